@@ -1,0 +1,37 @@
+"""Shared fixtures: small vaults written into tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+TODAY = dt.date(2026, 11, 26)
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_VAULT = ROOT / "sample-vault"
+
+WriteNote = Callable[[str, str], Path]
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    """An empty vault folder."""
+    root = tmp_path / "vault"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def write(vault: Path) -> WriteNote:
+    """Write a note (dedented text) at a vault path and return its absolute path."""
+
+    def write_note(relative: str, text: str) -> Path:
+        path = vault / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write_note

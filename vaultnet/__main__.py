@@ -1,0 +1,5 @@
+"""``python -m vaultnet``."""
+
+from .cli import main
+
+main()

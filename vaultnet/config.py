@@ -1,0 +1,278 @@
+"""The vault's configuration: ``vaultnet.toml`` validated up front, plus Obsidian's settings."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .dates import Duration, parse_duration
+from .diagnostics import Diagnostic
+from .errors import ConfigError
+
+CONFIG_NAME = "vaultnet.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """A rung of the ladder; ``rank`` 0 is the strongest."""
+
+    name: str
+    title: str
+    cadence: Duration
+    rank: int
+
+
+DEFAULT_EXCLUDE = (".obsidian", ".trash", ".git", ".vaultnet")
+DEFAULT_LOG_HEADINGS = ("Log", "Interactions", "Meetings")
+DEFAULT_TIERS = (
+    Tier("champion", "Champions", Duration(days=30), 0),
+    Tier("advocate", "Advocates", Duration(days=60), 1),
+    Tier("supporter", "Supporters", Duration(days=90), 2),
+    Tier("acquaintance", "Acquaintances", Duration(days=180), 3),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything a build needs to know about a vault, validated."""
+
+    vault: Path
+    output_dir: str = "Network"
+    people_dirs: tuple[str, ...] = (".",)
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    templates_dir: str = ".vaultnet/templates"
+    log_headings: tuple[str, ...] = DEFAULT_LOG_HEADINGS
+    horizon_days: int = 30
+    tiers: tuple[Tier, ...] = DEFAULT_TIERS
+    max_note_kb: int = 5120
+    max_front_matter_kb: int = 256
+    render_timeout_s: float = 20.0
+    ics: bool = False
+    # From Obsidian's settings: folders of template notes, and how daily notes are named.
+    template_folders: tuple[str, ...] = ()
+    daily_folder: str = ""
+    daily_format: str = "YYYY-MM-DD"
+    path: Path | None = None
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+    @property
+    def weakest(self) -> Tier:
+        return self.tiers[-1]
+
+    @property
+    def output_path(self) -> Path:
+        return self.vault / self.output_dir
+
+    def tier_named(self, text: str) -> Tier | None:
+        """The tier whose name or title matches ``text`` case-insensitively."""
+        wanted = text.strip().casefold()
+        for tier in self.tiers:
+            if wanted in (tier.name.casefold(), tier.title.casefold()):
+                return tier
+        return None
+
+
+_KNOWN: dict[str, type | tuple[type, ...]] = {
+    "output_dir": str,
+    "people_dirs": list,
+    "exclude": list,
+    "templates_dir": str,
+    "log_headings": list,
+    "horizon_days": int,
+    "tiers": list,
+    "max_note_kb": int,
+    "max_front_matter_kb": int,
+    "render_timeout_s": (int, float),
+    "ics": bool,
+}
+_TIER_KEYS = {"name", "title", "cadence"}
+_TYPE_NAMES: dict[type | tuple[type, ...], str] = {
+    str: "a string",
+    list: "a list",
+    int: "an integer",
+    bool: "true or false",
+}
+
+
+def load_config(vault: Path | str) -> Config:
+    """Read ``vaultnet.toml`` (if any) and Obsidian's settings for the vault at ``vault``.
+
+    Raises ConfigError (exit code 2) for a missing vault, unreadable TOML or a bad value;
+    unknown keys become warnings on the returned Config.
+    """
+    root = Path(vault).expanduser()
+    if not root.is_dir():
+        raise ConfigError(f"vault folder not found: {root}")
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    raw: dict[str, Any] = {}
+    warnings: list[Diagnostic] = []
+    if path.is_file():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            line = _toml_line(str(exc))
+            raise ConfigError(f"not valid TOML: {exc}", CONFIG_NAME, line) from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read: {exc.strerror}", CONFIG_NAME) from None
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _KNOWN:
+            close = difflib.get_close_matches(key, list(_KNOWN), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            warnings.append(
+                Diagnostic(CONFIG_NAME, None, "warning", f"unknown key {key!r}{hint}; ignored")
+            )
+            continue
+        values[key] = _checked(key, value)
+    config = Config(
+        vault=root,
+        output_dir=_relative_dir(values.get("output_dir", "Network"), "output_dir"),
+        people_dirs=tuple(
+            _relative_dir(d, "people_dirs", allow_root=True)
+            for d in _strings(values.get("people_dirs", ["."]), "people_dirs")
+        ),
+        exclude=tuple(_strings(values.get("exclude", list(DEFAULT_EXCLUDE)), "exclude")),
+        templates_dir=_relative_dir(
+            values.get("templates_dir", ".vaultnet/templates"), "templates_dir"
+        ),
+        log_headings=tuple(
+            _strings(values.get("log_headings", list(DEFAULT_LOG_HEADINGS)), "log_headings")
+        ),
+        horizon_days=_positive(values.get("horizon_days", 30), "horizon_days"),
+        tiers=_tiers(values["tiers"]) if "tiers" in values else DEFAULT_TIERS,
+        max_note_kb=_positive(values.get("max_note_kb", 5120), "max_note_kb"),
+        max_front_matter_kb=_positive(
+            values.get("max_front_matter_kb", 256), "max_front_matter_kb"
+        ),
+        render_timeout_s=float(values.get("render_timeout_s", 20.0)),
+        ics=bool(values.get("ics", False)),
+        path=path if path.is_file() else None,
+        warnings=tuple(warnings),
+        **_obsidian_settings(root),
+    )
+    _check_output_dir(config)
+    return config
+
+
+def _toml_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match[1]) if match else None
+
+
+def _checked(key: str, value: Any) -> Any:
+    expected = _KNOWN[key]
+    ok = isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
+    if not ok:
+        wanted = "a number" if isinstance(expected, tuple) else _TYPE_NAMES.get(expected, "a value")
+        raise ConfigError(
+            f"{key} must be {wanted}, not {type(value).__name__} {value!r}", CONFIG_NAME
+        )
+    return value
+
+
+def _strings(value: list[Any], key: str) -> list[str]:
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(
+                f"{key} must be a list of non-empty strings, found {item!r}", CONFIG_NAME
+            )
+    return [item.strip() for item in value]
+
+
+def _positive(value: int, key: str) -> int:
+    if value <= 0:
+        raise ConfigError(f"{key} must be a positive whole number, not {value!r}", CONFIG_NAME)
+    return value
+
+
+def _relative_dir(value: str, key: str, allow_root: bool = False) -> str:
+    text = value.strip().replace("\\", "/").strip("/") or "."
+    parts = PurePosixPath(text).parts
+    if Path(value).is_absolute() or ".." in parts:
+        raise ConfigError(f"{key} must be a folder inside the vault, not {value!r}", CONFIG_NAME)
+    if text == "." and not allow_root:
+        raise ConfigError(
+            f"{key} must be a folder inside the vault, not the vault itself", CONFIG_NAME
+        )
+    return str(PurePosixPath(*parts)) if parts else "."
+
+
+def _tiers(value: list[Any]) -> tuple[Tier, ...]:
+    if not value:
+        raise ConfigError("tiers must list at least one tier", CONFIG_NAME)
+    tiers: list[Tier] = []
+    seen: set[str] = set()
+    for rank, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            raise ConfigError("each [[tiers]] entry must be a table", CONFIG_NAME)
+        unknown = set(entry) - _TIER_KEYS
+        if unknown:
+            raise ConfigError(
+                f"[[tiers]] entry {rank + 1} has unknown key(s) {sorted(unknown)}; "
+                "expected name, title, cadence",
+                CONFIG_NAME,
+            )
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"[[tiers]] entry {rank + 1} needs a name (a string)", CONFIG_NAME)
+        name = name.strip()
+        title = entry.get("title", name.capitalize() + "s")
+        if not isinstance(title, str) or not title.strip():
+            raise ConfigError(f"tier {name!r}: title must be a string", CONFIG_NAME)
+        cadence = parse_duration(entry.get("cadence", "90d"))
+        if cadence is None:
+            raise ConfigError(
+                f"tier {name!r}: cadence must be a duration such as 30d, 6w, 3m, 1y or "
+                f"'monthly', not {entry.get('cadence')!r}",
+                CONFIG_NAME,
+            )
+        for label in (name.casefold(), title.strip().casefold()):
+            if label in seen:
+                raise ConfigError(f"tier name or title {label!r} is used twice", CONFIG_NAME)
+            seen.add(label)
+        tiers.append(Tier(name, title.strip(), cadence, rank))
+    return tuple(tiers)
+
+
+def _obsidian_settings(root: Path) -> dict[str, Any]:
+    """Template folders and the daily-note format from ``.obsidian/``, when present."""
+    folders: list[str] = []
+    templates = _read_json(root / ".obsidian" / "templates.json")
+    if isinstance(templates.get("folder"), str) and templates["folder"].strip("/ "):
+        folders.append(templates["folder"].strip("/ "))
+    templater = _read_json(root / ".obsidian" / "plugins" / "templater-obsidian" / "data.json")
+    folder = templater.get("templates_folder")
+    if isinstance(folder, str) and folder.strip("/ "):
+        folders.append(folder.strip("/ "))
+    daily = _read_json(root / ".obsidian" / "daily-notes.json")
+    settings: dict[str, Any] = {"template_folders": tuple(dict.fromkeys(folders))}
+    if isinstance(daily.get("folder"), str):
+        settings["daily_folder"] = daily["folder"].strip("/ ")
+    if isinstance(daily.get("format"), str) and daily["format"].strip():
+        settings["daily_format"] = daily["format"].strip()
+    return settings
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _check_output_dir(config: Config) -> None:
+    out = PurePosixPath(config.output_dir)
+    for people in config.people_dirs:
+        if people != "." and PurePosixPath(people).is_relative_to(out):
+            raise ConfigError(
+                f"output_dir {config.output_dir!r} contains people_dirs entry {people!r}: "
+                "vaultnet would read its own pages back; choose another output_dir",
+                CONFIG_NAME,
+            )

@@ -1,0 +1,215 @@
+"""Dates, durations and birthdays as notes write them, and how pages speak of them."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_DATETIME_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ]")
+_DURATION = re.compile(r"(\d+)\s*([dwmy])", re.IGNORECASE)
+_MONTH_DAY = re.compile(r"(?:--)?(\d{1,2})-(\d{1,2})")
+# English names, independent of the process locale.
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_NAMED = {
+    "daily": (1, 0),
+    "weekly": (7, 0),
+    "biweekly": (14, 0),
+    "fortnightly": (14, 0),
+    "monthly": (0, 1),
+    "bimonthly": (0, 2),
+    "quarterly": (0, 3),
+    "yearly": (0, 12),
+    "annually": (0, 12),
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Duration:
+    """A cadence: whole days plus calendar months (a year is twelve months)."""
+
+    days: int = 0
+    months: int = 0
+
+    def after(self, start: dt.date) -> dt.date:
+        """The date this duration after ``start``; month ends clamp (31 Jan + 1m = 28 Feb)."""
+        return add_months(start, self.months) + dt.timedelta(days=self.days)
+
+    def in_days(self, start: dt.date | None) -> int:
+        """Length in days counted from ``start``; 30 days a month when there is no start."""
+        if start is None:
+            return self.days + 30 * self.months
+        return (self.after(start) - start).days
+
+    def __str__(self) -> str:
+        if self.months and not self.days:
+            if self.months % 12 == 0:
+                return f"{self.months // 12}y"
+            return f"{self.months}m"
+        if self.days and not self.months:
+            if self.days % 7 == 0:
+                return f"{self.days // 7}w"
+            return f"{self.days}d"
+        return f"{self.months}m{self.days}d"
+
+
+@dataclass(frozen=True, slots=True)
+class Birthday:
+    """A birthday: month and day, with the year when the note gives one."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def next_on_or_after(self, today: dt.date) -> dt.date:
+        """The first date on or after ``today`` that is this birthday (29 Feb → 28 Feb)."""
+        for year in (today.year, today.year + 1):
+            day = self.day
+            if self.month == 2 and day == 29 and not calendar.isleap(year):
+                day = 28
+            candidate = dt.date(year, self.month, day)
+            if candidate >= today:
+                return candidate
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def __str__(self) -> str:
+        if self.year:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        return f"{self.month:02d}-{self.day:02d}"
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """Add calendar months, clamping the day to the target month's length."""
+    if not months:
+        return start
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(start.day, last))
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from a YAML date, a datetime (its date) or a ``YYYY-MM-DD`` string; else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        match = _ISO_DATE.fullmatch(text) or _ISO_DATETIME_PREFIX.match(text)
+        if match:
+            try:
+                return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def parse_duration(value: object) -> Duration | None:
+    """A cadence from an integer (days), ``Nd``/``Nw``/``Nm``/``Ny`` or a named period."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Duration(days=value) if value > 0 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if text in _NAMED:
+        days, months = _NAMED[text]
+        return Duration(days, months)
+    if text.isdigit():
+        return Duration(days=int(text)) if int(text) > 0 else None
+    match = _DURATION.fullmatch(text)
+    if not match:
+        return None
+    count, unit = int(match[1]), match[2].lower()
+    if count <= 0 or count > 100_000:
+        return None
+    if unit == "d":
+        return Duration(days=count)
+    if unit == "w":
+        return Duration(days=7 * count)
+    if unit == "m":
+        return Duration(months=count)
+    return Duration(months=12 * count)
+
+
+def parse_birthday(value: object) -> Birthday | None:
+    """A birthday from a date, ``YYYY-MM-DD``, ``MM-DD`` or ``--MM-DD``; else None."""
+    full = parse_date(value)
+    if full is not None:
+        return Birthday(full.month, full.day, full.year)
+    if isinstance(value, str):
+        match = _MONTH_DAY.fullmatch(value.strip())
+        if match:
+            month, day = int(match[1]), int(match[2])
+            try:
+                dt.date(2000, month, day)  # a leap year admits 29 Feb
+            except ValueError:
+                return None
+            return Birthday(month, day)
+    return None
+
+
+def ago(when: dt.date | None, today: dt.date) -> str:
+    """How long ago (or ahead) ``when`` is, in words: "today", "3 weeks ago", "in 5 days"."""
+    if when is None:
+        return "never"
+    days = (today - when).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days == -1:
+        return "tomorrow"
+    span = _span(abs(days))
+    return f"{span} ago" if days > 0 else f"in {span}"
+
+
+def _span(days: int) -> str:
+    if days < 14:
+        return _plural(days, "day")
+    if days < 60:
+        return _plural(round(days / 7), "week")
+    if days < 365:
+        return _plural(round(days / 30.44), "month")
+    years = days / 365.25
+    if years < 2:
+        months = round(days / 30.44)
+        return _plural(months, "month")
+    return _plural(round(years), "year")
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def short_date(when: dt.date | None, today: dt.date | None = None) -> str:
+    """``1 Oct``, with the year when it differs from ``today``'s: ``1 Oct 2024``."""
+    if when is None:
+        return "—"
+    text = f"{when.day} {_MONTHS[when.month - 1][:3]}"
+    if today is not None and when.year != today.year:
+        text += f" {when.year}"
+    return text
+
+
+def long_date(when: dt.date) -> str:
+    """``Thursday 26 November 2026``."""
+    return f"{_DAYS[when.weekday()]} {when.day} {_MONTHS[when.month - 1]} {when.year}"

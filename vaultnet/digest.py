@@ -1,0 +1,113 @@
+"""The follow-up digest for the terminal and for scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .dates import ago, long_date, short_date
+from .diagnostics import Diagnostic
+from .network import Network, Person
+from .render import context_text, make_environment
+
+LISTS = ("overdue", "due_soon", "upcoming", "never_contacted", "snoozed", "birthdays")
+
+
+def person_json(person: Person, birthday: bool = False) -> dict[str, Any]:
+    """One digest entry. In ``birthdays``, ``due`` is the birthday's date."""
+    followup = person.followup
+    due = person.next_birthday if birthday else followup.due
+    return {
+        "name": person.name,
+        "path": person.path,
+        "tier": person.tier.name,
+        "due": due.isoformat() if due else None,
+        "days_overdue": 0 if birthday else followup.days_overdue,
+        "last_contact": person.last_contact.isoformat() if person.last_contact else None,
+        "cadence_days": followup.cadence_days,
+    }
+
+
+def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    """The object ``vaultnet digest --format json`` prints."""
+    digest = network.digest
+    active = network.active
+    result: dict[str, Any] = {
+        "today": network.today.isoformat(),
+        "people": len(active),
+        "tiers": {group.tier.name: len(group.members) for group in network.tiers},
+    }
+    for name in LISTS:
+        result[name] = [person_json(p, birthday=name == "birthdays") for p in getattr(digest, name)]
+    result["diagnostics"] = [d.as_json() for d in diagnostics]
+    return result
+
+
+def digest_markdown(network: Network) -> str:
+    """The Follow-ups page body, as Markdown (the same template as the page)."""
+    env = make_environment(network.config, network.today)
+    template = env.get_template("followups.md.j2")
+    return template.render(
+        today=network.today,
+        network=network,
+        people=network.people,
+        active=network.active,
+        tiers=network.tiers,
+        digest=network.digest,
+        config=network.config,
+        vault_name=network.config.vault.name,
+        page="Follow-ups.md",
+    )
+
+
+def digest_text(network: Network) -> str:
+    """The digest as plain text for a terminal."""
+    today = network.today
+    digest = network.digest
+    lines = [f"Follow-ups · {long_date(today)}", ""]
+    lines.append(
+        f"{len(digest.overdue)} overdue · {len(digest.due_soon)} due this week · "
+        f"{len(digest.upcoming)} coming up · {len(digest.never_contacted)} never contacted · "
+        f"{len(digest.birthdays)} birthdays"
+    )
+
+    def who(person: Person) -> str:
+        detail = ", ".join(
+            x for x in (person.role, person.company.text if person.company else None) if x
+        )
+        return f"{person.name} ({person.tier.name}{'; ' + detail if detail else ''})"
+
+    sections = (
+        ("Overdue", digest.overdue),
+        ("Due this week", digest.due_soon),
+        ("Coming up", digest.upcoming),
+    )
+    for title, people in sections:
+        if not people:
+            continue
+        lines += ["", f"{title}:"]
+        for person in people:
+            due = person.followup.due
+            when = (
+                f"{person.followup.days_overdue} days overdue"
+                if title == "Overdue"
+                else f"due {ago(due, today)}"
+            )
+            lines.append(f"  {who(person)}: {when} ({short_date(due, today)})")
+            lines.append(
+                f"      last: {short_date(person.last_contact, today)} · "
+                f"{context_text(person.last_interaction)}"
+            )
+    if digest.never_contacted:
+        lines += ["", "Never contacted:"]
+        lines += [f"  {who(p)}" for p in digest.never_contacted]
+    if digest.birthdays:
+        lines += ["", "Birthdays:"]
+        lines += [
+            f"  {p.name}: {long_date(p.next_birthday)} ({ago(p.next_birthday, today)})"
+            for p in digest.birthdays
+            if p.next_birthday
+        ]
+    if digest.snoozed:
+        lines += ["", "Snoozed:"]
+        lines += [f"  {p.name} until {short_date(p.snooze_until, today)}" for p in digest.snoozed]
+    return "\n".join(lines) + "\n"

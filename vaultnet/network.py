@@ -1,0 +1,370 @@
+"""The model of everyone on a given day, and the edges between them. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .config import Config, Tier
+from .dates import Birthday, Duration
+from .diagnostics import Diagnostic
+from .followups import BUCKETS, Bucket, FollowUp, birthday_within, follow_up
+from .links import Resolver, as_link, plain_text
+from .notes import LogEntry, Note, Position
+
+_TAG_TEXT = re.compile(r"(?<![\w&/#])#(gave|got|ask|intro)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference from a note to someone or something: a link or plain text."""
+
+    text: str  # what to show
+    target: str  # the link target, or the text itself
+    is_link: bool
+    person: str | None = None  # the key of the person it resolves to, if any
+    via_alias: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """One contact: a log entry of the person's note, or a mention in a dated note."""
+
+    date: dt.date
+    kind: str | None
+    text: str
+    tags: tuple[str, ...]
+    source: str  # vault path of the note it is written in
+    line: int
+    mention: bool = False
+
+    @property
+    def summary(self) -> str:
+        """The entry as context: ``kind: text`` without reciprocity tags."""
+        text = _TAG_TEXT.sub("", self.text).strip()
+        text = re.sub(r"\s{2,}", " ", text)
+        if self.kind and not self.mention:
+            return f"{self.kind}: {text}" if text else self.kind
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Everything known about a person on ``today``."""
+
+    key: str  # the note's vault path
+    path: str
+    link: str  # link target that Obsidian resolves: the file name, or the path when ambiguous
+    name: str
+    aliases: tuple[str, ...]
+    tier: Tier
+    target_tier: Tier | None
+    company: Ref | None
+    role: str | None
+    history: tuple[Position, ...]
+    location: str | None
+    email: tuple[str, ...]
+    phone: tuple[str, ...]
+    url: str | None
+    linkedin: str | None
+    tags: tuple[str, ...]
+    met: dt.date | None
+    introduced_by: tuple[Ref, ...]
+    knows: tuple[Ref, ...]
+    cadence: Duration
+    cadence_from_note: bool
+    last_contact: dt.date | None
+    last_interaction: Interaction | None
+    interactions: tuple[Interaction, ...]  # dated today or earlier, oldest first
+    planned: tuple[Interaction, ...]  # dated after today
+    next_follow_up: dt.date | None
+    snooze_until: dt.date | None
+    archived: bool
+    birthday: Birthday | None
+    next_birthday: dt.date | None  # within the birthday window, else None
+    followup: FollowUp
+    days_since_contact: int | None
+    front_matter: dict[str, object] = field(hash=False, compare=False)
+
+    @property
+    def active(self) -> bool:
+        return not self.archived
+
+    @property
+    def sort_name(self) -> str:
+        return self.name.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class TierGroup:
+    """A tier with its members on ``today`` and the figures its page shows."""
+
+    tier: Tier
+    members: tuple[Person, ...]  # active members, by name
+    archived: tuple[Person, ...]
+    overdue: int
+    median_days_since_contact: float | None
+    moving_up: tuple[Person, ...]  # people whose target is this tier
+    aiming_higher: tuple[Person, ...]  # members with a stronger target
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """Follow-up buckets on ``today``, each sorted by tier, due date and name."""
+
+    today: dt.date
+    overdue: tuple[Person, ...]
+    due_soon: tuple[Person, ...]
+    upcoming: tuple[Person, ...]
+    never_contacted: tuple[Person, ...]
+    snoozed: tuple[Person, ...]
+    later: tuple[Person, ...]
+    birthdays: tuple[Person, ...]
+
+    def bucket(self, name: Bucket) -> tuple[Person, ...]:
+        result: tuple[Person, ...] = getattr(self, name)
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The whole model: people, tiers and the digest, for one ``today``."""
+
+    today: dt.date
+    config: Config
+    people: tuple[Person, ...]  # ladder order (tier, then name); archived included
+    tiers: tuple[TierGroup, ...]
+    digest: Digest
+    by_key: dict[str, Person] = field(hash=False, compare=False)
+    other_notes: int = 0
+
+    @property
+    def active(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.people if p.active)
+
+
+def build_network(
+    config: Config, notes: Iterable[Note], today: dt.date
+) -> tuple[Network, list[Diagnostic]]:
+    """Build the model from parsed notes. Returns the network and the model's diagnostics."""
+    diagnostics: list[Diagnostic] = []
+    people_notes: list[Note] = []
+    dated: list[Note] = []
+    others = 0
+    for note in notes:
+        if note.person:
+            people_notes.append(note)
+        else:
+            others += 1
+        if note.date is not None and note.mentions:
+            dated.append(note)
+    resolver = Resolver()
+    stems: dict[str, int] = {}
+    for note in people_notes:
+        stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
+    for note in people_notes:
+        resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
+    resolver.finish()
+
+    mentions: dict[str, list[Interaction]] = {}
+    for note in dated:
+        assert note.date is not None
+        seen: set[str] = set()
+        for mention in note.mentions:
+            match = resolver.resolve(mention.target)
+            if match is None or match.key == note.path:
+                continue
+            dedupe = f"{match.key}\0{mention.line}"
+            if dedupe in seen:
+                continue
+            seen.add(dedupe)
+            mentions.setdefault(match.key, []).append(
+                Interaction(
+                    note.date,
+                    "mention",
+                    mention.text,
+                    (),
+                    note.path,
+                    mention.line,
+                    mention=True,
+                )
+            )
+
+    people = [
+        _person(note, config, today, resolver, mentions.get(note.path, []), stems, diagnostics)
+        for note in people_notes
+    ]
+    people.sort(key=lambda p: (p.archived, p.tier.rank, p.sort_name, p.path))
+    by_key = {p.key: p for p in people}
+    tiers = tuple(_tier_group(tier, people) for tier in config.tiers)
+    digest = _digest(people, today)
+    network = Network(today, config, tuple(people), tiers, digest, by_key, others)
+    return network, diagnostics
+
+
+def _ref(value: str, resolver: Resolver) -> Ref:
+    link = as_link(value)
+    target = link.target if link else value.strip()
+    match = resolver.resolve(target)
+    return Ref(
+        text=plain_text(value),
+        target=target,
+        is_link=link is not None,
+        person=match.key if match else None,
+        via_alias=bool(match and match.how == "alias"),
+    )
+
+
+def _person(
+    note: Note,
+    config: Config,
+    today: dt.date,
+    resolver: Resolver,
+    mentions: list[Interaction],
+    stems: dict[str, int],
+    diagnostics: list[Diagnostic],
+) -> Person:
+    tier = config.weakest
+    if note.tier is not None:
+        found = config.tier_named(note.tier)
+        if found is None:
+            names = ", ".join(t.name for t in config.tiers)
+            diagnostics.append(
+                Diagnostic(
+                    note.path,
+                    note.lines.get("tier"),
+                    "warning",
+                    f"unknown tier {note.tier!r} (tiers are: {names}); placed in {tier.name}",
+                )
+            )
+        else:
+            tier = found
+    target = None
+    if note.target_tier is not None:
+        target = config.tier_named(note.target_tier)
+        if target is None:
+            diagnostics.append(
+                Diagnostic(
+                    note.path,
+                    note.lines.get("target_tier"),
+                    "warning",
+                    f"unknown target_tier {note.target_tier!r}; ignored",
+                )
+            )
+    entries = [_interaction(entry, note.path) for entry in note.log]
+    done = sorted(
+        (i for i in entries + mentions if i.date <= today),
+        key=lambda i: (i.date, i.mention, i.line),
+    )
+    planned = sorted((i for i in entries if i.date > today), key=lambda i: (i.date, i.line))
+    candidates = [d for d in (note.last_contact, note.met) if d is not None and d <= today]
+    if done:
+        candidates.append(done[-1].date)
+    last_contact = max(candidates) if candidates else None
+    if note.last_contact is not None and note.last_contact > today:
+        # A future last_contact is a typo more often than a plan; say so rather than guess.
+        diagnostics.append(
+            Diagnostic(
+                note.path,
+                note.lines.get("last_contact"),
+                "warning",
+                f"last_contact {note.last_contact.isoformat()} is after today; ignored",
+            )
+        )
+    cadence = note.cadence or tier.cadence
+    state = follow_up(
+        today=today,
+        horizon_days=config.horizon_days,
+        cadence=cadence,
+        last_contact=last_contact,
+        next_follow_up=note.next_follow_up,
+        planned=[i.date for i in planned],
+        snooze_until=note.snooze_until,
+    )
+    link = note.stem if stems.get(note.stem.casefold(), 0) <= 1 else note.path[:-3]
+    return Person(
+        key=note.path,
+        path=note.path,
+        link=link,
+        name=note.name or note.stem,
+        aliases=note.aliases,
+        tier=tier,
+        target_tier=target,
+        company=_ref(note.company, resolver) if note.company else None,
+        role=plain_text(note.role) if note.role else None,
+        history=note.history,
+        location=note.location,
+        email=note.email,
+        phone=note.phone,
+        url=note.url,
+        linkedin=note.linkedin,
+        tags=note.tags,
+        met=note.met,
+        introduced_by=tuple(_ref(v, resolver) for v in note.introduced_by),
+        knows=tuple(_ref(v, resolver) for v in note.knows),
+        cadence=cadence,
+        cadence_from_note=note.cadence is not None,
+        last_contact=last_contact,
+        last_interaction=done[-1] if done else None,
+        interactions=tuple(done),
+        planned=tuple(planned),
+        next_follow_up=note.next_follow_up,
+        snooze_until=note.snooze_until,
+        archived=note.archived,
+        birthday=note.birthday,
+        next_birthday=birthday_within(note.birthday, today),
+        followup=state,
+        days_since_contact=(today - last_contact).days if last_contact else None,
+        front_matter=note.front_matter,
+    )
+
+
+def _interaction(entry: LogEntry, path: str) -> Interaction:
+    return Interaction(entry.date, entry.kind, entry.text, entry.tags, path, entry.line)
+
+
+def _tier_group(tier: Tier, people: list[Person]) -> TierGroup:
+    members = tuple(p for p in people if p.tier == tier and p.active)
+    archived = tuple(p for p in people if p.tier == tier and p.archived)
+    since = [p.days_since_contact for p in members if p.days_since_contact is not None]
+    return TierGroup(
+        tier=tier,
+        members=members,
+        archived=archived,
+        overdue=sum(1 for p in members if p.followup.bucket == "overdue"),
+        median_days_since_contact=statistics.median(since) if since else None,
+        moving_up=tuple(
+            p for p in people if p.active and p.target_tier == tier and p.tier.rank > tier.rank
+        ),
+        aiming_higher=tuple(
+            p for p in members if p.target_tier is not None and p.target_tier.rank < tier.rank
+        ),
+    )
+
+
+def _digest(people: list[Person], today: dt.date) -> Digest:
+    buckets: dict[str, list[Person]] = {name: [] for name in BUCKETS}
+    birthdays: list[Person] = []
+    for person in people:
+        if person.archived:
+            continue
+        buckets[person.followup.bucket].append(person)
+        if person.next_birthday is not None:
+            birthdays.append(person)
+    far = dt.date.max
+    for members in buckets.values():
+        members.sort(key=lambda p: (p.tier.rank, p.followup.due or far, p.sort_name, p.path))
+    birthdays.sort(key=lambda p: (p.next_birthday or far, p.tier.rank, p.sort_name, p.path))
+    return Digest(
+        today=today,
+        overdue=tuple(buckets["overdue"]),
+        due_soon=tuple(buckets["due_soon"]),
+        upcoming=tuple(buckets["upcoming"]),
+        never_contacted=tuple(buckets["never_contacted"]),
+        snoozed=tuple(buckets["snoozed"]),
+        later=tuple(buckets["later"]),
+        birthdays=tuple(birthdays),
+    )

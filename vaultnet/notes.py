@@ -1,0 +1,592 @@
+"""parse_note: a note's bytes to an immutable Note, or diagnostics. Pure: no file access.
+
+A note's parsed form depends only on its bytes and the ParseOptions, which is what makes
+it safe to cache by path, size and modification time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import document, yamldata
+from .dates import Birthday, Duration, parse_birthday, parse_date, parse_duration
+from .diagnostics import Diagnostic, Level
+from .links import WIKILINK, find_links, parse_link
+
+# Fields whose scalars are kept exactly as written (YAML would read some as numbers).
+TEXT_FIELDS = frozenset(
+    {
+        "name",
+        "aliases",
+        "company",
+        "org",
+        "role",
+        "title",
+        "email",
+        "phone",
+        "url",
+        "linkedin",
+        "location",
+        "tags",
+        "status",
+        "tier",
+        "target_tier",
+        "type",
+    }
+)
+_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*")
+_LIST_ITEM = re.compile(r"[ \t]*[-*+][ \t]+(?:\[(.)\][ \t]+)?(.*)")
+_ENTRY_DATE = re.compile(
+    r"(?:\[\[(\d{4}-\d{2}-\d{2})(?:\|[^\]]*)?\]\]|(\d{4}-\d{2}-\d{2}))(?![\d])[ \t]*[:\-–—]?[ \t]*"
+)
+_KIND = re.compile(r"([^\s:#\[\]]+):(?:\s|$)")
+_HASHTAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w\-/]*)")
+_FENCE = re.compile(r"[ \t]*(```|~~~)")
+_DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_GENERATED = "vaultnet"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What parsing depends on besides the bytes (part of the cache key)."""
+
+    log_headings: tuple[str, ...] = ("Log", "Interactions", "Meetings")
+    daily_pattern: str | None = None  # a regex over the path without ".md"
+    max_front_matter_kb: int = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A past or present job from ``history``."""
+
+    company: str
+    role: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """A dated line of a note's log section."""
+
+    date: dt.date
+    kind: str | None
+    text: str
+    tags: tuple[str, ...]
+    links: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A link from a dated note to someone: ``target`` is the link target."""
+
+    target: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A parsed note. ``person`` says whether it marks itself as a person note."""
+
+    path: str
+    stem: str
+    person: bool
+    generated: bool = False
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+    tier: str | None = None
+    target_tier: str | None = None
+    company: str | None = None
+    role: str | None = None
+    history: tuple[Position, ...] = ()
+    location: str | None = None
+    email: tuple[str, ...] = ()
+    phone: tuple[str, ...] = ()
+    url: str | None = None
+    linkedin: str | None = None
+    tags: tuple[str, ...] = ()
+    met: dt.date | None = None
+    introduced_by: tuple[str, ...] = ()
+    knows: tuple[str, ...] = ()
+    last_contact: dt.date | None = None
+    cadence: Duration | None = None
+    next_follow_up: dt.date | None = None
+    snooze_until: dt.date | None = None
+    archived: bool = False
+    birthday: Birthday | None = None
+    log: tuple[LogEntry, ...] = ()
+    date: dt.date | None = None  # set for dated notes (daily and meeting notes)
+    mentions: tuple[Mention, ...] = ()
+    title: str = ""
+    front_matter: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A note that could not be parsed at all; ``diagnostics`` says why."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class _Problems:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[Diagnostic] = []
+
+    def add(self, level: Level, message: str, line: int | None) -> None:
+        self.items.append(Diagnostic(self.path, line, level, message))
+
+
+def parse_note(path: str, data: bytes, options: ParseOptions = ParseOptions()) -> Note | Unreadable:
+    """Parse a note's bytes. Never raises: bad input becomes diagnostics.
+
+    ``path`` is the note's path relative to the vault, with ``/`` separators.
+    """
+    problems = _Problems(path)
+    try:
+        return _parse(path, data, options, problems)
+    except (document.DocumentError, yamldata.YamlError) as exc:
+        problems.add("error", exc.message, exc.line)
+    except RecursionError:
+        problems.add("error", "note is nested too deeply to read", None)
+    return Unreadable(path, tuple(problems.items))
+
+
+def _parse(path: str, data: bytes, options: ParseOptions, problems: _Problems) -> Note:
+    stem = path.rsplit("/", 1)[-1]
+    stem = stem[:-3] if stem.lower().endswith(".md") else stem
+    if not data.strip():
+        problems.add("warning", "empty note; skipped", None)
+        return Note(path, stem, person=False, title=stem, diagnostics=tuple(problems.items))
+    text, bom = document.decode(data)
+    doc = document.split(text, bom)
+    if doc.toml_front_matter:
+        problems.add("warning", "TOML front matter (+++) is not supported; use YAML (---)", 1)
+    fm: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    if doc.front_matter is not None:
+        size_kb = len(doc.front_matter.encode("utf-8", "surrogatepass")) / 1024
+        if size_kb > options.max_front_matter_kb:
+            raise document.DocumentError(
+                f"front matter is {size_kb:.0f} KB, above max_front_matter_kb "
+                f"({options.max_front_matter_kb}); skipped",
+                1,
+            )
+        try:
+            mapping = yamldata.load_mapping(doc.front_matter, TEXT_FIELDS, doc.front_matter_line)
+        except yamldata.YamlError as exc:
+            if not _looks_like_person(doc.front_matter):
+                problems.add("warning", f"{exc.message}; front matter ignored", exc.line)
+                return _other_note(path, stem, doc.body, doc.body_line, options, {}, problems)
+            raise
+        fm, lines = mapping.data, mapping.lines
+        for line, message in mapping.warnings:
+            problems.add("warning", message, line)
+    if fm.get("generated_by") == _GENERATED:
+        return Note(path, stem, person=False, generated=True, title=stem)
+    if not _is_person(fm):
+        return _other_note(path, stem, doc.body, doc.body_line, options, fm, problems, lines)
+    return _person(path, stem, fm, lines, doc.body, doc.body_line, options, problems)
+
+
+def _looks_like_person(front_matter: str) -> bool:
+    return re.search(r"(?m)^(tier|type|tags|categories)\s*:", front_matter) is not None
+
+
+def _is_person(fm: dict[str, Any]) -> bool:
+    if fm.get("tier") not in (None, "", []):
+        return True
+    kind = fm.get("type")
+    if isinstance(kind, str) and kind.strip().casefold() == "person":
+        return True
+    tags = fm.get("tags")
+    tag_list = tags if isinstance(tags, list) else [tags]
+    if any(isinstance(t, str) and t.strip().lstrip("#").casefold() == "person" for t in tag_list):
+        return True
+    categories = fm.get("categories")
+    category_list = categories if isinstance(categories, list) else [categories]
+    return any(
+        isinstance(c, str) and c.strip().casefold() in ("[[people]]", "people")
+        for c in category_list
+    )
+
+
+def _other_note(
+    path: str,
+    stem: str,
+    body: str,
+    body_line: int,
+    options: ParseOptions,
+    fm: dict[str, Any],
+    problems: _Problems,
+    lines: dict[str, int] | None = None,
+) -> Note:
+    note_date = _note_date(path, stem, fm, options)
+    mentions: tuple[Mention, ...] = ()
+    if note_date is not None:
+        mentions = _mentions(body, body_line, fm, lines or {}, stem)
+    return Note(
+        path,
+        stem,
+        person=False,
+        date=note_date,
+        mentions=mentions,
+        title=stem,
+        diagnostics=tuple(problems.items),
+    )
+
+
+def _note_date(path: str, stem: str, fm: dict[str, Any], options: ParseOptions) -> dt.date | None:
+    match = _DATE_PREFIX.match(stem)
+    if match:
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    if options.daily_pattern:
+        daily = re.fullmatch(options.daily_pattern, path[:-3] if path.endswith(".md") else path)
+        if daily:
+            try:
+                return dt.date(int(daily["y"]), int(daily["m"]), int(daily["d"]))
+            except (ValueError, IndexError):
+                pass
+    return parse_date(fm.get("date")) if "date" in fm else None
+
+
+def _mentions(
+    body: str, body_line: int, fm: dict[str, Any], lines: dict[str, int], title: str
+) -> tuple[Mention, ...]:
+    found: list[Mention] = []
+    for key, value in fm.items():
+        for text in _strings_in(value):
+            for link in find_links(text):
+                if not link.embed:
+                    found.append(Mention(link.target, title, lines.get(key, 1)))
+    in_fence = False
+    for offset, line in enumerate(body.split("\n")):
+        if "[[" not in line and "```" not in line and "~~~" not in line:
+            continue
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        stripped = line.lstrip()
+        if in_fence or stripped.startswith(">"):
+            continue
+        item = _LIST_ITEM.fullmatch(line)
+        if item and item[1] == " ":
+            continue  # an unchecked task is a plan, not a contact
+        for link in find_links(line):
+            if not link.embed:
+                found.append(Mention(link.target, _clean_line(line), body_line + offset))
+    return tuple(found)
+
+
+def _clean_line(line: str) -> str:
+    text = line.strip()
+    item = _LIST_ITEM.fullmatch(text)
+    if item:
+        text = item[2]
+    return text
+
+
+def _strings_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def _person(
+    path: str,
+    stem: str,
+    fm: dict[str, Any],
+    lines: dict[str, int],
+    body: str,
+    body_line: int,
+    options: ParseOptions,
+    problems: _Problems,
+) -> Note:
+    fields = _Fields(fm, lines, problems)
+    status = fields.text("status")
+    if status is not None and status.casefold() not in ("active", "archived"):
+        problems.add(
+            "warning", f"status should be active or archived, not {status!r}", lines.get("status")
+        )
+    log = _log(body, body_line, options.log_headings)
+    note_date = _note_date(path, stem, fm, options)
+    mentions = _mentions(body, body_line, fm, lines, stem) if note_date else ()
+    return Note(
+        path=path,
+        stem=stem,
+        person=True,
+        name=fields.text("name"),
+        aliases=fields.texts("aliases"),
+        tier=fields.text("tier"),
+        target_tier=fields.text("target_tier"),
+        company=fields.first_text("company", "org"),
+        role=fields.first_text("role", "title"),
+        history=fields.history(),
+        location=fields.text("location"),
+        email=fields.texts("email"),
+        phone=fields.texts("phone"),
+        url=fields.text("url"),
+        linkedin=fields.text("linkedin"),
+        tags=tuple(t.lstrip("#") for t in fields.texts("tags")),
+        met=fields.date("met"),
+        introduced_by=fields.texts("introduced_by"),
+        knows=fields.texts("knows"),
+        last_contact=fields.date("last_contact"),
+        cadence=fields.duration("cadence"),
+        next_follow_up=fields.date("next_follow_up"),
+        snooze_until=fields.date("snooze_until"),
+        archived=status is not None and status.casefold() == "archived",
+        birthday=fields.birthday(),
+        log=log,
+        date=note_date,
+        mentions=mentions,
+        title=stem,
+        front_matter=fm,
+        lines=lines,
+        diagnostics=tuple(problems.items),
+    )
+
+
+class _Fields:
+    """Reads typed fields out of front matter, warning (with the line) about bad values."""
+
+    def __init__(self, fm: dict[str, Any], lines: dict[str, int], problems: _Problems) -> None:
+        self.fm = fm
+        self.lines = lines
+        self.problems = problems
+
+    def _warn(self, key: str, message: str) -> None:
+        self.problems.add("warning", message, self.lines.get(key))
+
+    def _present(self, key: str) -> Any:
+        value = self.fm.get(key)
+        if value is None or value == "" or value == [] or value == {}:
+            return None
+        return value
+
+    def text(self, key: str) -> str | None:
+        value = self._present(key)
+        if value is None:
+            return None
+        if isinstance(value, list):
+            value = next((v for v in value if v not in (None, "")), None)
+            if value is None:
+                return None
+        if isinstance(value, dict):
+            self._warn(key, f"{key} should be text, not a mapping; ignored")
+            return None
+        return _scalar_text(value).strip() or None
+
+    def first_text(self, *keys: str) -> str | None:
+        for key in keys:
+            value = self.text(key)
+            if value is not None:
+                return value
+        return None
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self._present(key)
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        result = []
+        for item in items:
+            if isinstance(item, dict | list):
+                self._warn(key, f"{key} should hold text, found a nested {type(item).__name__}")
+                continue
+            if item is None:
+                continue
+            text = _scalar_text(item).strip()
+            if text:
+                result.append(text)
+        return tuple(result)
+
+    def date(self, key: str) -> dt.date | None:
+        value = self._present(key)
+        if value is None:
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            self._warn(
+                key, f"{key}: {_scalar_text(value)!r} is not a date (use YYYY-MM-DD); ignored"
+            )
+        return parsed
+
+    def duration(self, key: str) -> Duration | None:
+        value = self._present(key)
+        if value is None:
+            return None
+        parsed = parse_duration(value)
+        if parsed is None:
+            self._warn(
+                key,
+                f"{key}: {_scalar_text(value)!r} is not a duration (use 30d, 6w, "
+                "3m, 1y, weekly, monthly, quarterly...); the tier's cadence is used",
+            )
+        return parsed
+
+    def birthday(self) -> Birthday | None:
+        value = self._present("birthday")
+        if value is None:
+            return None
+        parsed = parse_birthday(value)
+        if parsed is None:
+            self._warn(
+                "birthday",
+                f"birthday: {_scalar_text(value)!r} is not a date "
+                "(use YYYY-MM-DD or MM-DD); ignored",
+            )
+        return parsed
+
+    def history(self) -> tuple[Position, ...]:
+        value = self._present("history")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self._warn("history", "history should be a list of {company, role, from, to}")
+            return ()
+        positions = []
+        for item in value:
+            if isinstance(item, str) and item.strip():
+                positions.append(Position(item.strip()))
+                continue
+            if not isinstance(item, dict):
+                self._warn("history", "each history entry should have company, role, from, to")
+                continue
+            company = item.get("company", item.get("org"))
+            if company in (None, ""):
+                self._warn("history", "a history entry has no company; ignored")
+                continue
+            role = item.get("role", item.get("title"))
+            start, end = item.get("from"), item.get("to")
+            positions.append(
+                Position(
+                    _scalar_text(company).strip(),
+                    _scalar_text(role).strip() if role not in (None, "") else None,
+                    self._history_date(start),
+                    self._history_date(end),
+                )
+            )
+        return tuple(positions)
+
+    def _history_date(self, value: Any) -> dt.date | None:
+        if value in (None, ""):
+            return None
+        parsed = parse_date(value)
+        if parsed is None and isinstance(value, int | str):
+            text = str(value).strip()
+            if re.fullmatch(r"\d{4}", text):
+                return dt.date(int(text), 1, 1)
+            if re.fullmatch(r"\d{4}-\d{2}", text):
+                try:
+                    return dt.date(int(text[:4]), int(text[5:]), 1)
+                except ValueError:
+                    pass
+            self._warn("history", f"history: {text!r} is not a date (use YYYY-MM-DD)")
+        return parsed
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _log(body: str, body_line: int, headings: tuple[str, ...]) -> tuple[LogEntry, ...]:
+    wanted = {h.casefold() for h in headings}
+    entries: list[LogEntry] = []
+    level = 0  # the level of the log heading we are under, 0 when outside
+    in_fence = False
+    for offset, line in enumerate(body.split("\n")):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if line.startswith("#"):
+            heading = _HEADING.fullmatch(line)
+            if heading:
+                this = len(heading[1])
+                if level and this <= level:
+                    level = 0
+                if not level and heading[2].casefold() in wanted:
+                    level = this
+                continue
+        if not level:
+            continue
+        entry = _entry(line, body_line + offset)
+        if entry is not None:
+            entries.append(entry)
+    return tuple(entries)
+
+
+def _entry(line: str, line_no: int) -> LogEntry | None:
+    item = _LIST_ITEM.fullmatch(line)
+    if not item:
+        return None
+    rest = item[2]
+    match = _ENTRY_DATE.match(rest)
+    if not match:
+        return None
+    iso = match[1] or match[2]
+    try:
+        when = dt.date(int(iso[:4]), int(iso[5:7]), int(iso[8:10]))
+    except ValueError:
+        return None
+    text = rest[match.end() :].strip()
+    kind = None
+    kind_match = _KIND.match(text)
+    if kind_match:
+        kind = kind_match[1]
+        text = text[kind_match.end() :].strip()
+    tags = tuple(tag.casefold() for tag in _HASHTAG.findall(text))
+    links = tuple(parse_link(m[2]).target for m in WIKILINK.finditer(text) if not m[1])
+    return LogEntry(when, kind, text, tags, links, line_no)
+
+
+def daily_pattern(folder: str, moment_format: str) -> str | None:
+    """A regex (named groups y, m, d) for daily-note paths from Obsidian's moment format.
+
+    Only numeric tokens are understood (``YYYY``, ``YY``, ``MM``, ``M``, ``DD``, ``D``) and
+    bracketed literals; a format with other tokens gets no pattern.
+    """
+    tokens = re.findall(r"\[[^\]]*\]|YYYY|YY|MM|M|DD|D|[A-Za-z]+|[^A-Za-z\[]+", moment_format)
+    parts: list[str] = []
+    seen: set[str] = set()
+    for token in tokens:
+        group = {
+            "YYYY": ("y", r"\d{4}"),
+            "MM": ("m", r"\d{2}"),
+            "M": ("m", r"\d{1,2}"),
+            "DD": ("d", r"\d{2}"),
+            "D": ("d", r"\d{1,2}"),
+        }.get(token)
+        if group:
+            name, regex = group
+            parts.append(f"(?P<{name}>{regex})" if name not in seen else f"(?P={name})")
+            seen.add(name)
+        elif token.startswith("["):
+            parts.append(re.escape(token[1:-1]))
+        elif token.isalpha():
+            return None
+        else:
+            parts.append(re.escape(token))
+    if seen != {"y", "m", "d"}:
+        return None
+    prefix = re.escape(folder.strip("/") + "/") if folder.strip("/") else ""
+    return prefix + "".join(parts)

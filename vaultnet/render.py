@@ -1,0 +1,294 @@
+"""Rendering pages: the Jinja sandbox, the template context, and the filters.
+
+Built-in templates ship in the package; a file of the same name in the vault's
+``templates_dir`` replaces one, and can extend the original as ``builtin/<name>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .config import Config
+from .dates import ago, long_date, short_date
+from .errors import TemplateError
+from .links import WIKILINK, parse_link
+from .names import safe_filename
+from .network import Interaction, Network, Person, Ref
+
+MARK = "generated_by: vaultnet"
+_MAX_RANGE = 100_000
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+def builtin_templates_dir() -> Path:
+    """The folder of built-in templates (inside the installed package, or the source tree)."""
+    source = Path(__file__).resolve().parent.parent / "templates"
+    if (source / "index.md.j2").is_file():
+        return source
+    return Path(str(resources.files("vaultnet.templates")))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A rendered page: its path under the output folder and its full text."""
+
+    path: str
+    text: str
+
+
+class _Deadline:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = 0.0
+        self.template = ""
+
+    def start(self, template: str) -> None:
+        self.template = template
+        self.end = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        if self.end and time.monotonic() > self.end:
+            raise TemplateError(
+                f"template {self.template} took longer than {self.seconds:g} s to render; "
+                "stopped (raise render_timeout_s if it is meant to)"
+            )
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with a time bound checked on every attribute access and call."""
+
+    deadline: _Deadline
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self.deadline.check()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        self.deadline.check()
+        return super().getitem(obj, argument)
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        self.deadline.check()
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
+    """The sandboxed environment with user overrides, filters and globals for ``today``."""
+    builtin = jinja2.FileSystemLoader(str(builtin_templates_dir()))
+    loaders: list[jinja2.BaseLoader] = []
+    user_dir = config.vault / config.templates_dir
+    if user_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(user_dir)))
+    loaders.append(builtin)
+    loader = jinja2.PrefixLoader({"builtin": builtin}, delimiter="/")
+    env = _Environment(
+        loader=jinja2.ChoiceLoader([loader, *loaders]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    deadline = _Deadline(config.render_timeout_s)
+    env.deadline = deadline
+
+    def bounded_range(*args: int) -> Iterator[int]:
+        numbers = range(*args)
+        if len(numbers) > _MAX_RANGE:
+            raise TemplateError(f"range() of {len(numbers)} items is above {_MAX_RANGE}")
+        for count, number in enumerate(numbers):
+            if count % 1000 == 0:
+                deadline.check()
+            yield number
+
+    env.globals["range"] = bounded_range
+    env.filters.update(filters(today))
+    return env
+
+
+def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
+    """The filters templates use (documented in docs/templates.md)."""
+
+    def ago_filter(value: dt.date | None) -> str:
+        return ago(value, today)
+
+    def date_filter(value: dt.date | None) -> str:
+        return short_date(value, today)
+
+    def when_filter(value: dt.date | None) -> str:
+        if value is None:
+            return "—"
+        return f"{short_date(value, today)} · {ago(value, today)}"
+
+    return {
+        "link": link,
+        "ago": ago_filter,
+        "date": date_filter,
+        "when": when_filter,
+        "long_date": long_date,
+        "cell": cell,
+        "mermaid": mermaid_label,
+        "plural": plural,
+        "context": context_text,
+        "safe_name": safe_filename,
+    }
+
+
+def display(text: str) -> str:
+    """Text safe to show: bidirectional overrides and control characters made visible."""
+    text = _BIDI.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return "".join(ch if unicodedata.category(ch) != "Cc" or ch in "\t" else " " for ch in text)
+
+
+def _label(text: str) -> str:
+    return display(text).replace("[[", "[").replace("]]", "]").replace("|", "/")
+
+
+def link(value: Person | Ref | str | None, label: str | None = None) -> str:
+    """A wikilink to a person, a reference or a note name; plain text for unlinked text."""
+    if value is None:
+        return ""
+    if isinstance(value, Person):
+        shown = label or value.name
+        target = _label(value.link)
+        if shown == value.link:
+            return f"[[{target}]]"
+        return f"[[{target}|{_label(shown)}]]"
+    if isinstance(value, Ref):
+        if not value.is_link:
+            return display(value.text).replace("[[", "[").replace("]]", "]")
+        target = _label(value.target)
+        shown = label or value.text
+        return f"[[{target}]]" if shown == value.target else f"[[{target}|{_label(shown)}]]"
+    return f"[[{_label(str(value))}]]"
+
+
+def cell(value: object) -> str:
+    """Text for a Markdown table cell: ``|`` escaped, line breaks folded to spaces."""
+    if value is None:
+        return ""
+    text = display(str(value))
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return re.sub(r"(?<!\\)\|", r"\\|", text)
+
+
+def mermaid_label(value: object) -> str:
+    """Text safe inside a double-quoted Mermaid label."""
+    return display(str(value)).replace('"', "'").replace("\n", " ")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 person``, ``2 people`` (``many`` defaults to word + "s")."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def context_text(value: Interaction | None, limit: int = 90) -> str:
+    """An interaction as a short line of context; ``—`` when there is none."""
+    if value is None:
+        return "—"
+    text = WIKILINK.sub(lambda m: parse_link(m[2]).text, value.summary)
+    if value.mention:
+        title = value.source.rsplit("/", 1)[-1][:-3]
+        text = text.removeprefix("mention:").strip()
+        text = f"in {title}" if text == title else f"in {title}: {text}"
+    text = text or "—"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _front_matter(fields: dict[str, str]) -> str:
+    lines = ["---", MARK]
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def iso_week(day: dt.date) -> str:
+    """``2026-W48``: the ISO week a day belongs to."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def render_pages(network: Network) -> list[Page]:
+    """Render every page of the network. Raises TemplateError naming template and line."""
+    config, today = network.config, network.today
+    env = make_environment(config, today)
+    base: dict[str, Any] = {
+        "today": today,
+        "network": network,
+        "people": network.people,
+        "active": network.active,
+        "tiers": network.tiers,
+        "digest": network.digest,
+        "config": config,
+        "vault_name": config.vault.name,
+    }
+    week = iso_week(today)
+    jobs: list[tuple[str, str, dict[str, Any]]] = [
+        ("Index.md", "index.md.j2", {}),
+        ("Follow-ups.md", "followups.md.j2", {}),
+        (f"Digests/{week}.md", "digest.md.j2", {"week": week}),
+    ]
+    for group in network.tiers:
+        name = safe_filename(group.tier.title)
+        jobs.append((f"Tiers/{name}.md", "tier.md.j2", {"group": group}))
+    pages = []
+    for path, template_name, extra in jobs:
+        body = _render(env, template_name, {**base, **extra, "page": path})
+        fields = {"today": today.isoformat()}
+        if "week" in extra:
+            fields["week"] = extra["week"]
+        pages.append(Page(path, _front_matter(fields) + body.lstrip("\n")))
+    return pages
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    deadline: _Deadline = env.deadline  # type: ignore[attr-defined]
+    try:
+        template = env.get_template(name)
+        deadline.start(template.filename or name)
+        return template.render(context)
+    except TemplateError:
+        raise
+    except SecurityError as exc:
+        raise TemplateError(f"unsafe template {name}: {exc}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"{exc.message}", exc.filename or exc.name or name, exc.lineno
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{exc.message}", *_template_line(exc, name)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template not found: {exc.name}") from None
+    except (TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:
+        raise TemplateError(f"{type(exc).__name__}: {exc}", *_template_line(exc, name)) from None
+    finally:
+        deadline.end = 0.0
+
+
+def _template_line(exc: BaseException, name: str) -> tuple[str, int | None]:
+    """The template file and line an exception was raised at, from its traceback."""
+    tb = exc.__traceback__
+    found: tuple[str, int | None] = (name, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if template is not None or filename.endswith(".j2"):
+            lineno = tb.tb_lineno
+            if template is not None:
+                lineno = template.get_corresponding_lineno(tb.tb_lineno)
+                filename = template.filename or filename
+            found = (filename, lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,218 @@
+"""Finding the vault's notes and reading them (the only input IO)."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import stat as stat_module
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .config import Config
+from .diagnostics import Diagnostic
+from .notes import ParseOptions, daily_pattern
+
+_SYNC_CONFLICT = re.compile(
+    r"\.sync-conflict-\d{8}-\d{6}|\(.*conflicted copy.*\)|\bconflict(ed)?[ -]copy\b",
+    re.IGNORECASE,
+)
+_ALWAYS_SKIPPED = frozenset({"node_modules"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A markdown file of the vault: its vault path (``/``-separated) and stat identity."""
+
+    path: str  # NFC-normalised, for display and link resolution
+    size: int
+    mtime_ns: int
+    candidate: bool  # under people_dirs, so it may be a person note
+    disk: str  # the path as the file system spells it (NFD on some Macs)
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What a walk of the vault found."""
+
+    files: tuple[SourceFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    ignored: int  # files skipped for being in excluded or template folders
+
+
+def parse_options(config: Config) -> ParseOptions:
+    """The parsing options a config implies (part of the cache key)."""
+    return ParseOptions(
+        log_headings=config.log_headings,
+        daily_pattern=daily_pattern(config.daily_folder, config.daily_format),
+        max_front_matter_kb=config.max_front_matter_kb,
+    )
+
+
+def scan(config: Config) -> Scan:
+    """Walk the vault in sorted order and list its notes, skipping what is not the user's.
+
+    Dot-folders, ``node_modules``, excluded folders, Obsidian template folders and the output
+    folder are skipped; sync-conflict copies, iCloud placeholders and file names that differ
+    only in case are reported. Symlinked folders are followed once; loops end the walk.
+    """
+    files: list[SourceFile] = []
+    diagnostics: list[Diagnostic] = []
+    ignored = 0
+    rules = _Rules(config)
+    for rel, disk, entry_size, mtime in _walk(config.vault, diagnostics):
+        found = rules.classify(rel, disk, entry_size, mtime)
+        if found is None:
+            ignored += 1
+        elif isinstance(found, Diagnostic):
+            diagnostics.append(found)
+        else:
+            files.append(found)
+    _report_case_collisions(files, diagnostics)
+    return Scan(tuple(files), tuple(diagnostics), ignored)
+
+
+class _Rules:
+    """Which files of the vault are notes to read, and which are skipped or reported."""
+
+    def __init__(self, config: Config) -> None:
+        self.excluded = [e.strip("/") for e in config.exclude]
+        self.skipped_dirs = {config.output_dir, *config.template_folders}
+        self.people = list(config.people_dirs)
+        self.max_bytes = config.max_note_kb * 1024
+        self.max_kb = config.max_note_kb
+
+    def classify(
+        self, rel: str, disk: str, size: int, mtime_ns: int
+    ) -> SourceFile | Diagnostic | None:
+        """A note to read, a diagnostic for a file to skip, or None for an ignored file."""
+        if _excluded(rel, self.excluded, self.skipped_dirs):
+            return None
+        name = rel.rsplit("/", 1)[-1]
+        if _SYNC_CONFLICT.search(name):
+            return Diagnostic(
+                rel,
+                None,
+                "warning",
+                "sync conflict copy; skipped. Merge it into the original note and delete it",
+            )
+        if size > self.max_bytes:
+            return Diagnostic(
+                rel,
+                None,
+                "warning",
+                f"note is {size / 1048576:.1f} MB, above max_note_kb ({self.max_kb}); skipped",
+            )
+        candidate = any(p == "." or rel.startswith(p + "/") for p in self.people)
+        return SourceFile(rel, size, mtime_ns, candidate, disk)
+
+
+def source_file(config: Config, rel: str) -> SourceFile | Diagnostic | None:
+    """Classify one vault path (``/``-separated) as ``scan`` would; None when not a note.
+
+    Used for incremental rebuilds, when the watcher names the files that changed.
+    """
+    parts = rel.split("/")
+    if any(part.startswith(".") or part in _ALWAYS_SKIPPED for part in parts):
+        return None
+    if not rel.lower().endswith(".md"):
+        return None
+    disk = rel
+    try:
+        info = os.stat(config.vault / PurePosixPath(rel))
+    except OSError:
+        return None
+    if not stat_module.S_ISREG(info.st_mode):
+        return None
+    return _Rules(config).classify(
+        unicodedata.normalize("NFC", rel), disk, info.st_size, info.st_mtime_ns
+    )
+
+
+def _excluded(rel: str, excluded: list[str], skipped_dirs: set[str]) -> bool:
+    parts = rel.split("/")
+    for depth in range(1, len(parts)):
+        folder = "/".join(parts[:depth])
+        if folder in skipped_dirs:
+            return True
+        for pattern in excluded:
+            if folder == pattern or parts[depth - 1] == pattern:
+                return True
+            if fnmatch.fnmatchcase(folder, pattern):
+                return True
+    return any(fnmatch.fnmatchcase(rel, pattern) for pattern in excluded if "*" in pattern)
+
+
+def _walk(root: Path, diagnostics: list[Diagnostic]) -> Iterator[tuple[str, str, int, int]]:
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[str, str, str]] = [(str(root), "", "")]
+    while stack:
+        folder, rel_folder, disk_folder = stack.pop()
+        try:
+            info = os.stat(folder)
+            identity = (info.st_dev, info.st_ino)
+            if identity in seen:
+                continue
+            seen.add(identity)
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            diagnostics.append(
+                Diagnostic(
+                    rel_folder or ".", None, "warning", f"cannot read folder: {exc.strerror}"
+                )
+            )
+            continue
+        subfolders: list[tuple[str, str, str]] = []
+        for entry in entries:
+            name = unicodedata.normalize("NFC", entry.name)
+            rel = f"{rel_folder}/{name}" if rel_folder else name
+            disk = f"{disk_folder}/{entry.name}" if disk_folder else entry.name
+            if name.startswith("."):
+                if name.endswith(".md.icloud"):
+                    original = name[1 : -len(".icloud")]
+                    diagnostics.append(
+                        Diagnostic(
+                            f"{rel_folder}/{original}" if rel_folder else original,
+                            None,
+                            "warning",
+                            "not downloaded from iCloud (evicted); open it in Finder to fetch it",
+                        )
+                    )
+                continue
+            if name in _ALWAYS_SKIPPED:
+                continue
+            try:
+                if entry.is_dir():
+                    subfolders.append((entry.path, rel, disk))
+                elif name.lower().endswith(".md") and entry.is_file():
+                    stat = entry.stat()
+                    yield rel, disk, stat.st_size, stat.st_mtime_ns
+            except OSError as exc:
+                diagnostics.append(Diagnostic(rel, None, "warning", f"cannot read: {exc.strerror}"))
+        stack.extend(reversed(subfolders))
+
+
+def _report_case_collisions(files: list[SourceFile], diagnostics: list[Diagnostic]) -> None:
+    by_folded: dict[str, str] = {}
+    for source in files:
+        key = source.path.casefold()
+        if key in by_folded:
+            diagnostics.append(
+                Diagnostic(
+                    source.path,
+                    None,
+                    "warning",
+                    f"differs from {by_folded[key]} only in case; macOS and Windows see one "
+                    "file. Rename one of them",
+                )
+            )
+        else:
+            by_folded[key] = source.path
+
+
+def read_bytes(config: Config, source: SourceFile) -> bytes:
+    """The bytes of a note (raises OSError when it has vanished or cannot be read)."""
+    return (config.vault / PurePosixPath(source.disk)).read_bytes()

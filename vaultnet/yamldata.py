@@ -1,0 +1,304 @@
+"""Front matter YAML read safely, as plain data, with YAML 1.2 scalars and line numbers.
+
+PyYAML only composes the node tree (libyaml when available); this module turns nodes into
+values itself, so that:
+
+- scalars follow YAML 1.2's core schema, as Obsidian reads them: only ``true``/``false`` are
+  booleans; ``NO``, ``yes``, ``12:30`` and ``012345`` stay text;
+- keys named in ``text_keys`` keep every scalar exactly as written (``+447911123456``);
+- no tag ever constructs an object; aliases are expanded only up to a node budget;
+- every top-level key carries its line number, and duplicate keys are reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _ComposeOnlyLoader(_BaseLoader):
+    """Composes nodes without resolving plain scalars: resolution is done below."""
+
+
+_ComposeOnlyLoader.yaml_implicit_resolvers = {}
+
+STR_TAG = "tag:yaml.org,2002:str"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
+MAX_NODES = 20_000
+MAX_DEPTH = 64
+
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
+_HEX = re.compile(r"0x[0-9a-fA-F]{1,16}")
+_OCT = re.compile(r"0o[0-7]{1,20}")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
+    r"[ \t]*(Z|[-+]\d{1,2}(?::?\d{2})?)?"
+)
+_INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\u00ad]")
+
+
+class YamlError(Exception):
+    """Front matter that cannot be read; ``line`` is relative to the front matter (0-based)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(slots=True)
+class Mapping:
+    """A front matter mapping: values, the 0-based line of each key, and warnings."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+def resolve_plain(value: str) -> Any:
+    """Resolve a plain (unquoted) scalar by YAML 1.2's core schema, plus dates."""
+    if value in _NULL:
+        return None
+    first = value[0]
+    if first.isdigit() or first in "-+.":
+        if _INT.fullmatch(value):
+            return int(value)
+        if _DATE.fullmatch(value):
+            return _date_or_text(value)
+        if first.isdigit() and len(value) > 10 and _DATETIME.fullmatch(value):
+            return _datetime_or_text(value)
+        if _HEX.fullmatch(value):
+            return int(value, 16)
+        if _OCT.fullmatch(value):
+            return int(value[2:], 8)
+        if (
+            _FLOAT.fullmatch(value)
+            and len(value) <= 40
+            and ("." in value or "e" in value or "E" in value)
+            and not _leading_zero(value)
+        ):
+            return float(value)
+        return value
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return value
+
+
+def _leading_zero(value: str) -> bool:
+    digits = value.lstrip("+-")
+    return len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()
+
+
+def _date_or_text(value: str) -> dt.date | str:
+    try:
+        return dt.date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
+    except ValueError:
+        return value
+
+
+def _datetime_or_text(value: str) -> dt.datetime | str:
+    match = _DATETIME.fullmatch(value)
+    assert match is not None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        tzinfo: dt.tzinfo | None = None
+        if zone == "Z":
+            tzinfo = dt.UTC
+        elif zone:
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            hours = int(digits[:-2] or digits) if len(digits) > 2 else int(digits)
+            minutes = int(digits[-2:]) if len(digits) > 2 else 0
+            tzinfo = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+        micro = int((fraction or "0").ljust(6, "0")[:6])
+        return dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            micro,
+            tzinfo=tzinfo,
+        )
+    except ValueError:
+        return value
+
+
+class _Converter:
+    """Turns a composed node tree into plain data within a node budget."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def value(self, node: yaml.Node, as_text: bool, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlError(
+                f"front matter expands to more than {MAX_NODES} values "
+                "(too many YAML aliases?); refused",
+                node.start_mark.line,
+            )
+        if depth > MAX_DEPTH:
+            raise YamlError("front matter is nested too deeply", node.start_mark.line)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag != STR_TAG:
+                raise YamlError(f"unsupported YAML tag {node.tag!r}", node.start_mark.line)
+            if node.style:
+                return node.value
+            if as_text:
+                return None if node.value in _NULL else node.value
+            return resolve_plain(node.value)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != SEQ_TAG:
+                raise YamlError(f"unsupported YAML tag {node.tag!r}", node.start_mark.line)
+            return [self.value(item, as_text, depth + 1) for item in node.value]
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != MAP_TAG:
+                raise YamlError(f"unsupported YAML tag {node.tag!r}", node.start_mark.line)
+            result: dict[str, Any] = {}
+            for key_node, value_node in self._merged(node):
+                key = self.key(key_node)
+                result[key] = self.value(value_node, as_text, depth + 1)
+            return result
+        raise YamlError("unsupported YAML node", node.start_mark.line)  # pragma: no cover
+
+    def key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != STR_TAG:
+            raise YamlError("a key must be plain text", node.start_mark.line)
+        return str(node.value)
+
+    def _merged(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The mapping's pairs with ``<<`` merge keys applied (explicit keys win)."""
+        pairs: list[tuple[yaml.Node, yaml.Node]] = []
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if (
+                isinstance(key_node, yaml.ScalarNode)
+                and not key_node.style
+                and key_node.value == "<<"
+            ):
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
+                for source in sources:
+                    if not isinstance(source, yaml.MappingNode):
+                        raise YamlError("a << merge needs a mapping", source.start_mark.line)
+                    self.nodes += len(source.value)
+                    merged.extend(self._merged(source))
+            else:
+                pairs.append((key_node, value_node))
+        if not merged:
+            return pairs
+        explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+        return [(k, v) for k, v in merged if k.value not in explicit] + pairs
+
+
+def load_mapping(
+    text: str, text_keys: frozenset[str] = frozenset(), first_line: int = 1
+) -> Mapping:
+    """Read a front matter block (without its fences) into a Mapping.
+
+    ``first_line`` is the file line of the block's first line; every line number in the
+    result and in a YamlError is a 1-based line of the file.
+
+    Raises YamlError for YAML that does not parse, unsupported tags, oversized alias
+    expansion, deep nesting, and documents that are not a mapping.
+    """
+    try:
+        return _load_mapping(text, text_keys, first_line)
+    except YamlError as exc:
+        exc.line += first_line
+        raise
+
+
+def _load_mapping(text: str, text_keys: frozenset[str], first_line: int) -> Mapping:
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00"))
+        raise YamlError("front matter contains a NUL byte", line)
+    try:
+        root = yaml.compose(text, Loader=_ComposeOnlyLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if exc.context and "mapping values are not allowed" not in problem:
+            problem = f"{exc.context}: {problem}"
+        if "mapping values are not allowed" in problem:
+            problem += " (quote values that contain ': ')"
+        raise YamlError(f"YAML error: {problem}", mark.line if mark else 0) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML error: {exc}") from None
+    except RecursionError:
+        raise YamlError("front matter is nested too deeply") from None
+    result = Mapping()
+    if root is None:
+        return result
+    if not isinstance(root, yaml.MappingNode) or root.tag != MAP_TAG:
+        kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
+        raise YamlError(f"front matter must be a mapping of keys to values, not {kind}", 0)
+    converter = _Converter()
+    seen_plain: dict[str, str] = {}
+    for key_node, value_node in converter._merged(root):
+        key = converter.key(key_node)
+        line = key_node.start_mark.line + first_line
+        if key in result.data:
+            result.warnings.append(
+                (
+                    line,
+                    f"duplicate key {key!r} (first on line {result.lines[key]}); "
+                    "the last value is used",
+                )
+            )
+            result.duplicates.append(key)
+        value = converter.value(value_node, key in text_keys, 1)
+        if value is None and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
+            _warn_comment_value(text, key, line, line - first_line, result)
+        result.data[key] = value
+        result.lines.setdefault(key, line)
+        plain = _INVISIBLE.sub("", unicodedata.normalize("NFKC", key)).strip().lower()
+        if plain in seen_plain and seen_plain[plain] != key:
+            result.warnings.append(
+                (
+                    line,
+                    f"key {key!r} looks like {seen_plain[plain]!r} "
+                    "but differs by invisible characters or case",
+                )
+            )
+        seen_plain.setdefault(plain, key)
+    return result
+
+
+def _warn_comment_value(text: str, key: str, line: int, index: int, result: Mapping) -> None:
+    lines = text.split("\n")
+    if 0 <= index < len(lines):
+        source = lines[index]
+        colon = source.find(":")
+        rest = source[colon + 1 :] if colon != -1 else ""
+        if rest[:1] in (" ", "\t") and rest.strip().startswith("#"):
+            value = rest.strip()
+            result.warnings.append(
+                (
+                    line,
+                    f"the value of {key!r} starts with '#', which YAML reads as a comment; "
+                    f'quote it: {key}: "{value}"',
+                )
+            )

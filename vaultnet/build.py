@@ -6,19 +6,28 @@ re-reads the files it is told changed; ``build_vault`` is one cold or cached bui
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import hashlib
+import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from . import __version__
 from .cache import NoteCache
 from .config import Config
 from .diagnostics import Diagnostic, sort_key
+from .digest import digest_json
 from .network import Network, build_network
 from .notes import Note, ParseOptions, Unreadable, parse_note
-from .output import WriteResult, write_pages
-from .render import Page, render_pages
-from .vault import SourceFile, parse_options, read_bytes, scan, source_file
+from .output import Page, WriteResult, write_pages
+from .vault import SourceFile, parse_options, scan, source_file
 
 
 @dataclass(slots=True)
@@ -34,13 +43,21 @@ class ReadResult:
 
 @dataclass(slots=True)
 class BuildResult:
-    """What a build did: the model, the pages, what was written, and the diagnostics."""
+    """What a build did: the model, the pages, what was written, and the diagnostics.
 
-    network: Network
+    ``network`` is None when nothing changed since the last build and the build stopped
+    early (``up_to_date``); the counts and diagnostics are then those of that build.
+    """
+
+    network: Network | None
     pages: list[Page]
     write: WriteResult
     diagnostics: list[Diagnostic]
     read: ReadResult
+    people: int = 0  # active people
+    archived: int = 0
+    digest: dict[str, Any] | None = None  # the digest as JSON (without diagnostics)
+    up_to_date: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -60,8 +77,11 @@ class Builder:
     whose size and modification time are unchanged are taken from the cache.
     """
 
-    def __init__(self, config: Config, cache: NoteCache | None = None) -> None:
+    def __init__(
+        self, config: Config, cache: NoteCache | None = None, parallel: bool = True
+    ) -> None:
         self.config = config
+        self.parallel = parallel
         self.cache = cache if cache is not None else NoteCache.in_memory()
         self.options: ParseOptions = parse_options(config)
         self.cache.use_options(self.options)
@@ -71,13 +91,16 @@ class Builder:
         self.ignored = 0
         self.scanned = False
 
-    def read(self, changed: Iterable[str] | None = None) -> ReadResult:
-        """Bring the parsed notes up to date and return them in path order."""
+    def _update_files(self, changed: Iterable[str] | None) -> None:
         if changed is None or not self.scanned:
             self._scan()
         else:
             for path in changed:
                 self._refresh(path)
+
+    def read(self, changed: Iterable[str] | None = None) -> ReadResult:
+        """Bring the parsed notes up to date and return them in path order."""
+        self._update_files(changed)
         notes: list[Note] = []
         diagnostics: list[Diagnostic] = [*self.scan_diagnostics, *self.skipped.values()]
         parsed = reused = 0
@@ -119,19 +142,14 @@ class Builder:
             self.skipped[path] = found
 
     def _parse(self, pending: list[SourceFile]) -> Iterator[tuple[str, Note | Unreadable]]:
-        for source in pending:
-            try:
-                data = read_bytes(self.config, source)
-            except OSError as exc:
-                if not (self.config.vault / source.disk).exists():
-                    self.files.pop(source.path, None)  # vanished between scan and read
-                    continue
-                result: Note | Unreadable = Unreadable(
-                    source.path,
-                    (Diagnostic(source.path, None, "error", f"cannot read: {exc.strerror}"),),
-                )
-            else:
-                result = parse_note(source.path, data, self.options)
+        if self.parallel and len(pending) >= PARALLEL_MIN_FILES:
+            results = parse_in_parallel(self.config.vault, self.options, pending)
+        else:
+            results = parse_files(self.config.vault, self.options, pending)
+        for source, result in zip(pending, results, strict=True):
+            if result is None:
+                self.files.pop(source.path, None)  # vanished between scan and read
+                continue
             self.cache.put(source, result)
             yield source.path, result
 
@@ -142,16 +160,38 @@ class Builder:
         *,
         write: bool = True,
         dry_run: bool = False,
+        full: bool = False,
     ) -> BuildResult:
         """Read what changed, model the network for ``today``, render and write the pages.
+
+        When nothing changed since the last recorded build, it stops early (no model,
+        ``up_to_date``) unless ``full`` asks for the model anyway.
 
         With ``write=False`` nothing is rendered or written (``check``, ``digest``); with
         ``dry_run`` the write plan is computed but not carried out. Raises TemplateError
         and OutputError.
         """
+        with _no_gc():
+            return self._build(today, changed, write, dry_run, full)
+
+    def _build(
+        self,
+        today: dt.date,
+        changed: Iterable[str] | None,
+        write: bool,
+        dry_run: bool,
+        full: bool,
+    ) -> BuildResult:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        read = self.read(changed)
+        self._update_files(changed)
+        fingerprint = self._fingerprint(today)
+        if not dry_run and not full:
+            early = self._up_to_date(fingerprint, write)
+            if early is not None:
+                early.timings["total"] = time.perf_counter() - started
+                return early
+        read = self.read(changed=())
         timings["read"] = time.perf_counter() - started
         network, model_diagnostics = build_network(self.config, read.notes, today)
         timings["model"] = time.perf_counter() - started - timings["read"]
@@ -162,15 +202,193 @@ class Builder:
         written = WriteResult()
         if write:
             mark = time.perf_counter()
+            from .render import render_pages  # Jinja is imported only when pages are made
+
             pages = render_pages(network)
             timings["render"] = time.perf_counter() - mark
             mark = time.perf_counter()
             written = write_pages(self.config.output_path, pages, dry_run=dry_run)
             timings["write"] = time.perf_counter() - mark
+        digest = digest_json(network, [])
+        result = BuildResult(
+            network,
+            pages,
+            written,
+            diagnostics,
+            read,
+            people=len(network.active),
+            archived=len(network.people) - len(network.active),
+            digest=digest,
+            timings=timings,
+        )
         if not dry_run:
             self.cache.save()
+            self._record(fingerprint, result, write)
         timings["total"] = time.perf_counter() - started
-        return BuildResult(network, pages, written, diagnostics, read, timings)
+        return result
+
+    def _fingerprint(self, today: dt.date) -> str:
+        """A hash of everything a build's output depends on."""
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(f"{__version__}\0{today.isoformat()}\0{self.config!r}\0".encode())
+        for config_input in _config_inputs(self.config):
+            digest.update(f"{config_input}\0{_stat_key(config_input)}\0".encode())
+        for path in sorted(self.files):
+            source = self.files[path]
+            digest.update(f"{path}\0{source.size}\0{source.mtime_ns}\n".encode())
+        for diagnostic in (*self.scan_diagnostics, *self.skipped.values()):
+            digest.update(str(diagnostic).encode())
+        return digest.hexdigest()
+
+    def _up_to_date(self, fingerprint: str, write: bool) -> BuildResult | None:
+        """The last build's result when its inputs and outputs are exactly as they were."""
+        record = self.cache.read_record()
+        if record is None or record.get("fingerprint") != fingerprint:
+            return None
+        if write and not record.get("pages_written"):
+            return None
+        outputs: dict[str, list[int]] = record.get("outputs", {})
+        root = self.config.output_path
+        for path, (size, mtime_ns) in outputs.items():
+            try:
+                info = os.stat(root / path)
+            except OSError:
+                return None
+            if info.st_size != size or info.st_mtime_ns != mtime_ns:
+                return None
+        diagnostics = [
+            Diagnostic(d["path"], d["line"], d["level"], d["message"])
+            for d in record.get("diagnostics", [])
+        ]
+        return BuildResult(
+            None,
+            [],
+            WriteResult(unchanged=sorted(outputs) if write else []),
+            diagnostics,
+            ReadResult([], [], 0, len(self.files), self.ignored),
+            people=record.get("people", 0),
+            archived=record.get("archived", 0),
+            digest=record.get("digest"),
+            up_to_date=True,
+        )
+
+    def _record(self, fingerprint: str, result: BuildResult, write: bool) -> None:
+        outputs: dict[str, list[int]] = {}
+        if write:
+            root = self.config.output_path
+            for page in result.pages:
+                try:
+                    info = os.stat(root / page.path)
+                except OSError:
+                    return
+                outputs[page.path] = [info.st_size, info.st_mtime_ns]
+        self.cache.write_record(
+            {
+                "fingerprint": fingerprint,
+                "pages_written": write,
+                "outputs": outputs,
+                "people": result.people,
+                "archived": result.archived,
+                "digest": result.digest,
+                "diagnostics": [d.as_json() for d in result.diagnostics],
+            }
+        )
+
+
+PARALLEL_MIN_FILES = 2000
+
+
+def parse_files(
+    vault: Path, options: ParseOptions, sources: list[SourceFile]
+) -> list[Note | Unreadable | None]:
+    """Read and parse files; None for a file that vanished before it could be read."""
+    results: list[Note | Unreadable | None] = []
+    for source in sources:
+        try:
+            data = (vault / source.disk).read_bytes()
+        except FileNotFoundError:
+            results.append(None)
+            continue
+        except OSError as exc:
+            message = f"cannot read: {exc.strerror}"
+            results.append(
+                Unreadable(source.path, (Diagnostic(source.path, None, "error", message),))
+            )
+            continue
+        results.append(parse_note(source.path, data, options))
+    return results
+
+
+def _parse_chunk(
+    job: tuple[Path, ParseOptions, list[SourceFile]],
+) -> list[Note | Unreadable | None]:
+    with _no_gc():
+        return parse_files(*job)
+
+
+def parse_in_parallel(
+    vault: Path, options: ParseOptions, sources: list[SourceFile]
+) -> list[Note | Unreadable | None]:
+    """Parse on every core: this process takes the first share, forked workers the rest.
+
+    Parsing is pure and depends only on the bytes, so the results are the same as
+    ``parse_files``; this falls back to it where forking is unavailable or unsafe.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if (
+        workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1  # forking a threaded process is unsafe
+    ):
+        return parse_files(vault, options, sources)
+    size = -(-len(sources) // workers)
+    chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
+    context = multiprocessing.get_context("fork")
+    try:
+        with context.Pool(len(chunks) - 1) as pool:
+            pending = pool.map_async(_parse_chunk, [(vault, options, c) for c in chunks[1:]])
+            first = parse_files(vault, options, chunks[0])
+            rest = pending.get()
+    except (OSError, multiprocessing.ProcessError):
+        return parse_files(vault, options, sources)
+    results = first
+    for chunk_results in rest:
+        results.extend(chunk_results)
+    return results
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a build allocates many small objects and no
+    cycles worth collecting, and full collections over them cost more than the build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _config_inputs(config: Config) -> list[Path]:
+    """Files besides the notes that a build reads: settings and user templates."""
+    paths = [
+        config.vault / "vaultnet.toml",
+        config.vault / ".obsidian" / "templates.json",
+        config.vault / ".obsidian" / "daily-notes.json",
+    ]
+    templates = config.vault / config.templates_dir
+    if templates.is_dir():
+        paths += sorted(p for p in templates.rglob("*") if p.is_file())
+    return paths
+
+
+def _stat_key(path: Path) -> str:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{info.st_size}:{info.st_mtime_ns}"
 
 
 def _collect(
@@ -180,7 +398,7 @@ def _collect(
     if isinstance(result, Note) and not result.generated:
         if result.person and not candidate:
             # Outside people_dirs a note is never a person, but may still mention people.
-            result = replace(result, person=False)
+            result = result._replace(person=False)
         notes.append(result)
 
 

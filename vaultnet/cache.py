@@ -1,11 +1,15 @@
 """A persistent cache of parsed notes, keyed by path, size and modification time.
 
 It lives in the vault's ``.vaultnet/`` folder and is never the source of truth: a missing,
-truncated, corrupt or foreign cache is rebuilt, and deleting it changes no output.
+truncated, corrupt or foreign cache is rebuilt, and deleting it changes no output. Beside
+the parsed notes it keeps a small record of the last build (``last-build.json``), so a
+build in which nothing changed can stop before loading the notes at all.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import pickle
 import tempfile
@@ -15,7 +19,9 @@ from typing import Any
 from .notes import Note, ParseOptions, Unreadable
 from .vault import SourceFile
 
-FORMAT = 1
+FORMAT = 2
+CACHE_NAME = "cache.pickle"
+RECORD_NAME = "last-build.json"
 # A vault may come from someone else: unpickle only the plain value types a note is made of.
 _ALLOWED = {
     ("datetime", "date"),
@@ -33,6 +39,8 @@ _ALLOWED = {
     ("vaultnet.diagnostics", "Diagnostic"),
 }
 
+Entry = tuple[int, int, Note | Unreadable]
+
 
 class _SafeUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
@@ -41,22 +49,18 @@ class _SafeUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-CACHE_NAME = "cache-v1.pickle"
-
-Entry = tuple[int, int, Note | Unreadable]
-
-
 class NoteCache:
-    """Parsed notes by vault path; ``get`` answers only when size and mtime still match."""
+    """Parsed notes by vault path; ``get`` answers only when size and mtime still match.
+
+    The file is read on first use, so a build that needs no note pays nothing for it.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.entries: dict[str, Entry] = {}
+        self._entries: dict[str, Entry] | None = None if path is not None else {}
         self.options: ParseOptions | None = None
         self.dirty = False
         self.problem: str | None = None
-        if path is not None:
-            self._load(path)
 
     @classmethod
     def for_vault(cls, vault: Path) -> NoteCache:
@@ -65,6 +69,14 @@ class NoteCache:
     @classmethod
     def in_memory(cls) -> NoteCache:
         return cls(None)
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            self._entries = {}
+            if self.path is not None:
+                self._load(self.path)
+        return self._entries
 
     def _load(self, path: Path) -> None:
         try:
@@ -83,13 +95,19 @@ class NoteCache:
         ):
             self.dirty = True
             return
+        if payload.get("options") != self.options and self.options is not None:
+            self.dirty = True
+            return
         self.options = payload.get("options")
-        self.entries = payload["entries"]
+        self._entries = payload["entries"]
 
     def use_options(self, options: ParseOptions) -> None:
         """Drop every entry parsed with other options (another config)."""
+        if self._entries is None:
+            self.options = options  # checked against the file's options when it is loaded
+            return
         if self.options != options:
-            self.entries = {}
+            self._entries = {}
             self.options = options
             self.dirty = True
 
@@ -109,23 +127,51 @@ class NoteCache:
 
     def retain(self, paths: set[str]) -> None:
         """Keep only entries for ``paths`` (the files that still exist)."""
-        gone = [p for p in self.entries if p not in paths]
+        if self._entries is None:
+            return  # not loaded: entries of vanished files are dropped on the next save
+        gone = [p for p in self._entries if p not in paths]
         for path in gone:
-            del self.entries[path]
+            del self._entries[path]
         if gone:
             self.dirty = True
 
     def save(self) -> None:
         """Write the cache atomically, when it changed; failures only cost speed."""
-        if self.path is None or not self.dirty:
+        if self.path is None or not self.dirty or self._entries is None:
             return
-        payload = {"format": FORMAT, "options": self.options, "entries": self.entries}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".cache.", dir=self.path.parent)
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, self.path)
+        payload = {"format": FORMAT, "options": self.options, "entries": self._entries}
+        if _atomic_dump(self.path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)):
             self.dirty = False
-        except OSError:
+
+    # The record of the last build: a fingerprint of every input and what came out.
+
+    def read_record(self) -> dict[str, Any] | None:
+        if self.path is None:
+            return None
+        try:
+            record = json.loads((self.path.parent / RECORD_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("format") != FORMAT:
+            return None
+        return record
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        if self.path is None:
             return
+        data = json.dumps({"format": FORMAT, **record}, ensure_ascii=False).encode("utf-8")
+        _atomic_dump(self.path.parent / RECORD_NAME, data)
+
+
+def _atomic_dump(path: Path, data: bytes) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(temp)
+        return False

@@ -14,11 +14,11 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from . import __version__
-from .build import BuildResult, build_vault
+from .build import Builder, BuildResult, build_vault
 from .cache import NoteCache
 from .config import Config, load_config
 from .diagnostics import Diagnostic
-from .digest import digest_json, digest_markdown, digest_text
+from .digest import digest_markdown, digest_text
 from .errors import VaultnetError
 from .init import init_vault
 
@@ -118,13 +118,15 @@ def _exit_code(result: BuildResult, strict: bool, errors_fail: bool) -> int:
     return 0
 
 
+def _cache_note(cache: NoteCache | None) -> None:
+    if cache is not None and cache.problem:
+        click.echo(f"vaultnet: note: {cache.problem}", err=True)
+
+
 def _cache(config: Config, no_cache: bool) -> NoteCache | None:
     if no_cache:
         return None
-    cache = NoteCache.for_vault(config.vault)
-    if cache.problem:
-        click.echo(f"vaultnet: note: {cache.problem}", err=True)
-    return cache
+    return NoteCache.for_vault(config.vault)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -189,8 +191,10 @@ def build(
     """
     config = _config(_vault(vault, vault_option))
     started = time.perf_counter()
-    result = build_vault(config, today, cache=_cache(config, no_cache), dry_run=dry_run)
+    cache = _cache(config, no_cache)
+    result = build_vault(config, today, cache=cache, dry_run=dry_run)
     elapsed = time.perf_counter() - started
+    _cache_note(cache)
     print_diagnostics(result.diagnostics, quiet)
     if not quiet:
         click.echo(_build_summary(result, elapsed, dry_run))
@@ -198,9 +202,9 @@ def build(
 
 
 def _build_summary(result: BuildResult, seconds: float, dry_run: bool) -> str:
-    network, write = result.network, result.write
-    archived = len(network.people) - len(network.active)
-    people = f"{len(network.active)} people" + (f" ({archived} archived)" if archived else "")
+    write = result.write
+    archived = result.archived
+    people = f"{result.people} people" + (f" ({archived} archived)" if archived else "")
     verb = "would write" if dry_run else "written"
     removed = "would remove" if dry_run else "removed"
     problems = ""
@@ -210,6 +214,121 @@ def _build_summary(result: BuildResult, seconds: float, dry_run: bool) -> str:
         f"{people} · pages: {len(write.written)} {verb}, {len(write.unchanged)} unchanged, "
         f"{len(write.removed)} {removed} · {seconds * 1000:.0f} ms{problems}"
     )
+
+
+@main.command()
+@common_options()
+@click.option(
+    "--debounce",
+    type=click.FloatRange(min=0),
+    default=0.2,
+    show_default=True,
+    metavar="SECONDS",
+    help="Rebuild once the vault has been quiet this long. Under continuous saving a "
+    "rebuild still comes at least every 2 s (or 5 x SECONDS, if longer).",
+)
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Look for changes every second instead of using the system's file events "
+    "(network drives, some containers, or when inotify is out of watches).",
+)
+@click.option("--no-cache", is_flag=True, help="Parse every note again at start; ignore the cache.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Report every rebuild, even one that wrote nothing, with its pages and timings.",
+)
+@handle_errors
+def watch(
+    vault: Path | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    debounce: float,
+    poll: bool,
+    no_cache: bool,
+    verbose: bool,
+) -> None:
+    """Build, then keep the pages current as the notes change, until Ctrl-C.
+
+    A change is a note (.md) created, edited, deleted or moved; vaultnet.toml; a template in
+    templates_dir; or Obsidian's template and daily-note settings. Changes are gathered until
+    the vault has been quiet for --debounce seconds and then rebuilt at once: only the changed
+    notes are read again, and only pages whose content changed are written. One line is
+    printed per rebuild that wrote something. A rebuild that fails is reported and watching
+    goes on. Without --today, the pages are rebuilt at midnight. --strict has no effect here.
+
+    \b
+    Examples:
+      vaultnet watch ~/Notes
+      vaultnet watch --poll              on a network drive, or out of inotify watches
+      vaultnet watch -v                  also report rebuilds that wrote nothing
+    """
+    # Imported here so that the other commands do not load watchdog.
+    import signal
+    import threading
+    import traceback
+    from types import FrameType
+
+    from .watch import Notice, Rebuild, Watcher
+
+    config = _config(_vault(vault, vault_option))
+    given = click.get_current_context().get_parameter_source("today")
+    fixed_today = None if given is click.core.ParameterSource.DEFAULT else today
+    cache = _cache(config, no_cache)
+
+    def on_build(rebuild: Rebuild) -> None:
+        print_diagnostics(list(rebuild.new_diagnostics))
+        if rebuild.error is not None:
+            click.echo(rebuild.summary(), err=True)
+            if verbose and not isinstance(rebuild.error, (VaultnetError, OSError)):
+                click.echo("".join(traceback.format_exception(rebuild.error)), err=True)
+        elif rebuild.reason == "start" and rebuild.result is not None:
+            summary = _build_summary(rebuild.result, rebuild.seconds, dry_run=False)
+            click.echo(f"{rebuild.at:%H:%M:%S} {summary}")
+        elif rebuild.wrote or rebuild.new_diagnostics or verbose:
+            click.echo(rebuild.summary())
+        if verbose:
+            for line in rebuild.details():
+                click.echo(f"  {line}")
+        if rebuild.reason == "start":
+            _cache_note(cache)
+            click.echo(f"watching {config.vault} ({watcher.mode}); press Ctrl-C to stop")
+
+    def on_notice(notice: Notice) -> None:
+        click.echo(f"vaultnet: {notice}", err=True)
+
+    watcher = Watcher(
+        config,
+        cache=cache,
+        today=fixed_today,
+        debounce=debounce,
+        poll=poll,
+        on_build=on_build,
+        on_notice=on_notice,
+    )
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt  # asked twice: do not wait for the rebuild to finish
+        stop.set()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        # The first Ctrl-C lets a running rebuild finish, so no page is left half done.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, request_stop)
+    try:
+        watcher.run(stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    click.echo("stopped watching")
 
 
 @main.command()
@@ -230,7 +349,7 @@ def check(
     config = _config(_vault(vault, vault_option))
     result = build_vault(config, today, cache=_cache(config, no_cache), write=False)
     print_diagnostics(result.diagnostics)
-    people = len(result.network.people)
+    people = result.people + result.archived
     click.echo(
         f"{people} people, {result.read.parsed + result.read.reused} notes read: "
         f"{result.errors} errors, {result.warnings} warnings"
@@ -266,14 +385,16 @@ def digest(
       vaultnet digest --format json | jq '.overdue[].name'
     """
     config = _config(_vault(vault, vault_option))
-    result = build_vault(config, today, cache=_cache(config, no_cache), write=False)
+    cache = _cache(config, no_cache)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                digest_json(result.network, result.diagnostics), indent=2, ensure_ascii=False
-            )
-        )
+        result = build_vault(config, today, cache=cache, write=False)
+        assert result.digest is not None
+        payload = {**result.digest, "diagnostics": [d.as_json() for d in result.diagnostics]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
+        # Markdown and text need the whole model: no early stop.
+        result = Builder(config, cache).build(today, write=False, full=True)
+        assert result.network is not None
         print_diagnostics(result.diagnostics)
         if fmt == "text":
             click.echo(digest_text(result.network), nl=False)

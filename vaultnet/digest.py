@@ -7,7 +7,6 @@ from typing import Any
 from .dates import ago, long_date, short_date
 from .diagnostics import Diagnostic
 from .network import Network, Person
-from .render import context_text, make_environment
 
 LISTS = ("overdue", "due_soon", "upcoming", "never_contacted", "snoozed", "birthdays")
 
@@ -44,6 +43,8 @@ def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, An
 
 def digest_markdown(network: Network) -> str:
     """The Follow-ups page body, as Markdown (the same template as the page)."""
+    from .render import make_environment
+
     env = make_environment(network.config, network.today)
     template = env.get_template("followups.md.j2")
     return template.render(
@@ -61,6 +62,8 @@ def digest_markdown(network: Network) -> str:
 
 def digest_text(network: Network) -> str:
     """The digest as plain text for a terminal."""
+    from .render import context_text
+
     today = network.today
     digest = network.digest
     lines = [f"Follow-ups · {long_date(today)}", ""]

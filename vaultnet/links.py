@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 # Obsidian ends a link at the first "]]": "[[Sq]uare]]" targets "Sq]uare".
 WIKILINK = re.compile(r"(!?)\[\[([^\n]+?)\]\](?!\])")
-_WHOLE_LINK = re.compile(r"\s*\[\[([^\n]+?)\]\]\s*")
+# One link only: the inner text may not hold "]]" ("[[A]], [[B]]" is two links, not one).
+_WHOLE_LINK = re.compile(r"\s*\[\[((?:(?!\]\])[^\n])+)\]\]\s*")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,8 +13,6 @@ from .diagnostics import Diagnostic
 from .followups import BUCKETS, Bucket, FollowUp, birthday_within, follow_up
 from .links import Resolver, as_link, plain_text
 from .notes import LogEntry, Note, Position
-
-_TAG_TEXT = re.compile(r"(?<![\w&/#])#(gave|got|ask|intro)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,26 +26,7 @@ class Ref:
     via_alias: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Interaction:
-    """One contact: a log entry of the person's note, or a mention in a dated note."""
-
-    date: dt.date
-    kind: str | None
-    text: str
-    tags: tuple[str, ...]
-    source: str  # vault path of the note it is written in
-    line: int
-    mention: bool = False
-
-    @property
-    def summary(self) -> str:
-        """The entry as context: ``kind: text`` without reciprocity tags."""
-        text = _TAG_TEXT.sub("", self.text).strip()
-        text = re.sub(r"\s{2,}", " ", text)
-        if self.kind and not self.mention:
-            return f"{self.kind}: {text}" if text else self.kind
-        return text
+Interaction = LogEntry  # log entries and mentions are the same kind of value
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,19 +160,21 @@ def build_network(
                 continue
             seen.add(dedupe)
             mentions.setdefault(match.key, []).append(
-                Interaction(
+                LogEntry(
                     note.date,
                     "mention",
                     mention.text,
                     (),
-                    note.path,
+                    (),
                     mention.line,
+                    note.path,
                     mention=True,
                 )
             )
 
+    refs = _Refs(resolver)
     people = [
-        _person(note, config, today, resolver, mentions.get(note.path, []), stems, diagnostics)
+        _person(note, config, today, refs, mentions.get(note.path, []), stems, diagnostics)
         for note in people_notes
     ]
     people.sort(key=lambda p: (p.archived, p.tier.rank, p.sort_name, p.path))
@@ -203,6 +183,20 @@ def build_network(
     digest = _digest(people, today)
     network = Network(today, config, tuple(people), tiers, digest, by_key, others)
     return network, diagnostics
+
+
+class _Refs:
+    """Resolves references, once per distinct text: company names and links repeat a lot."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self.memo: dict[str, Ref] = {}
+
+    def __call__(self, value: str) -> Ref:
+        ref = self.memo.get(value)
+        if ref is None:
+            ref = self.memo[value] = _ref(value, self.resolver)
+        return ref
 
 
 def _ref(value: str, resolver: Resolver) -> Ref:
@@ -222,7 +216,7 @@ def _person(
     note: Note,
     config: Config,
     today: dt.date,
-    resolver: Resolver,
+    refs: _Refs,
     mentions: list[Interaction],
     stems: dict[str, int],
     diagnostics: list[Diagnostic],
@@ -254,9 +248,9 @@ def _person(
                     f"unknown target_tier {note.target_tier!r}; ignored",
                 )
             )
-    entries = [_interaction(entry, note.path) for entry in note.log]
+    entries = note.log
     done = sorted(
-        (i for i in entries + mentions if i.date <= today),
+        (i for i in (*entries, *mentions) if i.date <= today),
         key=lambda i: (i.date, i.mention, i.line),
     )
     planned = sorted((i for i in entries if i.date > today), key=lambda i: (i.date, i.line))
@@ -293,7 +287,7 @@ def _person(
         aliases=note.aliases,
         tier=tier,
         target_tier=target,
-        company=_ref(note.company, resolver) if note.company else None,
+        company=refs(note.company) if note.company else None,
         role=plain_text(note.role) if note.role else None,
         history=note.history,
         location=note.location,
@@ -303,8 +297,8 @@ def _person(
         linkedin=note.linkedin,
         tags=note.tags,
         met=note.met,
-        introduced_by=tuple(_ref(v, resolver) for v in note.introduced_by),
-        knows=tuple(_ref(v, resolver) for v in note.knows),
+        introduced_by=tuple(map(refs, note.introduced_by)),
+        knows=tuple(map(refs, note.knows)),
         cadence=cadence,
         cadence_from_note=note.cadence is not None,
         last_contact=last_contact,
@@ -320,10 +314,6 @@ def _person(
         days_since_contact=(today - last_contact).days if last_contact else None,
         front_matter=note.front_matter,
     )
-
-
-def _interaction(entry: LogEntry, path: str) -> Interaction:
-    return Interaction(entry.date, entry.kind, entry.text, entry.tags, path, entry.line)
 
 
 def _tier_group(tier: Tier, people: list[Person]) -> TierGroup:

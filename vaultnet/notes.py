@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from . import document, yamldata
 from .dates import Birthday, Duration, parse_birthday, parse_date, parse_duration
@@ -42,11 +42,18 @@ _LIST_ITEM = re.compile(r"[ \t]*[-*+][ \t]+(?:\[(.)\][ \t]+)?(.*)")
 _ENTRY_DATE = re.compile(
     r"(?:\[\[(\d{4}-\d{2}-\d{2})(?:\|[^\]]*)?\]\]|(\d{4}-\d{2}-\d{2}))(?![\d])[ \t]*[:\-–—]?[ \t]*"
 )
+# A list item (optionally a task) that starts with a date or a daily-note link to one.
+_LOG_ENTRY = re.compile(
+    r"[ \t]*[-*+][ \t]+(?:\[.\][ \t]+)?"
+    r"(?:\[\[(\d{4}-\d{2}-\d{2})(?:\|[^\]]*)?\]\]|(\d{4}-\d{2}-\d{2}))(?![\d])"
+    r"[ \t]*[:\-–—]?[ \t]*"
+)
 _KIND = re.compile(r"([^\s:#\[\]]+):(?:\s|$)")
 _HASHTAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w\-/]*)")
 _FENCE = re.compile(r"[ \t]*(```|~~~)")
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _GENERATED = "vaultnet"
+_RECIPROCITY_TAG = re.compile(r"(?<![\w&/#])#(gave|got|ask|intro)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +65,7 @@ class ParseOptions:
     max_front_matter_kb: int = 256
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
     """A past or present job from ``history``."""
 
     company: str
@@ -68,9 +74,11 @@ class Position:
     end: dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """A dated line of a note's log section."""
+class LogEntry(NamedTuple):
+    """One contact: a dated line of a note's log section, or a mention in a dated note.
+
+    ``source`` is the vault path of the note it is written in.
+    """
 
     date: dt.date
     kind: str | None
@@ -78,10 +86,21 @@ class LogEntry:
     tags: tuple[str, ...]
     links: tuple[str, ...]
     line: int
+    source: str = ""
+    mention: bool = False
+
+    @property
+    def summary(self) -> str:
+        """The entry as context: ``kind: text`` without reciprocity tags."""
+        text = _RECIPROCITY_TAG.sub("", self.text).strip()
+        if "  " in text:
+            text = re.sub(r"\s{2,}", " ", text)
+        if self.kind and not self.mention:
+            return f"{self.kind}: {text}" if text else self.kind
+        return text
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """A link from a dated note to someone: ``target`` is the link target."""
 
     target: str
@@ -89,9 +108,12 @@ class Mention:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
-    """A parsed note. ``person`` says whether it marks itself as a person note."""
+class Note(NamedTuple):
+    """A parsed note. ``person`` says whether it marks itself as a person note.
+
+    A named tuple rather than a dataclass: a vault has thousands, and they are cached,
+    pickled and unpickled on every build, which tuples make several times cheaper.
+    """
 
     path: str
     stem: str
@@ -123,13 +145,12 @@ class Note:
     date: dt.date | None = None  # set for dated notes (daily and meeting notes)
     mentions: tuple[Mention, ...] = ()
     title: str = ""
-    front_matter: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-    lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    front_matter: dict[str, Any] = {}  # noqa: RUF012 - never mutated; tuples hold it
+    lines: dict[str, int] = {}  # noqa: RUF012
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Unreadable:
+class Unreadable(NamedTuple):
     """A note that could not be parsed at all; ``diagnostics`` says why."""
 
     path: str
@@ -321,7 +342,7 @@ def _person(
         problems.add(
             "warning", f"status should be active or archived, not {status!r}", lines.get("status")
         )
-    log = _log(body, body_line, options.log_headings)
+    log = _log(body, body_line, options.log_headings, path)
     note_date = _note_date(path, stem, fm, options)
     mentions = _mentions(body, body_line, fm, lines, stem) if note_date else ()
     return Note(
@@ -507,13 +528,13 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def _log(body: str, body_line: int, headings: tuple[str, ...]) -> tuple[LogEntry, ...]:
+def _log(body: str, body_line: int, headings: tuple[str, ...], path: str) -> tuple[LogEntry, ...]:
     wanted = {h.casefold() for h in headings}
     entries: list[LogEntry] = []
     level = 0  # the level of the log heading we are under, 0 when outside
     in_fence = False
     for offset, line in enumerate(body.split("\n")):
-        if _FENCE.match(line):
+        if ("```" in line or "~~~" in line) and _FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:
@@ -529,34 +550,48 @@ def _log(body: str, body_line: int, headings: tuple[str, ...]) -> tuple[LogEntry
                 continue
         if not level:
             continue
-        entry = _entry(line, body_line + offset)
-        if entry is not None:
-            entries.append(entry)
+        match = _LOG_ENTRY.match(line)
+        if match is not None:
+            entry = _entry(match, line, body_line + offset, path)
+            if entry is not None:
+                entries.append(entry)
     return tuple(entries)
 
 
-def _entry(line: str, line_no: int) -> LogEntry | None:
-    item = _LIST_ITEM.fullmatch(line)
-    if not item:
+_DATES: dict[str, dt.date | None] = {}
+
+
+def _iso_date(iso: str) -> dt.date | None:
+    """A date from ``YYYY-MM-DD``, memoised: logs repeat the same dates many times."""
+    when = _DATES.get(iso, False)
+    if when is False:
+        try:
+            when = dt.date(int(iso[:4]), int(iso[5:7]), int(iso[8:10]))
+        except ValueError:
+            when = None
+        if len(_DATES) < 100_000:
+            _DATES[iso] = when
+    return when  # type: ignore[return-value]
+
+
+def _entry(match: re.Match[str], line: str, line_no: int, path: str) -> LogEntry | None:
+    when = _iso_date(match[1] or match[2])
+    if when is None:
         return None
-    rest = item[2]
-    match = _ENTRY_DATE.match(rest)
-    if not match:
-        return None
-    iso = match[1] or match[2]
-    try:
-        when = dt.date(int(iso[:4]), int(iso[5:7]), int(iso[8:10]))
-    except ValueError:
-        return None
-    text = rest[match.end() :].strip()
+    text = line[match.end() :].strip()
     kind = None
-    kind_match = _KIND.match(text)
-    if kind_match:
-        kind = kind_match[1]
-        text = text[kind_match.end() :].strip()
-    tags = tuple(tag.casefold() for tag in _HASHTAG.findall(text))
-    links = tuple(parse_link(m[2]).target for m in WIKILINK.finditer(text) if not m[1])
-    return LogEntry(when, kind, text, tags, links, line_no)
+    if ":" in text:
+        kind_match = _KIND.match(text)
+        if kind_match:
+            kind = kind_match[1]
+            text = text[kind_match.end() :].strip()
+    tags: tuple[str, ...] = ()
+    if "#" in text:
+        tags = tuple(tag.casefold() for tag in _HASHTAG.findall(text))
+    links: tuple[str, ...] = ()
+    if "[[" in text:
+        links = tuple(parse_link(m[2]).target for m in WIKILINK.finditer(text) if not m[1])
+    return LogEntry(when, kind, text, tags, links, line_no, path)
 
 
 def daily_pattern(folder: str, moment_format: str) -> str | None:

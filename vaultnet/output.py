@@ -17,10 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError
-from .render import MARK, Page
 
-_MARK_IN_FRONT_MATTER = re.compile(r"\A\ufeff?---\r?\n(?:[^\n]*\n){0,40}?" + re.escape(MARK))
+MARK = "generated_by: vaultnet"
+
+# The mark counts only as a whole line before the closing fence: a note that merely quotes
+# it in its body is the user's, never to be overwritten or removed.
+_MARK_IN_FRONT_MATTER = re.compile(
+    r"\A\ufeff?---[ \t]*\r?\n(?:(?!---[ \t]*\r?\n)[^\n]*\n){0,40}?"
+    + re.escape(MARK)
+    + r"[ \t]*\r?$",
+    re.MULTILINE,
+)
 FROZEN_DIRS = ("Digests/",)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A rendered page: its path under the output folder and its full text."""
+
+    path: str
+    text: str
 
 
 @dataclass(slots=True)

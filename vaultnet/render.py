@@ -9,27 +9,31 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .config import Config
-from .dates import ago, long_date, short_date
+from .config import Config, Tier
+from .dates import Birthday, Duration, ago, long_date, short_date
 from .errors import TemplateError
+from .followups import FollowUp
+from .insights import compute_insights, insight_jobs
 from .links import WIKILINK, parse_link
 from .names import safe_filename
-from .network import Interaction, Network, Person, Ref
+from .network import Digest, Interaction, Network, Person, Ref, TierGroup
+from .notes import Position
+from .output import MARK, Page
 
-MARK = "generated_by: vaultnet"
 _MAX_RANGE = 100_000
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_PIPE = re.compile(r"(?<!\\)\|")
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def builtin_templates_dir() -> Path:
@@ -38,14 +42,6 @@ def builtin_templates_dir() -> Path:
     if (source / "index.md.j2").is_file():
         return source
     return Path(str(resources.files("vaultnet.templates")))
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """A rendered page: its path under the output folder and its full text."""
-
-    path: str
-    text: str
 
 
 class _Deadline:
@@ -66,6 +62,51 @@ class _Deadline:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateConfig:
+    """The configuration as templates see it: values only, no paths to the file system."""
+
+    vault_name: str
+    output_dir: str
+    people_dirs: tuple[str, ...]
+    log_headings: tuple[str, ...]
+    horizon_days: int
+    tiers: tuple[Tier, ...]
+
+    @classmethod
+    def of(cls, config: Config) -> TemplateConfig:
+        return cls(
+            config.vault.name,
+            config.output_dir,
+            config.people_dirs,
+            config.log_headings,
+            config.horizon_days,
+            config.tiers,
+        )
+
+
+# Plain value types of the model: every public attribute is data, so the sandbox's
+# per-access checks can be skipped (they dominate rendering of large tables).
+_PLAIN_TYPES: frozenset[type] = frozenset(
+    {
+        Person,
+        Ref,
+        Interaction,
+        TierGroup,
+        Digest,
+        Tier,
+        Duration,
+        Birthday,
+        FollowUp,
+        Position,
+        TemplateConfig,
+        dt.date,
+    }
+)
+# Values a template must never reach: they lead to the file system or to raw config.
+_HIDDEN_TYPES = (PurePath, Config, Network)
+
+
 class _Environment(ImmutableSandboxedEnvironment):
     """The immutable sandbox, with a time bound checked on every attribute access and call."""
 
@@ -73,7 +114,16 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         self.deadline.check()
-        return super().getattr(obj, attribute)
+        if type(obj) in _PLAIN_TYPES and attribute[:1] != "_":
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                return self.undefined(obj=obj, name=attribute)
+        else:
+            value = super().getattr(obj, attribute)
+        if isinstance(value, _HIDDEN_TYPES):
+            return self.unsafe_undefined(obj, attribute)
+        return value
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         self.deadline.check()
@@ -132,7 +182,23 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
             return "—"
         return f"{short_date(value, today)} · {ago(value, today)}"
 
+    def due_filter(person: Person) -> str:
+        followup = person.followup
+        if followup.due is None:
+            return "—"
+        if followup.bucket == "overdue":
+            return (
+                f"**{plural(followup.days_overdue, 'day')} overdue** ({date_filter(followup.due)})"
+            )
+        return f"{ago(followup.due, today)} ({date_filter(followup.due)})"
+
+    def in_tier(people: Iterable[Person], tier: Tier) -> list[Person]:
+        return [person for person in people if person.tier == tier]
+
     return {
+        "in_tier": in_tier,
+        "who": who,
+        "due": due_filter,
         "link": link,
         "ago": ago_filter,
         "date": date_filter,
@@ -147,9 +213,11 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
 
 
 def display(text: str) -> str:
-    """Text safe to show: bidirectional overrides and control characters made visible."""
+    """Text safe to show: bidirectional overrides made visible, control characters spaces."""
+    if text.isascii() and text.isprintable():
+        return text  # the common case, checked in C
     text = _BIDI.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
-    return "".join(ch if unicodedata.category(ch) != "Cc" or ch in "\t" else " " for ch in text)
+    return _CONTROL.sub(" ", text)
 
 
 def _label(text: str) -> str:
@@ -175,13 +243,23 @@ def link(value: Person | Ref | str | None, label: str | None = None) -> str:
     return f"[[{_label(str(value))}]]"
 
 
+def who(person: Person) -> str:
+    """A table cell naming a person: link, then role and company when known."""
+    text = cell(link(person))
+    role = cell(person.role) if person.role else ""
+    company = cell(link(person.company)) if person.company else ""
+    detail = ", ".join(part for part in (role, company) if part)
+    return f"{text} — {detail}" if detail else text
+
+
 def cell(value: object) -> str:
     """Text for a Markdown table cell: ``|`` escaped, line breaks folded to spaces."""
     if value is None:
         return ""
     text = display(str(value))
-    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    return re.sub(r"(?<!\\)\|", r"\\|", text)
+    if "|" not in text:
+        return text
+    return _PIPE.sub(r"\\|", text)
 
 
 def mermaid_label(value: object) -> str:
@@ -220,20 +298,24 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def render_pages(network: Network) -> list[Page]:
-    """Render every page of the network. Raises TemplateError naming template and line."""
-    config, today = network.config, network.today
-    env = make_environment(config, today)
-    base: dict[str, Any] = {
-        "today": today,
-        "network": network,
+def template_context(network: Network) -> dict[str, Any]:
+    """The variables every page template gets (documented in docs/templates.md)."""
+    return {
+        "today": network.today,
         "people": network.people,
         "active": network.active,
         "tiers": network.tiers,
         "digest": network.digest,
-        "config": config,
-        "vault_name": config.vault.name,
+        "config": TemplateConfig.of(network.config),
+        "vault_name": network.config.vault.name,
     }
+
+
+def render_pages(network: Network) -> list[Page]:
+    """Render every page of the network. Raises TemplateError naming template and line."""
+    config, today = network.config, network.today
+    env = make_environment(config, today)
+    base = template_context(network)
     week = iso_week(today)
     jobs: list[tuple[str, str, dict[str, Any]]] = [
         ("Index.md", "index.md.j2", {}),
@@ -243,6 +325,10 @@ def render_pages(network: Network) -> list[Page]:
     for group in network.tiers:
         name = safe_filename(group.tier.title)
         jobs.append((f"Tiers/{name}.md", "tier.md.j2", {"group": group}))
+    insights = compute_insights(network)  # Introductions, Companies, Ladder, Reciprocity
+    base["insights"] = insights
+    base["digest_extras"] = insights.digest_extras
+    jobs += insight_jobs(insights)
     pages = []
     for path, template_name, extra in jobs:
         body = _render(env, template_name, {**base, **extra, "page": path})

@@ -7,9 +7,10 @@ import os
 import re
 import stat as stat_module
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from .config import Config
 from .diagnostics import Diagnostic
@@ -22,8 +23,7 @@ _SYNC_CONFLICT = re.compile(
 _ALWAYS_SKIPPED = frozenset({"node_modules"})
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     """A markdown file of the vault: its vault path (``/``-separated) and stat identity."""
 
     path: str  # NFC-normalised, for display and link resolution
@@ -39,7 +39,7 @@ class Scan:
 
     files: tuple[SourceFile, ...]
     diagnostics: tuple[Diagnostic, ...]
-    ignored: int  # files skipped for being in excluded or template folders
+    ignored: int  # excluded folders and files skipped
 
 
 def parse_options(config: Config) -> ParseOptions:
@@ -62,8 +62,16 @@ def scan(config: Config) -> Scan:
     diagnostics: list[Diagnostic] = []
     ignored = 0
     rules = _Rules(config)
-    for rel, disk, entry_size, mtime in _walk(config.vault, diagnostics):
-        found = rules.classify(rel, disk, entry_size, mtime)
+    pruned: list[str] = []
+
+    def skip_folder(rel: str) -> bool:
+        if rules.folder_excluded(rel):
+            pruned.append(rel)
+            return True
+        return False
+
+    for rel, disk, entry_size, mtime in _walk(config.vault, diagnostics, skip_folder):
+        found = rules.classify(rel, disk, entry_size, mtime, folders_checked=True)
         if found is None:
             ignored += 1
         elif isinstance(found, Diagnostic):
@@ -71,7 +79,7 @@ def scan(config: Config) -> Scan:
         else:
             files.append(found)
     _report_case_collisions(files, diagnostics)
-    return Scan(tuple(files), tuple(diagnostics), ignored)
+    return Scan(tuple(files), tuple(diagnostics), ignored + len(pruned))
 
 
 class _Rules:
@@ -80,18 +88,35 @@ class _Rules:
     def __init__(self, config: Config) -> None:
         self.excluded = [e.strip("/") for e in config.exclude]
         self.skipped_dirs = {config.output_dir, *config.template_folders}
-        self.people = list(config.people_dirs)
+        self.everywhere = "." in config.people_dirs
+        self.people_prefixes = tuple(p + "/" for p in config.people_dirs)
         self.max_bytes = config.max_note_kb * 1024
         self.max_kb = config.max_note_kb
+        self.file_patterns = [p for p in self.excluded if "*" in p]
+
+    def folder_excluded(self, rel: str) -> bool:
+        """Whether a folder (vault path) is skipped with everything in it."""
+        if rel in self.skipped_dirs:
+            return True
+        name = rel.rsplit("/", 1)[-1]
+        for pattern in self.excluded:
+            if rel == pattern or name == pattern or fnmatch.fnmatchcase(rel, pattern):
+                return True
+        return False
 
     def classify(
-        self, rel: str, disk: str, size: int, mtime_ns: int
+        self, rel: str, disk: str, size: int, mtime_ns: int, folders_checked: bool = False
     ) -> SourceFile | Diagnostic | None:
         """A note to read, a diagnostic for a file to skip, or None for an ignored file."""
-        if _excluded(rel, self.excluded, self.skipped_dirs):
+        if folders_checked:
+            if self.file_patterns and any(
+                fnmatch.fnmatchcase(rel, pattern) for pattern in self.file_patterns
+            ):
+                return None
+        elif _excluded(rel, self.excluded, self.skipped_dirs):
             return None
         name = rel.rsplit("/", 1)[-1]
-        if _SYNC_CONFLICT.search(name):
+        if ("onflict" in name or "ONFLICT" in name) and _SYNC_CONFLICT.search(name):
             return Diagnostic(
                 rel,
                 None,
@@ -105,7 +130,7 @@ class _Rules:
                 "warning",
                 f"note is {size / 1048576:.1f} MB, above max_note_kb ({self.max_kb}); skipped",
             )
-        candidate = any(p == "." or rel.startswith(p + "/") for p in self.people)
+        candidate = self.everywhere or rel.startswith(self.people_prefixes)
         return SourceFile(rel, size, mtime_ns, candidate, disk)
 
 
@@ -145,7 +170,9 @@ def _excluded(rel: str, excluded: list[str], skipped_dirs: set[str]) -> bool:
     return any(fnmatch.fnmatchcase(rel, pattern) for pattern in excluded if "*" in pattern)
 
 
-def _walk(root: Path, diagnostics: list[Diagnostic]) -> Iterator[tuple[str, str, int, int]]:
+def _walk(
+    root: Path, diagnostics: list[Diagnostic], skip_folder: Callable[[str], bool]
+) -> Iterator[tuple[str, str, int, int]]:
     seen: set[tuple[int, int]] = set()
     stack: list[tuple[str, str, str]] = [(str(root), "", "")]
     while stack:
@@ -167,7 +194,9 @@ def _walk(root: Path, diagnostics: list[Diagnostic]) -> Iterator[tuple[str, str,
             continue
         subfolders: list[tuple[str, str, str]] = []
         for entry in entries:
-            name = unicodedata.normalize("NFC", entry.name)
+            name = entry.name
+            if not name.isascii():
+                name = unicodedata.normalize("NFC", name)
             rel = f"{rel_folder}/{name}" if rel_folder else name
             disk = f"{disk_folder}/{entry.name}" if disk_folder else entry.name
             if name.startswith("."):
@@ -186,7 +215,8 @@ def _walk(root: Path, diagnostics: list[Diagnostic]) -> Iterator[tuple[str, str,
                 continue
             try:
                 if entry.is_dir():
-                    subfolders.append((entry.path, rel, disk))
+                    if not skip_folder(rel):
+                        subfolders.append((entry.path, rel, disk))
                 elif name.lower().endswith(".md") and entry.is_file():
                     stat = entry.stat()
                     yield rel, disk, stat.st_size, stat.st_mtime_ns

@@ -224,6 +224,12 @@ def load_mapping(
     Raises YamlError for YAML that does not parse, unsupported tags, oversized alias
     expansion, deep nesting, and documents that are not a mapping.
     """
+    from .simpleyaml import fast_load  # the fast path for plain front matter
+
+    if "\x00" not in text:
+        fast = fast_load(text, text_keys, first_line)
+        if fast is not None:
+            return fast
     try:
         return _load_mapping(text, text_keys, first_line)
     except YamlError as exc:

@@ -14,11 +14,15 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from . import __version__
+from .actions import add_person, log_interaction, parse_until, set_tier
+from .actions import snooze as snooze_person
 from .build import Builder, BuildResult, build_vault
 from .cache import NoteCache
+from .companies import NoMatch, find_routes, routes_json, routes_text
 from .config import Config, load_config
 from .diagnostics import Diagnostic
 from .digest import digest_markdown, digest_text
+from .editing import EditResult
 from .errors import VaultnetError
 from .init import init_vault
 
@@ -401,3 +405,269 @@ def digest(
         else:
             click.echo(digest_markdown(result.network), nl=False)
     sys.exit(_exit_code(result, strict, errors_fail=False))
+
+
+@main.command("path")
+@common_options(vault_argument=False)
+@click.argument("target")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many routes to show (0: all).",
+)
+@click.option("--no-cache", is_flag=True, help="Parse every note again; ignore the cache.")
+@handle_errors
+def path_command(
+    target: str,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    as_json: bool,
+    limit: int,
+    no_cache: bool,
+) -> None:
+    """Who can get you to a person or a company: the best routes first.
+
+    TARGET is a person (file name, name or alias, like a link), a company (case,
+    punctuation and "Inc."-style endings ignored) or a name from people's knows lists.
+    Routes come from people there now, alumni, people who know someone there and people
+    who introduced you to someone there; ranked by tier, then by recent contact. With no
+    match, close names are suggested and the exit code is 2.
+
+    \b
+    Examples:
+      vaultnet path "Harbor Health"
+      vaultnet path "[[Ann Lee]]" --json | jq '.routes[0].chain'
+    """
+    config = _config(_vault(None, vault_option))
+    # Routes need the whole model: no early stop.
+    result = Builder(config, _cache(config, no_cache)).build(today, write=False, full=True)
+    assert result.network is not None
+    print_diagnostics(result.diagnostics, quiet=True)
+    try:
+        routes = find_routes(result.network, target)
+    except NoMatch as exc:
+        if as_json:
+            payload = {"error": exc.message, "suggestions": exc.suggestions}
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        raise
+    if as_json:
+        payload = routes_json(routes, today, limit)
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo(routes_text(routes, today, limit), nl=False)
+    sys.exit(_exit_code(result, strict, errors_fail=False))
+
+
+# --- editing commands ------------------------------------------------------------------
+
+
+def _parse_date_option(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _report_edit(result: EditResult, dry_run: bool, done: str) -> None:
+    if dry_run:
+        click.echo(result.diff or "no change", nl=not result.diff.endswith("\n"))
+    elif result.changed:
+        click.echo(done)
+    else:
+        click.echo("no change")
+
+
+dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="Print the exact change as a diff; write nothing."
+)
+
+
+@main.command()
+@click.argument("name")
+@common_options(vault_argument=False)
+@click.option("--tier", help="Tier name or title (default: the weakest tier).")
+@click.option("--company", help="Current employer; a [[link]] or text.")
+@click.option("--role", help="Current role.")
+@click.option("--email", help="Email address.")
+@click.option(
+    "--met", metavar="YYYY-MM-DD", callback=_parse_date_option, help="When you first met."
+)
+@click.option(
+    "--introduced-by", metavar="NAME", help="Who introduced you (linked when it names one person)."
+)
+@click.option("--tag", "tags", multiple=True, help="A tag to add (repeatable).")
+@click.option(
+    "--dir",
+    "directory",
+    metavar="FOLDER",
+    help="Folder for the note (default: the first of people_dirs).",
+)
+@dry_run_option
+@handle_errors
+def add(
+    name: str,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    tier: str | None,
+    company: str | None,
+    role: str | None,
+    email: str | None,
+    met: dt.date | None,
+    introduced_by: str | None,
+    tags: tuple[str, ...],
+    directory: str | None,
+    dry_run: bool,
+) -> None:
+    """Create a person note from the person template.
+
+    Refuses when a note, name or alias already matches NAME. The file name is NAME made
+    safe for every operating system.
+
+    \b
+    Examples:
+      vaultnet add "Ann Lee" --tier champion --company "[[Harbor Health]]"
+      vaultnet add "Bob Marsh" --introduced-by "Ann Lee" --met 2026-11-03 --tag data
+    """
+    config = _config(_vault(None, vault_option))
+    result = add_person(
+        config,
+        name,
+        today=today,
+        tier=tier,
+        company=company,
+        role=role,
+        email=email,
+        met=met,
+        introduced_by=introduced_by,
+        tags=tags,
+        directory=directory,
+        dry_run=dry_run,
+        cache=_cache(config, False),
+    )
+    relative = result.path.relative_to(config.vault).as_posix()
+    _report_edit(result, dry_run, f"created {relative}")
+
+
+@main.command()
+@click.argument("name")
+@click.argument("text")
+@common_options(vault_argument=False)
+@click.option(
+    "--date",
+    "when",
+    metavar="YYYY-MM-DD",
+    callback=_parse_date_option,
+    help="The entry's date (default: today).",
+)
+@click.option("--kind", help="What it was: coffee, call, lunch, intro…")
+@click.option("--gave", is_flag=True, help="You helped them (tags the entry #gave).")
+@click.option("--got", is_flag=True, help="They helped you (tags the entry #got).")
+@dry_run_option
+@handle_errors
+def log(
+    name: str,
+    text: str,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    when: dt.date | None,
+    kind: str | None,
+    gave: bool,
+    got: bool,
+    dry_run: bool,
+) -> None:
+    """Add a dated entry to a person's log, in date order.
+
+    NAME is matched like a link: file name, name or alias, ignoring case. A "## Log"
+    section is added at the end of the note when it has none.
+
+    \b
+    Examples:
+      vaultnet log "Ann Lee" "talked about the platform team" --kind coffee
+      vaultnet log Kat "sent her the RFC" --gave --date 2026-11-20
+    """
+    config = _config(_vault(None, vault_option))
+    result = log_interaction(
+        config,
+        name,
+        text,
+        when=when or today,
+        kind=kind,
+        gave=gave,
+        got=got,
+        dry_run=dry_run,
+        cache=_cache(config, False),
+    )
+    relative = result.path.relative_to(config.vault).as_posix()
+    _report_edit(result, dry_run, f"logged in {relative}")
+
+
+@main.command()
+@click.argument("name")
+@click.argument("tier_name", metavar="TIER")
+@common_options(vault_argument=False)
+@dry_run_option
+@handle_errors
+def tier(
+    name: str,
+    tier_name: str,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    dry_run: bool,
+) -> None:
+    """Move a person to TIER and record the move in their log.
+
+    \b
+    Example:
+      vaultnet tier "Bob Marsh" advocate     logs "tier: supporter → advocate"
+    """
+    config = _config(_vault(None, vault_option))
+    result = set_tier(
+        config, name, tier_name, today=today, dry_run=dry_run, cache=_cache(config, False)
+    )
+    relative = result.path.relative_to(config.vault).as_posix()
+    _report_edit(result, dry_run, f"moved in {relative}")
+
+
+@main.command()
+@click.argument("name")
+@click.argument("until", required=False)
+@common_options(vault_argument=False)
+@click.option("--clear", is_flag=True, help="Remove the snooze.")
+@dry_run_option
+@handle_errors
+def snooze(
+    name: str,
+    until: str | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    clear: bool,
+    dry_run: bool,
+) -> None:
+    """Leave a person out of follow-ups until UNTIL: a date or a duration (3w, 2m).
+
+    \b
+    Examples:
+      vaultnet snooze "Felix Hartmann" 2027-01-15
+      vaultnet snooze Felix 3w
+      vaultnet snooze Felix --clear
+    """
+    if clear == (until is not None):
+        raise click.UsageError("give UNTIL (a date or a duration) or --clear")
+    config = _config(_vault(None, vault_option))
+    end = None if clear else parse_until(until or "", today)
+    result = snooze_person(config, name, end, dry_run=dry_run, cache=_cache(config, False))
+    relative = result.path.relative_to(config.vault).as_posix()
+    what = "snooze cleared" if end is None else f"snoozed until {end.isoformat()}"
+    _report_edit(result, dry_run, f"{what}: {relative}")

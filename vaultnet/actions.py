@@ -1,0 +1,317 @@
+"""The editing commands as library functions: add a person, log, move on the ladder, snooze.
+
+Each finds its person the way links resolve, builds the new text with the note editor
+(``editing``), which verifies the edit and writes atomically, and returns what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .build import Builder
+from .cache import NoteCache
+from .config import Config
+from .dates import parse_duration
+from .editing import (
+    EditError,
+    EditResult,
+    add_list_item,
+    add_log_entry,
+    diff,
+    edit_note,
+    set_field,
+)
+from .errors import UsageError
+from .links import Resolver, fold
+from .names import safe_filename
+from .notes import Note, parse_note
+
+PERSON_TEMPLATE = "person.md.j2"
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A person note found by name: its parsed form and its file."""
+
+    note: Note
+    file: Path
+
+
+class People:
+    """The vault's person notes, for finding one by name."""
+
+    def __init__(self, config: Config, cache: NoteCache | None = None) -> None:
+        self.config = config
+        builder = Builder(config, cache, parallel=False)
+        read = builder.read()
+        self.notes = [n for n in read.notes if n.person]
+        self.disk = {path: source.disk for path, source in builder.files.items()}
+        self.resolver = Resolver()
+        for note in self.notes:
+            self.resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
+        self.resolver.finish()
+        self.by_path = {note.path: note for note in self.notes}
+
+    def matches(self, name: str) -> list[Note]:
+        return [self.by_path[key] for key in self.resolver.all_matches(name)]
+
+    def find(self, name: str) -> Found:
+        """The one person ``name`` means. UsageError (exit 2) for none or several."""
+        found = self.matches(name)
+        if len(found) == 1:
+            note = found[0]
+            return Found(note, self.config.vault / self.disk.get(note.path, note.path))
+        if not found:
+            names = sorted(
+                {n.name or n.stem for n in self.notes} | {a for n in self.notes for a in n.aliases}
+            )
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+            if not close:
+                wanted = fold(name)
+                close = [n for n in names if wanted in fold(n)][:3]
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise UsageError(f"no person matches {name!r}{hint}")
+        listing = ", ".join(n.path for n in found)
+        raise UsageError(f"{name!r} matches {len(found)} people: {listing}; use the file path")
+
+
+def _lock_dir(config: Config) -> Path:
+    return config.vault / ".vaultnet"
+
+
+def _edit(
+    config: Config,
+    file: Path,
+    transform: Callable[[str], str],
+    expect_keys: frozenset[str] | None,
+    body_change: bool,
+    dry_run: bool,
+) -> EditResult:
+    """Edit a note through the editor; paths in the diff and errors relative to the vault."""
+    relative = file.relative_to(config.vault).as_posix()
+    try:
+        result = edit_note(
+            file,
+            transform,
+            expect_keys=expect_keys,
+            body_change=body_change,
+            dry_run=dry_run,
+            lock_dir=_lock_dir(config),
+        )
+    except EditError as exc:
+        exc.path = relative
+        raise
+    return EditResult(result.path, result.changed, result.diff.replace(str(file), relative))
+
+
+def _link_or_text(people: People, value: str) -> str:
+    """A wikilink when ``value`` names exactly one person, else the text as given."""
+    if value.startswith("[["):
+        return value
+    found = people.matches(value)
+    if len(found) == 1:
+        return f"[[{found[0].stem}]]"
+    return value
+
+
+def add_person(
+    config: Config,
+    name: str,
+    *,
+    today: dt.date,
+    tier: str | None = None,
+    company: str | None = None,
+    role: str | None = None,
+    email: str | None = None,
+    met: dt.date | None = None,
+    introduced_by: str | None = None,
+    tags: tuple[str, ...] = (),
+    directory: str | None = None,
+    dry_run: bool = False,
+    cache: NoteCache | None = None,
+) -> EditResult:
+    """Create a person note from the person template; never overwrites anything.
+
+    Refuses (UsageError) when a note, name or alias already matches ``name``, or an iCloud
+    placeholder of the file exists (the real note is not downloaded yet).
+    """
+    clean = " ".join(name.split())
+    if not clean:
+        raise UsageError("the name is empty")
+    people = People(config, cache)
+    existing = people.matches(clean)
+    if existing:
+        shown = ", ".join(n.path for n in existing)
+        raise UsageError(f"{clean!r} already exists: {shown}")
+    tier_obj = config.tier_named(tier) if tier else config.weakest
+    if tier_obj is None:
+        names = ", ".join(t.name for t in config.tiers)
+        raise UsageError(f"unknown tier {tier!r}; tiers are: {names}")
+    folder = directory or next((d for d in config.people_dirs), ".")
+    folder_path = (config.vault / folder).resolve()
+    if not folder_path.is_relative_to(config.vault):
+        raise UsageError(f"--dir must be a folder inside the vault, not {folder!r}")
+    stem = _unique_stem(folder_path, safe_filename(clean, fallback="Person"))
+    target = folder_path / f"{stem}.md"
+    text = _render_template(config, clean, tier_obj.name, today)
+    if stem != clean:
+        text = set_field(text, "name", clean)
+    rendered = parse_note(f"{stem}.md", text.encode("utf-8"))
+    if not isinstance(rendered, Note):
+        raise UsageError(
+            f"the person template does not give a readable note: {rendered.diagnostics[0].message}"
+        )
+    if rendered.tier is None or config.tier_named(rendered.tier) != tier_obj:
+        text = set_field(text, "tier", tier_obj.name)
+    for key, value in (("company", company), ("role", role), ("email", email)):
+        if value:
+            text = set_field(text, key, value.strip())
+    if met is not None:
+        text = set_field(text, "met", met)
+    if introduced_by:
+        text = set_field(text, "introduced_by", _link_or_text(people, introduced_by.strip()))
+    for tag in tags:
+        tag = tag.strip().lstrip("#")
+        if tag:
+            text = add_list_item(text, "tags", tag)
+    relative = target.relative_to(config.vault).as_posix()
+    shown = diff("", text, relative)
+    if dry_run:
+        return EditResult(target, True, shown)
+    folder_path.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise UsageError(f"{relative} already exists; not overwritten") from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(text.encode("utf-8"))
+    return EditResult(target, True, shown)
+
+
+def _unique_stem(folder: Path, stem: str) -> str:
+    """``stem``, or ``stem 2``, ``stem 3``…: no clash with a note or an iCloud placeholder."""
+    candidate = stem
+    number = 2
+    taken = {p.name.casefold() for p in folder.iterdir()} if folder.is_dir() else set()
+    while f"{candidate}.md".casefold() in taken or f".{candidate}.md.icloud".casefold() in taken:
+        candidate = f"{stem} {number}"
+        number += 1
+    return candidate
+
+
+def _render_template(config: Config, name: str, tier: str, today: dt.date) -> str:
+    from .render import make_environment  # Jinja only for the commands that need it
+
+    env = make_environment(config, today)
+    try:
+        template = env.get_template(PERSON_TEMPLATE)
+        text = template.render(name=name, tier=tier, today=today)
+    except jinja2.TemplateError as exc:
+        raise UsageError(f"person template: {exc}") from None
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _entry_text(text: str, kind: str | None, gave: bool, got: bool) -> str:
+    text = " ".join(text.split())
+    if not text and not kind:
+        raise UsageError("the log entry is empty")
+    line = f"{kind.strip().rstrip(':')}: {text}" if kind else text
+    if gave:
+        line += " #gave"
+    if got:
+        line += " #got"
+    return line.strip()
+
+
+def log_interaction(
+    config: Config,
+    name: str,
+    text: str,
+    *,
+    when: dt.date,
+    kind: str | None = None,
+    gave: bool = False,
+    got: bool = False,
+    dry_run: bool = False,
+    cache: NoteCache | None = None,
+) -> EditResult:
+    """Add a dated entry to the person's log (a ``## Log`` section is added if missing)."""
+    if gave and got:
+        raise UsageError("choose --gave or --got, not both")
+    found = People(config, cache).find(name)
+    line = _entry_text(text, kind, gave, got)
+    return _edit(
+        config,
+        found.file,
+        lambda note: add_log_entry(note, when, line, config.log_headings),
+        None,
+        True,
+        dry_run,
+    )
+
+
+def set_tier(
+    config: Config,
+    name: str,
+    tier: str,
+    *,
+    today: dt.date,
+    dry_run: bool = False,
+    cache: NoteCache | None = None,
+) -> EditResult:
+    """Move a person on the ladder and record the move in the log (``tier: a → b``)."""
+    new = config.tier_named(tier)
+    if new is None:
+        names = ", ".join(t.name for t in config.tiers)
+        raise UsageError(f"unknown tier {tier!r}; tiers are: {names}")
+    found = People(config, cache).find(name)
+    old = config.tier_named(found.note.tier) if found.note.tier else None
+    old_name = old.name if old else (found.note.tier or config.weakest.name)
+    if old is not None and old.name == new.name:
+        return EditResult(found.file, False, "")
+
+    def move(text: str) -> str:
+        text = set_field(text, "tier", new.name)
+        return add_log_entry(text, today, f"tier: {old_name} → {new.name}", config.log_headings)
+
+    return _edit(config, found.file, move, frozenset({"tier"}), True, dry_run)
+
+
+def parse_until(value: str, today: dt.date) -> dt.date:
+    """A snooze end: a date (``2027-01-15``) or a duration from today (``3w``, ``2m``)."""
+    text = value.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    duration = parse_duration(text)
+    if duration is None:
+        raise UsageError(f"{value!r} is neither a date (YYYY-MM-DD) nor a duration (3w, 2m)")
+    return duration.after(today)
+
+
+def snooze(
+    config: Config,
+    name: str,
+    until: dt.date | None,
+    *,
+    dry_run: bool = False,
+    cache: NoteCache | None = None,
+) -> EditResult:
+    """Set ``snooze_until`` (or remove it, with ``until=None``)."""
+    found = People(config, cache).find(name)
+    return _edit(
+        config,
+        found.file,
+        lambda text: set_field(text, "snooze_until", until),
+        frozenset({"snooze_until"}),
+        False,
+        dry_run,
+    )

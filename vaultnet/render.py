@@ -7,6 +7,7 @@ Built-in templates ship in the package; a file of the same name in the vault's
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,7 @@ from .config import Config, Tier
 from .dates import Birthday, Duration, ago, long_date, short_date
 from .errors import TemplateError
 from .followups import FollowUp
+from .insights import TEMPLATE_TYPES as INSIGHT_TYPES
 from .insights import compute_insights, insight_jobs
 from .links import WIKILINK, parse_link
 from .names import safe_filename
@@ -41,7 +43,9 @@ def builtin_templates_dir() -> Path:
     source = Path(__file__).resolve().parent.parent / "templates"
     if (source / "index.md.j2").is_file():
         return source
-    return Path(str(resources.files("vaultnet.templates")))
+    # "vaultnet.templates" has no __init__.py: files() on it gives a MultiplexedPath, whose
+    # str() is not a path. The regular package's folder is a real one.
+    return Path(str(resources.files("vaultnet") / "templates"))
 
 
 class _Deadline:
@@ -102,6 +106,7 @@ _PLAIN_TYPES: frozenset[type] = frozenset(
         TemplateConfig,
         dt.date,
     }
+    | INSIGHT_TYPES
 )
 # Values a template must never reach: they lead to the file system or to raw config.
 _HIDDEN_TYPES = (PurePath, Config, Network)
@@ -134,13 +139,48 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
+_ENVIRONMENTS: dict[tuple[Config, dt.date, bool], jinja2.Environment] = {}
+
+
 def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
-    """The sandboxed environment with user overrides, filters and globals for ``today``."""
+    """The sandboxed environment with user overrides, filters and globals for ``today``.
+
+    Environments are kept for reuse (a watcher renders many times), so each template is
+    compiled once; Jinja reloads a template whose file changed.
+    """
+    user_dir = config.vault / config.templates_dir
+    key = (config, today, user_dir.is_dir())
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        if len(_ENVIRONMENTS) > 4:
+            _ENVIRONMENTS.clear()
+        env = _ENVIRONMENTS[key] = _new_environment(config, today, key[2])
+    return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled built-in and user templates, kept in the user's own cache folder.
+
+    Never inside the vault: a vault may come from someone else, and compiled code loaded
+    from it would run. Jinja keys each entry by the template's source, so an edited
+    template is compiled again.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "vaultnet", "templates")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
+def _new_environment(config: Config, today: dt.date, user_templates: bool) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(str(builtin_templates_dir()))
     loaders: list[jinja2.BaseLoader] = []
-    user_dir = config.vault / config.templates_dir
-    if user_dir.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(user_dir)))
+    if user_templates:
+        loaders.append(jinja2.FileSystemLoader(str(config.vault / config.templates_dir)))
     loaders.append(builtin)
     loader = jinja2.PrefixLoader({"builtin": builtin}, delimiter="/")
     env = _Environment(
@@ -150,6 +190,7 @@ def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(),
     )
     deadline = _Deadline(config.render_timeout_s)
     env.deadline = deadline

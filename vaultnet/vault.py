@@ -113,7 +113,7 @@ class _Rules:
                 fnmatch.fnmatchcase(rel, pattern) for pattern in self.file_patterns
             ):
                 return None
-        elif _excluded(rel, self.excluded, self.skipped_dirs):
+        elif is_excluded(rel, self.excluded, self.skipped_dirs):
             return None
         name = rel.rsplit("/", 1)[-1]
         if ("onflict" in name or "ONFLICT" in name) and _SYNC_CONFLICT.search(name):
@@ -156,7 +156,8 @@ def source_file(config: Config, rel: str) -> SourceFile | Diagnostic | None:
     )
 
 
-def _excluded(rel: str, excluded: list[str], skipped_dirs: set[str]) -> bool:
+def is_excluded(rel: str, excluded: list[str], skipped_dirs: set[str]) -> bool:
+    """Whether a vault path lies in an excluded or skipped folder, or matches a glob."""
     parts = rel.split("/")
     for depth in range(1, len(parts)):
         folder = "/".join(parts[:depth])

@@ -6,6 +6,7 @@ from typing import Any
 
 from .dates import ago, long_date, short_date
 from .diagnostics import Diagnostic
+from .insights import compute_insights, digest_extras, digest_extras_json, digest_extras_text
 from .network import Network, Person
 
 LISTS = ("overdue", "due_soon", "upcoming", "never_contacted", "snoozed", "birthdays")
@@ -38,6 +39,7 @@ def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, An
     for name in LISTS:
         result[name] = [person_json(p, birthday=name == "birthdays") for p in getattr(digest, name)]
     result["diagnostics"] = [d.as_json() for d in diagnostics]
+    result.update(digest_extras_json(digest_extras(network)))  # docs/insights.md
     return result
 
 
@@ -46,6 +48,7 @@ def digest_markdown(network: Network) -> str:
     from .render import make_environment
 
     env = make_environment(network.config, network.today)
+    insights = compute_insights(network)
     template = env.get_template("followups.md.j2")
     return template.render(
         today=network.today,
@@ -57,6 +60,8 @@ def digest_markdown(network: Network) -> str:
         config=network.config,
         vault_name=network.config.vault.name,
         page="Follow-ups.md",
+        insights=insights,
+        digest_extras=insights.digest_extras,
     )
 
 
@@ -103,6 +108,7 @@ def digest_text(network: Network) -> str:
     if digest.never_contacted:
         lines += ["", "Never contacted:"]
         lines += [f"  {who(p)}" for p in digest.never_contacted]
+    lines += digest_extras_text(digest_extras(network), today)
     if digest.birthdays:
         lines += ["", "Birthdays:"]
         lines += [

@@ -1,0 +1,823 @@
+"""Companies: who is at each one now, who used to be, and who moved lately. Pure.
+
+Company names are compared by ``company_key``: two spellings are the same company when
+they have the same key. The rule is documented for users in docs/insights.md; keep both
+in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from .dates import ago, short_date
+from .errors import UsageError
+from .links import WIKILINK, Resolver, as_link, fold, parse_link
+from .names import safe_filename
+from .network import Interaction, Network, Person, Ref
+
+RECENT_MOVE_DAYS = 180
+PAGE_MIN_PEOPLE = 2
+PAGES_DIR = "Companies"
+# Legal-form words dropped from the end of a name: "Acme Corp, Inc." is "Acme Corp".
+# Words that are often part of the brand itself (Corp, Company, Group, Labs) are kept.
+LEGAL_FORMS = frozenset(
+    {
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "llp",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "ab",
+        "as",
+        "asa",
+        "aps",
+        "oy",
+        "pty",
+        "pte",
+        "lda",
+        "kk",
+    }
+)
+_JOINERS = re.compile(r"[.'’]")  # "S.A." is "SA", "O'Neil" is "ONeil": not word breaks
+_WORD = re.compile(r"[^\W_]+")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+def company_words(value: str) -> list[str]:
+    """The words of a company name as ``company_key`` compares them (legal form kept)."""
+    link = as_link(value)
+    text = link.target.rsplit("/", 1)[-1] if link else value
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _JOINERS.sub("", text.replace("&", " and "))
+    return _WORD.findall(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a vault names a few hundred companies many times
+def company_key(value: str) -> str:
+    """The key two spellings of one company share.
+
+    A whole-value wikilink stands for its note's name (``[[Notes/Acme Corp|ACME]]`` is
+    ``Acme Corp``); accents, case, punctuation and spacing are ignored; ``&`` reads as
+    "and"; a trailing legal form (Inc, Ltd, LLC, GmbH, ...) is dropped. So ``[[Acme Corp]]``,
+    ``Acme Corp.``, ``acme corp``, ``ACME-Corp`` and ``Acme Corp, Inc.`` share the key
+    ``acmecorp``. A name with no letters or digits keys on its case-folded text.
+    """
+    words = company_words(value)
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    return "".join(words) or unicodedata.normalize("NFC", _shown(value)).casefold()
+
+
+def _shown(value: str) -> str:
+    """A company name as written, without a link wrapper: the note's name for a link."""
+    link = as_link(value)
+    return link.target.rsplit("/", 1)[-1] if link else value.strip()
+
+
+def _label(text: str) -> str:
+    """Text safe inside a wikilink label or a line: no link syntax, no bidi overrides."""
+    text = text.replace("[[", "[").replace("]]", "]").replace("|", "/")
+    if text.isascii() and text.isprintable():
+        return text  # the common case, checked in C
+    text = _BIDI.sub("", text)
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRef:
+    """A company as pages refer to it: its name and where a link to it should go."""
+
+    key: str
+    name: str
+    page: str | None  # its page under the output folder ("Companies/Acme.md"), if it has one
+    link: str | None  # link target: its generated page, else the user's own note, else None
+
+    @property
+    def wikilink(self) -> str:
+        """``[[Network/Companies/Acme|Acme]]``, or the bare name when there is nothing to link."""
+        name = _label(self.name)
+        if self.link is None:
+            return name
+        target = _label(self.link)
+        return f"[[{target}]]" if target == name else f"[[{target}|{name}]]"
+
+
+@dataclass(frozen=True, slots=True)
+class Stint:
+    """A person's time at a company: now (``end`` None) or in the past."""
+
+    person: Person
+    role: str | None
+    start: dt.date | None
+    end: dt.date | None
+    now_at: CompanyRef | None = None  # for alumni: where they are now
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A recent change of position: from ``history`` dates or a log entry of kind ``moved``."""
+
+    person: Person
+    date: dt.date
+    kind: str  # "changed_company", "joined", "left", "changed_role" or "logged"
+    left: CompanyRef | None = None
+    joined: CompanyRef | None = None
+    role: str | None = None  # the new role
+    old_role: str | None = None
+    note: str = ""  # the log entry's text, for "logged"
+    companies: tuple[str, ...] = ()  # keys of the companies it concerns
+    source: str = ""
+    line: int | None = None
+
+    def describe(self, markdown: bool = False) -> str:
+        """The move as a phrase: ``left Acme Robotics for Initech as Engineering Manager``."""
+
+        def name(ref: CompanyRef | None) -> str:
+            if ref is None:
+                return ""
+            return ref.wikilink if markdown else ref.name
+
+        role = f" as {self.role}" if self.role else ""
+        if self.kind == "changed_company":
+            return f"left {name(self.left)} for {name(self.joined)}{role}"
+        if self.kind == "joined":
+            return f"joined {name(self.joined)}{role}"
+        if self.kind == "left":
+            return f"left {name(self.left)}"
+        if self.kind == "changed_role":
+            at = name(self.joined)
+            if self.role and self.old_role:
+                return f"moved from {self.old_role} to {self.role} at {at}"
+            if self.role:
+                return f"became {self.role} at {at}"
+            return f"changed role at {at}"
+        text = self.note if markdown else WIKILINK.sub(lambda m: parse_link(m[2]).text, self.note)
+        return f"moved: {text}" if text else "moved"
+
+    @property
+    def summary(self) -> str:
+        """The move as plain text."""
+        return self.describe()
+
+    @property
+    def summary_md(self) -> str:
+        """The move as Markdown, companies linked."""
+        return self.describe(markdown=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """A company with its people now, its alumni and its recent moves."""
+
+    ref: CompanyRef
+    current: tuple[Stint, ...]  # strongest tier first
+    alumni: tuple[Stint, ...]  # strongest tier first, then who left last
+    moves: tuple[Move, ...]  # newest first
+    spellings: tuple[str, ...]  # every way the notes write it, most common first
+    note: str | None = None  # the user's own note about it, when people link to one
+
+    @property
+    def key(self) -> str:
+        return self.ref.key
+
+    @property
+    def name(self) -> str:
+        return self.ref.name
+
+    @property
+    def strongest(self) -> Stint | None:
+        """The active person there now on the strongest tier (None when there is nobody)."""
+        return next((s for s in self.current if s.person.active), None)
+
+    @property
+    def people(self) -> int:
+        """How many people are or were there."""
+        return len(self.current) + len(self.alumni)
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyIndex:
+    """Every company people are or were at; ``with_pages`` are those with a page."""
+
+    with_pages: tuple[Company, ...]  # strongest tier there first, then most people
+    by_key: dict[str, Company] = field(hash=False, compare=False)
+    moves: tuple[Move, ...] = ()  # every recent move, newest first
+    by_person: dict[str, CompanyRef] = field(default_factory=dict, hash=False, compare=False)
+
+    def get(self, name: str) -> Company | None:
+        """The company a name or link stands for, by ``company_key``."""
+        return self.by_key.get(company_key(name))
+
+    def now_at(self, person: Person) -> CompanyRef | None:
+        """The company a person is at now."""
+        return self.by_person.get(person.key)
+
+
+def ref_key(ref: Ref) -> str:
+    """The company key of a front matter reference (a link keys on its note's name)."""
+    return company_key(f"[[{ref.target}]]" if ref.is_link else ref.text)
+
+
+def _ref_shown(ref: Ref) -> str:
+    return ref.target.rsplit("/", 1)[-1] if ref.is_link else ref.text
+
+
+class _Builder:
+    """Collects stints person by person, then names the companies and files their pages."""
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+        self.since = today - dt.timedelta(days=RECENT_MOVE_DAYS)
+        self.spellings: dict[str, dict[str, int]] = {}  # key -> spelling -> count
+        self.notes: dict[str, dict[str, int]] = {}  # key -> link target -> count
+        self.current: dict[str, list[Stint]] = {}
+        self.alumni: dict[str, dict[str, Stint]] = {}
+
+    def spelled(self, key: str, shown: str, note: str | None) -> None:
+        counts = self.spellings.get(key)
+        if counts is None:
+            counts = self.spellings[key] = {}
+        counts[shown] = counts.get(shown, 0) + 1
+        if note is not None:
+            notes = self.notes.get(key)
+            if notes is None:
+                notes = self.notes[key] = {}
+            notes[note] = notes.get(note, 0) + 1
+
+    def add(self, person: Person) -> str | None:
+        """Record a person's positions; returns the key of their company now."""
+        company = person.company
+        now_key = None
+        if company is not None:
+            now_key = ref_key(company)
+            self.spelled(now_key, _ref_shown(company), company.target if company.is_link else None)
+        start: dt.date | None = None  # the current job's start, when history lists it
+        for position in person.history:
+            key = company_key(position.company)
+            link = as_link(position.company)
+            self.spelled(key, _shown(position.company), link.target if link else None)
+            if key == now_key:
+                # The current job listed in history (its start is "since"), or a former
+                # employer they are back at: either way they are there now, not alumni.
+                if position.start is not None and _open(position.end, self.today):
+                    start = max(start, position.start) if start else position.start
+                continue
+            alumni = self.alumni.get(key)
+            if alumni is None:
+                alumni = self.alumni[key] = {}
+            earlier = alumni.get(person.key)
+            if earlier is None or (position.end or dt.date.max) >= (earlier.end or dt.date.max):
+                role = position.role or (earlier.role if earlier else None)
+                alumni[person.key] = Stint(person, role, position.start, position.end)
+        if now_key is not None:
+            self.current.setdefault(now_key, []).append(Stint(person, person.role, start, None))
+        return now_key
+
+    def refs(self, output_dir: str) -> dict[str, CompanyRef]:
+        """Name every company and give those with enough people a unique page path."""
+        refs: dict[str, CompanyRef] = {}
+        taken: set[str] = set()
+        for key in sorted(self.spellings):
+            name = _most_common(self.spellings[key])
+            note = _most_common(self.notes[key]) if key in self.notes else None
+            people = len(self.current.get(key, ())) + len(self.alumni.get(key, {}))
+            page = link = None
+            if people >= PAGE_MIN_PEOPLE:
+                page = _unique(safe_filename(name), taken)
+                link = str(PurePosixPath(output_dir, PAGES_DIR, page))
+                page = f"{PAGES_DIR}/{page}.md"
+            refs[key] = CompanyRef(key, name, page, link or note)
+        return refs
+
+
+def _open(end: dt.date | None, today: dt.date) -> bool:
+    return end is None or end > today
+
+
+def _most_common(counts: dict[str, int]) -> str:
+    """The spelling used most; ties go to the alphabetically first, for stable output."""
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _unique(stem: str, taken: set[str]) -> str:
+    """``stem``, or ``stem (2)``...: distinct from the names taken, ignoring case and form."""
+    candidate, number = stem, 1
+    while unicodedata.normalize("NFC", candidate).casefold() in taken:
+        number += 1
+        candidate = f"{stem} ({number})"
+    taken.add(unicodedata.normalize("NFC", candidate).casefold())
+    return candidate
+
+
+def moved_entries(network: Network) -> dict[str, list[Interaction]]:
+    """Each person's log entries of kind ``moved`` (any case), oldest first."""
+    found: dict[str, list[Interaction]] = {}
+    for person in network.people:
+        for entry in person.interactions:
+            kind = entry.kind
+            # The length test first: this runs for every log entry of the vault.
+            if kind is not None and len(kind) == 5 and kind.casefold() == "moved":
+                found.setdefault(person.key, []).append(entry)
+    return found
+
+
+def build_companies(
+    network: Network, moved: dict[str, list[Interaction]] | None = None
+) -> CompanyIndex:
+    """Group everyone (archived people too) by company, now and in the past.
+
+    ``moved`` is what ``moved_entries`` returns, when the caller has it already.
+    """
+    if moved is None:
+        moved = moved_entries(network)
+    today = network.today
+    builder = _Builder(today)
+    now_keys: dict[str, str] = {}
+    for person in network.people:
+        key = builder.add(person)
+        if key is not None:
+            now_keys[person.key] = key
+    refs = builder.refs(network.config.output_dir)
+    by_person = {person: refs[key] for person, key in now_keys.items()}
+
+    moves: list[Move] = []
+    for person in network.people:
+        if person.history:
+            history_move = _history_move(person, refs, builder.since, today)
+            if history_move is not None:
+                moves.append(history_move)
+        for entry in moved.get(person.key, ()):
+            if entry.date >= builder.since:
+                moves.append(_logged_move(person, entry, refs))
+    moves.sort(key=_move_order)
+    moves_by_key: dict[str, list[Move]] = {}
+    for move in moves:
+        for key in move.companies:
+            moves_by_key.setdefault(key, []).append(move)
+
+    companies: dict[str, Company] = {}
+    for key, ref in refs.items():
+        current = builder.current.get(key, [])  # in ladder order, as people were visited
+        alumni = sorted(
+            (
+                Stint(s.person, s.role, s.start, s.end, by_person.get(s.person.key))
+                for s in builder.alumni.get(key, {}).values()
+            ),
+            key=_alum_order,
+        )
+        spellings = tuple(
+            text for text, _ in sorted(builder.spellings[key].items(), key=lambda i: (-i[1], i[0]))
+        )
+        note = _most_common(builder.notes[key]) if key in builder.notes else None
+        companies[key] = Company(
+            ref, tuple(current), tuple(alumni), tuple(moves_by_key.get(key, ())), spellings, note
+        )
+    with_pages = sorted(
+        (c for c in companies.values() if c.ref.page is not None), key=_company_order
+    )
+    return CompanyIndex(tuple(with_pages), companies, tuple(moves), by_person)
+
+
+def _alum_order(stint: Stint) -> tuple[bool, int, int, str, str]:
+    person = stint.person
+    left = -(stint.end or dt.date.min).toordinal()
+    return (person.archived, person.tier.rank, left, person.sort_name, person.path)
+
+
+def _move_order(move: Move) -> tuple[int, str, str, str]:
+    return (-move.date.toordinal(), move.person.sort_name, move.person.path, move.kind)
+
+
+def _company_order(company: Company) -> tuple[int, int, int, str, str]:
+    strongest = company.strongest
+    rank = strongest.person.tier.rank if strongest else 1_000_000
+    return (rank, -len(company.current), -company.people, company.name.casefold(), company.key)
+
+
+def _logged_move(person: Person, entry: Interaction, refs: dict[str, CompanyRef]) -> Move:
+    """A ``moved:`` log entry; it concerns the companies it links to, else the current one."""
+    keys = []
+    for target in entry.links:
+        key = company_key(f"[[{target}]]")
+        if key in refs and key not in keys:
+            keys.append(key)
+    if not keys and person.company is not None:
+        keys.append(ref_key(person.company))
+    return Move(
+        person,
+        entry.date,
+        "logged",
+        note=entry.text,
+        companies=tuple(keys),
+        source=entry.source,
+        line=entry.line,
+    )
+
+
+def _history_move(
+    person: Person, refs: dict[str, CompanyRef], since: dt.date, today: dt.date
+) -> Move | None:
+    """The latest change of position ``history`` dates within the window, if any."""
+    now_key = ref_key(person.company) if person.company else None
+    started: dt.date | None = None
+    ended = []
+    for position in person.history:
+        key = company_key(position.company)
+        if key == now_key and _open(position.end, today):
+            if position.start is not None and since <= position.start <= today:
+                started = max(started or position.start, position.start)
+        elif position.end is not None and position.end <= today:
+            ended.append((position.end, key, position))
+    recent = [item for item in ended if item[0] >= since]
+    if started is None and not recent:
+        return None
+    # What they left: the latest position that ended in the window, or before the new start.
+    candidates = recent or [item for item in ended if started and item[0] <= started]
+    left = max(candidates, key=lambda item: item[0]) if candidates else None
+    date = max(d for d in (started, left[0] if left else None) if d is not None)
+    now = refs[now_key] if now_key else None
+    source = person.path
+    if left is None:
+        assert now is not None and now_key is not None
+        return Move(
+            person,
+            date,
+            "joined",
+            joined=now,
+            role=person.role,
+            companies=(now_key,),
+            source=source,
+        )
+    _, left_key, position = left
+    if now is None or now_key is None:
+        return Move(
+            person,
+            date,
+            "left",
+            left=refs[left_key],
+            old_role=position.role,
+            companies=(left_key,),
+            source=source,
+        )
+    if left_key == now_key:
+        return Move(
+            person,
+            date,
+            "changed_role",
+            joined=now,
+            role=person.role,
+            old_role=position.role,
+            companies=(now_key,),
+            source=source,
+        )
+    return Move(
+        person,
+        date,
+        "changed_company",
+        left=refs[left_key],
+        joined=now,
+        role=person.role,
+        old_role=position.role,
+        companies=(left_key, now_key),
+        source=source,
+    )
+
+
+# --- Routes: who can get you to a person or a company -----------------------------------
+
+_REASON_ORDER = {
+    "works_there": 0,
+    "introduced": 1,
+    "knows": 2,
+    "known_by": 3,
+    "colleague": 4,
+    "alumni": 5,
+    "knows_name": 6,
+}
+
+
+class NoMatch(UsageError):
+    """Nothing matches a ``path`` target; ``suggestions`` holds close names."""
+
+    def __init__(self, target: str, suggestions: list[str]) -> None:
+        message = f"no person or company matches {target!r}"
+        if suggestions:
+            message += "; did you mean " + ", ".join(suggestions) + "?"
+        super().__init__(message)
+        self.target = target
+        self.suggestions = suggestions
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What ``vaultnet path`` was asked about: a person, a company, or a name in ``knows``."""
+
+    kind: str  # "person", "company" or "name"
+    name: str
+    person: Person | None = None
+    company: Company | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why someone can get you there; ``via`` is the person at the target they connect to."""
+
+    kind: str  # a key of _REASON_ORDER
+    text: str
+    via: Person | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Someone who can get you to the target, with every reason and the best chain."""
+
+    person: Person
+    reasons: tuple[Reason, ...]  # strongest reason first
+    chain: tuple[str, ...]  # names from "you" to the target
+
+
+_Add = Callable[[Person, "Reason"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Routes:
+    """The answer to ``vaultnet path``: routes ranked by tier, then by recent contact."""
+
+    target: Target
+    routes: tuple[Route, ...]
+
+
+def person_resolver(network: Network) -> Resolver:
+    """Resolve names and link targets to people as the notes' own links resolve."""
+    resolver = Resolver()
+    for person in network.people:
+        resolver.add(person.key, person.path, person.name, person.aliases)
+    resolver.finish()
+    return resolver
+
+
+def find_routes(
+    network: Network,
+    target: str,
+    resolver: Resolver | None = None,
+    companies: CompanyIndex | None = None,
+) -> Routes:
+    """Who can get you to ``target`` (a person, a company, or a name from ``knows`` lists).
+
+    Raises NoMatch (with close matches as suggestions) when nothing matches.
+    """
+    resolver = resolver or person_resolver(network)
+    companies = companies or build_companies(network)
+    found = match_target(network, target, resolver, companies)
+    reasons: dict[str, list[Reason]] = {}
+
+    def add(person: Person, reason: Reason) -> None:
+        if found.person is not None and person.key == found.person.key:
+            return
+        reasons.setdefault(person.key, []).append(reason)
+
+    if found.company is not None:
+        _company_reasons(network, found.company, add)
+    elif found.person is not None:
+        _person_reasons(network, found.person, companies, add)
+    else:
+        words = _words(found.name)
+        for person in network.people:
+            for ref in person.knows:
+                if ref.person is None and _contains(_words(ref.text), words):
+                    add(person, Reason("knows_name", f"knows {ref.text}"))
+    routes = []
+    for key, given in reasons.items():
+        person = network.by_key[key]
+        ordered = tuple(sorted(_dedupe(given), key=lambda r: _REASON_ORDER[r.kind]))
+        routes.append(Route(person, ordered, _route_chain(person, ordered[0], found)))
+    routes.sort(key=lambda r: _route_order(r.person))
+    return Routes(found, tuple(routes))
+
+
+def _route_order(person: Person) -> tuple[bool, int, int, str, str]:
+    recent = -(person.last_contact.toordinal() if person.last_contact else 0)
+    return (person.archived, person.tier.rank, recent, person.sort_name, person.path)
+
+
+def _dedupe(reasons: list[Reason]) -> list[Reason]:
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for reason in reasons:
+        if (reason.kind, reason.text) not in seen:
+            seen.add((reason.kind, reason.text))
+            result.append(reason)
+    return result
+
+
+def _route_chain(person: Person, reason: Reason, target: Target) -> tuple[str, ...]:
+    chain = ["you", person.name]
+    if reason.via is not None and (target.person is None or reason.via.key != target.person.key):
+        chain.append(reason.via.name)
+    chain.append(target.name)
+    return tuple(chain)
+
+
+def _company_reasons(network: Network, company: Company, add: _Add) -> None:
+    name = company.name
+    there = {s.person.key for s in company.current}
+    for stint in company.current:
+        role = f": {stint.role}" if stint.role else ""
+        add(stint.person, Reason("works_there", f"works there now{role}"))
+    for stint in company.alumni:
+        role = f" as {stint.role}" if stint.role else ""
+        until = f" until {stint.end.isoformat()}" if stint.end else ""
+        add(stint.person, Reason("alumni", f"worked there{role}{until}"))
+    words = _words(name)
+    for person in network.people:
+        for ref in person.knows:
+            if ref.person is not None and ref.person in there and ref.person != person.key:
+                colleague = network.by_key[ref.person]
+                add(
+                    person,
+                    Reason("knows", f"knows {colleague.name} ({_at(colleague, name)})", colleague),
+                )
+            elif ref.person is None and _contains(_words(ref.text), words):
+                add(person, Reason("knows_name", f"knows {ref.text}"))
+    for stint in company.current:
+        for ref in stint.person.introduced_by:
+            if ref.person is not None and ref.person != stint.person.key:
+                text = f"introduced you to {stint.person.name} ({_at(stint.person, name)})"
+                add(network.by_key[ref.person], Reason("introduced", text, stint.person))
+
+
+def _person_reasons(network: Network, target: Person, companies: CompanyIndex, add: Any) -> None:
+    for ref in target.introduced_by:
+        if ref.person is not None:
+            add(
+                network.by_key[ref.person], Reason("introduced", f"introduced you to {target.name}")
+            )
+    for ref in target.knows:
+        if ref.person is not None:
+            add(
+                network.by_key[ref.person], Reason("known_by", f"{target.name} lists them in knows")
+            )
+    for person in network.people:
+        for ref in person.knows:
+            if ref.person == target.key:
+                add(person, Reason("knows", f"knows {target.name}"))
+    now = companies.now_at(target)
+    if now is not None:
+        company = companies.by_key[now.key]
+        for stint in company.current:
+            add(stint.person, Reason("colleague", f"works with {target.name} at {company.name}"))
+
+
+def _at(person: Person, company: str) -> str:
+    return f"{person.role} at {company}" if person.role else f"at {company}"
+
+
+def _words(text: str) -> list[str]:
+    words = company_words(text)
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    return words
+
+
+def _contains(hay: list[str], needle: list[str]) -> bool:
+    """Whether ``needle`` occurs in ``hay`` as consecutive whole words."""
+    if not needle or len(needle) > len(hay):
+        return False
+    width = len(needle)
+    return any(hay[i : i + width] == needle for i in range(len(hay) - width + 1))
+
+
+def match_target(
+    network: Network, target: str, resolver: Resolver, companies: CompanyIndex
+) -> Target:
+    """The person or company ``target`` names, as links resolve; else a name from ``knows``.
+
+    A person matched by file name or ``name`` wins over a company of that name; a company
+    wins over a person's alias.
+    """
+    link = as_link(target)
+    wanted = link.target if link else target.strip()
+    match = resolver.resolve(wanted) if wanted else None
+    company = companies.get(wanted) if wanted else None
+    if match is not None and (match.how != "alias" or company is None):
+        person = network.by_key[match.key]
+        return Target("person", person.name, person=person)
+    if company is not None:
+        return Target("company", company.name, company=company)
+    words = _words(wanted)
+    for person in network.people:
+        for ref in person.knows:
+            if ref.person is None and _contains(_words(ref.text), words):
+                return Target("name", wanted)
+    raise NoMatch(target, suggest(network, wanted, companies))
+
+
+def suggest(network: Network, wanted: str, companies: CompanyIndex, count: int = 5) -> list[str]:
+    """Names, aliases and companies close to ``wanted`` (difflib), for "did you mean"."""
+    pool: dict[str, str] = {}
+    for person in network.people:
+        for name in (person.name, *person.aliases):
+            pool.setdefault(fold(name), name)
+    for company in companies.by_key.values():
+        pool.setdefault(fold(company.name), company.name)
+    close = difflib.get_close_matches(fold(wanted), list(pool), n=count, cutoff=0.6)
+    return [pool[c] for c in close]
+
+
+def routes_json(routes: Routes, today: dt.date, limit: int = 0) -> dict[str, Any]:
+    """The object ``vaultnet path --json`` prints (``limit`` 0: every route)."""
+    target = routes.target
+    page = target.company.ref.page if target.company else None
+    shown = routes.routes if limit <= 0 else routes.routes[:limit]
+    return {
+        "today": today.isoformat(),
+        "target": {
+            "kind": target.kind,
+            "name": target.name,
+            "path": target.person.path if target.person else None,
+            "page": page,
+        },
+        "total": len(routes.routes),
+        "routes": [
+            {
+                "name": r.person.name,
+                "path": r.person.path,
+                "tier": r.person.tier.name,
+                "archived": r.person.archived,
+                "last_contact": r.person.last_contact.isoformat()
+                if r.person.last_contact
+                else None,
+                "days_since_contact": r.person.days_since_contact,
+                "chain": list(r.chain),
+                "reasons": [
+                    {
+                        "kind": reason.kind,
+                        "text": reason.text,
+                        "via": reason.via.path if reason.via else None,
+                    }
+                    for reason in r.reasons
+                ],
+            }
+            for r in shown
+        ],
+    }
+
+
+def routes_text(routes: Routes, today: dt.date, limit: int = 0) -> str:
+    """``vaultnet path`` for a terminal: ranked routes, each with its chain and reasons."""
+    target = routes.target
+    lines = [f"{target.name} ({_describe_target(target, today)})", ""]
+    if not routes.routes:
+        lines.append("Nobody in your notes connects to it yet.")
+    shown = routes.routes if limit <= 0 else routes.routes[:limit]
+    for number, route in enumerate(shown, 1):
+        person = route.person
+        last = "never contacted"
+        if person.last_contact is not None:
+            when = person.last_contact
+            last = f"last contact {short_date(when, today)} ({ago(when, today)})"
+        archived = ", archived" if person.archived else ""
+        lines.append(f"{number:>2}. {person.name} · {person.tier.name}{archived} · {last}")
+        lines.append("    " + " → ".join(route.chain))
+        lines += [f"    - {reason.text}" for reason in route.reasons]
+    if len(shown) < len(routes.routes):
+        lines += ["", f"{len(routes.routes) - len(shown)} more; --limit 0 shows all."]
+    return "\n".join(lines) + "\n"
+
+
+def _describe_target(target: Target, today: dt.date) -> str:
+    if target.company is not None:
+        company = target.company
+        return f"company · {len(company.current)} there now, {len(company.alumni)} alumni"
+    if target.person is not None:
+        person = target.person
+        last = "never contacted"
+        if person.last_contact is not None:
+            last = f"last contact {ago(person.last_contact, today)}"
+        where = f", {person.company.text}" if person.company else ""
+        return f"{person.tier.name}{where} · you know them directly, {last}"
+    return "named in your people's knows lists"
+
+
+# The value types templates see; render.py lets them skip the sandbox's per-access checks.
+TEMPLATE_TYPES: frozenset[type] = frozenset({CompanyRef, Stint, Move, Company, CompanyIndex})

@@ -16,7 +16,8 @@ It prints one machine-readable line::
     baseline_frontmatter seconds=2.31 peak_mb=95.2 people=10000
 
 ``seconds`` runs from the start of ``main`` (the python-frontmatter and Jinja2 imports
-included, interpreter start-up not) to the last page written; ``peak_mb`` is the process's peak resident set size.
+included, interpreter start-up not) to the last page written; ``peak_mb`` is the process's
+peak resident set size.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def iter_notes(vault: Path) -> Iterator[Path]:
     """Yield every ``.md`` file under ``vault`` outside dot-folders and the output folder."""
     for root, dirs, files in os.walk(vault):
         dirs[:] = sorted(
-            d for d in dirs
+            d
+            for d in dirs
             if not d.startswith(".") and not (root == str(vault) and d == OUTPUT_DIR)
         )
         for name in sorted(files):

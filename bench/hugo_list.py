@@ -22,6 +22,7 @@ and exits 0.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -64,10 +65,30 @@ def hugo_version(binary: str) -> str:
     return out.strip().splitlines()[0] if out.strip() else ""
 
 
-def prepare_site(workdir: Path) -> Path:
-    """Copy the bench site into ``workdir/site`` and return that folder."""
+def ignore_patterns(vault: Path) -> list[str]:
+    """Return Hugo ``ignoreFiles`` patterns for the folders vaultnet skips in ``vault``.
+
+    Hugo matches them against absolute file names, so they are anchored at the vault: its
+    ``Network`` output folder and the dot-folders at any depth below it.
+    """
+    root = "^" + re.escape(str(vault.resolve()).rstrip("/\\"))
+    return [
+        root + r"[/\\](.*[/\\])?\.(vaultnet|obsidian|trash|git)[/\\]",
+        root + r"[/\\]Network[/\\]",
+    ]
+
+
+def prepare_site(workdir: Path, vault: Path) -> Path:
+    """Copy the bench site into ``workdir/site``, anchored at ``vault``, and return it."""
     site = workdir / "site"
     shutil.copytree(SITE_DIR, site)
+    config = site / "hugo.toml"
+    patterns = ", ".join(json.dumps(p) for p in ignore_patterns(vault))
+    lines = [
+        f"ignoreFiles = [{patterns}]" if line.startswith("ignoreFiles") else line
+        for line in config.read_text(encoding="utf-8").splitlines()
+    ]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return site
 
 
@@ -75,10 +96,14 @@ def hugo_command(binary: str, site: Path, vault: Path, dest: Path, cache: Path) 
     """Return the command line that builds ``site`` over ``vault`` into ``dest``."""
     return [
         binary,
-        "--source", str(site),
-        "--contentDir", str(vault.resolve()),
-        "--destination", str(dest),
-        "--cacheDir", str(cache),
+        "--source",
+        str(site),
+        "--contentDir",
+        str(vault.resolve()),
+        "--destination",
+        str(dest),
+        "--cacheDir",
+        str(cache),
         "--noBuildLock",
         "--quiet",
     ]
@@ -113,7 +138,7 @@ def run(vault: Path, keep: Path | None = None) -> HugoRun | None:
         return None
     with tempfile.TemporaryDirectory(prefix="hugo-bench-") as tmp:
         workdir = Path(tmp)
-        site = prepare_site(workdir)
+        site = prepare_site(workdir, vault)
         result = run_once(binary, site, vault, workdir)
         if keep is not None:
             pages = [p for p in workdir.glob("public-*") if p.is_dir()]

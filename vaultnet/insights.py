@@ -20,7 +20,7 @@ from .companies import TEMPLATE_TYPES as COMPANY_TYPES
 from .config import Config, Tier
 from .dates import short_date
 from .links import WIKILINK, Resolver, fold, parse_link
-from .network import Interaction, Network, Person, TierGroup
+from .network import NOT_CONTACT_KINDS, Interaction, Network, Person, TierGroup
 
 MAX_ROWS = 200  # rows of any one table
 MAX_CHAINS = 50
@@ -31,8 +31,6 @@ GRAPH_CHILDREN = 8  # children drawn under one node before a "+N more" box
 THIN_TIER = 3  # a tier with fewer active members is "thin"
 ONE_SIDED_MIN = 2  # tagged entries needed before a relationship counts as one-sided
 THANKS_DIGEST_DAYS = 90  # the digest lists thank-yous owed for help this recent
-# Log entries that record a change rather than a conversation: not "another tier" to suggest.
-NOT_CONTACT_KINDS = frozenset({"tier", "moved"})
 _ARROW = re.compile(r"\s*(?:→|->|=>|⟶|➔)\s*")
 
 

@@ -28,6 +28,9 @@ class Ref:
 
 Interaction = LogEntry  # log entries and mentions are the same kind of value
 
+# Log entries that record a change rather than a contact (vaultnet tier, imports).
+NOT_CONTACT_KINDS = frozenset({"tier", "moved"})
+
 
 @dataclass(frozen=True, slots=True)
 class Person:
@@ -255,8 +258,12 @@ def _person(
     )
     planned = sorted((i for i in entries if i.date > today), key=lambda i: (i.date, i.line))
     candidates = [d for d in (note.last_contact, note.met) if d is not None and d <= today]
-    if done:
-        candidates.append(done[-1].date)
+    last = next(
+        (i for i in reversed(done) if not i.kind or i.kind.casefold() not in NOT_CONTACT_KINDS),
+        None,
+    )
+    if last is not None:
+        candidates.append(last.date)
     last_contact = max(candidates) if candidates else None
     if note.last_contact is not None and note.last_contact > today:
         # A future last_contact is a typo more often than a plan; say so rather than guess.
@@ -302,7 +309,7 @@ def _person(
         cadence=cadence,
         cadence_from_note=note.cadence is not None,
         last_contact=last_contact,
-        last_interaction=done[-1] if done else None,
+        last_interaction=last,
         interactions=tuple(done),
         planned=tuple(planned),
         next_follow_up=note.next_follow_up,

@@ -24,7 +24,7 @@ from .cache import NoteCache
 from .config import Config
 from .diagnostics import Diagnostic, sort_key
 from .digest import digest_json
-from .network import Network, build_network
+from .network import Network, PersonMemo, build_network
 from .notes import Note, ParseOptions, Unreadable, parse_note
 from .output import Page, WriteResult, write_pages
 from .vault import SourceFile, parse_options, scan, source_file
@@ -82,6 +82,7 @@ class Builder:
     ) -> None:
         self.config = config
         self.parallel = parallel
+        self.memo = PersonMemo()
         self.cache = cache if cache is not None else NoteCache.in_memory()
         self.options: ParseOptions = parse_options(config)
         self.cache.use_options(self.options)
@@ -193,7 +194,7 @@ class Builder:
                 return early
         read = self.read(changed=())
         timings["read"] = time.perf_counter() - started
-        network, model_diagnostics = build_network(self.config, read.notes, today)
+        network, model_diagnostics = build_network(self.config, read.notes, today, self.memo)
         timings["model"] = time.perf_counter() - started - timings["read"]
         diagnostics = sorted(
             [*self.config.warnings, *read.diagnostics, *model_diagnostics], key=sort_key
@@ -256,6 +257,8 @@ class Builder:
                 return None
             if info.st_size != size or info.st_mtime_ns != mtime_ns:
                 return None
+        if write and record.get("listing") != _md_files(root):
+            return None  # a page appeared since (a restored or synced one): it may be stale
         diagnostics = [
             Diagnostic(d["path"], d["line"], d["level"], d["message"])
             for d in record.get("diagnostics", [])
@@ -287,6 +290,7 @@ class Builder:
                 "fingerprint": fingerprint,
                 "pages_written": write,
                 "outputs": outputs,
+                "listing": _md_files(self.config.output_path) if write else [],
                 "people": result.people,
                 "archived": result.archived,
                 "digest": result.digest,
@@ -381,6 +385,15 @@ def _config_inputs(config: Config) -> list[Path]:
     if templates.is_dir():
         paths += sorted(p for p in templates.rglob("*") if p.is_file())
     return paths
+
+
+def _md_files(root: Path) -> list[str]:
+    """Every .md file under the output folder, so a build notices one it must remove."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        found += sorted(os.path.join(folder, name) for name in files if name.endswith(".md"))
+    return found
 
 
 def _stat_key(path: Path) -> str:

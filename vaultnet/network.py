@@ -127,10 +127,50 @@ class Network:
         return tuple(p for p in self.people if p.active)
 
 
+class PersonMemo:
+    """People built by earlier builds of the same vault, to reuse when nothing they depend on
+    changed: their note (the same parsed object), their mentions, the day, and the set of
+    names links resolve against. A long-running watcher rebuilds only what an edit touched.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[
+            str, tuple[Note, tuple[Interaction, ...], object, Person, list[Diagnostic]]
+        ] = {}
+        self.resolver: tuple[int, Resolver, dict[str, int]] | None = None
+
+    def get(
+        self, note: Note, mentions: tuple[Interaction, ...], signature: object
+    ) -> tuple[Person, list[Diagnostic]] | None:
+        entry = self.entries.get(note.path)
+        if entry is None or entry[0] is not note or entry[2] != signature:
+            return None
+        if entry[1] != mentions:
+            return None
+        return entry[3], entry[4]
+
+    def put(
+        self,
+        note: Note,
+        mentions: tuple[Interaction, ...],
+        signature: object,
+        person: Person,
+        diagnostics: list[Diagnostic],
+    ) -> None:
+        self.entries[note.path] = (note, mentions, signature, person, diagnostics)
+
+    def retain(self, paths: set[str]) -> None:
+        for path in [p for p in self.entries if p not in paths]:
+            del self.entries[path]
+
+
 def build_network(
-    config: Config, notes: Iterable[Note], today: dt.date
+    config: Config, notes: Iterable[Note], today: dt.date, memo: PersonMemo | None = None
 ) -> tuple[Network, list[Diagnostic]]:
-    """Build the model from parsed notes. Returns the network and the model's diagnostics."""
+    """Build the model from parsed notes. Returns the network and the model's diagnostics.
+
+    With a ``memo`` kept between builds, people whose inputs did not change are reused.
+    """
     diagnostics: list[Diagnostic] = []
     people_notes: list[Note] = []
     dated: list[Note] = []
@@ -142,13 +182,20 @@ def build_network(
             others += 1
         if note.date is not None and note.mentions:
             dated.append(note)
-    resolver = Resolver()
-    stems: dict[str, int] = {}
-    for note in people_notes:
-        stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
-    for note in people_notes:
-        resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
-    resolver.finish()
+    # What references resolve against: every person's path, name and aliases.
+    names_key = hash(tuple((n.path, n.name, n.aliases) for n in people_notes))
+    if memo is not None and memo.resolver is not None and memo.resolver[0] == names_key:
+        _, resolver, stems = memo.resolver
+    else:
+        resolver = Resolver()
+        stems = {}
+        for note in people_notes:
+            stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
+        for note in people_notes:
+            resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
+        resolver.finish()
+        if memo is not None:
+            memo.resolver = (names_key, resolver, stems)
 
     mentions: dict[str, list[Interaction]] = {}
     for note in dated:
@@ -176,10 +223,23 @@ def build_network(
             )
 
     refs = _Refs(resolver)
-    people = [
-        _person(note, config, today, refs, mentions.get(note.path, []), stems, diagnostics)
-        for note in people_notes
-    ]
+    signature = (today, config, names_key)
+    people = []
+    for note in people_notes:
+        found = mentions.get(note.path, [])
+        own = tuple(found)
+        cached = memo.get(note, own, signature) if memo is not None else None
+        if cached is not None:
+            person, person_diagnostics = cached
+        else:
+            person_diagnostics = []
+            person = _person(note, config, today, refs, found, stems, person_diagnostics)
+            if memo is not None:
+                memo.put(note, own, signature, person, person_diagnostics)
+        people.append(person)
+        diagnostics.extend(person_diagnostics)
+    if memo is not None:
+        memo.retain({note.path for note in people_notes})
     people.sort(key=lambda p: (p.archived, p.tier.rank, p.sort_name, p.path))
     by_key = {p.key: p for p in people}
     tiers = tuple(_tier_group(tier, people) for tier in config.tiers)

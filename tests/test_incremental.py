@@ -1,0 +1,114 @@
+"""Caches and incremental builds never change the output: same pages as a cold build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from vaultnet.build import Builder, build_vault
+from vaultnet.cache import NoteCache
+from vaultnet.config import load_config
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def _pages(vault: Path) -> dict[str, str]:
+    root = vault / "Network"
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*.md"))
+    }
+
+
+def _cold_pages(vault: Path) -> dict[str, str]:
+    result = build_vault(load_config(vault), TODAY, cache=None, write=False)
+    from vaultnet.render import render_pages
+
+    assert result.network is not None
+    return {page.path: page.text for page in render_pages(result.network)}
+
+
+def test_persistent_cache_gives_the_same_pages(sample_vault: Path) -> None:
+    config = load_config(sample_vault)
+    build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    first = _pages(sample_vault)
+    # A second process: everything comes from the cache (and stops early).
+    again = build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    assert again.up_to_date
+    assert again.write.written == []
+    # Forced past the early stop, from the cache only.
+    forced = Builder(config, NoteCache.for_vault(sample_vault)).build(TODAY, full=True)
+    assert forced.read.parsed == 0
+    assert forced.write.written == []
+    assert _pages(sample_vault) == first == _cold_pages(sample_vault)
+
+
+def test_deleting_the_cache_changes_nothing(sample_vault: Path) -> None:
+    config = load_config(sample_vault)
+    build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    first = _pages(sample_vault)
+    for path in (sample_vault / ".vaultnet").iterdir():
+        path.unlink()
+    result = build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    assert result.write.written == []
+    assert _pages(sample_vault) == first
+
+
+def test_a_corrupt_cache_is_rebuilt(sample_vault: Path) -> None:
+    config = load_config(sample_vault)
+    build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    first = _pages(sample_vault)
+    cache_file = sample_vault / ".vaultnet" / "cache.pickle"
+    cache_file.write_bytes(cache_file.read_bytes()[:100])
+    (sample_vault / ".vaultnet" / "last-build.json").unlink()
+    cache = NoteCache.for_vault(sample_vault)
+    result = build_vault(config, TODAY, cache=cache)
+    assert cache.problem is not None and "rebuilt" in cache.problem
+    assert result.write.written == []
+    assert _pages(sample_vault) == first
+
+
+def test_a_cache_that_would_run_code_is_refused(sample_vault: Path, tmp_path: Path) -> None:
+    import os
+    import pickle
+
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    (sample_vault / ".vaultnet").mkdir(exist_ok=True)
+    (sample_vault / ".vaultnet" / "cache.pickle").write_bytes(
+        pickle.dumps({"format": 2, "entries": Evil()})
+    )
+    cache = NoteCache.for_vault(sample_vault)
+    build_vault(load_config(sample_vault), TODAY, cache=cache)
+    assert not marker.exists()
+    assert cache.problem is not None
+
+
+def test_incremental_builds_match_a_cold_build(sample_vault: Path) -> None:
+    config = load_config(sample_vault)
+    builder = Builder(config, NoteCache.in_memory())
+    builder.build(TODAY)
+    ann = sample_vault / "People" / "Ann Lee.md"
+    ann.write_text(
+        ann.read_text(encoding="utf-8") + "- 2026-11-25 call: quick check-in\n", encoding="utf-8"
+    )
+    daily = sample_vault / "Daily" / "2026-11-24.md"
+    daily.write_text("Coffee with [[Bob Marsh]] and [[Kat]].\n", encoding="utf-8")
+    (sample_vault / "People" / "Tom Beaumont.md").unlink()
+    changed = ["People/Ann Lee.md", "Daily/2026-11-24.md", "People/Tom Beaumont.md"]
+    builder.build(TODAY, changed=changed)
+    assert _pages(sample_vault) == _cold_pages(sample_vault)
+    # A rename that changes how links resolve: people linking to Kat must follow.
+    kat = sample_vault / "People" / "Katarzyna Nowak.md"
+    kat.rename(sample_vault / "People" / "Kasia Nowak.md")
+    builder.build(TODAY, changed=["People/Katarzyna Nowak.md", "People/Kasia Nowak.md"])
+    assert _pages(sample_vault) == _cold_pages(sample_vault)
+    # Another day: everyone's follow-ups move.
+    builder.build(TODAY + dt.timedelta(days=3), changed=[])
+    cold = build_vault(config, TODAY + dt.timedelta(days=3), cache=None, write=False)
+    assert cold.digest is not None
+    assert builder.build(TODAY + dt.timedelta(days=3), write=False, full=True).digest == cold.digest

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TODAY
+from tests.conftest import TODAY
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import TODAY, WriteNote
+from tests.conftest import TODAY, WriteNote
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingEmitter, PollingObserver
 

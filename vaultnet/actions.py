@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from .editing import (
     EditResult,
     add_list_item,
     add_log_entry,
+    create_note,
     diff,
     edit_note,
     set_field,
@@ -185,13 +185,11 @@ def add_person(
     shown = diff("", text, relative)
     if dry_run:
         return EditResult(target, True, shown)
-    folder_path.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        raise UsageError(f"{relative} already exists; not overwritten") from None
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(text.encode("utf-8"))
+        create_note(target, text)
+    except EditError as exc:
+        exc.path = relative
+        raise
     return EditResult(target, True, shown)
 
 

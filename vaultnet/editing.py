@@ -20,7 +20,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from . import document, yamldata
+from .atomic import default_mode, write_atomic
 from .config import DEFAULT_LOG_HEADINGS
 from .errors import VaultnetError
 
@@ -1158,28 +1158,9 @@ def _replace(path: Path, data: bytes) -> None:
                 "not edited: the note has other hard links, which replacing it would split off",
                 str(path),
             )
-        fd, temp = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".vaultnet-tmp", dir=path.parent
-        )
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, stat.S_IMODE(mode.st_mode))
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        write_atomic(path, data, stat.S_IMODE(mode.st_mode))
     except OSError as exc:
         raise EditError(f"not edited: cannot write the note ({exc.strerror})", str(path)) from exc
-    with contextlib.suppress(OSError):  # make the rename itself durable where folders sync
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
 
 
 @contextlib.contextmanager
@@ -1223,3 +1204,21 @@ else:
         except BlockingIOError:
             return False
         return True
+
+
+def create_note(path: Path, text: str) -> None:
+    """Create a new note atomically; never replaces a file (EditError when one exists).
+
+    The text is checked first: it must read back as a note with front matter.
+    """
+    try:
+        _read_note(text)
+    except EditError as exc:
+        raise EditError(f"not created: {exc.message}", str(path)) from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text.encode("utf-8"), default_mode(), exclusive=True)
+    except FileExistsError:
+        raise EditError("not created: a file of that name already exists", str(path)) from None
+    except OSError as exc:
+        raise EditError(f"not created: {exc.strerror}", str(path)) from exc

@@ -1,0 +1,47 @@
+"""Writing a file so that readers see the old bytes or the new, never a mix."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+TEMP_SUFFIX = ".vaultnet-tmp"  # the watcher ignores files with this suffix
+
+
+def default_mode() -> int:
+    """The permission bits a new file gets under the process's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(target: Path, data: bytes, mode: int, *, exclusive: bool = False) -> None:
+    """Write ``data`` to a temporary file beside ``target``, fsync it, then move it in place.
+
+    ``exclusive`` refuses (FileExistsError) when ``target`` exists, atomically: the file is
+    linked into place rather than renamed over it. Raises OSError.
+    """
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        if exclusive:
+            os.link(temp, target)
+            os.unlink(temp)
+        else:
+            os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)

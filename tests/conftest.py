@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -35,3 +36,11 @@ def write(vault: Path) -> WriteNote:
         return path
 
     return write_note
+
+
+@pytest.fixture
+def sample_vault(tmp_path: Path) -> Path:
+    """A private copy of sample-vault (builds must never touch the real one)."""
+    copy = tmp_path / "sample-vault"
+    shutil.copytree(SAMPLE_VAULT, copy, ignore=shutil.ignore_patterns("Network", ".vaultnet"))
+    return copy

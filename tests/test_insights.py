@@ -442,12 +442,12 @@ def test_digest_extras() -> None:
     assert names(o.person for o in extras.thanks_owed) == ["Helped"]
     assert names(s.person for s in extras.upgrade_due) == ["Due"]
     payload = digest_json(network, [])
-    assert list(payload)[-4:] == ["diagnostics", "recent_moves", "thanks_owed", "upgrade_due"]
-    assert (
-        payload["recent_moves"][0]["from"] == "Acme"
-        and payload["recent_moves"][0]["to"] == "Initech"
-    )
-    assert payload["upgrade_due"][0]["next_step"]["kind"] == "again"
+    assert list(payload)[-2:] == ["diagnostics", "insights"]
+    extra = payload["insights"]
+    assert list(extra) == ["recent_moves", "thanks_owed", "upgrade_due"]
+    assert extra["recent_moves"][0]["from"] == "Acme"
+    assert extra["recent_moves"][0]["to"] == "Initech"
+    assert extra["upgrade_due"][0]["next_step"]["kind"] == "again"
 
 
 # --- Routes (vaultnet path) -----------------------------------------------------------------
@@ -569,7 +569,7 @@ def _sample_pages(vault: Path) -> dict[str, str]:
     assert result.network is not None
     mine = ("Introductions.md", "Companies.md", "Companies/", "Ladder.md", "Reciprocity.md")
     pages = {p.path: p.text for p in render_pages(result.network) if p.path.startswith(mine)}
-    extras = digest_json(result.network, [])
+    extras = digest_json(result.network, [])["insights"]
     pages["digest-additions.json"] = (
         json.dumps(
             {k: extras[k] for k in ("recent_moves", "thanks_owed", "upgrade_due")},

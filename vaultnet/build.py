@@ -206,6 +206,10 @@ class Builder:
             from .render import render_pages  # Jinja is imported only when pages are made
 
             pages = render_pages(network)
+            if self.config.ics:
+                from .exporting import calendar_page  # the calendar library only when asked
+
+                pages.append(calendar_page(network, save=not dry_run))
             timings["render"] = time.perf_counter() - mark
             mark = time.perf_counter()
             written = write_pages(self.config.output_path, pages, dry_run=dry_run)

@@ -476,7 +476,9 @@ def _parse_date_option(
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
 
 
-def _report_edit(result: EditResult, dry_run: bool, done: str) -> None:
+def _report_edit(config: Config, result: EditResult, dry_run: bool, done: str) -> None:
+    """The diff of a dry run, else ``done`` and the note's path, or "no change"."""
+    done = f"{done} {result.path.relative_to(config.vault).as_posix()}"
     if dry_run:
         click.echo(result.diff or "no change", nl=not result.diff.endswith("\n"))
     elif result.changed:
@@ -553,8 +555,7 @@ def add(
         dry_run=dry_run,
         cache=_cache(config, False),
     )
-    relative = result.path.relative_to(config.vault).as_posix()
-    _report_edit(result, dry_run, f"created {relative}")
+    _report_edit(config, result, dry_run, "created")
 
 
 @main.command()
@@ -607,8 +608,7 @@ def log(
         dry_run=dry_run,
         cache=_cache(config, False),
     )
-    relative = result.path.relative_to(config.vault).as_posix()
-    _report_edit(result, dry_run, f"logged in {relative}")
+    _report_edit(config, result, dry_run, "logged in")
 
 
 @main.command()
@@ -635,8 +635,7 @@ def tier(
     result = set_tier(
         config, name, tier_name, today=today, dry_run=dry_run, cache=_cache(config, False)
     )
-    relative = result.path.relative_to(config.vault).as_posix()
-    _report_edit(result, dry_run, f"moved in {relative}")
+    _report_edit(config, result, dry_run, "moved in")
 
 
 @main.command()
@@ -668,6 +667,258 @@ def snooze(
     config = _config(_vault(None, vault_option))
     end = None if clear else parse_until(until or "", today)
     result = snooze_person(config, name, end, dry_run=dry_run, cache=_cache(config, False))
-    relative = result.path.relative_to(config.vault).as_posix()
-    what = "snooze cleared" if end is None else f"snoozed until {end.isoformat()}"
-    _report_edit(result, dry_run, f"{what}: {relative}")
+    what = "snooze cleared:" if end is None else f"snoozed until {end.isoformat()}:"
+    _report_edit(config, result, dry_run, what)
+
+
+# --- import and export -------------------------------------------------------------------
+
+PROGRESS_MIN = 50  # contacts; fewer are written before a bar would be worth drawing
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring people in from LinkedIn's data export or a vCard file (.vcf).
+
+    New people get a note from the person template; people you already have (same
+    LinkedIn profile, email, or name/alias, in that order) get only their missing fields
+    filled. From LinkedIn, a changed company or role is recorded as a move: the old
+    position goes to history and the log says who moved where. Nothing you wrote is
+    overwritten. Run with --dry-run first to see the plan.
+    """
+
+
+def _import_command(func: F) -> F:
+    """FILE, --tier, --dir, --dry-run and the common options of the import commands."""
+    func = handle_errors(func)
+    func = click.option(
+        "--dry-run", is_flag=True, help="Print the plan (new, updated, unchanged, skipped)."
+    )(func)
+    func = click.option(
+        "--dir",
+        "directory",
+        metavar="FOLDER",
+        help="Folder for new notes (default: the first of people_dirs).",
+    )(func)
+    func = click.option("--tier", help="Tier of new people (default: the weakest tier).")(func)
+    func = common_options(vault_argument=False)(func)
+    return click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))(
+        func
+    )
+
+
+def _run_import(
+    file: Any,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    tier: str | None,
+    directory: str | None,
+    dry_run: bool,
+) -> None:
+    """Plan the import of an already read file, then print the plan or carry it out."""
+    from .imports import apply_import, plan_import
+
+    config = _config(_vault(None, vault_option))
+    print_diagnostics(list(file.diagnostics))
+    plan = plan_import(
+        config, file, today=today, tier=tier, directory=directory, cache=_cache(config, False)
+    )
+    if dry_run:
+        for line in plan.lines():
+            click.echo(line)
+        click.echo(f"dry run: {plan.summary()}; nothing written")
+        sys.exit(1 if strict and file.diagnostics else 0)
+    pending = [item for item in plan.items if item.action != "unchanged"]
+    if sys.stderr.isatty() and len(pending) >= PROGRESS_MIN:
+        with click.progressbar(length=len(plan.items), label="importing", file=sys.stderr) as bar:
+            result = apply_import(config, plan, progress=bar.update)
+    else:
+        result = apply_import(config, plan)
+    for line in plan.lines(unchanged=False):
+        click.echo(line)
+    print_diagnostics(result.failed)
+    failed = f", {len(result.failed)} failed" if result.failed else ""
+    click.echo(f"{plan.summary()}{failed}")
+    sys.exit(1 if result.failed or (strict and file.diagnostics) else 0)
+
+
+@import_group.command("linkedin")
+@_import_command
+def import_linkedin(
+    file: Path,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    tier: str | None,
+    directory: str | None,
+    dry_run: bool,
+) -> None:
+    """Import LinkedIn connections from FILE (Connections.csv of LinkedIn's data export).
+
+    Reads current and older exports (with or without the URL column and the Notes:
+    preamble). Connected On becomes met. Exit code 2 when FILE is not such an export.
+
+    \b
+    Examples:
+      vaultnet import linkedin ~/Downloads/Connections.csv --dry-run
+      vaultnet import linkedin Connections.csv --dir People --tier acquaintance
+    """
+    from .imports import read_linkedin
+
+    _run_import(
+        read_linkedin(file, str(file)), vault_option, today, strict, tier, directory, dry_run
+    )
+
+
+@import_group.command("vcard")
+@_import_command
+def import_vcard(
+    file: Path,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    tier: str | None,
+    directory: str | None,
+    dry_run: bool,
+) -> None:
+    """Import contacts from a vCard file (.vcf: vCard 2.1, 3.0 or 4.0).
+
+    Takes name, emails and phones (preferred first), organisation, title, birthday and a
+    LinkedIn profile URL; skips contact groups and never copies photos. A card that cannot
+    be read is reported and the others are imported. Address books are often out of date,
+    so a different company or role is shown in the plan but not recorded as a move.
+
+    \b
+    Examples:
+      vaultnet import vcard contacts.vcf --dry-run
+      vaultnet import vcard contacts.vcf --dir People
+    """
+    from .imports import read_vcard
+
+    _run_import(read_vcard(file, str(file)), vault_option, today, strict, tier, directory, dry_run)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Write your people out: a follow-up calendar, JSON, CSV or vCard.
+
+    Exports read the notes and never change them (except ics --assign-uids, which adds a
+    vaultnet_uid key to each person note). They go to stdout, or to a file with -o.
+    """
+
+
+def _export_command(func: F) -> F:
+    """-o, --no-cache and the common options of the export commands."""
+    func = handle_errors(func)
+    func = click.option("--no-cache", is_flag=True, help="Parse every note again.")(func)
+    func = click.option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to FILE instead of stdout.",
+    )(func)
+    return common_options(vault_argument=False)(func)
+
+
+def _run_export(
+    fmt: str,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    output: Path | None,
+    no_cache: bool,
+    assign_uids: bool = False,
+) -> None:
+    from .exporting import export_vault, write_export
+
+    config = _config(_vault(None, vault_option))
+    result = export_vault(
+        config, fmt, today, cache=_cache(config, no_cache), assign_uids=assign_uids
+    )
+    print_diagnostics(list(result.diagnostics), quiet=True)
+    if result.assigned:
+        click.echo(f"vaultnet: gave {len(result.assigned)} notes a vaultnet_uid", err=True)
+    if output is None:
+        # Bytes, not text: the calendar's CRLF line ends must not be translated.
+        click.echo(result.text.encode("utf-8"), nl=False)
+    else:
+        write_export(output, result.text)
+        click.echo(f"wrote {output}")
+    sys.exit(1 if strict and result.diagnostics else 0)
+
+
+@export_group.command("ics")
+@_export_command
+@click.option(
+    "--assign-uids",
+    is_flag=True,
+    help="First give each person note a random vaultnet_uid key, so that its events keep "
+    "their UIDs when the note is renamed or moved.",
+)
+def export_ics(
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    output: Path | None,
+    no_cache: bool,
+    assign_uids: bool,
+) -> None:
+    """Follow-ups and birthdays as an iCalendar file, for a calendar to subscribe to.
+
+    One all-day event per active person due within horizon_days (overdue ones on today)
+    and a yearly event per birthday. Event UIDs are stable and hold no personal data;
+    SEQUENCE grows when an event changes (state in .vaultnet/ics-state.json). With
+    ics = true in vaultnet.toml, build and watch also write follow-ups.ics to the output
+    folder.
+
+    \b
+    Examples:
+      vaultnet export ics -o ~/Calendars/network.ics
+      vaultnet export ics --assign-uids -o network.ics
+    """
+    _run_export("ics", vault_option, today, strict, output, no_cache, assign_uids)
+
+
+@export_group.command("json")
+@_export_command
+def export_json(
+    vault_option: Path | None, today: dt.date, strict: bool, output: Path | None, no_cache: bool
+) -> None:
+    """Everyone with their fields, tier and follow-up state, as JSON.
+
+    \b
+    Example:
+      vaultnet export json | jq '.people[] | select(.tier == "champion") | .name'
+    """
+    _run_export("json", vault_option, today, strict, output, no_cache)
+
+
+@export_group.command("csv")
+@_export_command
+def export_csv(
+    vault_option: Path | None, today: dt.date, strict: bool, output: Path | None, no_cache: bool
+) -> None:
+    """Everyone with their fields, tier and follow-up state, as CSV for a spreadsheet.
+
+    \b
+    Example:
+      vaultnet export csv -o network.csv
+    """
+    _run_export("csv", vault_option, today, strict, output, no_cache)
+
+
+@export_group.command("vcard")
+@_export_command
+def export_vcard(
+    vault_option: Path | None, today: dt.date, strict: bool, output: Path | None, no_cache: bool
+) -> None:
+    """Everyone as vCard 4.0 (name, organisation, title, emails, phones, birthday,
+    LinkedIn), for an address book; vaultnet import vcard reads it back.
+
+    \b
+    Example:
+      vaultnet export vcard -o network.vcf
+    """
+    _run_export("vcard", vault_option, today, strict, output, no_cache)

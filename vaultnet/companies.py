@@ -66,8 +66,9 @@ def company_words(value: str) -> list[str]:
     """The words of a company name as ``company_key`` compares them (legal form kept)."""
     link = as_link(value)
     text = link.target.rsplit("/", 1)[-1] if link else value
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    # Case-fold first: some capitals fold to several letters (ᾈ → ἀι) that NFKD would not.
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _JOINERS.sub("", text.replace("&", " and "))
     return _WORD.findall(text)
 

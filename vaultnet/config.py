@@ -13,6 +13,7 @@ from typing import Any
 from .dates import Duration, parse_duration
 from .diagnostics import Diagnostic
 from .errors import ConfigError
+from .names import safe_filename
 
 CONFIG_NAME = "vaultnet.toml"
 
@@ -145,12 +146,12 @@ def load_config(vault: Path | str) -> Config:
             _strings(values.get("log_headings", list(DEFAULT_LOG_HEADINGS)), "log_headings")
         ),
         horizon_days=_positive(values.get("horizon_days", 30), "horizon_days"),
-        tiers=_tiers(values["tiers"]) if "tiers" in values else DEFAULT_TIERS,
+        tiers=_tiers(values["tiers"], warnings) if "tiers" in values else DEFAULT_TIERS,
         max_note_kb=_positive(values.get("max_note_kb", 5120), "max_note_kb"),
         max_front_matter_kb=_positive(
             values.get("max_front_matter_kb", 256), "max_front_matter_kb"
         ),
-        render_timeout_s=float(values.get("render_timeout_s", 20.0)),
+        render_timeout_s=_seconds(values.get("render_timeout_s", 20.0), "render_timeout_s"),
         ics=bool(values.get("ics", False)),
         path=path if path.is_file() else None,
         warnings=tuple(warnings),
@@ -185,6 +186,12 @@ def _strings(value: list[Any], key: str) -> list[str]:
     return [item.strip() for item in value]
 
 
+def _seconds(value: float, key: str) -> float:
+    if not value > 0:  # also refuses nan, which would never time out
+        raise ConfigError(f"{key} must be a positive number of seconds, not {value!r}", CONFIG_NAME)
+    return float(value)
+
+
 def _positive(value: int, key: str) -> int:
     if value <= 0:
         raise ConfigError(f"{key} must be a positive whole number, not {value!r}", CONFIG_NAME)
@@ -203,20 +210,25 @@ def _relative_dir(value: str, key: str, allow_root: bool = False) -> str:
     return str(PurePosixPath(*parts)) if parts else "."
 
 
-def _tiers(value: list[Any]) -> tuple[Tier, ...]:
+def _tiers(value: list[Any], warnings: list[Diagnostic]) -> tuple[Tier, ...]:
     if not value:
         raise ConfigError("tiers must list at least one tier", CONFIG_NAME)
     tiers: list[Tier] = []
     seen: set[str] = set()
+    pages: dict[str, str] = {}  # a tier page's file name, case-folded -> its tier
     for rank, entry in enumerate(value):
         if not isinstance(entry, dict):
             raise ConfigError("each [[tiers]] entry must be a table", CONFIG_NAME)
-        unknown = set(entry) - _TIER_KEYS
-        if unknown:
-            raise ConfigError(
-                f"[[tiers]] entry {rank + 1} has unknown key(s) {sorted(unknown)}; "
-                "expected name, title, cadence",
-                CONFIG_NAME,
+        for key in sorted(set(entry) - _TIER_KEYS):
+            close = difflib.get_close_matches(key, sorted(_TIER_KEYS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            warnings.append(
+                Diagnostic(
+                    CONFIG_NAME,
+                    None,
+                    "warning",
+                    f"unknown key {key!r} in [[tiers]] entry {rank + 1}{hint}; ignored",
+                )
             )
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -232,10 +244,21 @@ def _tiers(value: list[Any]) -> tuple[Tier, ...]:
                 f"'monthly', not {entry.get('cadence')!r}",
                 CONFIG_NAME,
             )
-        for label in (name.casefold(), title.strip().casefold()):
+        # A title may repeat its own name ("friends" / "Friends"), not another tier's.
+        for label in dict.fromkeys((name.casefold(), title.strip().casefold())):
             if label in seen:
                 raise ConfigError(f"tier name or title {label!r} is used twice", CONFIG_NAME)
             seen.add(label)
+        # The page is Tiers/<title>.md: titles that differ only in characters a file name
+        # cannot hold, in case or in Unicode form would share (and overwrite) one page.
+        page = safe_filename(title.strip())
+        if page.casefold() in pages:
+            raise ConfigError(
+                f"tiers {pages[page.casefold()]!r} and {name!r} would both be written to "
+                f"Tiers/{page}.md; give one of them another title",
+                CONFIG_NAME,
+            )
+        pages[page.casefold()] = name
         tiers.append(Tier(name, title.strip(), cadence, rank))
     return tuple(tiers)
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _ISO_DATETIME_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ]")
-_DURATION = re.compile(r"(\d+)\s*([dwmy])", re.IGNORECASE)
+# At most 9 digits: int() of a 5,000-digit count raises, and 100,000 is the cap anyway.
+_DURATION = re.compile(r"(\d{1,9})\s*([dwmy])", re.IGNORECASE)
 _MONTH_DAY = re.compile(r"(?:--)?(\d{1,2})-(\d{1,2})")
 # English names, independent of the process locale.
 _MONTHS = [
@@ -49,7 +50,10 @@ class Duration:
 
     def after(self, start: dt.date) -> dt.date:
         """The date this duration after ``start``; month ends clamp (31 Jan + 1m = 28 Feb)."""
-        return add_months(start, self.months) + dt.timedelta(days=self.days)
+        try:
+            return add_months(start, self.months) + dt.timedelta(days=self.days)
+        except (OverflowError, ValueError):
+            return dt.date.max  # past the end of the calendar: as good as never
 
     def in_days(self, start: dt.date | None) -> int:
         """Length in days counted from ``start``; 30 days a month when there is no start."""
@@ -126,7 +130,7 @@ def parse_duration(value: object) -> Duration | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return Duration(days=value) if value > 0 else None
+        value = f"{value}d"  # whole days, within the bounds checked below
     if not isinstance(value, str):
         return None
     text = value.strip().lower()
@@ -134,7 +138,7 @@ def parse_duration(value: object) -> Duration | None:
         days, months = _NAMED[text]
         return Duration(days, months)
     if text.isdigit():
-        return Duration(days=int(text)) if int(text) > 0 else None
+        text += "d"  # "30" is 30 days; "¹" is a digit but not a number
     match = _DURATION.fullmatch(text)
     if not match:
         return None
@@ -189,11 +193,9 @@ def _span(days: int) -> str:
         return _plural(round(days / 7), "week")
     if days < 365:
         return _plural(round(days / 30.44), "month")
-    years = days / 365.25
-    if years < 2:
-        months = round(days / 30.44)
-        return _plural(months, "month")
-    return _plural(round(years), "year")
+    if days < 730:
+        return _plural(round(days / 30.44), "month")
+    return _plural(round(days / 365.25), "year")
 
 
 def _plural(count: int, unit: str) -> str:

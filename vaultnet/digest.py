@@ -39,7 +39,9 @@ def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, An
     for name in LISTS:
         result[name] = [person_json(p, birthday=name == "birthdays") for p in getattr(digest, name)]
     result["diagnostics"] = [d.as_json() for d in diagnostics]
-    result.update(digest_extras_json(digest_extras(network)))  # docs/insights.md
+    # The insight lists have entries of their own shape, so they live under one key and
+    # every top-level list keeps the entry shape of "overdue" (docs/insights.md).
+    result["insights"] = digest_extras_json(digest_extras(network))
     return result
 
 

@@ -232,7 +232,7 @@ def _is_person(fm: dict[str, Any]) -> bool:
     tag_list = tags if isinstance(tags, list) else [tags]
     if any(isinstance(t, str) and t.strip().lstrip("#").casefold() == "person" for t in tag_list):
         return True
-    categories = fm.get("categories")
+    categories = unquoted_links(fm.get("categories"))
     category_list = categories if isinstance(categories, list) else [categories]
     return any(
         isinstance(c, str) and c.strip().casefold() in ("[[people]]", "people")
@@ -318,7 +318,25 @@ def _clean_line(line: str) -> str:
     return text
 
 
+def unquoted_links(value: Any) -> Any:
+    """``value`` with each unquoted wikilink turned back into its text.
+
+    YAML reads ``company: [[Acme]]`` as a list holding a list holding ``Acme``; whoever
+    wrote it (Obsidian users often do) meant the link ``[[Acme]]``.
+    """
+    if isinstance(value, list):
+        if len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1:
+            inner = value[0][0]
+            if isinstance(inner, str) and inner.strip():
+                return f"[[{inner}]]"
+        return [unquoted_links(item) for item in value]
+    if isinstance(value, dict):
+        return {key: unquoted_links(item) for key, item in value.items()}
+    return value
+
+
 def _strings_in(value: Any) -> list[str]:
+    value = unquoted_links(value)
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
@@ -342,6 +360,8 @@ def _person(
         problems.add(
             "warning", f"status should be active or archived, not {status!r}", lines.get("status")
         )
+    tags = fields.texts("tags")
+    _lint_obsidian(fm, lines, tags, problems)
     log = _log(body, body_line, options.log_headings, path)
     note_date = _note_date(path, stem, fm, options)
     mentions = _mentions(body, body_line, fm, lines, stem) if note_date else ()
@@ -361,7 +381,7 @@ def _person(
         phone=fields.texts("phone"),
         url=fields.text("url"),
         linkedin=fields.text("linkedin"),
-        tags=tuple(t.lstrip("#") for t in fields.texts("tags")),
+        tags=tuple(t.lstrip("#") for t in tags),
         met=fields.date("met"),
         introduced_by=fields.texts("introduced_by"),
         knows=fields.texts("knows"),
@@ -381,6 +401,33 @@ def _person(
     )
 
 
+# Keys Obsidian read before version 1.9 and ignores since; the plural forms replace them.
+_LEGACY_KEYS = {"tag": "tags", "alias": "aliases", "cssclass": "cssclasses"}
+
+
+def _lint_obsidian(
+    fm: dict[str, Any], lines: dict[str, int], tags: tuple[str, ...], problems: _Problems
+) -> None:
+    """Warn about what Obsidian will not read: its old keys, and tags it cannot use."""
+    for key, modern in _LEGACY_KEYS.items():
+        if fm.get(key) not in (None, "", []):  # an empty one loses nothing
+            problems.add(
+                "warning",
+                f"{key!r} is ignored by Obsidian 1.9 and later; use {modern!r}",
+                lines.get(key),
+            )
+    for tag in tags:
+        plain = tag.lstrip("#")
+        if plain.isdigit():
+            problem = "is only digits"
+        elif any(ch.isspace() for ch in plain):
+            problem = "holds a space"
+        else:
+            continue
+        message = f"tag {tag!r} {problem}; Obsidian does not read it as a tag"
+        problems.add("warning", message, lines.get("tags"))
+
+
 class _Fields:
     """Reads typed fields out of front matter, warning (with the line) about bad values."""
 
@@ -393,7 +440,7 @@ class _Fields:
         self.problems.add("warning", message, self.lines.get(key))
 
     def _present(self, key: str) -> Any:
-        value = self.fm.get(key)
+        value = unquoted_links(self.fm.get(key))
         if value is None or value == "" or value == [] or value == {}:
             return None
         return value

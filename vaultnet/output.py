@@ -28,6 +28,13 @@ _MARK_IN_FRONT_MATTER = re.compile(
     re.MULTILINE,
 )
 FROZEN_DIRS = ("Digests/",)
+# A generated calendar (``ics = true``) cannot hold front matter: its mark is a property of
+# the calendar itself, before the first event.
+ICS_MARK = "X-VAULTNET-GENERATED:1"
+_MARK_IN_CALENDAR = re.compile(
+    r"\A\ufeff?BEGIN:VCALENDAR\r?\n(?:(?!BEGIN:)[^\n]*\n){0,40}?" + re.escape(ICS_MARK) + r"\r?$",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +55,15 @@ class WriteResult:
 
 
 def is_generated(path: Path) -> bool:
-    """Whether the file at ``path`` carries vaultnet's mark in its front matter."""
+    """Whether the file at ``path`` carries vaultnet's mark: in its front matter, or for
+    a calendar (``.ics``) in its calendar properties."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(4096)
     except OSError:
         return False
-    return bool(_MARK_IN_FRONT_MATTER.match(head.decode("utf-8", "replace")))
+    mark = _MARK_IN_CALENDAR if path.suffix.lower() == ".ics" else _MARK_IN_FRONT_MATTER
+    return bool(mark.match(head.decode("utf-8", "replace")))
 
 
 def _inside(root: Path, relative: str) -> Path:
@@ -133,7 +142,7 @@ def _marked_pages(root: Path) -> list[str]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.endswith(".md"):
+            if not name.endswith((".md", ".ics")):
                 continue
             path = Path(folder) / name
             if not path.is_symlink() and is_generated(path):

@@ -277,7 +277,7 @@ def link(value: Person | Ref | str | None, label: str | None = None) -> str:
         return f"[[{target}|{_label(shown)}]]"
     if isinstance(value, Ref):
         if not value.is_link:
-            return display(value.text).replace("[[", "[").replace("]]", "]")
+            return display(value.text)  # the user's own text, links within it kept
         target = _label(value.target)
         shown = label or value.text
         return f"[[{target}]]" if shown == value.target else f"[[{target}|{_label(shown)}]]"
@@ -372,7 +372,7 @@ def render_pages(network: Network) -> list[Page]:
     jobs += insight_jobs(insights)
     pages = []
     for path, template_name, extra in jobs:
-        body = _render(env, template_name, {**base, **extra, "page": path})
+        body = _render(env, template_name, {**base, **extra, "page": path}, config.vault)
         fields = {"today": today.isoformat()}
         if "week" in extra:
             fields["week"] = extra["week"]
@@ -380,7 +380,29 @@ def render_pages(network: Network) -> list[Page]:
     return pages
 
 
-def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+def _render(
+    env: jinja2.Environment, name: str, context: dict[str, Any], vault: Path | None = None
+) -> str:
+    try:
+        return _render_template(env, name, context)
+    except TemplateError as exc:
+        if exc.path:
+            exc.path = _shown_template(exc.path, vault)
+        raise
+
+
+def _shown_template(path: str, vault: Path | None) -> str:
+    """A template's file as the user knows it: vault-relative, or ``builtin/<name>``."""
+    candidate = Path(path)
+    if vault is not None and candidate.is_absolute():
+        if candidate.is_relative_to(vault):
+            return candidate.relative_to(vault).as_posix()
+        if candidate.is_relative_to(builtin_templates_dir()):
+            return "builtin/" + candidate.relative_to(builtin_templates_dir()).as_posix()
+    return path
+
+
+def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     deadline: _Deadline = env.deadline  # type: ignore[attr-defined]
     try:
         template = env.get_template(name)

@@ -101,20 +101,22 @@ def fast_load(text: str, text_keys: frozenset[str], first_line: int) -> Mapping 
     """Read simple front matter, or None when it needs the full YAML reader."""
     result = Mapping()
     data = result.data
+    folded: set[str] = set()
     lines = text.split("\n")
     count = len(lines)
     index = 0
     while index < count:
         line = lines[index]
-        if not line or line.isspace():
+        if not line.strip(" "):  # a tab or other space alone on a line is a YAML error
             index += 1
             continue
         match = _KEY_LINE.fullmatch(line)
         if match is None:
             return None
         key, value_text = match[1], match[2]
-        if key in data or key == "<<":
-            return None  # duplicates and merges: let the full reader report them
+        if key in data or key == "<<" or key.lower() in folded:
+            return None  # duplicates, merges, keys differing by case: the full reader warns
+        folded.add(key.lower())
         as_text = key in text_keys
         result.lines[key] = first_line + index
         index += 1

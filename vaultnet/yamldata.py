@@ -246,6 +246,8 @@ def _load_mapping(text: str, text_keys: frozenset[str], first_line: int) -> Mapp
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
+        if exc.context_mark is not None and ("end of stream" in problem or "stream end" in problem):
+            mark = exc.context_mark  # the quote or bracket left open, not the closing fence
         if exc.context and "mapping values are not allowed" not in problem:
             problem = f"{exc.context}: {problem}"
         if "mapping values are not allowed" in problem:

@@ -17,18 +17,23 @@ def default_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomic(target: Path, data: bytes, mode: int, *, exclusive: bool = False) -> None:
-    """Write ``data`` to a temporary file beside ``target``, fsync it, then move it in place.
+def write_atomic(
+    target: Path, data: bytes, mode: int, *, exclusive: bool = False, durable: bool = True
+) -> None:
+    """Write ``data`` to a temporary file beside ``target``, then move it in place.
 
     ``exclusive`` refuses (FileExistsError) when ``target`` exists, atomically: the file is
-    linked into place rather than renamed over it. Raises OSError.
+    linked into place rather than renamed over it. ``durable`` also fsyncs the file and its
+    folder, so the new bytes survive a crash; readers never see a partial file either way.
+    Raises OSError.
     """
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(temp, mode)
         if exclusive:
             os.link(temp, target)
@@ -39,6 +44,8 @@ def write_atomic(target: Path, data: bytes, mode: int, *, exclusive: bool = Fals
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+    if not durable:
+        return
     with contextlib.suppress(OSError):  # make the rename itself durable
         folder = os.open(target.parent, os.O_RDONLY)
         try:

@@ -152,4 +152,5 @@ def _marked_pages(root: Path) -> list[str]:
 
 def _atomic_write(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, data, default_mode())
+    # Pages are made again from the notes by the next build: atomic, but not worth an fsync.
+    write_atomic(target, data, default_mode(), durable=False)

@@ -49,7 +49,7 @@ class People:
 
     def __init__(self, config: Config, cache: NoteCache | None = None) -> None:
         self.config = config
-        builder = Builder(config, cache, parallel=False)
+        builder = Builder(config, cache)
         read = builder.read()
         self.notes = [n for n in read.notes if n.person]
         self.disk = {path: source.disk for path, source in builder.files.items()}

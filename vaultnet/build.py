@@ -10,9 +10,7 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -77,11 +75,8 @@ class Builder:
     whose size and modification time are unchanged are taken from the cache.
     """
 
-    def __init__(
-        self, config: Config, cache: NoteCache | None = None, parallel: bool = True
-    ) -> None:
+    def __init__(self, config: Config, cache: NoteCache | None = None) -> None:
         self.config = config
-        self.parallel = parallel
         self.memo = PersonMemo()
         self.cache = cache if cache is not None else NoteCache.in_memory()
         self.options: ParseOptions = parse_options(config)
@@ -143,10 +138,7 @@ class Builder:
             self.skipped[path] = found
 
     def _parse(self, pending: list[SourceFile]) -> Iterator[tuple[str, Note | Unreadable]]:
-        if self.parallel and len(pending) >= PARALLEL_MIN_FILES:
-            results = parse_in_parallel(self.config.vault, self.options, pending)
-        else:
-            results = parse_files(self.config.vault, self.options, pending)
+        results = parse_files(self.config.vault, self.options, pending)
         for source, result in zip(pending, results, strict=True):
             if result is None:
                 self.files.pop(source.path, None)  # vanished between scan and read
@@ -303,9 +295,6 @@ class Builder:
         )
 
 
-PARALLEL_MIN_FILES = 2000
-
-
 def parse_files(
     vault: Path, options: ParseOptions, sources: list[SourceFile]
 ) -> list[Note | Unreadable | None]:
@@ -324,44 +313,6 @@ def parse_files(
             )
             continue
         results.append(parse_note(source.path, data, options))
-    return results
-
-
-def _parse_chunk(
-    job: tuple[Path, ParseOptions, list[SourceFile]],
-) -> list[Note | Unreadable | None]:
-    with _no_gc():
-        return parse_files(*job)
-
-
-def parse_in_parallel(
-    vault: Path, options: ParseOptions, sources: list[SourceFile]
-) -> list[Note | Unreadable | None]:
-    """Parse on every core: this process takes the first share, forked workers the rest.
-
-    Parsing is pure and depends only on the bytes, so the results are the same as
-    ``parse_files``; this falls back to it where forking is unavailable or unsafe.
-    """
-    workers = min(os.cpu_count() or 1, 8)
-    if (
-        workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or threading.active_count() > 1  # forking a threaded process is unsafe
-    ):
-        return parse_files(vault, options, sources)
-    size = -(-len(sources) // workers)
-    chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
-    context = multiprocessing.get_context("fork")
-    try:
-        with context.Pool(len(chunks) - 1) as pool:
-            pending = pool.map_async(_parse_chunk, [(vault, options, c) for c in chunks[1:]])
-            first = parse_files(vault, options, chunks[0])
-            rest = pending.get()
-    except (OSError, multiprocessing.ProcessError):
-        return parse_files(vault, options, sources)
-    results = first
-    for chunk_results in rest:
-        results.extend(chunk_results)
     return results
 
 

@@ -6,16 +6,29 @@ Use it as a library::
     result = build_vault(load_config("~/Notes"), datetime.date.today())
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .build import BuildResult, build_vault, read_notes
-from .config import Config, load_config
-from .errors import VaultnetError
-from .network import Network, build_network
-from .notes import parse_note
+# Imported on first use: a command that finds nothing changed should not pay for them.
+_EXPORTS = {
+    "BuildResult": "build",
+    "Builder": "build",
+    "build_vault": "build",
+    "read_notes": "build",
+    "Config": "config",
+    "load_config": "config",
+    "VaultnetError": "errors",
+    "Network": "network",
+    "build_network": "network",
+    "parse_note": "notes",
+}
 
 __all__ = [
     "BuildResult",
+    "Builder",
     "Config",
     "Network",
     "VaultnetError",
@@ -26,3 +39,19 @@ __all__ = [
     "parse_note",
     "read_notes",
 ]
+
+if TYPE_CHECKING:
+    from .build import Builder, BuildResult, build_vault, read_notes
+    from .config import Config, load_config
+    from .errors import VaultnetError
+    from .network import Network, build_network
+    from .notes import parse_note
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vaultnet' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f".{module}", __name__), name)

@@ -15,17 +15,18 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .cache import NoteCache
 from .config import Config
 from .diagnostics import Diagnostic, sort_key
-from .digest import digest_json
-from .network import Network, PersonMemo, build_network
-from .notes import Note, ParseOptions, Unreadable, parse_note
 from .output import Page, WriteResult, write_pages
 from .vault import SourceFile, parse_options, scan, source_file
+
+if TYPE_CHECKING:
+    from .network import Network, PersonMemo
+    from .notes import Note, ParseOptions, Unreadable
 
 
 @dataclass(slots=True)
@@ -77,15 +78,22 @@ class Builder:
 
     def __init__(self, config: Config, cache: NoteCache | None = None) -> None:
         self.config = config
-        self.memo = PersonMemo()
+        self.memo: PersonMemo | None = None
         self.cache = cache if cache is not None else NoteCache.in_memory()
-        self.options: ParseOptions = parse_options(config)
-        self.cache.use_options(self.options)
+        self._options: ParseOptions | None = None
         self.files: dict[str, SourceFile] = {}
         self.skipped: dict[str, Diagnostic] = {}
         self.scan_diagnostics: list[Diagnostic] = []
         self.ignored = 0
         self.scanned = False
+
+    @property
+    def options(self) -> ParseOptions:
+        """What parsing depends on besides the bytes; set on the cache before first use."""
+        if self._options is None:
+            self._options = parse_options(self.config)
+            self.cache.use_options(self._options)
+        return self._options
 
     def _update_files(self, changed: Iterable[str] | None) -> None:
         if changed is None or not self.scanned:
@@ -97,6 +105,7 @@ class Builder:
     def read(self, changed: Iterable[str] | None = None) -> ReadResult:
         """Bring the parsed notes up to date and return them in path order."""
         self._update_files(changed)
+        self.cache.use_options(self.options)
         notes: list[Note] = []
         diagnostics: list[Diagnostic] = [*self.scan_diagnostics, *self.skipped.values()]
         parsed = reused = 0
@@ -186,6 +195,10 @@ class Builder:
                 return early
         read = self.read(changed=())
         timings["read"] = time.perf_counter() - started
+        from .network import PersonMemo, build_network
+
+        if self.memo is None:
+            self.memo = PersonMemo()
         network, model_diagnostics = build_network(self.config, read.notes, today, self.memo)
         timings["model"] = time.perf_counter() - started - timings["read"]
         diagnostics = sorted(
@@ -206,6 +219,8 @@ class Builder:
             mark = time.perf_counter()
             written = write_pages(self.config.output_path, pages, dry_run=dry_run)
             timings["write"] = time.perf_counter() - mark
+        from .digest import digest_json
+
         digest = digest_json(network, [])
         result = BuildResult(
             network,
@@ -299,6 +314,8 @@ def parse_files(
     vault: Path, options: ParseOptions, sources: list[SourceFile]
 ) -> list[Note | Unreadable | None]:
     """Read and parse files; None for a file that vanished before it could be read."""
+    from .notes import Unreadable, parse_note  # the parser only when a note must be read
+
     results: list[Note | Unreadable | None] = []
     for source in sources:
         try:
@@ -363,6 +380,8 @@ def _collect(
     result: Note | Unreadable, candidate: bool, notes: list[Note], diagnostics: list[Diagnostic]
 ) -> None:
     diagnostics.extend(result.diagnostics)
+    from .notes import Note
+
     if isinstance(result, Note) and not result.generated:
         if result.person and not candidate:
             # Outside people_dirs a note is never a person, but may still mention people.

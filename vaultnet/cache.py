@@ -14,10 +14,11 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .notes import Note, ParseOptions, Unreadable
-from .vault import SourceFile
+if TYPE_CHECKING:
+    from .notes import Note, ParseOptions, Unreadable
+    from .vault import SourceFile
 
 FORMAT = 2
 CACHE_NAME = "cache.pickle"
@@ -39,7 +40,7 @@ _ALLOWED = {
     ("vaultnet.diagnostics", "Diagnostic"),
 }
 
-Entry = tuple[int, int, Note | Unreadable]
+Entry = tuple[int, int, "Note | Unreadable"]
 
 
 class _SafeUnpickler(pickle.Unpickler):

@@ -9,22 +9,21 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
-from .actions import add_person, log_interaction, parse_until, set_tier
-from .actions import snooze as snooze_person
-from .build import Builder, BuildResult, build_vault
+from .build import Builder, build_vault
 from .cache import NoteCache
-from .companies import NoMatch, find_routes, routes_json, routes_text
 from .config import Config, load_config
 from .diagnostics import Diagnostic
-from .digest import digest_markdown, digest_text
-from .editing import EditResult
 from .errors import VaultnetError
-from .init import init_vault
+
+# Each command imports what only it needs, so that `build` of an unchanged vault starts fast.
+if TYPE_CHECKING:
+    from .build import BuildResult
+    from .editing import EditResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -161,6 +160,8 @@ def init(vault: Path | None, vault_option: Path | None, today: dt.date, strict: 
       vaultnet init ~/Notes
     """
     root = _vault(vault, vault_option)
+    from .init import init_vault
+
     for path, created in init_vault(root):
         state = "wrote" if created else "exists, left as it is:"
         click.echo(f"{state} {path}")
@@ -400,6 +401,8 @@ def digest(
         result = Builder(config, cache).build(today, write=False, full=True)
         assert result.network is not None
         print_diagnostics(result.diagnostics)
+        from .digest import digest_markdown, digest_text
+
         if fmt == "text":
             click.echo(digest_text(result.network), nl=False)
         else:
@@ -442,6 +445,8 @@ def path_command(
       vaultnet path "Harbor Health"
       vaultnet path "[[Ann Lee]]" --json | jq '.routes[0].chain'
     """
+    from .companies import NoMatch, find_routes, routes_json, routes_text
+
     config = _config(_vault(None, vault_option))
     # Routes need the whole model: no early stop.
     result = Builder(config, _cache(config, no_cache)).build(today, write=False, full=True)
@@ -539,6 +544,8 @@ def add(
       vaultnet add "Ann Lee" --tier champion --company "[[Harbor Health]]"
       vaultnet add "Bob Marsh" --introduced-by "Ann Lee" --met 2026-11-03 --tag data
     """
+    from .actions import add_person
+
     config = _config(_vault(None, vault_option))
     result = add_person(
         config,
@@ -596,6 +603,8 @@ def log(
       vaultnet log "Ann Lee" "talked about the platform team" --kind coffee
       vaultnet log Kat "sent her the RFC" --gave --date 2026-11-20
     """
+    from .actions import log_interaction
+
     config = _config(_vault(None, vault_option))
     result = log_interaction(
         config,
@@ -632,6 +641,8 @@ def tier(
       vaultnet tier "Bob Marsh" advocate     logs "tier: supporter → advocate"
     """
     config = _config(_vault(None, vault_option))
+    from .actions import set_tier
+
     result = set_tier(
         config, name, tier_name, today=today, dry_run=dry_run, cache=_cache(config, False)
     )
@@ -665,6 +676,9 @@ def snooze(
     if clear == (until is not None):
         raise click.UsageError("give UNTIL (a date or a duration) or --clear")
     config = _config(_vault(None, vault_option))
+    from .actions import parse_until
+    from .actions import snooze as snooze_person
+
     end = None if clear else parse_until(until or "", today)
     result = snooze_person(config, name, end, dry_run=dry_run, cache=_cache(config, False))
     what = "snooze cleared:" if end is None else f"snoozed until {end.isoformat()}:"

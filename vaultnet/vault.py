@@ -10,11 +10,13 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .config import Config
 from .diagnostics import Diagnostic
-from .notes import ParseOptions, daily_pattern
+
+if TYPE_CHECKING:
+    from .notes import ParseOptions
 
 _SYNC_CONFLICT = re.compile(
     r"\.sync-conflict-\d{8}-\d{6}|\(.*conflicted copy.*\)|\bconflict(ed)?[ -]copy\b",
@@ -44,6 +46,8 @@ class Scan:
 
 def parse_options(config: Config) -> ParseOptions:
     """The parsing options a config implies (part of the cache key)."""
+    from .notes import ParseOptions, daily_pattern
+
     return ParseOptions(
         log_headings=config.log_headings,
         daily_pattern=daily_pattern(config.daily_folder, config.daily_format),

@@ -1,0 +1,438 @@
+"""vCard files (2.1, 3.0, 4.0) as Google, Apple and Android write them, read into contacts.
+
+vobject parses each card's content lines (parameters, groups, escapes, structured
+values), but it trips over what phones and address books really write, so the bytes are
+prepared first, card by card:
+
+- lines are unfolded as bytes, before decoding: a fold may fall inside a UTF-8 character;
+- quoted-printable values (vCard 2.1) are joined across their soft line breaks and
+  decoded with their ``CHARSET`` (vobject fails on a soft break);
+- every value is decoded from its own charset (ISO-8859-1 in old exports), else UTF-8;
+  UTF-16 files are recognised by their byte order mark or their zero bytes;
+- ``PHOTO``, ``LOGO``, ``SOUND`` and ``KEY`` are dropped while reading, never held in
+  memory (a 3 MB photo costs a scan of its lines and nothing else);
+- commas in 2.1 values are escaped (2.1 does not separate values by commas; vobject
+  would split ``ORG:Acme, Inc.``);
+- each card goes to vobject alone, so one unreadable card (no ``END:VCARD``) is reported
+  and the others are still imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import quopri
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import vobject  # type: ignore[import-untyped]
+
+from ..dates import Birthday
+from ..diagnostics import Diagnostic
+from .contact import (
+    Contact,
+    ImportFile,
+    ImportFileError,
+    Labelled,
+    Skipped,
+    clean_email,
+    clean_linkedin,
+    clean_phone,
+    clean_text,
+    fallback_name,
+)
+
+SOURCE = "vCard"
+_BINARY = frozenset({b"PHOTO", b"LOGO", b"SOUND", b"KEY"})
+_PROPERTY = re.compile(rb"(?:[A-Za-z0-9\-]+\.)?([A-Za-z0-9\-]+)[;:]")
+_QP = re.compile(rb"^[^:]*?;(?:ENCODING=)?QUOTED-PRINTABLE(?=[;:])", re.IGNORECASE)
+# Years that mean "no year": Apple writes 1604 (with or without X-APPLE-OMIT-YEAR), some
+# Android versions 0000.
+_NO_YEAR = frozenset({0, 1604})
+_BDAY = re.compile(r"(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:T.*)?")
+# Labels that say nothing to a reader of the note.
+_NOISE_TYPES = frozenset({"internet", "pref", "x400", "voice"})
+_APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
+
+
+@dataclass(slots=True)
+class _Line:
+    """A logical (unfolded) content line, as bytes, with the line it starts on."""
+
+    number: int
+    chunks: list[bytes] = field(default_factory=list)
+    quoted_printable: bool = False
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+@dataclass(slots=True)
+class _Card:
+    line: int
+    lines: list[_Line] = field(default_factory=list)
+    closed: bool = False
+
+
+def read_vcard(path: Path, shown: str | None = None) -> ImportFile:
+    """Read a ``.vcf`` file; ImportFileError when it cannot be read or holds no card."""
+    shown = shown or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"{shown}: cannot read ({exc.strerror})") from None
+    return parse_vcards(data, shown)
+
+
+def parse_vcards(data: bytes, shown: str) -> ImportFile:
+    """Read the bytes of a vCard file (see ``read_vcard``)."""
+    cards = _cards(_logical_lines(_as_8bit(data, shown)))
+    if not cards:
+        raise ImportFileError(f"{shown}: no BEGIN:VCARD found; expected a vCard (.vcf) file")
+    contacts: list[Contact] = []
+    skipped: list[Skipped] = []
+    diagnostics: list[Diagnostic] = []
+    for card in cards:
+        if not card.closed:
+            message = "the card has no END:VCARD (the file may be cut short); not imported"
+            diagnostics.append(Diagnostic(shown, card.line, "error", message))
+            skipped.append(Skipped(card.line, "unreadable card: no END:VCARD"))
+            continue
+        try:
+            component = vobject.readOne(_card_text(card))
+        except Exception as exc:  # vobject raises several unrelated types for bad input
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            message = f"the card cannot be read ({reason}); not imported"
+            diagnostics.append(Diagnostic(shown, card.line, "error", message))
+            skipped.append(Skipped(card.line, "unreadable card"))
+            continue
+        result = _contact(component, card.line, shown, diagnostics)
+        if isinstance(result, Skipped):
+            skipped.append(result)
+        else:
+            contacts.append(result)
+    return ImportFile(SOURCE, shown, tuple(contacts), tuple(skipped), tuple(diagnostics))
+
+
+# --- bytes to cards ----------------------------------------------------------------------
+
+
+def _as_8bit(data: bytes, shown: str) -> bytes:
+    """The file as an ASCII-compatible byte string: UTF-16 is re-encoded as UTF-8."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    encoding = None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif data[:2] == b"\x00B" or data[:2] == b"\x00b":
+        encoding = "utf-16-be"
+    elif data[1:2] == b"\x00" and data[:1].isalpha():
+        encoding = "utf-16-le"
+    if encoding is None:
+        return data
+    try:
+        return data.decode(encoding).lstrip("\ufeff").encode("utf-8")
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{shown}: looks like UTF-16 but does not decode as it") from None
+
+
+def _logical_lines(data: bytes) -> list[_Line]:
+    """Unfold the physical lines into content lines, dropping binary properties.
+
+    A line starting with a space or tab continues the previous one (the space is removed);
+    in a quoted-printable value, a line ending in ``=`` continues on the next line.
+    """
+    lines: list[_Line] = []
+    current: _Line | None = None
+    dropping = False  # inside a binary property: its lines are not kept
+    for number, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            current, dropping = None, False  # vCard 2.1 ends base64 data with a blank line
+            continue
+        if raw[:1] in (b" ", b"\t") and (current is not None or dropping):
+            if not dropping and current is not None:
+                current.chunks.append(raw[1:])
+            continue
+        if current is not None and current.quoted_printable and current.chunks[-1][-1:] == b"=":
+            current.chunks[-1] = current.chunks[-1][:-1]
+            current.chunks.append(raw)
+            continue
+        name = _PROPERTY.match(raw)
+        if dropping and (name is None or b":" not in raw):
+            continue  # unindented base64 some 2.1 writers leave after PHOTO
+        dropping = name is not None and name[1].upper() in _BINARY
+        if dropping:
+            current = None
+            continue
+        current = _Line(number, [raw], bool(_QP.match(raw)))
+        lines.append(current)
+    return lines
+
+
+def _cards(lines: list[_Line]) -> list[_Card]:
+    """Group content lines into cards; a card cut short is kept, marked not closed."""
+    cards: list[_Card] = []
+    card: _Card | None = None
+    for line in lines:
+        text = line.data.strip().upper()
+        if text == b"BEGIN:VCARD":
+            card = _Card(line.number, [line])
+            cards.append(card)
+        elif card is None:
+            continue  # text outside any card
+        elif text == b"END:VCARD":
+            card.lines.append(line)
+            card.closed = True
+            card = None
+        else:
+            card.lines.append(line)
+    return cards
+
+
+def _card_text(card: _Card) -> str:
+    """The card as text vobject reads: values decoded, re-escaped as vCard 3.0."""
+    version = next(
+        (
+            ln.data.split(b":", 1)[1].strip()
+            for ln in card.lines
+            if ln.data.upper().startswith(b"VERSION:")
+        ),
+        b"3.0",
+    )
+    old = version == b"2.1"
+    return "".join(_content_line(line, old) + "\r\n" for line in card.lines)
+
+
+_PARAM_SPLIT = re.compile(rb';(?=(?:[^"]*"[^"]*")*[^"]*$)')
+
+
+def _content_line(line: _Line, old: bool) -> str:
+    """One content line as text: the value decoded from quoted-printable and its charset."""
+    data = line.data
+    colon = _value_start(data)
+    if colon < 0:
+        return data.decode("utf-8", "replace")
+    head, value = data[:colon], data[colon + 1 :]
+    parts = _PARAM_SPLIT.split(head)
+    charset = None
+    kept = [parts[0]]
+    for part in parts[1:]:
+        upper = part.upper()
+        if upper.startswith(b"CHARSET="):
+            charset = part[8:].strip(b'"').decode("ascii", "replace")
+        elif upper in (b"ENCODING=QUOTED-PRINTABLE", b"QUOTED-PRINTABLE", b"ENCODING=8BIT"):
+            continue
+        else:
+            kept.append(part)
+    if line.quoted_printable:
+        value = quopri.decodestring(value)
+    text = _decode_value(value, charset)
+    if line.quoted_printable or old:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    if old:
+        # 2.1 escapes only ";" with a backslash; 3.0 also escapes "," and "\".
+        text = re.sub(r"\\(?![;n])", r"\\\\", text).replace(",", "\\,")
+    head_text = b";".join(kept).decode("utf-8", "replace")
+    return f"{head_text}:{text}"
+
+
+def _value_start(data: bytes) -> int:
+    """The index of the colon that ends the name and parameters (not one inside quotes)."""
+    quoted = False
+    for index, byte in enumerate(data):
+        if byte == 0x22:  # "
+            quoted = not quoted
+        elif byte == 0x3A and not quoted:  # :
+            return index
+    return -1
+
+
+def _decode_value(value: bytes, charset: str | None) -> str:
+    if charset:
+        try:
+            return value.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("cp1252", "replace")
+
+
+# --- a card to a contact -----------------------------------------------------------------
+
+
+def _contact(card: Any, line: int, shown: str, diagnostics: list[Diagnostic]) -> Contact | Skipped:
+    """The person a parsed card describes, or why it is skipped."""
+    kind = (_first_text(card, "KIND") or _first_text(card, "X-ADDRESSBOOKSERVER-KIND")).casefold()
+    if kind in ("group", "org", "location"):
+        what = "a contact group" if kind == "group" else f"not a person (KIND {kind})"
+        return Skipped(line, what)
+    labels = _apple_labels(card)
+    emails = _labelled(card, "EMAIL", labels, clean_email)
+    phones = _labelled(card, "TEL", labels, clean_phone)
+    name = clean_text(_first_text(card, "FN"), name=True)
+    if not name:
+        name = clean_text(_structured_name(card), name=True)
+    fallback = not name
+    if fallback:
+        name = fallback_name(emails, phones)
+    if not name:
+        return Skipped(line, "no name, email or phone")
+
+    def warn(message: str) -> None:
+        diagnostics.append(Diagnostic(shown, line, "warning", f"{name}: {message}"))
+
+    return Contact(
+        name=name,
+        line=line,
+        name_is_fallback=fallback,
+        emails=emails,
+        phones=phones,
+        company=clean_text(_organisation(card)) or None,
+        role=clean_text(_first_text(card, "TITLE") or _first_text(card, "ROLE")) or None,
+        linkedin=_linkedin(card),
+        birthday=_birthday(card, warn),
+    )
+
+
+def _children(card: Any, name: str) -> list[Any]:
+    return [child for child in card.getChildren() if child.name.upper() == name]
+
+
+def _first_text(card: Any, name: str) -> str:
+    for child in _children(card, name):
+        if isinstance(child.value, str) and child.value.strip():
+            return str(child.value).strip()
+    return ""
+
+
+def _joined(value: Any) -> str:
+    """A structured component (text or a list of texts) as one text."""
+    if isinstance(value, list):
+        return " ".join(str(v).strip() for v in value if str(v).strip())
+    return str(value or "").strip()
+
+
+def _structured_name(card: Any) -> str:
+    """A display name from ``N``: given, additional and family names, then the suffix."""
+    for child in _children(card, "N"):
+        value = child.value
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(";")]
+            parts += [""] * (5 - len(parts))
+            family, given, additional, _prefix, suffix = parts[:5]
+        else:
+            family, given = _joined(value.family), _joined(value.given)
+            additional, suffix = _joined(value.additional), _joined(value.suffix)
+        text = " ".join(p for p in (given, additional, family) if p)
+        if text and suffix:
+            text = f"{text} {suffix}"
+        if text:
+            return text
+    return ""
+
+
+def _organisation(card: Any) -> str:
+    """The organisation: the first component of ``ORG`` (the rest are departments)."""
+    for child in _children(card, "ORG"):
+        value = child.value
+        first = value[0] if isinstance(value, list) and value else value
+        text = _joined(first)
+        if text:
+            return text
+    return ""
+
+
+def _apple_labels(card: Any) -> dict[str, str]:
+    """Apple's labels by group: ``item1.X-ABLabel:_$!<Other>!$_`` labels ``item1.EMAIL``."""
+    labels: dict[str, str] = {}
+    for child in _children(card, "X-ABLABEL"):
+        if child.group and isinstance(child.value, str):
+            text = child.value.strip()
+            match = _APPLE_LABEL.fullmatch(text)
+            labels[child.group.casefold()] = clean_text(match[1] if match else text)
+    return labels
+
+
+def _types(child: Any) -> list[str]:
+    """The TYPE parameter's values, however written (``TYPE=a,b``, ``TYPE="a,b"``, 2.1's
+    bare ``;WORK;PREF``)."""
+    found: list[str] = []
+    for value in [*child.params.get("TYPE", []), *getattr(child, "singletonparams", [])]:
+        found += [v.strip().casefold() for v in str(value).split(",") if v.strip()]
+    return found
+
+
+def _preference(child: Any, types: list[str], index: int) -> tuple[int, int]:
+    """Sort key: a PREF=n parameter (4.0), then TYPE=pref (3.0, 2.1), then file order."""
+    for value in child.params.get("PREF", []):
+        if str(value).strip().isdigit():
+            return int(str(value).strip()), index
+    return (1 if "pref" in types else 101), index
+
+
+def _labelled(
+    card: Any, name: str, apple: dict[str, str], clean: Callable[[str], str | None]
+) -> tuple[Labelled, ...]:
+    """Every value of a property with its labels, the preferred first; duplicates dropped."""
+    found: list[tuple[tuple[int, int], Labelled]] = []
+    for index, child in enumerate(_children(card, name)):
+        if not isinstance(child.value, str):
+            continue
+        value = clean(child.value)
+        if value is None:
+            continue
+        types = _types(child)
+        labels = [t for t in types if t not in _NOISE_TYPES]
+        if child.group and child.group.casefold() in apple:
+            labels.append(apple[child.group.casefold()])
+        labels = [clean_text(label) for label in dict.fromkeys(labels) if clean_text(label)]
+        found.append((_preference(child, types, index), Labelled(value, tuple(labels))))
+    found.sort(key=lambda item: item[0])
+    seen: set[str] = set()
+    result = []
+    for _, item in found:
+        key = re.sub(r"[^\w@+]", "", item.value.casefold())
+        if key not in seen:
+            seen.add(key)
+            result.append(item)
+    return tuple(result)
+
+
+def _linkedin(card: Any) -> str | None:
+    """A LinkedIn profile from ``X-SOCIALPROFILE`` (Apple) or ``URL``."""
+    for name in ("X-SOCIALPROFILE", "URL"):
+        for child in _children(card, name):
+            if isinstance(child.value, str):
+                url = clean_linkedin(child.value)
+                if url is not None:
+                    return url
+    return None
+
+
+def _birthday(card: Any, warn: Callable[[str], None]) -> Birthday | None:
+    """``BDAY`` as month and day, with the year only when it is a real one."""
+    for child in _children(card, "BDAY"):
+        text = str(child.value).strip() if isinstance(child.value, str) else ""
+        if not text:
+            continue
+        match = _BDAY.fullmatch(text)
+        if match is None:
+            warn(f"birthday {text[:40]!r} is not a date; left out")
+            return None
+        year = int(match[1]) if match[1] else None
+        omit = child.params.get("X-APPLE-OMIT-YEAR", [])
+        if year is not None and (year in _NO_YEAR or str(year) in [str(v) for v in omit]):
+            year = None
+        month, day = int(match[2]), int(match[3])
+        try:
+            dt.date(2000 if year is None else year, month, day)  # 2000 admits 29 Feb
+        except ValueError:
+            warn(f"birthday {text[:40]!r} is not a date; left out")
+            return None
+        return Birthday(month, day, year)
+    return None

@@ -58,3 +58,14 @@ def test_docs_links_point_at_files_that_exist() -> None:
                 continue
             base = ROOT if page.name == "README.md" else ROOT / "docs"
             assert (base / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_readme_excerpt_is_what_the_sample_vault_gives() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What you get", 1)[1]
+    excerpt = re.search(r"```markdown\n(.*?)```", section, re.S)
+    assert excerpt is not None
+    page = (ROOT / "tests" / "golden" / "sample" / "expected" / "Follow-ups.md").read_text(
+        encoding="utf-8"
+    )
+    assert excerpt[1] in page, "README's excerpt of Follow-ups.md no longer matches the output"

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 Level = Literal["error", "warning"]
+
+# A file name may hold a line break or a terminal escape: shown raw, it could forge a
+# diagnostic line or drive the terminal. Shown escaped, a diagnostic is always one line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(text: str) -> str:
+    if text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -18,8 +29,9 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.level}: {self.message}"
+        path = _escaped(self.path)
+        where = f"{path}:{self.line}" if self.line else path
+        return f"{where}: {self.level}: {_escaped(self.message)}"
 
     def as_json(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "level": self.level, "message": self.message}

@@ -916,6 +916,13 @@ def add_log_entry(
         else:
             written = f"[[{iso}]]" if neighbour.linked else iso
             entry = f"{neighbour.prefix}{written} {line_text}"
+        if open_fence:
+            # After the fence that is never closed, the entry would be code, never read.
+            opened = max(
+                i for i in range(note.body_start, len(lines)) if _CODE_FENCE.match(lines[i])
+            )
+            if position > opened:
+                raise EditError("not edited: the log ends inside a code block that is never closed")
         _insert(lines, position, entry.rstrip(), note.newline)
     new_text = note.text(lines)
     _verify(note, new_text, None, body_change=True)

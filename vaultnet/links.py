@@ -121,7 +121,12 @@ class Resolver:
 
     def all_matches(self, target: str) -> list[str]:
         """Every person whose file name, name or alias is ``target`` (for editing commands)."""
+        link = as_link(target)  # "[[Ann Lee]]" and "Ann Lee.md" mean what a link means
+        if link is not None:
+            target = link.target
         wanted = fold(target)
+        if wanted.endswith(".md"):
+            wanted = wanted[:-3]
         found: dict[str, None] = {}
         direct = self.resolve(target)
         if direct and direct.how == "path":

@@ -7,8 +7,8 @@ import unicodedata
 
 _RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL"}
-    | {f"COM{i}" for i in range(1, 10)}
-    | {f"LPT{i}" for i in range(1, 10)}
+    | {f"COM{i}" for i in "123456789¹²³"}
+    | {f"LPT{i}" for i in "123456789¹²³"}
 )
 _UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]]')
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -19,8 +19,8 @@ def safe_filename(name: str, fallback: str = "Unnamed") -> str:
     """A file name (without extension) for ``name``.
 
     Separators, characters Windows or Obsidian links refuse, control and bidirectional
-    characters are removed; reserved Windows names get a trailing ``_``; dots and spaces are
-    trimmed from the ends; the result is NFC and at most 120 UTF-8 bytes.
+    characters are removed; a reserved Windows name gets a ``_`` (``CON_``, ``nul_.txt``);
+    dots and spaces are trimmed from the ends; the result is NFC and at most 120 UTF-8 bytes.
     """
     text = unicodedata.normalize("NFC", name)
     text = _INVISIBLE.sub("", text)
@@ -32,6 +32,8 @@ def safe_filename(name: str, fallback: str = "Unnamed") -> str:
     encoded = text.encode("utf-8")
     if len(encoded) > MAX_BYTES:
         text = encoded[:MAX_BYTES].decode("utf-8", "ignore").rstrip(" .")
-    if text.split(".")[0].upper() in _RESERVED:
-        text += "_"
+    base, dot, rest = text.partition(".")
+    if base.rstrip(" ").upper() in _RESERVED:
+        # Windows reserves the name whatever follows the first dot: "nul.txt" too.
+        text = f"{base.rstrip(' ')}_{dot}{rest}"
     return text or fallback

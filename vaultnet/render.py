@@ -33,6 +33,8 @@ from .notes import Position
 from .output import MARK, Page
 
 _MAX_RANGE = 100_000
+_MAX_REPEAT = 1_000_000  # items or characters one ``*`` may make
+_MAX_POWER_BITS = 100_000
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _PIPE = re.compile(r"(?<!\\)\|")
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
@@ -113,9 +115,35 @@ _HIDDEN_TYPES = (PurePath, Config, Network)
 
 
 class _Environment(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with a time bound checked on every attribute access and call."""
+    """The immutable sandbox, with a time bound checked on every attribute access and call.
+
+    ``*`` and ``**`` are checked before they run: one ``'x' * 10**12`` would take all the
+    memory (or, folded while compiling, crash) long before any deadline check came.
+    """
 
     deadline: _Deadline
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self.deadline.check()
+        if operator == "*":
+            for items, count in ((left, right), (right, left)):
+                if (
+                    isinstance(items, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(items) * count > _MAX_REPEAT
+                ):
+                    raise TemplateError(
+                        f"a repetition of {len(items)} x {count} is above {_MAX_REPEAT:,}"
+                    )
+        elif (
+            isinstance(left, int)
+            and isinstance(right, int)
+            and abs(left) > 1
+            and right * max(abs(left).bit_length(), 1) > _MAX_POWER_BITS
+        ):
+            raise TemplateError(f"{left} ** {right} is too large a number")
+        return super().call_binop(context, operator, left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         self.deadline.check()
@@ -166,7 +194,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     template is compiled again.
     """
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "vaultnet", "templates")
+    # Compiled code bakes in the sandbox's rules (which operators it checks): a new folder
+    # whenever they change, so no template runs as compiled under older rules.
+    folder = os.path.join(base, "vaultnet", "templates-2")
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
@@ -205,6 +235,7 @@ def _new_environment(config: Config, today: dt.date, user_templates: bool) -> ji
             yield number
 
     env.globals["range"] = bounded_range
+    env.globals.pop("lipsum", None)  # lipsum(10**9) would run with no deadline check
     env.filters.update(filters(today))
     return env
 
@@ -405,10 +436,15 @@ def _shown_template(path: str, vault: Path | None) -> str:
 def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     deadline: _Deadline = env.deadline  # type: ignore[attr-defined]
     try:
+        deadline.start(name)  # compiling folds constants: 'x'|center(10**9) runs here
         template = env.get_template(name)
-        deadline.start(template.filename or name)
-        return template.render(context)
-    except TemplateError:
+        deadline.template = template.filename or name
+        text = template.render(context)
+        deadline.check()  # one slow step (a filter, say) has no check of its own inside it
+        return text
+    except TemplateError as exc:
+        if exc.path is None and "took longer" not in exc.message:
+            exc.path, exc.line = _template_line(exc, name)  # a range() or * refused
         raise
     except SecurityError as exc:
         raise TemplateError(f"unsafe template {name}: {exc}") from None
@@ -422,6 +458,8 @@ def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]
         raise TemplateError(f"template not found: {exc.name}") from None
     except (TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:
         raise TemplateError(f"{type(exc).__name__}: {exc}", *_template_line(exc, name)) from None
+    except MemoryError:
+        raise TemplateError(f"template {name} ran out of memory; stopped") from None
     finally:
         deadline.end = 0.0
 

@@ -1,0 +1,144 @@
+"""Templates from someone else's vault (HOSTILE 106-110): a sandbox with bounds.
+
+test_render.py covers the sandbox through the library; here a user template in the vault's
+``templates_dir`` goes through ``vaultnet build``: the error names the template (and line),
+the exit code is 1, no page is written and nothing is run.
+"""
+
+from __future__ import annotations
+
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from . import GOOD, OUTPUT, TODAY_ARGS, cli, edit, make_vault, person, snapshot, survey
+
+TEMPLATE = ".vaultnet/templates/index.md.j2"
+
+
+def refused(tmp_path: Path, source: str, toml: str = "") -> str:
+    """Build with ``source`` as the index template; it must fail cleanly. Returns stderr."""
+    files: dict[str, bytes | str] = {TEMPLATE: source}
+    if toml:
+        files["vaultnet.toml"] = toml
+    vault = make_vault(tmp_path, files)
+    before = snapshot(tmp_path)
+    result = cli("build", vault, "--no-cache", *TODAY_ARGS)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("vaultnet: error: ")
+    assert snapshot(tmp_path) == before  # not one page written
+    check = cli("check", vault, "--no-cache", *TODAY_ARGS)  # check renders nothing
+    assert check.exit_code == 0 and "1 people" in check.stdout
+    return result.stderr
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ people[0].__class__.__init__.__globals__ }}",
+        "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}",
+        "{{ today.__class__.__subclasses__() }}",
+    ],
+)
+def test_106_unsafe_templates_are_refused_as_unsafe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    stderr = refused(tmp_path, source)
+    assert "unsafe template index.md.j2" in stderr or "is undefined" in stderr
+    assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{% for i in range(10**6) %}{% endfor %}", ":1: range() of 1000000 items is above 100000"),
+        ("\n{{ 'x' * 10**15 }}", ":2: a repetition of 1 x 1000000000000000 is above 1,000,000"),
+        ("{{ [0] * 10**9 }}", ":1: a repetition of 1 x 1000000000 is above 1,000,000"),
+        ("{{ 2 ** 100000000 }}", ":1: 2 ** 100000000 is too large a number"),
+        ("{{ lipsum(10**9) }}", ":1: 'lipsum' is undefined"),
+        ("{{ 'x'|center(10**15) }}", " ran out of memory; stopped"),
+    ],
+    ids=["range-10e6", "string-repeat", "list-repeat", "power", "lipsum", "memory"],
+)
+def test_107_oversized_work_is_refused_before_it_runs(
+    tmp_path: Path, source: str, message: str
+) -> None:
+    started = time.perf_counter()
+    stderr = refused(tmp_path, source)
+    assert time.perf_counter() - started < 5
+    if message.startswith(":"):
+        assert f"vaultnet: error: {TEMPLATE}{message}" in stderr
+    else:
+        assert f"vaultnet: error: template index.md.j2{message}" in stderr
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% for i in range(3000) %}{% for j in range(3000) %}{{ j }}{% endfor %}{% endfor %}",
+        "{% for i in range(3000) %}{% for j in range(3000) %}{% for p in people %}"
+        "{{ p.name }}{% endfor %}{% endfor %}{% endfor %}",
+        "{{ 'x'|center(10**8) }}",  # one slow step, checked once it returns
+    ],
+    ids=["nested-range", "nested-attribute", "one-slow-filter"],
+)
+def test_107_a_template_that_runs_too_long_is_stopped(tmp_path: Path, source: str) -> None:
+    started = time.perf_counter()
+    stderr = refused(tmp_path, source, toml="render_timeout_s = 0.05\n")
+    assert time.perf_counter() - started < 10
+    assert "took longer than 0.05 s to render; stopped (raise render_timeout_s" in stderr
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ people.append(1) }}",
+        "{% set xs = [1] %}{{ xs.append(2) }}",
+        "{{ people[0].front_matter.update({'tier': 'x'}) }}",
+        "{{ people[0].front_matter.clear() }}",
+        "{% set d = {} %}{{ d.__setitem__('a', 1) }}",
+    ],
+)
+def test_108_the_model_cannot_be_changed(tmp_path: Path, source: str) -> None:
+    stderr = refused(tmp_path, source)
+    assert "unsafe" in stderr or "has no attribute" in stderr
+
+
+def test_109_a_misspelt_attribute_names_template_and_line(tmp_path: Path) -> None:
+    source = "# Index\n{% for person in active %}\n{{ person.nmae }}\n{% endfor %}\n"
+    stderr = refused(tmp_path, source)
+    assert stderr.startswith(f"vaultnet: error: {TEMPLATE}:3: ")
+    assert "has no attribute 'nmae'" in stderr
+
+
+def test_110_template_names_never_come_from_notes(tmp_path: Path) -> None:
+    assert tuple(int(p) for p in version("jinja2").split(".")[:3]) >= (3, 1, 6)
+    marker = tmp_path / "PWNED"
+    jinja = "{{ 7*7 }}{% set x = cycler.__init__.__globals__ %}"
+    files: dict[str, bytes | str] = {
+        # A template file whose name is Jinja: never loaded, because no name is asked for.
+        ".vaultnet/templates/{{ 7*7 }}.md.j2": "{{ cycler.__init__.__globals__ }}",
+        # Notes whose names, titles and values are Jinja: data, never template source.
+        "{{ 7*7 }}.md": person(f"role: '{jinja}'", "company: '{% raw %}x'", name="'{{ 7*7 }}'"),
+        "Jinja body.md": person("cadence: 7d", name="Jin Ja")
+        + f"\n## Log\n- 2026-11-01 {jinja}\n".encode(),
+        "vaultnet.toml": '[[tiers]]\nname = "champion"\ntitle = "{{ 7*7 }}"\n'
+        '[[tiers]]\nname = "advocate"\ntitle = "{% if %}"\n',
+    }
+    vault = make_vault(tmp_path, files)
+    outcome = survey(vault)
+    assert {GOOD, "{{ 7*7 }}", "Jin Ja"} <= outcome.names()
+    pages = "".join(p.read_text(encoding="utf-8") for p in (vault / OUTPUT).rglob("*.md"))
+    assert "{{ 7*7 }}" in pages and "49" not in pages.replace("2026-W48", "")
+    assert "{% raw %}" in pages or "{% if %}" in pages
+    assert (vault / OUTPUT / "Tiers" / "{{ 7 7 }}.md").is_file()
+    result, changed = edit(vault, "add", "{{ 7*7 }} {% if %}")
+    assert result.exit_code == 0, result.output
+    [created] = changed
+    assert (vault / created).read_text(encoding="utf-8").count("{{ 7*7 }} {% if %}") >= 1
+    assert not marker.exists()

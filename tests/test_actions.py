@@ -164,10 +164,10 @@ def test_add_makes_a_safe_file_name_and_keeps_the_name(vault: Path) -> None:
 def test_add_refuses_when_an_icloud_placeholder_exists(vault: Path) -> None:
     (vault / "People").mkdir()
     (vault / "People" / ".Alice.md.icloud").write_bytes(b"placeholder")
-    code, out, _ = run(vault, "add", "Alice", "--dir", "People")
-    assert code == 0, out
-    assert (vault / "People" / "Alice 2.md").exists()
-    assert not (vault / "People" / "Alice.md").exists()
+    code, _, err = run(vault, "add", "Alice", "--dir", "People")
+    assert code == 2
+    assert "in iCloud but not downloaded" in err
+    assert sorted(p.name for p in (vault / "People").iterdir()) == [".Alice.md.icloud"]
 
 
 def test_edit_refuses_a_note_with_duplicate_keys(vault: Path, write: WriteNote) -> None:

@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _reference_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("cli_reference", ROOT / "scripts" /
-                                                  "cli_reference.py")
+    spec = importlib.util.spec_from_file_location(
+        "cli_reference", ROOT / "scripts" / "cli_reference.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["cli_reference"] = module

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import TODAY
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import TODAY
 from vaultnet.build import Builder
 from vaultnet.cli import main
 from vaultnet.companies import (

@@ -14,10 +14,39 @@ from vaultnet.yamldata import _load_mapping
 
 KEYS = ["name", "tier", "company", "phone", "tags", "met", "note", "zip", "count", "x-y", "a_b"]
 SCALARS = [
-    "Ann Lee", "acquaintance", "+447911123456", "012345", "12", "-3", "1.5", "1e3", "0x1F",
-    "true", "false", "yes", "NO", "null", "~", "2026-11-03", "2024-02-30", "2026-11-03 14:30",
-    "https://example.com/a:b", "O'Brien", "King's Cross", "a, b", "C#", "100%", "12:30",
-    '"[[Acme]]"', "'single'", '"double"', "[a, b]", "[]", '["x", y]', "Zoë 🙂", "a # comment",
+    "Ann Lee",
+    "acquaintance",
+    "+447911123456",
+    "012345",
+    "12",
+    "-3",
+    "1.5",
+    "1e3",
+    "0x1F",
+    "true",
+    "false",
+    "yes",
+    "NO",
+    "null",
+    "~",
+    "2026-11-03",
+    "2024-02-30",
+    "2026-11-03 14:30",
+    "https://example.com/a:b",
+    "O'Brien",
+    "King's Cross",
+    "a, b",
+    "C#",
+    "100%",
+    "12:30",
+    '"[[Acme]]"',
+    "'single'",
+    '"double"',
+    "[a, b]",
+    "[]",
+    '["x", y]',
+    "Zoë 🙂",
+    "a # comment",
 ]
 
 
@@ -56,9 +85,9 @@ def test_fast_reader_agrees_with_yaml(pairs: list[tuple[str, object]]) -> None:
 
 def test_fast_reader_takes_the_common_shape() -> None:
     text = (
-        "name: Ann Lee\ntier: champion\ncompany: \"[[Harbor Health]]\"\n"
+        'name: Ann Lee\ntier: champion\ncompany: "[[Harbor Health]]"\n'
         "phone: +447911123456\ntags: [person, data]\nmet: 2023-05-14\n"
-        "knows:\n  - \"[[Bob Marsh]]\"\n  - Kat at Lumen\n"
+        'knows:\n  - "[[Bob Marsh]]"\n  - Kat at Lumen\n'
         "history:\n  - company: Acme\n    role: Engineer\n    from: 2019-01-01\n"
     )
     fast = fast_load(text, TEXT_FIELDS, 2)
@@ -81,7 +110,7 @@ def test_fast_reader_takes_the_common_shape() -> None:
         "a: |\n  block\n",  # block scalars
         "a:\n  b: 1\n",  # nested mappings
         '"quoted key": 1\n',
-        "a: \"esc\\\"aped\"\n",
+        'a: "esc\\"aped"\n',
     ],
 )
 def test_fast_reader_hands_over_what_it_does_not_know(text: str) -> None:

@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import TODAY, WriteNote
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingEmitter, PollingObserver
 
+from tests.conftest import TODAY, WriteNote
 from vaultnet.build import Builder
 from vaultnet.cache import NoteCache
 from vaultnet.cli import main

@@ -158,7 +158,13 @@ def add_person(
     folder_path = (config.vault / folder).resolve()
     if not folder_path.is_relative_to(config.vault):
         raise UsageError(f"--dir must be a folder inside the vault, not {folder!r}")
-    stem = _unique_stem(folder_path, safe_filename(clean, fallback="Person"))
+    wanted = safe_filename(clean, fallback="Person")
+    if (folder_path / f".{wanted}.md.icloud").exists():
+        raise UsageError(
+            f"{wanted}.md is in iCloud but not downloaded on this machine; open it in Finder "
+            "to download it, then try again"
+        )
+    stem = _unique_stem(folder_path, wanted)
     target = folder_path / f"{stem}.md"
     text = _render_template(config, clean, tier_obj.name, today)
     if stem != clean:

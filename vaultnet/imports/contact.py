@@ -10,7 +10,9 @@ import datetime as dt
 import re
 import unicodedata
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..dates import Birthday
 from ..diagnostics import Diagnostic
@@ -86,6 +88,18 @@ class ImportFile:
 _INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _SPACE = re.compile(r"\s+")
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def read_import_file(
+    path: Path, shown: str | None, parse: Callable[[bytes, str], ImportFile]
+) -> ImportFile:
+    """Read an import file's bytes and hand them to ``parse``; ImportFileError if unreadable."""
+    shown = shown or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"{shown}: cannot read ({exc.strerror})") from None
+    return parse(data, shown)
 
 
 def clean_text(value: str | None, *, name: bool = False) -> str:

@@ -22,6 +22,7 @@ from .contact import (
     clean_email,
     clean_linkedin,
     clean_text,
+    read_import_file,
 )
 
 SOURCE = "LinkedIn"
@@ -106,12 +107,7 @@ def decode(data: bytes, shown: str) -> str:
 
 def read_linkedin(path: Path, shown: str | None = None) -> ImportFile:
     """Read a LinkedIn ``Connections.csv``; ImportFileError when it is not one."""
-    shown = shown or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"{shown}: cannot read ({exc.strerror})") from None
-    return parse_linkedin(data, shown)
+    return read_import_file(path, shown, parse_linkedin)
 
 
 def parse_linkedin(data: bytes, shown: str) -> ImportFile:

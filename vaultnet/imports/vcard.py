@@ -42,6 +42,7 @@ from .contact import (
     clean_phone,
     clean_text,
     fallback_name,
+    read_import_file,
 )
 
 SOURCE = "vCard"
@@ -79,12 +80,7 @@ class _Card:
 
 def read_vcard(path: Path, shown: str | None = None) -> ImportFile:
     """Read a ``.vcf`` file; ImportFileError when it cannot be read or holds no card."""
-    shown = shown or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"{shown}: cannot read ({exc.strerror})") from None
-    return parse_vcards(data, shown)
+    return read_import_file(path, shown, parse_vcards)
 
 
 def parse_vcards(data: bytes, shown: str) -> ImportFile:

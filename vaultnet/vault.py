@@ -223,11 +223,18 @@ def _walk(
                     if not skip_folder(rel):
                         subfolders.append((entry.path, rel, disk))
                 elif name.lower().endswith(".md") and entry.is_file():
+                    if entry.is_symlink() and _inside_vault(entry.path, root):
+                        continue  # the note it points to is read under its own name
                     stat = entry.stat()
                     yield rel, disk, stat.st_size, stat.st_mtime_ns
             except OSError as exc:
                 diagnostics.append(Diagnostic(rel, None, "warning", f"cannot read: {exc.strerror}"))
         stack.extend(reversed(subfolders))
+
+
+def _inside_vault(path: str, root: Path) -> bool:
+    real = os.path.realpath(path)
+    return real.startswith(str(root.resolve()) + os.sep)
 
 
 def _report_case_collisions(files: list[SourceFile], diagnostics: list[Diagnostic]) -> None:

@@ -182,3 +182,11 @@ def test_a_file_name_cannot_forge_a_diagnostic_or_drive_the_terminal(tmp_path: P
     assert line.startswith(f"{shown}:4: error: YAML error")
     assert [d["path"] for d in outcome.digest["diagnostics"]] == [name]  # JSON: the real name
     assert "\x1b" not in outcome.check.stderr and "\x07" not in outcome.check.stderr
+
+
+def test_a_symlink_to_a_note_inside_the_vault_is_not_a_second_person(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path, {"People/Alice.md": ALICE})
+    (vault / "Shortcut.md").symlink_to(vault / "People" / "Alice.md")
+    outcome = survey(vault)
+    assert outcome.names() == {GOOD, "Alice"}
+    assert outcome.digest["people"] == 2  # not Alice twice

@@ -141,8 +141,24 @@ class NoteCache:
         if self.path is None or not self.dirty or self._entries is None:
             return
         payload = {"format": FORMAT, "options": self.options, "entries": self._entries}
-        if _atomic_dump(self.path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)):
-            self.dirty = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    # No memo: the notes share no objects worth tracking, and the memo of
+                    # every value would double the memory a large vault's build peaks at.
+                    pickler.fast = True
+                    pickler.dump(payload)
+                os.replace(temp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+        except (OSError, pickle.PicklingError, ValueError):
+            return
+        self.dirty = False
 
     # The record of the last build: a fingerprint of every input and what came out.
 

@@ -187,3 +187,14 @@ def test_parse_until() -> None:
     assert parse_until("1m", today) == dt.date(2026, 12, 26)
     with pytest.raises(UsageError):
         parse_until("soon", today)
+
+
+def test_add_with_a_broken_person_template_names_it(vault: Path) -> None:
+    templates = vault / ".vaultnet" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "person.md.j2").write_text("---\ntier: {{ tier }}\n---\n{{ nmae }}\n")
+    code, _, err = run(vault, "add", "Ann Lee")
+    assert code == 1
+    assert ".vaultnet/templates/person.md.j2:4" in err
+    assert "nmae" in err
+    assert not (vault / "Ann Lee.md").exists()

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from .build import Builder
 from .cache import NoteCache
 from .config import Config
@@ -32,8 +30,6 @@ from .errors import UsageError
 from .links import Resolver, fold
 from .names import safe_filename
 from .notes import Note, parse_note
-
-PERSON_TEMPLATE = "person.md.j2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +162,9 @@ def add_person(
         )
     stem = _unique_stem(folder_path, wanted)
     target = folder_path / f"{stem}.md"
-    text = _render_template(config, clean, tier_obj.name, today)
+    from .render import render_person_note  # Jinja only for the commands that need it
+
+    text = render_person_note(config, clean, tier_obj.name, today)
     if stem != clean:
         text = set_field(text, "name", clean)
     rendered = parse_note(f"{stem}.md", text.encode("utf-8"))
@@ -208,18 +206,6 @@ def _unique_stem(folder: Path, stem: str) -> str:
         candidate = f"{stem} {number}"
         number += 1
     return candidate
-
-
-def _render_template(config: Config, name: str, tier: str, today: dt.date) -> str:
-    from .render import make_environment  # Jinja only for the commands that need it
-
-    env = make_environment(config, today)
-    try:
-        template = env.get_template(PERSON_TEMPLATE)
-        text = template.render(name=name, tier=tier, today=today)
-    except jinja2.TemplateError as exc:
-        raise UsageError(f"person template: {exc}") from None
-    return text if text.endswith("\n") else text + "\n"
 
 
 def _entry_text(text: str, kind: str | None, gave: bool, got: bool) -> str:

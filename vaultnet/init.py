@@ -7,9 +7,7 @@ from pathlib import Path
 
 from .config import CONFIG_NAME
 from .errors import UsageError
-from .render import builtin_templates_dir
-
-PERSON_TEMPLATE = "person.md.j2"
+from .render import PERSON_TEMPLATE, builtin_templates_dir
 
 
 def init_vault(root: Path) -> list[tuple[Path, bool]]:

@@ -383,6 +383,17 @@ def template_context(network: Network) -> dict[str, Any]:
     }
 
 
+PERSON_TEMPLATE = "person.md.j2"
+
+
+def render_person_note(config: Config, name: str, tier: str, today: dt.date) -> str:
+    """A new person note from the person template (``vaultnet add``), in the sandbox."""
+    env = make_environment(config, today)
+    context = {"name": name, "tier": tier, "today": today}
+    text = _render(env, PERSON_TEMPLATE, context, config.vault)
+    return text if text.endswith("\n") else text + "\n"
+
+
 def render_pages(network: Network) -> list[Page]:
     """Render every page of the network. Raises TemplateError naming template and line."""
     config, today = network.config, network.today

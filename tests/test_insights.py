@@ -35,22 +35,19 @@ from vaultnet.companies import (
 )
 from vaultnet.config import Config, load_config
 from vaultnet.digest import digest_json
-from vaultnet.insights import (
+from vaultnet.insights import compute_insights, digest_extras
+from vaultnet.introductions import build_introductions, introductions_made
+from vaultnet.ladder import build_ladder, next_step
+from vaultnet.logscan import (
     GRAPH_NODES,
     MAX_CHAIN_NODES,
     MAX_CHAINS,
     ONE_SIDED_MIN,
     THANKS_DIGEST_DAYS,
-    build_introductions,
-    build_ladder,
-    build_reciprocity,
-    compute_insights,
-    digest_extras,
-    introductions_made,
-    next_step,
 )
 from vaultnet.network import Network, build_network
 from vaultnet.notes import Note, parse_note
+from vaultnet.reciprocity import build_reciprocity
 from vaultnet.render import render_pages
 
 GOLDEN = Path(__file__).resolve().parent / "golden_insights"

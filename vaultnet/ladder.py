@@ -1,0 +1,220 @@
+"""The ladder: tier distribution, the upgrade plan, tier history, thin and neglected tiers. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .config import Config, Tier
+from .logscan import ARROW, MAX_ROWS, THIN_TIER, LogScan, brief, scan_logs
+from .network import NOT_CONTACT_KINDS, Interaction, Network, Person, TierGroup
+from .reciprocity import exchanges, open_asks, text_only, thanks_owed
+
+
+@dataclass(frozen=True, slots=True)
+class TierHealth:
+    """A tier's size and how well it is kept."""
+
+    group: TierGroup
+    overdue: int
+    aiming_here: int  # active people below it whose target it is
+    thin: bool  # fewer than THIN_TIER active members
+    neglected: bool  # most members overdue
+
+    @property
+    def tier(self) -> Tier:
+        return self.group.tier
+
+    @property
+    def members(self) -> int:
+        return len(self.group.members)
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """Someone on the upgrade plan, and a next step drawn from their log."""
+
+    person: Person
+    kind: str  # "ask", "thanks", "first_contact", "planned", "give_back" or "again"
+    action: str  # "follow up on your ask", "thank them", "another coffee"...
+    detail: str = ""  # the log entry it comes from (links reduced to text), or why
+    date: dt.date | None = None  # the date of that entry
+
+    @property
+    def text(self) -> str:
+        """The step as one line of plain text."""
+        when = f" ({self.date.isoformat()})" if self.date else ""
+        return f"{self.action}{when}: {self.detail}" if self.detail else self.action + when
+
+
+@dataclass(frozen=True, slots=True)
+class TierChange:
+    """A ``tier: old → new`` log entry."""
+
+    person: Person
+    date: dt.date
+    old: str
+    new: str
+    old_tier: Tier | None
+    new_tier: Tier | None
+
+    @property
+    def direction(self) -> str:
+        """``up``, ``down``, ``same``, or ``unknown`` when a side is not a tier."""
+        if self.old_tier is None or self.new_tier is None:
+            return "unknown"
+        if self.new_tier.rank < self.old_tier.rank:
+            return "up"
+        return "down" if self.new_tier.rank > self.old_tier.rank else "same"
+
+
+@dataclass(frozen=True, slots=True)
+class YearOfChanges:
+    """Promotions and demotions logged in one year."""
+
+    year: int
+    up: int
+    down: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    """The ladder's shape, the upgrade plan and its history."""
+
+    tiers: tuple[TierHealth, ...]
+    upgrades: tuple[NextStep, ...]
+    upgrades_total: int
+    changes: tuple[TierChange, ...]  # newest first
+    changes_total: int
+    years: tuple[YearOfChanges, ...]  # newest first
+    thin_below: int = THIN_TIER
+
+    @property
+    def thin(self) -> tuple[TierHealth, ...]:
+        return tuple(t for t in self.tiers if t.thin)
+
+    @property
+    def neglected(self) -> tuple[TierHealth, ...]:
+        return tuple(t for t in self.tiers if t.neglected)
+
+
+def aiming_higher(person: Person) -> bool:
+    """Whether a person is on the upgrade plan: active, with a target above their tier."""
+    target = person.target_tier
+    return person.active and target is not None and target.rank < person.tier.rank
+
+
+def next_step(person: Person, today: dt.date) -> NextStep:
+    """A suggested next step from the person's log, the most pressing first.
+
+    An open ask, then a thank-you owed, then a first contact (naming the introducer),
+    then anything planned, then giving back when you have taken more than given, and
+    otherwise another of the last kind of contact.
+    """
+    found = exchanges(person)
+    asks = open_asks(person, today)
+    if asks:
+        item = asks[0].exchange
+        return NextStep(person, "ask", "follow up on your ask", brief(item.summary), item.date)
+    owed = thanks_owed(person, today)
+    if owed is not None:
+        item = owed.exchange
+        return NextStep(person, "thanks", "thank them", brief(item.summary), item.date)
+    if person.last_contact is None:
+        via = " and ".join(r.text for r in person.introduced_by)
+        detail = f"mention {via}, who introduced you" if via else ""
+        return NextStep(person, "first_contact", "make first contact", detail)
+    if person.planned:
+        plan = person.planned[0]
+        return NextStep(person, "planned", "planned", brief(plan.summary), plan.date)
+    gave = sum(1 for x in found if x.gave)
+    got = sum(1 for x in found if x.got)
+    if got > gave:
+        detail = f"they helped you {got}×, you helped them {gave}×"
+        return NextStep(person, "give_back", "give something back", detail)
+    last = next(
+        (
+            i
+            for i in reversed(person.interactions)
+            if i.kind and not i.mention and i.kind.casefold() not in NOT_CONTACT_KINDS
+        ),
+        None,
+    )
+    if last is not None and last.kind:
+        return NextStep(person, "again", f"another {last.kind}", brief(text_only(last)), last.date)
+    return NextStep(person, "again", "get in touch")
+
+
+def build_ladder(network: Network, scan: LogScan | None = None) -> Ladder:
+    """Tier health, the upgrade plan with next steps, and tier changes from the logs."""
+    config, today = network.config, network.today
+    tier_entries = (scan or scan_logs(network)).tier
+    aiming: dict[int, int] = {}
+    upgrades: list[Person] = []
+    changes: list[TierChange] = []
+    for person in network.people:
+        if aiming_higher(person):
+            assert person.target_tier is not None
+            aiming[person.target_tier.rank] = aiming.get(person.target_tier.rank, 0) + 1
+            upgrades.append(person)
+        for entry in tier_entries.get(person.key, ()):
+            change = parse_tier_change(person, entry, config)
+            if change is not None:
+                changes.append(change)
+    tiers = []
+    for group in network.tiers:
+        members = len(group.members)
+        tiers.append(
+            TierHealth(
+                group,
+                group.overdue,
+                aiming.get(group.tier.rank, 0),
+                thin=members < THIN_TIER,
+                neglected=members > 0 and group.overdue * 2 > members,
+            )
+        )
+    # Highest targets first; within one, whoever has gone quiet longest (never: first).
+    upgrades.sort(
+        key=lambda p: (
+            p.target_tier.rank if p.target_tier else 0,
+            p.tier.rank,
+            p.last_contact.toordinal() if p.last_contact else 0,
+            p.sort_name,
+            p.path,
+        )
+    )
+    steps = tuple(next_step(p, today) for p in upgrades[:MAX_ROWS])
+    changes.sort(key=lambda c: (-c.date.toordinal(), c.person.sort_name))
+    years: dict[int, list[int]] = {}
+    for change in changes:
+        counts = years.setdefault(change.date.year, [0, 0])
+        if change.direction == "up":
+            counts[0] += 1
+        elif change.direction == "down":
+            counts[1] += 1
+    return Ladder(
+        tiers=tuple(tiers),
+        upgrades=steps,
+        upgrades_total=len(upgrades),
+        changes=tuple(changes[:MAX_ROWS]),
+        changes_total=len(changes),
+        years=tuple(
+            YearOfChanges(y, up, down) for y, (up, down) in sorted(years.items(), reverse=True)
+        ),
+    )
+
+
+def parse_tier_change(person: Person, entry: Interaction, config: Config) -> TierChange | None:
+    """``supporter → advocate`` (also ``->``, ``=>``); anything after the new tier is a note."""
+    parts = ARROW.split(entry.text.strip(), maxsplit=1)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return None
+    old, rest = parts[0].strip(), parts[1].strip()
+    new = rest
+    new_tier = config.tier_named(rest)
+    if new_tier is None:
+        first = re.split(r"[\s,;:(]+", rest, maxsplit=1)[0]
+        new_tier = config.tier_named(first)
+        new = first if new_tier is not None else rest
+    return TierChange(person, entry.date, old, new, config.tier_named(old), new_tier)

@@ -112,3 +112,16 @@ def test_incremental_builds_match_a_cold_build(sample_vault: Path) -> None:
     cold = build_vault(config, TODAY + dt.timedelta(days=3), cache=None, write=False)
     assert cold.digest is not None
     assert builder.build(TODAY + dt.timedelta(days=3), write=False, full=True).digest == cold.digest
+
+
+def test_progress_is_reported_while_notes_are_parsed(sample_vault: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    result = build_vault(
+        load_config(sample_vault),
+        TODAY,
+        write=False,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    total = result.read.parsed
+    assert calls and calls[0] == (0, total)
+    assert all(t == total and 0 <= d < total for d, t in calls)

@@ -12,7 +12,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,8 +76,14 @@ class Builder:
     whose size and modification time are unchanged are taken from the cache.
     """
 
-    def __init__(self, config: Config, cache: NoteCache | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        cache: NoteCache | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.config = config
+        self.progress = progress  # called while many notes are being parsed
         self.memo: PersonMemo | None = None
         self.cache = cache if cache is not None else NoteCache.in_memory()
         self._options: ParseOptions | None = None
@@ -147,7 +153,7 @@ class Builder:
             self.skipped[path] = found
 
     def _parse(self, pending: list[SourceFile]) -> Iterator[tuple[str, Note | Unreadable]]:
-        results = parse_files(self.config.vault, self.options, pending)
+        results = parse_files(self.config.vault, self.options, pending, self.progress)
         for source, result in zip(pending, results, strict=True):
             if result is None:
                 self.files.pop(source.path, None)  # vanished between scan and read
@@ -310,14 +316,25 @@ class Builder:
         )
 
 
+PROGRESS_EVERY = 250  # files between two progress reports
+
+
 def parse_files(
-    vault: Path, options: ParseOptions, sources: list[SourceFile]
+    vault: Path,
+    options: ParseOptions,
+    sources: list[SourceFile],
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Note | Unreadable | None]:
-    """Read and parse files; None for a file that vanished before it could be read."""
+    """Read and parse files; None for a file that vanished before it could be read.
+
+    ``progress`` is called with (files done, files in all) every few hundred files.
+    """
     from .notes import Unreadable, parse_note  # the parser only when a note must be read
 
     results: list[Note | Unreadable | None] = []
-    for source in sources:
+    for done, source in enumerate(sources):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(sources))
         try:
             data = (vault / source.disk).read_bytes()
         except FileNotFoundError:
@@ -401,6 +418,7 @@ def build_vault(
     cache: NoteCache | None = None,
     write: bool = True,
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Build the vault's pages for ``today`` once; see ``Builder.build``."""
-    return Builder(config, cache).build(today, write=write, dry_run=dry_run)
+    return Builder(config, cache, progress).build(today, write=write, dry_run=dry_run)

@@ -121,6 +121,28 @@ def _exit_code(result: BuildResult, strict: bool, errors_fail: bool) -> int:
     return 0
 
 
+class _Progress:
+    """ "reading notes 4,000/12,400" on a terminal's stderr while a large vault is parsed."""
+
+    MIN_FILES = 1000
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total >= self.MIN_FILES:
+            click.echo(f"\rreading notes {done:,}/{total:,}…", err=True, nl=False)
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
+def _progress() -> _Progress | None:
+    return _Progress() if sys.stderr.isatty() else None
+
+
 def _cache_note(cache: NoteCache | None) -> None:
     if cache is not None and cache.problem:
         click.echo(f"vaultnet: note: {cache.problem}", err=True)
@@ -197,7 +219,12 @@ def build(
     config = _config(_vault(vault, vault_option))
     started = time.perf_counter()
     cache = _cache(config, no_cache)
-    result = build_vault(config, today, cache=cache, dry_run=dry_run)
+    progress = _progress()
+    try:
+        result = build_vault(config, today, cache=cache, dry_run=dry_run, progress=progress)
+    finally:
+        if progress is not None:
+            progress.clear()
     elapsed = time.perf_counter() - started
     _cache_note(cache)
     print_diagnostics(result.diagnostics, quiet)

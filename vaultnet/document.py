@@ -13,6 +13,10 @@ from dataclasses import dataclass
 BOM = "\ufeff"
 _FENCE = re.compile(r"---[ \t]*")
 _KEY_LINE = re.compile(r"[^\s#:\-][^:]*:(\s|$)")
+# The body's structure, shared by the reader and the editor so that a log entry is written
+# exactly where it will be read.
+HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*")
+CODE_FENCE = re.compile(r"[ \t]*(```|~~~)")
 
 
 class DocumentError(Exception):

@@ -859,10 +859,6 @@ def _flow_insertion(note: _Note, row: int, col: int) -> tuple[int, int, str]:
 
 # --- log entries -------------------------------------------------------------------------
 
-# Headings and code fences are found the way notes.py finds the log, so that an entry lands
-# where it will be read.
-_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*")
-_CODE_FENCE = re.compile(r"[ \t]*(```|~~~)")
 _ENTRY = re.compile(
     r"([-*+][ \t]+)(?:\[.\][ \t]+)?"
     r"(?:\[\[(\d{4}-\d{2}-\d{2})(?:\|[^\]]*)?\]\]|(\d{4}-\d{2}-\d{2}))(?!\d)"
@@ -919,7 +915,7 @@ def add_log_entry(
         if open_fence:
             # After the fence that is never closed, the entry would be code, never read.
             opened = max(
-                i for i in range(note.body_start, len(lines)) if _CODE_FENCE.match(lines[i])
+                i for i in range(note.body_start, len(lines)) if document.CODE_FENCE.match(lines[i])
             )
             if position > opened:
                 raise EditError("not edited: the log ends inside a code block that is never closed")
@@ -934,7 +930,7 @@ def _fenced(lines: list[str], start: int) -> tuple[list[bool], bool]:
     inside = False
     flags = [False] * len(lines)
     for index in range(start, len(lines)):
-        if _CODE_FENCE.match(lines[index]):
+        if document.CODE_FENCE.match(lines[index]):
             inside = not inside
             flags[index] = True
         else:
@@ -952,7 +948,7 @@ def _log_section(
         text = _content(lines[index])
         if fenced[index] or not text.startswith("#"):
             continue
-        heading = _HEADING.fullmatch(text)
+        heading = document.HEADING.fullmatch(text)
         if heading is None:
             continue
         level = len(heading[1])

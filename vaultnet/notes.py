@@ -37,11 +37,7 @@ TEXT_FIELDS = frozenset(
         "type",
     }
 )
-_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*")
 _LIST_ITEM = re.compile(r"[ \t]*[-*+][ \t]+(?:\[(.)\][ \t]+)?(.*)")
-_ENTRY_DATE = re.compile(
-    r"(?:\[\[(\d{4}-\d{2}-\d{2})(?:\|[^\]]*)?\]\]|(\d{4}-\d{2}-\d{2}))(?![\d])[ \t]*[:\-–—]?[ \t]*"
-)
 # A list item (optionally a task) that starts with a date or a daily-note link to one.
 _LOG_ENTRY = re.compile(
     r"[ \t]*[-*+][ \t]+(?:\[.\][ \t]+)?"
@@ -50,7 +46,6 @@ _LOG_ENTRY = re.compile(
 )
 _KIND = re.compile(r"([^\s:#\[\]]+):(?:\s|$)")
 _HASHTAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w\-/]*)")
-_FENCE = re.compile(r"[ \t]*(```|~~~)")
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _GENERATED = "vaultnet"
 _RECIPROCITY_TAG = re.compile(r"(?<![\w&/#])#(gave|got|ask|intro)\b", re.IGNORECASE)
@@ -295,7 +290,7 @@ def _mentions(
     for offset, line in enumerate(body.split("\n")):
         if "[[" not in line and "```" not in line and "~~~" not in line:
             continue
-        if _FENCE.match(line):
+        if document.CODE_FENCE.match(line):
             in_fence = not in_fence
             continue
         stripped = line.lstrip()
@@ -581,13 +576,13 @@ def _log(body: str, body_line: int, headings: tuple[str, ...], path: str) -> tup
     level = 0  # the level of the log heading we are under, 0 when outside
     in_fence = False
     for offset, line in enumerate(body.split("\n")):
-        if ("```" in line or "~~~" in line) and _FENCE.match(line):
+        if ("```" in line or "~~~" in line) and document.CODE_FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:
             continue
         if line.startswith("#"):
-            heading = _HEADING.fullmatch(line)
+            heading = document.HEADING.fullmatch(line)
             if heading:
                 this = len(heading[1])
                 if level and this <= level:

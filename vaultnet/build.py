@@ -112,25 +112,26 @@ class Builder:
         """Bring the parsed notes up to date and return them in path order."""
         self._update_files(changed)
         self.cache.use_options(self.options)
+        from .notes import Note
+
+        ordered = [self.files[path] for path in sorted(self.files)]
+        found = {source.path: self.cache.get(source) for source in ordered}
+        fresh = dict(self._parse([source for source in ordered if found[source.path] is None]))
+        found.update(fresh)
         notes: list[Note] = []
         diagnostics: list[Diagnostic] = [*self.scan_diagnostics, *self.skipped.values()]
-        parsed = reused = 0
-        pending: list[SourceFile] = []
-        for path in sorted(self.files):
-            source = self.files[path]
-            if self.cache.get(source) is None:
-                pending.append(source)
-        fresh = dict(self._parse(pending))
-        parsed = len(fresh)
-        for path in sorted(self.files):
-            source = self.files[path]
-            result = fresh.get(path) or self.cache.get(source)
+        for source in ordered:
+            result = found.get(source.path)
             if result is None:
-                continue
-            if path not in fresh:
-                reused += 1
-            _collect(result, source.candidate, notes, diagnostics)
-        return ReadResult(notes, diagnostics, parsed, reused, self.ignored)
+                continue  # vanished between the scan and the read
+            diagnostics.extend(result.diagnostics)
+            if isinstance(result, Note) and not result.generated:
+                if result.person and not source.candidate:
+                    # Outside people_dirs a note is never a person, but may mention people.
+                    result = result._replace(person=False)
+                notes.append(result)
+        reused = sum(1 for result in found.values() if result is not None) - len(fresh)
+        return ReadResult(notes, diagnostics, len(fresh), reused, self.ignored)
 
     def _scan(self) -> None:
         found = scan(self.config)
@@ -391,19 +392,6 @@ def _stat_key(path: Path) -> str:
     except OSError:
         return "-"
     return f"{info.st_size}:{info.st_mtime_ns}"
-
-
-def _collect(
-    result: Note | Unreadable, candidate: bool, notes: list[Note], diagnostics: list[Diagnostic]
-) -> None:
-    diagnostics.extend(result.diagnostics)
-    from .notes import Note
-
-    if isinstance(result, Note) and not result.generated:
-        if result.person and not candidate:
-            # Outside people_dirs a note is never a person, but may still mention people.
-            result = result._replace(person=False)
-        notes.append(result)
 
 
 def read_notes(config: Config, cache: NoteCache | None = None) -> ReadResult:

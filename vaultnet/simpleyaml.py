@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .yamldata import Mapping, resolve_plain
+from .yamldata import NULL_WORDS, Mapping, resolve_plain
 
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*):(?:[ \t]+(.*?))?[ \t]*")
 _ITEM = re.compile(r"( *)-(?:[ \t]+(.*?))?[ \t]*")
@@ -43,7 +43,7 @@ def _scalar(text: str | None, as_text: bool) -> tuple[bool, Any]:
     if not _PLAIN.fullmatch(text) or text.endswith(":"):
         return False, None
     if as_text:
-        return True, None if text in ("~", "null", "Null", "NULL") else text
+        return True, None if text in NULL_WORDS else text
     return True, resolve_plain(text)
 
 
@@ -67,7 +67,7 @@ def _flow_list(text: str, as_text: bool) -> tuple[bool, Any]:
             if plain.endswith(":"):
                 return False, None
             if as_text:
-                items.append(None if plain in ("~", "null", "Null", "NULL") else plain)
+                items.append(None if plain in NULL_WORDS else plain)
             else:
                 items.append(resolve_plain(plain))
     return True, items

@@ -38,7 +38,7 @@ MAP_TAG = "tag:yaml.org,2002:map"
 MAX_NODES = 20_000
 MAX_DEPTH = 64
 
-_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})  # plain scalars that mean null
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
@@ -74,7 +74,7 @@ class Mapping:
 
 def resolve_plain(value: str) -> Any:
     """Resolve a plain (unquoted) scalar by YAML 1.2's core schema, plus dates."""
-    if value in _NULL:
+    if value in NULL_WORDS:
         return None
     first = value[0]
     if first.isdigit() or first in "-+.":
@@ -166,7 +166,7 @@ class _Converter:
             if node.style:
                 return node.value
             if as_text:
-                return None if node.value in _NULL else node.value
+                return None if node.value in NULL_WORDS else node.value
             return resolve_plain(node.value)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != SEQ_TAG:

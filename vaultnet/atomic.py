@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 TEMP_SUFFIX = ".vaultnet-tmp"  # the watcher ignores files with this suffix
 
@@ -17,20 +19,22 @@ def default_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomic(
-    target: Path, data: bytes, mode: int, *, exclusive: bool = False, durable: bool = True
-) -> None:
-    """Write ``data`` to a temporary file beside ``target``, then move it in place.
+@contextlib.contextmanager
+def atomic_file(
+    target: Path, mode: int, *, exclusive: bool = False, durable: bool = True
+) -> Iterator[BinaryIO]:
+    """A binary file to write that replaces ``target`` only once the block succeeds.
 
-    ``exclusive`` refuses (FileExistsError) when ``target`` exists, atomically: the file is
-    linked into place rather than renamed over it. ``durable`` also fsyncs the file and its
-    folder, so the new bytes survive a crash; readers never see a partial file either way.
-    Raises OSError.
+    The bytes go to a temporary file beside ``target``, which is then moved in place;
+    readers never see a partial file. ``exclusive`` refuses (FileExistsError) when
+    ``target`` exists, atomically: the file is linked into place rather than renamed over
+    it. ``durable`` also fsyncs the file and its folder, so the new bytes survive a crash.
+    Raises OSError; an exception in the block leaves ``target`` as it was.
     """
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -52,3 +56,11 @@ def write_atomic(
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+def write_atomic(
+    target: Path, data: bytes, mode: int, *, exclusive: bool = False, durable: bool = True
+) -> None:
+    """Write ``data`` to ``target`` through ``atomic_file`` (same options). Raises OSError."""
+    with atomic_file(target, mode, exclusive=exclusive, durable=durable) as handle:
+        handle.write(data)

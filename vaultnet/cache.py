@@ -8,13 +8,12 @@ build in which nothing changed can stop before loading the notes at all.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .atomic import atomic_file, write_atomic
 
 if TYPE_CHECKING:
     from .notes import Note, ParseOptions, Unreadable
@@ -143,21 +142,14 @@ class NoteCache:
         payload = {"format": FORMAT, "options": self.options, "entries": self._entries}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-                    # No memo: the notes share no objects worth tracking, and the memo of
-                    # every value would double the memory a large vault's build peaks at.
-                    pickler.fast = True
-                    pickler.dump(payload)
-                os.replace(temp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            with atomic_file(self.path, 0o600, durable=False) as handle:
+                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                # No memo: the notes share no objects worth tracking, and the memo of
+                # every value would double the memory a large vault's build peaks at.
+                pickler.fast = True
+                pickler.dump(payload)
         except (OSError, pickle.PicklingError, ValueError):
-            return
+            return  # a cache that cannot be saved only costs speed
         self.dirty = False
 
     # The record of the last build: a fingerprint of every input and what came out.
@@ -183,12 +175,7 @@ class NoteCache:
 def _atomic_dump(path: Path, data: bytes) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-        return True
+        write_atomic(path, data, 0o600, durable=False)
     except OSError:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(temp)
         return False
+    return True

@@ -20,10 +20,8 @@ import functools
 import hashlib
 import io
 import json
-import os
 import re
 import secrets
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +30,7 @@ from typing import Any
 import icalendar
 
 from . import __version__
+from .atomic import default_mode, write_atomic
 from .build import Builder
 from .cache import NoteCache
 from .config import Config
@@ -520,15 +519,4 @@ def write_export(target: Path, text: str) -> None:
 
 def _atomic_write(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".vaultnet-tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_atomic(target, data, default_mode(), durable=False)

@@ -170,18 +170,20 @@ class Builder:
         write: bool = True,
         dry_run: bool = False,
         full: bool = False,
+        save: bool = True,
     ) -> BuildResult:
         """Read what changed, model the network for ``today``, render and write the pages.
 
         When nothing changed since the last recorded build, it stops early (no model,
-        ``up_to_date``) unless ``full`` asks for the model anyway.
+        ``up_to_date``) unless ``full`` asks for the model anyway. ``save=False`` keeps the
+        parse cache and the build record in memory only (a watcher saves once, at the end).
 
         With ``write=False`` nothing is rendered or written (``check``, ``digest``); with
         ``dry_run`` the write plan is computed but not carried out. Raises TemplateError
         and OutputError.
         """
         with _no_gc():
-            return self._build(today, changed, write, dry_run, full)
+            return self._build(today, changed, write, dry_run, full, save)
 
     def _build(
         self,
@@ -190,6 +192,7 @@ class Builder:
         write: bool,
         dry_run: bool,
         full: bool,
+        save: bool,
     ) -> BuildResult:
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -240,7 +243,7 @@ class Builder:
             digest=digest,
             timings=timings,
         )
-        if not dry_run:
+        if save and not dry_run:
             self.cache.save()
             self._record(fingerprint, result, write)
         timings["total"] = time.perf_counter() - started

@@ -332,3 +332,20 @@ def test_import_today_is_the_date_of_a_move(vault: Path, write: WriteNote) -> No
     assert (zoe.company, zoe.role) == ("Initech", "Designer")
     assert zoe.met is None
     assert dt.date.fromisoformat(TODAY)  # the plan is dated, even when nothing moved
+
+
+def test_two_cards_of_one_name_in_a_file_are_two_people(vault: Path, tmp_path: Path) -> None:
+    # An address book lists each person once: a second "Sam Lee" is a namesake, and an
+    # export of a vault with namesakes must come back as as many notes.
+    cards = card("FN:Sam Lee", "EMAIL:sam@acme.example") + card(
+        "FN:Sam Lee", "EMAIL:sam.lee@initech.example"
+    )
+    file = tmp_path / "namesakes.vcf"
+    file.write_bytes(cards)
+    code, out, err = run(vault, "import", "vcard", str(file))
+    assert code == 0, err
+    assert out.splitlines()[-1] == "2 new, 0 updated, 0 unchanged, 0 skipped"
+    emails = sorted(str(note(vault, p.name).email) for p in vault.glob("Sam Lee*.md"))
+    assert emails == ["('sam.lee@initech.example',)", "('sam@acme.example',)"]
+    code, out, _ = run(vault, "import", "vcard", str(file))
+    assert out.splitlines()[-1] == "0 new, 0 updated, 2 unchanged, 0 skipped"

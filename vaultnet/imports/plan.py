@@ -264,7 +264,7 @@ def plan_import(
     skipped = list(file.skipped)
     planned: dict[int, _Target] = {}  # by identity, in the order first met
     for contact in file.contacts:
-        found = _match(index, contact, file.by_company)
+        found = _match(index, contact, file.by_company, planned)
         if isinstance(found, str):
             skipped.append(Skipped(contact.line, found))
             continue
@@ -313,8 +313,15 @@ def _unique(stem: str, taken: set[str]) -> str:
     return candidate
 
 
-def _match(index: _Index, contact: Contact, by_company: bool) -> _Target | str | None:
-    """The note a contact belongs to, None for a new person, or why it is skipped."""
+def _match(
+    index: _Index, contact: Contact, by_company: bool, claimed: dict[int, _Target]
+) -> _Target | str | None:
+    """The note a contact belongs to, None for a new person, or why it is skipped.
+
+    ``claimed`` holds the notes earlier contacts of the same file went to: a file lists
+    each person once, so a second contact of the same name there is a namesake, unless
+    its profile or email says otherwise.
+    """
     contact_key = linkedin_key(contact.linkedin) if contact.linkedin else None
     if contact_key:
         found = index.by_linkedin.get(contact_key, [])
@@ -334,7 +341,7 @@ def _match(index: _Index, contact: Contact, by_company: bool) -> _Target | str |
         t
         for t in index.by_name.get(fold(contact.name), [])
         # Someone with another LinkedIn profile is a namesake, not this person.
-        if not (contact_key and t.linkedin and t.linkedin != contact_key)
+        if not (contact_key and t.linkedin and t.linkedin != contact_key) and id(t) not in claimed
     ]
     if by_company:
         # Without profile URLs a name alone is too weak: the company must agree too.

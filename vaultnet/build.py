@@ -27,6 +27,7 @@ from .vault import SourceFile, parse_options, scan, source_file
 if TYPE_CHECKING:
     from .network import Network, PersonMemo
     from .notes import Note, ParseOptions, Unreadable
+    from .pagememo import PageMemo
 
 
 @dataclass(slots=True)
@@ -81,10 +82,12 @@ class Builder:
         config: Config,
         cache: NoteCache | None = None,
         progress: Callable[[int, int], None] | None = None,
+        pages: PageMemo | None = None,
     ) -> None:
         self.config = config
         self.progress = progress  # called while many notes are being parsed
         self.memo: PersonMemo | None = None
+        self.pages = pages  # the last render's pages, for a watcher to reuse
         self.cache = cache if cache is not None else NoteCache.in_memory()
         self._options: ParseOptions | None = None
         self.files: dict[str, SourceFile] = {}
@@ -220,7 +223,7 @@ class Builder:
             mark = time.perf_counter()
             from .render import render_pages  # Jinja is imported only when pages are made
 
-            pages = render_pages(network)
+            pages = render_pages(network, self.pages)
             if self.config.ics:
                 from .exporting import calendar_page  # the calendar library only when asked
 

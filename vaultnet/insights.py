@@ -224,7 +224,8 @@ def insight_jobs(insights: Insights) -> list[tuple[str, str, dict[str, Any]]]:
     ]
     for company in insights.companies.with_pages:
         assert company.ref.page is not None
-        jobs.append((company.ref.page, "company.md.j2", {"company": company}))
+        extra = {"company": company, "max_rows": insights.max_rows, "move_days": insights.move_days}
+        jobs.append((company.ref.page, "company.md.j2", extra))
     return jobs
 
 

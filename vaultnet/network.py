@@ -32,9 +32,14 @@ Interaction = LogEntry  # log entries and mentions are the same kind of value
 NOT_CONTACT_KINDS = frozenset({"tier", "moved"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Person:
-    """Everything known about a person on ``today``."""
+    """Everything known about a person on ``today``.
+
+    People compare by identity: a person is built anew exactly when their note, mentions or
+    day changed (see PersonMemo), so an unchanged one is the same object. Pages are reused
+    on that basis (pagememo.py), and two equal-looking people are never confused.
+    """
 
     key: str  # the note's vault path
     path: str

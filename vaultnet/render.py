@@ -31,6 +31,7 @@ from .names import safe_filename
 from .network import Digest, Interaction, Network, Person, Ref, TierGroup
 from .notes import Position
 from .output import MARK, Page
+from .pagememo import PageMemo
 
 _MAX_RANGE = 100_000
 _MAX_REPEAT = 1_000_000  # items or characters one ``*`` may make
@@ -167,23 +168,35 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
-_ENVIRONMENTS: dict[tuple[Config, dt.date, bool], jinja2.Environment] = {}
+_ENVIRONMENTS: dict[tuple[Config, dt.date, tuple[str, ...] | None], jinja2.Environment] = {}
 
 
 def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
     """The sandboxed environment with user overrides, filters and globals for ``today``.
 
     Environments are kept for reuse (a watcher renders many times), so each template is
-    compiled once; Jinja reloads a template whose file changed.
+    compiled once; Jinja reloads a template whose file changed. A template added to or
+    removed from ``templates_dir`` changes which file a name stands for, which Jinja's
+    own check cannot see: that makes a new environment.
     """
-    user_dir = config.vault / config.templates_dir
-    key = (config, today, user_dir.is_dir())
+    listing = _listing(config.vault / config.templates_dir)
+    key = (config, today, listing)
     env = _ENVIRONMENTS.get(key)
     if env is None:
         if len(_ENVIRONMENTS) > 4:
             _ENVIRONMENTS.clear()
-        env = _ENVIRONMENTS[key] = _new_environment(config, today, key[2])
+        env = _ENVIRONMENTS[key] = _new_environment(config, today, listing is not None)
     return env
+
+
+def _listing(folder: Path) -> tuple[str, ...] | None:
+    """Every file under ``folder`` (relative paths, sorted); None when it is not a folder."""
+    if not folder.is_dir():
+        return None
+    found = []
+    for root, _dirs, files in os.walk(folder):
+        found += [os.path.relpath(os.path.join(root, name), folder) for name in files]
+    return tuple(sorted(found))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -394,8 +407,12 @@ def render_person_note(config: Config, name: str, tier: str, today: dt.date) -> 
     return text if text.endswith("\n") else text + "\n"
 
 
-def render_pages(network: Network) -> list[Page]:
-    """Render every page of the network. Raises TemplateError naming template and line."""
+def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
+    """Render every page of the network. Raises TemplateError naming template and line.
+
+    With a ``memo`` kept between renders, a page whose inputs did not change is not
+    rendered again (see pagememo.py).
+    """
     config, today = network.config, network.today
     env = make_environment(config, today)
     base = template_context(network)
@@ -413,12 +430,25 @@ def render_pages(network: Network) -> list[Page]:
     base["digest_extras"] = insights.digest_extras
     jobs += insight_jobs(insights)
     pages = []
+    session = memo.start() if memo is not None else None
     for path, template_name, extra in jobs:
-        body = _render(env, template_name, {**base, **extra, "page": path}, config.vault)
+        context = {**base, **extra, "page": path}
+        if session is None:
+            body = _render(env, template_name, context, config.vault)
+        else:
+            body = session.page(
+                env,
+                path,
+                template_name,
+                context,
+                lambda: _render(env, template_name, context, config.vault),  # noqa: B023
+            )
         fields = {"today": today.isoformat()}
         if "week" in extra:
             fields["week"] = extra["week"]
         pages.append(Page(path, _front_matter(fields) + body.lstrip("\n")))
+    if memo is not None:
+        memo.retain({page.path for page in pages})
     return pages
 
 

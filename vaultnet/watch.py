@@ -46,6 +46,7 @@ from .config import CONFIG_NAME, Config, load_config
 from .dates import long_date
 from .diagnostics import Diagnostic
 from .errors import OutputError, VaultnetError
+from .pagememo import PageMemo
 from .vault import is_excluded
 
 # Obsidian's settings that load_config reads: a change to one is a change of configuration.
@@ -331,7 +332,7 @@ class Watcher:
     ) -> None:
         self.config = config
         self.cache = cache if cache is not None else NoteCache.in_memory()
-        self.builder = Builder(config, self.cache)
+        self.builder = Builder(config, self.cache, pages=PageMemo())
         self.fixed_today = today
         self.now = now
         self.clock = clock
@@ -497,7 +498,7 @@ class Watcher:
         if config == self.config and config.warnings == self.config.warnings:
             return "same"
         self.config = config
-        self.builder = Builder(config, self.cache)
+        self.builder = Builder(config, self.cache, pages=PageMemo())
         return "changed"
 
     def _build(

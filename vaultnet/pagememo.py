@@ -1,0 +1,136 @@
+"""Reusing a page from the last render when nothing its templates read has changed.
+
+A watcher renders the same pages again and again, and one edit changes few of them: the
+person's tier page, their company's page, the follow-ups. What a template can read is
+known from its source: the variables it does not define itself, in it and in every
+template it imports, includes or extends (``jinja2.meta``). A page is rendered again only
+when one of those values differs from the last render's, its templates changed, or the
+environment (the day, the configuration) is another one. A template that names another
+template through a variable cannot be followed, so its pages are always rendered.
+
+Values are compared with ``==``. Model values are immutable and compare by value, except
+people, which compare by identity: a person is rebuilt exactly when their note, their
+mentions or the day changed (``PersonMemo``), so an unchanged person is the same object and
+a changed one is never taken for the old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+_MISSING = object()
+
+
+class PageMemo:
+    """The last body of each page, with the environment and context it was rendered from."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[jinja2.Environment, str, Mapping[str, Any], str]] = {}
+        self.inputs: dict[tuple[jinja2.Environment, str], _Inputs] = {}
+        self.reused: set[str] = set()  # the pages the last render reused
+
+    def start(self) -> _Render:
+        """Begin a render: template checks and comparisons are then done once per render."""
+        self.reused = set()
+        return _Render(self)
+
+    def retain(self, paths: set[str]) -> None:
+        """Forget pages that were not rendered this time."""
+        for path in [p for p in self.pages if p not in paths]:
+            del self.pages[path]
+
+
+# The templates a template reads, each with the name it is loaded by, and the variables they
+# use; the variables are None when a template is named through a variable.
+_Inputs = tuple[tuple[tuple[str, jinja2.Template], ...], frozenset[str] | None]
+
+
+class _Render:
+    def __init__(self, memo: PageMemo) -> None:
+        self.memo = memo
+        self.checked: dict[str, frozenset[str] | None] = {}
+        self.compared: dict[tuple[int, int], bool] = {}
+
+    def page(
+        self,
+        env: jinja2.Environment,
+        path: str,
+        template: str,
+        context: Mapping[str, Any],
+        render: Callable[[], str],
+    ) -> str:
+        """The page's body: the last one when its inputs are unchanged, else ``render()``."""
+        names = self._names(env, template)
+        last = self.memo.pages.get(path)
+        if (
+            last is not None
+            and names is not None
+            and last[0] is env
+            and last[1] == template
+            and all(
+                self._same(context.get(name, _MISSING), last[2].get(name, _MISSING))
+                for name in names
+            )
+        ):
+            body = last[3]
+            self.memo.reused.add(path)
+        else:
+            body = render()
+        self.memo.pages[path] = (env, template, context, body)
+        return body
+
+    def _names(self, env: jinja2.Environment, template: str) -> frozenset[str] | None:
+        """The variables ``template`` reads; None when unknown or its templates changed."""
+        if template not in self.checked:
+            key = (env, template)
+            known = self.memo.inputs.get(key)
+            if known is not None and all(env.get_template(n) is t for n, t in known[0]):
+                self.checked[template] = known[1]
+            else:  # the first look, or a template changed: render anew this time
+                self.memo.inputs[key] = _template_inputs(env, template)
+                self.checked[template] = None
+        return self.checked[template]
+
+    def _same(self, new: object, old: object) -> bool:
+        if new is old:
+            return True
+        key = (id(new), id(old))  # both stay alive while the render runs
+        found = self.compared.get(key)
+        if found is None:
+            try:
+                found = bool(new == old)
+            except Exception:  # a value that cannot be compared counts as changed
+                found = False
+            self.compared[key] = found
+        return found
+
+
+def _template_inputs(env: jinja2.Environment, name: str) -> _Inputs:
+    """What ``name`` reads: its templates (itself, what it imports, includes or extends)."""
+    variables: set[str] = set()
+    templates: list[tuple[str, jinja2.Template]] = []
+    todo, seen = [name], set()
+    known = True
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        template = env.get_template(current)
+        templates.append((current, template))
+        if template.filename is None:
+            known = False
+            continue
+        source, _, _ = env.loader.get_source(env, current) if env.loader else ("", None, None)
+        tree = env.parse(source, current, template.filename)
+        variables |= meta.find_undeclared_variables(tree)
+        for reference in meta.find_referenced_templates(tree):
+            if reference is None:
+                known = False
+            else:
+                todo.append(reference)
+    return tuple(templates), frozenset(variables) if known else None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 from vaultnet.build import Builder, build_vault
-from vaultnet.cache import NoteCache
+from vaultnet.cache import NoteCache, shard_of
 from vaultnet.config import load_config
 
 TODAY = dt.date(2026, 11, 26)
@@ -47,8 +48,7 @@ def test_deleting_the_cache_changes_nothing(sample_vault: Path) -> None:
     config = load_config(sample_vault)
     build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
     first = _pages(sample_vault)
-    for path in (sample_vault / ".vaultnet").iterdir():
-        path.unlink()
+    shutil.rmtree(sample_vault / ".vaultnet")
     result = build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
     assert result.write.written == []
     assert _pages(sample_vault) == first
@@ -58,8 +58,9 @@ def test_a_corrupt_cache_is_rebuilt(sample_vault: Path) -> None:
     config = load_config(sample_vault)
     build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
     first = _pages(sample_vault)
-    cache_file = sample_vault / ".vaultnet" / "cache.pickle"
-    cache_file.write_bytes(cache_file.read_bytes()[:100])
+    shards = sorted((sample_vault / ".vaultnet" / "cache").glob("notes-*.pickle"))
+    assert len(shards) > 10  # the notes are spread over many files
+    shards[0].write_bytes(shards[0].read_bytes()[:100])
     (sample_vault / ".vaultnet" / "last-build.json").unlink()
     cache = NoteCache.for_vault(sample_vault)
     result = build_vault(config, TODAY, cache=cache)
@@ -78,9 +79,9 @@ def test_a_cache_that_would_run_code_is_refused(sample_vault: Path, tmp_path: Pa
         def __reduce__(self) -> tuple[object, tuple[str]]:
             return (os.system, (f"touch {marker}",))
 
-    (sample_vault / ".vaultnet").mkdir(exist_ok=True)
-    (sample_vault / ".vaultnet" / "cache.pickle").write_bytes(
-        pickle.dumps({"format": 2, "entries": Evil()})
+    (sample_vault / ".vaultnet" / "cache").mkdir(parents=True, exist_ok=True)
+    (sample_vault / ".vaultnet" / "cache" / "notes-07.pickle").write_bytes(
+        pickle.dumps({"format": 3, "entries": Evil()})
     )
     cache = NoteCache.for_vault(sample_vault)
     build_vault(load_config(sample_vault), TODAY, cache=cache)
@@ -125,3 +126,51 @@ def test_progress_is_reported_while_notes_are_parsed(sample_vault: Path) -> None
     total = result.read.parsed
     assert calls and calls[0] == (0, total)
     assert all(t == total and 0 <= d < total for d, t in calls)
+
+
+def _shard_state(vault: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in (vault / ".vaultnet" / "cache").glob("notes-*.pickle")
+    }
+
+
+def test_an_edit_rewrites_only_the_cache_file_holding_its_note(sample_vault: Path) -> None:
+    config = load_config(sample_vault)
+    build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    before = _shard_state(sample_vault)
+    ann = sample_vault / "People" / "Ann Lee.md"
+    ann.write_text(ann.read_text(encoding="utf-8") + "- 2026-11-25 call: hi\n", encoding="utf-8")
+    build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    after = _shard_state(sample_vault)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed == {f"notes-{shard_of('People/Ann Lee.md'):02x}.pickle"}
+    assert after.keys() == before.keys()
+    # The next process reads the edit from the cache, parsing nothing.
+    forced = Builder(config, NoteCache.for_vault(sample_vault)).build(TODAY, full=True)
+    assert forced.read.parsed == 0
+
+
+def test_a_deleted_note_leaves_the_cache_and_an_old_cache_file_is_removed(
+    sample_vault: Path,
+) -> None:
+    config = load_config(sample_vault)
+    old = sample_vault / ".vaultnet" / "cache.pickle"
+    old.parent.mkdir()
+    old.write_bytes(b"format 2 cache")
+    build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    assert not old.exists()
+    (sample_vault / "People" / "Ann Lee.md").unlink()
+    build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    cache = NoteCache.for_vault(sample_vault)
+    assert "People/Ann Lee.md" not in cache.entries
+    assert "People/Bob Marsh.md" in cache.entries
+
+
+def test_cache_files_of_another_configuration_are_not_used(sample_vault: Path) -> None:
+    build_vault(load_config(sample_vault), TODAY, cache=NoteCache.for_vault(sample_vault))
+    config = sample_vault / "vaultnet.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\nlog_headings = ["Journal"]\n')
+    changed = load_config(sample_vault)
+    result = Builder(changed, NoteCache.for_vault(sample_vault)).build(TODAY, full=True)
+    assert result.read.reused == 0 and result.read.parsed > 40

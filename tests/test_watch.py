@@ -502,6 +502,7 @@ def test_midnight_rerenders_for_the_new_day_even_amid_ignored_chatter(
         (".vaultnet/templates/.index.md.j2.swp", PathKind.IGNORED),
         (".vaultnet/templates/index.md.j2~", PathKind.IGNORED),
         (".vaultnet/cache.pickle", PathKind.IGNORED),
+        (".vaultnet/cache/notes-2a.pickle", PathKind.IGNORED),
         ("Network/Index.md", PathKind.OUTPUT),
         ("Network/.Index.md.abc.vaultnet-tmp", PathKind.OUTPUT),
         ("People/4913", PathKind.IGNORED),

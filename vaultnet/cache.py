@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
     from .notes import Note, ParseOptions, Unreadable
     from .vault import SourceFile
 
-FORMAT = 2
-CACHE_NAME = "cache.pickle"
+FORMAT = 3
+CACHE_DIR = "cache"  # .vaultnet/cache/notes-00.pickle ... notes-ff.pickle
+SHARDS = 256
+OLD_CACHE = "cache.pickle"  # the single file of format 2, removed on the next save
 RECORD_NAME = "last-build.json"
 # A vault may come from someone else: unpickle only the plain value types a note is made of.
 _ALLOWED = {
@@ -49,22 +52,32 @@ class _SafeUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+def shard_of(path: str) -> int:
+    """Which of the cache's files holds a note's entry."""
+    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % SHARDS
+
+
 class NoteCache:
     """Parsed notes by vault path; ``get`` answers only when size and mtime still match.
 
-    The file is read on first use, so a build that needs no note pays nothing for it.
+    The notes are spread over SHARDS files by a hash of their path, so a build after a few
+    edits rewrites a few small files, not the whole cache. Each file is read and written
+    whole and atomically; two processes saving at once can mix files, which is harmless,
+    as every entry is checked against its note's size and mtime before use. The files are
+    read on first use, so a build that needs no note pays nothing for them.
     """
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._entries: dict[str, Entry] | None = None if path is not None else {}
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._entries: dict[str, Entry] | None = None if folder is not None else {}
         self.options: ParseOptions | None = None
-        self.dirty = False
+        self.dirty: set[int] = set()  # shards to write
         self.problem: str | None = None
+        self._keep: set[str] | None = None  # what retain() kept before the files were read
 
     @classmethod
     def for_vault(cls, vault: Path) -> NoteCache:
-        return cls(vault / ".vaultnet" / CACHE_NAME)
+        return cls(vault / ".vaultnet" / CACHE_DIR)
 
     @classmethod
     def in_memory(cls) -> NoteCache:
@@ -74,42 +87,59 @@ class NoteCache:
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
             self._entries = {}
-            if self.path is not None:
-                self._load(self.path)
+            if self.folder is not None:
+                self._load(self.folder)
         return self._entries
 
-    def _load(self, path: Path) -> None:
+    def _load(self, folder: Path) -> None:
+        assert self._entries is not None
+        for shard in range(SHARDS):
+            entries = self._load_shard(folder / _shard_name(shard))
+            if entries is None:
+                self.dirty.add(shard)  # stale, foreign or corrupt: written again on save
+            elif any(shard_of(path) != shard for path in entries):
+                self.dirty.add(shard)  # entries in the wrong file: not ours
+            else:
+                self._entries.update(entries)
+        if self._keep is not None:
+            self.retain(self._keep)
+            self._keep = None
+
+    def _load_shard(self, path: Path) -> dict[str, Entry] | None:
+        """A shard's entries; {} when it does not exist, None when it cannot be used."""
         try:
             with open(path, "rb") as handle:
                 payload: Any = _SafeUnpickler(handle).load()
         except FileNotFoundError:
-            return
+            return {}
         except Exception as exc:  # a corrupt cache is rebuilt, whatever the damage
-            self.problem = f"cache {path.name} could not be read ({type(exc).__name__}); rebuilt"
-            self.dirty = True
-            return
+            if self.problem is None:
+                shown = f"{CACHE_DIR}/{path.name}"
+                self.problem = f"cache {shown} could not be read ({type(exc).__name__}); rebuilt"
+            return None
         if (
             not isinstance(payload, dict)
             or payload.get("format") != FORMAT
             or not isinstance(payload.get("entries"), dict)
         ):
-            self.dirty = True
-            return
-        if payload.get("options") != self.options and self.options is not None:
-            self.dirty = True
-            return
-        self.options = payload.get("options")
-        self._entries = payload["entries"]
+            return None
+        options = payload.get("options")
+        if self.options is None:
+            self.options = options
+        if options != self.options:
+            return None
+        entries: dict[str, Entry] = payload["entries"]
+        return entries
 
     def use_options(self, options: ParseOptions) -> None:
         """Drop every entry parsed with other options (another config)."""
         if self._entries is None:
-            self.options = options  # checked against the file's options when it is loaded
+            self.options = options  # checked against each file's options when it is loaded
             return
         if self.options != options:
             self._entries = {}
             self.options = options
-            self.dirty = True
+            self.dirty = set(range(SHARDS))
 
     def get(self, source: SourceFile) -> Note | Unreadable | None:
         entry = self.entries.get(source.path)
@@ -119,46 +149,53 @@ class NoteCache:
 
     def put(self, source: SourceFile, result: Note | Unreadable) -> None:
         self.entries[source.path] = (source.size, source.mtime_ns, result)
-        self.dirty = True
+        self.dirty.add(shard_of(source.path))
 
     def forget(self, path: str) -> None:
         if self.entries.pop(path, None) is not None:
-            self.dirty = True
+            self.dirty.add(shard_of(path))
 
     def retain(self, paths: set[str]) -> None:
         """Keep only entries for ``paths`` (the files that still exist)."""
         if self._entries is None:
-            return  # not loaded: entries of vanished files are dropped on the next save
+            self._keep = paths  # applied when the files are read
+            return
         gone = [p for p in self._entries if p not in paths]
         for path in gone:
             del self._entries[path]
-        if gone:
-            self.dirty = True
+            self.dirty.add(shard_of(path))
 
     def save(self) -> None:
-        """Write the cache atomically, when it changed; failures only cost speed."""
-        if self.path is None or not self.dirty or self._entries is None:
+        """Write the shards that changed, atomically; failures only cost speed."""
+        if self.folder is None or not self.dirty or self._entries is None:
             return
-        payload = {"format": FORMAT, "options": self.options, "entries": self._entries}
+        shards: dict[int, dict[str, Entry]] = {shard: {} for shard in self.dirty}
+        for path, entry in self._entries.items():
+            shard = shard_of(path)
+            if shard in shards:
+                shards[shard][path] = entry
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_file(self.path, 0o600, durable=False) as handle:
-                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-                # No memo: the notes share no objects worth tracking, and the memo of
-                # every value would double the memory a large vault's build peaks at.
-                pickler.fast = True
-                pickler.dump(payload)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for shard, entries in sorted(shards.items()):
+                target = self.folder / _shard_name(shard)
+                if not entries:
+                    target.unlink(missing_ok=True)
+                else:
+                    payload = {"format": FORMAT, "options": self.options, "entries": entries}
+                    with atomic_file(target, 0o600, durable=False) as handle:
+                        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                self.dirty.discard(shard)
+            (self.folder.parent / OLD_CACHE).unlink(missing_ok=True)
         except (OSError, pickle.PicklingError, ValueError):
             return  # a cache that cannot be saved only costs speed
-        self.dirty = False
 
     # The record of the last build: a fingerprint of every input and what came out.
 
     def read_record(self) -> dict[str, Any] | None:
-        if self.path is None:
+        if self.folder is None:
             return None
         try:
-            record = json.loads((self.path.parent / RECORD_NAME).read_text(encoding="utf-8"))
+            record = json.loads((self.folder.parent / RECORD_NAME).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(record, dict) or record.get("format") != FORMAT:
@@ -166,10 +203,10 @@ class NoteCache:
         return record
 
     def write_record(self, record: dict[str, Any]) -> None:
-        if self.path is None:
+        if self.folder is None:
             return
         data = json.dumps({"format": FORMAT, **record}, ensure_ascii=False).encode("utf-8")
-        _atomic_dump(self.path.parent / RECORD_NAME, data)
+        _atomic_dump(self.folder.parent / RECORD_NAME, data)
 
 
 def _atomic_dump(path: Path, data: bytes) -> bool:
@@ -179,3 +216,7 @@ def _atomic_dump(path: Path, data: bytes) -> bool:
     except OSError:
         return False
     return True
+
+
+def _shard_name(shard: int) -> str:
+    return f"notes-{shard:02x}.pickle"

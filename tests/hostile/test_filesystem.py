@@ -128,12 +128,15 @@ class _Boom:
 
 def test_a_planted_cache_never_runs_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     vault = make_vault(tmp_path)
-    (vault / ".vaultnet").mkdir()
-    (vault / ".vaultnet" / "cache.pickle").write_bytes(pickle.dumps({"format": 2, "x": _Boom()}))
+    (vault / ".vaultnet" / "cache").mkdir(parents=True)
+    planted = pickle.dumps({"format": 3, "x": _Boom()})
+    (vault / ".vaultnet" / "cache" / "notes-2a.pickle").write_bytes(planted)
     monkeypatch.chdir(tmp_path)
     result = cli("build", vault, *TODAY_ARGS)
     assert result.exit_code == 0
-    assert "cache cache.pickle could not be read (UnpicklingError); rebuilt" in result.stderr
+    assert (
+        "cache cache/notes-2a.pickle could not be read (UnpicklingError); rebuilt" in result.stderr
+    )
     assert not (tmp_path / "PLANTED").exists() and not (vault / "PLANTED").exists()
     again = cli("build", vault, *TODAY_ARGS)
     assert again.exit_code == 0 and "could not be read" not in again.stderr

@@ -157,7 +157,9 @@ class Builder:
             self.skipped[path] = found
 
     def _parse(self, pending: list[SourceFile]) -> Iterator[tuple[str, Note | Unreadable]]:
-        results = parse_files(self.config.vault, self.options, pending, self.progress)
+        from .forkparse import parse_in_two
+
+        results = parse_in_two(parse_files, self.config.vault, self.options, pending, self.progress)
         for source, result in zip(pending, results, strict=True):
             if result is None:
                 self.files.pop(source.path, None)  # vanished between scan and read

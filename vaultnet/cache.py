@@ -45,7 +45,9 @@ _ALLOWED = {
 Entry = tuple[int, int, "Note | Unreadable"]
 
 
-class _SafeUnpickler(pickle.Unpickler):
+class SafeUnpickler(pickle.Unpickler):
+    """Unpickles only the plain value types a parsed note is made of."""
+
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in _ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
@@ -109,7 +111,7 @@ class NoteCache:
         """A shard's entries; {} when it does not exist, None when it cannot be used."""
         try:
             with open(path, "rb") as handle:
-                payload: Any = _SafeUnpickler(handle).load()
+                payload: Any = SafeUnpickler(handle).load()
         except FileNotFoundError:
             return {}
         except Exception as exc:  # a corrupt cache is rebuilt, whatever the damage

@@ -1,0 +1,88 @@
+"""Parsing with a forked helper gives exactly what parsing in one process gives."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from vaultnet import forkparse
+from vaultnet.build import Builder, parse_files
+from vaultnet.cache import NoteCache
+from vaultnet.config import load_config
+
+pytestmark = pytest.mark.skipif(not forkparse.can_fork(), reason="forking is not used here")
+
+
+def _sources(vault: Path) -> tuple[Builder, list]:  # type: ignore[type-arg]
+    builder = Builder(load_config(vault), NoteCache.in_memory())
+    builder._scan()
+    return builder, [builder.files[p] for p in sorted(builder.files)]
+
+
+def test_the_helper_parses_every_other_file(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(forkparse, "MIN_FILES", 2)
+    builder, sources = _sources(sample_vault)
+    parent = os.getpid()
+
+    def parse(vault, options, batch, progress):  # type: ignore[no-untyped-def]
+        who = "helper" if os.getpid() != parent else "here"
+        (tmp_path / f"{who}-{batch[0].path.replace('/', '_')}").write_text(str(len(batch)))
+        return parse_files(vault, options, batch, progress)
+
+    split = forkparse.parse_in_two(parse, sample_vault, builder.options, sources)
+    assert split == parse_files(sample_vault, builder.options, sources)
+    assert len(split) == len(sources) > 40
+    first, second = sources[0].path.replace("/", "_"), sources[1].path.replace("/", "_")
+    assert (tmp_path / f"here-{first}").read_text() == str(len(sources[0::2]))
+    assert (tmp_path / f"helper-{second}").read_text() == str(len(sources[1::2]))
+
+
+@pytest.mark.parametrize("failure", ["raises", "garbage", "killed"])
+def test_when_the_helper_fails_this_process_parses_its_half(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    monkeypatch.setattr(forkparse, "MIN_FILES", 2)
+    builder, sources = _sources(sample_vault)
+    parent = os.getpid()
+    calls: list[int] = []
+
+    def parse(vault, options, batch, progress):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            if failure == "raises":
+                raise RuntimeError("helper broke")
+            if failure == "killed":
+                os.kill(os.getpid(), 9)
+            return [None] * (len(batch) - 1)  # "garbage": one result short
+        calls.append(len(batch))
+        return parse_files(vault, options, batch, progress)
+
+    split = forkparse.parse_in_two(parse, sample_vault, builder.options, sources)
+    assert split == parse_files(sample_vault, builder.options, sources)
+    assert calls == [len(sources[0::2]), len(sources[1::2])]
+
+
+def test_no_helper_beside_other_threads_or_when_asked_not_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert forkparse.can_fork()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not forkparse.can_fork()
+    finally:
+        stop.set()
+        thread.join()
+    monkeypatch.setenv("VAULTNET_SERIAL", "1")
+    assert not forkparse.can_fork()
+
+
+def test_a_small_batch_is_parsed_here(sample_vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builder, sources = _sources(sample_vault)
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked for a small batch"))
+    assert forkparse.parse_in_two(parse_files, sample_vault, builder.options, sources)

@@ -449,3 +449,29 @@ def test_digest_strict_with_a_warning_is_exit_1(clean: Path, write: WriteNote) -
     result = run("digest", clean, "--format", "json", "--strict", *TODAY_ARGS)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["diagnostics"][0]["level"] == "warning"
+
+
+def test_the_program_flushes_everything_and_keeps_its_exit_codes(
+    sample_vault: Path, tmp_path: Path
+) -> None:
+    # `vaultnet` ends with os._exit (no teardown): nothing printed may be lost on the way.
+    import subprocess
+    import sys
+
+    def program(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "vaultnet", *args], capture_output=True, text=True
+        )
+
+    digest = program("digest", "--format", "json", *TODAY_ARGS, str(sample_vault))
+    assert digest.returncode == 0
+    assert json.loads(digest.stdout) == json.loads(
+        CliRunner()
+        .invoke(main, ["digest", "--format", "json", *TODAY_ARGS, str(sample_vault)])
+        .stdout
+    )
+    missing = program("build", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "vault folder not found" in missing.stderr
+    (sample_vault / "People" / "Bad.md").write_text("---\ntier: [champion\n---\n")
+    strict = program("check", "--strict", *TODAY_ARGS, str(sample_vault))
+    assert strict.returncode == 1 and strict.stderr.startswith("People/Bad.md:3: error: YAML")

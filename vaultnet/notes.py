@@ -435,8 +435,11 @@ class _Fields:
         self.problems.add("warning", message, self.lines.get(key))
 
     def _present(self, key: str) -> Any:
-        value = unquoted_links(self.fm.get(key))
-        if value is None or value == "" or value == [] or value == {}:
+        value = self.fm.get(key)
+        if value is None or type(value) is str:  # most fields: absent or plain text
+            return value or None
+        value = unquoted_links(value)
+        if value == "" or value == [] or value == {}:
             return None
         return value
 
@@ -444,6 +447,8 @@ class _Fields:
         value = self._present(key)
         if value is None:
             return None
+        if type(value) is str:
+            return value.strip() or None
         if isinstance(value, list):
             value = next((v for v in value if v not in (None, "")), None)
             if value is None:
@@ -464,6 +469,9 @@ class _Fields:
         value = self._present(key)
         if value is None:
             return ()
+        if type(value) is str:
+            value = value.strip()
+            return (value,) if value else ()
         items = value if isinstance(value, list) else [value]
         result = []
         for item in items:

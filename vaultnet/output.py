@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,19 +66,28 @@ def is_generated(path: Path) -> bool:
     return bool(mark.match(head.decode("utf-8", "replace")))
 
 
-def _inside(root: Path, relative: str) -> Path:
-    """The absolute path of ``relative`` under ``root``, refusing anything that leads out."""
+def _inside(root: Path, relative: str, checked: set[Path] | None = None) -> Path:
+    """The absolute path of ``relative`` under ``root``, refusing anything that leads out.
+
+    Folders in ``checked`` are known not to be links (many pages share a few folders).
+    """
     target = root.joinpath(*relative.split("/"))
     if ".." in relative.split("/") or not target.is_relative_to(root):
         raise OutputError(f"refusing to write outside the output folder: {relative}")
     current = root
-    for part in relative.split("/"):
+    parts = relative.split("/")
+    for index, part in enumerate(parts):
         current = current / part
+        is_folder = index < len(parts) - 1
+        if is_folder and checked is not None and current in checked:
+            continue
         if current.is_symlink():
             raise OutputError(
                 "is a symbolic link; vaultnet does not write through links. Remove it",
                 str(current),
             )
+        if is_folder and checked is not None:
+            checked.add(current)
     return target
 
 
@@ -98,10 +107,11 @@ def write_pages(
     root = output_root.resolve() if output_root.exists() else output_root.absolute()
     plan: list[tuple[Page, Path, bytes]] = []
     frozen_set = set(frozen)
+    folders: set[Path] = set()
     for page in pages:
         if page.path in frozen_set:
             continue
-        target = _inside(root, page.path)
+        target = _inside(root, page.path, folders)
         data = page.text.encode("utf-8")
         if target.exists():
             if not target.is_file() or not is_generated(target):
@@ -118,7 +128,7 @@ def write_pages(
                 pass
         plan.append((page, target, data))
     wanted = {page.path for page in pages}
-    stale = [p for p in _marked_pages(root) if p not in wanted and not p.startswith(FROZEN_DIRS)]
+    stale = _marked_pages(root, skip=lambda p: p in wanted or p.startswith(FROZEN_DIRS))
     if dry_run:
         result.written = [page.path for page, _, _ in plan]
         result.removed = stale
@@ -135,7 +145,8 @@ def write_pages(
     return result
 
 
-def _marked_pages(root: Path) -> list[str]:
+def _marked_pages(root: Path, skip: Callable[[str], bool]) -> list[str]:
+    """Pages vaultnet generated under ``root`` (their mark checked), except those skipped."""
     if not root.is_dir():
         return []
     found = []
@@ -145,8 +156,9 @@ def _marked_pages(root: Path) -> list[str]:
             if not name.endswith((".md", ".ics")):
                 continue
             path = Path(folder) / name
-            if not path.is_symlink() and is_generated(path):
-                found.append(path.relative_to(root).as_posix())
+            relative = path.relative_to(root).as_posix()
+            if not skip(relative) and not path.is_symlink() and is_generated(path):
+                found.append(relative)
     return found
 
 

@@ -20,10 +20,12 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from . import __version__
 from .config import Config, Tier
 from .dates import Birthday, Duration, ago, long_date, short_date
 from .errors import TemplateError
 from .followups import FollowUp
+from .fragments import FragmentCache, Fragments
 from .insights import TEMPLATE_TYPES as INSIGHT_TYPES
 from .insights import compute_insights, insight_jobs
 from .links import WIKILINK, parse_link
@@ -189,6 +191,9 @@ def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
     return env
 
 
+_COMPILE_RULES = 4  # raise when the sandbox's intercepted operators or FragmentCache change
+
+
 def _listing(folder: Path) -> tuple[str, ...] | None:
     """Every file under ``folder`` (relative paths, sorted); None when it is not a folder."""
     if not folder.is_dir():
@@ -207,9 +212,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     template is compiled again.
     """
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    # Compiled code bakes in the sandbox's rules (which operators it checks): a new folder
-    # whenever they change, so no template runs as compiled under older rules.
-    folder = os.path.join(base, "vaultnet", "templates-2")
+    # Compiled code bakes in the sandbox's rules (which operators it checks) and what the
+    # cache tag compiles to, and Jinja keys it by the template's source alone: a folder per
+    # version and per set of rules, so no template runs as compiled under other ones.
+    folder = os.path.join(base, "vaultnet", f"templates-{__version__}-{_COMPILE_RULES}")
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
@@ -234,6 +240,7 @@ def _new_environment(config: Config, today: dt.date, user_templates: bool) -> ji
         trim_blocks=True,
         lstrip_blocks=True,
         bytecode_cache=_bytecode_cache(),
+        extensions=[FragmentCache],
     )
     deadline = _Deadline(config.render_timeout_s)
     env.deadline = deadline
@@ -429,6 +436,8 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     base["insights"] = insights
     base["digest_extras"] = insights.digest_extras
     jobs += insight_jobs(insights)
+    fragments: Fragments = env.fragments  # type: ignore[attr-defined]
+    fragments.next_render()
     pages = []
     session = memo.start() if memo is not None else None
     for path, template_name, extra in jobs:

@@ -1,0 +1,110 @@
+"""``{% cache key %}`` blocks: rendered once per key, never reading anything else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from vaultnet import render
+from vaultnet.build import Builder, build_vault
+from vaultnet.cache import NoteCache
+from vaultnet.config import load_config
+from vaultnet.errors import TemplateError
+from vaultnet.render import make_environment, render_pages
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def _templates(vault: Path) -> Path:
+    folder = vault / ".vaultnet" / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _render(vault: Path) -> dict[str, str]:
+    result = build_vault(load_config(vault), TODAY, cache=None, write=False)
+    assert result.network is not None
+    return {page.path: page.text for page in render_pages(result.network)}
+
+
+def test_a_block_that_reads_more_than_its_key_does_not_compile(sample_vault: Path) -> None:
+    (_templates(sample_vault) / "index.md.j2").write_text(
+        "{% for p in people %}\n{% cache p %}\n{{ p.name }} of {{ vault_name }}\n"
+        "{% endcache %}\n{% endfor %}\n"
+    )
+    with pytest.raises(TemplateError) as caught:
+        _render(sample_vault)
+    assert caught.value.path == ".vaultnet/templates/index.md.j2"
+    assert caught.value.line == 2
+    assert "may read only its key; it also reads vault_name" in str(caught.value)
+
+
+def test_rows_are_rendered_once_and_the_digest_reuses_the_follow_ups_rows(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendering: list[str] = []
+    calls: list[str] = []
+    real_render, real_who = render._render, render.who
+
+    def tracked_render(env, name, context, vault=None):  # type: ignore[no-untyped-def]
+        rendering.append(name)
+        return real_render(env, name, context, vault)
+
+    def tracked_who(person):  # type: ignore[no-untyped-def]
+        calls.append(rendering[-1])
+        return real_who(person)
+
+    monkeypatch.setattr(render, "_render", tracked_render)
+    monkeypatch.setattr(render, "who", tracked_who)
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})  # a new environment gets the filter
+    pages = _render(sample_vault)
+    week = next(path for path in pages if path.startswith("Digests/"))
+    assert calls.count("followups.md.j2") > 10
+    assert calls.count("digest.md.j2") == 0  # every row came from Follow-ups.md
+    body = pages["Follow-ups.md"].split("\n## Overdue", 1)[1]
+    assert body in pages[week]
+
+
+def test_keys_may_be_several_and_unhashable_ones_render_every_time(sample_vault: Path) -> None:
+    (_templates(sample_vault) / "index.md.j2").write_text(
+        "{% for p in people %}\n{% cache p, p.front_matter, loop.index %}\n"
+        "{{ loop.index }}. {{ p.name }} ({{ p.front_matter | length }} fields)\n"
+        "{% endcache %}\n{% endfor %}\n"
+    )
+    index = _render(sample_vault)["Index.md"]
+    assert "1. " in index and "2. " in index and " fields)" in index
+
+
+def test_an_edited_block_and_a_changed_person_are_rendered_again(sample_vault: Path) -> None:
+    template = _templates(sample_vault) / "index.md.j2"
+    template.write_text(
+        "{% for p in people %}\n{% cache p %}\nA {{ p.name }}\n{% endcache %}\n{% endfor %}\n"
+    )
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    first = {page.path: page.text for page in builder.build(TODAY).pages}
+    assert "A Ann Lee\n" in first["Index.md"]
+    template.write_text(
+        "{% for p in people %}\n{% cache p %}\nB {{ p.name }}\n{% endcache %}\n{% endfor %}\n"
+    )
+    ann = sample_vault / "People" / "Ann Lee.md"
+    ann.write_text(ann.read_text(encoding="utf-8").replace("name: Ann Lee", "name: Ann Lee-Park"))
+    again = {
+        page.path: page.text for page in builder.build(TODAY, changed=["People/Ann Lee.md"]).pages
+    }
+    assert "A " not in again["Index.md"] and "B Ann Lee-Park\n" in again["Index.md"]
+
+
+def test_rows_not_used_by_the_latest_render_are_dropped(sample_vault: Path) -> None:
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    builder.build(TODAY)
+    env = make_environment(load_config(sample_vault), TODAY)
+    store = env.fragments  # type: ignore[attr-defined]
+    kept = len(store.current)
+    (sample_vault / "People" / "Ann Lee.md").unlink()
+    builder.build(TODAY, changed=["People/Ann Lee.md"])
+    builder.build(TODAY, changed=[])
+    assert 0 < len(store.current) < kept
+    assert not any("Ann Lee" in text for text in store.current.values())
+    assert not any("Ann Lee" in text for text in store.previous.values())

@@ -1,0 +1,134 @@
+"""``{% cache key %}…{% endcache %}``: a block rendered once per key and reused.
+
+The index, tier and follow-up pages are tables with one row per person, and a row depends
+only on that person (and on the day, which the environment is made for). Wrapping a row in
+``{% cache p %}`` renders it once: the weekly digest reuses the rows of ``Follow-ups.md``,
+and a watcher reuses every row of a person who did not change (people compare by
+identity, see network.Person).
+
+A cached block may read nothing but its key: the names it uses, other than those it
+defines itself and the environment's globals, must all appear in the key expressions, or
+the template does not compile. So a block's output is a function of its key, and reusing
+it is exact.
+
+Rows are kept for two renders: those not used by the latest render are dropped, so a
+long-running watcher does not keep every old version of every row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from typing import Any
+
+from jinja2 import nodes
+from jinja2.exceptions import TemplateSyntaxError
+from jinja2.ext import Extension
+from jinja2.meta import find_undeclared_variables
+from jinja2.parser import Parser
+
+
+class Fragments:
+    """Rendered blocks by (block, key), for the latest render and the one before."""
+
+    def __init__(self) -> None:
+        self.current: dict[tuple[str, tuple[Any, ...]], str] = {}
+        self.previous: dict[tuple[str, tuple[Any, ...]], str] = {}
+
+    def next_render(self) -> None:
+        """Start a render: blocks the last render did not use are forgotten."""
+        self.previous = self.current
+        self.current = {}
+
+    def get(self, key: tuple[Any, ...], block: str) -> str | None:
+        """The block's text for ``key``, or None when it must be rendered (and ``put``)."""
+        entry = (block, key)
+        try:
+            text = self.current.get(entry)
+        except TypeError:  # a key that cannot be hashed (a list, say): render every time
+            return None
+        if text is None:
+            text = self.previous.get(entry)
+            if text is not None:
+                self.current[entry] = text
+        return text
+
+    def put(self, key: tuple[Any, ...], block: str, text: str) -> str:
+        with contextlib.suppress(TypeError):  # unhashable: not kept
+            self.current[(block, key)] = text
+        return text
+
+
+class FragmentCache(Extension):
+    """The ``cache`` tag.
+
+    ``{% cache k1, k2 %}BODY{% endcache %}`` compiles to plain template code, without a
+    call through the sandbox (which would cost as much as the row it saves)::
+
+        {% set hit = (k1, k2) | _fragment_get(ID) %}
+        {% if hit is none %}{% set text %}BODY{% endset %}{{ (k1, k2) | _fragment_put(ID, text) }}
+        {% else %}{{ hit }}{% endif %}
+    """
+
+    tags = {"cache"}  # noqa: RUF012 - Extension declares it so
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        store = Fragments()
+        environment.extend(fragments=store)
+        environment.filters["_fragment_get"] = store.get
+        environment.filters["_fragment_put"] = store.put
+
+    def parse(self, parser: Parser) -> list[nodes.Node]:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        self._check(keys, body, lineno, parser)
+        # A new id whenever a template is compiled, unique across processes too: compiled
+        # templates are kept on disk, and two of them must never share ids.
+        block = uuid.uuid4().hex
+        hit, text = f"_fragment_{block}", f"_fragment_text_{block}"
+
+        def key() -> nodes.Tuple:
+            return nodes.Tuple(keys, "load")
+
+        def call(name: str, *args: nodes.Expr) -> nodes.Filter:
+            return nodes.Filter(key(), name, [nodes.Const(block), *args], [], None, None)
+
+        render = [
+            nodes.AssignBlock(nodes.Name(text, "store"), None, body),
+            nodes.Output([call("_fragment_put", nodes.Name(text, "load"))]),
+        ]
+        missing = nodes.Test(nodes.Name(hit, "load"), "none", [], [], None, None)
+        found = [nodes.Output([nodes.Name(hit, "load")])]
+        statements: list[nodes.Node] = [
+            nodes.Assign(nodes.Name(hit, "store"), call("_fragment_get")),
+            nodes.If(missing, render, [], found),
+        ]
+        for statement in statements:
+            statement.set_lineno(lineno)
+        return statements
+
+    def _check(
+        self, keys: list[nodes.Expr], body: list[nodes.Node], lineno: int, parser: Parser
+    ) -> None:
+        allowed = {
+            name.name
+            for key in keys
+            for name in (key, *key.find_all(nodes.Name))
+            if isinstance(name, nodes.Name)
+        }
+        tree = nodes.Template(body, lineno=lineno)
+        tree.set_environment(self.environment)
+        used = find_undeclared_variables(tree)
+        outside = sorted(used - allowed - set(self.environment.globals))
+        if outside:
+            raise TemplateSyntaxError(
+                f"a cache block may read only its key; it also reads {', '.join(outside)} "
+                "(add it to the key: {% cache p, " + outside[0] + " %})",
+                lineno,
+                parser.name,
+                parser.filename,
+            )

@@ -143,6 +143,14 @@ class PersonMemo:
             str, tuple[Note, tuple[Interaction, ...], object, Person, list[Diagnostic]]
         ] = {}
         self.resolver: tuple[int, Resolver, dict[str, int]] | None = None
+        # Dated notes: the note, the resolver its mentions were resolved with, the result.
+        self.dated: dict[str, tuple[Note, Resolver, list[tuple[str, Interaction]]]] = {}
+
+    def mentions_in(self, note: Note, resolver: Resolver) -> list[tuple[str, Interaction]] | None:
+        entry = self.dated.get(note.path)
+        if entry is None or entry[0] is not note or entry[1] is not resolver:
+            return None
+        return entry[2]
 
     def get(
         self, note: Note, mentions: tuple[Interaction, ...], signature: object
@@ -164,9 +172,11 @@ class PersonMemo:
     ) -> None:
         self.entries[note.path] = (note, mentions, signature, person, diagnostics)
 
-    def retain(self, paths: set[str]) -> None:
+    def retain(self, paths: set[str], dated: set[str]) -> None:
         for path in [p for p in self.entries if p not in paths]:
             del self.entries[path]
+        for path in [p for p in self.dated if p not in dated]:
+            del self.dated[path]
 
 
 def build_network(
@@ -204,28 +214,13 @@ def build_network(
 
     mentions: dict[str, list[Interaction]] = {}
     for note in dated:
-        assert note.date is not None
-        seen: set[str] = set()
-        for mention in note.mentions:
-            match = resolver.resolve(mention.target)
-            if match is None or match.key == note.path:
-                continue
-            dedupe = f"{match.key}\0{mention.line}"
-            if dedupe in seen:
-                continue
-            seen.add(dedupe)
-            mentions.setdefault(match.key, []).append(
-                LogEntry(
-                    note.date,
-                    "mention",
-                    mention.text,
-                    (),
-                    (),
-                    mention.line,
-                    note.path,
-                    mention=True,
-                )
-            )
+        resolved = memo.mentions_in(note, resolver) if memo is not None else None
+        if resolved is None:
+            resolved = _mentions_in(note, resolver)
+            if memo is not None:
+                memo.dated[note.path] = (note, resolver, resolved)
+        for key, entry in resolved:
+            mentions.setdefault(key, []).append(entry)
 
     refs = _Refs(resolver)
     signature = (today, config, names_key)
@@ -244,13 +239,33 @@ def build_network(
         people.append(person)
         diagnostics.extend(person_diagnostics)
     if memo is not None:
-        memo.retain({note.path for note in people_notes})
+        memo.retain({note.path for note in people_notes}, {note.path for note in dated})
     people.sort(key=lambda p: (p.archived, p.tier.rank, p.sort_name, p.path))
     by_key = {p.key: p for p in people}
-    tiers = tuple(_tier_group(tier, people) for tier in config.tiers)
+    tiers = _tier_groups(config.tiers, people)
     digest = _digest(people, today)
     network = Network(today, config, tuple(people), tiers, digest, by_key, others)
     return network, diagnostics
+
+
+def _mentions_in(note: Note, resolver: Resolver) -> list[tuple[str, Interaction]]:
+    """The people a dated note mentions, each with the mention as an interaction."""
+    assert note.date is not None
+    found: list[tuple[str, Interaction]] = []
+    seen: set[str] = set()
+    for mention in note.mentions:
+        match = resolver.resolve(mention.target)
+        if match is None or match.key == note.path:
+            continue
+        dedupe = f"{match.key}\0{mention.line}"
+        if dedupe in seen:
+            continue
+        seen.add(dedupe)
+        entry = LogEntry(
+            note.date, "mention", mention.text, (), (), mention.line, note.path, mention=True
+        )
+        found.append((match.key, entry))
+    return found
 
 
 class _Refs:
@@ -388,19 +403,34 @@ def _person(
     )
 
 
-def _tier_group(tier: Tier, people: list[Person]) -> TierGroup:
-    members = tuple(p for p in people if p.tier == tier and p.active)
-    archived = tuple(p for p in people if p.tier == tier and p.archived)
+def _tier_groups(tiers: tuple[Tier, ...], people: list[Person]) -> tuple[TierGroup, ...]:
+    """One group per tier, in one pass over everyone (people are in ladder order)."""
+    members: dict[int, list[Person]] = {tier.rank: [] for tier in tiers}
+    archived: dict[int, list[Person]] = {tier.rank: [] for tier in tiers}
+    moving_up: dict[int, list[Person]] = {tier.rank: [] for tier in tiers}
+    for person in people:
+        rank = person.tier.rank  # ranks tell the tiers of one configuration apart
+        (archived if person.archived else members)[rank].append(person)
+        target = person.target_tier
+        if target is not None and not person.archived and rank > target.rank:
+            moving_up[target.rank].append(person)
+    return tuple(
+        _tier_group(tier, members[tier.rank], archived[tier.rank], moving_up[tier.rank])
+        for tier in tiers
+    )
+
+
+def _tier_group(
+    tier: Tier, members: list[Person], archived: list[Person], moving_up: list[Person]
+) -> TierGroup:
     since = [p.days_since_contact for p in members if p.days_since_contact is not None]
     return TierGroup(
         tier=tier,
-        members=members,
-        archived=archived,
+        members=tuple(members),
+        archived=tuple(archived),
         overdue=sum(1 for p in members if p.followup.bucket == "overdue"),
         median_days_since_contact=statistics.median(since) if since else None,
-        moving_up=tuple(
-            p for p in people if p.active and p.target_tier == tier and p.tier.rank > tier.rank
-        ),
+        moving_up=tuple(moving_up),
         aiming_higher=tuple(
             p for p in members if p.target_tier is not None and p.target_tier.rank < tier.rank
         ),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from vaultnet import render
 from vaultnet.build import Builder, build_vault
 from vaultnet.cache import NoteCache
 from vaultnet.config import load_config
+from vaultnet.logscan import PER_PERSON
 from vaultnet.pagememo import PageMemo, _template_inputs
 from vaultnet.render import make_environment, render_pages
 
@@ -15,9 +17,20 @@ TODAY = dt.date(2026, 11, 26)
 
 
 def _cold(vault: Path, today: dt.date = TODAY) -> dict[str, str]:
-    result = build_vault(load_config(vault), today, cache=None, write=False)
-    assert result.network is not None
-    return {page.path: page.text for page in render_pages(result.network)}
+    """The pages of a cold build, made apart from the memos a session keeps in memory
+    (kept rows and per-person values), so that stale reuse cannot leak into the reference."""
+    kept = PER_PERSON.current, PER_PERSON.previous
+    environments = dict(render._ENVIRONMENTS)
+    PER_PERSON.current, PER_PERSON.previous = {}, {}
+    render._ENVIRONMENTS.clear()
+    try:
+        result = build_vault(load_config(vault), today, cache=None, write=False)
+        assert result.network is not None
+        return {page.path: page.text for page in render_pages(result.network)}
+    finally:
+        PER_PERSON.current, PER_PERSON.previous = kept
+        render._ENVIRONMENTS.clear()
+        render._ENVIRONMENTS.update(environments)
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -58,6 +71,14 @@ def test_edits_of_every_kind_give_the_pages_of_a_cold_build(sample_vault: Path) 
     bob = (people / "Bob Marsh.md").read_text(encoding="utf-8")
     (people / "Bob Marsh.md").write_text(bob.replace("company:", "company: Initech\nwas:"))
     session.rebuild("People/Bob Marsh.md")
+    _edit(people / "Aisha Rahman.md", "to: 2024-12-20", "to: 2026-10-01")  # a recent move
+    session.rebuild("People/Aisha Rahman.md")
+    _edit(
+        people / "Chiara Conti.md",
+        "## Log\n",
+        "## Log\n- 2026-11-20 call: she introduced me to her CTO #got #intro\n",
+    )
+    session.rebuild("People/Chiara Conti.md")
     (sample_vault / "Daily" / "2026-11-24.md").write_text("Lunch with [[Bob Marsh]].\n")
     session.rebuild("Daily/2026-11-24.md")
     (people / "Katarzyna Nowak.md").rename(people / "Kasia Nowak.md")

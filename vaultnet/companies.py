@@ -15,11 +15,12 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from .dates import ago, short_date
 from .errors import UsageError
 from .links import WIKILINK, Resolver, as_link, fold, parse_link
+from .logscan import PER_PERSON
 from .names import safe_filename
 from .network import Interaction, Network, Person, Ref
 
@@ -267,32 +268,17 @@ class _Builder:
 
     def add(self, person: Person) -> str | None:
         """Record a person's positions; returns the key of their company now."""
-        company = person.company
-        now_key = None
-        if company is not None:
-            now_key = ref_key(company)
-            self.spelled(now_key, _ref_shown(company), company.target if company.is_link else None)
-        start: dt.date | None = None  # the current job's start, when history lists it
-        for position in person.history:
-            key = company_key(position.company)
-            link = as_link(position.company)
-            self.spelled(key, _shown(position.company), link.target if link else None)
-            if key == now_key:
-                # The current job listed in history (its start is "since"), or a former
-                # employer they are back at: either way they are there now, not alumni.
-                if position.start is not None and _open(position.end, self.today):
-                    start = max(start, position.start) if start else position.start
-                continue
+        found = PER_PERSON.get("positions", person, lambda p: _positions(p, self.today))
+        for key, shown, note in found.spellings:
+            self.spelled(key, shown, note)
+        for key, stint in found.alumni.items():
             alumni = self.alumni.get(key)
             if alumni is None:
                 alumni = self.alumni[key] = {}
-            earlier = alumni.get(person.key)
-            if earlier is None or (position.end or dt.date.max) >= (earlier.end or dt.date.max):
-                role = position.role or (earlier.role if earlier else None)
-                alumni[person.key] = Stint(person, role, position.start, position.end)
-        if now_key is not None:
-            self.current.setdefault(now_key, []).append(Stint(person, person.role, start, None))
-        return now_key
+            alumni[person.key] = stint
+        if found.now_key is not None and found.current is not None:
+            self.current.setdefault(found.now_key, []).append(found.current)
+        return found.now_key
 
     def refs(self, output_dir: str) -> dict[str, CompanyRef]:
         """Name every company and give those with enough people a unique page path."""
@@ -309,6 +295,44 @@ class _Builder:
                 page = f"{PAGES_DIR}/{page}.md"
             refs[key] = CompanyRef(key, name, page, link or note)
         return refs
+
+
+class _Positions(NamedTuple):
+    """What one person adds to the companies: kept between a watcher's builds."""
+
+    now_key: str | None  # the company they are at now
+    current: Stint | None  # their stint there
+    spellings: list[tuple[str, str, str | None]]  # (key, as written, note linked to)
+    alumni: dict[str, Stint]  # company key -> their latest stint there, elsewhere than now
+
+
+def _positions(person: Person, today: dt.date) -> _Positions:
+    company = person.company
+    now_key = None
+    spellings: list[tuple[str, str, str | None]] = []
+    if company is not None:
+        now_key = ref_key(company)
+        spellings.append(
+            (now_key, _ref_shown(company), company.target if company.is_link else None)
+        )
+    start: dt.date | None = None  # the current job's start, when history lists it
+    alumni: dict[str, Stint] = {}
+    for position in person.history:
+        key = company_key(position.company)
+        link = as_link(position.company)
+        spellings.append((key, _shown(position.company), link.target if link else None))
+        if key == now_key:
+            # The current job listed in history (its start is "since"), or a former
+            # employer they are back at: either way they are there now, not alumni.
+            if position.start is not None and _open(position.end, today):
+                start = max(start, position.start) if start else position.start
+            continue
+        earlier = alumni.get(key)
+        if earlier is None or (position.end or dt.date.max) >= (earlier.end or dt.date.max):
+            role = position.role or (earlier.role if earlier else None)
+            alumni[key] = Stint(person, role, position.start, position.end)
+    current = Stint(person, person.role, start, None) if now_key is not None else None
+    return _Positions(now_key, current, spellings, alumni)
 
 
 def _open(end: dt.date | None, today: dt.date) -> bool:

@@ -36,7 +36,7 @@ from .ladder import (
     build_ladder,
     next_step,
 )
-from .logscan import MAX_ROWS, THANKS_DIGEST_DAYS, brief, ladder_order, scan_logs
+from .logscan import MAX_ROWS, PER_PERSON, THANKS_DIGEST_DAYS, brief, ladder_order, scan_logs
 from .network import Network, Person
 from .reciprocity import Balance, Exchange, Owed, Reciprocity, build_reciprocity, thanks_owed
 
@@ -200,6 +200,7 @@ def compute_insights(network: Network) -> Insights:
     """Compute every insight page's content from the network."""
     if _last and _last[0][0] is network:
         return _last[0][1]
+    PER_PERSON.next_build()
     scan = scan_logs(network)
     companies = build_companies(network, scan.moved)
     reciprocity = build_reciprocity(network, scan)

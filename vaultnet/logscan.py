@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar
 
 from .links import WIKILINK, parse_link
 from .network import Interaction, Network, Person
@@ -18,6 +20,7 @@ THIN_TIER = 3  # a tier with fewer active members is "thin"
 ONE_SIDED_MIN = 2  # tagged entries needed before a relationship counts as one-sided
 THANKS_DIGEST_DAYS = 90  # the digest lists thank-yous owed for help this recent
 ARROW = re.compile(r"\s*(?:→|->|=>|⟶|➔)\s*")
+T = TypeVar("T")
 
 
 def ladder_order(person: Person) -> tuple[bool, int, str, str]:
@@ -34,6 +37,62 @@ class LogScan:
     intros: list[tuple[Person, Interaction]]  # entries tagged #intro, in ladder order
 
 
+class PersonValues:
+    """Values computed from one person alone, kept from one build to the next.
+
+    People compare by identity (see network.Person): an unchanged person is the same
+    object in a watcher's next build, a changed one is a new object, so a value kept for a
+    person is exact. Values the latest build did not ask for are dropped.
+    """
+
+    def __init__(self) -> None:
+        self.current: dict[tuple[str, Person], Any] = {}
+        self.previous: dict[tuple[str, Person], Any] = {}
+
+    def next_build(self) -> None:
+        self.previous, self.current = self.current, {}
+
+    def get(self, kind: str, person: Person, compute: Callable[[Person], T]) -> T:
+        key = (kind, person)
+        value = self.current.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.previous.get(key, _MISSING)
+            if value is _MISSING:
+                value = compute(person)
+            self.current[key] = value
+        return value  # type: ignore[no-any-return]
+
+
+PER_PERSON = PersonValues()  # compute_insights starts a new build on it
+_MISSING = object()
+
+
+class _PersonScan(NamedTuple):
+    tagged: list[Interaction]
+    tier: list[Interaction]
+    moved: list[Interaction]
+    intros: list[Interaction]
+
+
+def _scan_person(person: Person) -> _PersonScan:
+    found = _PersonScan([], [], [], [])
+    for entry in person.interactions:
+        if entry.tags:  # mentions carry no tags
+            found.tagged.append(entry)
+            if "intro" in entry.tags:
+                found.intros.append(entry)
+        kind = entry.kind
+        # Cheap tests first: they rule out nearly every entry before any casefold.
+        if kind is None or not 4 <= len(kind) <= 5 or kind[0] not in "tTmM" or entry.mention:
+            continue
+        folded = kind.casefold()
+        if folded == "tier":
+            found.tier.append(entry)
+        elif folded == "moved":
+            found.moved.append(entry)
+    return found
+
+
 def scan_logs(network: Network) -> LogScan:
     """One pass over every log entry (the vault's largest collection) for all insights."""
     tagged: dict[str, list[Interaction]] = {}
@@ -41,21 +100,15 @@ def scan_logs(network: Network) -> LogScan:
     moved: dict[str, list[Interaction]] = {}
     intros: list[tuple[Person, Interaction]] = []
     for person in network.people:
+        found = PER_PERSON.get("scan", person, _scan_person)
         key = person.key
-        for entry in person.interactions:
-            if entry.tags:  # mentions carry no tags
-                tagged.setdefault(key, []).append(entry)
-                if "intro" in entry.tags:
-                    intros.append((person, entry))
-            kind = entry.kind
-            # Cheap tests first: they rule out nearly every entry before any casefold.
-            if kind is None or not 4 <= len(kind) <= 5 or kind[0] not in "tTmM" or entry.mention:
-                continue
-            folded = kind.casefold()
-            if folded == "tier":
-                tier.setdefault(key, []).append(entry)
-            elif folded == "moved":
-                moved.setdefault(key, []).append(entry)
+        if found.tagged:
+            tagged[key] = found.tagged
+            intros += [(person, entry) for entry in found.intros]
+        if found.tier:
+            tier[key] = found.tier
+        if found.moved:
+            moved[key] = found.moved
     return LogScan(tagged, tier, moved, intros)
 
 

@@ -6,7 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .logscan import MAX_ROWS, ONE_SIDED_MIN, LogScan, brief, ladder_order, scan_logs
+from .logscan import (
+    MAX_ROWS,
+    ONE_SIDED_MIN,
+    PER_PERSON,
+    LogScan,
+    brief,
+    ladder_order,
+    scan_logs,
+)
 from .network import Interaction, Network, Person
 
 
@@ -140,6 +148,20 @@ def open_asks(
     ]
 
 
+def _tally(
+    person: Person, entries: Sequence[Interaction], today: dt.date
+) -> tuple[int, int, int, Owed | None, list[Owed]]:
+    """A person's #gave, #got and #ask counts, the thanks they are owed and their open asks."""
+    gave = got = ask = 0
+    for entry in entries:
+        tags = entry.tags
+        gave += "gave" in tags
+        got += "got" in tags
+        ask += "ask" in tags
+    owed = thanks_owed(person, today, entries) if got else None
+    return gave, got, ask, owed, open_asks(person, today, entries) if ask else []
+
+
 def build_reciprocity(network: Network, scan: LogScan | None = None) -> Reciprocity:
     """Balances, one-sided relationships, thank-yous owed and open asks."""
     tagged = (scan or scan_logs(network)).tagged
@@ -153,21 +175,18 @@ def build_reciprocity(network: Network, scan: LogScan | None = None) -> Reciproc
         entries = tagged.get(person.key)
         if entries is None or not person.active:
             continue
-        gave = got = ask = 0
-        for entry in entries:
-            tags = entry.tags
-            gave += "gave" in tags
-            got += "got" in tags
-            ask += "ask" in tags
+        # Only the person's own entries and their day count: kept between a watcher's builds.
+        gave, got, ask, owed, person_asks = PER_PERSON.get(
+            "reciprocity",
+            person,
+            lambda p: _tally(p, entries, today),  # noqa: B023
+        )
         if not (gave or got or ask):
             continue  # tagged, but with other tags only
         counted.append((person, entries, gave, got))
-        if got:
-            owed = thanks_owed(person, today, entries)
-            if owed is not None:
-                thanks.append(owed)
-        if ask:
-            asks.extend(open_asks(person, today, entries))
+        if owed is not None:
+            thanks.append(owed)
+        asks += person_asks
 
     def balance(person: Person, entries: Sequence[Interaction], gave: int, got: int) -> Balance:
         found = exchanges(person, entries)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -31,6 +30,8 @@ def atomic_file(
     it. ``durable`` also fsyncs the file and its folder, so the new bytes survive a crash.
     Raises OSError; an exception in the block leaves ``target`` as it was.
     """
+    import tempfile  # on first write: a build that writes nothing never needs it
+
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

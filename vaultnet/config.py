@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import tomllib
@@ -124,6 +123,8 @@ def load_config(vault: Path | str) -> Config:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in _KNOWN:
+            import difflib  # only for a key that is not known
+
             close = difflib.get_close_matches(key, list(_KNOWN), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             warnings.append(
@@ -220,6 +221,8 @@ def _tiers(value: list[Any], warnings: list[Diagnostic]) -> tuple[Tier, ...]:
         if not isinstance(entry, dict):
             raise ConfigError("each [[tiers]] entry must be a table", CONFIG_NAME)
         for key in sorted(set(entry) - _TIER_KEYS):
+            import difflib
+
             close = difflib.get_close_matches(key, sorted(_TIER_KEYS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             warnings.append(

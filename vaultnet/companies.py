@@ -222,9 +222,11 @@ class CompanyIndex:
     """Every company people are or were at; ``with_pages`` are those with a page."""
 
     with_pages: tuple[Company, ...]  # strongest tier there first, then most people
-    by_key: dict[str, Company] = field(hash=False, compare=False)
+    # Compared too: a template may read them, and a page is reused only when all it reads
+    # is equal (pagememo.py).
+    by_key: dict[str, Company] = field(hash=False)
     moves: tuple[Move, ...] = ()  # every recent move, newest first
-    by_person: dict[str, CompanyRef] = field(default_factory=dict, hash=False, compare=False)
+    by_person: dict[str, CompanyRef] = field(default_factory=dict, hash=False)
 
     def get(self, name: str) -> Company | None:
         """The company a name or link stands for, by ``company_key``."""

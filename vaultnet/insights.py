@@ -217,16 +217,18 @@ def compute_insights(network: Network) -> Insights:
 
 def insight_jobs(insights: Insights) -> list[tuple[str, str, dict[str, Any]]]:
     """The insight pages as render jobs: (page path, template, extra context)."""
+    # Each page also gets its own part of the insights by name, so that a page that reads
+    # only its part is reused while the others change (pagememo.py).
+    limits = {"max_rows": insights.max_rows, "move_days": insights.move_days}
     jobs: list[tuple[str, str, dict[str, Any]]] = [
-        ("Introductions.md", "introductions.md.j2", {}),
-        ("Companies.md", "companies.md.j2", {}),
-        ("Ladder.md", "ladder.md.j2", {}),
-        ("Reciprocity.md", "reciprocity.md.j2", {}),
+        ("Introductions.md", "introductions.md.j2", {"introductions": insights.introductions}),
+        ("Companies.md", "companies.md.j2", {"companies": insights.companies, **limits}),
+        ("Ladder.md", "ladder.md.j2", {"ladder": insights.ladder}),
+        ("Reciprocity.md", "reciprocity.md.j2", {"reciprocity": insights.reciprocity}),
     ]
     for company in insights.companies.with_pages:
         assert company.ref.page is not None
-        extra = {"company": company, "max_rows": insights.max_rows, "move_days": insights.move_days}
-        jobs.append((company.ref.page, "company.md.j2", extra))
+        jobs.append((company.ref.page, "company.md.j2", {"company": company, **limits}))
     return jobs
 
 

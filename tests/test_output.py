@@ -13,7 +13,7 @@ from tests.conftest import TODAY, WriteNote
 from vaultnet import build_vault, load_config
 from vaultnet.build import BuildResult
 from vaultnet.errors import OutputError
-from vaultnet.output import MARK, Page, is_generated, write_pages
+from vaultnet.output import MARK, Page, Written, is_generated, write_pages
 
 # The core pages; insight pages (Companies, Ladder...) come on top of them.
 PAGES = {
@@ -299,3 +299,32 @@ def test_build_with_cache_leaves_inputs_byte_identical(sample_vault: Path) -> No
     after = digest_of(sample_vault)
     assert {p: after[p] for p in before} == before
     assert (sample_vault / ".vaultnet").is_dir()
+
+
+def test_a_watcher_does_not_read_pages_it_knows_are_up_to_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "Network"
+    pages = [Page(f"P{i}.md", f"---\n{MARK}\n---\npage {i}\n") for i in range(3)]
+    written = Written()
+    assert len(write_pages(root, pages, written=written).written) == 3
+    reads: list[Path] = []
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        reads.append(self)
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    again = write_pages(root, pages, written=written)
+    assert again.unchanged == ["P0.md", "P1.md", "P2.md"] and reads == []
+    # Changed behind its back (another size): read, compared and written again.
+    (root / "P1.md").write_text(f"---\n{MARK}\n---\nedited by hand\n")
+    third = write_pages(root, pages, written=written)
+    assert third.written == ["P1.md"] and reads == [root.resolve() / "P1.md"]
+    assert (root / "P1.md").read_text() == pages[1].text
+    # Replaced by a file that is not a page: refused, as without the memo.
+    (root / "P2.md").unlink()
+    (root / "P2.md").write_text("my own notes\n")
+    with pytest.raises(OutputError):
+        write_pages(root, pages, written=written)

@@ -21,7 +21,7 @@ from . import __version__
 from .cache import NoteCache
 from .config import Config
 from .diagnostics import Diagnostic, sort_key
-from .output import Page, WriteResult, write_pages
+from .output import Page, WriteResult, Written, write_pages
 from .vault import SourceFile, parse_options, scan, source_file
 
 if TYPE_CHECKING:
@@ -88,6 +88,8 @@ class Builder:
         self.progress = progress  # called while many notes are being parsed
         self.memo: PersonMemo | None = None
         self.pages = pages  # the last render's pages, for a watcher to reuse
+        # What a watcher wrote: pages it knows are up to date on disk.
+        self.written: Written | None = Written() if pages is not None else None
         self.cache = cache if cache is not None else NoteCache.in_memory()
         self._options: ParseOptions | None = None
         self.files: dict[str, SourceFile] = {}
@@ -232,7 +234,9 @@ class Builder:
                 pages.append(calendar_page(network, save=not dry_run))
             timings["render"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            written = write_pages(self.config.output_path, pages, dry_run=dry_run)
+            written = write_pages(
+                self.config.output_path, pages, dry_run=dry_run, written=self.written
+            )
             timings["write"] = time.perf_counter() - mark
         from .digest import digest_json
 

@@ -91,13 +91,47 @@ def _inside(root: Path, relative: str, checked: set[Path] | None = None) -> Path
     return target
 
 
+class Written:
+    """The pages a watcher wrote or found up to date, as they were on disk then.
+
+    A page whose file has the same inode, size and modification time as then, and whose
+    bytes are the same, is up to date without reading it again.
+    """
+
+    def __init__(self) -> None:
+        self.files: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+
+    def same(self, target: Path, data: bytes) -> bool:
+        known = self.files.get(target)
+        if known is None or known[1] != data:
+            return False
+        try:
+            info = os.lstat(target)
+        except OSError:
+            return False
+        return known[0] == (info.st_ino, info.st_size, info.st_mtime_ns)
+
+    def remember(self, target: Path, data: bytes) -> None:
+        try:
+            info = os.lstat(target)
+        except OSError:
+            self.files.pop(target, None)
+            return
+        self.files[target] = ((info.st_ino, info.st_size, info.st_mtime_ns), data)
+
+
 def write_pages(
-    output_root: Path, pages: Iterable[Page], dry_run: bool = False, frozen: Iterable[str] = ()
+    output_root: Path,
+    pages: Iterable[Page],
+    dry_run: bool = False,
+    frozen: Iterable[str] = (),
+    written: Written | None = None,
 ) -> WriteResult:
     """Write ``pages`` under ``output_root``; see the module docstring for the rules.
 
     ``frozen`` pages (past weekly digests) are never rewritten. Raises OutputError before
     writing anything when a page would overwrite an unmarked file or leave the folder.
+    ``written`` (a watcher's) spares reading pages it knows are up to date.
     """
     result = WriteResult()
     if output_root.is_symlink():
@@ -113,6 +147,9 @@ def write_pages(
             continue
         target = _inside(root, page.path, folders)
         data = page.text.encode("utf-8")
+        if written is not None and written.same(target, data):
+            result.unchanged.append(page.path)
+            continue
         if target.exists():
             if not target.is_file() or not is_generated(target):
                 raise OutputError(
@@ -123,6 +160,8 @@ def write_pages(
             try:
                 if target.read_bytes() == data:
                     result.unchanged.append(page.path)
+                    if written is not None:
+                        written.remember(target, data)
                     continue
             except OSError:
                 pass
@@ -136,6 +175,8 @@ def write_pages(
     for page, target, data in plan:
         _atomic_write(target, data)
         result.written.append(page.path)
+        if written is not None:
+            written.remember(target, data)
     for relative in stale:
         try:
             (root / relative).unlink()

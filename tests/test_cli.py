@@ -475,3 +475,21 @@ def test_the_program_flushes_everything_and_keeps_its_exit_codes(
     (sample_vault / "People" / "Bad.md").write_text("---\ntier: [champion\n---\n")
     strict = program("check", "--strict", *TODAY_ARGS, str(sample_vault))
     assert strict.returncode == 1 and strict.stderr.startswith("People/Bad.md:3: error: YAML")
+
+
+def test_digest_markdown_is_the_follow_ups_page_and_reports_template_errors(
+    sample_vault: Path,
+) -> None:
+    assert run("build", sample_vault, *TODAY_ARGS).exit_code == 0
+    page = (sample_vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
+    digest = run("digest", sample_vault, *TODAY_ARGS)
+    assert digest.exit_code == 0
+    assert page.endswith(digest.stdout) and page.split("---\n", 2)[2] == digest.stdout
+    templates = sample_vault / ".vaultnet" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "followups.md.j2").write_text("{{ people | no_such_filter }}\n")
+    broken = run("digest", sample_vault, *TODAY_ARGS)
+    assert broken.exit_code == 1 and isinstance(broken.exception, SystemExit)  # no traceback
+    assert ".vaultnet/templates/followups.md.j2:1: No filter named 'no_such_filter'" in (
+        broken.stderr
+    )

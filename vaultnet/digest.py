@@ -6,7 +6,7 @@ from typing import Any
 
 from .dates import ago, long_date, short_date
 from .diagnostics import Diagnostic
-from .insights import compute_insights, digest_extras, digest_extras_json, digest_extras_text
+from .insights import digest_extras, digest_extras_json, digest_extras_text
 from .network import Network, Person
 
 LISTS = ("overdue", "due_soon", "upcoming", "never_contacted", "snoozed", "birthdays")
@@ -46,25 +46,13 @@ def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, An
 
 
 def digest_markdown(network: Network) -> str:
-    """The Follow-ups page body, as Markdown (the same template as the page)."""
-    from .render import make_environment
+    """The Follow-ups page body, as Markdown: the page's template, with the page's context.
 
-    env = make_environment(network.config, network.today)
-    insights = compute_insights(network)
-    template = env.get_template("followups.md.j2")
-    return template.render(
-        today=network.today,
-        network=network,
-        people=network.people,
-        active=network.active,
-        tiers=network.tiers,
-        digest=network.digest,
-        config=network.config,
-        vault_name=network.config.vault.name,
-        page="Follow-ups.md",
-        insights=insights,
-        digest_extras=insights.digest_extras,
-    )
+    Raises TemplateError naming the template and line.
+    """
+    from .render import render_page_body
+
+    return render_page_body(network, "Follow-ups.md", "followups.md.j2")
 
 
 def digest_text(network: Network) -> str:

@@ -414,6 +414,15 @@ def render_person_note(config: Config, name: str, tier: str, today: dt.date) -> 
     return text if text.endswith("\n") else text + "\n"
 
 
+def render_page_body(network: Network, path: str, template: str) -> str:
+    """One page's body (no front matter), as ``render_pages`` renders it."""
+    env = make_environment(network.config, network.today)
+    context = template_context(network)
+    insights = compute_insights(network)
+    context.update(insights=insights, digest_extras=insights.digest_extras, page=path)
+    return _render(env, template, context, network.config.vault).lstrip("\n")
+
+
 def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     """Render every page of the network. Raises TemplateError naming template and line.
 

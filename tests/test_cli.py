@@ -493,3 +493,31 @@ def test_digest_markdown_is_the_follow_ups_page_and_reports_template_errors(
     assert ".vaultnet/templates/followups.md.j2:1: No filter named 'no_such_filter'" in (
         broken.stderr
     )
+
+
+def test_json_output_is_json_with_one_line_per_entry() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from vaultnet.cli import json_text
+
+    scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+    values = st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+        ),
+        max_leaves=20,
+    )
+
+    @given(values)
+    @settings(max_examples=300)
+    def round_trip(value: object) -> None:
+        assert json.loads(json_text(value)) == value
+
+    round_trip()
+    text = json_text({"today": "2026-11-26", "overdue": [{"name": "Ann"}, {"name": "Bo"}], "x": []})
+    assert text == (
+        '{\n  "today": "2026-11-26",\n  "overdue": [\n    {"name": "Ann"},\n    {"name": "Bo"}\n'
+        '  ],\n  "x": []\n}'
+    )

@@ -423,7 +423,7 @@ def digest(
         result = build_vault(config, today, cache=cache, write=False)
         assert result.digest is not None
         payload = {**result.digest, "diagnostics": [d.as_json() for d in result.diagnostics]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json_text(payload))
     else:
         # Markdown and text need the whole model: no early stop.
         result = Builder(config, cache).build(today, write=False, full=True)
@@ -485,11 +485,11 @@ def path_command(
     except NoMatch as exc:
         if as_json:
             payload = {"error": exc.message, "suggestions": exc.suggestions}
-            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            click.echo(json_text(payload))
         raise
     if as_json:
         payload = routes_json(routes, today, limit)
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json_text(payload))
     else:
         click.echo(routes_text(routes, today, limit), nl=False)
     sys.exit(_exit_code(result, strict, errors_fail=False))
@@ -964,6 +964,31 @@ def export_vcard(
       vaultnet export vcard -o network.vcf
     """
     _run_export("vcard", vault_option, today, strict, output, no_cache)
+
+
+def json_text(value: Any, indent: str = "") -> str:
+    """JSON for people and scripts: an object or list of plain values on one line (a
+    person, a diagnostic), anything holding more nested below, two spaces a level."""
+    if not _nested(value):
+        return json.dumps(value, ensure_ascii=False)
+    inner = indent + "  "
+    if isinstance(value, dict):
+        items = [
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {json_text(v, inner)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    items = [inner + json_text(item, inner) for item in value]
+    return "[\n" + ",\n".join(items) + f"\n{indent}]"
+
+
+def _nested(value: Any) -> bool:
+    """Whether ``value`` holds a non-empty object or list."""
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, list):
+        return False
+    return any(isinstance(item, dict | list) and item for item in value)
 
 
 def run() -> NoReturn:

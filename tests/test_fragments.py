@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet import render
+from vaultnet import fragments, render
 from vaultnet.build import Builder, build_vault
 from vaultnet.cache import NoteCache
 from vaultnet.config import load_config
 from vaultnet.errors import TemplateError
+from vaultnet.pagememo import PageMemo
 from vaultnet.render import make_environment, render_pages
 
 TODAY = dt.date(2026, 11, 26)
@@ -23,10 +24,10 @@ def _templates(vault: Path) -> Path:
     return folder
 
 
-def _render(vault: Path) -> dict[str, str]:
+def _render(vault: Path, memo: PageMemo | None = None) -> dict[str, str]:
     result = build_vault(load_config(vault), TODAY, cache=None, write=False)
     assert result.network is not None
-    return {page.path: page.text for page in render_pages(result.network)}
+    return {page.path: page.text for page in render_pages(result.network, memo)}
 
 
 def test_a_block_that_reads_more_than_its_key_does_not_compile(sample_vault: Path) -> None:
@@ -59,10 +60,15 @@ def test_rows_are_rendered_once_and_the_digest_reuses_the_follow_ups_rows(
     monkeypatch.setattr(render, "_render", tracked_render)
     monkeypatch.setattr(render, "who", tracked_who)
     monkeypatch.setattr(render, "_ENVIRONMENTS", {})  # a new environment gets the filter
-    pages = _render(sample_vault)
+    pages = _render(sample_vault, PageMemo())  # as a watcher renders
     week = next(path for path in pages if path.startswith("Digests/"))
     assert calls.count("followups.md.j2") > 10
     assert calls.count("digest.md.j2") == 0  # every row came from Follow-ups.md
+    # A single build keeps nothing: every row is rendered where it is shown.
+    calls.clear()
+    assert _render(sample_vault) == pages
+    assert calls.count("digest.md.j2") == calls.count("followups.md.j2") > 10
+    assert not make_environment(load_config(sample_vault), TODAY).fragments.rows  # type: ignore[attr-defined]
     body = pages["Follow-ups.md"].split("\n## Overdue", 1)[1]
     assert body in pages[week]
 
@@ -82,7 +88,7 @@ def test_an_edited_block_and_a_changed_person_are_rendered_again(sample_vault: P
     template.write_text(
         "{% for p in people %}\n{% cache p %}\nA {{ p.name }}\n{% endcache %}\n{% endfor %}\n"
     )
-    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     first = {page.path: page.text for page in builder.build(TODAY).pages}
     assert "A Ann Lee\n" in first["Index.md"]
     template.write_text(
@@ -96,15 +102,19 @@ def test_an_edited_block_and_a_changed_person_are_rendered_again(sample_vault: P
     assert "A " not in again["Index.md"] and "B Ann Lee-Park\n" in again["Index.md"]
 
 
-def test_rows_not_used_by_the_latest_render_are_dropped(sample_vault: Path) -> None:
-    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+def test_rows_of_people_gone_or_changed_are_dropped_and_others_kept(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fragments, "PRUNE_SLACK", 0)
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(TODAY)
-    env = make_environment(load_config(sample_vault), TODAY)
-    store = env.fragments  # type: ignore[attr-defined]
-    kept = len(store.current)
+    store = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
+    kept = len(store.rows)
     (sample_vault / "People" / "Ann Lee.md").unlink()
     builder.build(TODAY, changed=["People/Ann Lee.md"])
+    assert 0 < len(store.rows) < kept
+    assert not any("Ann Lee]]" in text for text in store.rows.values())
+    # A rebuild that reuses every page renders no row, and keeps them all.
+    rows = dict(store.rows)
     builder.build(TODAY, changed=[])
-    assert 0 < len(store.current) < kept
-    assert not any("Ann Lee" in text for text in store.current.values())
-    assert not any("Ann Lee" in text for text in store.previous.values())
+    assert store.rows == rows

@@ -2,23 +2,24 @@
 
 The index, tier and follow-up pages are tables with one row per person, and a row depends
 only on that person (and on the day, which the environment is made for). Wrapping a row in
-``{% cache p %}`` renders it once: the weekly digest reuses the rows of ``Follow-ups.md``,
-and a watcher reuses every row of a person who did not change (people compare by
-identity, see network.Person).
+``{% cache p %}`` renders it once: a watcher reuses every row of a person who did not
+change (people compare by identity, see network.Person), and the weekly digest reuses the
+rows of ``Follow-ups.md``. A single build keeps nothing (``keep`` is off).
 
 A cached block may read nothing but its key: the names it uses, other than those it
 defines itself and the environment's globals, must all appear in the key expressions, or
 the template does not compile. So a block's output is a function of its key, and reusing
 it is exact.
 
-Rows are kept for two renders: those not used by the latest render are dropped, so a
-long-running watcher does not keep every old version of every row.
+Rows of people who are gone or changed are dropped now and then, so a long-running
+watcher does not keep every old version of every row.
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from jinja2 import nodes
@@ -27,36 +28,53 @@ from jinja2.ext import Extension
 from jinja2.meta import find_undeclared_variables
 from jinja2.parser import Parser
 
+from .network import Person
+
+PRUNE_SLACK = 100  # rows that may pile up before the first prune
+
 
 class Fragments:
-    """Rendered blocks by (block, key), for the latest render and the one before."""
+    """Rendered blocks by (block, key)."""
 
     def __init__(self) -> None:
-        self.current: dict[tuple[str, tuple[Any, ...]], str] = {}
-        self.previous: dict[tuple[str, tuple[Any, ...]], str] = {}
-
-    def next_render(self) -> None:
-        """Start a render: blocks the last render did not use are forgotten."""
-        self.previous = self.current
-        self.current = {}
+        self.rows: dict[tuple[str, tuple[Any, ...]], str] = {}
+        # Off for a single build: the rows would be kept for nothing but the weekly digest,
+        # at about 8 MB for 10,000 people. A watcher's renders turn it on.
+        self.keep = False
+        self._pruned_at = 0  # how many rows there were after the last prune
 
     def get(self, key: tuple[Any, ...], block: str) -> str | None:
         """The block's text for ``key``, or None when it must be rendered (and ``put``)."""
-        entry = (block, key)
         try:
-            text = self.current.get(entry)
+            return self.rows.get((block, key))
         except TypeError:  # a key that cannot be hashed (a list, say): render every time
             return None
-        if text is None:
-            text = self.previous.get(entry)
-            if text is not None:
-                self.current[entry] = text
-        return text
 
     def put(self, key: tuple[Any, ...], block: str, text: str) -> str:
-        with contextlib.suppress(TypeError):  # unhashable: not kept
-            self.current[(block, key)] = text
+        if self.keep:
+            with contextlib.suppress(TypeError):  # unhashable: not kept
+                self.rows[(block, key)] = text
         return text
+
+    def prune(self, people: Iterable[Person]) -> None:
+        """Forget rows of people who are gone or changed (every edit makes a new person).
+
+        Rows are kept even when the latest render did not need them, since the pages that
+        show them may have been reused; pruning runs once the rows grew by a quarter.
+        """
+        if len(self.rows) <= self._pruned_at * 5 // 4 + PRUNE_SLACK:
+            return
+        alive = {id(person) for person in people}
+        self.rows = {
+            entry: text
+            for entry, text in self.rows.items()
+            if all(id(part) in alive for part in entry[1] if isinstance(part, Person))
+        }
+        self._pruned_at = len(self.rows)
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self._pruned_at = 0
 
 
 class FragmentCache(Extension):

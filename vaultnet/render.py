@@ -29,6 +29,7 @@ from .fragments import FragmentCache, Fragments
 from .insights import TEMPLATE_TYPES as INSIGHT_TYPES
 from .insights import compute_insights, insight_jobs
 from .links import WIKILINK, parse_link
+from .logscan import PER_PERSON
 from .names import safe_filename
 from .network import Digest, Interaction, Network, Person, Ref, TierGroup
 from .notes import Position
@@ -445,8 +446,11 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     base["insights"] = insights
     base["digest_extras"] = insights.digest_extras
     jobs += insight_jobs(insights)
+    # What is kept from one render to the next is kept only for a watcher (with a memo).
     fragments: Fragments = env.fragments  # type: ignore[attr-defined]
-    fragments.next_render()
+    fragments.keep = PER_PERSON.keep = memo is not None
+    if memo is None:
+        fragments.clear()
     pages = []
     session = memo.start() if memo is not None else None
     for path, template_name, extra in jobs:
@@ -467,6 +471,7 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
         pages.append(Page(path, _front_matter(fields) + body.lstrip("\n")))
     if memo is not None:
         memo.retain({page.path for page in pages})
+        fragments.prune(network.people)
     return pages
 
 

@@ -136,3 +136,20 @@ def test_what_a_template_reads_is_found_through_its_imports(sample_vault: Path) 
     session.rebuild()
     assert "Index.md" in session.memo.reused
     assert not any(path.startswith("Tiers/") for path in session.memo.reused)
+
+
+def test_a_broken_template_is_reported_as_without_the_memo(sample_vault: Path) -> None:
+    from vaultnet.errors import TemplateError
+
+    templates = sample_vault / ".vaultnet" / "templates"
+    templates.mkdir(parents=True)
+    session = _Session(sample_vault)
+    (templates / "index.md.j2").write_text("{% for p in people %}\n{{ p.name }\n")
+    try:
+        session.builder.build(TODAY, changed=[])
+    except TemplateError as exc:
+        assert exc.path == ".vaultnet/templates/index.md.j2" and exc.line == 2
+    else:
+        raise AssertionError("the broken template was not reported")
+    (templates / "index.md.j2").write_text("Fixed {{ people | length }}\n")
+    assert session.rebuild()["Index.md"].endswith("Fixed 46\n")

@@ -86,13 +86,18 @@ class _Render:
     def _names(self, env: jinja2.Environment, template: str) -> frozenset[str] | None:
         """The variables ``template`` reads; None when unknown or its templates changed."""
         if template not in self.checked:
+            self.checked[template] = None
             key = (env, template)
-            known = self.memo.inputs.get(key)
-            if known is not None and all(env.get_template(n) is t for n, t in known[0]):
-                self.checked[template] = known[1]
-            else:  # the first look, or a template changed: render anew this time
-                self.memo.inputs[key] = _template_inputs(env, template)
-                self.checked[template] = None
+            try:
+                known = self.memo.inputs.get(key)
+                if known is not None and all(env.get_template(n) is t for n, t in known[0]):
+                    self.checked[template] = known[1]
+                else:  # the first look, or a template changed: render anew this time
+                    self.memo.inputs[key] = _template_inputs(env, template)
+            except Exception:
+                # A template that cannot be loaded or parsed: rendering it reports the error
+                # with its file and line, as a build without the memo does.
+                self.memo.inputs.pop(key, None)
         return self.checked[template]
 
     def _same(self, new: object, old: object) -> bool:

@@ -129,7 +129,11 @@ class Network:
 
     @property
     def active(self) -> tuple[Person, ...]:
-        return tuple(p for p in self.people if p.active)
+        return tuple(p for p in self.people if not p.archived)
+
+    @property
+    def archived(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.people if p.archived)
 
 
 class PersonMemo:

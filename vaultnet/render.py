@@ -397,6 +397,7 @@ def template_context(network: Network) -> dict[str, Any]:
         "today": network.today,
         "people": network.people,
         "active": network.active,
+        "archived": network.archived,
         "tiers": network.tiers,
         "digest": network.digest,
         "config": TemplateConfig.of(network.config),

@@ -1,4 +1,5 @@
-"""The log entries and limits the insight pages share, found in one pass over every log."""
+"""What the insight pages share: the log entries they read (found in one pass over every
+log), their limits, and the per-person values a watcher keeps from one build to the next."""
 
 from __future__ import annotations
 

@@ -174,3 +174,22 @@ def test_cache_files_of_another_configuration_are_not_used(sample_vault: Path) -
     changed = load_config(sample_vault)
     result = Builder(changed, NoteCache.for_vault(sample_vault)).build(TODAY, full=True)
     assert result.read.reused == 0 and result.read.parsed > 40
+
+
+def test_a_cache_file_of_the_wrong_shape_is_rebuilt_not_trusted(sample_vault: Path) -> None:
+    import pickle
+
+    config = load_config(sample_vault)
+    build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    first = _pages(sample_vault)
+    shard = shard_of("People/Ann Lee.md")
+    path = sample_vault / ".vaultnet" / "cache" / f"notes-{shard:02x}.pickle"
+    payload = pickle.loads(path.read_bytes())
+    payload["entries"]["People/Ann Lee.md"] = 5  # a value no build writes
+    path.write_bytes(pickle.dumps(payload))
+    (sample_vault / ".vaultnet" / "last-build.json").unlink()
+    cache = NoteCache.for_vault(sample_vault)
+    result = Builder(config, cache).build(TODAY, full=True)
+    assert result.read.parsed >= 1  # that file's notes were parsed again
+    assert result.write.written == [] and _pages(sample_vault) == first
+    assert isinstance(NoteCache.for_vault(sample_vault).entries["People/Ann Lee.md"], tuple)

@@ -95,12 +95,24 @@ class NoteCache:
 
     def _load(self, folder: Path) -> None:
         assert self._entries is not None
+        from .notes import Note, Unreadable
+
+        kinds = (Note, Unreadable)
         for shard in range(SHARDS):
             entries = self._load_shard(folder / _shard_name(shard))
             if entries is None:
                 self.dirty.add(shard)  # stale, foreign or corrupt: written again on save
-            elif any(shard_of(path) != shard for path in entries):
-                self.dirty.add(shard)  # entries in the wrong file: not ours
+            elif not all(
+                type(path) is str
+                and type(entry) is tuple
+                and len(entry) == 3
+                and type(entry[0]) is int
+                and type(entry[1]) is int
+                and isinstance(entry[2], kinds)
+                and shard_of(path) == shard
+                for path, entry in entries.items()
+            ):
+                self.dirty.add(shard)  # not the shape vaultnet writes, or in the wrong file
             else:
                 self._entries.update(entries)
         if self._keep is not None:

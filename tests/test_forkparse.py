@@ -86,3 +86,47 @@ def test_a_small_batch_is_parsed_here(sample_vault: Path, monkeypatch: pytest.Mo
     builder, sources = _sources(sample_vault)
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked for a small batch"))
     assert forkparse.parse_in_two(parse_files, sample_vault, builder.options, sources)
+
+
+def test_any_notes_come_back_from_the_helper_as_they_were_parsed(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from vaultnet.notes import ParseOptions
+
+    monkeypatch.setattr(forkparse, "MIN_FILES", 2)
+    texts = st.lists(
+        st.one_of(
+            st.binary(max_size=300),
+            st.text(max_size=300).map(lambda t: ("---\ntier: champion\n" + t).encode()),
+            st.sampled_from(
+                [
+                    b"---\ntier: champion\nmet: 2024-01-02 10:30:00+02:00\n"
+                    b"x: [1, 2.5, .inf]\n---\n",
+                    b"---\ntier: [champion\n---\n",
+                    b"\xff\xfe---\n",
+                    b"---\nbirthday: 02-29\ncadence: 3m\nhistory:\n  - company: A\n---\n"
+                    b"## Log\n- 2026-01-01 call #got\n",
+                ]
+            ),
+        ),
+        min_size=2,
+        max_size=6,
+    )
+
+    @given(texts)
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    def same(contents: list[bytes]) -> None:
+        vault = tmp_path_factory.mktemp("vault")
+        (vault / "People").mkdir()
+        for index, data in enumerate(contents):
+            (vault / "People" / f"P{index}.md").write_bytes(data)
+        builder, sources = _sources(vault)
+        options: ParseOptions = builder.options
+        assert forkparse.parse_in_two(parse_files, vault, options, sources) == parse_files(
+            vault, options, sources
+        )
+
+    same()

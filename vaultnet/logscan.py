@@ -3,6 +3,7 @@ log), their limits, and the per-person values a watcher keeps from one build to 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,7 +119,10 @@ def scan_logs(network: Network) -> LogScan:
     return LogScan(tagged, tier, moved, intros)
 
 
+@functools.lru_cache(maxsize=1 << 15)  # the same entries are shown build after build
 def brief(text: str, limit: int = 100) -> str:
     """Text for a table: links reduced to what they show, cut at ``limit`` characters."""
-    text = WIKILINK.sub(lambda m: parse_link(m[2]).text, text).strip()
+    if "[[" in text:
+        text = WIKILINK.sub(lambda m: parse_link(m[2]).text, text)
+    text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

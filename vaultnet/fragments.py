@@ -57,7 +57,8 @@ class Fragments:
         return text
 
     def prune(self, people: Iterable[Person]) -> None:
-        """Forget rows of people who are gone or changed (every edit makes a new person).
+        """Forget rows of people who are gone or changed (every edit makes a new person):
+        rows whose key holds a person, or a value about one (its ``person``).
 
         Rows are kept even when the latest render did not need them, since the pages that
         show them may have been reused; pruning runs once the rows grew by a quarter.
@@ -68,13 +69,21 @@ class Fragments:
         self.rows = {
             entry: text
             for entry, text in self.rows.items()
-            if all(id(part) in alive for part in entry[1] if isinstance(part, Person))
+            if all(id(person) in alive for person in map(_person_in, entry[1]) if person)
         }
         self._pruned_at = len(self.rows)
 
     def clear(self) -> None:
         self.rows.clear()
         self._pruned_at = 0
+
+
+def _person_in(part: object) -> Person | None:
+    """The person a key stands for: a person, or a value about one (its ``person``)."""
+    if isinstance(part, Person):
+        return part
+    person = getattr(part, "person", None)
+    return person if isinstance(person, Person) else None
 
 
 class FragmentCache(Extension):

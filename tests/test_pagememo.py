@@ -153,3 +153,10 @@ def test_a_broken_template_is_reported_as_without_the_memo(sample_vault: Path) -
         raise AssertionError("the broken template was not reported")
     (templates / "index.md.j2").write_text("Fixed {{ people | length }}\n")
     assert session.rebuild()["Index.md"].endswith("Fixed 46\n")
+
+
+def test_a_new_day_leaves_no_old_environment_behind(sample_vault: Path) -> None:
+    session = _Session(sample_vault)
+    for days in range(1, 4):
+        session.rebuild(today=TODAY + dt.timedelta(days=days))
+    assert len({id(env) for env, _ in session.memo.inputs}) == 1

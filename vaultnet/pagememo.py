@@ -39,9 +39,13 @@ class PageMemo:
         return _Render(self)
 
     def retain(self, paths: set[str]) -> None:
-        """Forget pages that were not rendered this time."""
+        """Forget pages that were not rendered this time, and environments no page uses
+        (a watcher running for days gets a new one every day)."""
         for path in [p for p in self.pages if p not in paths]:
             del self.pages[path]
+        used = {id(entry[0]) for entry in self.pages.values()}
+        for key in [k for k in self.inputs if id(k[0]) not in used]:
+            del self.inputs[key]
 
 
 # The templates a template reads, each with the name it is loaded by, and the variables they

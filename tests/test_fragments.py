@@ -118,3 +118,12 @@ def test_rows_of_people_gone_or_changed_are_dropped_and_others_kept(
     rows = dict(store.rows)
     builder.build(TODAY, changed=[])
     assert store.rows == rows
+
+
+def test_another_days_rows_are_not_kept(sample_vault: Path) -> None:
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(TODAY)
+    first = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
+    assert first.rows
+    builder.build(TODAY + dt.timedelta(days=1), changed=[])
+    assert not first.rows

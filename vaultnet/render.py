@@ -186,6 +186,8 @@ def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
     key = (config, today, listing)
     env = _ENVIRONMENTS.get(key)
     if env is None:
+        for other in _ENVIRONMENTS.values():
+            other.fragments.clear()  # type: ignore[attr-defined]  # another day's rows
         if len(_ENVIRONMENTS) > 4:
             _ENVIRONMENTS.clear()
         env = _ENVIRONMENTS[key] = _new_environment(config, today, listing is not None)

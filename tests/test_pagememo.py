@@ -160,3 +160,11 @@ def test_a_new_day_leaves_no_old_environment_behind(sample_vault: Path) -> None:
     for days in range(1, 4):
         session.rebuild(today=TODAY + dt.timedelta(days=days))
     assert len({id(env) for env, _ in session.memo.inputs}) == 1
+
+
+def test_only_a_watchers_renders_keep_per_person_values(sample_vault: Path) -> None:
+    PER_PERSON.keep = False
+    _Session(sample_vault)  # its very first render keeps them already
+    assert PER_PERSON.current
+    _cold(sample_vault)  # a single build afterwards keeps nothing
+    assert not PER_PERSON.keep

@@ -394,7 +394,9 @@ def iso_week(day: dt.date) -> str:
 
 
 def template_context(network: Network) -> dict[str, Any]:
-    """The variables every page template gets (documented in docs/templates.md)."""
+    """The variables every page template gets (documented in docs/templates.md and
+    docs/insights.md)."""
+    insights = compute_insights(network)  # Introductions, Companies, Ladder, Reciprocity
     return {
         "today": network.today,
         "people": network.people,
@@ -404,6 +406,8 @@ def template_context(network: Network) -> dict[str, Any]:
         "digest": network.digest,
         "config": TemplateConfig.of(network.config),
         "vault_name": network.config.vault.name,
+        "insights": insights,
+        "digest_extras": insights.digest_extras,
     }
 
 
@@ -421,9 +425,7 @@ def render_person_note(config: Config, name: str, tier: str, today: dt.date) -> 
 def render_page_body(network: Network, path: str, template: str) -> str:
     """One page's body (no front matter), as ``render_pages`` renders it."""
     env = make_environment(network.config, network.today)
-    context = template_context(network)
-    insights = compute_insights(network)
-    context.update(insights=insights, digest_extras=insights.digest_extras, page=path)
+    context = {**template_context(network), "page": path}
     return _render(env, template, context, network.config.vault).lstrip("\n")
 
 
@@ -435,6 +437,11 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     """
     config, today = network.config, network.today
     env = make_environment(config, today)
+    # What is kept from one render to the next is kept only for a watcher (with a memo).
+    fragments: Fragments = env.fragments  # type: ignore[attr-defined]
+    fragments.keep = PER_PERSON.keep = memo is not None
+    if memo is None:
+        fragments.clear()
     base = template_context(network)
     week = iso_week(today)
     jobs: list[tuple[str, str, dict[str, Any]]] = [
@@ -445,15 +452,7 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     for group in network.tiers:
         name = safe_filename(group.tier.title)
         jobs.append((f"Tiers/{name}.md", "tier.md.j2", {"group": group}))
-    insights = compute_insights(network)  # Introductions, Companies, Ladder, Reciprocity
-    base["insights"] = insights
-    base["digest_extras"] = insights.digest_extras
-    jobs += insight_jobs(insights)
-    # What is kept from one render to the next is kept only for a watcher (with a memo).
-    fragments: Fragments = env.fragments  # type: ignore[attr-defined]
-    fragments.keep = PER_PERSON.keep = memo is not None
-    if memo is None:
-        fragments.clear()
+    jobs += insight_jobs(base["insights"])
     pages = []
     session = memo.start() if memo is not None else None
     for path, template_name, extra in jobs:

@@ -193,3 +193,13 @@ def test_a_symlink_to_a_note_inside_the_vault_is_not_a_second_person(tmp_path: P
     outcome = survey(vault)
     assert outcome.names() == {GOOD, "Alice"}
     assert outcome.digest["people"] == 2  # not Alice twice
+
+
+def test_the_scan_lists_notes_in_path_order_whatever_the_folder_order(tmp_path: Path) -> None:
+    from vaultnet.config import load_config
+    from vaultnet.vault import scan
+
+    names = ["A/x.md", "A b.md", "A-c/y.md", "Ä/z.md", "a.md", "B/A/w.md", "B/A.md"]
+    vault = make_vault(tmp_path, {name: person(name=f"P{i}") for i, name in enumerate(names)})
+    found = [source.path for source in scan(load_config(vault)).files]
+    assert [path for path in found if path in names] == sorted(names)

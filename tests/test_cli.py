@@ -499,7 +499,7 @@ def test_json_output_is_json_with_one_line_per_entry() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from vaultnet.cli import json_text
+    from vaultnet.jsontext import json_text
 
     scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
     values = st.recursive(

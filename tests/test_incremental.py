@@ -111,8 +111,8 @@ def test_incremental_builds_match_a_cold_build(sample_vault: Path) -> None:
     # Another day: everyone's follow-ups move.
     builder.build(TODAY + dt.timedelta(days=3), changed=[])
     cold = build_vault(config, TODAY + dt.timedelta(days=3), cache=None, write=False)
-    assert cold.digest is not None
-    assert builder.build(TODAY + dt.timedelta(days=3), write=False, full=True).digest == cold.digest
+    again = builder.build(TODAY + dt.timedelta(days=3), write=False, full=True)
+    assert again.digest_json_text() == cold.digest_json_text()
 
 
 def test_progress_is_reported_while_notes_are_parsed(sample_vault: Path) -> None:
@@ -193,3 +193,36 @@ def test_a_cache_file_of_the_wrong_shape_is_rebuilt_not_trusted(sample_vault: Pa
     assert result.read.parsed >= 1  # that file's notes were parsed again
     assert result.write.written == [] and _pages(sample_vault) == first
     assert isinstance(NoteCache.for_vault(sample_vault).entries["People/Ann Lee.md"], tuple)
+
+
+def test_an_unchanged_vault_prints_the_saved_digest(sample_vault: Path) -> None:
+    config = load_config(sample_vault)
+    built = build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    expected = built.digest_json_text()
+    again = build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault), write=False)
+    assert again.up_to_date and again.network is None
+    assert again.digest_json_text() == expected
+    # Saved by another build (another fingerprint), or damaged: never printed.
+    saved = sample_vault / ".vaultnet" / "last-digest.json"
+    for text in ("0" * 32 + "\n" + expected, "", "\xff not a digest"):
+        saved.write_text(text, encoding="utf-8")
+        result = build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault), write=False)
+        assert not result.up_to_date
+        assert result.digest_json_text() == expected
+    saved.write_bytes(b"\xff\xfe")
+    result = build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault), write=False)
+    assert not result.up_to_date and result.digest_json_text() == expected
+    # Another day is another fingerprint.
+    later = build_vault(
+        config, TODAY + dt.timedelta(days=1), cache=NoteCache.for_vault(sample_vault), write=False
+    )
+    assert not later.up_to_date
+    assert later.digest_json_text() != expected
+
+
+def test_a_build_does_not_read_the_saved_digest(sample_vault: Path) -> None:
+    config = load_config(sample_vault)
+    build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    (sample_vault / ".vaultnet" / "last-digest.json").unlink()
+    again = build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    assert again.up_to_date and again.write.written == []

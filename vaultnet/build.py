@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .cache import NoteCache
@@ -56,9 +56,21 @@ class BuildResult:
     read: ReadResult
     people: int = 0  # active people
     archived: int = 0
-    digest: dict[str, Any] | None = None  # the digest as JSON (without diagnostics)
+    digest_text: str | None = None  # what digest --format json prints, once computed
     up_to_date: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+
+    def digest_json_text(self) -> str:
+        """What ``vaultnet digest --format json`` prints: computed from the model the first
+        time, or as saved by the build this one stopped early on."""
+        if self.digest_text is None:
+            if self.network is None:
+                raise ValueError("a build that stopped early without a saved digest")
+            from .digest import digest_json
+            from .jsontext import json_text
+
+            self.digest_text = json_text(digest_json(self.network, self.diagnostics))
+        return self.digest_text
 
     @property
     def errors(self) -> int:
@@ -242,9 +254,6 @@ class Builder:
                 self.config.output_path, pages, dry_run=dry_run, written=self.written
             )
             timings["write"] = time.perf_counter() - mark
-        from .digest import digest_json
-
-        digest = digest_json(network, [])
         result = BuildResult(
             network,
             pages,
@@ -253,7 +262,6 @@ class Builder:
             read,
             people=len(network.active),
             archived=len(network.people) - len(network.active),
-            digest=digest,
             timings=timings,
         )
         if save and not dry_run:
@@ -293,6 +301,11 @@ class Builder:
                 return None
         if write and record.get("listing") != _md_files(root):
             return None  # a page appeared since (a restored or synced one): it may be stale
+        digest = None
+        if not write:  # check and digest: the digest is read only where it may be printed
+            digest = self.cache.read_digest(fingerprint)
+            if digest is None:
+                return None
         diagnostics = [
             Diagnostic(d["path"], d["line"], d["level"], d["message"])
             for d in record.get("diagnostics", [])
@@ -305,7 +318,7 @@ class Builder:
             ReadResult([], [], 0, len(self.files), self.ignored),
             people=record.get("people", 0),
             archived=record.get("archived", 0),
-            digest=record.get("digest"),
+            digest_text=digest,
             up_to_date=True,
         )
 
@@ -327,10 +340,12 @@ class Builder:
                 "listing": _md_files(self.config.output_path) if write else [],
                 "people": result.people,
                 "archived": result.archived,
-                "digest": result.digest,
                 "diagnostics": [d.as_json() for d in result.diagnostics],
             }
         )
+        # Saved beside the record, so that digest --format json on an unchanged vault
+        # prints it without loading the notes (and a build does not read it).
+        self.cache.write_digest(fingerprint, result.digest_json_text())
 
 
 PROGRESS_EVERY = 250  # files between two progress reports

@@ -25,6 +25,7 @@ CACHE_DIR = "cache"  # .vaultnet/cache/notes-00.pickle ... notes-ff.pickle
 SHARDS = 256
 OLD_CACHE = "cache.pickle"  # the single file of format 2, removed on the next save
 RECORD_NAME = "last-build.json"
+DIGEST_NAME = "last-digest.json"  # the fingerprint's line, then the digest's JSON text
 # A vault may come from someone else: unpickle only the plain value types a note is made of.
 _ALLOWED = {
     ("datetime", "date"),
@@ -221,6 +222,29 @@ class NoteCache:
             return
         data = json.dumps({"format": FORMAT, **record}, ensure_ascii=False).encode("utf-8")
         _atomic_dump(self.folder.parent / RECORD_NAME, data)
+
+    def read_digest(self, fingerprint: str) -> str | None:
+        """The digest's JSON text saved by the build whose fingerprint is given, if any.
+
+        It is kept apart from the record, which every build reads, and printed as saved.
+        """
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder.parent / DIGEST_NAME).read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return None
+        saved, _, text = data.partition("\n")
+        return text if saved == fingerprint and text else None
+
+    def write_digest(self, fingerprint: str, text: str) -> None:
+        if self.folder is None:
+            return
+        try:
+            data = f"{fingerprint}\n{text}".encode()
+        except UnicodeEncodeError:
+            return  # a lone surrogate: the next digest is computed again instead
+        _atomic_dump(self.folder.parent / DIGEST_NAME, data)
 
 
 def _atomic_dump(path: Path, data: bytes) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import os
 import sys
 import time
@@ -20,6 +19,7 @@ from .cache import NoteCache
 from .config import Config, load_config
 from .diagnostics import Diagnostic
 from .errors import VaultnetError
+from .jsontext import json_text
 
 # Each command imports what only it needs, so that `build` of an unchanged vault starts fast.
 if TYPE_CHECKING:
@@ -421,9 +421,7 @@ def digest(
     cache = _cache(config, no_cache)
     if fmt == "json":
         result = build_vault(config, today, cache=cache, write=False)
-        assert result.digest is not None
-        payload = {**result.digest, "diagnostics": [d.as_json() for d in result.diagnostics]}
-        click.echo(json_text(payload))
+        click.echo(result.digest_json_text())
     else:
         # Markdown and text need the whole model: no early stop.
         result = Builder(config, cache).build(today, write=False, full=True)
@@ -964,31 +962,6 @@ def export_vcard(
       vaultnet export vcard -o network.vcf
     """
     _run_export("vcard", vault_option, today, strict, output, no_cache)
-
-
-def json_text(value: Any, indent: str = "") -> str:
-    """JSON for people and scripts: an object or list of plain values on one line (a
-    person, a diagnostic), anything holding more nested below, two spaces a level."""
-    if not _nested(value):
-        return json.dumps(value, ensure_ascii=False)
-    inner = indent + "  "
-    if isinstance(value, dict):
-        items = [
-            f"{inner}{json.dumps(k, ensure_ascii=False)}: {json_text(v, inner)}"
-            for k, v in value.items()
-        ]
-        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
-    items = [inner + json_text(item, inner) for item in value]
-    return "[\n" + ",\n".join(items) + f"\n{indent}]"
-
-
-def _nested(value: Any) -> bool:
-    """Whether ``value`` holds a non-empty object or list."""
-    if isinstance(value, dict):
-        value = value.values()
-    elif not isinstance(value, list):
-        return False
-    return any(isinstance(item, dict | list) and item for item in value)
 
 
 def run() -> NoReturn:

@@ -1,0 +1,31 @@
+"""JSON as vaultnet prints it: one person, diagnostic or route per line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def json_text(value: Any, indent: str = "") -> str:
+    """JSON for people and scripts: an object or list of plain values on one line (a
+    person, a diagnostic), anything holding more nested below, two spaces a level."""
+    if not _nested(value):
+        return json.dumps(value, ensure_ascii=False)
+    inner = indent + "  "
+    if isinstance(value, dict):
+        items = [
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {json_text(v, inner)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    items = [inner + json_text(item, inner) for item in value]
+    return "[\n" + ",\n".join(items) + f"\n{indent}]"
+
+
+def _nested(value: Any) -> bool:
+    """Whether ``value`` holds a non-empty object or list."""
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, list):
+        return False
+    return any(isinstance(item, dict | list) and item for item in value)

@@ -95,29 +95,33 @@ class Written:
     """The pages a watcher wrote or found up to date, as they were on disk then.
 
     A page whose file has the same inode, size and modification time as then, and whose
-    bytes are the same, is up to date without reading it again.
+    text is the same, is up to date without reading it again (or checking its path: the
+    file is the one that was checked and written).
     """
 
     def __init__(self) -> None:
-        self.files: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+        # page path -> (root, (inode, size, mtime), text)
+        self.files: dict[str, tuple[str, tuple[int, int, int], str]] = {}
 
-    def same(self, target: Path, data: bytes) -> bool:
-        known = self.files.get(target)
-        if known is None or known[1] != data:
+    def same(self, root: str, page: Page) -> bool:
+        known = self.files.get(page.path)
+        if known is None or known[0] != root:
+            return False
+        if known[2] is not page.text and known[2] != page.text:
             return False
         try:
-            info = os.lstat(target)
+            info = os.lstat(f"{root}/{page.path}")
         except OSError:
             return False
-        return known[0] == (info.st_ino, info.st_size, info.st_mtime_ns)
+        return known[1] == (info.st_ino, info.st_size, info.st_mtime_ns)
 
-    def remember(self, target: Path, data: bytes) -> None:
+    def remember(self, root: str, page: Page) -> None:
         try:
-            info = os.lstat(target)
+            info = os.lstat(f"{root}/{page.path}")
         except OSError:
-            self.files.pop(target, None)
+            self.files.pop(page.path, None)
             return
-        self.files[target] = ((info.st_ino, info.st_size, info.st_mtime_ns), data)
+        self.files[page.path] = (root, (info.st_ino, info.st_size, info.st_mtime_ns), page.text)
 
 
 def write_pages(
@@ -139,17 +143,18 @@ def write_pages(
             "the output folder is a symbolic link; refusing to write through it", str(output_root)
         )
     root = output_root.resolve() if output_root.exists() else output_root.absolute()
+    root_text = str(root)
     plan: list[tuple[Page, Path, bytes]] = []
     frozen_set = set(frozen)
     folders: set[Path] = set()
     for page in pages:
         if page.path in frozen_set:
             continue
-        target = _inside(root, page.path, folders)
-        data = page.text.encode("utf-8")
-        if written is not None and written.same(target, data):
+        if written is not None and written.same(root_text, page):
             result.unchanged.append(page.path)
             continue
+        target = _inside(root, page.path, folders)
+        data = page.text.encode("utf-8")
         if target.exists():
             if not target.is_file() or not is_generated(target):
                 raise OutputError(
@@ -161,7 +166,7 @@ def write_pages(
                 if target.read_bytes() == data:
                     result.unchanged.append(page.path)
                     if written is not None:
-                        written.remember(target, data)
+                        written.remember(root_text, page)
                     continue
             except OSError:
                 pass
@@ -176,7 +181,7 @@ def write_pages(
         _atomic_write(target, data)
         result.written.append(page.path)
         if written is not None:
-            written.remember(target, data)
+            written.remember(root_text, page)
     for relative in stale:
         try:
             (root / relative).unlink()
@@ -191,14 +196,20 @@ def _marked_pages(root: Path, skip: Callable[[str], bool]) -> list[str]:
     if not root.is_dir():
         return []
     found = []
-    for folder, dirs, files in os.walk(root):
+    top = str(root)
+    for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/") + "/"
+        if prefix == "./":
+            prefix = ""
         for name in sorted(files):
             if not name.endswith((".md", ".ics")):
                 continue
-            path = Path(folder) / name
-            relative = path.relative_to(root).as_posix()
-            if not skip(relative) and not path.is_symlink() and is_generated(path):
+            relative = prefix + name
+            if skip(relative):
+                continue
+            path = Path(folder, name)
+            if not path.is_symlink() and is_generated(path):
                 found.append(relative)
     return found
 

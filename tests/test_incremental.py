@@ -226,3 +226,39 @@ def test_a_build_does_not_read_the_saved_digest(sample_vault: Path) -> None:
     (sample_vault / ".vaultnet" / "last-digest.json").unlink()
     again = build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
     assert again.up_to_date and again.write.written == []
+
+
+def test_a_watchers_reads_match_a_fresh_read_through_every_kind_of_change(
+    sample_vault: Path,
+) -> None:
+    config = load_config(sample_vault)
+    builder = Builder(config, NoteCache.in_memory())
+    builder.read()
+    people = sample_vault / "People"
+    person = "---\ntype: person\nname: {name}\ntier: advocate\n---\n## Log\n- 2026-11-01 call\n"
+    steps: list[tuple[str, bytes | None]] = [
+        ("People/Ann Lee.md", (people / "Ann Lee.md").read_bytes() + b"- 2026-11-25 met\n"),
+        ("People/New Person.md", person.format(name="New Person").encode()),
+        ("People/New Person.md", b"---\nname: [unclosed\n---\n"),  # now an error
+        ("People/New Person.md", b"\xff\xfe\x00bad"),  # unreadable
+        ("People/New Person.md", person.format(name="New Person").encode()),  # fixed
+        ("People/Bob Marsh.md", b"---\ngenerated_by: vaultnet\n---\nnot a note now\n"),
+        ("People/Bob Marsh.md", person.format(name="Bob Marsh").encode()),  # back again
+        ("Ideas.md", person.format(name="Outside").encode()),  # a person outside People
+        ("People/Ann Lee.md", None),  # deleted
+        ("People/New Person.md", None),
+        ("Zz/Last.md", person.format(name="Last").encode()),
+    ]
+    for path, data in steps:
+        target = sample_vault / path
+        if data is None:
+            target.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        incremental = builder.read(changed=[path])
+        fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).read()
+        assert incremental.notes == fresh.notes, path
+        assert [str(d) for d in incremental.diagnostics] == [str(d) for d in fresh.diagnostics]
+        assert incremental.parsed <= 1  # only the file named was looked at
+    assert [n.path for n in builder.read(changed=()).notes] == [n.path for n in fresh.notes]

@@ -81,6 +81,19 @@ class BuildResult:
         return sum(1 for d in self.diagnostics if d.level == "warning")
 
 
+@dataclass(slots=True)
+class _Listing:
+    """The notes of the last read in path order, and where each is in the list."""
+
+    notes: list[Note]
+    index: dict[str, int]
+
+
+def _listed(result: Note | Unreadable) -> bool:
+    """Whether a file's result is one of the notes the model is built from."""
+    return not getattr(result, "generated", True)  # an Unreadable has no such field
+
+
 class Builder:
     """Builds a vault again and again, re-reading only what changed.
 
@@ -109,6 +122,14 @@ class Builder:
         self.scan_diagnostics: list[Diagnostic] = []
         self.ignored = 0
         self.scanned = False
+        # Kept between reads: each file's result with the SourceFile it was read as, the
+        # files to look at again (None: all), the notes in path order, and which files
+        # have diagnostics.
+        self._read: dict[str, tuple[SourceFile, Note | Unreadable]] = {}
+        self._read_options: ParseOptions | None = None
+        self._dirty: set[str] | None = None
+        self._listing: _Listing | None = None
+        self._with_diagnostics: set[str] = set()
 
     @property
     def options(self) -> ParseOptions:
@@ -126,29 +147,87 @@ class Builder:
                 self._refresh(path)
 
     def read(self, changed: Iterable[str] | None = None) -> ReadResult:
-        """Bring the parsed notes up to date and return them in path order."""
+        """Bring the parsed notes up to date and return them in path order.
+
+        After a scan every file is looked at; after a watcher's changes only the files
+        named. The notes in path order, and which files have diagnostics, are kept between
+        reads, so a read of a few changed files does not go through the whole vault.
+        """
         self._update_files(changed)
         self.cache.use_options(self.options)
+        if self._dirty is None or self._read_options is not self.cache.options:
+            self._read_options = self.cache.options  # another parse: every result is stale
+            self._read = {}
+            self._listing = None
+            looked_at: Iterable[str] = self.files
+        else:
+            looked_at = self._dirty
+        self._dirty = set()
+        found: dict[str, tuple[SourceFile, Note | Unreadable] | None] = {}
+        pending: list[SourceFile] = []
+        for path in looked_at:
+            source = self.files.get(path)
+            if source is None:
+                found[path] = None  # deleted, or no longer a note
+                continue
+            result = self.cache.get(source)
+            if result is None:
+                pending.append(source)
+            else:
+                found[path] = (source, result)
+        pending.sort()
+        fresh = dict(self._parse(pending))
+        for source in pending:
+            result = fresh.get(source.path)
+            found[source.path] = None if result is None else (source, result)
+        self._apply(found)
+        notes, diagnostics = self._listed()
+        reused = len(self._read) - len(fresh)
+        return ReadResult(notes, diagnostics, len(fresh), reused, self.ignored)
+
+    def _apply(self, found: dict[str, tuple[SourceFile, Note | Unreadable] | None]) -> None:
+        """Take the results of the files looked at into the state kept between reads."""
         from .notes import Note
 
-        ordered = [self.files[path] for path in sorted(self.files)]
-        found = {source.path: self.cache.get(source) for source in ordered}
-        fresh = dict(self._parse([source for source in ordered if found[source.path] is None]))
-        found.update(fresh)
-        notes: list[Note] = []
+        listing = self._listing
+        for path, entry in found.items():
+            old = self._read.pop(path, None)
+            self._with_diagnostics.discard(path)
+            if entry is None:
+                if old is not None and _listed(old[1]):
+                    listing = None  # a note left the list
+                continue
+            source, result = entry
+            if isinstance(result, Note) and result.person and not source.candidate:
+                # Outside people_dirs a note is never a person, but may mention people.
+                result = result._replace(person=False)
+            self._read[path] = (source, result)
+            if result.diagnostics:
+                self._with_diagnostics.add(path)
+            if listing is None:
+                continue
+            if old is not None and _listed(old[1]) and _listed(result):
+                assert isinstance(result, Note)
+                listing.notes[listing.index[path]] = result
+            elif (old is not None and _listed(old[1])) or _listed(result):
+                listing = None  # a note joined or left the list
+        self._listing = listing
+
+    def _listed(self) -> tuple[list[Note], list[Diagnostic]]:
+        """The notes in path order, and every diagnostic of the files and the scan."""
+        if self._listing is None:
+            from .notes import Note
+
+            notes: list[Note] = []
+            for path in sorted(self._read):
+                result = self._read[path][1]
+                if isinstance(result, Note) and not result.generated:
+                    notes.append(result)
+            self._listing = _Listing(notes, {note.path: i for i, note in enumerate(notes)})
         diagnostics: list[Diagnostic] = [*self.scan_diagnostics, *self.skipped.values()]
-        for source in ordered:
-            result = found.get(source.path)
-            if result is None:
-                continue  # vanished between the scan and the read
-            diagnostics.extend(result.diagnostics)
-            if isinstance(result, Note) and not result.generated:
-                if result.person and not source.candidate:
-                    # Outside people_dirs a note is never a person, but may mention people.
-                    result = result._replace(person=False)
-                notes.append(result)
-        reused = sum(1 for result in found.values() if result is not None) - len(fresh)
-        return ReadResult(notes, diagnostics, len(fresh), reused, self.ignored)
+        for path in sorted(self._with_diagnostics):
+            diagnostics.extend(self._read[path][1].diagnostics)
+        return list(self._listing.notes), diagnostics
 
     def _scan(self) -> None:
         found = scan(self.config)
@@ -157,9 +236,12 @@ class Builder:
         self.scan_diagnostics = list(found.diagnostics)
         self.ignored = found.ignored
         self.scanned = True
+        self._dirty = None
         self.cache.retain(set(self.files))
 
     def _refresh(self, path: str) -> None:
+        if self._dirty is not None:
+            self._dirty.add(path)
         found = source_file(self.config, path)
         self.skipped.pop(path, None)
         if isinstance(found, SourceFile):

@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 
 def ladder_order(person: Person) -> tuple[bool, int, str, str]:
-    return (person.archived, person.tier.rank, person.sort_name, person.path)
+    return person.ladder_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -74,14 +75,13 @@ class Person:
     followup: FollowUp
     days_since_contact: int | None
     front_matter: dict[str, object] = field(hash=False, compare=False)
+    # Sort keys, computed once: pages and insights sort people many times a build.
+    sort_name: str = field(repr=False)  # the name, casefolded
+    ladder_key: tuple[bool, int, str, str] = field(repr=False)  # archived, tier, name, path
 
     @property
     def active(self) -> bool:
         return not self.archived
-
-    @property
-    def sort_name(self) -> str:
-        return self.name.casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +244,7 @@ def build_network(
         diagnostics.extend(person_diagnostics)
     if memo is not None:
         memo.retain({note.path for note in people_notes}, {note.path for note in dated})
-    people.sort(key=lambda p: (p.archived, p.tier.rank, p.sort_name, p.path))
+    people.sort(key=_LADDER_KEY)
     by_key = {p.key: p for p in people}
     tiers = _tier_groups(config.tiers, people)
     digest = _digest(people, today)
@@ -370,11 +370,13 @@ def _person(
         snooze_until=note.snooze_until,
     )
     link = note.stem if stems.get(note.stem.casefold(), 0) <= 1 else note.path[:-3]
+    name = note.name or note.stem
+    sort_name = name.casefold()
     return Person(
         key=note.path,
         path=note.path,
         link=link,
-        name=note.name or note.stem,
+        name=name,
         aliases=note.aliases,
         tier=tier,
         target_tier=target,
@@ -404,7 +406,12 @@ def _person(
         followup=state,
         days_since_contact=(today - last_contact).days if last_contact else None,
         front_matter=note.front_matter,
+        sort_name=sort_name,
+        ladder_key=(note.archived, tier.rank, sort_name, note.path),
     )
+
+
+_LADDER_KEY = operator.attrgetter("ladder_key")
 
 
 def _tier_groups(tiers: tuple[Tier, ...], people: list[Person]) -> tuple[TierGroup, ...]:

@@ -262,3 +262,95 @@ def test_a_watchers_reads_match_a_fresh_read_through_every_kind_of_change(
         assert [str(d) for d in incremental.diagnostics] == [str(d) for d in fresh.diagnostics]
         assert incremental.parsed <= 1  # only the file named was looked at
     assert [n.path for n in builder.read(changed=()).notes] == [n.path for n in fresh.notes]
+
+
+def _orders(network: object) -> dict[str, object]:
+    """Everything a network's orders and counts say, with each person's own state."""
+    from vaultnet.network import BUCKETS, Network
+
+    assert isinstance(network, Network)
+
+    def keys(people: tuple[object, ...]) -> list[str]:
+        return [p.key for p in people]  # type: ignore[attr-defined]
+
+    shown = {
+        "people": [
+            (p.key, p.name, p.tier.name, p.role, p.last_contact, p.followup, p.archived)
+            for p in network.people
+        ],
+        "by_key": sorted(network.by_key),
+        "tiers": [
+            (
+                g.tier.name,
+                keys(g.members),
+                keys(g.archived),
+                g.overdue,
+                g.median_days_since_contact,
+                keys(g.moving_up),
+                keys(g.aiming_higher),
+            )
+            for g in network.tiers
+        ],
+        "digest": {name: keys(getattr(network.digest, name)) for name in (*BUCKETS, "birthdays")},
+    }
+    # Every list holds the network's current person for a key, never an older one.
+    for person in (
+        *(p for g in network.tiers for p in (*g.members, *g.archived, *g.moving_up)),
+        *(p for name in (*BUCKETS, "birthdays") for p in getattr(network.digest, name)),
+    ):
+        assert network.by_key[person.key] is person
+    return shown
+
+
+def test_a_watchers_networks_match_fresh_ones_when_people_change_in_place(
+    sample_vault: Path, monkeypatch: object
+) -> None:
+    import vaultnet.network as network_module
+
+    sorts: list[int] = []
+    full = network_module._digest
+
+    def counted(*args: object) -> object:
+        sorts.append(1)
+        return full(*args)  # type: ignore[arg-type]
+
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(network_module, "_digest", counted)
+    config = load_config(sample_vault)
+    builder = Builder(config, NoteCache.in_memory())
+    builder.build(TODAY, write=False)
+    ann = sample_vault / "People" / "Ann Lee.md"
+    original = ann.read_text(encoding="utf-8")
+    edits = [  # each from the state the one before left
+        ("role only", original.replace("role: VP Engineering", "role: CTO"), True),
+        ("a recent contact", original + "\n## Log\n- 2026-11-25 call: caught up\n", True),
+        ("role again, no contact", original.replace("role: VP Engineering", "role: CEO"), True),
+        (
+            "target tier",
+            original.replace("tier: champion", "tier: supporter\ntarget_tier: champion"),
+            False,
+        ),
+        ("no target", original.replace("tier: champion", "tier: supporter"), False),
+        ("another tier", original.replace("tier: champion", "tier: advocate"), False),
+        (
+            "archived",
+            original.replace("tier: champion", "tier: supporter\nstatus: archived"),
+            False,
+        ),
+        ("back", original, False),
+    ]
+    for what, text, in_place in edits:
+        ann.write_text(text, encoding="utf-8")
+        sorts.clear()
+        result = builder.build(TODAY, changed=["People/Ann Lee.md"], write=False)
+        assert (not sorts) == in_place, what
+        fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
+        assert _orders(result.network) == _orders(fresh.network), what
+    # A daily note mentions two people: both rebuilt, in place or not, still the same.
+    daily = sample_vault / "Daily" / "2026-11-24.md"
+    daily.write_text("Lunch with [[Ann Lee]] and [[Bob Marsh]].\n", encoding="utf-8")
+    result = builder.build(TODAY, changed=["Daily/2026-11-24.md"], write=False)
+    fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
+    assert _orders(result.network) == _orders(fresh.network)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
 import operator
 import statistics
@@ -149,6 +151,7 @@ class PersonMemo:
         self.resolver: tuple[int, Resolver, dict[str, int]] | None = None
         # Dated notes: the note, the resolver its mentions were resolved with, the result.
         self.dated: dict[str, tuple[Note, Resolver, list[tuple[str, Interaction]]]] = {}
+        self.last: _Orders | None = None  # the last network, to patch its orders
 
     def mentions_in(self, note: Note, resolver: Resolver) -> list[tuple[str, Interaction]] | None:
         entry = self.dated.get(note.path)
@@ -229,6 +232,11 @@ def build_network(
     refs = _Refs(resolver)
     signature = (today, config, names_key)
     people = []
+    rebuilt: list[Person] = []
+    # The last network's orders hold only if this build ends: taken out until it does.
+    last = memo.last if memo is not None else None
+    if memo is not None:
+        memo.last = None
     for note in people_notes:
         found = mentions.get(note.path, [])
         own = tuple(found)
@@ -238,18 +246,161 @@ def build_network(
         else:
             person_diagnostics = []
             person = _person(note, config, today, refs, found, stems, person_diagnostics)
+            rebuilt.append(person)
             if memo is not None:
                 memo.put(note, own, signature, person, person_diagnostics)
         people.append(person)
         diagnostics.extend(person_diagnostics)
     if memo is not None:
         memo.retain({note.path for note in people_notes}, {note.path for note in dated})
-    people.sort(key=_LADDER_KEY)
-    by_key = {p.key: p for p in people}
-    tiers = _tier_groups(config.tiers, people)
-    digest = _digest(people, today)
-    network = Network(today, config, tuple(people), tiers, digest, by_key, others)
+    patched = None
+    if last is not None and last.today == today and last.config is config:
+        patched = last.patched(people, rebuilt, others)
+    if patched is not None:
+        network = patched
+    else:
+        people.sort(key=_LADDER_KEY)
+        by_key = {p.key: p for p in people}
+        tiers = _tier_groups(config.tiers, people)
+        digest = _digest(people, today)
+        network = Network(today, config, tuple(people), tiers, digest, by_key, others)
+    if memo is not None:
+        memo.last = _Orders(network) if patched is None else last
     return network, diagnostics
+
+
+PATCH_MAX = 64  # people rebuilt, beyond which the orders are computed again
+
+
+class _Orders:
+    """Where each person sits in a network's orders (a watcher's last network).
+
+    When the people rebuilt since keep their places (same tier, name, archived state,
+    follow-up bucket, due date and birthday) and nobody came or went, the next network is
+    this one with those people replaced in place, and the tiers they belong to recounted:
+    no sorting of everyone again. Anything else is computed from scratch.
+    """
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.today = network.today
+        self.config = network.config
+        # Person key -> place, in the ladder and in each digest list; made when first needed
+        # (a single build never needs them), and still right after a patch.
+        self.ladder: dict[str, int] = {}
+        self.digest: dict[str, dict[str, int]] = {}
+
+    def patched(self, people: list[Person], rebuilt: list[Person], others: int) -> Network | None:
+        """The network with ``rebuilt`` in place, or None when an order may have changed."""
+        last = self.network
+        if len(people) != len(last.people) or len(rebuilt) > PATCH_MAX:
+            return None
+        if not self.ladder:
+            self.ladder = {p.key: i for i, p in enumerate(last.people)}
+            self.digest = {
+                name: {p.key: i for i, p in enumerate(getattr(last.digest, name))}
+                for name in (*BUCKETS, "birthdays")
+            }
+        replaced: dict[str, Person] = {}
+        moved: dict[str, Person] = {}  # people whose place in the digest's lists changed
+        for person in rebuilt:
+            place = self.ladder.get(person.key)
+            if place is None:
+                return None  # someone new (and so someone gone)
+            old = last.people[place]
+            if old.ladder_key != person.ladder_key or old.target_tier != person.target_tier:
+                return None
+            replaced[person.key] = person
+            if _digest_place(old) != _digest_place(person):
+                moved[person.key] = old
+        if not replaced:
+            network = Network(
+                last.today, last.config, last.people, last.tiers, last.digest, last.by_key, others
+            )
+            self.network = network
+            return network
+        ordered = list(last.people)
+        for key, person in replaced.items():
+            ordered[self.ladder[key]] = person
+        by_key = dict(last.by_key)
+        by_key.update(replaced)
+        network = Network(
+            last.today,
+            last.config,
+            tuple(ordered),
+            _patched_tiers(last.tiers, replaced),
+            self._patched_digest(last.digest, replaced, moved),
+            by_key,
+            others,
+        )
+        self.network = network
+        return network
+
+    def _patched_digest(
+        self, digest: Digest, replaced: dict[str, Person], moved: dict[str, Person]
+    ) -> Digest:
+        """The digest's lists with people replaced in place, or moved where they now go."""
+        changes: dict[str, tuple[Person, ...]] = {}
+        for name, places in self.digest.items():
+            leaving = [key for key in moved if key in places]
+            arriving = [p for p in replaced.values() if p.key in moved and _in_list(p, name)]
+            staying = [key for key in replaced if key in places and key not in moved]
+            if not (leaving or arriving or staying):
+                continue
+            members = list(getattr(digest, name))
+            for key in staying:
+                members[places[key]] = replaced[key]
+            if leaving or arriving:
+                gone = set(leaving)
+                members = [p for p in members if p.key not in gone]
+                order = _birthday_order if name == "birthdays" else _due_order
+                for person in arriving:
+                    bisect.insort(members, person, key=order)
+                self.digest[name] = {p.key: i for i, p in enumerate(members)}
+            changes[name] = tuple(members)
+        return dataclasses.replace(digest, **changes)  # type: ignore[arg-type]
+
+
+def _in_list(person: Person, name: str) -> bool:
+    """Whether a person belongs in one of the digest's lists (a bucket, or birthdays)."""
+    if person.archived:
+        return False
+    if name == "birthdays":
+        return person.next_birthday is not None
+    return person.followup.bucket == name
+
+
+def _due_order(person: Person) -> tuple[int, dt.date, str, str]:
+    """The order of a follow-up bucket: tier, due date, name."""
+    return (person.tier.rank, person.followup.due or dt.date.max, person.sort_name, person.path)
+
+
+def _birthday_order(person: Person) -> tuple[dt.date, int, str, str]:
+    return (person.next_birthday or dt.date.max, person.tier.rank, person.sort_name, person.path)
+
+
+def _digest_place(person: Person) -> tuple[object, ...]:
+    """What decides a person's place in the digest's lists."""
+    followup = person.followup
+    return (person.archived, followup.bucket, followup.due, person.next_birthday)
+
+
+def _patched_tiers(
+    groups: tuple[TierGroup, ...], replaced: dict[str, Person]
+) -> tuple[TierGroup, ...]:
+    """The tier groups with people replaced in place; those touched are counted again."""
+    ranks = {p.tier.rank for p in replaced.values()}
+    ranks |= {p.target_tier.rank for p in replaced.values() if p.target_tier is not None}
+
+    def swap(people: tuple[Person, ...]) -> list[Person]:
+        return [replaced.get(p.key, p) for p in people]
+
+    return tuple(
+        _tier_group(g.tier, swap(g.members), swap(g.archived), swap(g.moving_up))
+        if g.tier.rank in ranks
+        else g
+        for g in groups
+    )
 
 
 def _mentions_in(note: Note, resolver: Resolver) -> list[tuple[str, Interaction]]:
@@ -457,10 +608,9 @@ def _digest(people: list[Person], today: dt.date) -> Digest:
         buckets[person.followup.bucket].append(person)
         if person.next_birthday is not None:
             birthdays.append(person)
-    far = dt.date.max
     for members in buckets.values():
-        members.sort(key=lambda p: (p.tier.rank, p.followup.due or far, p.sort_name, p.path))
-    birthdays.sort(key=lambda p: (p.next_birthday or far, p.tier.rank, p.sort_name, p.path))
+        members.sort(key=_due_order)
+    birthdays.sort(key=_birthday_order)
     return Digest(
         today=today,
         overdue=tuple(buckets["overdue"]),

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from vaultnet.build import Builder, build_vault
-from vaultnet.cache import NoteCache, shard_of
+from vaultnet.cache import FORMAT, NoteCache, shard_of
 from vaultnet.config import load_config
 
 TODAY = dt.date(2026, 11, 26)
@@ -81,7 +81,7 @@ def test_a_cache_that_would_run_code_is_refused(sample_vault: Path, tmp_path: Pa
 
     (sample_vault / ".vaultnet" / "cache").mkdir(parents=True, exist_ok=True)
     (sample_vault / ".vaultnet" / "cache" / "notes-07.pickle").write_bytes(
-        pickle.dumps({"format": 3, "entries": Evil()})
+        pickle.dumps({"format": FORMAT, "entries": Evil()})
     )
     cache = NoteCache.for_vault(sample_vault)
     build_vault(load_config(sample_vault), TODAY, cache=cache)

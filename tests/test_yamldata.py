@@ -111,6 +111,14 @@ def test_quoted_scalars_are_always_text() -> None:
     assert data == {"a": "2024-01-02", "b": "true", "c": "42", "d": ""}
 
 
+def test_a_str_tag_keeps_a_scalar_text() -> None:
+    data = load("a: !!str 123\nb: !!str true\nc: !!str 2024-01-02\nd: !!str\ne: [!!str 1, 2]\n")
+    assert data == {"a": "123", "b": "true", "c": "2024-01-02", "d": "", "e": ["1", 2]}
+    assert load("!!str 7: x\n'<<': y\n") == {"7": "x", "<<": "y"}  # a quoted << is a key
+    with pytest.raises(YamlError, match="unsupported YAML tag"):
+        load("a: !!int 5\n")
+
+
 def test_empty_values_are_none() -> None:
     data = load("birthday:\norg: []\nname: ~\n", TEXT)
     assert data == {"birthday": None, "org": [], "name": None}

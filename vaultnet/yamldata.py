@@ -26,13 +26,23 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
+STR_TAG = "tag:yaml.org,2002:str"
+# A plain scalar with no tag: resolved below by YAML 1.2's core schema. Anything tagged
+# ``!!str``, and every quoted scalar, stays text.
+PLAIN_TAG = "tag:vaultnet,2026:plain"
+
+
 class _ComposeOnlyLoader(_BaseLoader):
     """Composes nodes without resolving plain scalars: resolution is done below."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return PLAIN_TAG
+        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
 _ComposeOnlyLoader.yaml_implicit_resolvers = {}
 
-STR_TAG = "tag:yaml.org,2002:str"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
 MAX_NODES = 20_000
@@ -161,10 +171,10 @@ class _Converter:
         if depth > MAX_DEPTH:
             raise YamlError("front matter is nested too deeply", node.start_mark.line)
         if isinstance(node, yaml.ScalarNode):
-            if node.tag != STR_TAG:
+            if node.tag == STR_TAG:
+                return node.value  # quoted, or tagged !!str: text as written
+            if node.tag != PLAIN_TAG:
                 raise YamlError(f"unsupported YAML tag {node.tag!r}", node.start_mark.line)
-            if node.style:
-                return node.value
             if as_text:
                 return None if node.value in NULL_WORDS else node.value
             return resolve_plain(node.value)
@@ -183,7 +193,7 @@ class _Converter:
         raise YamlError("unsupported YAML node", node.start_mark.line)  # pragma: no cover
 
     def key(self, node: yaml.Node) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != STR_TAG:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR_TAG, PLAIN_TAG):
             raise YamlError("a key must be plain text", node.start_mark.line)
         return str(node.value)
 
@@ -194,7 +204,7 @@ class _Converter:
         for key_node, value_node in node.value:
             if (
                 isinstance(key_node, yaml.ScalarNode)
-                and not key_node.style
+                and key_node.tag == PLAIN_TAG
                 and key_node.value == "<<"
             ):
                 sources = (

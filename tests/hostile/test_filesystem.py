@@ -129,7 +129,7 @@ class _Boom:
 def test_a_planted_cache_never_runs_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     vault = make_vault(tmp_path)
     (vault / ".vaultnet" / "cache").mkdir(parents=True)
-    planted = pickle.dumps({"format": 3, "x": _Boom()})
+    planted = pickle.dumps({"format": 4, "x": _Boom()})
     (vault / ".vaultnet" / "cache" / "notes-2a.pickle").write_bytes(planted)
     monkeypatch.chdir(tmp_path)
     result = cli("build", vault, *TODAY_ARGS)

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import operator
 import statistics
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -118,6 +119,21 @@ class Digest:
 
 
 @dataclass(frozen=True, slots=True)
+class Patch:
+    """How a watcher's network differs from the one it was made from.
+
+    The same people in the same ladder places, tiers and targets; ``replaced`` pairs each
+    person rebuilt (the one before, the one now). Insights computed for ``base`` can be
+    brought up to date from it (insights.py). ``base`` is a weak reference, so networks
+    never keep their predecessors alive.
+    """
+
+    base: weakref.ref[Network]
+    replaced: tuple[tuple[Person, Person], ...]
+    digest_moved: bool  # someone's place in a digest list changed
+
+
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Network:
     """The whole model: people, tiers and the digest, for one ``today``."""
 
@@ -128,6 +144,7 @@ class Network:
     digest: Digest
     by_key: dict[str, Person] = field(hash=False, compare=False)
     other_notes: int = 0
+    patch: Patch | None = field(default=None, compare=False, repr=False)
 
     @property
     def active(self) -> tuple[Person, ...]:
@@ -313,9 +330,21 @@ class _Orders:
             replaced[person.key] = person
             if _digest_place(old) != _digest_place(person):
                 moved[person.key] = old
+        patch = Patch(
+            weakref.ref(last),
+            tuple((last.by_key[key], person) for key, person in replaced.items()),
+            bool(moved),
+        )
         if not replaced:
             network = Network(
-                last.today, last.config, last.people, last.tiers, last.digest, last.by_key, others
+                last.today,
+                last.config,
+                last.people,
+                last.tiers,
+                last.digest,
+                last.by_key,
+                others,
+                patch,
             )
             self.network = network
             return network
@@ -332,6 +361,7 @@ class _Orders:
             self._patched_digest(last.digest, replaced, moved),
             by_key,
             others,
+            patch,
         )
         self.network = network
         return network

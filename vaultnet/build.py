@@ -427,7 +427,7 @@ class Builder:
         )
         # Saved beside the record, so that digest --format json on an unchanged vault
         # prints it without loading the notes (and a build does not read it).
-        self.cache.write_digest(fingerprint, result.digest_json_text())
+        self.cache.write_digest(fingerprint, result.digest_json_text)
 
 
 PROGRESS_EVERY = 250  # files between two progress reports

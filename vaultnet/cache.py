@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import pickle
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -237,11 +238,12 @@ class NoteCache:
         saved, _, text = data.partition("\n")
         return text if saved == fingerprint and text else None
 
-    def write_digest(self, fingerprint: str, text: str) -> None:
+    def write_digest(self, fingerprint: str, text: Callable[[], str]) -> None:
+        """Save the digest's text (made by ``text``, only when there is a folder to save to)."""
         if self.folder is None:
             return
         try:
-            data = f"{fingerprint}\n{text}".encode()
+            data = f"{fingerprint}\n{text()}".encode()
         except UnicodeEncodeError:
             return  # a lone surrogate: the next digest is computed again instead
         _atomic_dump(self.folder.parent / DIGEST_NAME, data)

@@ -7,6 +7,7 @@ in step.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -423,6 +424,71 @@ def build_companies(
         (c for c in companies.values() if c.ref.page is not None), key=_company_order
     )
     return CompanyIndex(tuple(with_pages), companies, tuple(moves), by_person)
+
+
+def update_companies(previous: CompanyIndex, network: Network) -> CompanyIndex | None:
+    """The companies of a patched network (``network.patch``), from those of the network it
+    was made from: the people replaced are swapped into the stints and moves that hold
+    them. None when something the companies are made of changed for one of them (their
+    company, role, history or ``moved:`` entries): then they are built again.
+    """
+    patch = network.patch
+    if patch is None:
+        return None
+    swapped: dict[str, Person] = {}
+    for before, now in patch.replaced:
+        if (
+            before.company != now.company
+            or before.role != now.role
+            or before.history != now.history
+            or _moved_of(before) != _moved_of(now)
+        ):
+            return None
+        swapped[now.key] = now
+    changed: dict[str, Company] = {}
+    new_moves: dict[int, Move] = {}  # id of a move before -> the same move now
+    for key, now in swapped.items():
+        found = PER_PERSON.get("positions", now, lambda p: _positions(p, network.today))
+        keys = [found.now_key] if found.now_key is not None else []
+        for company_key in (*keys, *found.alumni):
+            company = changed.get(company_key) or previous.by_key.get(company_key)
+            if company is None:
+                return None  # cannot happen when the company was built from the same notes
+            changed[company_key] = dataclasses.replace(
+                company,
+                current=_swap_stints(company.current, key, now),
+                alumni=_swap_stints(company.alumni, key, now),
+            )
+    for move in previous.moves:
+        mover = swapped.get(move.person.key)
+        if mover is not None:
+            new_moves[id(move)] = dataclasses.replace(move, person=mover)
+    if new_moves:
+        for company_key in {k for m in previous.moves if id(m) in new_moves for k in m.companies}:
+            company = changed.get(company_key) or previous.by_key[company_key]
+            changed[company_key] = dataclasses.replace(
+                company, moves=tuple(new_moves.get(id(m), m) for m in company.moves)
+            )
+    if not changed and not new_moves:
+        return previous
+    by_key = {**previous.by_key, **changed}
+    return CompanyIndex(
+        tuple(changed.get(c.key, c) for c in previous.with_pages),
+        by_key,
+        tuple(new_moves.get(id(m), m) for m in previous.moves),
+        previous.by_person,
+    )
+
+
+def _moved_of(person: Person) -> list[Interaction]:
+    """A person's log entries of kind ``moved`` (any case)."""
+    return [e for e in person.interactions if e.kind and e.kind.casefold() == "moved"]
+
+
+def _swap_stints(stints: tuple[Stint, ...], key: str, now: Person) -> tuple[Stint, ...]:
+    if not any(s.person.key == key for s in stints):
+        return stints
+    return tuple(dataclasses.replace(s, person=now) if s.person.key == key else s for s in stints)
 
 
 def _alum_order(stint: Stint) -> tuple[bool, int, int, str, str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .companies import RECENT_MOVE_DAYS, CompanyIndex, Move, build_companies
+from .companies import RECENT_MOVE_DAYS, CompanyIndex, Move, build_companies, update_companies
 from .companies import TEMPLATE_TYPES as COMPANY_TYPES
 from .dates import short_date
 from .introductions import (
@@ -25,6 +25,7 @@ from .introductions import (
     Introductions,
     IntroMade,
     build_introductions,
+    update_introductions,
 )
 from .ladder import (
     Ladder,
@@ -36,8 +37,17 @@ from .ladder import (
     build_ladder,
     next_step,
 )
-from .logscan import MAX_ROWS, PER_PERSON, THANKS_DIGEST_DAYS, brief, ladder_order, scan_logs
-from .network import Network, Person
+from .logscan import (
+    MAX_ROWS,
+    PER_PERSON,
+    THANKS_DIGEST_DAYS,
+    LogScan,
+    brief,
+    ladder_order,
+    scan_logs,
+    update_scan,
+)
+from .network import Network, Person, due_order
 from .reciprocity import Balance, Exchange, Owed, Reciprocity, build_reciprocity, thanks_owed
 
 # --- The digest's additions -------------------------------------------------------------
@@ -63,8 +73,10 @@ def digest_extras(
     network: Network,
     companies: CompanyIndex | None = None,
     reciprocity: Reciprocity | None = None,
+    aiming: tuple[str, ...] | None = None,
 ) -> DigestExtras:
-    """The digest's additions; pass what is already computed to avoid doing it twice.
+    """The digest's additions; pass what is already computed to avoid doing it twice
+    (``aiming``: the keys of everyone who aims at a stronger tier).
 
     - recent moves you have not been in touch about: no contact after the move's date;
     - thank-yous owed for help received in the last THANKS_DIGEST_DAYS days;
@@ -72,8 +84,8 @@ def digest_extras(
 
     Archived and snoozed people are left out, as from the rest of the digest.
     """
-    if companies is None and _last and _last[0][0] is network:
-        return _last[0][1].digest_extras
+    if companies is None and _last and _last[0].network is network:
+        return _last[0].insights.digest_extras
     today = network.today
     companies = companies or build_companies(network)
     moves = tuple(
@@ -90,12 +102,23 @@ def digest_extras(
         (o for o in owed if _in_digest(o.person) and o.days <= THANKS_DIGEST_DAYS),
         key=lambda o: (o.days, ladder_order(o.person)),
     )
-    due = [
-        p
-        for bucket in UPGRADE_DUE_BUCKETS
-        for p in network.digest.bucket(bucket)  # type: ignore[arg-type]
-        if aiming_higher(p)
-    ]
+    if aiming is None:
+        due = [
+            p
+            for bucket in UPGRADE_DUE_BUCKETS
+            for p in network.digest.bucket(bucket)  # type: ignore[arg-type]
+            if aiming_higher(p)
+        ]
+    else:  # the same people in the same order, without going through whole buckets
+        candidates = [network.by_key[key] for key in aiming]
+        due = [
+            p
+            for bucket in UPGRADE_DUE_BUCKETS
+            for p in sorted(
+                (c for c in candidates if c.active and c.followup.bucket == bucket),
+                key=due_order,
+            )
+        ]
     return DigestExtras(moves, tuple(thanks), tuple(next_step(p, today) for p in due))
 
 
@@ -190,29 +213,76 @@ class Insights:
     move_days: int = RECENT_MOVE_DAYS
 
 
+@dataclass(frozen=True, slots=True)
+class _Computed:
+    """A network's insights, with what bringing them up to date needs."""
+
+    network: Network
+    insights: Insights
+    scan: LogScan
+    aiming: tuple[str, ...]  # keys of the people who aim at a stronger tier
+
+
 # The last network's insights: a build renders the pages and then writes the digest JSON
-# from the same network, so both share one computation. Identity, not equality: a
-# Network is never changed once built.
-_last: list[tuple[Network, Insights]] = []
+# from the same network, so both share one computation; and a watcher's next network,
+# patched from this one, brings them up to date. Identity, not equality: a Network is
+# never changed once built.
+_last: list[_Computed] = []
 
 
 def compute_insights(network: Network) -> Insights:
-    """Compute every insight page's content from the network."""
-    if _last and _last[0][0] is network:
-        return _last[0][1]
-    PER_PERSON.next_build()
-    scan = scan_logs(network)
-    companies = build_companies(network, scan.moved)
+    """Compute every insight page's content from the network.
+
+    For a network patched from the last one (a watcher's, network.Patch) each part is
+    brought up to date from the last one's where that is exact, else computed again.
+    """
+    if _last and _last[0].network is network:
+        return _last[0].insights
+    patch = network.patch
+    if _last and patch is not None and patch.base() is _last[0].network:
+        computed = _updated(_last[0], network, patch.replaced)
+    else:
+        PER_PERSON.next_build()
+        scan = scan_logs(network)
+        companies = build_companies(network, scan.moved)
+        reciprocity = build_reciprocity(network, scan)
+        aiming = tuple(p.key for p in network.people if aiming_higher(p))
+        insights = Insights(
+            introductions=build_introductions(network, scan=scan),
+            companies=companies,
+            ladder=build_ladder(network, scan),
+            reciprocity=reciprocity,
+            digest_extras=digest_extras(network, companies, reciprocity, aiming),
+        )
+        computed = _Computed(network, insights, scan, aiming)
+    _last[:] = [computed]
+    return computed.insights
+
+
+def _updated(
+    last: _Computed, network: Network, replaced: tuple[tuple[Person, Person], ...]
+) -> _Computed:
+    """The insights of a network patched from ``last.network``: each part from the last
+    one's when its update is exact, else computed again."""
+    PER_PERSON.carry(before for before, _ in replaced)
+    previous = last.insights
+    scan = update_scan(last.scan, network) or scan_logs(network)
+    companies = update_companies(previous.companies, network) or build_companies(
+        network, scan.moved
+    )
     reciprocity = build_reciprocity(network, scan)
+    introductions = update_introductions(
+        previous.introductions, network, scan
+    ) or build_introductions(network, scan=scan)
     insights = Insights(
-        introductions=build_introductions(network, scan=scan),
+        introductions=introductions,
         companies=companies,
         ladder=build_ladder(network, scan),
         reciprocity=reciprocity,
-        digest_extras=digest_extras(network, companies, reciprocity),
+        # Tiers and targets are the same in a patched network: so is who aims higher.
+        digest_extras=digest_extras(network, companies, reciprocity, last.aiming),
     )
-    _last[:] = [(network, insights)]
-    return insights
+    return _Computed(network, insights, scan, last.aiming)
 
 
 def insight_jobs(insights: Insights) -> list[tuple[str, str, dict[str, Any]]]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .companies import person_resolver
 from .links import Resolver, fold
@@ -20,7 +21,7 @@ from .logscan import (
     brief,
     scan_logs,
 )
-from .network import Network, Person
+from .network import Interaction, Network, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,163 @@ def build_introductions(
         made_total=len(made),
         cycles=tuple(tuple(nodes[k] for k in cycle) for cycle in cycles),
     )
+
+
+def update_introductions(
+    previous: Introductions, network: Network, scan: LogScan
+) -> Introductions | None:
+    """``build_introductions(network, scan=scan)``, made from ``previous`` (the introductions
+    of the network ``network`` was patched from), or None when that cannot be done safely.
+
+    Returns None when ``network`` is not a patch, or when a person rebuilt may have changed
+    what introductions read: their introducers, their #intro log entries, or the names and
+    aliases links resolve against. Otherwise the only change is who the rebuilt people are:
+    they replace their old selves wherever ``previous`` holds them, and ``previous`` itself
+    is returned when it holds none. The cost follows the people rebuilt and the capped
+    lists, not the size of the network. ``scan`` is not read: #intro entries are compared
+    on the rebuilt people themselves.
+    """
+    patch = network.patch
+    if patch is None:
+        return None
+    swap: dict[Person, Person] = {}
+    for before, now in patch.replaced:
+        if not _same_for_introductions(before, now):
+            return None
+        swap[before] = now
+    if not swap:
+        return previous
+    introducers: dict[str, Introducer] = {}
+
+    def introducer(node: Introducer) -> Introducer:
+        """The node with its person's new self, or the node itself when they were not rebuilt."""
+        now = swap.get(node.person) if node.person is not None else None
+        if now is None:
+            return node
+        new = introducers.get(node.key)
+        if new is None:
+            # One new node per person, shared like build_introductions shares its nodes.
+            new = introducers[node.key] = replace(node, person=now)
+        return new
+
+    def swapped(nodes: tuple[Introducer, ...]) -> tuple[Introducer, ...]:
+        """The nodes brought up to date: the same tuple when none changed."""
+        new = tuple(map(introducer, nodes))
+        return nodes if all(a is b for a, b in zip(new, nodes, strict=True)) else new
+
+    chains = tuple(
+        chain if (nodes := swapped(chain.nodes)) is chain.nodes else replace(chain, nodes=nodes)
+        for chain in previous.chains
+    )
+    connectors = _swapped_connectors(previous.connectors, swap, introducer)
+    if connectors is None:
+        return None
+    graph_nodes = tuple(
+        replace(node, person=swap[node.person])
+        if node.person is not None and node.person in swap
+        else node
+        for node in previous.graph.nodes
+    )
+    made = tuple(
+        replace(m, first=swap.get(m.first, m.first), second=swap.get(m.second, m.second))
+        if m.first in swap or m.second in swap
+        else m
+        for m in previous.made
+    )
+    cycles = tuple(map(swapped, previous.cycles))
+    if (
+        _same_items(chains, previous.chains)
+        and _same_items(connectors, previous.connectors)
+        and _same_items(graph_nodes, previous.graph.nodes)
+        and _same_items(made, previous.made)
+        and _same_items(cycles, previous.cycles)
+    ):
+        return previous
+    return replace(
+        previous,
+        chains=chains,
+        connectors=connectors,
+        graph=replace(previous.graph, nodes=graph_nodes),
+        made=made,
+        cycles=cycles,
+    )
+
+
+def _same_for_introductions(before: Person, now: Person) -> bool:
+    """Whether build_introductions reads the same from ``now`` as from ``before``.
+
+    It reads the key, name and ladder place (node names and every order), the introducers,
+    the aliases (the #intro entries' links resolve against names and aliases) and the
+    #intro entries, whose date, text, source and line rows show.
+    """
+    return (
+        before.key == now.key
+        and before.name == now.name
+        and before.ladder_key == now.ladder_key
+        and before.aliases == now.aliases
+        and before.introduced_by == now.introduced_by
+        and _intro_entries(before) == _intro_entries(now)
+    )
+
+
+def _intro_entries(person: Person) -> tuple[Interaction, ...]:
+    """The person's log entries tagged #intro, as scan_logs finds them."""
+    return tuple(entry for entry in person.interactions if "intro" in entry.tags)
+
+
+def _introducer_keys(person: Person) -> list[str]:
+    """The keys of the nodes whose ``direct`` list holds ``person`` (build_introductions)."""
+    return [
+        ref.person or "name:" + fold(ref.text)
+        for ref in person.introduced_by
+        if ref.person != person.key
+    ]
+
+
+def _swapped_connectors(
+    connectors: tuple[Connector, ...],
+    swap: dict[Person, Person],
+    introducer: Callable[[Introducer], Introducer],
+) -> tuple[Connector, ...] | None:
+    """The connectors with rebuilt people in place of their old selves, or None if one of
+    them is not where it should be."""
+    # A person is in the direct list of each of their introducers; those lists are in ladder
+    # order, so the person is found by bisection rather than by reading lists that can hold
+    # thousands of people.
+    brought: dict[str, list[tuple[Person, Person]]] = {}
+    for before, now in swap.items():
+        for key in _introducer_keys(now):
+            pairs = brought.setdefault(key, [])
+            if not pairs or pairs[-1][1] is not now:
+                pairs.append((before, now))
+    result: list[Connector] = []
+    for connector in connectors:
+        node = introducer(connector.node)
+        direct = connector.direct
+        moved = brought.get(connector.node.key)
+        if moved:
+            people = list(direct)
+            for before, now in moved:
+                at = bisect.bisect_left(people, now.ladder_key, key=_ladder_key)
+                if at == len(people) or people[at] is not before:
+                    return None
+                people[at] = now
+            direct = tuple(people)
+        if node is connector.node and direct is connector.direct:
+            result.append(connector)
+        else:
+            result.append(replace(connector, node=node, direct=direct))
+    return tuple(result)
+
+
+def _ladder_key(person: Person) -> tuple[bool, int, str, str]:
+    """The person's place in the ladder order (network.people), as a sort key."""
+    return person.ladder_key
+
+
+def _same_items(new: tuple[object, ...], old: tuple[object, ...]) -> bool:
+    """Whether two tuples hold the very same objects."""
+    return all(a is b for a, b in zip(new, old, strict=True))
 
 
 def _break_cycles(parent: dict[str, str], order: Callable[[str], int]) -> list[list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
@@ -53,14 +53,29 @@ class PersonValues:
         # Off for a single build (nothing to reuse, and about 11 MB at 10,000 people);
         # a watcher's renders turn it on.
         self.keep = False
+        self.kinds: set[str] = set()
 
     def next_build(self) -> None:
         self.previous, self.current = (self.current, {}) if self.keep else ({}, {})
+
+    def carry(self, gone: Iterable[Person]) -> None:
+        """Start a build that asks only for the people replaced (a patched network's):
+        every value is kept, except those of the people in ``gone``."""
+        if not self.keep:
+            self.next_build()
+            return
+        if self.previous:
+            self.current = {**self.previous, **self.current}
+            self.previous = {}
+        for person in gone:
+            for kind in self.kinds:
+                self.current.pop((kind, person), None)
 
     def get(self, kind: str, person: Person, compute: Callable[[Person], T]) -> T:
         if not self.keep:
             return compute(person)
         key = (kind, person)
+        self.kinds.add(kind)
         value = self.current.get(key, _MISSING)
         if value is _MISSING:
             value = self.previous.get(key, _MISSING)
@@ -116,6 +131,34 @@ def scan_logs(network: Network) -> LogScan:
             tier[key] = found.tier
         if found.moved:
             moved[key] = found.moved
+    return LogScan(tagged, tier, moved, intros)
+
+
+def update_scan(previous: LogScan, network: Network) -> LogScan | None:
+    """The log scan of a patched network (``network.patch``), from the scan of the network
+    it was made from; None when a replaced person's ``#intro`` entries changed (the intro
+    list is in ladder order: it is scanned again)."""
+    patch = network.patch
+    if patch is None:
+        return None
+    tagged, tier, moved = dict(previous.tagged), dict(previous.tier), dict(previous.moved)
+    swapped: dict[str, Person] = {}
+    for before, now in patch.replaced:
+        old = PER_PERSON.get("scan", before, _scan_person)
+        found = PER_PERSON.get("scan", now, _scan_person)
+        if old.intros != found.intros:
+            return None
+        if found.intros:
+            swapped[now.key] = now
+        key = now.key
+        for kind, entries in ((tagged, found.tagged), (tier, found.tier), (moved, found.moved)):
+            if entries:
+                kind[key] = entries
+            else:
+                kind.pop(key, None)
+    intros = previous.intros
+    if swapped:
+        intros = [(swapped.get(person.key, person), entry) for person, entry in intros]
     return LogScan(tagged, tier, moved, intros)
 
 

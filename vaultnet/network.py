@@ -383,7 +383,7 @@ class _Orders:
             if leaving or arriving:
                 gone = set(leaving)
                 members = [p for p in members if p.key not in gone]
-                order = _birthday_order if name == "birthdays" else _due_order
+                order = _birthday_order if name == "birthdays" else due_order
                 for person in arriving:
                     bisect.insort(members, person, key=order)
                 self.digest[name] = {p.key: i for i, p in enumerate(members)}
@@ -400,7 +400,7 @@ def _in_list(person: Person, name: str) -> bool:
     return person.followup.bucket == name
 
 
-def _due_order(person: Person) -> tuple[int, dt.date, str, str]:
+def due_order(person: Person) -> tuple[int, dt.date, str, str]:
     """The order of a follow-up bucket: tier, due date, name."""
     return (person.tier.rank, person.followup.due or dt.date.max, person.sort_name, person.path)
 
@@ -639,7 +639,7 @@ def _digest(people: list[Person], today: dt.date) -> Digest:
         if person.next_birthday is not None:
             birthdays.append(person)
     for members in buckets.values():
-        members.sort(key=_due_order)
+        members.sort(key=due_order)
     birthdays.sort(key=_birthday_order)
     return Digest(
         today=today,

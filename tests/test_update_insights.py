@@ -1,0 +1,105 @@
+"""A watcher's insights, brought up to date from the last network's, equal fresh ones.
+
+People compare by identity, so equality also proves that no page is left holding a person
+as they were before the edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import vaultnet.insights as insights_module
+from vaultnet.build import Builder
+from vaultnet.cache import NoteCache
+from vaultnet.config import load_config
+from vaultnet.insights import compute_insights
+from vaultnet.logscan import PER_PERSON
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _log(path: Path, line: str) -> None:
+    """A log entry at the top: every entry below it moves down a line."""
+    _edit(path, "## Log\n", f"## Log\n{line}\n")
+
+
+def _append(path: Path, line: str) -> None:
+    """A log entry at the end of Ann's log: no other entry moves."""
+    _edit(path, "\n\n## Things to bring up", f"\n{line}\n\n## Things to bring up")
+
+
+@pytest.fixture
+def fresh_start(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Keep per-person values as a watcher does; count the companies built from scratch."""
+    monkeypatch.setattr(PER_PERSON, "keep", True)
+    monkeypatch.setattr(insights_module, "_last", [])
+    built: list[str] = []
+    real = insights_module.build_companies
+
+    def counted(*args: object, **kwargs: object) -> object:
+        built.append("companies")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(insights_module, "build_companies", counted)
+    return built
+
+
+def test_patched_insights_equal_fresh_ones(sample_vault: Path, fresh_start: list[str]) -> None:
+    people = sample_vault / "People"
+    ann, amara = people / "Ann Lee.md", people / "Amara Nwosu.md"
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    compute_insights(builder.build(TODAY, write=False).network)  # type: ignore[arg-type]
+    steps = [
+        ("a plain log entry", lambda: _log(ann, "- 2026-11-20 call: quick catch-up"), True),
+        ("a #gave entry", lambda: _log(ann, "- 2026-11-21 intro to a recruiter #gave"), True),
+        ("a #got entry elsewhere", lambda: _log(amara, "- 2026-11-22 advice #got"), True),
+        ("a new role", lambda: _edit(ann, "role: VP Engineering", "role: CTO"), False),
+        ("a moved entry", lambda: _log(ann, "- 2026-11-23 moved: to [[Initech]]"), False),
+        ("another company", lambda: _edit(ann, "[[Harbor Health]]", "[[Initech]]"), False),
+        # Entries that moved down a line change the move's line: built again...
+        ("a plain entry on top", lambda: _log(ann, "- 2026-11-24 lunch"), False),
+        # ... not when the entry goes at the end.
+        ("a plain entry at the end", lambda: _append(ann, "- 2026-11-25 tea"), True),
+    ]
+    changed = ["People/Ann Lee.md"]
+    for what, edit, companies_kept in steps:
+        edit()
+        fresh_start.clear()
+        touched = ["People/Amara Nwosu.md"] if "elsewhere" in what else changed
+        network = builder.build(TODAY, changed=touched, write=False).network
+        assert network is not None and network.patch is not None, what
+        patched = compute_insights(network)
+        assert (not fresh_start) == companies_kept, what
+        insights_module._last.clear()
+        assert patched == compute_insights(network), what
+    # A daily note rebuilds the two people it mentions at once.
+    daily = sample_vault / "Daily" / "2026-11-22.md"
+    daily.write_text("Dinner with [[Ann Lee]] and [[Amara Nwosu]].\n", encoding="utf-8")
+    network = builder.build(TODAY, changed=["Daily/2026-11-22.md"], write=False).network
+    assert network is not None and network.patch is not None
+    assert len(network.patch.replaced) == 2
+    patched = compute_insights(network)
+    insights_module._last.clear()
+    assert patched == compute_insights(network)
+
+
+def test_a_network_that_is_not_patched_computes_everything(
+    sample_vault: Path, fresh_start: list[str]
+) -> None:
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    compute_insights(builder.build(TODAY, write=False).network)  # type: ignore[arg-type]
+    _edit(sample_vault / "People" / "Ann Lee.md", "tier: champion", "tier: supporter")
+    network = builder.build(TODAY, changed=["People/Ann Lee.md"], write=False).network
+    assert network is not None and network.patch is None
+    fresh_start.clear()
+    compute_insights(network)
+    assert fresh_start == ["companies"]

@@ -127,3 +127,42 @@ def test_another_days_rows_are_not_kept(sample_vault: Path) -> None:
     assert first.rows
     builder.build(TODAY + dt.timedelta(days=1), changed=[])
     assert not first.rows
+
+
+def test_a_table_of_the_same_people_is_reused_and_dropped_when_no_render_uses_it(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(TODAY)
+    env = make_environment(load_config(sample_vault), TODAY)
+    store = env.fragments  # type: ignore[attr-defined]
+    assert store.tables  # the tables of the follow-ups and the tiers
+    made: list[tuple[object, ...]] = []
+    real_put = store.put
+
+    def tracked_put(key, block, text):  # type: ignore[no-untyped-def]
+        if fragments._is_table(key):
+            made.append(key[0])
+        return real_put(key, block, text)
+
+    monkeypatch.setitem(env.filters, "_fragment_put", tracked_put)
+    # An edit that keeps Ann in her lists: only the tables that hold her are made again.
+    ann = sample_vault / "People" / "Ann Lee.md"
+    ann.write_text(
+        ann.read_text(encoding="utf-8").replace("role: VP Engineering", "role: CTO"),
+        encoding="utf-8",
+    )
+    result = builder.build(TODAY, changed=["People/Ann Lee.md"])
+    assert made and all(
+        any(p.key == "People/Ann Lee.md" for p in table)
+        for table in made  # type: ignore[attr-defined]
+    )
+    cold = build_vault(load_config(sample_vault), TODAY, cache=None, write=False)
+    assert cold.network is not None
+    assert {p.path: p.text for p in result.pages} == {
+        p.path: p.text for p in render_pages(cold.network)
+    }
+    # Tables no render asked for are gone after the next render.
+    builder.build(TODAY, changed=[])
+    builder.build(TODAY, changed=[])
+    assert not store.tables and not store.tables_before

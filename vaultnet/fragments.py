@@ -13,11 +13,17 @@ it is exact.
 
 Rows of people who are gone or changed are dropped now and then, so a long-running
 watcher does not keep every old version of every row.
+
+A block keyed by a whole list of people (``{% cache group.members %}`` around a table) is a
+table: reused while the list holds the same people, which a watcher's networks keep for the
+lists an edit did not touch (network.Patch). Tables are large, so one is kept only until
+the render after the last one that used it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -31,6 +37,7 @@ from jinja2.parser import Parser
 from .network import Person
 
 PRUNE_SLACK = 100  # rows that may pile up before the first prune
+_INNER_BLOCK = re.compile(r"_fragment_(?:text_)?[0-9a-f]{32}")
 
 
 class Fragments:
@@ -38,6 +45,9 @@ class Fragments:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, tuple[Any, ...]], str] = {}
+        # Tables (blocks keyed by a tuple): those used by this render and by the one before.
+        self.tables: dict[tuple[str, tuple[Any, ...]], str] = {}
+        self.tables_before: dict[tuple[str, tuple[Any, ...]], str] = {}
         # Off for a single build: the rows would be kept for nothing but the weekly digest,
         # at about 8 MB for 10,000 people. A watcher's renders turn it on.
         self.keep = False
@@ -46,15 +56,27 @@ class Fragments:
     def get(self, key: tuple[Any, ...], block: str) -> str | None:
         """The block's text for ``key``, or None when it must be rendered (and ``put``)."""
         try:
-            return self.rows.get((block, key))
+            if not _is_table(key):
+                return self.rows.get((block, key))
+            entry = (block, key)
+            text = self.tables.get(entry)
+            if text is None:
+                text = self.tables_before.pop(entry, None)
+                if text is not None:
+                    self.tables[entry] = text
+            return text
         except TypeError:  # a key that cannot be hashed (a list, say): render every time
             return None
 
     def put(self, key: tuple[Any, ...], block: str, text: str) -> str:
         if self.keep:
             with contextlib.suppress(TypeError):  # unhashable: not kept
-                self.rows[(block, key)] = text
+                (self.tables if _is_table(key) else self.rows)[(block, key)] = text
         return text
+
+    def next_render(self) -> None:
+        """Start a render: tables the last render did not use are dropped."""
+        self.tables_before, self.tables = self.tables, {}
 
     def prune(self, people: Iterable[Person]) -> None:
         """Forget rows of people who are gone or changed (every edit makes a new person):
@@ -75,7 +97,13 @@ class Fragments:
 
     def clear(self) -> None:
         self.rows.clear()
+        self.tables.clear()
+        self.tables_before.clear()
         self._pruned_at = 0
+
+
+def _is_table(key: tuple[Any, ...]) -> bool:
+    return any(type(part) is tuple for part in key)
 
 
 def _person_in(part: object) -> Person | None:
@@ -150,7 +178,12 @@ class FragmentCache(Extension):
         tree = nodes.Template(body, lineno=lineno)
         tree.set_environment(self.environment)
         used = find_undeclared_variables(tree)
-        outside = sorted(used - allowed - set(self.environment.globals))
+        # A cache block inside this one (a row in a table) reads its own generated names.
+        outside = sorted(
+            name
+            for name in used - allowed - set(self.environment.globals)
+            if not _INNER_BLOCK.fullmatch(name)
+        )
         if outside:
             raise TemplateSyntaxError(
                 f"a cache block may read only its key; it also reads {', '.join(outside)} "

@@ -194,7 +194,7 @@ def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
     return env
 
 
-_COMPILE_RULES = 4  # raise when the sandbox's intercepted operators or FragmentCache change
+_COMPILE_RULES = 5  # raise when the sandbox's intercepted operators or FragmentCache change
 
 
 def _listing(folder: Path) -> tuple[str, ...] | None:
@@ -287,8 +287,9 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
             )
         return f"{ago(followup.due, today)} ({date_filter(followup.due)})"
 
-    def in_tier(people: Iterable[Person], tier: Tier) -> list[Person]:
-        return [person for person in people if person.tier == tier]
+    def in_tier(people: Iterable[Person], tier: Tier) -> tuple[Person, ...]:
+        # A tuple: a table of the same people is reused (fragments.py).
+        return tuple(person for person in people if person.tier is tier or person.tier == tier)
 
     return {
         "in_tier": in_tier,
@@ -442,6 +443,7 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     fragments.keep = PER_PERSON.keep = memo is not None
     if memo is None:
         fragments.clear()
+    fragments.next_render()
     base = template_context(network)
     week = iso_week(today)
     jobs: list[tuple[str, str, dict[str, Any]]] = [

@@ -74,9 +74,11 @@ def digest_extras(
     companies: CompanyIndex | None = None,
     reciprocity: Reciprocity | None = None,
     aiming: tuple[str, ...] | None = None,
+    previous: DigestExtras | None = None,
 ) -> DigestExtras:
     """The digest's additions; pass what is already computed to avoid doing it twice
-    (``aiming``: the keys of everyone who aims at a stronger tier).
+    (``aiming``: the keys of everyone who aims at a stronger tier; ``previous``: the
+    additions of the same day, whose next steps are kept for people not rebuilt since).
 
     - recent moves you have not been in touch about: no contact after the move's date;
     - thank-yous owed for help received in the last THANKS_DIGEST_DAYS days;
@@ -119,7 +121,11 @@ def digest_extras(
                 key=due_order,
             )
         ]
-    return DigestExtras(moves, tuple(thanks), tuple(next_step(p, today) for p in due))
+    # A next step depends only on the person and the day.
+    steps = {s.person: s for s in previous.upgrade_due} if previous is not None else {}
+    return DigestExtras(
+        moves, tuple(thanks), tuple(steps.get(p) or next_step(p, today) for p in due)
+    )
 
 
 def _who_json(person: Person) -> dict[str, Any]:
@@ -280,7 +286,9 @@ def _updated(
         ladder=build_ladder(network, scan),
         reciprocity=reciprocity,
         # Tiers and targets are the same in a patched network: so is who aims higher.
-        digest_extras=digest_extras(network, companies, reciprocity, last.aiming),
+        digest_extras=digest_extras(
+            network, companies, reciprocity, last.aiming, previous.digest_extras
+        ),
     )
     return _Computed(network, insights, scan, last.aiming)
 

@@ -166,3 +166,21 @@ def test_a_table_of_the_same_people_is_reused_and_dropped_when_no_render_uses_it
     builder.build(TODAY, changed=[])
     builder.build(TODAY, changed=[])
     assert not store.tables and not store.tables_before
+
+
+def test_a_rows_block_renders_each_row_once_and_reads_only_its_person(
+    sample_vault: Path,
+) -> None:
+    template = _templates(sample_vault) / "index.md.j2"
+    template.write_text("{% rows p in people %}\n- {{ p.name }}\n{% endrows %}\n")
+    loop = "{% for p in people %}\n- {{ p.name }}\n{% endfor %}\n"
+    rows = _render(sample_vault)["Index.md"]
+    template.write_text(loop)
+    assert rows == _render(sample_vault)["Index.md"] and "- Ann Lee\n" in rows
+    template.write_text(
+        "{% rows p in people %}\n- {{ p.name }} in {{ vault_name }}\n{% endrows %}\n"
+    )
+    with pytest.raises(TemplateError) as caught:
+        _render(sample_vault)
+    assert "a rows block may read only p; it also reads vault_name" in str(caught.value)
+    assert caught.value.line == 1

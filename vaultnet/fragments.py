@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from jinja2 import nodes
@@ -74,6 +74,25 @@ class Fragments:
                 (self.tables if _is_table(key) else self.rows)[(block, key)] = text
         return text
 
+    def rows_of(self, people: Iterable[Any], block: str, caller: Callable[[Any], str]) -> str:
+        """``{% rows p in people %}``: each one's block, rendered (by ``caller``) only when
+        it is not kept; the rows joined in Python rather than by a template loop."""
+        rows = self.rows
+        out = []
+        for person in people:
+            entry = (block, (person,))
+            try:
+                text = rows.get(entry)
+            except TypeError:  # unhashable: rendered every time
+                text = None
+            if text is None:
+                text = str(caller(person))
+                if self.keep:
+                    with contextlib.suppress(TypeError):
+                        rows[entry] = text
+            out.append(text)
+        return "".join(out)
+
     def next_render(self) -> None:
         """Start a render: tables the last render did not use are dropped."""
         self.tables_before, self.tables = self.tables, {}
@@ -115,7 +134,12 @@ def _person_in(part: object) -> Person | None:
 
 
 class FragmentCache(Extension):
-    """The ``cache`` tag.
+    """The ``cache`` and ``rows`` tags.
+
+    ``{% rows p in people %}BODY{% endrows %}`` is ``{% for p in people %}{% cache p %}BODY
+    {% endcache %}{% endfor %}`` with the loop in Python: a call block,
+    ``{% call(p) _fragment_rows(people, ID) %}BODY{% endcall %}``. Its body may read only
+    ``p`` (and ``loop`` does not exist in it).
 
     ``{% cache k1, k2 %}BODY{% endcache %}`` compiles to plain template code, without a
     call through the sandbox (which would cost as much as the row it saves)::
@@ -125,7 +149,7 @@ class FragmentCache(Extension):
         {% else %}{{ hit }}{% endif %}
     """
 
-    tags = {"cache"}  # noqa: RUF012 - Extension declares it so
+    tags = {"cache", "rows"}  # noqa: RUF012 - Extension declares it so
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
@@ -133,8 +157,11 @@ class FragmentCache(Extension):
         environment.extend(fragments=store)
         environment.filters["_fragment_get"] = store.get
         environment.filters["_fragment_put"] = store.put
+        environment.globals["_fragment_rows"] = store.rows_of
 
-    def parse(self, parser: Parser) -> list[nodes.Node]:
+    def parse(self, parser: Parser) -> list[nodes.Node] | nodes.Node:
+        if parser.stream.current.value == "rows":
+            return self._rows(parser)
         lineno = next(parser.stream).lineno
         keys = [parser.parse_expression()]
         while parser.stream.skip_if("comma"):
@@ -166,8 +193,32 @@ class FragmentCache(Extension):
             statement.set_lineno(lineno)
         return statements
 
+    def _rows(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        target = parser.parse_assign_target(name_only=True)
+        assert isinstance(target, nodes.Name)
+        parser.stream.expect("name:in")
+        people = parser.parse_expression()
+        body = parser.parse_statements(("name:endrows",), drop_needle=True)
+        self._check([nodes.Name(target.name, "load")], body, lineno, parser, target.name)
+        call = nodes.Call(
+            nodes.Name("_fragment_rows", "load"),
+            [people, nodes.Const(uuid.uuid4().hex)],
+            [],
+            None,
+            None,
+        )
+        block = nodes.CallBlock(call, [nodes.Name(target.name, "param")], [], body)
+        block.set_lineno(lineno)
+        return block
+
     def _check(
-        self, keys: list[nodes.Expr], body: list[nodes.Node], lineno: int, parser: Parser
+        self,
+        keys: list[nodes.Expr],
+        body: list[nodes.Node],
+        lineno: int,
+        parser: Parser,
+        rows_of: str | None = None,
     ) -> None:
         allowed = {
             name.name
@@ -185,10 +236,12 @@ class FragmentCache(Extension):
             if not _INNER_BLOCK.fullmatch(name)
         )
         if outside:
-            raise TemplateSyntaxError(
-                f"a cache block may read only its key; it also reads {', '.join(outside)} "
-                "(add it to the key: {% cache p, " + outside[0] + " %})",
-                lineno,
-                parser.name,
-                parser.filename,
-            )
+            reads = ", ".join(outside)
+            if rows_of is not None:
+                message = f"a rows block may read only {rows_of}; it also reads {reads}"
+            else:
+                message = (
+                    f"a cache block may read only its key; it also reads {reads} "
+                    "(add it to the key: {% cache p, " + outside[0] + " %})"
+                )
+            raise TemplateSyntaxError(message, lineno, parser.name, parser.filename)

@@ -194,7 +194,7 @@ def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
     return env
 
 
-_COMPILE_RULES = 5  # raise when the sandbox's intercepted operators or FragmentCache change
+_COMPILE_RULES = 6  # raise when the sandbox's intercepted operators or FragmentCache change
 
 
 def _listing(folder: Path) -> tuple[str, ...] | None:
@@ -289,7 +289,8 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
 
     def in_tier(people: Iterable[Person], tier: Tier) -> tuple[Person, ...]:
         # A tuple: a table of the same people is reused (fragments.py).
-        return tuple(person for person in people if person.tier is tier or person.tier == tier)
+        name = tier.name  # tier names are unique, and cheaper to compare than tiers
+        return tuple(person for person in people if person.tier.name == name)
 
     return {
         "in_tier": in_tier,

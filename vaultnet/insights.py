@@ -36,6 +36,7 @@ from .ladder import (
     aiming_higher,
     build_ladder,
     next_step,
+    update_ladder,
 )
 from .logscan import (
     MAX_ROWS,
@@ -48,7 +49,15 @@ from .logscan import (
     update_scan,
 )
 from .network import Network, Person, due_order
-from .reciprocity import Balance, Exchange, Owed, Reciprocity, build_reciprocity, thanks_owed
+from .reciprocity import (
+    Balance,
+    Exchange,
+    Owed,
+    Reciprocity,
+    build_reciprocity,
+    thanks_owed,
+    update_reciprocity,
+)
 
 # --- The digest's additions -------------------------------------------------------------
 
@@ -276,14 +285,16 @@ def _updated(
     companies = update_companies(previous.companies, network) or build_companies(
         network, scan.moved
     )
-    reciprocity = build_reciprocity(network, scan)
+    reciprocity = update_reciprocity(previous.reciprocity, network, scan) or build_reciprocity(
+        network, scan
+    )
     introductions = update_introductions(
         previous.introductions, network, scan
     ) or build_introductions(network, scan=scan)
     insights = Insights(
         introductions=introductions,
         companies=companies,
-        ladder=build_ladder(network, scan),
+        ladder=update_ladder(previous.ladder, network, scan) or build_ladder(network, scan),
         reciprocity=reciprocity,
         # Tiers and targets are the same in a patched network: so is who aims higher.
         digest_extras=digest_extras(

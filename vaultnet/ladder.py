@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .config import Config, Tier
 from .logscan import ARROW, MAX_ROWS, THIN_TIER, LogScan, brief, scan_logs
 from .network import NOT_CONTACT_KINDS, Interaction, Network, Person, TierGroup
-from .reciprocity import exchanges, open_asks, text_only, thanks_owed
+from .reciprocity import exchanges, open_asks, patched_rows, text_only, thanks_owed
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,30 +164,46 @@ def build_ladder(network: Network, scan: LogScan | None = None) -> Ladder:
             change = parse_tier_change(person, entry, config)
             if change is not None:
                 changes.append(change)
-    tiers = []
-    for group in network.tiers:
-        members = len(group.members)
-        tiers.append(
-            TierHealth(
-                group,
-                group.overdue,
-                aiming.get(group.tier.rank, 0),
-                thin=members < THIN_TIER,
-                neglected=members > 0 and group.overdue * 2 > members,
-            )
-        )
+    tiers = tuple(_health(group, aiming.get(group.tier.rank, 0)) for group in network.tiers)
     # Highest targets first; within one, whoever has gone quiet longest (never: first).
-    upgrades.sort(
-        key=lambda p: (
-            p.target_tier.rank if p.target_tier else 0,
-            p.tier.rank,
-            p.last_contact.toordinal() if p.last_contact else 0,
-            p.sort_name,
-            p.path,
-        )
-    )
+    upgrades.sort(key=_upgrade_order)
     steps = tuple(next_step(p, today) for p in upgrades[:MAX_ROWS])
     changes.sort(key=lambda c: (-c.date.toordinal(), c.person.sort_name))
+    return Ladder(
+        tiers=tiers,
+        upgrades=steps,
+        upgrades_total=len(upgrades),
+        changes=tuple(changes[:MAX_ROWS]),
+        changes_total=len(changes),
+        years=_years(changes),
+    )
+
+
+def _health(group: TierGroup, aiming: int) -> TierHealth:
+    """A tier's health, with how many people aim at it."""
+    members = len(group.members)
+    return TierHealth(
+        group,
+        group.overdue,
+        aiming,
+        thin=members < THIN_TIER,
+        neglected=members > 0 and group.overdue * 2 > members,
+    )
+
+
+def _upgrade_order(person: Person) -> tuple[int, int, int, str, str]:
+    """The upgrade plan's order: highest target, then tier, then quiet longest (never: first)."""
+    return (
+        person.target_tier.rank if person.target_tier else 0,
+        person.tier.rank,
+        person.last_contact.toordinal() if person.last_contact else 0,
+        person.sort_name,
+        person.path,
+    )
+
+
+def _years(changes: Iterable[TierChange]) -> tuple[YearOfChanges, ...]:
+    """Promotions and demotions per year, newest first: every year with a change."""
     years: dict[int, list[int]] = {}
     for change in changes:
         counts = years.setdefault(change.date.year, [0, 0])
@@ -193,15 +211,8 @@ def build_ladder(network: Network, scan: LogScan | None = None) -> Ladder:
             counts[0] += 1
         elif change.direction == "down":
             counts[1] += 1
-    return Ladder(
-        tiers=tuple(tiers),
-        upgrades=steps,
-        upgrades_total=len(upgrades),
-        changes=tuple(changes[:MAX_ROWS]),
-        changes_total=len(changes),
-        years=tuple(
-            YearOfChanges(y, up, down) for y, (up, down) in sorted(years.items(), reverse=True)
-        ),
+    return tuple(
+        YearOfChanges(y, up, down) for y, (up, down) in sorted(years.items(), reverse=True)
     )
 
 
@@ -218,3 +229,120 @@ def parse_tier_change(person: Person, entry: Interaction, config: Config) -> Tie
         new_tier = config.tier_named(first)
         new = first if new_tier is not None else rest
     return TierChange(person, entry.date, old, new, config.tier_named(old), new_tier)
+
+
+def update_ladder(previous: Ladder, network: Network, scan: LogScan) -> Ladder | None:
+    """What ``build_ladder(network, scan)`` returns, made from ``previous`` (built for the
+    network ``network.patch`` was made from) in time proportional to the people replaced.
+
+    None when that is not exact: the network is not patched; or a shown row leaves its table,
+    or now sorts after the last row shown, while rows are hidden below (which one would come
+    in is not known): on the upgrade plan, a new contact with someone shown moves them down;
+    or tier changes are not all shown and a year may have lost its last one.
+    """
+    patch = network.patch
+    if patch is None or len(network.tiers) != len(previous.tiers):
+        return None
+    if not patch.replaced:
+        return previous
+    config, today = network.config, network.today
+    leaving: set[Person] = set()
+    aiming = 0
+    steps: list[NextStep] = []
+    old_changes: list[TierChange] = []
+    new_changes: list[TierChange] = []
+    for before, now in patch.replaced:
+        if before.ladder_key != now.ladder_key or before.target_tier != now.target_tier:
+            return None  # not a patch: who aims where, and the tiers' sizes, would change
+        leaving.add(before)
+        if aiming_higher(now):
+            aiming += 1
+            steps.append(next_step(now, today))
+        # As scan_logs finds them: casefold maps nothing else to "tier".
+        entries = (
+            e
+            for e in before.interactions
+            if e.kind and not e.mention and e.kind.casefold() == "tier"
+        )
+        old_changes += _tier_changes(before, entries, config)
+        new_changes += _tier_changes(now, scan.tier.get(now.key, ()), config)
+    upgrades = patched_rows(
+        previous.upgrades,
+        previous.upgrades_total,
+        leaving,
+        aiming,
+        steps,
+        lambda s: _upgrade_order(s.person),
+        MAX_ROWS,
+    )
+    changes = patched_rows(
+        previous.changes,
+        previous.changes_total,
+        leaving,
+        len(old_changes),
+        new_changes,
+        _change_order,
+        MAX_ROWS,
+    )
+    if upgrades is None or changes is None:
+        return None
+    assert upgrades[1] is not None and changes[1] is not None
+    if changes[1] == len(changes[0]):
+        years: tuple[YearOfChanges, ...] | None = _years(changes[0])
+    else:
+        years = _patched_years(previous.years, old_changes, new_changes)
+    if years is None:
+        return None
+    tiers = []
+    for health, group in zip(previous.tiers, network.tiers, strict=True):
+        if health.group is group:
+            tiers.append(health)
+        elif health.tier != group.tier:
+            return None
+        else:
+            # Nobody's tier or target changed: neither did who aims at this tier.
+            tiers.append(_health(group, health.aiming_here))
+    return dataclasses.replace(
+        previous,
+        tiers=tuple(tiers),
+        upgrades=upgrades[0],
+        upgrades_total=upgrades[1],
+        changes=changes[0],
+        changes_total=changes[1],
+        years=years if years != previous.years else previous.years,
+    )
+
+
+def _tier_changes(
+    person: Person, entries: Iterable[Interaction], config: Config
+) -> list[TierChange]:
+    """A person's tier changes, in log order."""
+    found = (parse_tier_change(person, entry, config) for entry in entries)
+    return [change for change in found if change is not None]
+
+
+def _change_order(change: TierChange) -> tuple[int, str, tuple[bool, int, str, str]]:
+    """The order of tier changes: newest first, then by name, then the ladder (as found)."""
+    return (-change.date.toordinal(), change.person.sort_name, change.person.ladder_key)
+
+
+def _patched_years(
+    years: tuple[YearOfChanges, ...], old: list[TierChange], new: list[TierChange]
+) -> tuple[YearOfChanges, ...] | None:
+    """``years`` with the ``old`` changes taken out and the ``new`` ones counted in; None
+    when a year may be left with no change (only ups and downs are counted, not the rest)."""
+    counts = {y.year: [y.up, y.down] for y in years}
+    for sign, changes in ((-1, old), (1, new)):
+        for change in changes:
+            row = counts.setdefault(change.date.year, [0, 0])
+            if change.direction == "up":
+                row[0] += sign
+            elif change.direction == "down":
+                row[1] += sign
+    still = {change.date.year for change in new}
+    for year in {change.date.year for change in old} - still:
+        if counts[year] == [0, 0]:
+            return None
+    return tuple(
+        YearOfChanges(y, up, down) for y, (up, down) in sorted(counts.items(), reverse=True)
+    )

@@ -287,10 +287,20 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
             )
         return f"{ago(followup.due, today)} ({date_filter(followup.due)})"
 
+    # The follow-ups and the weekly digest split the same lists by tier: once per list.
+    split: dict[tuple[int, str], tuple[Iterable[Person], tuple[Person, ...]]] = {}
+
     def in_tier(people: Iterable[Person], tier: Tier) -> tuple[Person, ...]:
         # A tuple: a table of the same people is reused (fragments.py).
         name = tier.name  # tier names are unique, and cheaper to compare than tiers
-        return tuple(person for person in people if person.tier.name == name)
+        known = split.get((id(people), name))
+        if known is not None and known[0] is people:
+            return known[1]
+        found = tuple(person for person in people if person.tier.name == name)
+        if len(split) > 64:
+            split.clear()
+        split[(id(people), name)] = (people, found)
+        return found
 
     return {
         "in_tier": in_tier,

@@ -17,7 +17,8 @@ watcher does not keep every old version of every row.
 A block keyed by a whole list of people (``{% cache group.members %}`` around a table) is a
 table: reused while the list holds the same people, which a watcher's networks keep for the
 lists an edit did not touch (network.Patch). Tables are large, so one is kept only until
-the render after the last one that used it.
+the render after the last one that used it; so is a block whose key holds no person (a
+company, say), which pruning by people would never drop.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Fragments:
     def get(self, key: tuple[Any, ...], block: str) -> str | None:
         """The block's text for ``key``, or None when it must be rendered (and ``put``)."""
         try:
-            if not _is_table(key):
+            if not _generational(key):
                 return self.rows.get((block, key))
             entry = (block, key)
             text = self.tables.get(entry)
@@ -71,25 +72,22 @@ class Fragments:
     def put(self, key: tuple[Any, ...], block: str, text: str) -> str:
         if self.keep:
             with contextlib.suppress(TypeError):  # unhashable: not kept
-                (self.tables if _is_table(key) else self.rows)[(block, key)] = text
+                (self.tables if _generational(key) else self.rows)[(block, key)] = text
         return text
 
     def rows_of(self, people: Iterable[Any], block: str, caller: Callable[[Any], str]) -> str:
         """``{% rows p in people %}``: each one's block, rendered (by ``caller``) only when
         it is not kept; the rows joined in Python rather than by a template loop."""
-        rows = self.rows
         out = []
         for person in people:
-            entry = (block, (person,))
+            key = (person,)
+            store = self.rows if type(person) is Person else None
             try:
-                text = rows.get(entry)
+                text = store.get((block, key)) if store is not None else self.get(key, block)
             except TypeError:  # unhashable: rendered every time
                 text = None
             if text is None:
-                text = str(caller(person))
-                if self.keep:
-                    with contextlib.suppress(TypeError):
-                        rows[entry] = text
+                text = self.put(key, block, str(caller(person)))
             out.append(text)
         return "".join(out)
 
@@ -121,8 +119,10 @@ class Fragments:
         self._pruned_at = 0
 
 
-def _is_table(key: tuple[Any, ...]) -> bool:
-    return any(type(part) is tuple for part in key)
+def _generational(key: tuple[Any, ...]) -> bool:
+    """Whether a block is kept only while renders use it: a table (keyed by a tuple), or a
+    block whose key holds no person (so pruning by people would never drop it)."""
+    return any(type(part) is tuple for part in key) or not any(map(_person_in, key))
 
 
 def _person_in(part: object) -> Person | None:

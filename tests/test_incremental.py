@@ -6,6 +6,8 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from vaultnet.build import Builder, build_vault
 from vaultnet.cache import FORMAT, NoteCache, shard_of
 from vaultnet.config import load_config
@@ -354,3 +356,35 @@ def test_a_watchers_networks_match_fresh_ones_when_people_change_in_place(
     result = builder.build(TODAY, changed=["Daily/2026-11-24.md"], write=False)
     fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
     assert _orders(result.network) == _orders(fresh.network)
+
+
+def test_a_build_that_fails_half_way_leaves_nothing_stale_behind(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vaultnet.network as network_module
+
+    config = load_config(sample_vault)
+    builder = Builder(config, NoteCache.in_memory())
+    builder.build(TODAY, write=False)
+    ann, bob = sample_vault / "People" / "Ann Lee.md", sample_vault / "People" / "Bob Marsh.md"
+    ann.write_text(ann.read_text(encoding="utf-8").replace("VP Engineering", "CTO"))
+    bob.write_text(bob.read_text(encoding="utf-8") + "\n- 2026-11-25 call: hello\n")
+    real = network_module._person
+    calls = 0
+
+    def fails_second(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("a bug")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(network_module, "_person", fails_second)
+    with pytest.raises(RuntimeError):
+        builder.build(TODAY, changed=["People/Ann Lee.md", "People/Bob Marsh.md"], write=False)
+    monkeypatch.setattr(network_module, "_person", real)
+    result = builder.build(TODAY, changed=[], write=False)
+    fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
+    assert _orders(result.network) == _orders(fresh.network)
+    assert result.network is not None
+    assert result.network.by_key["People/Ann Lee.md"].role == "CTO"

@@ -169,6 +169,32 @@ class PersonMemo:
         # Dated notes: the note, the resolver its mentions were resolved with, the result.
         self.dated: dict[str, tuple[Note, Resolver, list[tuple[str, Interaction]]]] = {}
         self.last: _Orders | None = None  # the last network, to patch its orders
+        # The last build's person notes, and each person's mentions (with how many dated
+        # notes they came from): an edit of one note is found without hashing everyone.
+        self.people_notes: list[Note] | None = None
+        self.mentions: tuple[int, dict[str, tuple[Interaction, ...]]] | None = None
+        # The last build's people in path order, with what they were built for and the
+        # places of those with diagnostics: to rebuild only the notes that changed.
+        self.people: tuple[list[Person], object, dict[int, list[Diagnostic]]] | None = None
+
+    def same_names(self, notes: list[Note]) -> list[int] | None:
+        """Where ``notes`` differ from the last build's person notes, when they have the
+        same paths, names and aliases (links resolve as before); else None. Remembers them
+        for the next build."""
+        old, self.people_notes = self.people_notes, notes
+        if old is None or len(old) != len(notes) or self.resolver is None:
+            return None
+        changed = []
+        for index, (before, now) in enumerate(zip(old, notes, strict=True)):
+            if before is not now:
+                if (
+                    before.path != now.path
+                    or before.name != now.name
+                    or before.aliases != now.aliases
+                ):
+                    return None
+                changed.append(index)
+        return changed
 
     def mentions_in(self, note: Note, resolver: Resolver) -> list[tuple[str, Interaction]] | None:
         entry = self.dated.get(note.path)
@@ -182,7 +208,7 @@ class PersonMemo:
         entry = self.entries.get(note.path)
         if entry is None or entry[0] is not note or entry[2] != signature:
             return None
-        if entry[1] != mentions:
+        if entry[1] is not mentions and entry[1] != mentions:
             return None
         return entry[3], entry[4]
 
@@ -222,54 +248,81 @@ def build_network(
         if note.date is not None and note.mentions:
             dated.append(note)
     # What references resolve against: every person's path, name and aliases.
-    names_key = hash(tuple((n.path, n.name, n.aliases) for n in people_notes))
-    if memo is not None and memo.resolver is not None and memo.resolver[0] == names_key:
-        _, resolver, stems = memo.resolver
+    changed = memo.same_names(people_notes) if memo is not None else None
+    if changed is not None:
+        assert memo is not None and memo.resolver is not None
+        names_key, resolver, stems = memo.resolver
     else:
-        resolver = Resolver()
-        stems = {}
-        for note in people_notes:
-            stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
-        for note in people_notes:
-            resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
-        resolver.finish()
-        if memo is not None:
-            memo.resolver = (names_key, resolver, stems)
-
-    mentions: dict[str, list[Interaction]] = {}
-    for note in dated:
-        resolved = memo.mentions_in(note, resolver) if memo is not None else None
-        if resolved is None:
-            resolved = _mentions_in(note, resolver)
+        names_key = hash(tuple((n.path, n.name, n.aliases) for n in people_notes))
+        if memo is not None and memo.resolver is not None and memo.resolver[0] == names_key:
+            _, resolver, stems = memo.resolver
+        else:
+            resolver = Resolver()
+            stems = {}
+            for note in people_notes:
+                stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
+            for note in people_notes:
+                resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
+            resolver.finish()
             if memo is not None:
-                memo.dated[note.path] = (note, resolver, resolved)
-        for key, entry in resolved:
-            mentions.setdefault(key, []).append(entry)
+                memo.resolver = (names_key, resolver, stems)
 
+    before = memo.mentions[1] if memo is not None and memo.mentions else None
+    mentions = _mentions(dated, resolver, memo)
     refs = _Refs(resolver)
     signature = (today, config, names_key)
-    people = []
-    rebuilt: list[Person] = []
-    # The last network's orders hold only if this build ends: taken out until it does.
+    # The last network's orders and people hold only if this build ends: taken out until
+    # it does.
     last = memo.last if memo is not None else None
+    kept = memo.people if memo is not None else None
     if memo is not None:
-        memo.last = None
-    for note in people_notes:
-        found = mentions.get(note.path, [])
-        own = tuple(found)
-        cached = memo.get(note, own, signature) if memo is not None else None
+        memo.last = memo.people = None
+    rebuilt: list[Person] = []
+    empty: tuple[Interaction, ...] = ()
+
+    def person_of(note: Note) -> tuple[Person, list[Diagnostic]]:
+        found = mentions.get(note.path, empty)
+        cached = memo.get(note, found, signature) if memo is not None else None
         if cached is not None:
-            person, person_diagnostics = cached
-        else:
-            person_diagnostics = []
-            person = _person(note, config, today, refs, found, stems, person_diagnostics)
-            rebuilt.append(person)
-            if memo is not None:
-                memo.put(note, own, signature, person, person_diagnostics)
-        people.append(person)
-        diagnostics.extend(person_diagnostics)
+            return cached
+        person_diagnostics: list[Diagnostic] = []
+        person = _person(note, config, today, refs, list(found), stems, person_diagnostics)
+        rebuilt.append(person)
+        if memo is not None:
+            memo.put(note, found, signature, person, person_diagnostics)
+        return person, person_diagnostics
+
+    if (
+        memo is not None
+        and kept is not None
+        and changed is not None
+        and mentions is before
+        and kept[1] == signature
+    ):
+        # The same notes but those at ``changed``, the same mentions, the same day: only
+        # the people of the notes that changed are looked at.
+        people, _, with_diagnostics = kept
+        people = list(people)
+        with_diagnostics = dict(with_diagnostics)
+        for index in changed:
+            people[index], found_diagnostics = person_of(people_notes[index])
+            with_diagnostics.pop(index, None)
+            if found_diagnostics:
+                with_diagnostics[index] = found_diagnostics
+    else:
+        people = []
+        with_diagnostics = {}
+        for index, note in enumerate(people_notes):
+            person, found_diagnostics = person_of(note)
+            people.append(person)
+            if found_diagnostics:
+                with_diagnostics[index] = found_diagnostics
+    for index in sorted(with_diagnostics):
+        diagnostics.extend(with_diagnostics[index])
     if memo is not None:
-        memo.retain({note.path for note in people_notes}, {note.path for note in dated})
+        memo.people = (list(people), signature, with_diagnostics)
+        if changed is None or len(memo.dated) != len(dated):
+            memo.retain({note.path for note in people_notes}, {note.path for note in dated})
     patched = None
     if last is not None and last.today == today and last.config is config:
         patched = last.patched(people, rebuilt, others)
@@ -431,6 +484,34 @@ def _patched_tiers(
         else g
         for g in groups
     )
+
+
+def _mentions(
+    dated: list[Note], resolver: Resolver, memo: PersonMemo | None
+) -> dict[str, tuple[Interaction, ...]]:
+    """Each person's mentions in dated notes, by person key. With a memo, the last build's
+    when every dated note is the same as then (the same objects, so a person whose note
+    did not change either is reused without comparing their mentions)."""
+    resolved_all = []
+    fresh = memo is None
+    for note in dated:
+        resolved = memo.mentions_in(note, resolver) if memo is not None else None
+        if resolved is None:
+            fresh = True
+            resolved = _mentions_in(note, resolver)
+            if memo is not None:
+                memo.dated[note.path] = (note, resolver, resolved)
+        resolved_all.append(resolved)
+    if memo is not None and not fresh and memo.mentions and memo.mentions[0] == len(dated):
+        return memo.mentions[1]
+    lists: dict[str, list[Interaction]] = {}
+    for resolved in resolved_all:
+        for key, entry in resolved:
+            lists.setdefault(key, []).append(entry)
+    mentions = {key: tuple(entries) for key, entries in lists.items()}
+    if memo is not None:
+        memo.mentions = (len(dated), mentions)
+    return mentions
 
 
 def _mentions_in(note: Note, resolver: Resolver) -> list[tuple[str, Interaction]]:

@@ -121,14 +121,14 @@ def digest_extras(
             if aiming_higher(p)
         ]
     else:  # the same people in the same order, without going through whole buckets
-        candidates = [network.by_key[key] for key in aiming]
+        by_bucket: dict[str, list[Person]] = {bucket: [] for bucket in UPGRADE_DUE_BUCKETS}
+        for key in aiming:
+            candidate = network.by_key[key]
+            group = by_bucket.get(candidate.followup.bucket)
+            if group is not None and candidate.active:
+                group.append(candidate)
         due = [
-            p
-            for bucket in UPGRADE_DUE_BUCKETS
-            for p in sorted(
-                (c for c in candidates if c.active and c.followup.bucket == bucket),
-                key=due_order,
-            )
+            p for bucket in UPGRADE_DUE_BUCKETS for p in sorted(by_bucket[bucket], key=due_order)
         ]
     # A next step depends only on the person and the day.
     steps = {s.person: s for s in previous.upgrade_due} if previous is not None else {}

@@ -103,3 +103,19 @@ def test_a_network_that_is_not_patched_computes_everything(
     fresh_start.clear()
     compute_insights(network)
     assert fresh_start == ["companies"]
+
+
+def test_values_of_the_people_replaced_are_not_kept(
+    sample_vault: Path, fresh_start: list[str]
+) -> None:
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    compute_insights(builder.build(TODAY, write=False).network)  # type: ignore[arg-type]
+    ann = sample_vault / "People" / "Ann Lee.md"
+    for day in (20, 21, 22):
+        _append(ann, f"- 2026-11-{day} call #got")
+        network = builder.build(TODAY, changed=["People/Ann Lee.md"], write=False).network
+        assert network is not None and network.patch is not None
+        compute_insights(network)
+        gone = {id(before) for before, _ in network.patch.replaced}
+        kept = [*PER_PERSON.current, *PER_PERSON.previous]
+        assert not [key for key in kept if id(key[1]) in gone]  # a watcher would leak them

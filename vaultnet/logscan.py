@@ -144,7 +144,7 @@ def update_scan(previous: LogScan, network: Network) -> LogScan | None:
     tagged, tier, moved = dict(previous.tagged), dict(previous.tier), dict(previous.moved)
     swapped: dict[str, Person] = {}
     for before, now in patch.replaced:
-        old = PER_PERSON.get("scan", before, _scan_person)
+        old = _scan_person(before)  # not kept: the person before is gone
         found = PER_PERSON.get("scan", now, _scan_person)
         if old.intros != found.intros:
             return None

@@ -247,26 +247,7 @@ def build_network(
             others += 1
         if note.date is not None and note.mentions:
             dated.append(note)
-    # What references resolve against: every person's path, name and aliases.
-    changed = memo.same_names(people_notes) if memo is not None else None
-    if changed is not None:
-        assert memo is not None and memo.resolver is not None
-        names_key, resolver, stems = memo.resolver
-    else:
-        names_key = hash(tuple((n.path, n.name, n.aliases) for n in people_notes))
-        if memo is not None and memo.resolver is not None and memo.resolver[0] == names_key:
-            _, resolver, stems = memo.resolver
-        else:
-            resolver = Resolver()
-            stems = {}
-            for note in people_notes:
-                stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
-            for note in people_notes:
-                resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
-            resolver.finish()
-            if memo is not None:
-                memo.resolver = (names_key, resolver, stems)
-
+    changed, names_key, resolver, stems = _names(people_notes, memo)
     before = memo.mentions[1] if memo is not None and memo.mentions else None
     mentions = _mentions(dated, resolver, memo)
     refs = _Refs(resolver)
@@ -484,6 +465,35 @@ def _patched_tiers(
         else g
         for g in groups
     )
+
+
+def _names(
+    people_notes: list[Note], memo: PersonMemo | None
+) -> tuple[list[int] | None, int, Resolver, dict[str, int]]:
+    """What references resolve against: every person's path, name and aliases.
+
+    Returns where the person notes changed since the memo's last build (None: not known,
+    or names changed), a key for the names, the resolver and the count of each file stem.
+    """
+    changed = memo.same_names(people_notes) if memo is not None else None
+    if changed is not None:
+        assert memo is not None and memo.resolver is not None
+        names_key, resolver, stems = memo.resolver
+        return changed, names_key, resolver, stems
+    names_key = hash(tuple((n.path, n.name, n.aliases) for n in people_notes))
+    if memo is not None and memo.resolver is not None and memo.resolver[0] == names_key:
+        _, resolver, stems = memo.resolver
+        return None, names_key, resolver, stems
+    resolver = Resolver()
+    stems = {}
+    for note in people_notes:
+        stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
+    for note in people_notes:
+        resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
+    resolver.finish()
+    if memo is not None:
+        memo.resolver = (names_key, resolver, stems)
+    return None, names_key, resolver, stems
 
 
 def _mentions(

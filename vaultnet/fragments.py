@@ -91,6 +91,10 @@ class Fragments:
             out.append(text)
         return "".join(out)
 
+    def keeping(self) -> bool:
+        """Whether rendered blocks are kept (a watcher's renders)."""
+        return self.keep
+
     def next_render(self) -> None:
         """Start a render: tables the last render did not use are dropped."""
         self.tables_before, self.tables = self.tables, {}
@@ -138,8 +142,9 @@ class FragmentCache(Extension):
 
     ``{% rows p in people %}BODY{% endrows %}`` is ``{% for p in people %}{% cache p %}BODY
     {% endcache %}{% endfor %}`` with the loop in Python: a call block,
-    ``{% call(p) _fragment_rows(people, ID) %}BODY{% endcall %}``. Its body may read only
-    ``p`` (and ``loop`` does not exist in it).
+    ``{% call(p) _fragment_rows(people, ID) %}BODY{% endcall %}``, or a plain loop over the
+    same body when nothing is kept. Its body may read only ``p`` (and ``loop`` does not
+    exist in it).
 
     ``{% cache k1, k2 %}BODY{% endcache %}`` compiles to plain template code, without a
     call through the sandbox (which would cost as much as the row it saves)::
@@ -158,6 +163,7 @@ class FragmentCache(Extension):
         environment.filters["_fragment_get"] = store.get
         environment.filters["_fragment_put"] = store.put
         environment.globals["_fragment_rows"] = store.rows_of
+        environment.globals["_fragment_keeping"] = store.keeping
 
     def parse(self, parser: Parser) -> list[nodes.Node] | nodes.Node:
         if parser.stream.current.value == "rows":
@@ -209,8 +215,13 @@ class FragmentCache(Extension):
             None,
         )
         block = nodes.CallBlock(call, [nodes.Name(target.name, "param")], [], body)
-        block.set_lineno(lineno)
-        return block
+        # When nothing is kept (a single build) a plain loop over the same body is cheaper
+        # than a call per row, and gives the same text.
+        loop = nodes.For(nodes.Name(target.name, "store"), people, body, [], None, False)
+        keeping = nodes.Call(nodes.Name("_fragment_keeping", "load"), [], [], None, None)
+        choice = nodes.If(keeping, [block], [], [loop])
+        choice.set_lineno(lineno)
+        return choice
 
     def _check(
         self,

@@ -194,7 +194,7 @@ def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
     return env
 
 
-_COMPILE_RULES = 6  # raise when the sandbox's intercepted operators or FragmentCache change
+_COMPILE_RULES = 7  # raise when the sandbox's intercepted operators or FragmentCache change
 
 
 def _listing(folder: Path) -> tuple[str, ...] | None:

@@ -62,7 +62,10 @@ def test_patched_insights_equal_fresh_ones(sample_vault: Path, fresh_start: list
         ("a plain log entry", lambda: _log(ann, "- 2026-11-20 call: quick catch-up"), True),
         ("a #gave entry", lambda: _log(ann, "- 2026-11-21 intro to a recruiter #gave"), True),
         ("a #got entry elsewhere", lambda: _log(amara, "- 2026-11-22 advice #got"), True),
-        ("a new role", lambda: _edit(ann, "role: VP Engineering", "role: CTO"), False),
+        ("a new role", lambda: _edit(ann, "role: VP Engineering", "role: CTO"), True),
+        # Her history now ends within the window: a move, which shows her role now.
+        ("a recent move", lambda: _edit(ann, "to: 2023-02-28", "to: 2026-10-30"), False),
+        ("another role", lambda: _edit(ann, "role: CTO", "role: Chief Technology Officer"), True),
         ("a moved entry", lambda: _log(ann, "- 2026-11-23 moved: to [[Initech]]"), False),
         ("another company", lambda: _edit(ann, "[[Harbor Health]]", "[[Initech]]"), False),
         # Entries that moved down a line change the move's line: built again...

@@ -429,8 +429,9 @@ def build_companies(
 def update_companies(previous: CompanyIndex, network: Network) -> CompanyIndex | None:
     """The companies of a patched network (``network.patch``), from those of the network it
     was made from: the people replaced are swapped into the stints and moves that hold
-    them. None when something the companies are made of changed for one of them (their
-    company, role, history or ``moved:`` entries): then they are built again.
+    them, with their role now where it is shown (their stint now, and the moves
+    ``history`` dates). None when something the companies are made of changed for one of
+    them (their company, history or ``moved:`` entries): then they are built again.
     """
     patch = network.patch
     if patch is None:
@@ -439,7 +440,6 @@ def update_companies(previous: CompanyIndex, network: Network) -> CompanyIndex |
     for before, now in patch.replaced:
         if (
             before.company != now.company
-            or before.role != now.role
             or before.history != now.history
             or _moved_of(before) != _moved_of(now)
         ):
@@ -456,13 +456,16 @@ def update_companies(previous: CompanyIndex, network: Network) -> CompanyIndex |
                 return None  # cannot happen when the company was built from the same notes
             changed[company_key] = dataclasses.replace(
                 company,
-                current=_swap_stints(company.current, key, now),
+                current=_swap_stints(company.current, key, now, role=True),
                 alumni=_swap_stints(company.alumni, key, now),
             )
     for move in previous.moves:
         mover = swapped.get(move.person.key)
         if mover is not None:
-            new_moves[id(move)] = dataclasses.replace(move, person=mover)
+            # A move from ``history`` shows the role now (see _history_move), a logged one
+            # does not.
+            role = move.role if move.kind in ("logged", "left") else mover.role
+            new_moves[id(move)] = dataclasses.replace(move, person=mover, role=role)
     if new_moves:
         for company_key in {k for m in previous.moves if id(m) in new_moves for k in m.companies}:
             company = changed.get(company_key) or previous.by_key[company_key]
@@ -485,10 +488,19 @@ def _moved_of(person: Person) -> list[Interaction]:
     return [e for e in person.interactions if e.kind and e.kind.casefold() == "moved"]
 
 
-def _swap_stints(stints: tuple[Stint, ...], key: str, now: Person) -> tuple[Stint, ...]:
+def _swap_stints(
+    stints: tuple[Stint, ...], key: str, now: Person, role: bool = False
+) -> tuple[Stint, ...]:
+    """The stints with ``now`` in place of the person of ``key`` (and their role now, for
+    the stint at their company now)."""
     if not any(s.person.key == key for s in stints):
         return stints
-    return tuple(dataclasses.replace(s, person=now) if s.person.key == key else s for s in stints)
+    return tuple(
+        dataclasses.replace(s, person=now, role=now.role if role else s.role)
+        if s.person.key == key
+        else s
+        for s in stints
+    )
 
 
 def _alum_order(stint: Stint) -> tuple[bool, int, int, str, str]:

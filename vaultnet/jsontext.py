@@ -17,10 +17,7 @@ def json_text(value: Any, indent: str = "") -> str:
         return _encode(value)
     inner = indent + "  "
     if isinstance(value, dict):
-        items = [
-            f"{inner}{_encode(k)}: {json_text(v, inner)}"
-            for k, v in value.items()
-        ]
+        items = [f"{inner}{_encode(k)}: {json_text(v, inner)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + f"\n{indent}}}"
     items = [inner + json_text(item, inner) for item in value]
     return "[\n" + ",\n".join(items) + f"\n{indent}]"

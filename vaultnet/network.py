@@ -148,11 +148,15 @@ class Network:
 
     @property
     def active(self) -> tuple[Person, ...]:
-        return tuple(p for p in self.people if not p.archived)
+        return self.people[: self._archived_from()]
 
     @property
     def archived(self) -> tuple[Person, ...]:
-        return tuple(p for p in self.people if p.archived)
+        return self.people[self._archived_from() :]
+
+    def _archived_from(self) -> int:
+        """Where the archived people start: the ladder order puts them last."""
+        return bisect.bisect_left(self.people, True, key=_ARCHIVED)
 
 
 class PersonMemo:
@@ -684,6 +688,7 @@ def _person(
 
 
 _LADDER_KEY = operator.attrgetter("ladder_key")
+_ARCHIVED = operator.attrgetter("archived")
 
 
 def _tier_groups(tiers: tuple[Tier, ...], people: list[Person]) -> tuple[TierGroup, ...]:

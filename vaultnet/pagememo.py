@@ -32,6 +32,20 @@ class PageMemo:
         self.pages: dict[str, tuple[jinja2.Environment, str, Mapping[str, Any], str]] = {}
         self.inputs: dict[tuple[jinja2.Environment, str], _Inputs] = {}
         self.reused: set[str] = set()  # the pages the last render reused
+        # Each page's last full text, with the body and front matter it was made of: a
+        # reused page keeps the same text object (no copy of a megabyte; and the writer
+        # compares texts by identity first).
+        self.texts: dict[str, tuple[str, str, str]] = {}
+
+    def text(self, path: str, head: str, body: str) -> str:
+        """``head`` and ``body`` (leading blank lines dropped) as a page's text: the same
+        object as last time when both are the same."""
+        known = self.texts.get(path)
+        if known is not None and known[1] is body and known[0] == head:
+            return known[2]
+        text = head + body.lstrip("\n")
+        self.texts[path] = (head, body, text)
+        return text
 
     def start(self) -> _Render:
         """Begin a render: template checks and comparisons are then done once per render."""
@@ -43,6 +57,8 @@ class PageMemo:
         (a watcher running for days gets a new one every day)."""
         for path in [p for p in self.pages if p not in paths]:
             del self.pages[path]
+        for path in [p for p in self.texts if p not in paths]:
+            del self.texts[path]
         used = {id(entry[0]) for entry in self.pages.values()}
         for key in [k for k in self.inputs if id(k[0]) not in used]:
             del self.inputs[key]

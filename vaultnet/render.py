@@ -483,7 +483,9 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
         fields = {"today": today.isoformat()}
         if "week" in extra:
             fields["week"] = extra["week"]
-        pages.append(Page(path, _front_matter(fields) + body.lstrip("\n")))
+        head = _front_matter(fields)
+        text = memo.text(path, head, body) if memo is not None else head + body.lstrip("\n")
+        pages.append(Page(path, text))
     if memo is not None:
         memo.retain({page.path for page in pages})
         fragments.prune(network.people)

@@ -198,6 +198,16 @@ class Company:
     moves: tuple[Move, ...]  # newest first
     spellings: tuple[str, ...]  # every way the notes write it, most common first
     note: str | None = None  # the user's own note about it, when people link to one
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        # Computed once: a company holds every stint and move, and a page's cached row is
+        # looked up by its company at every render.
+        value = self._hash
+        if value is None:
+            value = hash((self.ref, self.current, self.alumni, self.moves, self.spellings))
+            object.__setattr__(self, "_hash", value)
+        return value
 
     @property
     def key(self) -> str:

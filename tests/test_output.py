@@ -318,6 +318,11 @@ def test_a_watcher_does_not_read_pages_it_knows_are_up_to_date(
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     again = write_pages(root, pages, written=written)
     assert again.unchanged == ["P0.md", "P1.md", "P2.md"] and reads == []
+    # A new text for a file it wrote itself: written without reading the file first.
+    pages[0] = Page("P0.md", f"---\n{MARK}\n---\npage 0, edited\n")
+    assert write_pages(root, pages, written=written).written == ["P0.md"] and reads == []
+    assert (root / "P0.md").read_text() == pages[0].text
+    reads.clear()
     # Changed behind its back (another size): read, compared and written again.
     (root / "P1.md").write_text(f"---\n{MARK}\n---\nedited by hand\n")
     third = write_pages(root, pages, written=written)

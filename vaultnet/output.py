@@ -96,24 +96,27 @@ class Written:
 
     A page whose file has the same inode, size and modification time as then, and whose
     text is the same, is up to date without reading it again (or checking its path: the
-    file is the one that was checked and written).
+    file is the one that was checked and written). With another text, the file is known to
+    be marked and different: it is written without being read first.
     """
 
     def __init__(self) -> None:
         # page path -> (root, (inode, size, mtime), text)
         self.files: dict[str, tuple[str, tuple[int, int, int], str]] = {}
 
-    def same(self, root: str, page: Page) -> bool:
+    def state(self, root: str, page: Page) -> str | None:
+        """``same`` when the file holds the page's text as last written; ``ours`` when it is
+        the file last written (so it is marked, and differs from the text); else None."""
         known = self.files.get(page.path)
         if known is None or known[0] != root:
-            return False
-        if known[2] is not page.text and known[2] != page.text:
-            return False
+            return None
         try:
             info = os.lstat(f"{root}/{page.path}")
         except OSError:
-            return False
-        return known[1] == (info.st_ino, info.st_size, info.st_mtime_ns)
+            return None
+        if known[1] != (info.st_ino, info.st_size, info.st_mtime_ns):
+            return None
+        return "same" if known[2] is page.text or known[2] == page.text else "ours"
 
     def remember(self, root: str, page: Page) -> None:
         try:
@@ -150,11 +153,15 @@ def write_pages(
     for page in pages:
         if page.path in frozen_set:
             continue
-        if written is not None and written.same(root_text, page):
+        state = written.state(root_text, page) if written is not None else None
+        if state == "same":
             result.unchanged.append(page.path)
             continue
         target = _inside(root, page.path, folders)
         data = page.text.encode("utf-8")
+        if state == "ours":
+            plan.append((page, target, data))  # as written last time: marked, and changed
+            continue
         if target.exists():
             if not target.is_file() or not is_generated(target):
                 raise OutputError(

@@ -388,3 +388,34 @@ def test_a_build_that_fails_half_way_leaves_nothing_stale_behind(
     assert _orders(result.network) == _orders(fresh.network)
     assert result.network is not None
     assert result.network.by_key["People/Ann Lee.md"].role == "CTO"
+
+
+def test_a_watchers_model_follows_every_kind_of_note_change(sample_vault: Path) -> None:
+    config = load_config(sample_vault)
+    builder = Builder(config, NoteCache.in_memory())
+    builder.build(TODAY, write=False)
+    people = sample_vault / "People"
+    person = "---\ntype: person\nname: {name}\ntier: advocate\n---\n## Log\n- 2026-11-01 call\n"
+    steps: list[tuple[str, str | None]] = [
+        ("People/Ann Lee.md", (people / "Ann Lee.md").read_text() + "- 2026-11-25 met\n"),
+        ("Daily/2026-11-22.md", "Lunch with [[Ann Lee]] and [[Bob Marsh]].\n"),  # new dated
+        ("Daily/2026-11-22.md", "Lunch with [[Ann Lee]] only.\n"),  # a dated note changed
+        ("Ideas.md", "A thought about [[Bob Marsh]].\n"),  # not a person, not dated
+        ("Ideas.md", person.format(name="Idea Person")),  # now a person (outside People)
+        ("People/New Person.md", person.format(name="New Person")),
+        ("People/New Person.md", person.format(name="Renamed Person")),  # a new name
+        ("People/New Person.md", None),
+        ("People/Bob Marsh.md", (people / "Bob Marsh.md").read_text().replace("\n", "\n", 1)),
+    ]
+    for path, text in steps:
+        target = sample_vault / path
+        if text is None:
+            target.unlink()
+        else:
+            target.write_text(text, encoding="utf-8")
+        result = builder.build(TODAY, changed=[path], write=False)
+        fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
+        assert _orders(result.network) == _orders(fresh.network), path
+        assert result.network is not None and fresh.network is not None
+        assert result.network.other_notes == fresh.network.other_notes, path
+        assert [str(d) for d in result.diagnostics] == [str(d) for d in fresh.diagnostics]

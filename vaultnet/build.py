@@ -39,6 +39,8 @@ class ReadResult:
     parsed: int  # notes read and parsed this time
     reused: int  # notes taken from the cache
     ignored: int  # files in excluded folders
+    # A read of named files (a watcher's): each one's note now (None: not a note now).
+    changes: dict[str, Note | None] | None = None
 
 
 @dataclass(slots=True)
@@ -155,12 +157,14 @@ class Builder:
         """
         self._update_files(changed)
         self.cache.use_options(self.options)
-        if self._dirty is None or self._read_options is not self.cache.options:
+        whole = self._dirty is None or self._read_options is not self.cache.options
+        if whole:
             self._read_options = self.cache.options  # another parse: every result is stale
             self._read = {}
             self._listing = None
             looked_at: Iterable[str] = self.files
         else:
+            assert self._dirty is not None
             looked_at = self._dirty
         self._dirty = set()
         found: dict[str, tuple[SourceFile, Note | Unreadable] | None] = {}
@@ -183,7 +187,16 @@ class Builder:
         self._apply(found)
         notes, diagnostics = self._listed()
         reused = len(self._read) - len(fresh)
-        return ReadResult(notes, diagnostics, len(fresh), reused, self.ignored)
+        changes = None if whole else {path: self._note_at(path) for path in found}
+        return ReadResult(notes, diagnostics, len(fresh), reused, self.ignored, changes)
+
+    def _note_at(self, path: str) -> Note | None:
+        """The note the model is built from for ``path``, if any."""
+        from .notes import Note
+
+        entry = self._read.get(path)
+        result = entry[1] if entry is not None else None
+        return result if isinstance(result, Note) and not result.generated else None
 
     def _apply(self, found: dict[str, tuple[SourceFile, Note | Unreadable] | None]) -> None:
         """Take the results of the files looked at into the state kept between reads."""
@@ -314,7 +327,9 @@ class Builder:
 
         if self.memo is None:
             self.memo = PersonMemo()
-        network, model_diagnostics = build_network(self.config, read.notes, today, self.memo)
+        network, model_diagnostics = build_network(
+            self.config, read.notes, today, self.memo, read.changes
+        )
         timings["model"] = time.perf_counter() - started - timings["read"]
         diagnostics = sorted(
             [*self.config.warnings, *read.diagnostics, *model_diagnostics], key=sort_key

@@ -180,6 +180,7 @@ class PersonMemo:
         # The last build's people in path order, with what they were built for and the
         # places of those with diagnostics: to rebuild only the notes that changed.
         self.people: tuple[list[Person], object, dict[int, list[Diagnostic]]] | None = None
+        self.split: _Split | None = None  # the last build's notes, sorted out
 
     def same_names(self, notes: list[Note]) -> list[int] | None:
         """Where ``notes`` differ from the last build's person notes, when they have the
@@ -199,6 +200,18 @@ class PersonMemo:
                     return None
                 changed.append(index)
         return changed
+
+    def same_names_at(self, notes: list[Note], indices: list[int]) -> list[int] | None:
+        """``same_names`` when only the notes at ``indices`` may differ from the last
+        build's (a watcher that knows which files changed)."""
+        old, self.people_notes = self.people_notes, notes
+        if old is None or len(old) != len(notes) or self.resolver is None:
+            return None
+        for index in indices:
+            before, now = old[index], notes[index]
+            if before.path != now.path or before.name != now.name or before.aliases != now.aliases:
+                return None
+        return indices
 
     def mentions_in(self, note: Note, resolver: Resolver) -> list[tuple[str, Interaction]] | None:
         entry = self.dated.get(note.path)
@@ -234,26 +247,43 @@ class PersonMemo:
 
 
 def build_network(
-    config: Config, notes: Iterable[Note], today: dt.date, memo: PersonMemo | None = None
+    config: Config,
+    notes: Iterable[Note],
+    today: dt.date,
+    memo: PersonMemo | None = None,
+    changes: dict[str, Note | None] | None = None,
 ) -> tuple[Network, list[Diagnostic]]:
     """Build the model from parsed notes. Returns the network and the model's diagnostics.
 
     With a ``memo`` kept between builds, people whose inputs did not change are reused.
+    ``changes`` (a watcher's) says which notes changed since the memo's last build, each
+    as it is now (None: no longer a note), when nothing else did.
     """
     diagnostics: list[Diagnostic] = []
-    people_notes: list[Note] = []
-    dated: list[Note] = []
-    others = 0
-    for note in notes:
-        if note.person:
-            people_notes.append(note)
+    split = _split(notes, memo, changes)
+    people_notes, dated, others = split.people, split.dated, split.others
+    if split.changed is not None and memo is not None:
+        changed = memo.same_names_at(people_notes, split.changed)
+        if changed is None:
+            _, names_key, resolver, stems = _names(people_notes, None, memo)
         else:
-            others += 1
-        if note.date is not None and note.mentions:
-            dated.append(note)
-    changed, names_key, resolver, stems = _names(people_notes, memo)
+            assert memo.resolver is not None
+            names_key, resolver, stems = memo.resolver
+    else:
+        changed, names_key, resolver, stems = _names(people_notes, memo, memo)
+
     before = memo.mentions[1] if memo is not None and memo.mentions else None
-    mentions = _mentions(dated, resolver, memo)
+    if (
+        before is not None
+        and changed is not None
+        and split.dated_same
+        and memo is not None
+        and memo.mentions is not None
+        and memo.mentions[0] == len(dated)
+    ):
+        mentions = before  # no dated note changed and links resolve as before
+    else:
+        mentions = _mentions(dated, resolver, memo)
     refs = _Refs(resolver)
     signature = (today, config, names_key)
     # The last network's orders and people hold only if this build ends: taken out until
@@ -472,14 +502,15 @@ def _patched_tiers(
 
 
 def _names(
-    people_notes: list[Note], memo: PersonMemo | None
+    people_notes: list[Note], compare: PersonMemo | None, memo: PersonMemo | None
 ) -> tuple[list[int] | None, int, Resolver, dict[str, int]]:
     """What references resolve against: every person's path, name and aliases.
 
     Returns where the person notes changed since the memo's last build (None: not known,
-    or names changed), a key for the names, the resolver and the count of each file stem.
+    or names changed; ``compare`` is the memo to compare with, if any), a key for the
+    names, the resolver and the count of each file stem.
     """
-    changed = memo.same_names(people_notes) if memo is not None else None
+    changed = compare.same_names(people_notes) if compare is not None else None
     if changed is not None:
         assert memo is not None and memo.resolver is not None
         names_key, resolver, stems = memo.resolver
@@ -498,6 +529,82 @@ def _names(
     if memo is not None:
         memo.resolver = (names_key, resolver, stems)
     return None, names_key, resolver, stems
+
+
+def _is_dated(note: Note) -> bool:
+    return note.date is not None and bool(note.mentions)
+
+
+@dataclass(slots=True)
+class _Split:
+    """A build's notes sorted out: person notes and dated notes with mentions (path order),
+    how many are neither people, and where each is; with, for a watcher's build, the
+    places of the person notes that changed and whether any dated note did."""
+
+    people: list[Note]
+    dated: list[Note]
+    others: int
+    by_path: dict[str, Note]
+    person_at: dict[str, int]
+    dated_at: dict[str, int]
+    changed: list[int] | None = None
+    dated_same: bool = False
+
+    def patched(self, changes: dict[str, Note | None]) -> _Split | None:
+        """The split after ``changes``, or None when a note came, went, or became or
+        stopped being a person or a dated note."""
+        people, dated = list(self.people), list(self.dated)
+        changed: list[int] = []
+        dated_same = True
+        for path, note in changes.items():
+            old = self.by_path.get(path)
+            if old is None or note is None:
+                if old is None and note is None:
+                    continue
+                return None
+            if old.person != note.person or _is_dated(old) != _is_dated(note):
+                return None
+            if note.person:
+                changed.append(self.person_at[path])
+                people[self.person_at[path]] = note
+            if _is_dated(note):
+                dated_same = False
+                dated[self.dated_at[path]] = note
+        by_path = self.by_path
+        by_path.update((path, note) for path, note in changes.items() if note is not None)
+        changed.sort()
+        return _Split(
+            people, dated, self.others, by_path, self.person_at, self.dated_at, changed, dated_same
+        )
+
+
+def _split(
+    notes: Iterable[Note], memo: PersonMemo | None, changes: dict[str, Note | None] | None
+) -> _Split:
+    """The notes sorted out, from the memo's last split when the changes are known."""
+    last = memo.split if memo is not None else None
+    found = last.patched(changes) if last is not None and changes is not None else None
+    if found is None:
+        people: list[Note] = []
+        dated: list[Note] = []
+        by_path: dict[str, Note] = {}
+        for note in notes:
+            by_path[note.path] = note
+            if note.person:
+                people.append(note)
+            if _is_dated(note):
+                dated.append(note)
+        found = _Split(
+            people,
+            dated,
+            len(by_path) - len(people),
+            by_path,
+            {note.path: index for index, note in enumerate(people)},
+            {note.path: index for index, note in enumerate(dated)},
+        )
+    if memo is not None:
+        memo.split = found
+    return found
 
 
 def _mentions(

@@ -130,7 +130,6 @@ class Patch:
 
     base: weakref.ref[Network]
     replaced: tuple[tuple[Person, Person], ...]
-    digest_moved: bool  # someone's place in a digest list changed
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
@@ -182,36 +181,21 @@ class PersonMemo:
         self.people: tuple[list[Person], object, dict[int, list[Diagnostic]]] | None = None
         self.split: _Split | None = None  # the last build's notes, sorted out
 
-    def same_names(self, notes: list[Note]) -> list[int] | None:
+    def same_names(self, notes: list[Note], changed: list[int] | None = None) -> list[int] | None:
         """Where ``notes`` differ from the last build's person notes, when they have the
-        same paths, names and aliases (links resolve as before); else None. Remembers them
-        for the next build."""
+        same paths, names and aliases (links resolve as before); else None. ``changed``
+        says where they may differ, when that is known (a watcher's build); else the notes
+        are compared by identity. Remembers them for the next build."""
         old, self.people_notes = self.people_notes, notes
         if old is None or len(old) != len(notes) or self.resolver is None:
             return None
-        changed = []
-        for index, (before, now) in enumerate(zip(old, notes, strict=True)):
-            if before is not now:
-                if (
-                    before.path != now.path
-                    or before.name != now.name
-                    or before.aliases != now.aliases
-                ):
-                    return None
-                changed.append(index)
-        return changed
-
-    def same_names_at(self, notes: list[Note], indices: list[int]) -> list[int] | None:
-        """``same_names`` when only the notes at ``indices`` may differ from the last
-        build's (a watcher that knows which files changed)."""
-        old, self.people_notes = self.people_notes, notes
-        if old is None or len(old) != len(notes) or self.resolver is None:
-            return None
-        for index in indices:
+        if changed is None:
+            changed = [i for i, (a, b) in enumerate(zip(old, notes, strict=True)) if a is not b]
+        for index in changed:
             before, now = old[index], notes[index]
             if before.path != now.path or before.name != now.name or before.aliases != now.aliases:
                 return None
-        return indices
+        return changed
 
     def mentions_in(self, note: Note, resolver: Resolver) -> list[tuple[str, Interaction]] | None:
         entry = self.dated.get(note.path)
@@ -262,28 +246,10 @@ def build_network(
     diagnostics: list[Diagnostic] = []
     split = _split(notes, memo, changes)
     people_notes, dated, others = split.people, split.dated, split.others
-    if split.changed is not None and memo is not None:
-        changed = memo.same_names_at(people_notes, split.changed)
-        if changed is None:
-            _, names_key, resolver, stems = _names(people_notes, None, memo)
-        else:
-            assert memo.resolver is not None
-            names_key, resolver, stems = memo.resolver
-    else:
-        changed, names_key, resolver, stems = _names(people_notes, memo, memo)
-
+    changed, names_key, resolver, stems = _names(people_notes, memo, split.changed)
     before = memo.mentions[1] if memo is not None and memo.mentions else None
-    if (
-        before is not None
-        and changed is not None
-        and split.dated_same
-        and memo is not None
-        and memo.mentions is not None
-        and memo.mentions[0] == len(dated)
-    ):
-        mentions = before  # no dated note changed and links resolve as before
-    else:
-        mentions = _mentions(dated, resolver, memo)
+    # With links resolving as before and no dated note changed, the mentions are the same.
+    mentions = _mentions(dated, resolver, memo, changed is not None and split.dated_same)
     refs = _Refs(resolver)
     signature = (today, config, names_key)
     # The last network's orders and people hold only if this build ends: taken out until
@@ -339,7 +305,7 @@ def build_network(
         if changed is None or len(memo.dated) != len(dated):
             memo.retain({note.path for note in people_notes}, {note.path for note in dated})
     patched = None
-    if last is not None and last.today == today and last.config is config:
+    if last is not None and last.network.today == today and last.network.config is config:
         patched = last.patched(people, rebuilt, others)
     if patched is not None:
         network = patched
@@ -368,8 +334,6 @@ class _Orders:
 
     def __init__(self, network: Network) -> None:
         self.network = network
-        self.today = network.today
-        self.config = network.config
         # Person key -> place, in the ladder and in each digest list; made when first needed
         # (a single build never needs them), and still right after a patch.
         self.ladder: dict[str, int] = {}
@@ -399,9 +363,7 @@ class _Orders:
             if _digest_place(old) != _digest_place(person):
                 moved[person.key] = old
         patch = Patch(
-            weakref.ref(last),
-            tuple((last.by_key[key], person) for key, person in replaced.items()),
-            bool(moved),
+            weakref.ref(last), tuple((last.by_key[key], person) for key, person in replaced.items())
         )
         if not replaced:
             network = Network(
@@ -502,19 +464,19 @@ def _patched_tiers(
 
 
 def _names(
-    people_notes: list[Note], compare: PersonMemo | None, memo: PersonMemo | None
+    people_notes: list[Note], memo: PersonMemo | None, changed: list[int] | None
 ) -> tuple[list[int] | None, int, Resolver, dict[str, int]]:
     """What references resolve against: every person's path, name and aliases.
 
     Returns where the person notes changed since the memo's last build (None: not known,
-    or names changed; ``compare`` is the memo to compare with, if any), a key for the
-    names, the resolver and the count of each file stem.
+    or names changed; ``changed`` says where they may have, when that is known), a key
+    for the names, the resolver and the count of each file stem.
     """
-    changed = compare.same_names(people_notes) if compare is not None else None
-    if changed is not None:
+    same = memo.same_names(people_notes, changed) if memo is not None else None
+    if same is not None:
         assert memo is not None and memo.resolver is not None
         names_key, resolver, stems = memo.resolver
-        return changed, names_key, resolver, stems
+        return same, names_key, resolver, stems
     names_key = hash(tuple((n.path, n.name, n.aliases) for n in people_notes))
     if memo is not None and memo.resolver is not None and memo.resolver[0] == names_key:
         _, resolver, stems = memo.resolver
@@ -608,11 +570,15 @@ def _split(
 
 
 def _mentions(
-    dated: list[Note], resolver: Resolver, memo: PersonMemo | None
+    dated: list[Note], resolver: Resolver, memo: PersonMemo | None, unchanged: bool = False
 ) -> dict[str, tuple[Interaction, ...]]:
     """Each person's mentions in dated notes, by person key. With a memo, the last build's
     when every dated note is the same as then (the same objects, so a person whose note
-    did not change either is reused without comparing their mentions)."""
+    did not change either is reused without comparing their mentions); ``unchanged`` says
+    so when it is known without looking at each note."""
+    last = memo.mentions if memo is not None else None
+    if unchanged and last is not None and last[0] == len(dated):
+        return last[1]
     resolved_all = []
     fresh = memo is None
     for note in dated:
@@ -623,8 +589,8 @@ def _mentions(
             if memo is not None:
                 memo.dated[note.path] = (note, resolver, resolved)
         resolved_all.append(resolved)
-    if memo is not None and not fresh and memo.mentions and memo.mentions[0] == len(dated):
-        return memo.mentions[1]
+    if not fresh and last is not None and last[0] == len(dated):
+        return last[1]
     lists: dict[str, list[Interaction]] = {}
     for resolved in resolved_all:
         for key, entry in resolved:

@@ -185,7 +185,7 @@ class Builder:
             result = fresh.get(source.path)
             found[source.path] = None if result is None else (source, result)
         self._apply(found)
-        notes, diagnostics = self._listed()
+        notes, diagnostics = self._notes()
         reused = len(self._read) - len(fresh)
         changes = None if whole else {path: self._note_at(path) for path in found}
         return ReadResult(notes, diagnostics, len(fresh), reused, self.ignored, changes)
@@ -226,7 +226,7 @@ class Builder:
                 listing = None  # a note joined or left the list
         self._listing = listing
 
-    def _listed(self) -> tuple[list[Note], list[Diagnostic]]:
+    def _notes(self) -> tuple[list[Note], list[Diagnostic]]:
         """The notes in path order, and every diagnostic of the files and the scan."""
         if self._listing is None:
             from .notes import Note

@@ -371,11 +371,9 @@ def moved_entries(network: Network) -> dict[str, list[Interaction]]:
     """Each person's log entries of kind ``moved`` (any case), oldest first."""
     found: dict[str, list[Interaction]] = {}
     for person in network.people:
-        for entry in person.interactions:
-            kind = entry.kind
-            # The length test first: this runs for every log entry of the vault.
-            if kind is not None and len(kind) == 5 and kind.casefold() == "moved":
-                found.setdefault(person.key, []).append(entry)
+        entries = _moved_of(person)
+        if entries:
+            found[person.key] = entries
     return found
 
 
@@ -494,8 +492,13 @@ def update_companies(previous: CompanyIndex, network: Network) -> CompanyIndex |
 
 
 def _moved_of(person: Person) -> list[Interaction]:
-    """A person's log entries of kind ``moved`` (any case)."""
-    return [e for e in person.interactions if e.kind and e.kind.casefold() == "moved"]
+    """A person's log entries of kind ``moved`` (any case), oldest first."""
+    # The length test first: this runs for every log entry of the vault.
+    return [
+        entry
+        for entry in person.interactions
+        if entry.kind is not None and len(entry.kind) == 5 and entry.kind.casefold() == "moved"
+    ]
 
 
 def _swap_stints(

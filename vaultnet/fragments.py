@@ -46,7 +46,8 @@ class Fragments:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, tuple[Any, ...]], str] = {}
-        # Tables (blocks keyed by a tuple): those used by this render and by the one before.
+        # Blocks kept only while renders use them (tables, and keys that hold no person):
+        # those used by this render and by the one before.
         self.tables: dict[tuple[str, tuple[Any, ...]], str] = {}
         self.tables_before: dict[tuple[str, tuple[Any, ...]], str] = {}
         # Off for a single build: the rows would be kept for nothing but the weekly digest,
@@ -79,15 +80,13 @@ class Fragments:
         """``{% rows p in people %}``: each one's block, rendered (by ``caller``) only when
         it is not kept; the rows joined in Python rather than by a template loop."""
         out = []
-        for person in people:
-            key = (person,)
-            store = self.rows if type(person) is Person else None
-            try:
-                text = store.get((block, key)) if store is not None else self.get(key, block)
-            except TypeError:  # unhashable: rendered every time
-                text = None
+        rows = self.rows
+        for item in people:
+            key = (item,)
+            # A person's row is looked up directly (the common case); anything else by get.
+            text = rows.get((block, key)) if type(item) is Person else self.get(key, block)
             if text is None:
-                text = self.put(key, block, str(caller(person)))
+                text = self.put(key, block, str(caller(item)))
             out.append(text)
         return "".join(out)
 

@@ -75,12 +75,12 @@ class PersonValues:
         if not self.keep:
             return compute(person)
         key = (kind, person)
-        self.kinds.add(kind)
         value = self.current.get(key, _MISSING)
         if value is _MISSING:
             value = self.previous.get(key, _MISSING)
             if value is _MISSING:
                 value = compute(person)
+                self.kinds.add(kind)
             self.current[key] = value
         return value  # type: ignore[no-any-return]
 

@@ -147,20 +147,27 @@ def test_an_unreadable_note_and_folder_are_reported(
 ) -> None:
     vault = make_vault(tmp_path, {"Locked.md": ALICE, "Closed/Inner.md": ALICE})
     # Permissions do not stop root, so the refusals are simulated where vaultnet meets them.
-    read_bytes, scandir = Path.read_bytes, os.scandir
+    read_bytes, scandir, open_folder = Path.read_bytes, os.scandir, os.open
 
     def refuse_note(path: Path) -> bytes:
         if path.name == "Locked.md":
             raise PermissionError(13, "Permission denied", str(path))
         return read_bytes(path)
 
-    def refuse_folder(path: str | os.PathLike[str] = ".") -> object:
-        if os.fspath(path).endswith("Closed"):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
+    def refuse_folder(path: str | int = ".") -> object:
+        if isinstance(path, str) and path.endswith("Closed"):
+            raise PermissionError(13, "Permission denied", path)
         return scandir(path)
 
+    def refuse_open(path: str, flags: int, *args: int) -> int:
+        if path.endswith("Closed"):
+            raise PermissionError(13, "Permission denied", path)
+        return open_folder(path, flags, *args)
+
     monkeypatch.setattr(Path, "read_bytes", refuse_note)
+    # Folders are listed by descriptor where the platform can, else by path.
     monkeypatch.setattr("vaultnet.vault.os.scandir", refuse_folder)
+    monkeypatch.setattr("vaultnet.vault.os.open", refuse_open)
     outcome = survey(vault)
     outcome.has("Locked.md", None, "error", "cannot read: Permission denied")
     outcome.has("Closed", None, "warning", "cannot read folder: Permission denied")
@@ -203,3 +210,36 @@ def test_the_scan_lists_notes_in_path_order_whatever_the_folder_order(tmp_path: 
     vault = make_vault(tmp_path, {name: person(name=f"P{i}") for i, name in enumerate(names)})
     found = [source.path for source in scan(load_config(vault)).files]
     assert [path for path in found if path in names] == sorted(names)
+
+
+def test_a_scan_by_path_finds_what_a_scan_by_descriptor_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folders are listed through a descriptor where the platform can (Linux, macOS), by
+    path elsewhere: both walks must find the same notes and report the same problems."""
+    from vaultnet import vault as vault_module
+    from vaultnet.config import load_config
+
+    names = {
+        "People/Alice.md": ALICE,
+        "People/Deep/Er/Bob.md": person(name="Bob"),
+        "Caf\u0065\u0301/Ren\u0065\u0301e.md": person(name="Renee"),  # NFD on disk
+        "Alice.sync-conflict-20241128-143022-ABCDEF1.md": ALICE,
+        ".Carol.md.icloud": b"bplist00",
+        "node_modules/Ghost.md": person(name="Ghost"),
+    }
+    vault = make_vault(tmp_path, names)
+    os.symlink("..", vault / "People" / "loop")
+    (vault / "Shortcut.md").symlink_to(vault / "People" / "Alice.md")
+    config = load_config(vault)
+    by_descriptor = vault_module.scan(config)
+    monkeypatch.setattr(vault_module, "_BY_DESCRIPTOR", False)
+    by_path = vault_module.scan(config)
+    assert by_path == by_descriptor
+    found = {source.path: source.disk for source in by_path.files}
+    assert found["Caf\u00e9/Ren\u00e9e.md"] == "Cafe\u0301/Rene\u0301e.md"
+    assert "People/Deep/Er/Bob.md" in found and "Shortcut.md" not in found
+    assert {d.path for d in by_path.diagnostics} >= {
+        "Alice.sync-conflict-20241128-143022-ABCDEF1.md",
+        "Carol.md",
+    }

@@ -68,7 +68,7 @@ def test_rows_are_rendered_once_and_the_digest_reuses_the_follow_ups_rows(
     calls.clear()
     assert _render(sample_vault) == pages
     assert calls.count("digest.md.j2") == calls.count("followups.md.j2") > 10
-    assert not make_environment(load_config(sample_vault), TODAY).fragments.rows  # type: ignore[attr-defined]
+    assert not make_environment(load_config(sample_vault), TODAY).fragments.texts()  # type: ignore[attr-defined]
     body = pages["Follow-ups.md"].split("\n## Overdue", 1)[1]
     assert body in pages[week]
 
@@ -109,24 +109,24 @@ def test_rows_of_people_gone_or_changed_are_dropped_and_others_kept(
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(TODAY)
     store = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
-    kept = len(store.rows)
+    kept = len(store.texts())
     (sample_vault / "People" / "Ann Lee.md").unlink()
     builder.build(TODAY, changed=["People/Ann Lee.md"])
-    assert 0 < len(store.rows) < kept
-    assert not any("Ann Lee]]" in text for text in store.rows.values())
+    assert 0 < len(store.texts()) < kept
+    assert not any("Ann Lee]]" in text for text in store.texts())
     # A rebuild that reuses every page renders no row, and keeps them all.
-    rows = dict(store.rows)
+    rows = sorted(store.texts())
     builder.build(TODAY, changed=[])
-    assert store.rows == rows
+    assert sorted(store.texts()) == rows
 
 
 def test_another_days_rows_are_not_kept(sample_vault: Path) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(TODAY)
     first = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
-    assert first.rows
+    assert first.texts()
     builder.build(TODAY + dt.timedelta(days=1), changed=[])
-    assert not first.rows
+    assert not first.texts()
 
 
 def test_a_table_of_the_same_people_is_reused_and_dropped_when_no_render_uses_it(

@@ -27,7 +27,7 @@ import contextlib
 import re
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
@@ -46,6 +46,8 @@ class Fragments:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, tuple[Any, ...]], str] = {}
+        # Rows of {% rows %} blocks about people, by block and the identity of their item.
+        self.listed: dict[str, _Listed] = {}
         # Blocks kept only while renders use them (tables, and keys that hold no person):
         # those used by this render and by the one before.
         self.tables: dict[tuple[str, tuple[Any, ...]], str] = {}
@@ -76,19 +78,50 @@ class Fragments:
                 (self.tables if _generational(key) else self.rows)[(block, key)] = text
         return text
 
-    def rows_of(self, people: Iterable[Any], block: str, caller: Callable[[Any], str]) -> str:
+    def rows_of(self, items: Iterable[Any], block: str, caller: Callable[[Any], str]) -> str:
         """``{% rows p in people %}``: each one's block, rendered (by ``caller``) only when
-        it is not kept; the rows joined in Python rather than by a template loop."""
-        out = []
-        rows = self.rows
-        for item in people:
+        it is not kept; the rows joined in Python rather than by a template loop.
+
+        A row of a person (or of a value about one) is kept by the identity of its item,
+        so that a table of 10,000 rows is looked up in C, without hashing a value per row.
+        """
+        listed = self.listed.get(block)
+        if listed is None:
+            listed = self.listed[block] = _Listed()
+        if type(items) is not list and type(items) is not tuple:
+            items = list(items)
+        texts = list(map(listed.texts.get, map(id, items)))
+        missing = 0
+        while True:
+            try:
+                missing = texts.index(None, missing)
+            except ValueError:
+                return "".join(cast(list[str], texts))  # every row found or rendered
+            texts[missing] = self._row(items[missing], block, caller, listed)
+
+    def _row(self, item: Any, block: str, caller: Callable[[Any], str], listed: _Listed) -> str:
+        if type(item) is Person:
+            text = str(caller(item))
+        else:
+            # A value about a person may be made again, equal, by a recomputed insight:
+            # kept by value as well. A value about nobody is kept only by value, for as
+            # long as renders use it.
             key = (item,)
-            # A person's row is looked up directly (the common case); anything else by get.
-            text = rows.get((block, key)) if type(item) is Person else self.get(key, block)
-            if text is None:
-                text = self.put(key, block, str(caller(item)))
-            out.append(text)
-        return "".join(out)
+            found = self.get(key, block)
+            text = self.put(key, block, str(caller(item))) if found is None else found
+            if _person_in(item) is None:
+                return text
+        if self.keep:
+            listed.texts[id(item)] = text
+            listed.items[id(item)] = item  # alive, so that no other item takes its id
+        return text
+
+    def texts(self) -> list[str]:
+        """Every row kept: of ``{% cache %}`` blocks by key, and of ``{% rows %}`` blocks."""
+        kept = list(self.rows.values())
+        for listed in self.listed.values():
+            kept.extend(listed.texts.values())
+        return kept
 
     def keeping(self) -> bool:
         """Whether rendered blocks are kept (a watcher's renders)."""
@@ -105,7 +138,7 @@ class Fragments:
         Rows are kept even when the latest render did not need them, since the pages that
         show them may have been reused; pruning runs once the rows grew by a quarter.
         """
-        if len(self.rows) <= self._pruned_at * 5 // 4 + PRUNE_SLACK:
+        if self._count() <= self._pruned_at * 5 // 4 + PRUNE_SLACK:
             return
         alive = {id(person) for person in people}
         self.rows = {
@@ -113,13 +146,31 @@ class Fragments:
             for entry, text in self.rows.items()
             if all(id(person) in alive for person in map(_person_in, entry[1]) if person)
         }
-        self._pruned_at = len(self.rows)
+        for listed in self.listed.values():
+            gone = [key for key, item in listed.items.items() if id(_person_in(item)) not in alive]
+            for key in gone:
+                del listed.texts[key], listed.items[key]
+        self._pruned_at = self._count()
+
+    def _count(self) -> int:
+        return len(self.rows) + sum(len(listed.texts) for listed in self.listed.values())
 
     def clear(self) -> None:
         self.rows.clear()
+        self.listed.clear()
         self.tables.clear()
         self.tables_before.clear()
         self._pruned_at = 0
+
+
+class _Listed:
+    """The rows of one ``{% rows %}`` block, by the identity of their item."""
+
+    __slots__ = ("items", "texts")
+
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}
+        self.items: dict[int, Any] = {}  # kept alive while their row is kept
 
 
 def _generational(key: tuple[Any, ...]) -> bool:

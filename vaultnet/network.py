@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import functools
 import operator
 import statistics
 import weakref
@@ -334,10 +335,9 @@ class _Orders:
 
     def __init__(self, network: Network) -> None:
         self.network = network
-        # Person key -> place, in the ladder and in each digest list; made when first needed
-        # (a single build never needs them), and still right after a patch.
+        # Person key -> place in the ladder; made when first needed (a single build never
+        # needs it), and still right after a patch, which moves nobody in the ladder.
         self.ladder: dict[str, int] = {}
-        self.digest: dict[str, dict[str, int]] = {}
 
     def patched(self, people: list[Person], rebuilt: list[Person], others: int) -> Network | None:
         """The network with ``rebuilt`` in place, or None when an order may have changed."""
@@ -346,12 +346,7 @@ class _Orders:
             return None
         if not self.ladder:
             self.ladder = {p.key: i for i, p in enumerate(last.people)}
-            self.digest = {
-                name: {p.key: i for i, p in enumerate(getattr(last.digest, name))}
-                for name in (*BUCKETS, "birthdays")
-            }
         replaced: dict[str, Person] = {}
-        moved: dict[str, Person] = {}  # people whose place in the digest's lists changed
         for person in rebuilt:
             place = self.ladder.get(person.key)
             if place is None:
@@ -360,8 +355,6 @@ class _Orders:
             if old.ladder_key != person.ladder_key or old.target_tier != person.target_tier:
                 return None
             replaced[person.key] = person
-            if _digest_place(old) != _digest_place(person):
-                moved[person.key] = old
         patch = Patch(
             weakref.ref(last), tuple((last.by_key[key], person) for key, person in replaced.items())
         )
@@ -383,12 +376,13 @@ class _Orders:
             ordered[self.ladder[key]] = person
         by_key = dict(last.by_key)
         by_key.update(replaced)
+        ladder = tuple(ordered)
         network = Network(
             last.today,
             last.config,
-            tuple(ordered),
-            _patched_tiers(last.tiers, replaced),
-            self._patched_digest(last.digest, replaced, moved),
+            ladder,
+            self._patched_tiers(ladder, replaced),
+            _patched_digest(last, replaced),
             by_key,
             others,
             patch,
@@ -396,29 +390,82 @@ class _Orders:
         self.network = network
         return network
 
-    def _patched_digest(
-        self, digest: Digest, replaced: dict[str, Person], moved: dict[str, Person]
-    ) -> Digest:
-        """The digest's lists with people replaced in place, or moved where they now go."""
-        changes: dict[str, tuple[Person, ...]] = {}
-        for name, places in self.digest.items():
-            leaving = [key for key in moved if key in places]
-            arriving = [p for p in replaced.values() if p.key in moved and _in_list(p, name)]
-            staying = [key for key in replaced if key in places and key not in moved]
-            if not (leaving or arriving or staying):
+    def _patched_tiers(
+        self, people: tuple[Person, ...], replaced: dict[str, Person]
+    ) -> tuple[TierGroup, ...]:
+        """The tier groups with people replaced in place; those touched are counted again.
+
+        A tier's members, and its archived people, sit together in the ladder: the lists
+        are slices of it, taken in C.
+        """
+        last = self.network
+        ranks = {p.tier.rank for p in replaced.values()}
+        ranks |= {p.target_tier.rank for p in replaced.values() if p.target_tier is not None}
+
+        def part(group: tuple[Person, ...]) -> tuple[Person, ...]:
+            if not group:
+                return group
+            start = self.ladder[group[0].key]
+            return people[start : start + len(group)]
+
+        def swap(group: tuple[Person, ...]) -> tuple[Person, ...]:
+            return tuple([replaced.get(p.key, p) for p in group])
+
+        groups = []
+        for group in last.tiers:
+            if group.tier.rank not in ranks:
+                groups.append(group)
                 continue
-            members = list(getattr(digest, name))
-            for key in staying:
-                members[places[key]] = replaced[key]
-            if leaving or arriving:
-                gone = set(leaving)
-                members = [p for p in members if p.key not in gone]
-                order = _birthday_order if name == "birthdays" else due_order
-                for person in arriving:
-                    bisect.insort(members, person, key=order)
-                self.digest[name] = {p.key: i for i, p in enumerate(members)}
+            members = part(group.members)
+            touched = [
+                (last.by_key[key], person)
+                for key, person in replaced.items()
+                if person.tier.rank == group.tier.rank and not person.archived
+            ]
+            overdue = group.overdue + sum(
+                (now.followup.bucket == "overdue") - (before.followup.bucket == "overdue")
+                for before, now in touched
+            )
+            median = group.median_days_since_contact
+            if any(before.days_since_contact != now.days_since_contact for before, now in touched):
+                median = _median_days(members)
+            groups.append(
+                dataclasses.replace(
+                    group,
+                    members=members,
+                    archived=part(group.archived),
+                    overdue=overdue,
+                    median_days_since_contact=median,
+                    moving_up=swap(group.moving_up),
+                    aiming_higher=swap(group.aiming_higher),
+                )
+            )
+        return tuple(groups)
+
+
+def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest:
+    """The digest's lists with people replaced: each list is in its order, so a person is
+    found by bisection, taken out, and put back where they now go."""
+    changes: dict[str, tuple[Person, ...]] = {}
+    for name in (*BUCKETS, "birthdays"):
+        order = _birthday_order if name == "birthdays" else due_order
+        members: list[Person] | None = None
+        for key, person in replaced.items():
+            before = last.by_key[key]
+            was, now = _in_list(before, name), _in_list(person, name)
+            if not (was or now):
+                continue
+            if members is None:
+                members = list(getattr(last.digest, name))
+            if was:
+                at = bisect.bisect_left(members, order(before), key=order)
+                assert members[at] is before, "a digest list out of its order"
+                del members[at]
+            if now:
+                bisect.insort(members, person, key=order)
+        if members is not None:
             changes[name] = tuple(members)
-        return dataclasses.replace(digest, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(last.digest, **changes)  # type: ignore[arg-type]
 
 
 def _in_list(person: Person, name: str) -> bool:
@@ -437,30 +484,6 @@ def due_order(person: Person) -> tuple[int, dt.date, str, str]:
 
 def _birthday_order(person: Person) -> tuple[dt.date, int, str, str]:
     return (person.next_birthday or dt.date.max, person.tier.rank, person.sort_name, person.path)
-
-
-def _digest_place(person: Person) -> tuple[object, ...]:
-    """What decides a person's place in the digest's lists."""
-    followup = person.followup
-    return (person.archived, followup.bucket, followup.due, person.next_birthday)
-
-
-def _patched_tiers(
-    groups: tuple[TierGroup, ...], replaced: dict[str, Person]
-) -> tuple[TierGroup, ...]:
-    """The tier groups with people replaced in place; those touched are counted again."""
-    ranks = {p.tier.rank for p in replaced.values()}
-    ranks |= {p.target_tier.rank for p in replaced.values() if p.target_tier is not None}
-
-    def swap(people: tuple[Person, ...]) -> list[Person]:
-        return [replaced.get(p.key, p) for p in people]
-
-    return tuple(
-        _tier_group(g.tier, swap(g.members), swap(g.archived), swap(g.moving_up))
-        if g.tier.rank in ranks
-        else g
-        for g in groups
-    )
 
 
 def _names(
@@ -784,18 +807,27 @@ def _tier_groups(tiers: tuple[Tier, ...], people: list[Person]) -> tuple[TierGro
 def _tier_group(
     tier: Tier, members: list[Person], archived: list[Person], moving_up: list[Person]
 ) -> TierGroup:
-    since = [p.days_since_contact for p in members if p.days_since_contact is not None]
     return TierGroup(
         tier=tier,
         members=tuple(members),
         archived=tuple(archived),
         overdue=sum(1 for p in members if p.followup.bucket == "overdue"),
-        median_days_since_contact=statistics.median(since) if since else None,
+        median_days_since_contact=_median_days(members),
         moving_up=tuple(moving_up),
         aiming_higher=tuple(
             p for p in members if p.target_tier is not None and p.target_tier.rank < tier.rank
         ),
     )
+
+
+def _median_days(members: Iterable[Person]) -> float | None:
+    """The median of the days since the last contact, of those ever contacted."""
+    since = list(filter(_NOT_NONE, map(_DAYS_SINCE, members)))
+    return statistics.median(since) if since else None
+
+
+_DAYS_SINCE = operator.attrgetter("days_since_contact")
+_NOT_NONE = functools.partial(operator.is_not, None)
 
 
 def _digest(people: list[Person], today: dt.date) -> Digest:

@@ -29,7 +29,10 @@ class PageMemo:
     """The last body of each page, with the environment and context it was rendered from."""
 
     def __init__(self) -> None:
-        self.pages: dict[str, tuple[jinja2.Environment, str, Mapping[str, Any], str]] = {}
+        # page path -> (environment, template, shared context, the page's own, body)
+        self.pages: dict[
+            str, tuple[jinja2.Environment, str, Mapping[str, Any], Mapping[str, Any], str]
+        ] = {}
         self.inputs: dict[tuple[jinja2.Environment, str], _Inputs] = {}
         self.reused: set[str] = set()  # the pages the last render reused
         # Each page's last full text, with the body and front matter it was made of: a
@@ -74,16 +77,22 @@ class _Render:
         self.memo = memo
         self.checked: dict[str, frozenset[str] | None] = {}
         self.compared: dict[tuple[int, int], bool] = {}
+        self.bases: dict[tuple[str, int, tuple[str, ...]], bool] = {}
 
     def page(
         self,
         env: jinja2.Environment,
         path: str,
         template: str,
-        context: Mapping[str, Any],
+        base: Mapping[str, Any],
+        extra: Mapping[str, Any],
         render: Callable[[], str],
     ) -> str:
-        """The page's body: the last one when its inputs are unchanged, else ``render()``."""
+        """The page's body: the last one when its inputs are unchanged, else ``render()``.
+
+        The page's context is ``base`` (shared by every page of a render) with ``extra``
+        and ``page`` (its path) on top.
+        """
         names = self._names(env, template)
         last = self.memo.pages.get(path)
         if (
@@ -91,17 +100,40 @@ class _Render:
             and names is not None
             and last[0] is env
             and last[1] == template
-            and all(
-                self._same(context.get(name, _MISSING), last[2].get(name, _MISSING))
-                for name in names
-            )
+            and self._unchanged(template, names, base, extra, last[2], last[3])
         ):
-            body = last[3]
+            body = last[4]
             self.memo.reused.add(path)
         else:
             body = render()
-        self.memo.pages[path] = (env, template, context, body)
+        self.memo.pages[path] = (env, template, base, extra, body)
         return body
+
+    def _unchanged(
+        self,
+        template: str,
+        names: frozenset[str],
+        base: Mapping[str, Any],
+        extra: Mapping[str, Any],
+        last_base: Mapping[str, Any],
+        last_extra: Mapping[str, Any],
+    ) -> bool:
+        """Whether every value the template reads is the same as last time. The shared
+        part is compared once per template (the 400 pages of companies share one)."""
+        if extra.keys() != last_extra.keys():
+            return False
+        key = (template, id(last_base), tuple(extra))  # last_base is alive: the memo holds it
+        same = self.bases.get(key)
+        if same is None:
+            same = all(
+                self._same(base.get(name, _MISSING), last_base.get(name, _MISSING))
+                for name in names
+                if name not in extra and name != "page"  # the page's path: the same
+            )
+            self.bases[key] = same
+        return same and all(
+            self._same(value, last_extra[name]) for name, value in extra.items() if name in names
+        )
 
     def _names(self, env: jinja2.Environment, template: str) -> frozenset[str] | None:
         """The variables ``template`` reads; None when unknown or its templates changed."""

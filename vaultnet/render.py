@@ -7,6 +7,7 @@ Built-in templates ship in the package; a file of the same name in the vault's
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import time
@@ -468,28 +469,35 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     jobs += insight_jobs(base["insights"])
     pages = []
     session = memo.start() if memo is not None else None
+    head = _front_matter({"today": today.isoformat()})
     for path, template_name, extra in jobs:
-        context = {**base, **extra, "page": path}
-        if session is None:
-            body = _render(env, template_name, context, config.vault)
-        else:
-            body = session.page(
-                env,
-                path,
-                template_name,
-                context,
-                lambda: _render(env, template_name, context, config.vault),  # noqa: B023
-            )
-        fields = {"today": today.isoformat()}
+        render = functools.partial(
+            _render_page, env, template_name, base, extra, path, config.vault
+        )
+        page_head = head
         if "week" in extra:
-            fields["week"] = extra["week"]
-        head = _front_matter(fields)
-        text = memo.text(path, head, body) if memo is not None else head + body.lstrip("\n")
+            page_head = _front_matter({"today": today.isoformat(), "week": extra["week"]})
+        if session is None or memo is None:
+            text = page_head + render().lstrip("\n")
+        else:
+            body = session.page(env, path, template_name, base, extra, render)
+            text = memo.text(path, page_head, body)
         pages.append(Page(path, text))
     if memo is not None:
         memo.retain({page.path for page in pages})
         fragments.prune(network.people)
     return pages
+
+
+def _render_page(
+    env: jinja2.Environment,
+    template: str,
+    base: dict[str, Any],
+    extra: dict[str, Any],
+    path: str,
+    vault: Path,
+) -> str:
+    return _render(env, template, {**base, **extra, "page": path}, vault)
 
 
 def _render(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import errno
+import gc
 import logging
 import os
 import signal
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ from vaultnet.watch import (
     WATCH_LIMIT_HINT,
     Notice,
     PathKind,
+    QuietCollector,
     RawEvent,
     Rebuild,
     Watcher,
@@ -603,3 +606,73 @@ def test_the_command_rebuilds_and_ends_cleanly_on_ctrl_c(vault: Path, write: Wri
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "Globex" in index(vault)
+
+
+class _Cycle:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_watcher_collects_garbage_when_quiet_and_leaves_the_collector_as_it_was(
+    vault: Path, write: WriteNote
+) -> None:
+    assert gc.isenabled()
+    write("People/Ann Lee.md", person("Acme"))
+    stand_in_templates(vault)
+    watcher = Watcher(load_config(vault), today=TODAY, debounce=DEBOUNCE, tick=TICK)
+    running = Running(watcher)
+    watcher.on_build = running.builds.append
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), name="watcher")
+    thread.start()
+    try:
+        running.wait_for(lambda: watcher.collector.collections >= 1, "a quiet collection")
+        assert not gc.isenabled()  # paused while watching
+        assert gc.get_freeze_count() > 0  # what survived is frozen
+        cycle = _Cycle()
+        gone = weakref.ref(cycle)
+        del cycle
+        write("People/Ann Lee.md", person("Globex"))
+        running.wait_for(lambda: gone() is None, "the cycle collected once the vault is quiet")
+        assert "Globex" in index(vault)
+    finally:
+        stop.set()
+        thread.join(DEADLINE)
+    assert not thread.is_alive()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_the_collector_looks_at_everything_now_and_then() -> None:
+    collector = QuietCollector()
+    collector.pause()
+    try:
+        collector.built()
+        collector.quiet()  # the first collection: everything, then frozen
+        assert collector.collections == 1 and gc.get_freeze_count() > 0
+        cycle = _Cycle()
+        gone = weakref.ref(cycle)
+        collector.built()
+        collector.quiet()
+        assert gone() is not None and gc.get_freeze_count() > 0  # alive: frozen with the rest
+        del cycle  # garbage now, but frozen: the next collections do not look at it
+        collector.built()
+        collector.quiet()
+        assert gone() is not None
+        for _ in range(QuietCollector.EVERYTHING_EVERY):
+            collector.built()
+        collector.quiet()
+        assert gone() is None  # a collection of everything, frozen or not
+        assert collector.collections < QuietCollector.EVERYTHING_EVERY  # busy: every 20 builds
+        collector.built(everything=True)  # a new day: everything on the next quiet moment
+        cycle = _Cycle()
+        gone = weakref.ref(cycle)
+        collector.quiet()
+        del cycle
+        collector.built(everything=True)
+        collector.quiet()
+        assert gone() is None
+    finally:
+        collector.resume()
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -184,3 +184,33 @@ def test_a_rows_block_renders_each_row_once_and_reads_only_its_person(
         _render(sample_vault)
     assert "a rows block may read only p; it also reads vault_name" in str(caught.value)
     assert caught.value.line == 1
+
+
+def test_values_about_people_are_not_kept_alive_by_identity_once_made_again(
+    sample_vault: Path,
+) -> None:
+    """A recomputed insight makes new values (a balance holds its person): the rows kept
+    by identity must not keep the old values, and the old people, alive."""
+    from vaultnet.network import Person
+
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(TODAY)
+    store = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
+    ann = sample_vault / "People" / "Ann Lee.md"
+    for day in range(10, 20):
+        text = ann.read_text(encoding="utf-8")
+        ann.write_text(
+            text.replace("## Log\n", f"## Log\n- 2026-11-{day} call: intro to a CTO #got\n"),
+            encoding="utf-8",
+        )
+        result = builder.build(TODAY, changed=["People/Ann Lee.md"])
+    assert result.network is not None
+    alive = {id(person) for person in result.network.people}
+    values = [
+        item
+        for listed in store.listed.values()
+        for item in listed.items.values()
+        if not isinstance(item, Person)
+    ]
+    assert any(getattr(item, "person", None) is not None for item in values)  # balances
+    assert all(id(item.person) in alive for item in values if hasattr(item, "person"))

@@ -82,8 +82,9 @@ class Fragments:
         """``{% rows p in people %}``: each one's block, rendered (by ``caller``) only when
         it is not kept; the rows joined in Python rather than by a template loop.
 
-        A row of a person (or of a value about one) is kept by the identity of its item,
-        so that a table of 10,000 rows is looked up in C, without hashing a value per row.
+        Rows are looked up by the identity of their item, in C, so that a table of 10,000
+        rows costs no Python per row that is kept: a person's row for as long as the person
+        lives (see prune), a value's as the last call showed it.
         """
         listed = self.listed.get(block)
         if listed is None:
@@ -96,21 +97,25 @@ class Fragments:
             try:
                 missing = texts.index(None, missing)
             except ValueError:
-                return "".join(cast(list[str], texts))  # every row found or rendered
+                break
             texts[missing] = self._row(items[missing], block, caller, listed)
+        if self.keep and items and type(items[0]) is not Person:
+            # Values (a balance, a company) are kept by value; by identity only as this
+            # call showed them, so that an old value, and the old person it may hold, is
+            # not kept alive here once an insight was computed again.
+            ids = list(map(id, items))
+            listed.texts = dict(zip(ids, cast(list[str], texts), strict=True))
+            listed.items = dict(zip(ids, items, strict=True))
+        return "".join(cast(list[str], texts))  # every row found or rendered
 
     def _row(self, item: Any, block: str, caller: Callable[[Any], str], listed: _Listed) -> str:
-        if type(item) is Person:
-            text = str(caller(item))
-        else:
-            # A value about a person may be made again, equal, by a recomputed insight:
-            # kept by value as well. A value about nobody is kept only by value, for as
-            # long as renders use it.
+        if type(item) is not Person:
+            # A value may be made again, equal, by a recomputed insight: kept by value (a
+            # value about nobody only for as long as renders use it, see get).
             key = (item,)
             found = self.get(key, block)
-            text = self.put(key, block, str(caller(item))) if found is None else found
-            if _person_in(item) is None:
-                return text
+            return self.put(key, block, str(caller(item))) if found is None else found
+        text = str(caller(item))
         if self.keep:
             listed.texts[id(item)] = text
             listed.items[id(item)] = item  # alive, so that no other item takes its id

@@ -628,14 +628,16 @@ def test_a_watcher_collects_garbage_when_quiet_and_leaves_the_collector_as_it_wa
     thread = threading.Thread(target=watcher.run, args=(stop,), name="watcher")
     thread.start()
     try:
-        running.wait_for(lambda: watcher.collector.collections >= 1, "a quiet collection")
+        running.wait_for(lambda: running.builds, "the first build")
         assert not gc.isenabled()  # paused while watching
-        assert gc.get_freeze_count() > 0  # what survived is frozen
+        assert gc.get_freeze_count() > 0  # what the first build made is frozen, not collected
+        assert watcher.collector.collections == 0
         cycle = _Cycle()
         gone = weakref.ref(cycle)
         del cycle
         write("People/Ann Lee.md", person("Globex"))
         running.wait_for(lambda: gone() is None, "the cycle collected once the vault is quiet")
+        assert watcher.collector.collections >= 1
         assert "Globex" in index(vault)
     finally:
         stop.set()
@@ -676,3 +678,25 @@ def test_the_collector_looks_at_everything_now_and_then() -> None:
     finally:
         collector.resume()
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_watcher_started_on_an_up_to_date_vault_makes_its_model_at_once(
+    vault: Path, write: WriteNote, start: Start
+) -> None:
+    """Stopping early at the start would leave the first edit to build everything."""
+    write("People/Ann Lee.md", person("Acme"))
+    write("People/Bob Marsh.md", person("Initech"))
+    stand_in_templates(vault)
+    config = load_config(vault)
+    assert Builder(config, NoteCache.for_vault(vault)).build(TODAY).network is not None
+    again = Builder(config, NoteCache.for_vault(vault)).build(TODAY)
+    assert again.up_to_date  # a build now would stop early
+    w = start(cache=NoteCache.for_vault(vault))
+    first = w.last.result
+    assert first is not None and not first.up_to_date and first.network is not None
+    assert not first.write.written  # the pages were already right
+    write("People/Ann Lee.md", person("Globex"))
+    w.wait_for(lambda: w.count >= 2 and "Globex" in index(vault), "the edit")
+    edited = w.last.result
+    assert edited is not None and edited.network is not None
+    assert edited.network.patch is not None  # brought up to date from the first model

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .notes import Note, ParseOptions, Unreadable
     from .vault import SourceFile
 
-FORMAT = 4  # bumped whenever parsing reads a note differently
+FORMAT = 5  # bumped whenever parsing reads a note differently
 CACHE_DIR = "cache"  # .vaultnet/cache/notes-00.pickle ... notes-ff.pickle
 SHARDS = 256
 OLD_CACHE = "cache.pickle"  # the single file of format 2, removed on the next save

@@ -357,6 +357,13 @@ def _person(
         )
     tags = fields.texts("tags")
     _lint_obsidian(fm, lines, tags, problems)
+    nul = body.find("\x00")
+    if nul >= 0:  # read as it is, but the editing commands refuse it: say so up front
+        problems.add(
+            "warning",
+            "the note contains a NUL byte; it is read, but vaultnet will not edit it. Is it text?",
+            body_line + body.count("\n", 0, nul),
+        )
     log = _log(body, body_line, options.log_headings, path)
     note_date = _note_date(path, stem, fm, options)
     mentions = _mentions(body, body_line, fm, lines, stem) if note_date else ()

@@ -100,7 +100,9 @@ def test_44_nul_byte_in_front_matter_is_an_error(tmp_path: Path) -> None:
 def test_44_nul_byte_in_a_body_is_read_but_never_edited(tmp_path: Path) -> None:
     data = b"---\ntier: advocate\nname: Nul Body\n---\nbinary \x00 junk\n"
     vault = make_vault(tmp_path, {"nul-body.md": data})
-    assert "Nul Body" in survey(vault).names()
+    outcome = survey(vault)
+    assert "Nul Body" in outcome.names()
+    outcome.has("nul-body.md", 5, "warning", "contains a NUL byte; it is read, but vaultnet")
     result, changed = edit(vault, "log", "Nul Body", "x")
     assert result.exit_code == 1
     assert "nul-body.md:5: not edited: the note contains a NUL byte" in result.stderr

@@ -700,3 +700,20 @@ def test_a_watcher_started_on_an_up_to_date_vault_makes_its_model_at_once(
     edited = w.last.result
     assert edited is not None and edited.network is not None
     assert edited.network.patch is not None  # brought up to date from the first model
+
+
+def test_the_collector_leaves_objects_frozen_by_someone_else_frozen() -> None:
+    gc.freeze()  # a program embedding the watcher froze its own objects
+    kept = gc.get_freeze_count()
+    collector = QuietCollector()
+    collector.pause()
+    try:
+        collector.started()
+        collector.built(everything=True)
+        collector.quiet()
+        assert collector.collections == 1
+        assert gc.get_freeze_count() == kept  # neither more frozen nor unfrozen
+    finally:
+        collector.resume()
+        assert gc.get_freeze_count() == kept and gc.isenabled()
+        gc.unfreeze()

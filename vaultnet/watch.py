@@ -224,13 +224,18 @@ class QuietCollector:
         self.since_everything = 0
         self.collections = 0
         self._was_enabled = True
+        self._freezing = True
 
     def pause(self) -> None:
         self._was_enabled = gc.isenabled()
+        # A program that embeds the watcher and froze objects itself keeps them frozen:
+        # then the watcher only collects, and never freezes or unfreezes.
+        self._freezing = gc.get_freeze_count() == 0
         gc.disable()
 
     def resume(self) -> None:
-        gc.unfreeze()
+        if self._freezing:
+            gc.unfreeze()
         if self._was_enabled:
             gc.enable()
 
@@ -239,7 +244,8 @@ class QuietCollector:
         leaves little cyclic garbage (about 100 objects at 10,000 people), and looking at
         its million objects would hold up the first edit (0.5 s at 10,000 people, 2.5 s at
         50,000); the next collection of everything takes what it left."""
-        gc.freeze()
+        if self._freezing:
+            gc.freeze()
 
     def built(self, everything: bool = False) -> None:
         self.pending += 1
@@ -256,10 +262,12 @@ class QuietCollector:
         self.since_everything += self.pending
         self.pending = 0
         if self.since_everything >= self.EVERYTHING_EVERY:
-            gc.unfreeze()
+            if self._freezing:
+                gc.unfreeze()
             self.since_everything = 0
         gc.collect()
-        gc.freeze()
+        if self._freezing:
+            gc.freeze()
         self.collections += 1
 
 

@@ -214,3 +214,23 @@ def test_values_about_people_are_not_kept_alive_by_identity_once_made_again(
     ]
     assert any(getattr(item, "person", None) is not None for item in values)  # balances
     assert all(id(item.person) in alive for item in values if hasattr(item, "person"))
+
+
+def test_rows_of_a_block_no_render_uses_any_more_are_dropped(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template edited while watching is compiled again, with new blocks: the old
+    blocks' rows must not stay for as long as their people live."""
+    monkeypatch.setattr(fragments, "IDLE_RENDERS", 2)
+    template = _templates(sample_vault) / "index.md.j2"
+    template.write_text("{% rows p in people %}\n- A {{ p.name }}\n{% endrows %}\n")
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(TODAY)
+    store = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
+    assert any(text.startswith("- A ") for text in store.texts())
+    template.write_text("{% rows p in people %}\n- B {{ p.name }}\n{% endrows %}\n")
+    pages = {}
+    for _ in range(4):
+        pages = {page.path: page.text for page in builder.build(TODAY, changed=[]).pages}
+    assert "- B Ann Lee\n" in pages["Index.md"]
+    assert not any(text.startswith("- A ") for text in store.texts())

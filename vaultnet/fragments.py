@@ -38,6 +38,7 @@ from jinja2.parser import Parser
 from .network import Person
 
 PRUNE_SLACK = 100  # rows that may pile up before the first prune
+IDLE_RENDERS = 100  # renders without a {% rows %} block, after which its rows are dropped
 _INNER_BLOCK = re.compile(r"_fragment_(?:text_)?[0-9a-f]{32}")
 
 
@@ -56,6 +57,7 @@ class Fragments:
         # at about 8 MB for 10,000 people. A watcher's renders turn it on.
         self.keep = False
         self._pruned_at = 0  # how many rows there were after the last prune
+        self.renders = 0
 
     def get(self, key: tuple[Any, ...], block: str) -> str | None:
         """The block's text for ``key``, or None when it must be rendered (and ``put``)."""
@@ -89,6 +91,7 @@ class Fragments:
         listed = self.listed.get(block)
         if listed is None:
             listed = self.listed[block] = _Listed()
+        listed.used = self.renders
         if type(items) is not list and type(items) is not tuple:
             items = list(items)
         texts = list(map(listed.texts.get, map(id, items)))
@@ -133,8 +136,18 @@ class Fragments:
         return self.keep
 
     def next_render(self) -> None:
-        """Start a render: tables the last render did not use are dropped."""
+        """Start a render: tables the last render did not use are dropped, and so are the
+        rows of a ``{% rows %}`` block no render used for ``IDLE_RENDERS`` renders (a
+        template edited while watching is compiled again, with new blocks)."""
         self.tables_before, self.tables = self.tables, {}
+        self.renders += 1
+        idle = [
+            block
+            for block, listed in self.listed.items()
+            if self.renders - listed.used > IDLE_RENDERS
+        ]
+        for block in idle:
+            del self.listed[block]
 
     def prune(self, people: Iterable[Person]) -> None:
         """Forget rows of people who are gone or changed (every edit makes a new person):
@@ -171,11 +184,12 @@ class Fragments:
 class _Listed:
     """The rows of one ``{% rows %}`` block, by the identity of their item."""
 
-    __slots__ = ("items", "texts")
+    __slots__ = ("items", "texts", "used")
 
     def __init__(self) -> None:
         self.texts: dict[int, str] = {}
         self.items: dict[int, Any] = {}  # kept alive while their row is kept
+        self.used = 0  # the last render that used the block
 
 
 def _generational(key: tuple[Any, ...]) -> bool:

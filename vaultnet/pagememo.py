@@ -86,9 +86,11 @@ class _Render:
         template: str,
         base: Mapping[str, Any],
         extra: Mapping[str, Any],
+        head: str,
         render: Callable[[], str],
     ) -> str:
-        """The page's body: the last one when its inputs are unchanged, else ``render()``.
+        """The page's text: ``head`` and its body, the last one when its inputs are
+        unchanged, else ``render()``.
 
         The page's context is ``base`` (shared by every page of a render) with ``extra``
         and ``page`` (its path) on top.
@@ -107,7 +109,7 @@ class _Render:
         else:
             body = render()
         self.memo.pages[path] = (env, template, base, extra, body)
-        return body
+        return self.memo.text(path, head, body)
 
     def _unchanged(
         self,

@@ -477,11 +477,10 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
         page_head = head
         if "week" in extra:
             page_head = _front_matter({"today": today.isoformat(), "week": extra["week"]})
-        if session is None or memo is None:
+        if session is None:
             text = page_head + render().lstrip("\n")
         else:
-            body = session.page(env, path, template_name, base, extra, render)
-            text = memo.text(path, page_head, body)
+            text = session.page(env, path, template_name, base, extra, page_head, render)
         pages.append(Page(path, text))
     if memo is not None:
         memo.retain({page.path for page in pages})

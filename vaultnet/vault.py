@@ -224,11 +224,11 @@ class _Walk:
         subfolders: list[tuple[str, str, str]] = []
         for entry in entries:
             disk_name = entry.name
-            if disk_name[0] == ".":
-                if disk_name.endswith(".md.icloud"):
-                    diagnostics.append(_evicted(prefix, disk_name))
-                continue
             name = disk_name if disk_name.isascii() else unicodedata.normalize("NFC", disk_name)
+            if name[0] == ".":
+                if name.endswith(".md.icloud"):
+                    diagnostics.append(_evicted(prefix + name[1 : -len(".icloud")]))
+                continue
             rel = prefix + name
             # the common case: the file system spells it in NFC
             disk = rel if same_spelling and name == disk_name else disk_prefix + disk_name
@@ -287,10 +287,10 @@ def _close(fd: int) -> None:
         os.close(fd)
 
 
-def _evicted(prefix: str, disk_name: str) -> Diagnostic:
-    name = disk_name if disk_name.isascii() else unicodedata.normalize("NFC", disk_name)
+def _evicted(original: str) -> Diagnostic:
+    """The warning for an iCloud placeholder of the note ``original`` (a vault path)."""
     return Diagnostic(
-        prefix + name[1 : -len(".icloud")],
+        original,
         None,
         "warning",
         "not downloaded from iCloud (evicted); open it in Finder to fetch it",

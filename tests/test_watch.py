@@ -628,9 +628,10 @@ def test_a_watcher_collects_garbage_when_quiet_and_leaves_the_collector_as_it_wa
     thread = threading.Thread(target=watcher.run, args=(stop,), name="watcher")
     thread.start()
     try:
-        running.wait_for(lambda: running.builds, "the first build")
+        # What the first build made is frozen (once it is reported), not collected.
+        running.wait_for(lambda: gc.get_freeze_count() > 0, "the first build, frozen")
+        assert running.builds
         assert not gc.isenabled()  # paused while watching
-        assert gc.get_freeze_count() > 0  # what the first build made is frozen, not collected
         assert watcher.collector.collections == 0
         cycle = _Cycle()
         gone = weakref.ref(cycle)

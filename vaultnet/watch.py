@@ -586,6 +586,7 @@ class Watcher:
         first_change: float | None,
     ) -> None:
         today = self.today()
+        start = reason == "start"
         started = self.clock()
         result: BuildResult | None = None
         error: BaseException | None = None
@@ -597,7 +598,6 @@ class Watcher:
             # It also makes the model even when the vault is as the last build left it:
             # stopping early there would leave the first edit to make it (3 s at 10,000
             # people, 17 s at 50,000).
-            start = reason == "start"
             result = self.builder.build(today, changed, save=start, full=start)
         except OutputError as exc:
             error = exc
@@ -620,11 +620,6 @@ class Watcher:
             self._diagnostics = current
         deleted = tuple(p for p in paths if not (self.config.vault / p).exists())
         self.builds += 1
-        if reason == "start":
-            self.collector.started()
-        else:
-            # Much of the last model is garbage after these: collect everything when quiet.
-            self.collector.built(everything=reason in ("new day", "config", "templates", "rescan"))
         if self.on_build is not None:
             self.on_build(
                 Rebuild(
@@ -643,6 +638,12 @@ class Watcher:
                     resolved=resolved,
                 )
             )
+        # After the report, so that a collection never holds it up.
+        if start:
+            self.collector.started()
+        else:
+            # Much of the last model is garbage after these: collect everything when quiet.
+            self.collector.built(everything=reason in ("new day", "config", "templates", "rescan"))
 
     # The observer: started, checked on every tick, restarted when it died.
 

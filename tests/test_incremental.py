@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -419,3 +421,26 @@ def test_a_watchers_model_follows_every_kind_of_note_change(sample_vault: Path) 
         assert result.network is not None and fresh.network is not None
         assert result.network.other_notes == fresh.network.other_notes, path
         assert [str(d) for d in result.diagnostics] == [str(d) for d in fresh.diagnostics]
+
+
+_EARLY_STOP = """
+import sys
+from vaultnet.cli import main
+
+heavy = ("vaultnet.notes", "vaultnet.network", "vaultnet.render", "jinja2", "yaml", "pickle",
+         "tomllib", "calendar", "difflib", "tempfile")
+try:
+    main(["build", sys.argv[1], "--today", "2026-11-26"], standalone_mode=False)
+finally:
+    print(" ".join(name for name in heavy if name in sys.modules))
+"""
+
+
+def test_a_build_that_stops_early_imports_only_what_it_needs(sample_vault: Path) -> None:
+    (sample_vault / "vaultnet.toml").unlink()  # a vault without a config file
+    run = [sys.executable, "-c", _EARLY_STOP, str(sample_vault)]
+    first = subprocess.run(run, capture_output=True, text=True, check=True)
+    assert "pickle" in first.stdout.splitlines()[-1]  # a real build loads them
+    again = subprocess.run(run, capture_output=True, text=True, check=True)
+    assert "0 written, 20 unchanged" in again.stdout
+    assert again.stdout.splitlines()[-1] == ""

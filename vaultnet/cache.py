@@ -9,7 +9,6 @@ build in which nothing changed can stop before loading the notes at all.
 from __future__ import annotations
 
 import json
-import pickle
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -27,33 +26,7 @@ SHARDS = 256
 OLD_CACHE = "cache.pickle"  # the single file of format 2, removed on the next save
 RECORD_NAME = "last-build.json"
 DIGEST_NAME = "last-digest.json"  # the fingerprint's line, then the digest's JSON text
-# A vault may come from someone else: unpickle only the plain value types a note is made of.
-_ALLOWED = {
-    ("datetime", "date"),
-    ("datetime", "datetime"),
-    ("datetime", "timezone"),
-    ("datetime", "timedelta"),
-    ("vaultnet.notes", "Note"),
-    ("vaultnet.notes", "Unreadable"),
-    ("vaultnet.notes", "LogEntry"),
-    ("vaultnet.notes", "Mention"),
-    ("vaultnet.notes", "Position"),
-    ("vaultnet.notes", "ParseOptions"),
-    ("vaultnet.dates", "Duration"),
-    ("vaultnet.dates", "Birthday"),
-    ("vaultnet.diagnostics", "Diagnostic"),
-}
-
 Entry = tuple[int, int, "Note | Unreadable"]
-
-
-class SafeUnpickler(pickle.Unpickler):
-    """Unpickles only the plain value types a parsed note is made of."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        return super().find_class(module, name)
 
 
 def shard_of(path: str) -> int:
@@ -123,6 +96,8 @@ class NoteCache:
 
     def _load_shard(self, path: Path) -> dict[str, Entry] | None:
         """A shard's entries; {} when it does not exist, None when it cannot be used."""
+        from .safepickle import SafeUnpickler  # pickle only when the notes are loaded
+
         try:
             with open(path, "rb") as handle:
                 payload: Any = SafeUnpickler(handle).load()
@@ -185,6 +160,8 @@ class NoteCache:
         """Write the shards that changed, atomically; failures only cost speed."""
         if self.folder is None or not self.dirty or self._entries is None:
             return
+        import pickle
+
         shards: dict[int, dict[str, Entry]] = {shard: {} for shard in self.dirty}
         for path, entry in self._entries.items():
             shard = shard_of(path)

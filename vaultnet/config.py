@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -113,6 +112,8 @@ def load_config(vault: Path | str) -> Config:
     raw: dict[str, Any] = {}
     warnings: list[Diagnostic] = []
     if path.is_file():
+        import tomllib  # only for a vault with a config file (5 ms)
+
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -83,6 +82,8 @@ class Birthday:
 
     def next_on_or_after(self, today: dt.date) -> dt.date:
         """The first date on or after ``today`` that is this birthday (29 Feb → 28 Feb)."""
+        import calendar  # on first use: an early stop does not need it (3 ms)
+
         for year in (today.year, today.year + 1):
             day = self.day
             if self.month == 2 and day == 29 and not calendar.isleap(year):
@@ -102,6 +103,8 @@ def add_months(start: dt.date, months: int) -> dt.date:
     """Add calendar months, clamping the day to the target month's length."""
     if not months:
         return start
+    import calendar
+
     index = start.year * 12 + start.month - 1 + months
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]

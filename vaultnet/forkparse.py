@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from .cache import SafeUnpickler
+from .safepickle import SafeUnpickler
 
 if TYPE_CHECKING:
     from .notes import Note, ParseOptions, Unreadable

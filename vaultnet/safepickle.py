@@ -1,0 +1,36 @@
+"""Unpickling the parse cache and the parse helper's results, limited to plain values.
+
+Its own module so that ``pickle`` is imported only when parsed notes are loaded: a build
+that stops early never needs it.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+# A vault may come from someone else: unpickle only the plain value types a note is made of.
+_ALLOWED = {
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("datetime", "timezone"),
+    ("datetime", "timedelta"),
+    ("vaultnet.notes", "Note"),
+    ("vaultnet.notes", "Unreadable"),
+    ("vaultnet.notes", "LogEntry"),
+    ("vaultnet.notes", "Mention"),
+    ("vaultnet.notes", "Position"),
+    ("vaultnet.notes", "ParseOptions"),
+    ("vaultnet.dates", "Duration"),
+    ("vaultnet.dates", "Birthday"),
+    ("vaultnet.diagnostics", "Diagnostic"),
+}
+
+
+class SafeUnpickler(pickle.Unpickler):
+    """Unpickles only the plain value types a parsed note is made of."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return super().find_class(module, name)

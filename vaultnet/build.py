@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -373,9 +374,13 @@ class Builder:
         digest.update(f"{__version__}\0{today.isoformat()}\0{self.config!r}\0".encode())
         for config_input in _config_inputs(self.config):
             digest.update(f"{config_input}\0{_stat_key(config_input)}\0".encode())
-        for path in sorted(self.files):
-            source = self.files[path]
-            digest.update(f"{path}\0{source.size}\0{source.mtime_ns}\n".encode())
+        # Every file's path, size and time, as three blocks: formatting each file's line
+        # took 12-17 ms of a 140 ms early stop at 10,000 people.
+        paths = sorted(self.files)
+        sources = list(map(self.files.__getitem__, paths))
+        digest.update("\0".join(paths).encode())
+        digest.update(str(list(map(attrgetter("size"), sources))).encode())
+        digest.update(str(list(map(attrgetter("mtime_ns"), sources))).encode())
         for diagnostic in (*self.scan_diagnostics, *self.skipped.values()):
             digest.update(str(diagnostic).encode())
         return digest.hexdigest()

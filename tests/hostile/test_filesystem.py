@@ -72,6 +72,15 @@ def test_59_names_that_differ_only_in_case_are_both_kept_and_reported(tmp_path: 
     assert {"Alice", "alice"} <= outcome.names()  # no silent merge
 
 
+
+def test_59_case_is_folded_beyond_ascii(tmp_path: Path) -> None:
+    # "ß" folds to "ss" (casefold, not lower); the vault's other names are plain ASCII.
+    files = {"Straße.md": person(name="Straße"), "STRASSE.md": person(name="Strasse")}
+    vault = make_vault(tmp_path, {**files, "Alice.md": ALICE})
+    outcome = survey(vault)
+    outcome.has("Straße.md", None, "warning", "differs from STRASSE.md only in case")
+    assert {"Alice", "Straße", "Strasse"} <= outcome.names()
+
 def test_61_a_symlink_loop_ends_the_scan(tmp_path: Path) -> None:
     vault = make_vault(tmp_path, {"People/Alice.md": ALICE})
     os.symlink("..", vault / "People" / "loop")

@@ -324,14 +324,38 @@ class Builder:
                 return early
         read = self.read(changed=())
         timings["read"] = time.perf_counter() - started
+        # A large parse cache is saved on the other core while the network is modelled and
+        # the pages are rendered; the helper is waited for before the record is written.
+        saving = self.cache.save_in_background() if save and not dry_run else None
+        try:
+            result = self._model_and_pages(read, today, write, dry_run, timings)
+        finally:
+            if saving is not None:
+                saving.wait()
+        if save and not dry_run:
+            self.cache.save()
+            self._record(fingerprint, result, write)
+        timings["total"] = time.perf_counter() - started
+        return result
+
+    def _model_and_pages(
+        self,
+        read: ReadResult,
+        today: dt.date,
+        write: bool,
+        dry_run: bool,
+        timings: dict[str, float],
+    ) -> BuildResult:
+        """The network of ``read`` for ``today``, with its pages rendered and written."""
         from .network import PersonMemo, build_network
 
+        mark = time.perf_counter()
         if self.memo is None:
             self.memo = PersonMemo()
         network, model_diagnostics = build_network(
             self.config, read.notes, today, self.memo, read.changes
         )
-        timings["model"] = time.perf_counter() - started - timings["read"]
+        timings["model"] = time.perf_counter() - mark
         diagnostics = sorted(
             [*self.config.warnings, *read.diagnostics, *model_diagnostics], key=sort_key
         )
@@ -352,7 +376,7 @@ class Builder:
                 self.config.output_path, pages, dry_run=dry_run, written=self.written
             )
             timings["write"] = time.perf_counter() - mark
-        result = BuildResult(
+        return BuildResult(
             network,
             pages,
             written,
@@ -362,11 +386,6 @@ class Builder:
             archived=len(network.people) - len(network.active),
             timings=timings,
         )
-        if save and not dry_run:
-            self.cache.save()
-            self._record(fingerprint, result, write)
-        timings["total"] = time.perf_counter() - started
-        return result
 
     def _fingerprint(self, today: dt.date) -> str:
         """A hash of everything a build's output depends on."""

@@ -9,6 +9,7 @@ build in which nothing changed can stop before loading the notes at all.
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from .vault import SourceFile
 
 FORMAT = 5  # bumped whenever parsing reads a note differently
+# Notes in the cache, and shards to write, from which a forked helper saves them: below,
+# forking costs about what saving here would.
+BACKGROUND_NOTES = 2000
+BACKGROUND_SHARDS = 64
 CACHE_DIR = "cache"  # .vaultnet/cache/notes-00.pickle ... notes-ff.pickle
 SHARDS = 256
 OLD_CACHE = "cache.pickle"  # the single file of format 2, removed on the next save
@@ -182,6 +187,42 @@ class NoteCache:
         except (OSError, pickle.PicklingError, ValueError):
             return  # a cache that cannot be saved only costs speed
 
+    def save_in_background(self) -> Saving | None:
+        """Start saving the shards that changed in a forked helper, while this process goes
+        on; ``Saving.wait`` then waits for it. None when there is little to save or forking
+        is not safe here: ``save`` does it all then.
+
+        At 10,000 people a cold build's save (pickling 12,400 notes into 256 files) takes
+        about 0.8 s, which the helper spends on the second core while this process models
+        the network and renders the pages. Whatever changes after the fork is saved by the
+        next ``save``; whatever the helper failed to write is too.
+        """
+        if (
+            self.folder is None
+            or self._entries is None
+            or len(self._entries) < BACKGROUND_NOTES
+            or len(self.dirty) < BACKGROUND_SHARDS
+        ):
+            return None
+        from .forkparse import can_fork
+
+        if not can_fork():
+            return None
+        taken, self.dirty = self.dirty, set()
+        try:
+            pid = os.fork()
+        except OSError:
+            self.dirty |= taken
+            return None
+        if pid == 0:  # the helper: save, and leave without running any cleanup
+            try:
+                self.dirty = taken
+                self.save()
+                os._exit(1 if self.dirty else 0)
+            except BaseException:
+                os._exit(1)
+        return Saving(self, pid, taken)
+
     # The record of the last build: a fingerprint of every input and what came out.
 
     def read_record(self) -> dict[str, Any] | None:
@@ -224,6 +265,26 @@ class NoteCache:
         except UnicodeEncodeError:
             return  # a lone surrogate: the next digest is computed again instead
         _atomic_dump(self.folder.parent / DIGEST_NAME, data)
+
+
+class Saving:
+    """A save running in a forked helper (see ``NoteCache.save_in_background``)."""
+
+    def __init__(self, cache: NoteCache, pid: int, shards: set[int]) -> None:
+        self.cache = cache
+        self.pid = pid
+        self.shards = shards
+
+    def wait(self) -> bool:
+        """Wait for the helper; whether it saved every shard it took. The shards it did not
+        are left to the cache's next ``save``."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except OSError:
+            status = -1
+        if status != 0:
+            self.cache.dirty |= self.shards
+        return status == 0
 
 
 def _atomic_dump(path: Path, data: bytes) -> bool:

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from vaultnet import cache as cache_module
-from vaultnet import forkparse
+from vaultnet import forked
 from vaultnet.build import Builder
 from vaultnet.cache import SHARDS, NoteCache
 from vaultnet.config import load_config
 
-pytestmark = pytest.mark.skipif(not forkparse.can_fork(), reason="forking is not used here")
+pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="forking is not used here")
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -267,7 +267,7 @@ class Builder:
             self.skipped[path] = found
 
     def _parse(self, pending: list[SourceFile]) -> Iterator[tuple[str, Note | Unreadable]]:
-        from .forkparse import parse_in_two
+        from .forked import parse_in_two
 
         results = parse_in_two(parse_files, self.config.vault, self.options, pending, self.progress)
         for source, result in zip(pending, results, strict=True):

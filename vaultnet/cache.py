@@ -204,7 +204,7 @@ class NoteCache:
             or len(self.dirty) < BACKGROUND_SHARDS
         ):
             return None
-        from .forkparse import can_fork
+        from .forked import can_fork
 
         if not can_fork():
             return None

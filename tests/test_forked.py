@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet import forkparse
+from vaultnet import forked
 from vaultnet.build import Builder, parse_files
 from vaultnet.cache import NoteCache
 from vaultnet.config import load_config
 
-pytestmark = pytest.mark.skipif(not forkparse.can_fork(), reason="forking is not used here")
+pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="forking is not used here")
 
 
 def _sources(vault: Path) -> tuple[Builder, list]:  # type: ignore[type-arg]
@@ -25,7 +25,7 @@ def _sources(vault: Path) -> tuple[Builder, list]:  # type: ignore[type-arg]
 def test_the_helper_parses_every_other_file(
     sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(forkparse, "MIN_FILES", 2)
+    monkeypatch.setattr(forked, "MIN_FILES", 2)
     builder, sources = _sources(sample_vault)
     parent = os.getpid()
 
@@ -34,7 +34,7 @@ def test_the_helper_parses_every_other_file(
         (tmp_path / f"{who}-{batch[0].path.replace('/', '_')}").write_text(str(len(batch)))
         return parse_files(vault, options, batch, progress)
 
-    split = forkparse.parse_in_two(parse, sample_vault, builder.options, sources)
+    split = forked.parse_in_two(parse, sample_vault, builder.options, sources)
     assert split == parse_files(sample_vault, builder.options, sources)
     assert len(split) == len(sources) > 40
     first, second = sources[0].path.replace("/", "_"), sources[1].path.replace("/", "_")
@@ -46,7 +46,7 @@ def test_the_helper_parses_every_other_file(
 def test_when_the_helper_fails_this_process_parses_its_half(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
-    monkeypatch.setattr(forkparse, "MIN_FILES", 2)
+    monkeypatch.setattr(forked, "MIN_FILES", 2)
     builder, sources = _sources(sample_vault)
     parent = os.getpid()
     calls: list[int] = []
@@ -61,7 +61,7 @@ def test_when_the_helper_fails_this_process_parses_its_half(
         calls.append(len(batch))
         return parse_files(vault, options, batch, progress)
 
-    split = forkparse.parse_in_two(parse, sample_vault, builder.options, sources)
+    split = forked.parse_in_two(parse, sample_vault, builder.options, sources)
     assert split == parse_files(sample_vault, builder.options, sources)
     assert calls == [len(sources[0::2]), len(sources[1::2])]
 
@@ -69,23 +69,23 @@ def test_when_the_helper_fails_this_process_parses_its_half(
 def test_no_helper_beside_other_threads_or_when_asked_not_to(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert forkparse.can_fork()
+    assert forked.can_fork()
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert not forkparse.can_fork()
+        assert not forked.can_fork()
     finally:
         stop.set()
         thread.join()
     monkeypatch.setenv("VAULTNET_SERIAL", "1")
-    assert not forkparse.can_fork()
+    assert not forked.can_fork()
 
 
 def test_a_small_batch_is_parsed_here(sample_vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     builder, sources = _sources(sample_vault)
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked for a small batch"))
-    assert forkparse.parse_in_two(parse_files, sample_vault, builder.options, sources)
+    assert forked.parse_in_two(parse_files, sample_vault, builder.options, sources)
 
 
 def test_any_notes_come_back_from_the_helper_as_they_were_parsed(
@@ -96,7 +96,7 @@ def test_any_notes_come_back_from_the_helper_as_they_were_parsed(
 
     from vaultnet.notes import ParseOptions
 
-    monkeypatch.setattr(forkparse, "MIN_FILES", 2)
+    monkeypatch.setattr(forked, "MIN_FILES", 2)
     texts = st.lists(
         st.one_of(
             st.binary(max_size=300),
@@ -125,7 +125,7 @@ def test_any_notes_come_back_from_the_helper_as_they_were_parsed(
             (vault / "People" / f"P{index}.md").write_bytes(data)
         builder, sources = _sources(vault)
         options: ParseOptions = builder.options
-        assert forkparse.parse_in_two(parse_files, vault, options, sources) == parse_files(
+        assert forked.parse_in_two(parse_files, vault, options, sources) == parse_files(
             vault, options, sources
         )
 

@@ -6,9 +6,11 @@ walk, a planted cache cannot run code, and nothing is written through a link.
 
 from __future__ import annotations
 
+import builtins
 import os
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,7 +74,6 @@ def test_59_names_that_differ_only_in_case_are_both_kept_and_reported(tmp_path: 
     assert {"Alice", "alice"} <= outcome.names()  # no silent merge
 
 
-
 def test_59_case_is_folded_beyond_ascii(tmp_path: Path) -> None:
     # "ß" folds to "ss" (casefold, not lower); the vault's other names are plain ASCII.
     files = {"Straße.md": person(name="Straße"), "STRASSE.md": person(name="Strasse")}
@@ -80,6 +81,7 @@ def test_59_case_is_folded_beyond_ascii(tmp_path: Path) -> None:
     outcome = survey(vault)
     outcome.has("Straße.md", None, "warning", "differs from STRASSE.md only in case")
     assert {"Alice", "Straße", "Strasse"} <= outcome.names()
+
 
 def test_61_a_symlink_loop_ends_the_scan(tmp_path: Path) -> None:
     vault = make_vault(tmp_path, {"People/Alice.md": ALICE})
@@ -157,11 +159,17 @@ def test_an_unreadable_note_and_folder_are_reported(
     vault = make_vault(tmp_path, {"Locked.md": ALICE, "Closed/Inner.md": ALICE})
     # Permissions do not stop root, so the refusals are simulated where vaultnet meets them.
     read_bytes, scandir, open_folder = Path.read_bytes, os.scandir, os.open
+    open_file = builtins.open
 
     def refuse_note(path: Path) -> bytes:
         if path.name == "Locked.md":
             raise PermissionError(13, "Permission denied", str(path))
         return read_bytes(path)
+
+    def refuse_file(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).endswith("/Locked.md"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return open_file(file, *args, **kwargs)
 
     def refuse_folder(path: str | int = ".") -> object:
         if isinstance(path, str) and path.endswith("Closed"):
@@ -173,7 +181,8 @@ def test_an_unreadable_note_and_folder_are_reported(
             raise PermissionError(13, "Permission denied", path)
         return open_folder(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse_note)
+    monkeypatch.setattr(Path, "read_bytes", refuse_note)  # however the note is read
+    monkeypatch.setattr(builtins, "open", refuse_file)
     # Folders are listed by descriptor where the platform can, else by path.
     monkeypatch.setattr("vaultnet.vault.os.scandir", refuse_folder)
     monkeypatch.setattr("vaultnet.vault.os.open", refuse_open)

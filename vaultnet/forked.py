@@ -1,15 +1,15 @@
 """Work split between this process and one forked helper, on a machine's two cores.
 
-A cold build has steps that are pure functions of what this process already holds:
-parsing notes (bytes in, plain values out) and rendering pages (the model in, text out).
-A forked helper does one half and writes its results to an anonymous temporary file in
-small pickles (each with its own memo, which makes them quick to load: one large pickle
-without a memo loads about 3x slower), while this process does the other half, then
-loads them through the cache's safe unpickler (plain values only). When the helper fails
-in any way, this process does its half too.
+Parsing notes is pure (bytes in, plain values out), so a helper's results are the ones
+this process would get. The helper parses every other file and writes its results to an
+anonymous temporary file in small pickles (each with its own memo, which makes them
+quick to load: one large pickle without a memo loads about 3x slower); this process parses
+the others meanwhile, then loads them through the cache's safe unpickler (plain values
+only). When the helper fails in any way, this process parses its half too.
 
-It is used only where forking is safe and pays: on Linux, with no other thread running
-(a fork copies locks other threads may hold), and for large batches.
+A helper is forked only where that is safe and pays: on Linux, with no other thread
+running (a fork copies locks other threads may hold), for at least ``MIN_FILES`` files.
+``can_fork`` also decides for the parse cache's save (cache.py).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_FILES = 2000  # below this, forking and loading cost about what the second core saves
-CHUNK = 64  # results (notes, pages) per pickle
+CHUNK = 64  # results per pickle
 _LENGTH = struct.Struct("<Q")
 
 

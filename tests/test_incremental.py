@@ -444,3 +444,23 @@ def test_a_build_that_stops_early_imports_only_what_it_needs(sample_vault: Path)
     again = subprocess.run(run, capture_output=True, text=True, check=True)
     assert "0 written, 20 unchanged" in again.stdout
     assert again.stdout.splitlines()[-1] == ""
+
+
+def test_the_fingerprint_follows_every_size_and_time_even_past_2262(sample_vault: Path) -> None:
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    builder._scan()
+    first = builder._fingerprint(TODAY)
+    path = sorted(builder.files)[3]
+    source = builder.files[path]
+    seen = {first}
+    for changed in (
+        source._replace(size=source.size + 1),
+        source._replace(mtime_ns=source.mtime_ns + 1),
+        source._replace(mtime_ns=2**70),  # beyond 64 bits: a file system's odd time
+        source._replace(mtime_ns=-(2**70)),
+    ):
+        builder.files[path] = changed
+        seen.add(builder._fingerprint(TODAY))
+    assert len(seen) == 5
+    builder.files[path] = source
+    assert builder._fingerprint(TODAY) == first

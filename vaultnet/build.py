@@ -12,6 +12,7 @@ import gc
 import hashlib
 import os
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -394,12 +395,17 @@ class Builder:
         for config_input in _config_inputs(self.config):
             digest.update(f"{config_input}\0{_stat_key(config_input)}\0".encode())
         # Every file's path, size and time, as three blocks: formatting each file's line
-        # took 12-17 ms of a 140 ms early stop at 10,000 people.
+        # took 12-17 ms of a 140 ms early stop at 10,000 people; the numbers as 64-bit
+        # integers take 2 ms, as text 9 ms.
         paths = sorted(self.files)
         sources = list(map(self.files.__getitem__, paths))
         digest.update("\0".join(paths).encode())
-        digest.update(str(list(map(attrgetter("size"), sources))).encode())
-        digest.update(str(list(map(attrgetter("mtime_ns"), sources))).encode())
+        for field_of in (attrgetter("size"), attrgetter("mtime_ns")):
+            numbers = list(map(field_of, sources))
+            try:
+                digest.update(array("q", numbers).tobytes())
+            except OverflowError:  # a time past the year 2262
+                digest.update(str(numbers).encode())
         for diagnostic in (*self.scan_diagnostics, *self.skipped.values()):
             digest.update(str(diagnostic).encode())
         return digest.hexdigest()

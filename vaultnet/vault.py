@@ -8,6 +8,7 @@ import re
 import stat as stat_module
 import unicodedata
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -306,7 +307,7 @@ def _inside_vault(path: str, root: Path) -> bool:
 def _report_case_collisions(files: list[SourceFile], diagnostics: list[Diagnostic]) -> None:
     # The common case, in one pass over every path joined (no path holds NUL); for ASCII,
     # lower() is casefold() and much faster.
-    joined = "\0".join([source.path for source in files])
+    joined = "\0".join(map(attrgetter("path"), files))
     folded = joined.lower() if joined.isascii() else joined.casefold()
     if len(set(folded.split("\0"))) == len(files):
         return

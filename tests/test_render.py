@@ -130,6 +130,9 @@ def test_template_context(vault: Path, people: None) -> None:
         "{% set xs = [1] %}{{ xs.append(2) }}",
         "{% set d = {} %}{{ d.update({'a': 1}) }}",
         "{{ cycler.__init__.__globals__.os }}",
+        "{% for p in people %}{{ loop.__class__ }}{% endfor %}",
+        "{% for p in people %}{{ loop._iterator }}{% endfor %}",
+        "{% for p in people %}{{ loop.cycle.__globals__ }}{% endfor %}",
     ],
 )
 def test_unsafe_templates_are_refused(vault: Path, people: None, source: str) -> None:

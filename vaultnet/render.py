@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import __version__
@@ -112,6 +113,7 @@ _PLAIN_TYPES: frozenset[type] = frozenset(
         Position,
         TemplateConfig,
         dt.date,
+        LoopContext,  # loop.last and loop.index: public names only, like the rest
     }
     | INSIGHT_TYPES
 )

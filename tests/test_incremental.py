@@ -464,3 +464,28 @@ def test_the_fingerprint_follows_every_size_and_time_even_past_2262(sample_vault
     assert len(seen) == 5
     builder.files[path] = source
     assert builder._fingerprint(TODAY) == first
+
+
+# Written by the code before these classes were pickled as calls: what a cache saved then holds.
+_LEGACY_VALUES = (
+    b"\x80\x05\x95\xac\x00\x00\x00\x00\x00\x00\x00]\x94(\x8c\x0evaultnet.dates\x94\x8c\x08"
+    b"Duration\x94\x93\x94)\x81\x94]\x94(K\x07K\x01ebh\x01\x8c\x08Birthday\x94\x93\x94)\x81"
+    b"\x94]\x94(K\x02K\x1dM\xc6\x07ebh\x07)\x81\x94]\x94(K\x0cK\x01Neb\x8c\x0evaultnet.notes"
+    b"\x94\x8c\x0cParseOptions\x94\x93\x94)\x81\x94]\x94(\x8c\x03Log\x94\x8c\x0cInteractions"
+    b"\x94\x8c\x08Meetings\x94\x87\x94NM\x00\x01ebe."
+)
+
+
+def test_cached_values_round_trip_and_older_cache_files_still_load() -> None:
+    import io
+    import pickle
+
+    from vaultnet.dates import Birthday, Duration
+    from vaultnet.notes import ParseOptions
+    from vaultnet.safepickle import SafeUnpickler
+
+    values = [Duration(7, 1), Birthday(2, 29, 1990), Birthday(12, 1), ParseOptions()]
+    data = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+    assert b"_dataclass" not in data and b"copyreg" not in data  # plain calls
+    assert SafeUnpickler(io.BytesIO(data)).load() == values
+    assert SafeUnpickler(io.BytesIO(_LEGACY_VALUES)).load() == values

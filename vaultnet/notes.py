@@ -59,6 +59,10 @@ class ParseOptions:
     daily_pattern: str | None = None  # a regex over the path without ".md"
     max_front_matter_kb: int = 256
 
+    def __reduce__(self) -> tuple[type[ParseOptions], tuple[tuple[str, ...], str | None, int]]:
+        # in every file of the parse cache; see dates.Duration.__reduce__
+        return ParseOptions, (self.log_headings, self.daily_pattern, self.max_front_matter_kb)
+
 
 class Position(NamedTuple):
     """A past or present job from ``history``."""

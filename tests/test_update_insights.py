@@ -122,3 +122,48 @@ def test_values_of_the_people_replaced_are_not_kept(
         gone = {id(before) for before, _ in network.patch.replaced}
         kept = [*PER_PERSON.current, *PER_PERSON.previous]
         assert not [key for key in kept if id(key[1]) in gone]  # a watcher would leak them
+
+
+def test_the_upgrade_plan_due_list_follows_patched_people(
+    sample_vault: Path, fresh_start: list[str]
+) -> None:
+    people = sample_vault / "People"
+    tomas, zoe, emma = (
+        people / "Tomás Ruiz.md",
+        people / "Zoë Okafor.md",
+        people / "Emma Thornton.md",
+    )
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    first = compute_insights(builder.build(TODAY, write=False).network)  # type: ignore[arg-type]
+    assert [s.person.name for s in first.digest_extras.upgrade_due] == [
+        "Zoë Okafor",
+        "Emma Thornton",
+    ]
+    steps = [
+        ("Tomás falls due", tomas, lambda: _edit(tomas, "cadence: monthly", "cadence: 1w")),
+        # Her planned coffee made her due this week; planned later, she is not due.
+        ("Zoë's plan moves", zoe, lambda: _edit(zoe, "2026-12-03 coffee", "2027-01-20 coffee")),
+        ("Zoë is contacted", zoe, lambda: _log(zoe, "- 2026-11-26 call: caught up")),
+        (
+            "Emma is contacted",
+            emma,
+            lambda: _edit(emma, "---\n\n", "---\n\n## Log\n- 2026-11-25 coffee\n\n"),
+        ),
+        ("Tomás is not due", tomas, lambda: _edit(tomas, "cadence: 1w", "cadence: monthly")),
+    ]
+    seen = []
+    for what, note, edit in steps:
+        edit()
+        network = builder.build(TODAY, changed=[f"People/{note.name}"], write=False).network
+        assert network is not None and network.patch is not None, what
+        patched = compute_insights(network)
+        seen.append([s.person.name for s in patched.digest_extras.upgrade_due])
+        insights_module._last.clear()
+        assert patched == compute_insights(network), what
+    assert seen == [
+        ["Tomás Ruiz", "Zoë Okafor", "Emma Thornton"],  # he joins, first: he is overdue
+        ["Tomás Ruiz", "Emma Thornton"],
+        ["Tomás Ruiz", "Emma Thornton"],  # rebuilt, and still not due
+        ["Tomás Ruiz"],
+        [],
+    ]

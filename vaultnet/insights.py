@@ -9,6 +9,7 @@ can say what they left out.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import insort
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -84,10 +85,13 @@ def digest_extras(
     reciprocity: Reciprocity | None = None,
     aiming: tuple[str, ...] | None = None,
     previous: DigestExtras | None = None,
+    replaced: tuple[tuple[Person, Person], ...] | None = None,
 ) -> DigestExtras:
     """The digest's additions; pass what is already computed to avoid doing it twice
     (``aiming``: the keys of everyone who aims at a stronger tier; ``previous``: the
-    additions of the same day, whose next steps are kept for people not rebuilt since).
+    additions of the same day, whose next steps are kept for people not rebuilt since;
+    ``replaced``: with ``previous``, the people a patched network rebuilt, see
+    network.Patch: only they can have joined, left or moved in the upgrade plan's list).
 
     - recent moves you have not been in touch about: no contact after the move's date;
     - thank-yous owed for help received in the last THANKS_DIGEST_DAYS days;
@@ -113,7 +117,9 @@ def digest_extras(
         (o for o in owed if _in_digest(o.person) and o.days <= THANKS_DIGEST_DAYS),
         key=lambda o: (o.days, ladder_order(o.person)),
     )
-    if aiming is None:
+    if previous is not None and replaced is not None:
+        due = _due_patched(previous, replaced)
+    elif aiming is None:
         due = [
             p
             for bucket in UPGRADE_DUE_BUCKETS
@@ -135,6 +141,25 @@ def digest_extras(
     return DigestExtras(
         moves, tuple(thanks), tuple(steps.get(p) or next_step(p, today) for p in due)
     )
+
+
+def _due_patched(
+    previous: DigestExtras, replaced: tuple[tuple[Person, Person], ...]
+) -> list[Person]:
+    """The upgrade plan's people who are due, from the last network's list: those not
+    rebuilt keep their place (a patch keeps tiers, targets and archived states, and the
+    day), and each one rebuilt goes where the order puts them now, if anywhere. The
+    order ends with the path, so that no two people tie."""
+    gone = {id(before) for before, _ in replaced}
+    due = [step.person for step in previous.upgrade_due if id(step.person) not in gone]
+    for _, after in replaced:
+        if after.followup.bucket in UPGRADE_DUE_BUCKETS and after.active and aiming_higher(after):
+            insort(due, after, key=_upgrade_order)
+    return due
+
+
+def _upgrade_order(person: Person) -> tuple[int, tuple[int, dt.date, str, str]]:
+    return UPGRADE_DUE_BUCKETS.index(person.followup.bucket), due_order(person)
 
 
 def _who_json(person: Person) -> dict[str, Any]:
@@ -298,7 +323,7 @@ def _updated(
         reciprocity=reciprocity,
         # Tiers and targets are the same in a patched network: so is who aims higher.
         digest_extras=digest_extras(
-            network, companies, reciprocity, last.aiming, previous.digest_extras
+            network, companies, reciprocity, last.aiming, previous.digest_extras, replaced
         ),
     )
     return _Computed(network, insights, scan, last.aiming)

@@ -23,7 +23,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING
 
 from .safepickle import SafeUnpickler
 
@@ -36,11 +36,8 @@ Parse = Callable[
     [Path, "ParseOptions", list["SourceFile"], Callable[[int, int], None] | None], Results
 ]
 
-T = TypeVar("T")
-R = TypeVar("R")
-
 MIN_FILES = 2000  # below this, forking and loading cost about what the second core saves
-CHUNK = 64  # results per pickle
+CHUNK = 64  # notes per pickle
 _LENGTH = struct.Struct("<Q")
 
 
@@ -54,43 +51,6 @@ def can_fork() -> bool:
     )
 
 
-def in_two(
-    work: Callable[[list[T]], list[R]],
-    mine: list[T],
-    theirs: list[T],
-    here: Callable[[list[T]], list[R]] | None = None,
-) -> tuple[list[R], list[R]]:
-    """``here(mine)`` in this process (``work`` by default) while a forked helper does
-    ``work(theirs)``; when the helper fails, ``work(theirs)`` runs here too. An exception
-    here stops the helper and propagates. The caller checks ``can_fork`` first."""
-    do_here = work if here is None else here
-    try:
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 - the with below closes it
-    except OSError:
-        return do_here(mine), work(theirs)
-    with spool:
-        try:
-            pid = os.fork()
-        except OSError:
-            return do_here(mine), work(theirs)
-        if pid == 0:  # the helper: work, write, and leave without running any cleanup
-            try:
-                _write(spool, work(theirs))
-                os._exit(0)
-            except BaseException:
-                os._exit(1)
-        try:
-            first = do_here(mine)
-        except BaseException:
-            _stop(pid)
-            raise
-        _, status = os.waitpid(pid, 0)
-        second = _read(spool, len(theirs)) if status == 0 else None
-    if second is None:
-        second = work(theirs)
-    return first, second
-
-
 def parse_in_two(
     parse: Parse,
     vault: Path,
@@ -98,29 +58,48 @@ def parse_in_two(
     sources: list[SourceFile],
     progress: Callable[[int, int], None] | None = None,
 ) -> Results:
-    """``parse(vault, options, sources, progress)``, with a forked helper parsing every
-    other file (the halves then hold as many people, daily notes and others)."""
+    """``parse(vault, options, sources, progress)``, with a forked helper taking half."""
     if len(sources) < MIN_FILES or not can_fork():
         return parse(vault, options, sources, progress)
+    # Every other file: the halves then hold as many people, daily notes and others.
+    mine, theirs = sources[0::2], sources[1::2]
     total = len(sources)
 
     def both(done: int, _count: int) -> None:
         if progress is not None:
             progress(min(2 * done, total - 1), total)  # the helper keeps about the same pace
 
-    first, second = in_two(
-        lambda batch: parse(vault, options, batch, None),
-        sources[0::2],
-        sources[1::2],
-        here=lambda batch: parse(vault, options, batch, both),
-    )
+    try:
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - the with below closes it
+    except OSError:
+        return parse(vault, options, sources, progress)
+    with spool:
+        try:
+            pid = os.fork()
+        except OSError:
+            return parse(vault, options, sources, progress)
+        if pid == 0:  # the helper: parse, write, and leave without running any cleanup
+            try:
+                _write(spool, parse(vault, options, theirs, None))
+                os._exit(0)
+            except BaseException:
+                os._exit(1)
+        try:
+            first = parse(vault, options, mine, both)
+        except BaseException:
+            _stop(pid)
+            raise
+        _, status = os.waitpid(pid, 0)
+        second = _read(spool, len(theirs)) if status == 0 else None
+    if second is None:
+        second = parse(vault, options, theirs, None)
     results: Results = [None] * total
     results[0::2] = first
     results[1::2] = second
     return results
 
 
-def _write(spool: IO[bytes], results: list[Any]) -> None:
+def _write(spool: IO[bytes], results: Results) -> None:
     for start in range(0, len(results), CHUNK):
         data = pickle.dumps(results[start : start + CHUNK], protocol=pickle.HIGHEST_PROTOCOL)
         spool.write(_LENGTH.pack(len(data)))
@@ -128,10 +107,10 @@ def _write(spool: IO[bytes], results: list[Any]) -> None:
     spool.flush()
 
 
-def _read(spool: IO[bytes], expected: int) -> list[Any] | None:
+def _read(spool: IO[bytes], expected: int) -> Results | None:
     """The helper's results, or None when they are not all there."""
     spool.seek(0)
-    results: list[Any] = []
+    results: Results = []
     try:
         while header := spool.read(_LENGTH.size):
             (size,) = _LENGTH.unpack(header)

@@ -83,13 +83,12 @@ def digest_extras(
     network: Network,
     companies: CompanyIndex | None = None,
     reciprocity: Reciprocity | None = None,
-    aiming: tuple[str, ...] | None = None,
     previous: DigestExtras | None = None,
     replaced: tuple[tuple[Person, Person], ...] | None = None,
 ) -> DigestExtras:
     """The digest's additions; pass what is already computed to avoid doing it twice
-    (``aiming``: the keys of everyone who aims at a stronger tier; ``previous``: the
-    additions of the same day, whose next steps are kept for people not rebuilt since;
+    (``previous``: the additions of the same day, whose next steps are kept for people
+    not rebuilt since;
     ``replaced``: with ``previous``, the people a patched network rebuilt, see
     network.Patch: only they can have joined, left or moved in the upgrade plan's list).
 
@@ -119,22 +118,12 @@ def digest_extras(
     )
     if previous is not None and replaced is not None:
         due = _due_patched(previous, replaced)
-    elif aiming is None:
+    else:
         due = [
             p
             for bucket in UPGRADE_DUE_BUCKETS
             for p in network.digest.bucket(bucket)  # type: ignore[arg-type]
             if aiming_higher(p)
-        ]
-    else:  # the same people in the same order, without going through whole buckets
-        by_bucket: dict[str, list[Person]] = {bucket: [] for bucket in UPGRADE_DUE_BUCKETS}
-        for key in aiming:
-            candidate = network.by_key[key]
-            group = by_bucket.get(candidate.followup.bucket)
-            if group is not None and candidate.active:
-                group.append(candidate)
-        due = [
-            p for bucket in UPGRADE_DUE_BUCKETS for p in sorted(by_bucket[bucket], key=due_order)
         ]
     # A next step depends only on the person and the day.
     steps = {s.person: s for s in previous.upgrade_due} if previous is not None else {}
@@ -260,7 +249,6 @@ class _Computed:
     network: Network
     insights: Insights
     scan: LogScan
-    aiming: tuple[str, ...]  # keys of the people who aim at a stronger tier
 
 
 # The last network's insights: a build renders the pages and then writes the digest JSON
@@ -286,15 +274,14 @@ def compute_insights(network: Network) -> Insights:
         scan = scan_logs(network)
         companies = build_companies(network, scan.moved)
         reciprocity = build_reciprocity(network, scan)
-        aiming = tuple(p.key for p in network.people if aiming_higher(p))
         insights = Insights(
             introductions=build_introductions(network, scan=scan),
             companies=companies,
             ladder=build_ladder(network, scan),
             reciprocity=reciprocity,
-            digest_extras=digest_extras(network, companies, reciprocity, aiming),
+            digest_extras=digest_extras(network, companies, reciprocity),
         )
-        computed = _Computed(network, insights, scan, aiming)
+        computed = _Computed(network, insights, scan)
     _last[:] = [computed]
     return computed.insights
 
@@ -321,12 +308,11 @@ def _updated(
         companies=companies,
         ladder=update_ladder(previous.ladder, network, scan) or build_ladder(network, scan),
         reciprocity=reciprocity,
-        # Tiers and targets are the same in a patched network: so is who aims higher.
         digest_extras=digest_extras(
-            network, companies, reciprocity, last.aiming, previous.digest_extras, replaced
+            network, companies, reciprocity, previous.digest_extras, replaced
         ),
     )
-    return _Computed(network, insights, scan, last.aiming)
+    return _Computed(network, insights, scan)
 
 
 def insight_jobs(insights: Insights) -> list[tuple[str, str, dict[str, Any]]]:

@@ -275,16 +275,15 @@ class Saving:
         self.pid = pid
         self.shards = shards
 
-    def wait(self) -> bool:
-        """Wait for the helper; whether it saved every shard it took. The shards it did not
-        are left to the cache's next ``save``."""
+    def wait(self) -> None:
+        """Wait for the helper. Unless it saved every shard it took, they are all left to
+        the cache's next ``save``."""
         try:
             _, status = os.waitpid(self.pid, 0)
         except OSError:
             status = -1
         if status != 0:
             self.cache.dirty |= self.shards
-        return status == 0
 
 
 def _atomic_dump(path: Path, data: bytes) -> bool:

@@ -234,3 +234,37 @@ def test_rows_of_a_block_no_render_uses_any_more_are_dropped(
         pages = {page.path: page.text for page in builder.build(TODAY, changed=[]).pages}
     assert "- B Ann Lee\n" in pages["Index.md"]
     assert not any(text.startswith("- A ") for text in store.texts())
+
+
+def test_a_rows_block_renders_only_the_people_it_has_not_kept(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of people are kept by the person: a later call renders only those not kept,
+    in the list's order, and an unhashable item after them is rendered, not refused."""
+    monkeypatch.setattr(fragments, "PRUNE_SLACK", 0)
+    result = build_vault(load_config(sample_vault), TODAY, cache=None, write=False)
+    assert result.network is not None
+    people = list(result.network.people)
+    store = fragments.Fragments()
+    store.keep = True
+    rendered: list[object] = []
+
+    def row(item: object) -> str:
+        rendered.append(item)
+        return f"{getattr(item, 'name', item)}\n"
+
+    first = store.rows_of(people[:-1], "b", row)
+    assert rendered == people[:-1]
+    rendered.clear()
+    again = store.rows_of(people[::-1], "b", row)
+    assert rendered == [people[-1]]  # only the one not seen before
+    assert again == "".join(f"{p.name}\n" for p in people[::-1])
+    assert first == "".join(f"{p.name}\n" for p in people[:-1])
+    rendered.clear()
+    mixed = store.rows_of([people[0], {"not": "hashable"}], "b", row)
+    assert mixed == f"{people[0].name}\n{{'not': 'hashable'}}\n"
+    assert rendered == [{"not": "hashable"}]
+    # Pruning drops the rows of people who are gone, and keeps the others'.
+    store.prune(people[1:])
+    assert f"{people[0].name}\n" not in store.texts()
+    assert f"{people[1].name}\n" in store.texts()

@@ -94,7 +94,16 @@ class Fragments:
         listed.used = self.renders
         if type(items) is not list and type(items) is not tuple:
             items = list(items)
-        texts = list(map(listed.texts.get, map(id, items)))
+        if items and type(items[0]) is Person:
+            # People hash and compare by identity, in C: no id() to make per row.
+            try:
+                texts = list(map(listed.people.get, items))
+            except TypeError:  # something unhashable after them
+                texts = [
+                    listed.people.get(item) if type(item) is Person else None for item in items
+                ]
+        else:
+            texts = list(map(listed.texts.get, map(id, items)))
         missing = 0
         while True:
             try:
@@ -120,14 +129,14 @@ class Fragments:
             return self.put(key, block, str(caller(item))) if found is None else found
         text = str(caller(item))
         if self.keep:
-            listed.texts[id(item)] = text
-            listed.items[id(item)] = item  # alive, so that no other item takes its id
+            listed.people[item] = text
         return text
 
     def texts(self) -> list[str]:
         """Every row kept: of ``{% cache %}`` blocks by key, and of ``{% rows %}`` blocks."""
         kept = list(self.rows.values())
         for listed in self.listed.values():
+            kept.extend(listed.people.values())
             kept.extend(listed.texts.values())
         return kept
 
@@ -165,13 +174,17 @@ class Fragments:
             if all(id(person) in alive for person in map(_person_in, entry[1]) if person)
         }
         for listed in self.listed.values():
+            for person in [person for person in listed.people if id(person) not in alive]:
+                del listed.people[person]
             gone = [key for key, item in listed.items.items() if id(_person_in(item)) not in alive]
             for key in gone:
                 del listed.texts[key], listed.items[key]
         self._pruned_at = self._count()
 
     def _count(self) -> int:
-        return len(self.rows) + sum(len(listed.texts) for listed in self.listed.values())
+        return len(self.rows) + sum(
+            len(listed.people) + len(listed.texts) for listed in self.listed.values()
+        )
 
     def clear(self) -> None:
         self.rows.clear()
@@ -184,11 +197,15 @@ class Fragments:
 class _Listed:
     """The rows of one ``{% rows %}`` block, by the identity of their item."""
 
-    __slots__ = ("items", "texts", "used")
+    __slots__ = ("items", "people", "texts", "used")
 
     def __init__(self) -> None:
+        # A person's row, keyed by the person (people hash and compare by identity).
+        self.people: dict[Person, str] = {}
+        # A value's row by its id, as the last call showed it; the value is kept alive in
+        # ``items`` while its row is kept, so that no other item takes its id.
         self.texts: dict[int, str] = {}
-        self.items: dict[int, Any] = {}  # kept alive while their row is kept
+        self.items: dict[int, Any] = {}
         self.used = 0  # the last render that used the block
 
 

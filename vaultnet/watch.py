@@ -473,11 +473,16 @@ class Watcher:
         finally:
             watchdog_log.removeHandler(spy)
             self._stop_observer()
+            self._release_old_pages()
             self._release_cache()
             self.collector.resume()
 
     def _release_cache(self) -> None:
         self.cache.save()
+
+    def _release_old_pages(self) -> None:
+        if self.builder.written is not None:
+            self.builder.written.release()
 
     def _gather(self, stop: threading.Event) -> Batch:
         """Collect changes until the vault is quiet; an empty batch after an idle tick."""
@@ -638,7 +643,9 @@ class Watcher:
                     resolved=resolved,
                 )
             )
-        # After the report, so that a collection never holds it up.
+        # After the report, so that neither removing the old pages nor a collection holds
+        # it up.
+        self._release_old_pages()
         if start:
             self.collector.started()
         else:

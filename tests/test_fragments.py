@@ -49,9 +49,9 @@ def test_rows_are_rendered_once_and_the_digest_reuses_the_follow_ups_rows(
     calls: list[str] = []
     real_render, real_who = render._render, render.who
 
-    def tracked_render(env, name, context, vault=None):  # type: ignore[no-untyped-def]
+    def tracked_render(env, name, context, vault=None, head=""):  # type: ignore[no-untyped-def]
         rendering.append(name)
-        return real_render(env, name, context, vault)
+        return real_render(env, name, context, vault, head)
 
     def tracked_who(person):  # type: ignore[no-untyped-def]
         calls.append(rendering[-1])

@@ -168,3 +168,19 @@ def test_only_a_watchers_renders_keep_per_person_values(sample_vault: Path) -> N
     assert PER_PERSON.current
     _cold(sample_vault)  # a single build afterwards keeps nothing
     assert not PER_PERSON.keep
+
+
+def test_a_page_is_its_front_matter_then_its_body_and_reused_as_the_same_text(
+    sample_vault: Path,
+) -> None:
+    """The front matter is rendered with the body; a body's leading blank lines are
+    dropped, and a reused page is the very text of the last render."""
+    templates = sample_vault / ".vaultnet" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "index.md.j2").write_text("\n\n\n# Mine\n\n{{ people | length }} people\n")
+    session = _Session(sample_vault)
+    index = session.rebuild()["Index.md"]
+    assert index == "---\ngenerated_by: vaultnet\ntoday: 2026-11-26\n---\n# Mine\n\n46 people\n"
+    first = {p.path: p.text for p in session.builder.build(TODAY, changed=[]).pages}
+    again = {p.path: p.text for p in session.builder.build(TODAY, changed=[]).pages}
+    assert all(again[path] is first[path] for path in first)

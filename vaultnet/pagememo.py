@@ -29,26 +29,12 @@ class PageMemo:
     """The last body of each page, with the environment and context it was rendered from."""
 
     def __init__(self) -> None:
-        # page path -> (environment, template, shared context, the page's own, body)
+        # page path -> (environment, template, shared context, the page's own, text)
         self.pages: dict[
             str, tuple[jinja2.Environment, str, Mapping[str, Any], Mapping[str, Any], str]
         ] = {}
         self.inputs: dict[tuple[jinja2.Environment, str], _Inputs] = {}
         self.reused: set[str] = set()  # the pages the last render reused
-        # Each page's last full text, with the body and front matter it was made of: a
-        # reused page keeps the same text object (no copy of a megabyte; and the writer
-        # compares texts by identity first).
-        self.texts: dict[str, tuple[str, str, str]] = {}
-
-    def text(self, path: str, head: str, body: str) -> str:
-        """``head`` and ``body`` (leading blank lines dropped) as a page's text: the same
-        object as last time when both are the same."""
-        known = self.texts.get(path)
-        if known is not None and known[1] is body and known[0] == head:
-            return known[2]
-        text = head + body.lstrip("\n")
-        self.texts[path] = (head, body, text)
-        return text
 
     def start(self) -> _Render:
         """Begin a render: template checks and comparisons are then done once per render."""
@@ -60,8 +46,6 @@ class PageMemo:
         (a watcher running for days gets a new one every day)."""
         for path in [p for p in self.pages if p not in paths]:
             del self.pages[path]
-        for path in [p for p in self.texts if p not in paths]:
-            del self.texts[path]
         used = {id(entry[0]) for entry in self.pages.values()}
         for key in [k for k in self.inputs if id(k[0]) not in used]:
             del self.inputs[key]
@@ -86,14 +70,14 @@ class _Render:
         template: str,
         base: Mapping[str, Any],
         extra: Mapping[str, Any],
-        head: str,
         render: Callable[[], str],
     ) -> str:
-        """The page's text: ``head`` and its body, the last one when its inputs are
-        unchanged, else ``render()``.
+        """The page's text: the last one when its inputs are unchanged, else ``render()``.
 
         The page's context is ``base`` (shared by every page of a render) with ``extra``
-        and ``page`` (its path) on top.
+        and ``page`` (its path) on top. Its front matter must depend on nothing else
+        (the day is the environment's). A reused page is the same text object as last
+        time: no copy of a megabyte, and the writer compares texts by identity first.
         """
         names = self._names(env, template)
         last = self.memo.pages.get(path)
@@ -104,12 +88,12 @@ class _Render:
             and last[1] == template
             and self._unchanged(template, names, base, extra, last[2], last[3])
         ):
-            body = last[4]
+            text = last[4]
             self.memo.reused.add(path)
         else:
-            body = render()
-        self.memo.pages[path] = (env, template, base, extra, body)
-        return self.memo.text(path, head, body)
+            text = render()
+        self.memo.pages[path] = (env, template, base, extra, text)
+        return text
 
     def _unchanged(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import os
 import re
 import time
@@ -473,16 +474,16 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     session = memo.start() if memo is not None else None
     head = _front_matter({"today": today.isoformat()})
     for path, template_name, extra in jobs:
-        render = functools.partial(
-            _render_page, env, template_name, base, extra, path, config.vault
-        )
         page_head = head
         if "week" in extra:
             page_head = _front_matter({"today": today.isoformat(), "week": extra["week"]})
+        render = functools.partial(
+            _render_page, env, template_name, base, extra, path, config.vault, page_head
+        )
         if session is None:
-            text = page_head + render().lstrip("\n")
+            text = render()
         else:
-            text = session.page(env, path, template_name, base, extra, page_head, render)
+            text = session.page(env, path, template_name, base, extra, render)
         pages.append(Page(path, text))
     if memo is not None:
         memo.retain({page.path for page in pages})
@@ -497,15 +498,26 @@ def _render_page(
     extra: dict[str, Any],
     path: str,
     vault: Path,
+    head: str,
 ) -> str:
-    return _render(env, template, {**base, **extra, "page": path}, vault)
+    """The page's text: ``head`` (its front matter), then its body without leading blank
+    lines. The head is rendered with the body, so that a page of a megabyte is not copied
+    once more to put them together."""
+    text = _render(env, template, {**base, **extra, "page": path}, vault, head)
+    if text.startswith("\n", len(head)):
+        text = head + text[len(head) :].lstrip("\n")
+    return text
 
 
 def _render(
-    env: jinja2.Environment, name: str, context: dict[str, Any], vault: Path | None = None
+    env: jinja2.Environment,
+    name: str,
+    context: dict[str, Any],
+    vault: Path | None = None,
+    head: str = "",
 ) -> str:
     try:
-        return _render_template(env, name, context)
+        return _render_template(env, name, context, head)
     except TemplateError as exc:
         if exc.path:
             exc.path = _shown_template(exc.path, vault)
@@ -523,13 +535,16 @@ def _shown_template(path: str, vault: Path | None) -> str:
     return path
 
 
-def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+def _render_template(
+    env: jinja2.Environment, name: str, context: dict[str, Any], head: str = ""
+) -> str:
+    """The template rendered with ``context``, after ``head``."""
     deadline: _Deadline = env.deadline  # type: ignore[attr-defined]
     try:
         deadline.start(name)  # compiling folds constants: 'x'|center(10**9) runs here
         template = env.get_template(name)
         deadline.template = template.filename or name
-        text = template.render(context)
+        text = "".join(itertools.chain((head,), template.generate(context)))
         deadline.check()  # one slow step (a filter, say) has no check of its own inside it
         return text
     except TemplateError as exc:

@@ -363,3 +363,87 @@ def test_a_watcher_removes_the_old_file_of_a_page_after_writing_it(tmp_path: Pat
     assert held.exists()
     write_pages(root, pages, written=written)
     assert not held.exists()
+
+
+def _count_lstats(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+    real_lstat = os.lstat
+
+    def lstat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path).endswith(".md"):  # a page, not a folder on the way to it
+            seen.append(os.fspath(path))
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    return seen
+
+
+def test_with_events_a_watcher_looks_only_at_files_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "Network"
+    pages = [Page(f"P{i}.md", f"---\n{MARK}\n---\npage {i}\n") for i in range(3)]
+    written = Written()
+    written.events = True
+    write_pages(root, pages, written=written)  # the first write looks at everything
+    assert written.trusted == str(root.resolve())
+    lstats = _count_lstats(monkeypatch)
+    # Nothing reported: the pages last written are up to date without a look.
+    assert write_pages(root, pages, written=written).unchanged == ["P0.md", "P1.md", "P2.md"]
+    assert lstats == []
+    # A page edited by hand is put back once its change is reported.
+    (root / "P1.md").write_text(f"---\n{MARK}\n---\nedited by hand\n")
+    written.touch("P1.md")
+    assert write_pages(root, pages, written=written).written == ["P1.md"]
+    assert (root / "P1.md").read_text() == pages[1].text
+    assert [Path(p).name for p in lstats] == ["P1.md", "P1.md"]  # looked at, then recorded
+    # A marked page that appeared is removed once reported; a page no longer made, too.
+    (root / "Old.md").write_text(f"---\n{MARK}\n---\nold\n")
+    (root / "Mine.md").write_text("my own notes\n")
+    written.touch("Old.md")
+    written.touch("Mine.md")
+    written.touch(".P0.md.x.vaultnet-tmp")  # our own temporary file, gone already
+    assert write_pages(root, pages[:2], written=written).removed == ["Old.md", "P2.md"]
+    assert (root / "Mine.md").exists() and not written.touched
+
+
+def test_with_events_a_page_to_write_is_still_checked_first(tmp_path: Path) -> None:
+    """A file that became the user's without an event reported yet is never written over."""
+    root = tmp_path / "Network"
+    page = Page("P.md", f"---\n{MARK}\n---\npage\n")
+    written = Written()
+    written.events = True
+    write_pages(root, [page], written=written)
+    (root / "P.md").unlink()
+    (root / "P.md").write_text("my own notes now\n")
+    with pytest.raises(OutputError):
+        write_pages(root, [Page("P.md", page.text + "more\n")], written=written)
+    assert (root / "P.md").read_text() == "my own notes now\n"
+
+
+def test_without_trust_a_watcher_looks_at_the_whole_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "Network"
+    pages = [Page(f"P{i}.md", f"---\n{MARK}\n---\npage {i}\n") for i in range(2)]
+    quiet = Written()  # no events: every write looks, as before
+    write_pages(root, pages, written=quiet)
+    (root / "Stale.md").write_text(f"---\n{MARK}\n---\nstale\n")
+    assert write_pages(root, pages, written=quiet).removed == ["Stale.md"]
+    watching = Written()
+    watching.events = True
+    write_pages(root, pages, written=watching)
+    (root / "Stale.md").write_text(f"---\n{MARK}\n---\nstale\n")
+    assert write_pages(root, pages, written=watching).removed == []  # nothing reported
+    watching.distrust()
+    lstats = _count_lstats(monkeypatch)
+    assert write_pages(root, pages, written=watching).removed == ["Stale.md"]
+    assert len(lstats) >= 2
+    # A write that fails part way leaves the next one to look at everything.
+    watching.touch("P0.md")
+    monkeypatch.setattr(
+        "vaultnet.output._atomic_write", lambda target, data: (_ for _ in ()).throw(OSError)
+    )
+    with pytest.raises(OSError):
+        write_pages(root, [Page("P0.md", pages[0].text + "x\n"), pages[1]], written=watching)
+    assert watching.trusted is None

@@ -33,7 +33,7 @@ from vaultnet.build import Builder
 from vaultnet.cache import NoteCache
 from vaultnet.cli import main
 from vaultnet.config import load_config
-from vaultnet.output import WriteResult
+from vaultnet.output import MARK, WriteResult
 from vaultnet.render import builtin_templates_dir
 from vaultnet.watch import (
     WATCH_LIMIT_HINT,
@@ -291,6 +291,30 @@ def test_own_output_and_cache_do_not_retrigger(vault: Path, write: WriteNote, st
     assert not w.last.wrote
     w.settle()
     assert {p: p.stat().st_mtime_ns for p in (vault / "Network").rglob("*.md")} == before
+
+
+def test_pages_changed_behind_its_back_are_put_back_at_the_next_rebuild(
+    vault: Path, write: WriteNote, start: Start
+) -> None:
+    """The watcher looks only at output files it has events for; those it does look at."""
+    write("People/Ann Lee.md", person("Acme"))
+    write("People/Bo Chen.md", person("Initech"))
+    w = start()
+    in_place(vault / "People" / "Ann Lee.md", person("Globex"))
+    w.wait_for(lambda: w.count == 2, "the rebuild")
+    w.settle()
+    written = w.watcher.builder.written
+    assert written is not None and written.trusted  # following the output by its events
+    page = vault / "Network" / "Index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "my addition\n", encoding="utf-8")
+    (vault / "Network" / "Old page.md").write_text(f"---\n{MARK}\n---\nold\n")
+    (vault / "Network" / "Mine.md").write_text("my own page\n")
+    w.settle()  # the output folder's changes start no rebuild
+    in_place(vault / "People" / "Bo Chen.md", person("Hooli"))
+    w.wait_for(lambda: w.count == 3, "the rebuild")
+    assert "my addition" not in page.read_text(encoding="utf-8")
+    assert w.last.result is not None and w.last.result.write.removed == ["Old page.md"]
+    assert (vault / "Network" / "Mine.md").read_text() == "my own page\n"
 
 
 def test_a_template_change_rerenders_and_a_broken_one_is_survived(

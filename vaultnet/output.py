@@ -105,12 +105,36 @@ class Written:
     old file of a page written over is first given a second name (a hidden temporary file
     beside it), and removed by ``release``, which a watcher calls once it has reported the
     rebuild. Readers still see the old page or the new one, never neither.
+
+    A watcher also reports every change under the output folder (``events``, ``touch``).
+    Once a write has looked at the whole folder, a page whose text is the one last written
+    and whose file had no event since is up to date without even an ``lstat``, and only
+    the files with events, or pages no longer made, can be stale. Anything the events may
+    have missed (a rescan, a folder moved, no observer) calls ``distrust``: the next write
+    looks at everything again. A page to write is always checked first, so that a file
+    that became the user's is never written over.
     """
 
     def __init__(self) -> None:
         # page path -> (root, (inode, size, mtime), text)
         self.files: dict[str, tuple[str, tuple[int, int, int], str]] = {}
         self.held: list[str] = []  # old files of pages written over, to remove
+        self.events = False  # set by a watcher that calls touch() for every change
+        self.trusted: str | None = None  # the output folder the events are known for
+        self.touched: set[str] = set()  # paths under it with events since the last write
+
+    def touch(self, path: str) -> None:
+        """A change at ``path`` (under the output folder) since the last write."""
+        self.touched.add(path)
+
+    def distrust(self) -> None:
+        """Changes may have been missed: the next write looks at every file."""
+        self.trusted = None
+
+    def untouched(self, page: Page) -> bool:
+        """Whether the page is the text last written, and its file had no event since."""
+        known = self.files.get(page.path)
+        return known is not None and known[2] is page.text and page.path not in self.touched
 
     def hold(self, target: Path) -> None:
         """Give the file at ``target`` a second name, until ``release``."""
@@ -164,7 +188,8 @@ def write_pages(
 
     ``frozen`` pages (past weekly digests) are never rewritten. Raises OutputError before
     writing anything when a page would overwrite an unmarked file or leave the folder.
-    ``written`` (a watcher's) spares reading pages it knows are up to date.
+    ``written`` (a watcher's) spares reading pages it knows are up to date, and with its
+    events, looking at them and at the rest of the folder.
     """
     result = WriteResult()
     if output_root.is_symlink():
@@ -176,8 +201,12 @@ def write_pages(
     plan: list[tuple[Page, Path, bytes, bool]] = []  # the page, its file, bytes, ours
     frozen_set = set(frozen)
     folders: set[Path] = set()
+    trusted = written is not None and written.trusted == root_text
     for page in pages:
         if page.path in frozen_set:
+            continue
+        if trusted and written is not None and written.untouched(page):
+            result.unchanged.append(page.path)
             continue
         state = written.state(root_text, page) if written is not None else None
         if state == "same":
@@ -205,27 +234,60 @@ def write_pages(
                 pass
         plan.append((page, target, data, False))
     wanted = {page.path for page in pages}
-    stale = _marked_pages(root, skip=lambda p: p in wanted or p.startswith(FROZEN_DIRS))
+
+    def skip(relative: str) -> bool:
+        return relative in wanted or relative.startswith(FROZEN_DIRS)
+
+    if trusted and written is not None:
+        # Only a file with an event, or a page made before and not now, can be stale.
+        maybe = (written.touched | written.files.keys()) - wanted
+        stale = sorted(p for p in maybe if _may_be_page(p) and _is_marked(root, p, skip))
+    else:
+        stale = _marked_pages(root, skip)
     if dry_run:
         result.written = [page.path for page, _, _, _ in plan]
         result.removed = stale
         return result
     if written is not None:
         written.release()  # the last write's, if nobody did
-    for page, target, data, ours in plan:
-        if ours and written is not None:
-            written.hold(target)
-        _atomic_write(target, data)
-        result.written.append(page.path)
+    try:
+        for page, target, data, ours in plan:
+            if ours and written is not None:
+                written.hold(target)
+            _atomic_write(target, data)
+            result.written.append(page.path)
+            if written is not None:
+                written.remember(root_text, page)
+    except BaseException:
         if written is not None:
-            written.remember(root_text, page)
+            written.distrust()  # some pages may be half done: look at everything next time
+        raise
     for relative in stale:
         try:
             (root / relative).unlink()
             result.removed.append(relative)
         except OSError:
             continue
+    if written is not None:
+        for relative in [p for p in written.files if p not in wanted]:
+            del written.files[relative]
+        # Every file with an event was looked at, and the whole folder if not trusted.
+        written.touched.clear()
+        written.trusted = root_text if written.events else None
     return result
+
+
+def _may_be_page(relative: str) -> bool:
+    """Whether a file at ``relative`` could be a page, by its name (as _marked_pages)."""
+    folders = relative.split("/")[:-1]
+    return relative.endswith((".md", ".ics")) and not any(f.startswith(".") for f in folders)
+
+
+def _is_marked(root: Path, relative: str, skip: Callable[[str], bool]) -> bool:
+    if skip(relative):
+        return False
+    path = root.joinpath(*relative.split("/"))
+    return path.is_file() and not path.is_symlink() and is_generated(path)
 
 
 def _marked_pages(root: Path, skip: Callable[[str], bool]) -> list[str]:
@@ -243,10 +305,7 @@ def _marked_pages(root: Path, skip: Callable[[str], bool]) -> list[str]:
             if not name.endswith((".md", ".ics")):
                 continue
             relative = prefix + name
-            if skip(relative):
-                continue
-            path = Path(folder, name)
-            if not path.is_symlink() and is_generated(path):
+            if _is_marked(root, relative, skip):
                 found.append(relative)
     return found
 

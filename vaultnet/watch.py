@@ -404,7 +404,7 @@ class Watcher:
     ) -> None:
         self.config = config
         self.cache = cache if cache is not None else NoteCache.in_memory()
-        self.builder = Builder(config, self.cache, pages=PageMemo())
+        self.builder = self._new_builder(config)
         self.fixed_today = today
         self.now = now
         self.clock = clock
@@ -536,12 +536,26 @@ class Watcher:
                 batch.templates.add(rel)
             elif kind is PathKind.FOLDER:
                 batch.folders.add(rel)
-            elif kind is PathKind.OUTPUT and self._retry_on_output:
+            elif kind is PathKind.OUTPUT:
+                self._output_changed(rel, event.is_directory)
+                if not self._retry_on_output:
+                    continue  # our own pages: no rebuild
                 batch.retry = True
             else:
                 continue
             relevant = True
         return relevant
+
+    def _output_changed(self, rel: str, is_directory: bool) -> None:
+        """Tell the writer of a change in the output folder (ours or anyone's)."""
+        written = self.builder.written
+        if written is None:
+            return
+        inside = rel[len(self.config.output_dir) + 1 :]
+        if is_directory or not inside:
+            written.distrust()  # a folder appeared, vanished or moved: look at all of it
+        else:
+            written.touch(inside)
 
     def _relative(self, path: str) -> str | None:
         if path == self._root:
@@ -580,8 +594,14 @@ class Watcher:
         if config == self.config and config.warnings == self.config.warnings:
             return "same"
         self.config = config
-        self.builder = Builder(config, self.cache, pages=PageMemo())
+        self.builder = self._new_builder(config)
         return "changed"
+
+    def _new_builder(self, config: Config) -> Builder:
+        builder = Builder(config, self.cache, pages=PageMemo())
+        if builder.written is not None:
+            builder.written.events = True  # _take reports every change under the output
+        return builder
 
     def _build(
         self,
@@ -596,6 +616,10 @@ class Watcher:
         result: BuildResult | None = None
         error: BaseException | None = None
         self._retry_on_output = False
+        if self.builder.written is not None and (changed is None or self.observer is None):
+            # A rescan, or nothing watching: changes to the output folder may have gone
+            # unreported, so the write looks at every file of it.
+            self.builder.written.distrust()
         try:
             # The first build saves the cache; later ones keep it in memory, because
             # pickling every parsed note after each edit costs more than the edit on a big

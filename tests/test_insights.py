@@ -37,7 +37,7 @@ from vaultnet.config import Config, load_config
 from vaultnet.digest import digest_json
 from vaultnet.insights import compute_insights, digest_extras
 from vaultnet.introductions import build_introductions, introductions_made
-from vaultnet.ladder import build_ladder, next_step
+from vaultnet.ladder import NextStep, build_ladder, next_step
 from vaultnet.logscan import (
     GRAPH_NODES,
     MAX_CHAIN_NODES,
@@ -614,3 +614,14 @@ def test_sample_vault_follow_up_buckets_are_as_documented(sample_vault: Path) ->
     assert insights.reciprocity.taking and insights.reciprocity.giving
     assert insights.reciprocity.open_asks and insights.ladder.changes
     assert insights.introductions.made and insights.companies.moves
+
+
+def test_a_next_step_hashes_and_compares_by_its_values() -> None:
+    """Its hash is computed once and kept; equal steps still hash and compare equal."""
+    someone = object()
+    step = NextStep(someone, "ask", "follow up on your ask", "the intro", TODAY)  # type: ignore[arg-type]
+    same = NextStep(someone, "ask", "follow up on your ask", "the intro", TODAY)  # type: ignore[arg-type]
+    other = NextStep(someone, "ask", "follow up on your ask", "the intro", None)  # type: ignore[arg-type]
+    assert step == same and hash(step) == hash(same) == hash(step)
+    assert step != other and len({step, same, other}) == 2
+    assert "_hash" not in repr(step)

@@ -42,6 +42,16 @@ class NextStep:
     action: str  # "follow up on your ask", "thank them", "another coffee"...
     detail: str = ""  # the log entry it comes from (links reduced to text), or why
     date: dt.date | None = None  # the date of that entry
+    _hash: int | None = dataclasses.field(default=None, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        # Computed once: the digest's table of due steps is cached by its steps, and a
+        # watcher keeps the steps of people it did not rebuild.
+        value = self._hash
+        if value is None:
+            value = hash((self.person, self.kind, self.action, self.detail, self.date))
+            object.__setattr__(self, "_hash", value)
+        return value
 
     @property
     def text(self) -> str:

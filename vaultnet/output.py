@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import TEMP_SUFFIX, default_mode, write_atomic
+from .atomic import default_mode, write_atomic
 from .errors import OutputError
 
 MARK = "generated_by: vaultnet"
@@ -102,9 +102,9 @@ class Written:
 
     Renaming a page over the last name of its old file frees the old file's blocks inside
     the rename: about 1 ms a megabyte, and the index of a large vault is several. So the
-    old file of a page written over is first given a second name (a hidden temporary file
-    beside it), and removed by ``release``, which a watcher calls once it has reported the
-    rebuild. Readers still see the old page or the new one, never neither.
+    old file of a page written over is first opened, and closed by ``release``, which a
+    watcher calls once it has reported the rebuild; the blocks are freed then. Nothing
+    shows in the folder, and a watcher that is killed leaves nothing behind.
 
     A watcher also reports every change under the output folder (``events``, ``touch``).
     Once a write has looked at the whole folder, a page whose text is the one last written
@@ -118,7 +118,7 @@ class Written:
     def __init__(self) -> None:
         # page path -> (root, (inode, size, mtime), text)
         self.files: dict[str, tuple[str, tuple[int, int, int], str]] = {}
-        self.held: list[str] = []  # old files of pages written over, to remove
+        self.held: list[int] = []  # open old files of pages written over
         self.events = False  # set by a watcher that calls touch() for every change
         self.trusted: str | None = None  # the output folder the events are known for
         self.touched: set[str] = set()  # paths under it with events since the last write
@@ -137,21 +137,22 @@ class Written:
         return known is not None and known[2] is page.text and page.path not in self.touched
 
     def hold(self, target: Path) -> None:
-        """Give the file at ``target`` a second name, until ``release``."""
-        old = f"{target.parent}/.{target.name}.old{TEMP_SUFFIX}"
-        try:
-            os.link(target, old)
-        except FileExistsError:  # left by a watcher that was killed: removed with the rest
-            pass
-        except OSError:  # no hard links here: the rename frees the old file itself
+        """Keep the file at ``target`` open until ``release``, so that renaming a page onto
+        it does not free it. Not on Windows, where an open file cannot be renamed over."""
+        if os.name != "posix":
             return
-        self.held.append(old)
+        try:
+            # No event either: the watcher asks for neither opens nor closes.
+            fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:  # the rename frees the old file itself
+            return
+        self.held.append(fd)
 
     def release(self) -> None:
-        """Remove the old files of the pages last written over."""
-        for old in self.held:
+        """Let the old files of the pages last written over go."""
+        for fd in self.held:
             with contextlib.suppress(OSError):
-                os.unlink(old)
+                os.close(fd)
         self.held.clear()
 
     def state(self, root: str, page: Page) -> str | None:

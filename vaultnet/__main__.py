@@ -1,5 +1,5 @@
 """``python -m vaultnet``."""
 
-from .cli import run
+from .program import run
 
 run()

@@ -302,6 +302,16 @@ class Builder:
         with _no_gc():
             return self._build(today, changed, write, dry_run, full, save)
 
+    def stop_early(self, today: dt.date, *, write: bool = True) -> BuildResult | None:
+        """What ``build`` returns when nothing changed since the last recorded build (it
+        stops early); None when something did, and then nothing else is done."""
+        started = time.perf_counter()
+        self._update_files(None)
+        early = self._up_to_date(self._fingerprint(today), write)
+        if early is not None:
+            early.timings["total"] = time.perf_counter() - started
+        return early
+
     def _build(
         self,
         today: dt.date,

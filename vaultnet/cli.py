@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -21,10 +19,10 @@ from .config import Config, load_config
 from .diagnostics import Diagnostic
 from .errors import VaultnetError
 from .jsontext import json_text
+from .report import build_summary, exit_code
 
 # Each command imports what only it needs, so that `build` of an unchanged vault starts fast.
 if TYPE_CHECKING:
-    from .build import BuildResult
     from .editing import EditResult
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -113,14 +111,6 @@ def print_diagnostics(diagnostics: list[Diagnostic], quiet: bool = False) -> Non
         if quiet and diagnostic.level == "warning":
             continue
         click.echo(str(diagnostic), err=True)
-
-
-def _exit_code(result: BuildResult, strict: bool, errors_fail: bool) -> int:
-    if strict and result.diagnostics:
-        return 1
-    if errors_fail and result.errors:
-        return 1
-    return 0
 
 
 class _Progress:
@@ -231,23 +221,8 @@ def build(
     _cache_note(cache)
     print_diagnostics(result.diagnostics, quiet)
     if not quiet:
-        click.echo(_build_summary(result, elapsed, dry_run))
-    sys.exit(_exit_code(result, strict, errors_fail=False))
-
-
-def _build_summary(result: BuildResult, seconds: float, dry_run: bool) -> str:
-    write = result.write
-    archived = result.archived
-    people = f"{result.people} people" + (f" ({archived} archived)" if archived else "")
-    verb = "would write" if dry_run else "written"
-    removed = "would remove" if dry_run else "removed"
-    problems = ""
-    if result.diagnostics:
-        problems = f" · {result.errors} errors, {result.warnings} warnings"
-    return (
-        f"{people} · pages: {len(write.written)} {verb}, {len(write.unchanged)} unchanged, "
-        f"{len(write.removed)} {removed} · {seconds * 1000:.0f} ms{problems}"
-    )
+        click.echo(build_summary(result, elapsed, dry_run))
+    sys.exit(exit_code(result, strict, errors_fail=False))
 
 
 @main.command()
@@ -320,7 +295,7 @@ def watch(
             if verbose and not isinstance(rebuild.error, (VaultnetError, OSError)):
                 click.echo("".join(traceback.format_exception(rebuild.error)), err=True)
         elif rebuild.reason == "start" and rebuild.result is not None:
-            summary = _build_summary(rebuild.result, rebuild.seconds, dry_run=False)
+            summary = build_summary(rebuild.result, rebuild.seconds, dry_run=False)
             click.echo(f"{rebuild.at:%H:%M:%S} {summary}")
         elif rebuild.wrote or rebuild.new_diagnostics or verbose:
             click.echo(rebuild.summary())
@@ -388,7 +363,7 @@ def check(
         f"{people} people, {result.read.parsed + result.read.reused} notes read: "
         f"{result.errors} errors, {result.warnings} warnings"
     )
-    sys.exit(_exit_code(result, strict, errors_fail=True))
+    sys.exit(exit_code(result, strict, errors_fail=True))
 
 
 @main.command()
@@ -434,7 +409,7 @@ def digest(
             click.echo(digest_text(result.network), nl=False)
         else:
             click.echo(digest_markdown(result.network), nl=False)
-    sys.exit(_exit_code(result, strict, errors_fail=False))
+    sys.exit(exit_code(result, strict, errors_fail=False))
 
 
 @main.command("path")
@@ -491,7 +466,7 @@ def path_command(
         click.echo(json_text(payload))
     else:
         click.echo(routes_text(routes, today, limit), nl=False)
-    sys.exit(_exit_code(result, strict, errors_fail=False))
+    sys.exit(exit_code(result, strict, errors_fail=False))
 
 
 # --- editing commands ------------------------------------------------------------------
@@ -963,35 +938,3 @@ def export_vcard(
       vaultnet export vcard -o network.vcf
     """
     _run_export("vcard", vault_option, today, strict, output, no_cache)
-
-
-def run() -> NoReturn:
-    """The ``vaultnet`` program: ``main``, then an exit that skips freeing every object.
-
-    A build of a large vault leaves millions of small objects behind; freeing them one by
-    one when Python shuts down takes about a second at 10,000 people, for nothing, as the
-    process ends anyway. Output is flushed first, and every file vaultnet writes has been
-    closed (atomically replaced) by then. Under a profiler or a coverage tracer it exits
-    normally, so that they can write what they measured.
-
-    The cyclic garbage collector stays off: a build pauses it anyway, and turning it on
-    again at the end of one made it look at everything the build had made (about 0.3 s
-    at 10,000 people) just before the process ended. ``watch`` collects by itself.
-    """
-    gc.disable()
-    try:
-        main(prog_name="vaultnet")
-        code: object = 0
-    except SystemExit as exc:
-        code = exc.code
-    if code is not None and not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
-    if sys.gettrace() is not None or sys.getprofile() is not None:
-        sys.exit(code)  # under a profiler or coverage: let them write their results
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            code = code or 1  # output lost (a closed pipe): say so through the exit code
-    os._exit(code or 0)

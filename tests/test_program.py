@@ -1,0 +1,150 @@
+"""The program's quick answer for an unchanged vault: exactly what the command line says,
+or nothing at all (the command line then answers)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import WriteNote
+from vaultnet import program
+from vaultnet.cli import main
+
+DAY = "2026-11-26"
+
+
+@pytest.fixture
+def built(vault: Path, write: WriteNote) -> Path:
+    """A vault with a warning and an archived person, built once."""
+    write("People/Ann Lee.md", "---\ntier: champion\n---\n## Log\n- 2026-10-01 coffee: hi\n")
+    write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2026-11-20\n---\n")
+    write("People/Old.md", "---\ntier: champion\nstatus: archived\n---\n")
+    write("People/Odd.md", "---\ntier: nobody-knows\n---\n")  # a warning
+    result = CliRunner().invoke(main, ["build", str(vault), "--today", DAY])
+    assert result.exit_code == 0, result.output
+    return vault
+
+
+def _same_output(text: str) -> str:
+    return re.sub(r"· \d+ ms", "· N ms", text)
+
+
+def _quick(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int | None, str, str]:
+    code = program.quick_answer(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", "{vault}", "--today", DAY],
+        ["build", "--vault", "{vault}", f"--today={DAY}"],
+        ["build", "{vault}", "--vault={vault}", "--today", DAY, "--strict"],
+        ["build", "{vault}", "-q", "--today", DAY],
+        ["build", "{vault}", "--quiet", "--strict", "--today", DAY],
+        ["digest", "{vault}", "--format", "json", "--today", DAY],
+        ["digest", "--format=json", "--vault", "{vault}", "--strict", "--today", DAY],
+    ],
+)
+def test_the_quick_answer_is_the_command_lines(
+    built: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [arg.replace("{vault}", str(built)) for arg in args]
+    code, out, err = _quick(args, capsys)
+    assert code is not None, "answered by the command line"
+    full = CliRunner().invoke(main, args)
+    assert (code, _same_output(out), err) == (
+        full.exit_code,
+        _same_output(full.stdout),
+        full.stderr,
+    )
+    assert out or args.count("-q") or args.count("--quiet")
+
+
+def test_the_day_may_come_from_the_environment(
+    built: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VAULTNET_TODAY", DAY)
+    code, out, _ = _quick(["build", str(built)], capsys)
+    assert code == 0 and "0 written" in out
+    monkeypatch.setenv("VAULTNET_TODAY", "2026-11-27")  # another day: the pages change
+    assert _quick(["build", str(built)], capsys) == (None, "", "")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["check", "{vault}"],
+        ["build", "{vault}", "--dry-run"],
+        ["build", "{vault}", "--no-cache"],
+        ["build", "{vault}", "--help"],
+        ["build", "{vault}", "--today", "26/11/2026"],
+        ["build", "{vault}", "--today"],
+        ["build", "{vault}", "--today", "--strict"],
+        ["build", "{vault}", "--today", DAY, "--today", DAY],
+        ["build", "{vault}", "other", "--today", DAY],
+        ["build", "{vault}", "--vault", "elsewhere", "--today", DAY],
+        ["build", "{vault}", "--", "--today", DAY],
+        ["build", "{vault}", "-q", "--quiet", "--today", DAY],
+        ["build", "{vault}", "--format", "json", "--today", DAY],
+        ["digest", "{vault}", "--today", DAY],
+        ["digest", "{vault}", "--format", "text", "--today", DAY],
+        ["digest", "{vault}", "--format", "json", "-q", "--today", DAY],
+        ["build", "{vault}/People/Bo.md", "--today", DAY],
+        ["build", "{vault}/nowhere", "--today", DAY],
+    ],
+)
+def test_anything_else_is_left_to_the_command_line(
+    built: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [arg.replace("{vault}", str(built)) for arg in args]
+    assert _quick(args, capsys) == (None, "", "")
+
+
+def test_a_changed_vault_is_left_to_the_command_line(
+    built: Path, write: WriteNote, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _quick(["build", str(built), "--today", DAY], capsys)[0] == 0
+    write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2026-11-21\n---\n")
+    assert _quick(["build", str(built), "--today", DAY], capsys) == (None, "", "")
+    (built / "Network" / "Index.md").unlink()  # a page gone: not up to date either
+    CliRunner().invoke(main, ["build", str(built), "--today", DAY])
+    assert _quick(["build", str(built), "--today", DAY], capsys)[0] == 0
+    (built / "Network" / "Index.md").unlink()
+    assert _quick(["build", str(built), "--today", DAY], capsys) == (None, "", "")
+
+
+def test_a_stream_that_cannot_show_the_answer_is_left_to_the_command_line(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary's "·" does not fit an ASCII terminal; click copes with that itself."""
+    narrow = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(program.sys, "stdout", narrow)
+    assert program.quick_answer(["build", str(built), "--today", DAY]) is None
+    narrow.flush()
+    assert narrow.buffer.getvalue() == b""
+
+
+def test_the_quick_answer_loads_neither_click_nor_the_command_line(built: Path) -> None:
+    code = (
+        "import sys; from vaultnet import program; "
+        f"code = program.quick_answer(['build', {str(built)!r}, '--today', {DAY!r}]); "
+        "print(code, sorted(m for m in ('click', 'vaultnet.cli') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert done.stdout.splitlines()[-1] == "0 []"

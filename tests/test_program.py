@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import WriteNote
+from vaultnet import build as build_module
 from vaultnet import program
 from vaultnet.cli import main
 
@@ -148,3 +149,41 @@ def test_the_quick_answer_loads_neither_click_nor_the_command_line(built: Path) 
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     assert done.stdout.splitlines()[-1] == "0 []"
+
+
+def test_a_build_after_a_quick_look_does_not_look_at_the_vault_again(
+    built: Path,
+    write: WriteNote,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scans: list[Path] = []
+    real_scan = build_module.scan
+
+    def counted(config):  # type: ignore[no-untyped-def]
+        scans.append(config.vault)
+        return real_scan(config)
+
+    monkeypatch.setattr(build_module, "scan", counted)
+    write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2026-11-25\n---\n")
+    args = ["build", str(built), "--today", DAY]
+    assert _quick(args, capsys) == (None, "", "")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0 and "pages: 0 written" not in result.stdout
+    assert len(scans) == 1  # the quick look's scan served the build
+    again = CliRunner().invoke(main, ["build", str(built), "--no-cache", "--today", DAY])
+    assert "pages: 0 written" in again.stdout  # the same pages as a build from scratch
+    # Taken once, and only for the same vault and day.
+    write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2026-11-24\n---\n")
+    assert _quick(args, capsys) == (None, "", "")
+    CliRunner().invoke(main, ["build", str(built), "--today", "2026-11-27"])
+    CliRunner().invoke(main, args)
+    assert len(scans) == 2 + 2 + 1  # the --no-cache build, the quick look, two builds
+    # The JSON digest likewise.
+    write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2025-01-02\n---\n")
+    digest = ["digest", str(built), "--format", "json", "--today", DAY]
+    assert _quick(digest, capsys) == (None, "", "")
+    before = len(scans)
+    printed = CliRunner().invoke(main, digest)
+    assert printed.exit_code == 0 and '"last_contact": "2025-01-02"' in printed.stdout
+    assert len(scans) == before

@@ -140,6 +140,23 @@ def _cache_note(cache: NoteCache | None) -> None:
         click.echo(f"vaultnet: note: {cache.problem}", err=True)
 
 
+def _builder(
+    config: Config,
+    no_cache: bool,
+    today: dt.date,
+    progress: Callable[[int, int], None] | None = None,
+) -> Builder:
+    """A builder for one command: the program's, when its quick answer has just looked at
+    the vault for this command (program.py), so that the build does not look again."""
+    from .program import looked_builder
+
+    builder = None if no_cache else looked_builder(config, today)
+    if builder is None:
+        return Builder(config, _cache(config, no_cache), progress)
+    builder.progress = progress
+    return builder
+
+
 def _cache(config: Config, no_cache: bool) -> NoteCache | None:
     if no_cache:
         return None
@@ -210,15 +227,15 @@ def build(
     """
     config = _config(_vault(vault, vault_option))
     started = time.perf_counter()
-    cache = _cache(config, no_cache)
     progress = _progress()
+    builder = _builder(config, no_cache, today, progress)
     try:
-        result = build_vault(config, today, cache=cache, dry_run=dry_run, progress=progress)
+        result = builder.build(today, dry_run=dry_run)
     finally:
         if progress is not None:
             progress.clear()
     elapsed = time.perf_counter() - started
-    _cache_note(cache)
+    _cache_note(builder.cache)
     print_diagnostics(result.diagnostics, quiet)
     if not quiet:
         click.echo(build_summary(result, elapsed, dry_run))
@@ -394,13 +411,12 @@ def digest(
       vaultnet digest --format json | jq '.overdue[].name'
     """
     config = _config(_vault(vault, vault_option))
-    cache = _cache(config, no_cache)
     if fmt == "json":
-        result = build_vault(config, today, cache=cache, write=False)
+        result = _builder(config, no_cache, today).build(today, write=False)
         click.echo(result.digest_json_text())
     else:
         # Markdown and text need the whole model: no early stop.
-        result = Builder(config, cache).build(today, write=False, full=True)
+        result = Builder(config, _cache(config, no_cache)).build(today, write=False, full=True)
         assert result.network is not None
         print_diagnostics(result.diagnostics)
         from .digest import digest_markdown, digest_text

@@ -20,9 +20,18 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from .build import Builder
+    from .config import Config
 
 _VALUED = ("--vault", "--today", "--format")
+
+# The builder that looked at the vault for a quick answer and found it changed: the
+# command line's build takes it over rather than looking at every file again (0.14 s at
+# 10,000 people).
+_looked: tuple[Config, dt.date, Builder] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +92,16 @@ def quick_answer(args: list[str]) -> int | None:
     from .errors import VaultnetError
     from .report import build_summary, exit_code
 
+    global _looked
     try:
         config = load_config(request.vault)
         cache = NoteCache.for_vault(config.vault)
-        result = Builder(config, cache).stop_early(request.today, write=request.command == "build")
+        builder = Builder(config, cache)
+        result = builder.stop_early(request.today, write=request.command == "build")
     except (VaultnetError, OSError):
         return None  # the command line reports it
     if result is None or cache.problem:
+        _looked = (config, request.today, builder) if not cache.problem else None
         return None
     out, err = "", ""
     if request.command == "digest":
@@ -116,6 +128,16 @@ def _fits(stream: TextIO, text: str) -> bool:
     except (UnicodeEncodeError, LookupError):
         return False
     return True
+
+
+def looked_builder(config: Config, today: dt.date) -> Builder | None:
+    """The builder the quick answer made for ``config`` and ``today``, once: it has looked
+    at the vault (``Builder.stop_early``) and found it changed."""
+    global _looked
+    looked, _looked = _looked, None
+    if looked is not None and looked[0] == config and looked[1] == today:
+        return looked[2]
+    return None
 
 
 def _simple_request(args: list[str]) -> _Request | None:

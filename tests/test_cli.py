@@ -534,7 +534,7 @@ def test_the_program_runs_its_command_with_the_cyclic_collector_off(
 
     seen: list[bool] = []
 
-    def command(prog_name: str) -> None:
+    def command(prog_name: str, obj: object = None) -> None:
         seen.append(gc.isenabled())
 
     def leave(code: int) -> None:

@@ -37,7 +37,14 @@ def _same_output(text: str) -> str:
     return re.sub(r"· \d+ ms", "· N ms", text)
 
 
-def _quick(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int | None, str, str]:
+def _looked(answer: tuple[int | program.Looked | None, str, str]) -> bool:
+    """Whether the command line must answer, taking over a look at a changed vault."""
+    return isinstance(answer[0], program.Looked) and answer[1:] == ("", "")
+
+
+def _quick(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> tuple[int | program.Looked | None, str, str]:
     code = program.quick_answer(args)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -77,7 +84,7 @@ def test_the_day_may_come_from_the_environment(
     code, out, _ = _quick(["build", str(built)], capsys)
     assert code == 0 and "0 written" in out
     monkeypatch.setenv("VAULTNET_TODAY", "2026-11-27")  # another day: the pages change
-    assert _quick(["build", str(built)], capsys) == (None, "", "")
+    assert _looked(_quick(["build", str(built)], capsys))
 
 
 @pytest.mark.parametrize(
@@ -116,12 +123,12 @@ def test_a_changed_vault_is_left_to_the_command_line(
 ) -> None:
     assert _quick(["build", str(built), "--today", DAY], capsys)[0] == 0
     write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2026-11-21\n---\n")
-    assert _quick(["build", str(built), "--today", DAY], capsys) == (None, "", "")
+    assert _looked(_quick(["build", str(built), "--today", DAY], capsys))
     (built / "Network" / "Index.md").unlink()  # a page gone: not up to date either
     CliRunner().invoke(main, ["build", str(built), "--today", DAY])
     assert _quick(["build", str(built), "--today", DAY], capsys)[0] == 0
     (built / "Network" / "Index.md").unlink()
-    assert _quick(["build", str(built), "--today", DAY], capsys) == (None, "", "")
+    assert _looked(_quick(["build", str(built), "--today", DAY], capsys))
 
 
 def test_a_stream_that_cannot_show_the_answer_is_left_to_the_command_line(
@@ -167,23 +174,24 @@ def test_a_build_after_a_quick_look_does_not_look_at_the_vault_again(
     monkeypatch.setattr(build_module, "scan", counted)
     write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2026-11-25\n---\n")
     args = ["build", str(built), "--today", DAY]
-    assert _quick(args, capsys) == (None, "", "")
-    result = CliRunner().invoke(main, args)
+    looked, out, err = _quick(args, capsys)
+    assert isinstance(looked, program.Looked) and out == err == ""
+    result = CliRunner().invoke(main, args, obj=looked)
     assert result.exit_code == 0 and "pages: 0 written" not in result.stdout
     assert len(scans) == 1  # the quick look's scan served the build
     again = CliRunner().invoke(main, ["build", str(built), "--no-cache", "--today", DAY])
     assert "pages: 0 written" in again.stdout  # the same pages as a build from scratch
     # Taken once, and only for the same vault and day.
     write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2026-11-24\n---\n")
-    assert _quick(args, capsys) == (None, "", "")
-    CliRunner().invoke(main, ["build", str(built), "--today", "2026-11-27"])
-    CliRunner().invoke(main, args)
+    looked = _quick(args, capsys)[0]
+    CliRunner().invoke(main, ["build", str(built), "--today", "2026-11-27"], obj=looked)
+    CliRunner().invoke(main, args, obj=looked)
     assert len(scans) == 2 + 2 + 1  # the --no-cache build, the quick look, two builds
     # The JSON digest likewise.
     write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2025-01-02\n---\n")
     digest = ["digest", str(built), "--format", "json", "--today", DAY]
-    assert _quick(digest, capsys) == (None, "", "")
+    looked = _quick(digest, capsys)[0]
     before = len(scans)
-    printed = CliRunner().invoke(main, digest)
+    printed = CliRunner().invoke(main, digest, obj=looked)
     assert printed.exit_code == 0 and '"last_contact": "2025-01-02"' in printed.stdout
     assert len(scans) == before

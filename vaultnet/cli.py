@@ -148,9 +148,10 @@ def _builder(
 ) -> Builder:
     """A builder for one command: the program's, when its quick answer has just looked at
     the vault for this command (program.py), so that the build does not look again."""
-    from .program import looked_builder
+    from .program import Looked
 
-    builder = None if no_cache else looked_builder(config, today)
+    looked = click.get_current_context().obj
+    builder = looked.take(config, today) if isinstance(looked, Looked) and not no_cache else None
     if builder is None:
         return Builder(config, _cache(config, no_cache), progress)
     builder.progress = progress

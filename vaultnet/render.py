@@ -544,7 +544,13 @@ def _render_template(
         deadline.start(name)  # compiling folds constants: 'x'|center(10**9) runs here
         template = env.get_template(name)
         deadline.template = template.filename or name
-        text = "".join(itertools.chain((head,), template.generate(context)))
+        if head and env.fragments.keep:  # type: ignore[attr-defined]
+            # A watcher's page is a few large pieces (its tables are joined by {% rows %}):
+            # the head goes first in their join, not in a copy of the whole page after.
+            text = "".join(itertools.chain((head,), template.generate(context)))
+        else:
+            # A single build's page is many small pieces, which render() joins fastest.
+            text = head + template.render(context)
         deadline.check()  # one slow step (a filter, say) has no check of its own inside it
         return text
     except TemplateError as exc:

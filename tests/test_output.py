@@ -301,11 +301,15 @@ def test_build_with_cache_leaves_inputs_byte_identical(sample_vault: Path) -> No
     assert (sample_vault / ".vaultnet").is_dir()
 
 
+def _marked(count: int) -> list[Page]:
+    """``count`` pages with vaultnet's mark: P0.md, P1.md..."""
+    return [Page(f"P{i}.md", f"---\n{MARK}\n---\npage {i}\n") for i in range(count)]
+
+
 def test_a_watcher_does_not_read_pages_it_knows_are_up_to_date(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "Network"
-    pages = [Page(f"P{i}.md", f"---\n{MARK}\n---\npage {i}\n") for i in range(3)]
+    root, pages = tmp_path / "Network", _marked(3)
     written = Written()
     assert len(write_pages(root, pages, written=written).written) == 3
     reads: list[Path] = []
@@ -379,8 +383,7 @@ def _count_lstats(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_with_events_a_watcher_looks_only_at_files_that_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "Network"
-    pages = [Page(f"P{i}.md", f"---\n{MARK}\n---\npage {i}\n") for i in range(3)]
+    root, pages = tmp_path / "Network", _marked(3)
     written = Written()
     written.events = True
     write_pages(root, pages, written=written)  # the first write looks at everything
@@ -422,8 +425,7 @@ def test_with_events_a_page_to_write_is_still_checked_first(tmp_path: Path) -> N
 def test_without_trust_a_watcher_looks_at_the_whole_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "Network"
-    pages = [Page(f"P{i}.md", f"---\n{MARK}\n---\npage {i}\n") for i in range(2)]
+    root, pages = tmp_path / "Network", _marked(2)
     quiet = Written()  # no events: every write looks, as before
     write_pages(root, pages, written=quiet)
     (root / "Stale.md").write_text(f"---\n{MARK}\n---\nstale\n")

@@ -594,6 +594,7 @@ class Watcher:
         if config == self.config and config.warnings == self.config.warnings:
             return "same"
         self.config = config
+        self._release_old_pages()  # the last builder's, before it goes
         self.builder = self._new_builder(config)
         return "changed"
 
@@ -667,8 +668,8 @@ class Watcher:
                     resolved=resolved,
                 )
             )
-        # After the report, so that neither removing the old pages nor a collection holds
-        # it up.
+        # After the report, so that neither freeing the old pages' files nor a collection
+        # holds it up.
         self._release_old_pages()
         if start:
             self.collector.started()

@@ -331,19 +331,18 @@ class Builder:
         started = time.perf_counter()
         looked, self._changed = self._changed, None
         if looked is not None and changed is None and save and looked[:2] == (today, write):
-            fingerprint = looked[2]  # stop_early just looked: the vault changed
-            full = True
+            fingerprint = looked[2]  # stop_early has just looked: the vault changed
         else:
             self._update_files(changed)
             # The early stop needs the record of a saved build; a watcher's rebuilds
             # (save=False) follow changes it saw, and reading the record (1 MB at 10,000
             # people) and hashing every file's state would cost about 30 ms each time.
             fingerprint = self._fingerprint(today) if save else ""
-        if save and not dry_run and not full:
-            early = self._up_to_date(fingerprint, write)
-            if early is not None:
-                early.timings["total"] = time.perf_counter() - started
-                return early
+            if save and not dry_run and not full:
+                early = self._up_to_date(fingerprint, write)
+                if early is not None:
+                    early.timings["total"] = time.perf_counter() - started
+                    return early
         read = self.read(changed=())
         timings["read"] = time.perf_counter() - started
         # A large parse cache is saved on the other core while the network is modelled and

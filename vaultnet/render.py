@@ -501,8 +501,7 @@ def _render_page(
     head: str,
 ) -> str:
     """The page's text: ``head`` (its front matter), then its body without leading blank
-    lines. The head is rendered with the body, so that a page of a megabyte is not copied
-    once more to put them together."""
+    lines (see _render_template for where the head is joined)."""
     text = _render(env, template, {**base, **extra, "page": path}, vault, head)
     if text.startswith("\n", len(head)):
         text = head + text[len(head) :].lstrip("\n")

@@ -1,7 +1,7 @@
 """Write docs/commands.md from the commands' own --help (run after changing a command).
 
-    python scripts/cli_reference.py          # rewrite docs/commands.md
-    python scripts/cli_reference.py --check  # exit 1 when docs/commands.md is stale
+python scripts/cli_reference.py          # rewrite docs/commands.md
+python scripts/cli_reference.py --check  # exit 1 when docs/commands.md is stale
 """
 
 from __future__ import annotations

@@ -165,6 +165,32 @@ def test_a_changed_event_keeps_its_uid_and_bumps_sequence(vault: Path, write: Wr
     assert third["last-modified"].dt == LATER
 
 
+def test_ics_alarm_rings_on_each_event_and_keeps_uids(vault: Path, people: None) -> None:
+    code, before, _ = run(vault, "export", "ics")
+    assert code == 0 and "BEGIN:VALARM" not in before
+    (vault / "vaultnet.toml").write_text('ics_alarm = "PT9H"\n', encoding="utf-8")
+    code, after, _ = run(vault, "export", "ics")
+    assert code == 0
+    old, new = events(before), events(after)
+    assert sorted(new) == sorted(old)
+    for summary, event in new.items():
+        assert event["uid"] == old[summary]["uid"]  # a subscribed calendar updates them
+        assert event["sequence"] == old[summary]["sequence"] + 1
+        (alarm,) = event.walk("VALARM")
+        assert str(alarm["action"]) == "DISPLAY"
+        assert str(alarm["description"]) == summary
+        assert alarm["trigger"].dt == dt.timedelta(hours=9)  # 09:00 on the all-day event's day
+    assert "TRIGGER:PT9H" in after
+
+
+@pytest.mark.parametrize("value", ["9h", "PT", "P1DT", "tomorrow"])
+def test_a_bad_ics_alarm_is_a_configuration_error(vault: Path, people: None, value: str) -> None:
+    (vault / "vaultnet.toml").write_text(f'ics_alarm = "{value}"\n', encoding="utf-8")
+    code, out, err = run(vault, "export", "ics")
+    assert code == 2 and out == ""
+    assert "vaultnet.toml: ics_alarm must be an iCalendar duration" in err
+
+
 def test_renaming_a_note_changes_its_uid_unless_uids_are_assigned(
     vault: Path, write: WriteNote
 ) -> None:

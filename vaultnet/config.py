@@ -26,6 +26,18 @@ class Tier:
     rank: int
 
 
+@dataclass(frozen=True, slots=True)
+class NotifyConfig:
+    """The ``[notify]`` table: where ``vaultnet notify`` sends today's reminders, and when."""
+
+    urls: tuple[str, ...] = ()  # as written: ``${NAME}`` is expanded only when sending
+    limit: int = 10  # people in one message; the rest become "and K more"
+    time: str = "08:30"  # HH:MM, for the timer ``vaultnet schedule`` writes
+    format: str = "text"  # "text", "md" or "json"
+
+
+NOTIFY_FORMATS = ("text", "md", "json")
+
 DEFAULT_EXCLUDE = (".obsidian", ".trash", ".git", ".vaultnet")
 DEFAULT_LOG_HEADINGS = ("Log", "Interactions", "Meetings")
 DEFAULT_TIERS = (
@@ -52,6 +64,8 @@ class Config:
     max_front_matter_kb: int = 256
     render_timeout_s: float = 20.0
     ics: bool = False
+    ics_alarm: str = ""  # an iCalendar duration from the start of the day ("PT9H"); "" for none
+    notify: NotifyConfig = NotifyConfig()
     # From Obsidian's settings: folders of template notes, and how daily notes are named.
     template_folders: tuple[str, ...] = ()
     daily_folder: str = ""
@@ -88,6 +102,8 @@ _KNOWN: dict[str, type | tuple[type, ...]] = {
     "max_front_matter_kb": int,
     "render_timeout_s": (int, float),
     "ics": bool,
+    "ics_alarm": str,
+    "notify": dict,
 }
 _TIER_KEYS = {"name", "title", "cadence"}
 _TYPE_NAMES: dict[type | tuple[type, ...], str] = {
@@ -95,7 +111,9 @@ _TYPE_NAMES: dict[type | tuple[type, ...], str] = {
     list: "a list",
     int: "an integer",
     bool: "true or false",
+    dict: "a table",
 }
+_NOTIFY_KEYS = {"urls", "limit", "time", "format"}
 
 
 def load_config(vault: Path | str) -> Config:
@@ -155,6 +173,8 @@ def load_config(vault: Path | str) -> Config:
         ),
         render_timeout_s=_seconds(values.get("render_timeout_s", 20.0), "render_timeout_s"),
         ics=bool(values.get("ics", False)),
+        ics_alarm=_alarm(values.get("ics_alarm", "")),
+        notify=_notify(values.get("notify", {}), warnings),
         path=path if path.is_file() else None,
         warnings=tuple(warnings),
         **_obsidian_settings(root),
@@ -210,6 +230,52 @@ def _relative_dir(value: str, key: str, allow_root: bool = False) -> str:
             f"{key} must be a folder inside the vault, not the vault itself", CONFIG_NAME
         )
     return str(PurePosixPath(*parts)) if parts else "."
+
+
+def _alarm(value: str) -> str:
+    """An iCalendar duration such as ``PT9H`` or ``-P1DT15H``, checked; "" turns alarms off."""
+    text = value.strip().upper()
+    duration = r"[+-]?P(?:\d+W|(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?)"
+    if not text or (re.fullmatch(duration, text) and not text.endswith(("P", "T"))):
+        return text
+    raise ConfigError(
+        f"ics_alarm must be an iCalendar duration from the start of the day, such as "
+        f"'PT9H' (09:00 on the day) or '-PT15H' (09:00 the day before), not {value!r}",
+        CONFIG_NAME,
+    )
+
+
+def _notify(value: dict[str, Any], warnings: list[Diagnostic]) -> NotifyConfig:
+    """The ``[notify]`` table, every key checked."""
+    for key in sorted(set(value) - _NOTIFY_KEYS):
+        import difflib
+
+        close = difflib.get_close_matches(key, sorted(_NOTIFY_KEYS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        warnings.append(
+            Diagnostic(
+                CONFIG_NAME, None, "warning", f"unknown key {key!r} in [notify]{hint}; ignored"
+            )
+        )
+    urls = value.get("urls", [])
+    if isinstance(urls, str):
+        urls = [urls]
+    if not isinstance(urls, list):
+        raise ConfigError("notify.urls must be a list of strings", CONFIG_NAME)
+    limit = value.get("limit", 10)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        raise ConfigError(
+            f"notify.limit must be a positive whole number, not {limit!r}", CONFIG_NAME
+        )
+    time = value.get("time", "08:30")
+    if not isinstance(time, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time.strip()):
+        raise ConfigError(f"notify.time must be HH:MM (24-hour), not {time!r}", CONFIG_NAME)
+    fmt = value.get("format", "text")
+    if fmt not in NOTIFY_FORMATS:
+        raise ConfigError(
+            f"notify.format must be one of {', '.join(NOTIFY_FORMATS)}, not {fmt!r}", CONFIG_NAME
+        )
+    return NotifyConfig(tuple(_strings(urls, "notify.urls")), limit, time.strip(), fmt)
 
 
 def _tiers(value: list[Any], warnings: list[Diagnostic]) -> tuple[Tier, ...]:

@@ -135,18 +135,19 @@ def follow_ups_ics(network: Network, state: CalendarState, now: dt.datetime) -> 
     calendar.add(name.lower(), value)
     stamp = now.astimezone(dt.UTC).replace(microsecond=0)
     digest = network.digest
+    alarm = network.config.ics_alarm
     for person in (*digest.overdue, *digest.due_soon, *digest.upcoming):
-        calendar.add_component(_follow_up_event(person, state, today, stamp))
+        calendar.add_component(_follow_up_event(person, state, today, stamp, alarm))
     birthdays = [(p.birthday, p) for p in network.people if p.active and p.birthday is not None]
     birthdays.sort(key=lambda item: (item[0].month, item[0].day, item[1].sort_name, item[1].path))
     for birthday, person in birthdays:
-        calendar.add_component(_birthday_event(person, birthday, state, today, stamp))
+        calendar.add_component(_birthday_event(person, birthday, state, today, stamp, alarm))
     data: bytes = calendar.to_ical()
     return data.decode("utf-8")
 
 
 def _follow_up_event(
-    person: Person, state: CalendarState, today: dt.date, stamp: dt.datetime
+    person: Person, state: CalendarState, today: dt.date, stamp: dt.datetime, alarm: str
 ) -> icalendar.Event:
     followup = person.followup
     assert followup.due is not None  # in a dated bucket
@@ -167,11 +168,17 @@ def _follow_up_event(
         lines.append(last)
     lines.append(f"Note: {person.path}")
     event.add("description", "\n".join(lines))
+    _add_alarm(event, alarm, f"Follow up with {person.name}")
     return _versioned(event, state, stamp)
 
 
 def _birthday_event(
-    person: Person, birthday: Birthday, state: CalendarState, today: dt.date, stamp: dt.datetime
+    person: Person,
+    birthday: Birthday,
+    state: CalendarState,
+    today: dt.date,
+    stamp: dt.datetime,
+    alarm: str,
 ) -> icalendar.Event:
     uid = f"{person_id(person, state.salt)}-birthday@vaultnet"
     # A yearly event needs a first year. The birth year would do, but is often unknown
@@ -193,11 +200,28 @@ def _birthday_event(
     else:
         event.add("rrule", {"freq": "yearly"})
     event.add("transp", "TRANSPARENT")
+    _add_alarm(event, alarm, f"Birthday: {person.name}")
     event = _versioned(event, state, stamp)
     if state.events[uid].get("anchor") != anchor:
         state.events[uid]["anchor"] = anchor
         state.changed = True
     return event
+
+
+def _add_alarm(event: icalendar.Event, trigger: str, description: str) -> None:
+    """A display alarm ``trigger`` (an iCalendar duration, checked by the config) after the
+    start of the all-day event: ``PT9H`` rings at 09:00 on the day. Nothing when empty.
+
+    Added before the event is versioned, so that turning alarms on or changing their time
+    bumps SEQUENCE and subscribed calendars take the change."""
+    if not trigger:
+        return
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", description)
+    when: dt.timedelta = icalendar.vDuration.from_ical(trigger)  # type: ignore[no-untyped-call]
+    alarm.add("trigger", when)
+    event.add_component(alarm)
 
 
 def _in_year(birthday: Birthday, year: int) -> dt.date:

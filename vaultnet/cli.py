@@ -429,6 +429,100 @@ def digest(
     sys.exit(exit_code(result, strict, errors_fail=False))
 
 
+@main.command()
+@common_options()
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    metavar="URL",
+    help="Also send to this apprise URL (repeatable); ${NAME} is read from the environment.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "json"]),
+    help="The message as plain text, Markdown or JSON (default: [notify] format, or text).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help='At most this many people, then "and K more" (default: [notify] limit, or 10).',
+)
+@click.option("--dry-run", is_flag=True, help="Print the exact message; send nothing.")
+@click.option("--force", is_flag=True, help="Send even to channels already sent to today.")
+@click.option("--no-cache", is_flag=True, help="Parse every note again; ignore the cache.")
+@handle_errors
+def notify(
+    vault: Path | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    to: tuple[str, ...],
+    fmt: str | None,
+    limit: int | None,
+    dry_run: bool,
+    force: bool,
+    no_cache: bool,
+) -> None:
+    """Send today's follow-ups to your phone, mail or chat, once a day per channel.
+
+    One message, most pressing first: birthdays today, overdue follow-ups, follow-ups due
+    today, thank-yous owed, birthdays tomorrow; with a link that opens each note in
+    Obsidian. Channels are apprise URLs (ntfy, mailto, Telegram, Matrix, Slack, Signal,
+    json:// ...) from [notify] urls in vaultnet.toml and --to; ${NAME} in a URL is taken
+    from the environment, so that secrets stay out of the vault. Each channel gets the
+    message at most once a day (state in .vaultnet/notify-state.json) unless --force.
+    With nothing due, prints and sends nothing. Exits with 1 when a channel failed (the
+    others are still sent), with 2 when apprise is not installed (pip install
+    'vaultnet[notify]'). See docs/reminders.md.
+
+    \b
+    Examples:
+      vaultnet notify --dry-run
+      vaultnet notify --to ntfy://ntfy.sh/my-secret-topic
+      vaultnet notify ~/Notes >/dev/null      from cron: only failures are mailed
+    """
+    import os
+
+    from .channels import SentState, channels, deliver
+    from .notify import body, compose, obsidian_vault, preview, state_path
+
+    config = _config(_vault(vault, vault_option))
+    fmt = fmt or config.notify.format
+    # Every channel is checked before the vault is read, so that a wrong URL shows on a
+    # quiet day too, not only on the first day with something to send.
+    targets = [] if dry_run else channels(config.notify.urls, to, os.environ)
+    if not dry_run and not targets:
+        raise click.UsageError(
+            "no channel to send to: add urls = [...] under [notify] in vaultnet.toml, "
+            "or give --to URL (see docs/reminders.md)"
+        )
+    # The message needs the whole model: no early stop.
+    result = Builder(config, _cache(config, no_cache)).build(today, write=False, full=True)
+    assert result.network is not None
+    print_diagnostics(result.diagnostics, quiet=True)
+    message = compose(result.network, limit or config.notify.limit, obsidian_vault(config))
+    if message is None:
+        sys.exit(exit_code(result, strict, errors_fail=False))
+    if dry_run:
+        click.echo(preview(message, fmt), nl=False)
+        sys.exit(exit_code(result, strict, errors_fail=False))
+    state = SentState.load(state_path(config))
+    outcomes = deliver(targets, message.title, body(message, fmt), fmt, state, today, force)
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            click.echo(
+                f"vaultnet: error: {outcome.channel.label}: not sent: {outcome.error}", err=True
+            )
+        elif outcome.status == "sent":
+            click.echo(f"sent {message.total} reminders to {outcome.channel.label}")
+        else:
+            click.echo(f"already sent today to {outcome.channel.label} (--force sends again)")
+    failed = any(outcome.status == "failed" for outcome in outcomes)
+    sys.exit(1 if failed else exit_code(result, strict, errors_fail=False))
+
+
 @main.command("path")
 @common_options(vault_argument=False)
 @click.argument("target")

@@ -523,6 +523,86 @@ def notify(
     sys.exit(1 if failed else exit_code(result, strict, errors_fail=False))
 
 
+@main.command()
+@common_options()
+@click.option(
+    "--for",
+    "platform",
+    type=click.Choice(["systemd", "launchd", "cron"]),
+    help="What to write for (default: launchd on macOS, systemd where it runs, else cron).",
+)
+@click.option("--install", is_flag=True, help="Write the files (for cron: your crontab's block).")
+@click.option("--uninstall", is_flag=True, help="Remove exactly what --install wrote.")
+@click.option("--force", is_flag=True, help="Replace (or remove) files that differ from ours.")
+@click.option("--no-watch", is_flag=True, help="Only the daily notify, no watch service.")
+@handle_errors
+def schedule(
+    vault: Path | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    platform: str | None,
+    install: bool,
+    uninstall: bool,
+    force: bool,
+    no_watch: bool,
+) -> None:
+    """Print (or --install) what runs vaultnet by itself: notify daily, watch always.
+
+    systemd: a user timer that runs notify every day at [notify] time (default 08:30; a
+    run missed while the computer was off happens at the next start) and a user service
+    for watch, in $XDG_CONFIG_HOME/systemd/user. macOS: launchd agents in
+    ~/Library/LaunchAgents. Elsewhere: crontab lines; --install adds them as a marked
+    block through crontab -l and crontab -. The units name this vaultnet and the vault
+    by absolute path. --install never replaces a different file without --force, records
+    what it wrote in .vaultnet/schedule.json, and prints the commands that start it;
+    nothing is started for you. See docs/reminders.md.
+
+    \b
+    Examples:
+      vaultnet schedule ~/Notes                   see what would be installed
+      vaultnet schedule ~/Notes --install
+      vaultnet schedule ~/Notes --uninstall
+    """
+    import os
+
+    from . import schedule as scheduling
+
+    if install and uninstall:
+        raise click.UsageError("give --install or --uninstall, not both")
+    config = _config(_vault(vault, vault_option))
+    if uninstall:
+        changes, stop = scheduling.uninstall(config.vault, force)
+        if stop:
+            click.echo("first stop what runs: " + " && ".join(stop))
+        for change in changes:
+            click.echo(
+                f"{change.action} {change.what}" + (f" ({change.why})" if change.why else "")
+            )
+        sys.exit(1 if any(change.action == "kept" for change in changes) else 0)
+    chosen = platform or scheduling.detect_platform(sys.platform, os.environ)
+    planned = scheduling.plan(
+        config,
+        chosen,  # type: ignore[arg-type]
+        scheduling.executable(sys.argv[0]),
+        os.environ,
+        watch=not no_watch,
+    )
+    if not install:
+        for unit in planned.files:
+            click.echo(f"# {unit.path}\n{unit.text}")
+        if planned.crontab:
+            click.echo("# add to your crontab (crontab -e), or run with --install:")
+            click.echo(planned.crontab, nl=False)
+        if planned.start:
+            click.echo("# then start it: " + " && ".join(planned.start))
+        return
+    for change in scheduling.install(planned, force):
+        click.echo(f"{change.action} {change.what}")
+    if planned.start:
+        click.echo("start it: " + " && ".join(planned.start))
+
+
 @main.command("path")
 @common_options(vault_argument=False)
 @click.argument("target")

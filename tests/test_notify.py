@@ -61,7 +61,7 @@ def people(write: WriteNote) -> None:
 
 
 EXPECTED_TEXT = """\
-vaultnet: 6 people to get in touch with today (Thursday 26 November)
+vaultnet: 6 people to get in touch with today (Thursday 26 November 2026)
 
 Cat Diaz: birthday today
 Ann Lee: 37 days overdue · last: pub, 20 Sep
@@ -367,3 +367,13 @@ def test_a_failed_channel_is_reported_and_the_others_still_get_it(
         "sent 6 reminders to channel 2 (JSON)",
         "already sent today to channel 3 (JSON) (--force sends again)",
     ]
+
+
+def test_a_state_that_cannot_be_saved_is_reported_after_sending(
+    vault: Path, people: None, web: Server
+) -> None:
+    (vault / ".vaultnet" / "notify-state.json").mkdir(parents=True)  # in the way
+    code, out, err = run(vault, "--to", web.url("json", "/a"), "--to", web.url("json", "/b"))
+    assert code == 1 and [r[0] for r in web.requests] == ["/a", "/b"]
+    assert out.count("sent 6 reminders") == 2
+    assert "sent, but cannot record it" in err and "the next run sends again" in err

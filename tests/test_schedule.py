@@ -222,3 +222,15 @@ def test_the_platform_is_detected() -> None:
     assert detect_platform("darwin", {}) == "launchd"
     assert detect_platform("win32", {}) == "cron"
     assert detect_platform("freebsd14", {}) == "cron"
+
+
+def test_a_narrower_reinstall_still_uninstalls_everything(awkward: Path, tmp_path: Path) -> None:
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    assert run(str(awkward), "--for", "systemd", "--install", **env)[0] == 0
+    code, out, _ = run(str(awkward), "--for", "systemd", "--install", "--no-watch", **env)
+    assert code == 0 and out.count("unchanged ") == 2
+    code, out, err = run(str(awkward), "--for", "launchd", "--install", HOME=str(tmp_path), **env)
+    assert code == 2 and "scheduled with systemd; run vaultnet schedule --uninstall" in err
+    code, out, _ = run(str(awkward), "--uninstall", **env)
+    assert code == 0 and out.count("removed ") == 3
+    assert units(tmp_path / "config") == {}

@@ -23,12 +23,17 @@ from types import ModuleType
 from typing import Any
 
 from .atomic import default_mode, write_atomic
-from .config import CONFIG_NAME
+from .config import CONFIG_NAME, Config
 from .errors import ConfigError, OutputError, UsageError
 
 INSTALL_HINT = "pip install 'vaultnet[notify]'  (or: pipx inject vaultnet apprise)"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _FORMATS = {"text": "text", "md": "markdown", "json": "text"}  # apprise's body formats
+
+
+def state_path(config: Config) -> Path:
+    """Where ``vaultnet notify`` remembers the day each channel was last sent to."""
+    return config.vault / ".vaultnet" / "notify-state.json"
 
 
 class MissingApprise(UsageError):
@@ -123,9 +128,12 @@ def send(channel: Channel, title: str, body: str, fmt: str) -> str | None:
     apprise = load_apprise()
     sender = apprise.Apprise(asset=_asset(apprise))
     sender.add(channel.url)
-    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
-        delivered = sender.notify(body=body, title=title, body_format=_FORMATS[fmt])
-        problems = [line.strip() for line in log.getvalue().splitlines() if line.strip()]
+    try:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
+            delivered = sender.notify(body=body, title=title, body_format=_FORMATS[fmt])
+            problems = [line.strip() for line in log.getvalue().splitlines() if line.strip()]
+    except Exception as exc:  # a plugin's own bug must not keep the other channels waiting
+        return f"{type(exc).__name__}: {exc}".replace(channel.url, channel.label)
     if delivered:
         return None
     # apprise's own words, without the URL (which may hold a secret).
@@ -176,7 +184,7 @@ class Outcome:
 
     channel: Channel
     status: str  # "sent", "failed" or "already sent"
-    error: str | None = None
+    error: str | None = None  # why it failed; for "sent", a state that could not be saved
 
 
 def deliver(
@@ -197,7 +205,11 @@ def deliver(
             continue
         error = send(channel, title, body, fmt)
         if error is None:
-            state.mark(channel, today)
+            try:
+                state.mark(channel, today)
+            except OutputError as exc:
+                outcomes.append(Outcome(channel, "sent", str(exc)))
+                continue
             outcomes.append(Outcome(channel, "sent"))
         else:
             outcomes.append(Outcome(channel, "failed", error))

@@ -485,8 +485,8 @@ def notify(
     """
     import os
 
-    from .channels import SentState, channels, deliver
-    from .notify import body, compose, obsidian_vault, preview, state_path
+    from .channels import SentState, channels, deliver, state_path
+    from .notify import body, compose, obsidian_vault, preview
 
     config = _config(_vault(vault, vault_option))
     fmt = fmt or config.notify.format
@@ -511,15 +511,16 @@ def notify(
     state = SentState.load(state_path(config))
     outcomes = deliver(targets, message.title, body(message, fmt), fmt, state, today, force)
     for outcome in outcomes:
+        label = outcome.channel.label
         if outcome.status == "failed":
-            click.echo(
-                f"vaultnet: error: {outcome.channel.label}: not sent: {outcome.error}", err=True
-            )
+            click.echo(f"vaultnet: error: {label}: not sent: {outcome.error}", err=True)
         elif outcome.status == "sent":
-            click.echo(f"sent {message.total} reminders to {outcome.channel.label}")
+            click.echo(f"sent {message.total} reminders to {label}")
+            if outcome.error:
+                click.echo(f"vaultnet: error: {outcome.error}", err=True)
         else:
-            click.echo(f"already sent today to {outcome.channel.label} (--force sends again)")
-    failed = any(outcome.status == "failed" for outcome in outcomes)
+            click.echo(f"already sent today to {label} (--force sends again)")
+    failed = any(outcome.error for outcome in outcomes)
     sys.exit(1 if failed else exit_code(result, strict, errors_fail=False))
 
 

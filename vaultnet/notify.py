@@ -4,7 +4,8 @@ What needs doing today, most pressing first: birthdays today, overdue follow-ups
 due today, thank-yous owed (the reciprocity insight: help received, tagged #got, with no
 contact since, in the last THANKS_DIGEST_DAYS days), then birthdays tomorrow, so that
 there is a day to prepare. A person with several reasons is one line with all of them.
-Archived and snoozed people are left out, as from the digest.
+Archived and snoozed people are left out, as from the digest. Pure, but for
+``obsidian_vault``, which looks for the vault's ``.obsidian/`` folder.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
 from .config import Config
-from .dates import short_date
+from .dates import long_date, short_date
 from .logscan import THANKS_DIGEST_DAYS, brief, ladder_order
 from .network import Network, Person
 from .reciprocity import Owed, thanks_owed
@@ -61,8 +61,9 @@ class Message:
     @property
     def title(self) -> str:
         people = "person" if self.total == 1 else "people"
-        day = f"{self.today:%A} {self.today.day} {self.today:%B}"
-        return f"vaultnet: {self.total} {people} to get in touch with today ({day})"
+        return (
+            f"vaultnet: {self.total} {people} to get in touch with today ({long_date(self.today)})"
+        )
 
 
 def obsidian_vault(config: Config) -> str | None:
@@ -199,8 +200,3 @@ def _md(text: str) -> str:
     for char in "\\`*_[]<>":
         text = text.replace(char, "\\" + char)
     return text
-
-
-def state_path(config: Config) -> Path:
-    """Where ``vaultnet notify`` remembers the day each channel was last sent to."""
-    return config.vault / ".vaultnet" / "notify-state.json"

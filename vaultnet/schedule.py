@@ -68,16 +68,19 @@ def detect_platform(system: str, environ: Mapping[str, str]) -> Platform:
 
 def executable(argv0: str) -> list[str]:
     """The command that runs this vaultnet: the script that was started, when it is one
-    named vaultnet, else the vaultnet on PATH, else this Python with ``-m vaultnet``."""
+    named vaultnet, else the vaultnet on PATH, else this Python with ``-m vaultnet``.
+
+    Made absolute, but symbolic links are kept: a link such as ~/.local/bin/vaultnet
+    still works after an upgrade moves what it points at."""
     import sys
 
     started = Path(argv0)
     if started.name.startswith("vaultnet") and started.is_file():
-        return [str(started.resolve())]
+        return [str(started.absolute())]
     found = shutil.which("vaultnet")
     if found:
-        return [str(Path(found).resolve())]
-    return [str(Path(sys.executable).resolve()), "-m", "vaultnet"]
+        return [str(Path(found).absolute())]
+    return [str(Path(sys.executable).absolute()), "-m", "vaultnet"]
 
 
 def unit_name(vault: Path) -> str:
@@ -299,7 +302,14 @@ def install(schedule: Schedule, force: bool = False) -> list[Change]:
     """Write the schedule's files (or crontab block) and the manifest.
 
     Raises UsageError, before writing anything, when a file or block is already there
-    with other content and ``force`` is not given."""
+    with other content and ``force`` is not given, or when this vault's schedule was
+    installed for another platform."""
+    previous = _load_manifest(schedule.vault)
+    if previous is not None and previous.get("platform") != schedule.platform:
+        raise UsageError(
+            f"this vault is scheduled with {previous.get('platform')}; run "
+            "vaultnet schedule --uninstall first"
+        )
     if schedule.platform == "cron":
         return [_install_cron(schedule, force)]
     changes = []
@@ -379,12 +389,23 @@ def _digest(text: str) -> str:
 
 
 def _save_manifest(schedule: Schedule) -> None:
+    """Record what was written. Files an earlier install wrote that this one did not (the
+    watch service before --no-watch; units named after the vault's old path) stay on the
+    record while they exist, so that --uninstall still removes them."""
+    files = [{"path": str(u.path), "sha256": _digest(u.text)} for u in schedule.files]
+    stop = list(schedule.stop)
+    previous = _load_manifest(schedule.vault) or {}
+    for entry in previous.get("files", []):
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if path and all(f["path"] != path for f in files) and Path(str(path)).exists():
+            files.append(entry)
+    stop += [str(c) for c in previous.get("stop", []) if str(c) not in stop]
     payload = {
         "version": 1,
         "platform": schedule.platform,
         "name": schedule.name,
-        "files": [{"path": str(u.path), "sha256": _digest(u.text)} for u in schedule.files],
-        "stop": list(schedule.stop),
+        "files": files,
+        "stop": stop,
     }
     target = schedule.vault / MANIFEST
     try:

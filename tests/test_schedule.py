@@ -130,6 +130,16 @@ def test_systemd_analyze_accepts_the_units(awkward: Path, tmp_path: Path) -> Non
     assert done.stderr == ""
 
 
+def test_no_unit_line_ends_in_a_backslash(tmp_path: Path) -> None:
+    vault = tmp_path / "Notes\\"  # systemd would join the next line onto it
+    vault.mkdir()
+    code, out, _ = run(str(vault), "--for", "systemd")
+    assert code == 0
+    unit_lines = [x for x in out.splitlines() if not x.startswith("# /")]
+    assert not [x for x in unit_lines if x.endswith("\\")]
+    assert "Description=vaultnet: send today's follow-ups for \"" in out
+
+
 def test_uninstall_keeps_a_unit_edited_since(awkward: Path, tmp_path: Path) -> None:
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
     assert run(str(awkward), "--for", "systemd", "--install", "--no-watch", **env)[0] == 0

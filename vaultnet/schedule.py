@@ -143,10 +143,10 @@ def _systemd(
     watch: bool,
 ) -> Schedule:
     folder = systemd_folder(environ)
-    header = (
-        f"# Written by vaultnet schedule for {vault}\n# vaultnet schedule --uninstall removes it.\n"
-    )
-    where = _systemd_text(str(vault))
+    # The path is quoted so that no line ends in a backslash, which systemd would read
+    # as a continuation.
+    header = f'# Written by vaultnet schedule for "{vault}"\n# --uninstall removes it.\n'
+    where = '"' + _systemd_text(str(vault)) + '"'
 
     def exec_start(*args: str) -> str:
         return " ".join(systemd_quote(arg) for arg in (*command, *args, str(vault)))

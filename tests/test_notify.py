@@ -377,3 +377,56 @@ def test_a_state_that_cannot_be_saved_is_reported_after_sending(
     assert code == 1 and [r[0] for r in web.requests] == ["/a", "/b"]
     assert out.count("sent 6 reminders") == 2
     assert "sent, but cannot record it" in err and "the next run sends again" in err
+
+
+def _waiting_for_a_lock(pid: int) -> bool:
+    """Whether process ``pid`` is blocked on a file lock (Linux: "->" lines of /proc/locks)."""
+    with open("/proc/locks", encoding="ascii") as locks:
+        # "2: -> FLOCK  ADVISORY  WRITE 4242 fe:00:2146932 0 EOF"
+        rows = [line.split() for line in locks]
+    return any(len(row) > 5 and row[1] == "->" and row[5] == str(pid) for row in rows)
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
+def test_a_run_waits_for_another_and_sees_what_it_sent(
+    vault: Path, people: None, web: Server
+) -> None:
+    import fcntl
+    import os
+    import subprocess
+    import time
+
+    from vaultnet.channels import Channel
+
+    url = web.url("json", "/hook")
+    lock = vault / ".vaultnet" / "notify.lock"
+    lock.parent.mkdir()
+    held = os.open(lock, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as a first run that is sending
+    env = {**os.environ, "VAULTNET_TODAY": TODAY}
+    command = [sys.executable, "-m", "vaultnet", "notify", str(vault), "--to", url]
+    second = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _waiting_for_a_lock(second.pid):
+            if second.poll() is not None or time.monotonic() > deadline:
+                second.kill()
+                pytest.fail(f"the second run never waited for the lock: {second.communicate()}")
+            time.sleep(0.02)
+        # The first run sends and records it, then lets go.
+        key = Channel(url, url, "first").key
+        state = {"version": 1, "sent": {key: TODAY}}
+        (vault / ".vaultnet" / "notify-state.json").write_text(json.dumps(state))
+    finally:
+        os.close(held)
+    try:
+        out, err = second.communicate(timeout=60)
+    finally:
+        if second.poll() is None:
+            second.kill()
+            second.communicate()
+    assert (second.returncode, err) == (0, "")
+    assert out == "already sent today to channel 1 (JSON) (--force sends again)\n"
+    assert web.requests == []

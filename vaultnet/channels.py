@@ -15,8 +15,9 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -28,6 +29,7 @@ from .errors import ConfigError, OutputError, UsageError
 
 INSTALL_HINT = "pip install 'vaultnet[notify]'  (or: pipx inject vaultnet apprise)"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+LOCK_NAME = "notify.lock"
 _FORMATS = {"text": "text", "md": "markdown", "json": "text"}  # apprise's body formats
 
 
@@ -187,17 +189,54 @@ class Outcome:
     error: str | None = None  # why it failed; for "sent", a state that could not be saved
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing), waiting for it.
+
+    Two runs at once (the timer and one by hand) take turns, and the second sees what the
+    first sent. Where there is no fcntl (Windows), there is no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise OutputError(f"cannot open the notify lock ({exc.strerror})", str(path)) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # also releases the lock
+
+
 def deliver(
+    targets: Sequence[Channel],
+    title: str,
+    body: str,
+    fmt: str,
+    path: Path,
+    today: dt.date,
+    force: bool = False,
+) -> list[Outcome]:
+    """Send to every channel not yet sent to today (all with ``force``), by the state at
+    ``path``; a failed channel does not stop the others and is not recorded as sent."""
+    with _locked(path.with_name(LOCK_NAME)):
+        state = SentState.load(path)  # read under the lock: another run may have sent
+        return _deliver(targets, title, body, fmt, state, today, force)
+
+
+def _deliver(
     targets: Sequence[Channel],
     title: str,
     body: str,
     fmt: str,
     state: SentState,
     today: dt.date,
-    force: bool = False,
+    force: bool,
 ) -> list[Outcome]:
-    """Send to every channel not yet sent to today (all with ``force``); a failed channel
-    does not stop the others and is not recorded as sent."""
     outcomes = []
     for channel in targets:
         if state.sent_on(channel, today) and not force:

@@ -485,7 +485,7 @@ def notify(
     """
     import os
 
-    from .channels import SentState, channels, deliver, state_path
+    from .channels import channels, deliver, state_path
     from .notify import body, compose, obsidian_vault, preview
 
     config = _config(_vault(vault, vault_option))
@@ -508,8 +508,8 @@ def notify(
     if dry_run:
         click.echo(preview(message, fmt), nl=False)
         sys.exit(exit_code(result, strict, errors_fail=False))
-    state = SentState.load(state_path(config))
-    outcomes = deliver(targets, message.title, body(message, fmt), fmt, state, today, force)
+    text = body(message, fmt)
+    outcomes = deliver(targets, message.title, text, fmt, state_path(config), today, force)
     for outcome in outcomes:
         label = outcome.channel.label
         if outcome.status == "failed":

@@ -6,7 +6,7 @@ python scripts/cli_reference.py --check  # exit 1 when docs/commands.md is stale
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import click
@@ -22,8 +22,39 @@ INTRO = """\
 This page is generated from the commands' `--help` by `python scripts/cli_reference.py`;
 a test checks that it matches the code.
 
-Every command takes `--vault PATH` (or the vault as its argument, where it has one) and
-`--today YYYY-MM-DD` (or the environment variable `VAULTNET_TODAY`).
+## Which vault
+
+A command works on the vault you name, or else on the vault you are in, found as git
+finds a repository:
+
+- A folder named on the command line is used as it is, whether it holds a
+  `vaultnet.toml` or not.
+- With no folder named, vaultnet walks up from the current folder to the first one that
+  holds `vaultnet.toml` or `.obsidian/`, so `vaultnet build` works from any subfolder of
+  the vault. With neither anywhere above, it stops before reading or writing anything:
+  `not inside a vault (no vaultnet.toml or .obsidian/ here or above): run `vaultnet
+  init`, or name the vault folder` (exit code 2).
+- `init` is the exception: with no folder named, it makes the current folder a vault.
+
+Every command that works on a vault takes it the same way: with `--vault PATH`, or as its
+last argument, after its own: `vaultnet build [VAULT]`, `vaultnet path TARGET [VAULT]`,
+`vaultnet export csv [VAULT]`, `vaultnet import linkedin FILE [VAULT]`. The editing
+commands (`add`, `log`, `tier`, `snooze`), whose arguments are names and free text, take
+it only as `--vault PATH`.
+
+## Names
+
+Where a command takes a person's NAME (`log`, `tier`, `snooze`, `path`, `add
+--introduced-by`), it is matched ignoring case and accents (`zoe okafor` is Zoë Okafor)
+against the file name, the `name` field and the aliases; failing that, a first name or
+the start of a name that fits one person only (`Bob` for Bob Marsh, `Kat` for Katarzyna
+Nowak). A name that fits several people is refused with their files listed (exit code 2);
+one that fits nobody is refused with the closest names suggested.
+
+## Dates and exit codes
+
+Every command but `init` takes `--today YYYY-MM-DD` (or the environment variable
+`VAULTNET_TODAY`).
 
 Diagnostics go to stderr as `path:line: error|warning: message`, with paths relative to
 the vault. Exit codes: **0** done; **1** problems found (`check`, or any command with
@@ -60,9 +91,19 @@ def render() -> str:
     return "\n".join(parts)
 
 
-def main_script() -> int:
+def main_script(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python scripts/cli_reference.py",
+        description="Write docs/commands.md from the commands' own --help.",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when docs/commands.md does not match the commands",
+    )
+    args = parser.parse_args(argv)
     text = render()
-    if "--check" in sys.argv:
+    if args.check:
         current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
         if current != text:
             print("docs/commands.md is stale: run python scripts/cli_reference.py")

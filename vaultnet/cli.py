@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .build import Builder, build_vault
 from .cache import NoteCache
-from .config import Config, load_config
+from .config import Config, find_vault, load_config
 from .diagnostics import Diagnostic
 from .errors import VaultnetError
 from .jsontext import json_text
@@ -39,42 +39,61 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
 
 
-def common_options(vault_argument: bool = True) -> Callable[[F], F]:
-    """--vault, --today and --strict (plus an optional VAULT argument) for every command."""
+def common_options(vault_argument: bool = True, dated: bool = True) -> Callable[[F], F]:
+    """--vault, --today and --strict (plus an optional VAULT argument) for every command;
+    without ``dated``, only the vault (init: nothing there depends on the day)."""
 
     def decorate(func: F) -> F:
-        func = click.option(
-            "--strict",
-            is_flag=True,
-            help="Exit with 1 when there is any warning or error.",
-        )(func)
-        func = click.option(
-            "--today",
-            metavar="YYYY-MM-DD",
-            envvar="VAULTNET_TODAY",
-            callback=_parse_today,
-            help="The date to compute follow-ups for (default: the local date).",
-        )(func)
+        if dated:
+            func = click.option(
+                "--strict",
+                is_flag=True,
+                help="Exit with 1 when there is any warning or error.",
+            )(func)
+            func = click.option(
+                "--today",
+                metavar="YYYY-MM-DD",
+                envvar="VAULTNET_TODAY",
+                callback=_parse_today,
+                help="The date to compute follow-ups for (default: the local date).",
+            )(func)
         func = click.option(
             "--vault",
             "vault_option",
             metavar="PATH",
             type=click.Path(file_okay=False, path_type=Path),
-            help="The vault folder (default: the current folder).",
+            help="The vault folder (default: the nearest folder with vaultnet.toml or "
+            ".obsidian/, from the current folder up).",
         )(func)
         if vault_argument:
-            func = click.argument(
-                "vault", required=False, type=click.Path(file_okay=False, path_type=Path)
-            )(func)
+            func = vault_argument_option(func)
         return func
 
     return decorate
 
 
-def _vault(vault: Path | None, vault_option: Path | None) -> Path:
+# The optional VAULT argument, last after a command's own arguments (path TARGET [VAULT]).
+vault_argument_option = click.argument(
+    "vault", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def _named_vault(vault: Path | None, vault_option: Path | None) -> Path | None:
     if vault is not None and vault_option is not None and vault != vault_option:
         raise click.UsageError("give the vault either as an argument or with --vault, not both")
-    return vault or vault_option or Path(".")
+    return vault or vault_option
+
+
+def _vault(vault: Path | None, vault_option: Path | None) -> Path:
+    """The vault named on the command line, as it is; else the one the current folder is
+    in (``find_vault``), or exit 2 before anything is read."""
+    named = _named_vault(vault, vault_option)
+    if named is not None:
+        return named
+    try:
+        return find_vault(Path.cwd())
+    except VaultnetError as exc:
+        _fail(exc)
 
 
 def _config(vault: Path) -> Config:
@@ -182,16 +201,20 @@ def main() -> None:
 
 
 @main.command()
-@common_options()
+@common_options(dated=False)
 @handle_errors
-def init(vault: Path | None, vault_option: Path | None, today: dt.date, strict: bool) -> None:
+def init(vault: Path | None, vault_option: Path | None) -> None:
     """Write a commented vaultnet.toml and a person template; never overwrites.
+
+    VAULT (default: the current folder) is created if missing. The person template for
+    vaultnet add and import goes to .vaultnet/templates/; where the vault has an Obsidian
+    templates folder (core Templates or Templater), a Person.md for Obsidian goes there too.
 
     \b
     Example:
       vaultnet init ~/Notes
     """
-    root = _vault(vault, vault_option)
+    root = _named_vault(vault, vault_option) or Path(".")
     from .init import init_vault
 
     for path, created in init_vault(root):
@@ -607,6 +630,7 @@ def schedule(
 @main.command("path")
 @common_options(vault_argument=False)
 @click.argument("target")
+@vault_argument_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option(
     "--limit",
@@ -619,6 +643,7 @@ def schedule(
 @handle_errors
 def path_command(
     target: str,
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -641,7 +666,7 @@ def path_command(
     """
     from .companies import NoMatch, find_routes, routes_json, routes_text
 
-    config = _config(_vault(None, vault_option))
+    config = _config(_vault(vault, vault_option))
     # Routes need the whole model: no early stop.
     result = Builder(config, _cache(config, no_cache)).build(today, write=False, full=True)
     assert result.network is not None
@@ -910,6 +935,7 @@ def _import_command(func: F) -> F:
     )(func)
     func = click.option("--tier", help="Tier of new people (default: the weakest tier).")(func)
     func = common_options(vault_argument=False)(func)
+    func = vault_argument_option(func)
     return click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))(
         func
     )
@@ -917,6 +943,7 @@ def _import_command(func: F) -> F:
 
 def _run_import(
     file: Any,
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -927,7 +954,7 @@ def _run_import(
     """Plan the import of an already read file, then print the plan or carry it out."""
     from .imports import apply_import, plan_import
 
-    config = _config(_vault(None, vault_option))
+    config = _config(_vault(vault, vault_option))
     print_diagnostics(list(file.diagnostics))
     plan = plan_import(
         config, file, today=today, tier=tier, directory=directory, cache=_cache(config, False)
@@ -955,6 +982,7 @@ def _run_import(
 @_import_command
 def import_linkedin(
     file: Path,
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -975,7 +1003,7 @@ def import_linkedin(
     from .imports import read_linkedin
 
     _run_import(
-        read_linkedin(file, str(file)), vault_option, today, strict, tier, directory, dry_run
+        read_linkedin(file, str(file)), vault, vault_option, today, strict, tier, directory, dry_run
     )
 
 
@@ -983,6 +1011,7 @@ def import_linkedin(
 @_import_command
 def import_vcard(
     file: Path,
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -1004,7 +1033,9 @@ def import_vcard(
     """
     from .imports import read_vcard
 
-    _run_import(read_vcard(file, str(file)), vault_option, today, strict, tier, directory, dry_run)
+    _run_import(
+        read_vcard(file, str(file)), vault, vault_option, today, strict, tier, directory, dry_run
+    )
 
 
 @main.group("export")
@@ -1027,11 +1058,12 @@ def _export_command(func: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write to FILE instead of stdout.",
     )(func)
-    return common_options(vault_argument=False)(func)
+    return common_options()(func)
 
 
 def _run_export(
     fmt: str,
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -1041,7 +1073,7 @@ def _run_export(
 ) -> None:
     from .exporting import export_vault, write_export
 
-    config = _config(_vault(None, vault_option))
+    config = _config(_vault(vault, vault_option))
     result = export_vault(
         config, fmt, today, cache=_cache(config, no_cache), assign_uids=assign_uids
     )
@@ -1066,6 +1098,7 @@ def _run_export(
     "their UIDs when the note is renamed or moved.",
 )
 def export_ics(
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -1086,13 +1119,18 @@ def export_ics(
       vaultnet export ics -o ~/Calendars/network.ics
       vaultnet export ics --assign-uids -o network.ics
     """
-    _run_export("ics", vault_option, today, strict, output, no_cache, assign_uids)
+    _run_export("ics", vault, vault_option, today, strict, output, no_cache, assign_uids)
 
 
 @export_group.command("json")
 @_export_command
 def export_json(
-    vault_option: Path | None, today: dt.date, strict: bool, output: Path | None, no_cache: bool
+    vault: Path | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    output: Path | None,
+    no_cache: bool,
 ) -> None:
     """Everyone with their fields, tier and follow-up state, as JSON.
 
@@ -1100,13 +1138,18 @@ def export_json(
     Example:
       vaultnet export json | jq '.people[] | select(.tier == "champion") | .name'
     """
-    _run_export("json", vault_option, today, strict, output, no_cache)
+    _run_export("json", vault, vault_option, today, strict, output, no_cache)
 
 
 @export_group.command("csv")
 @_export_command
 def export_csv(
-    vault_option: Path | None, today: dt.date, strict: bool, output: Path | None, no_cache: bool
+    vault: Path | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    output: Path | None,
+    no_cache: bool,
 ) -> None:
     """Everyone with their fields, tier and follow-up state, as CSV for a spreadsheet.
 
@@ -1114,13 +1157,18 @@ def export_csv(
     Example:
       vaultnet export csv -o network.csv
     """
-    _run_export("csv", vault_option, today, strict, output, no_cache)
+    _run_export("csv", vault, vault_option, today, strict, output, no_cache)
 
 
 @export_group.command("vcard")
 @_export_command
 def export_vcard(
-    vault_option: Path | None, today: dt.date, strict: bool, output: Path | None, no_cache: bool
+    vault: Path | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    output: Path | None,
+    no_cache: bool,
 ) -> None:
     """Everyone as vCard 4.0 (name, organisation, title, emails, phones, birthday,
     LinkedIn), for an address book; vaultnet import vcard reads it back.
@@ -1129,4 +1177,4 @@ def export_vcard(
     Example:
       vaultnet export vcard -o network.vcf
     """
-    _run_export("vcard", vault_option, today, strict, output, no_cache)
+    _run_export("vcard", vault, vault_option, today, strict, output, no_cache)

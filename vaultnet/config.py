@@ -10,10 +10,28 @@ from typing import Any
 
 from .dates import Duration, parse_duration
 from .diagnostics import Diagnostic
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 from .names import safe_filename
 
 CONFIG_NAME = "vaultnet.toml"
+NOT_A_VAULT = (
+    "not inside a vault (no vaultnet.toml or .obsidian/ here or above): "
+    "run `vaultnet init`, or name the vault folder"
+)
+
+
+def find_vault(start: Path) -> Path:
+    """The vault ``start`` lies in, found as git finds a repository: ``start`` or the
+    nearest folder above it that holds ``vaultnet.toml`` or ``.obsidian/``.
+
+    Raises UsageError (exit code 2) when there is none, before anything is read, so that
+    a command run in the wrong folder neither reads nor writes there.
+    """
+    here = start.expanduser().absolute()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file() or (folder / ".obsidian").is_dir():
+            return folder
+    raise UsageError(NOT_A_VAULT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +296,17 @@ def _notify(value: dict[str, Any], warnings: list[Diagnostic]) -> NotifyConfig:
     return NotifyConfig(tuple(_strings(urls, "notify.urls")), limit, time.strip(), fmt)
 
 
+def _tier_key_reason(key: str) -> str:
+    """Why a top-level setting ended up in a tier: TOML gives every key after a
+    ``[[tiers]]`` header to that table, so a line appended to the file lands there."""
+    if key not in _KNOWN:
+        return ""
+    return (
+        f"; keys after a [[tiers]] table belong to it in TOML: move {key!r} above the "
+        "first [[tiers]]"
+    )
+
+
 def _tiers(value: list[Any], warnings: list[Diagnostic]) -> tuple[Tier, ...]:
     if not value:
         raise ConfigError("tiers must list at least one tier", CONFIG_NAME)
@@ -297,7 +326,8 @@ def _tiers(value: list[Any], warnings: list[Diagnostic]) -> tuple[Tier, ...]:
                     CONFIG_NAME,
                     None,
                     "warning",
-                    f"unknown key {key!r} in [[tiers]] entry {rank + 1}{hint}; ignored",
+                    f"unknown key {key!r} in [[tiers]] entry {rank + 1}{hint}; ignored"
+                    + _tier_key_reason(key),
                 )
             )
         name = entry.get("name")
@@ -335,21 +365,31 @@ def _tiers(value: list[Any], warnings: list[Diagnostic]) -> tuple[Tier, ...]:
 
 def _obsidian_settings(root: Path) -> dict[str, Any]:
     """Template folders and the daily-note format from ``.obsidian/``, when present."""
-    folders: list[str] = []
-    templates = _read_json(root / ".obsidian" / "templates.json")
-    if isinstance(templates.get("folder"), str) and templates["folder"].strip("/ "):
-        folders.append(templates["folder"].strip("/ "))
-    templater = _read_json(root / ".obsidian" / "plugins" / "templater-obsidian" / "data.json")
-    folder = templater.get("templates_folder")
-    if isinstance(folder, str) and folder.strip("/ "):
-        folders.append(folder.strip("/ "))
+    folders = obsidian_template_folders(root)
     daily = _read_json(root / ".obsidian" / "daily-notes.json")
-    settings: dict[str, Any] = {"template_folders": tuple(dict.fromkeys(folders))}
+    settings: dict[str, Any] = {
+        "template_folders": tuple(dict.fromkeys(folder for folder, _ in folders))
+    }
     if isinstance(daily.get("folder"), str):
         settings["daily_folder"] = daily["folder"].strip("/ ")
     if isinstance(daily.get("format"), str) and daily["format"].strip():
         settings["daily_format"] = daily["format"].strip()
     return settings
+
+
+def obsidian_template_folders(root: Path) -> list[tuple[str, str]]:
+    """The vault's Obsidian template folders, each with the plugin that reads it:
+    ``"templates"`` (the core plugin's ``folder``) or ``"templater"`` (``templates_folder``
+    of the Templater plugin)."""
+    folders: list[tuple[str, str]] = []
+    templates = _read_json(root / ".obsidian" / "templates.json")
+    if isinstance(templates.get("folder"), str) and templates["folder"].strip("/ "):
+        folders.append((templates["folder"].strip("/ "), "templates"))
+    templater = _read_json(root / ".obsidian" / "plugins" / "templater-obsidian" / "data.json")
+    folder = templater.get("templates_folder")
+    if isinstance(folder, str) and folder.strip("/ "):
+        folders.append((folder.strip("/ "), "templater"))
+    return folders
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -8,7 +8,8 @@ arguments. When they are ``build`` or ``digest --format json`` with nothing but 
 ``--quiet``, and the last build's record shows that nothing changed, it prints what the
 command would print, from the record, without loading the command line. Anything else
 (another option, ``--help``, a value the command would refuse, an error, a vault that
-changed) goes to the command line, which parses and reports it as always. When the vault
+changed) goes to the command line, which parses and reports it as always. With no vault
+named, the vault is found as the command line finds it (``config.find_vault``). When the vault
 changed, the command line's build takes over what the look found (``Looked``), so the
 vault is not looked at twice.
 """
@@ -49,7 +50,7 @@ class Looked:
 @dataclass(frozen=True, slots=True)
 class _Request:
     command: str  # "build" or "digest" (JSON)
-    vault: Path
+    vault: Path | None  # None: the one the current folder is in
     today: dt.date
     strict: bool
     quiet: bool
@@ -106,12 +107,12 @@ def quick_answer(args: list[str]) -> int | Looked | None:
         return None
     from .build import Builder
     from .cache import NoteCache
-    from .config import load_config
+    from .config import find_vault, load_config
     from .errors import VaultnetError
     from .report import build_summary, exit_code
 
     try:
-        config = load_config(request.vault)
+        config = load_config(request.vault or find_vault(Path.cwd()))
         cache = NoteCache.for_vault(config.vault)
         builder = Builder(config, cache)
         result = builder.stop_early(request.today, write=request.command == "build")
@@ -181,8 +182,10 @@ def _simple_request(args: list[str]) -> _Request | None:
     today = _today(values.get("--today", os.environ.get("VAULTNET_TODAY")))
     if today is None:
         return None
-    chosen = vault if vault is not None else values.get("--vault", ".")
-    return _Request(command, Path(chosen), today, "--strict" in flags, quiet)
+    chosen = vault if vault is not None else values.get("--vault")
+    return _Request(
+        command, None if chosen is None else Path(chosen), today, "--strict" in flags, quiet
+    )
 
 
 def _today(value: str | None) -> dt.date | None:

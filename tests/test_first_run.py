@@ -1,0 +1,248 @@
+"""A first run that cannot go wrong: finding the vault, names, words, init, install."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import ROOT, WriteNote
+from vaultnet.cli import main
+from vaultnet.config import DEFAULT_TIERS, load_config
+
+TODAY_ARGS = ["--today", "2026-11-26"]
+NOT_A_VAULT = "not inside a vault (no vaultnet.toml or .obsidian/ here or above)"
+CONNECTIONS = (
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    "Ann,Lee,https://www.linkedin.com/in/annlee,,Harbor Health,VP,12 Mar 2024\n"
+)
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def person(tier: str = "champion", extra: str = "") -> str:
+    return f"---\ntier: {tier}\n{extra}---\n"
+
+
+@pytest.fixture
+def marked(vault: Path, write: WriteNote) -> Path:
+    """A vault with a vaultnet.toml and a few people."""
+    write("vaultnet.toml", 'people_dirs = ["People"]\n')
+    write("People/Ann Lee.md", person())
+    write("People/Bob Marsh.md", person("supporter"))
+    return vault
+
+
+# --- 1. finding the vault ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build"],
+        ["check"],
+        ["digest", "--format", "json"],
+        ["export", "csv"],
+        ["path", "Ann Lee"],
+        ["log", "Ann Lee", "coffee"],
+        ["add", "Zed"],
+    ],
+)
+def test_a_folder_that_is_no_vault_is_refused_before_anything_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    (tmp_path / "Ann Lee.md").write_text(person(), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run(*args, *TODAY_ARGS)
+    assert result.exit_code == 2
+    assert NOT_A_VAULT in result.stderr
+    assert "run `vaultnet init`, or name the vault folder" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Ann Lee.md"]
+
+
+def test_import_in_an_empty_folder_plans_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "Connections.csv"
+    export.write_text(CONNECTIONS, encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    result = run("import", "linkedin", export, "--dry-run", *TODAY_ARGS)
+    assert result.exit_code == 2
+    assert NOT_A_VAULT in result.stderr
+    assert "Ann Lee" not in result.stdout
+    assert list(empty.iterdir()) == []
+
+
+@pytest.mark.parametrize("marker", ["vaultnet.toml", ".obsidian"])
+def test_the_vault_is_found_above_the_current_folder(
+    vault: Path, write: WriteNote, monkeypatch: pytest.MonkeyPatch, marker: str
+) -> None:
+    write("People/Ann Lee.md", person())
+    if marker == ".obsidian":
+        (vault / ".obsidian").mkdir()
+    else:
+        write(marker, "")
+    monkeypatch.chdir(vault / "People")
+    result = run("build", *TODAY_ARGS)
+    assert result.exit_code == 0, result.output
+    assert (vault / "Network" / "Index.md").is_file()
+    assert not (vault / "People" / "Network").exists()
+    assert not (vault / "People" / ".vaultnet").exists()
+
+
+def test_a_named_folder_is_used_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "Ann Lee.md").write_text(person(), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("build", "plain", *TODAY_ARGS).exit_code == 0
+    assert (plain / "Network" / "Index.md").is_file()
+
+
+def test_commands_with_arguments_take_the_vault_last(
+    marked: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    exported = run("export", "csv", marked, *TODAY_ARGS)
+    assert exported.exit_code == 0, exported.output
+    assert "Ann Lee" in exported.stdout
+    routes = run("path", "Ann Lee", marked, *TODAY_ARGS)
+    assert routes.exit_code == 0, routes.output
+    export = tmp_path / "Connections.csv"
+    export.write_text(CONNECTIONS, encoding="utf-8")
+    planned = run("import", "linkedin", export, marked, "--dry-run", *TODAY_ARGS)
+    assert planned.exit_code == 0, planned.output
+    assert "Ann Lee" in planned.stdout
+    both = run("export", "json", marked, "--vault", tmp_path, *TODAY_ARGS)
+    assert both.exit_code == 2
+
+
+def _program(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("VAULTNET_TODAY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "vaultnet", *args, *TODAY_ARGS],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_program_finds_the_vault_as_the_command_line_does(marked: Path, tmp_path: Path) -> None:
+    first = _program(marked / "People", "build")
+    assert first.returncode == 0, first.stderr
+    again = _program(marked / "People", "build")  # nothing changed: the quick answer
+    assert again.returncode == 0, again.stderr
+    assert "0 written" in again.stdout
+    assert not (marked / "People" / "Network").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = _program(empty, "build")
+    assert refused.returncode == 2
+    assert NOT_A_VAULT in refused.stderr
+    assert list(empty.iterdir()) == []
+
+
+# --- 8. init: Obsidian and configuration traps ---------------------------------------------------
+
+
+def test_init_takes_neither_today_nor_strict(tmp_path: Path) -> None:
+    shown = run("init", "--help").output
+    assert "--today" not in shown and "--strict" not in shown
+    refused = run("init", tmp_path / "v", "--today", "2026-11-26")
+    assert refused.exit_code == 2
+    assert "No such option '--today'" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("settings", "content", "placeholder"),
+    [
+        (".obsidian/templates.json", '{"folder": "Templates/"}', "# {{title}}"),
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"templates_folder": "Templates"}',
+            "# <% tp.file.title %>",
+        ),
+    ],
+)
+def test_init_writes_an_obsidian_person_template_where_obsidian_looks(
+    tmp_path: Path, settings: str, content: str, placeholder: str
+) -> None:
+    root = tmp_path / "notes"
+    (root / settings).parent.mkdir(parents=True)
+    (root / settings).write_text(content, encoding="utf-8")
+    result = run("init", root)
+    assert result.exit_code == 0, result.output
+    template = root / "Templates" / "Person.md"
+    assert f"wrote {template}" in result.output
+    text = template.read_text(encoding="utf-8")
+    assert text.startswith("---\ntier: acquaintance\n")
+    assert placeholder in text
+    # Obsidian's template folder is not read for people: the template is no person.
+    (root / "People").mkdir()
+    (root / "People" / "Ann Lee.md").write_text(person(), encoding="utf-8")
+    checked = run("check", root, "--strict", *TODAY_ARGS)
+    assert checked.exit_code == 0, checked.output
+    assert "1 people" in checked.output
+    # Never overwritten.
+    template.write_text("mine\n", encoding="utf-8")
+    again = run("init", root)
+    assert f"exists, left as it is: {template}" in again.output
+    assert template.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_init_without_obsidian_templates_writes_only_its_own(tmp_path: Path) -> None:
+    root = tmp_path / "notes"
+    (root / ".obsidian").mkdir(parents=True)
+    result = run("init", root)
+    assert result.output.count("wrote ") == 2
+    assert not (root / "Templates").exists()
+
+
+def test_a_setting_appended_to_the_init_config_is_a_setting(tmp_path: Path) -> None:
+    root = tmp_path / "notes"
+    assert run("init", root).exit_code == 0
+    config = root / "vaultnet.toml"
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('output_dir = "CRM"\nmax_note_kb = 100\n')
+    (root / "Ann Lee.md").write_text(person(), encoding="utf-8")
+    result = run("build", root, "--strict", *TODAY_ARGS)
+    assert result.exit_code == 0, result.output
+    assert (root / "CRM" / "Index.md").is_file()
+
+
+def test_the_init_config_uncommented_gives_the_defaults(vault: Path, write: WriteNote) -> None:
+    template = (ROOT / "templates" / "vaultnet.toml").read_text(encoding="utf-8")
+    settings = re.compile(r"^# (?=\w+ = |  \{|\])", re.MULTILINE)
+    assert len(settings.findall(template)) == 13
+    write("vaultnet.toml", settings.sub("", template) + "max_note_kb = 100\n")
+    config = load_config(vault)
+    assert config.warnings == ()
+    assert config.tiers == DEFAULT_TIERS
+    assert (config.output_dir, config.horizon_days, config.max_note_kb) == ("Network", 30, 100)
+
+
+def test_a_setting_inside_a_tiers_table_is_explained(vault: Path, write: WriteNote) -> None:
+    write(
+        "vaultnet.toml",
+        '[[tiers]]\nname = "champion"\ncadence = "30d"\n[[tiers]]\nname = "rest"\n'
+        'output_dir = "CRM"\n',
+    )
+    result = run("check", vault, *TODAY_ARGS)
+    assert (
+        "vaultnet.toml: warning: unknown key 'output_dir' in [[tiers]] entry 2; ignored; keys "
+        "after a [[tiers]] table belong to it in TOML: move 'output_dir' above the first "
+        "[[tiers]]"
+    ) in result.stderr

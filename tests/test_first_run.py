@@ -246,3 +246,70 @@ def test_a_setting_inside_a_tiers_table_is_explained(vault: Path, write: WriteNo
         "after a [[tiers]] table belong to it in TOML: move 'output_dir' above the first "
         "[[tiers]]"
     ) in result.stderr
+
+
+# --- 4. names need not be typed exactly ----------------------------------------------------------
+
+
+@pytest.fixture
+def named(marked: Path, write: WriteNote) -> Path:
+    write("People/Zoë Okafor.md", person("advocate"))
+    write("People/Katarzyna Nowak.md", person("advocate", "aliases: [Kasia]\n"))
+    write("People/Ann Park.md", person("supporter"))
+    return marked
+
+
+@pytest.mark.parametrize(
+    ("typed", "file"),
+    [
+        ("Bob", "Bob Marsh"),  # the only Bob
+        ("bob marsh", "Bob Marsh"),
+        ("Zoe Okafor", "Zoë Okafor"),  # accents ignored
+        ("ZOË", "Zoë Okafor"),
+        ("Kat", "Katarzyna Nowak"),  # the start of a name
+        ("kasia", "Katarzyna Nowak"),  # an alias
+        ("Okaf", "Zoë Okafor"),  # the start of a later word
+        ("[[Ann Lee]]", "Ann Lee"),
+    ],
+)
+def test_log_finds_a_person_loosely(named: Path, typed: str, file: str) -> None:
+    result = run("log", typed, "coffee", "--vault", named, *TODAY_ARGS)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"logged in People/{file}.md\n"
+    assert "- 2026-11-26 coffee" in (named / "People" / f"{file}.md").read_text(encoding="utf-8")
+
+
+def test_tier_snooze_and_path_find_people_alike(named: Path) -> None:
+    moved = run("tier", "bob", "advocate", "--vault", named, *TODAY_ARGS)
+    assert moved.stdout == "moved in People/Bob Marsh.md\n"
+    snoozed = run("snooze", "zoe", "3w", "--vault", named, *TODAY_ARGS)
+    assert snoozed.exit_code == 0, snoozed.output
+    assert "snooze_until: 2026-12-17" in (named / "People" / "Zoë Okafor.md").read_text("utf-8")
+    routes = run("path", "zoe okafor", named, "--json", *TODAY_ARGS)
+    assert routes.exit_code == 0, routes.output
+    assert '"name": "Zoë Okafor"' in routes.stdout
+
+
+def test_a_name_that_fits_several_people_lists_them(named: Path) -> None:
+    result = run("log", "Ann", "coffee", "--vault", named, *TODAY_ARGS)
+    assert result.exit_code == 2
+    assert "'Ann' matches 2 people: People/Ann Lee.md, People/Ann Park.md" in result.stderr
+    routes = run("path", "ann", named, *TODAY_ARGS)
+    assert routes.exit_code == 2
+    assert "did you mean Ann Lee, Ann Park?" in routes.stderr
+
+
+def test_did_you_mean_ignores_case(named: Path) -> None:
+    lower = run("log", "bobby marsh", "x", "--vault", named, *TODAY_ARGS)
+    upper = run("log", "Bobby Marsh", "x", "--vault", named, *TODAY_ARGS)
+    assert lower.exit_code == upper.exit_code == 2
+    assert "did you mean 'Bob Marsh'?" in lower.stderr
+    assert lower.stderr.replace("bobby marsh", "Bobby Marsh") == upper.stderr
+
+
+def test_add_still_refuses_only_the_same_name(named: Path) -> None:
+    added = run("add", "Bo", "--vault", named, *TODAY_ARGS)  # not Bob Marsh: a new person
+    assert added.exit_code == 0, added.output
+    again = run("add", "zoe okafor", "--vault", named, *TODAY_ARGS)
+    assert again.exit_code == 2
+    assert "already exists: People/Zoë Okafor.md" in again.stderr

@@ -7,7 +7,6 @@ Each finds its person the way links resolve, builds the new text with the note e
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from .build import Builder
 from .cache import NoteCache
 from .config import Config
 from .dates import parse_duration
+from .diagnostics import Diagnostic
 from .editing import (
     EditError,
     EditResult,
@@ -27,8 +27,8 @@ from .editing import (
     set_field,
 )
 from .errors import UsageError
-from .links import Resolver, fold
-from .names import safe_filename
+from .links import Resolver, as_link
+from .names import loose, loose_matches, safe_filename, suggestions
 from .notes import Note, parse_note
 
 
@@ -48,15 +48,26 @@ class People:
         builder = Builder(config, cache)
         read = builder.read()
         self.notes = [n for n in read.notes if n.person]
+        self.errors = [d for d in read.diagnostics if d.level == "error" and d.path]
         self.disk = {path: source.disk for path, source in builder.files.items()}
         self.resolver = Resolver()
         for note in self.notes:
             self.resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
         self.resolver.finish()
         self.by_path = {note.path: note for note in self.notes}
+        self.names = {n.path: (n.name or n.stem, n.stem, *n.aliases) for n in self.notes}
 
-    def matches(self, name: str) -> list[Note]:
-        return [self.by_path[key] for key in self.resolver.all_matches(name)]
+    def matches(self, name: str, exact: bool = False) -> list[Note]:
+        """The people ``name`` may mean: as a link resolves (path, file name, name or
+        alias, ignoring case); else ignoring accents too; else, unless ``exact``, by first
+        name or by the start of a name (``names.loose_matches``)."""
+        keys = self.resolver.all_matches(name)
+        if not keys:
+            link = as_link(name)
+            typed = link.target if link is not None else name
+            typed = typed[:-3] if typed.lower().endswith(".md") else typed
+            keys = loose_matches(typed.rsplit("/", 1)[-1], self.names, exact)
+        return [self.by_path[key] for key in keys]
 
     def find(self, name: str) -> Found:
         """The one person ``name`` means. UsageError (exit 2) for none or several."""
@@ -65,17 +76,29 @@ class People:
             note = found[0]
             return Found(note, self.config.vault / self.disk.get(note.path, note.path))
         if not found:
-            names = sorted(
-                {n.name or n.stem for n in self.notes} | {a for n in self.notes for a in n.aliases}
-            )
-            close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-            if not close:
-                wanted = fold(name)
-                close = [n for n in names if wanted in fold(n)][:3]
+            broken = self._unreadable(name)
+            if broken is not None:
+                raise UsageError(
+                    f"the note for {name!r} cannot be read: {broken.message}; "
+                    "fix it, then try again",
+                    broken.path,
+                    broken.line,
+                )
+            close = suggestions(name, (n for names in self.names.values() for n in names))
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             raise UsageError(f"no person matches {name!r}{hint}")
         listing = ", ".join(n.path for n in found)
         raise UsageError(f"{name!r} matches {len(found)} people: {listing}; use the file path")
+
+    def _unreadable(self, name: str) -> Diagnostic | None:
+        """The error of a note named ``name`` that could not be read (broken YAML)."""
+        link = as_link(name)
+        wanted = loose(link.target if link is not None else name).removesuffix(".md")
+        for diagnostic in self.errors:
+            path = loose(diagnostic.path or "").removesuffix(".md")
+            if wanted in (path, path.rsplit("/", 1)[-1]):
+                return diagnostic
+        return None
 
 
 def _lock_dir(config: Config) -> Path:
@@ -111,7 +134,7 @@ def _link_or_text(people: People, value: str) -> str:
     """A wikilink when ``value`` names exactly one person, else the text as given."""
     if value.startswith("[["):
         return value
-    found = people.matches(value)
+    found = people.matches(value, exact=True)
     if len(found) == 1:
         return f"[[{found[0].stem}]]"
     return value
@@ -142,7 +165,7 @@ def add_person(
     if not clean:
         raise UsageError("the name is empty")
     people = People(config, cache)
-    existing = people.matches(clean)
+    existing = people.matches(clean, exact=True)
     if existing:
         shown = ", ".join(n.path for n in existing)
         raise UsageError(f"{clean!r} already exists: {shown}")

@@ -20,9 +20,9 @@ from typing import Any, NamedTuple
 
 from .dates import ago, short_date
 from .errors import UsageError
-from .links import WIKILINK, Resolver, as_link, fold, parse_link
+from .links import WIKILINK, Resolver, as_link, parse_link
 from .logscan import PER_PERSON
-from .names import safe_filename
+from .names import loose, loose_matches, safe_filename
 from .network import Interaction, Network, Person, Ref
 
 RECENT_MOVE_DAYS = 180
@@ -842,6 +842,13 @@ def match_target(
         return Target("person", person.name, person=person)
     if company is not None:
         return Target("company", company.name, company=company)
+    names = {p.key: (p.name, PurePosixPath(p.path).stem, *p.aliases) for p in network.people}
+    keys = loose_matches(wanted, names)  # accents ignored, a first name, a name's start
+    if len(keys) == 1:
+        person = network.by_key[keys[0]]
+        return Target("person", person.name, person=person)
+    if keys:
+        raise NoMatch(target, sorted(network.by_key[key].name for key in keys))
     words = _words(wanted)
     for person in network.people:
         for ref in person.knows:
@@ -855,10 +862,10 @@ def suggest(network: Network, wanted: str, companies: CompanyIndex, count: int =
     pool: dict[str, str] = {}
     for person in network.people:
         for name in (person.name, *person.aliases):
-            pool.setdefault(fold(name), name)
+            pool.setdefault(loose(name), name)
     for company in companies.by_key.values():
-        pool.setdefault(fold(company.name), company.name)
-    close = difflib.get_close_matches(fold(wanted), list(pool), n=count, cutoff=0.6)
+        pool.setdefault(loose(company.name), company.name)
+    close = difflib.get_close_matches(loose(wanted), list(pool), n=count, cutoff=0.6)
     return [pool[c] for c in close]
 
 

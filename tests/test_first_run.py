@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -313,3 +314,106 @@ def test_add_still_refuses_only_the_same_name(named: Path) -> None:
     again = run("add", "zoe okafor", "--vault", named, *TODAY_ARGS)
     assert again.exit_code == 2
     assert "already exists: People/Zoë Okafor.md" in again.stderr
+
+
+# --- 5. words that say what happened -------------------------------------------------------------
+
+
+def test_a_note_with_broken_yaml_is_named_with_its_error(marked: Path, write: WriteNote) -> None:
+    write("People/Broken Person.md", "---\ntier: champion\nrole: [unclosed\n---\n")
+    result = run("log", "Broken Person", "coffee", "--vault", marked, *TODAY_ARGS)
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert message.startswith("vaultnet: error: People/Broken Person.md:"), message
+    assert "the note for 'Broken Person' cannot be read:" in message
+    assert "no person matches" not in message
+
+
+@pytest.mark.parametrize("until", ["2026-01-01", "2026-11-26"])
+def test_snooze_refuses_a_date_that_is_not_after_today(marked: Path, until: str) -> None:
+    note = marked / "People" / "Bob Marsh.md"
+    before = note.read_bytes()
+    result = run("snooze", "Bob Marsh", until, "--vault", marked, *TODAY_ARGS)
+    assert result.exit_code == 2
+    assert f"{until} is not after today (2026-11-26)" in result.stderr
+    assert "snoozed" not in result.stdout
+    assert note.read_bytes() == before
+
+
+def test_a_log_entry_after_today_says_it_is_a_plan(marked: Path) -> None:
+    result = run("log", "Bob", "dinner", "--date", "2027-05-01", "--vault", marked, *TODAY_ARGS)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "logged in People/Bob Marsh.md\nplanned for 2027-05-01; next follow-up due then\n"
+    )
+    exported = json.loads(run("export", "json", marked, *TODAY_ARGS).stdout)
+    [bob] = [p for p in exported["people"] if p["name"] == "Bob Marsh"]
+    assert bob["follow_up"]["due"] == "2027-05-01"
+    today = run("log", "Bob", "coffee", "--vault", marked, *TODAY_ARGS)
+    assert "planned" not in today.output
+
+
+def test_check_warns_of_two_notes_for_one_person(marked: Path, write: WriteNote) -> None:
+    write("Work/Ann Lee.md", person("advocate"))
+    write("People/Sam Ortiz.md", person("advocate", "aliases: [Sam]\n"))
+    write("People/Samuel Berg.md", person("advocate", "aliases: [sam]\n"))
+    write("People/Cy.md", person("advocate", "email: Cy@Example.com\n"))
+    write("People/Cyrus.md", person("advocate", "email: cy@example.com\n"))
+    write("People/Di.md", person("advocate", "linkedin: https://www.linkedin.com/in/di-x/\n"))
+    write("People/Diana.md", person("advocate", "linkedin: http://linkedin.com/in/Di-X\n"))
+    write("vaultnet.toml", 'people_dirs = ["People", "Work"]\n')
+    result = run("check", marked, *TODAY_ARGS)
+    lines = [line for line in result.stderr.splitlines() if "same person twice" in line]
+    assert lines == [
+        "People/Cyrus.md:3: warning: same email as People/Cy.md ('cy@example.com'): "
+        "the same person twice? merge the notes, or tell them apart",
+        "People/Diana.md:3: warning: same LinkedIn profile as People/Di.md "
+        "('http://linkedin.com/in/Di-X'): the same person twice? merge the notes, or tell "
+        "them apart",
+        "People/Samuel Berg.md:3: warning: same alias as People/Sam Ortiz.md ('sam'): "
+        "the same person twice? merge the notes, or tell them apart",
+        "Work/Ann Lee.md: warning: same name as People/Ann Lee.md ('Ann Lee'): "
+        "the same person twice? merge the notes, or tell them apart",
+    ]
+    assert result.exit_code == 0
+    assert run("check", marked, "--strict", *TODAY_ARGS).exit_code == 1
+
+
+def test_add_warns_of_an_unknown_introducer_and_a_bad_email(marked: Path) -> None:
+    result = run(
+        "add",
+        "Zed",
+        "--introduced-by",
+        "Nobody Known",
+        "--email",
+        "not-an-email",
+        "--vault",
+        marked,
+        *TODAY_ARGS,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "People/Zed.md: warning: email 'not-an-email' is not an email address; written as given",
+        "People/Zed.md: warning: introduced_by 'Nobody Known' matches no person in the vault; "
+        "written as text (add them, then make it a [[link]])",
+    ]
+    known = run(
+        "add",
+        "Yu",
+        "--introduced-by",
+        "bob marsh",
+        "--email",
+        "yu@example.com",
+        "--vault",
+        marked,
+        *TODAY_ARGS,
+    )
+    assert known.stderr == ""
+    assert 'introduced_by: "[[Bob Marsh]]"' in (marked / "People" / "Yu.md").read_text("utf-8")
+
+
+def test_import_warns_of_a_bad_email_in_the_same_words(marked: Path, tmp_path: Path) -> None:
+    export = tmp_path / "Connections.csv"
+    export.write_text(CONNECTIONS.replace("annlee,,", "annlee,not-an-email,"), encoding="utf-8")
+    result = run("import", "linkedin", export, marked, "--dry-run", *TODAY_ARGS)
+    assert "'not-an-email' is not an email address; left out" in result.stderr

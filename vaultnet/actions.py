@@ -27,6 +27,7 @@ from .editing import (
     set_field,
 )
 from .errors import UsageError
+from .identity import is_email, not_an_email
 from .links import Resolver, as_link
 from .names import loose, loose_matches, safe_filename, suggestions
 from .notes import Note, parse_note
@@ -130,14 +131,22 @@ def _edit(
     return EditResult(result.path, result.changed, result.diff.replace(str(file), relative))
 
 
-def _link_or_text(people: People, value: str) -> str:
-    """A wikilink when ``value`` names exactly one person, else the text as given."""
-    if value.startswith("[["):
-        return value
+def _link_or_text(people: People, value: str) -> tuple[str, str | None]:
+    """A wikilink when ``value`` names exactly one person, else the text as given, with
+    a warning then: a name that matches nobody is often a typo."""
     found = people.matches(value, exact=True)
     if len(found) == 1:
-        return f"[[{found[0].stem}]]"
-    return value
+        return (value if value.startswith("[[") else f"[[{found[0].stem}]]"), None
+    if found:
+        shown = ", ".join(n.path for n in found)
+        return (
+            value,
+            f"introduced_by {value!r} matches {len(found)} people ({shown}); written as text",
+        )
+    return value, (
+        f"introduced_by {value!r} matches no person in the vault; written as text "
+        "(add them, then make it a [[link]])"
+    )
 
 
 def add_person(
@@ -155,11 +164,14 @@ def add_person(
     directory: str | None = None,
     dry_run: bool = False,
     cache: NoteCache | None = None,
+    warn: Callable[[Diagnostic], None] | None = None,
 ) -> EditResult:
     """Create a person note from the person template; never overwrites anything.
 
     Refuses (UsageError) when a note, name or alias already matches ``name``, or an iCloud
-    placeholder of the file exists (the real note is not downloaded yet).
+    placeholder of the file exists (the real note is not downloaded yet). An email that
+    is not one, or an introducer who is nobody in the vault, is written as given and
+    passed to ``warn``.
     """
     clean = " ".join(name.split())
     if not clean:
@@ -197,18 +209,27 @@ def add_person(
         )
     if rendered.tier is None or config.tier_named(rendered.tier) != tier_obj:
         text = set_field(text, "tier", tier_obj.name)
+    relative = target.relative_to(config.vault).as_posix()
+    problems: list[str] = []
     for key, value in (("company", company), ("role", role), ("email", email)):
         if value:
             text = set_field(text, key, value.strip())
+    if email and email.strip() and not is_email(email.strip()):
+        problems.append(f"email {not_an_email(email)}; written as given")
     if met is not None:
         text = set_field(text, "met", met)
-    if introduced_by:
-        text = set_field(text, "introduced_by", _link_or_text(people, introduced_by.strip()))
+    if introduced_by and introduced_by.strip():
+        introducer, problem = _link_or_text(people, introduced_by.strip())
+        text = set_field(text, "introduced_by", introducer)
+        if problem is not None:
+            problems.append(problem)
+    for problem in problems:
+        if warn is not None:
+            warn(Diagnostic(relative, None, "warning", problem))
     for tag in tags:
         tag = tag.strip().lstrip("#")
         if tag:
             text = add_list_item(text, "tags", tag)
-    relative = target.relative_to(config.vault).as_posix()
     shown = diff("", text, relative)
     if dry_run:
         return EditResult(target, True, shown)
@@ -298,16 +319,25 @@ def set_tier(
 
 
 def parse_until(value: str, today: dt.date) -> dt.date:
-    """A snooze end: a date (``2027-01-15``) or a duration from today (``3w``, ``2m``)."""
+    """A snooze end: a date (``2027-01-15``) or a duration from today (``3w``, ``2m``).
+
+    A date not after ``today`` is refused: the snooze would have ended already."""
     text = value.strip()
     try:
-        return dt.date.fromisoformat(text)
+        end = dt.date.fromisoformat(text)
     except ValueError:
-        pass
-    duration = parse_duration(text)
-    if duration is None:
-        raise UsageError(f"{value!r} is neither a date (YYYY-MM-DD) nor a duration (3w, 2m)")
-    return duration.after(today)
+        duration = parse_duration(text)
+        if duration is None:
+            raise UsageError(
+                f"{value!r} is neither a date (YYYY-MM-DD) nor a duration (3w, 2m)"
+            ) from None
+        end = duration.after(today)
+    if end <= today:
+        raise UsageError(
+            f"{end.isoformat()} is not after today ({today.isoformat()}): the snooze would "
+            "be over already; give a later date or a duration such as 3w"
+        )
+    return end
 
 
 def snooze(

@@ -780,6 +780,7 @@ def add(
         directory=directory,
         dry_run=dry_run,
         cache=_cache(config, False),
+        warn=lambda diagnostic: print_diagnostics([diagnostic]),
     )
     _report_edit(config, result, dry_run, "created")
 
@@ -837,6 +838,9 @@ def log(
         cache=_cache(config, False),
     )
     _report_edit(config, result, dry_run, "logged in")
+    if when is not None and when > today and (result.changed or dry_run):
+        # A later date is a plan, and a plan sets the next follow-up: say so.
+        click.echo(f"planned for {when.isoformat()}; next follow-up due then", err=dry_run)
 
 
 @main.command()

@@ -3,7 +3,6 @@ and the people a name typed on the command line means."""
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -79,6 +78,8 @@ def loose_matches(wanted: str, people: Mapping[K, Sequence[str]], exact: bool = 
 
 def suggestions(wanted: str, names: Iterable[str], count: int = 3) -> list[str]:
     """Names close to ``wanted`` for "did you mean", the same whatever its case or accents."""
+    import difflib  # only when a name matched nobody: the quick answer never needs it
+
     pool: dict[str, str] = {}
     for name in sorted(names):
         pool.setdefault(loose(name), name)

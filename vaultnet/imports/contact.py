@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 from ..dates import Birthday
 from ..diagnostics import Diagnostic
 from ..errors import UsageError
+from ..identity import URL_SCHEME, is_email, linkedin_key
 
 
 class ImportFileError(UsageError):
@@ -141,9 +141,7 @@ def clean_email(value: str | None) -> str | None:
     if text.lower().startswith("mailto:"):
         text = text[7:]
     text = text.strip("<> ")
-    if " " in text or text.count("@") != 1 or text.startswith("@") or text.endswith("@"):
-        return None
-    return text
+    return text if is_email(text) else None
 
 
 def clean_phone(value: str | None) -> str | None:
@@ -152,22 +150,6 @@ def clean_phone(value: str | None) -> str | None:
     if text.lower().startswith("tel:"):
         text = text[4:]
     return text if any(c.isdigit() for c in text) else None
-
-
-_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
-
-
-def linkedin_key(url: str) -> str | None:
-    """The identity of a LinkedIn profile URL: lower case, no scheme, ``www.``, query,
-    fragment or trailing slash (``linkedin.com/in/ann-lee``); None for an empty URL."""
-    text = urllib.parse.unquote(url.strip())
-    text = _SCHEME.sub("", text, count=1)
-    text = re.split(r"[?#]", text, maxsplit=1)[0].rstrip("/").casefold()
-    host, _, path = text.partition("/")
-    if host == "linkedin.com" or host.endswith(".linkedin.com"):
-        host = "linkedin.com"  # www., m. and country subdomains show the same profile
-    key = f"{host}/{path}" if path else host
-    return key or None
 
 
 def clean_linkedin(value: str | None) -> str | None:
@@ -182,7 +164,7 @@ def clean_linkedin(value: str | None) -> str | None:
     key = linkedin_key(text)
     if key is None or not key.startswith("linkedin.com/") or len(key) <= len("linkedin.com/"):
         return None
-    if _SCHEME.match(text) and not text.lower().startswith(("http://", "https://")):
+    if URL_SCHEME.match(text) and not text.lower().startswith(("http://", "https://")):
         return None
     # A query or fragment is tracking ("?trk=..."), not part of the profile.
     return re.split(r"[?#]", text, maxsplit=1)[0]

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from ..identity import not_an_email
 from .contact import (
     Contact,
     ImportFile,
@@ -212,7 +213,7 @@ def _contact(
     email = cells.get("email", "")
     address = clean_email(email) if email else None
     if email and address is None:
-        warn(f"{name}: {email[:80]!r} is not an email address; left out")
+        warn(f"{name}: {not_an_email(email)}; left out")
     connected = cells.get("connected", "")
     met = parse_connected_on(connected) if connected else None
     if not connected:

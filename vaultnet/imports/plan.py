@@ -34,10 +34,11 @@ from ..editing import (
     set_field,
 )
 from ..errors import UsageError
+from ..identity import linkedin_key
 from ..links import fold
 from ..names import safe_filename
 from ..notes import Note, Position, parse_note
-from .contact import Contact, ImportFile, Skipped, linkedin_key
+from .contact import Contact, ImportFile, Skipped
 
 Action = Literal["new", "update", "unchanged"]
 # The order fields are written in, for new notes and filled ones alike.

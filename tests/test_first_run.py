@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -417,3 +418,27 @@ def test_import_warns_of_a_bad_email_in_the_same_words(marked: Path, tmp_path: P
     export.write_text(CONNECTIONS.replace("annlee,,", "annlee,not-an-email,"), encoding="utf-8")
     result = run("import", "linkedin", export, marked, "--dry-run", *TODAY_ARGS)
     assert "'not-an-email' is not an email address; left out" in result.stderr
+
+
+def test_a_watchers_rebuild_sees_a_new_duplicate_and_its_end(
+    marked: Path, write: WriteNote
+) -> None:
+    from vaultnet.build import Builder
+    from vaultnet.cache import NoteCache
+
+    write("People/Cy.md", person("advocate", "email: cy@example.com\n"))
+    cyrus = write("People/Cyrus.md", person("advocate"))
+    builder = Builder(load_config(marked), NoteCache.in_memory())
+    today = dt.date(2026, 11, 26)
+
+    def duplicates(changed: list[str]) -> list[str]:
+        result = builder.build(today, changed=changed, write=False)
+        return [d.path for d in result.diagnostics if "same person twice" in d.message]
+
+    assert duplicates([]) == []
+    cyrus.write_text(person("advocate", "email: CY@example.com\n"), encoding="utf-8")
+    assert duplicates(["People/Cyrus.md"]) == ["People/Cyrus.md"]
+    write("People/Bob Marsh.md", person("champion"))  # nothing about identity changed
+    assert duplicates(["People/Bob Marsh.md"]) == ["People/Cyrus.md"]
+    cyrus.write_text(person("advocate", "email: cyrus@example.com\n"), encoding="utf-8")
+    assert duplicates(["People/Cyrus.md"]) == []

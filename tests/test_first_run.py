@@ -442,3 +442,31 @@ def test_a_watchers_rebuild_sees_a_new_duplicate_and_its_end(
     assert duplicates(["People/Bob Marsh.md"]) == ["People/Cyrus.md"]
     cyrus.write_text(person("advocate", "email: cyrus@example.com\n"), encoding="utf-8")
     assert duplicates(["People/Cyrus.md"]) == []
+
+
+# --- 9. install -----------------------------------------------------------------------------------
+
+
+def test_the_mit_license_is_there() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'license = "MIT"' in pyproject
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n\nCopyright (c) 2026 vaultnet developers\n")
+    assert 'THE SOFTWARE IS PROVIDED "AS IS"' in text
+
+
+def test_the_reference_script_answers_help_and_writes_nothing() -> None:
+    doc = ROOT / "docs" / "commands.md"
+    before = doc.read_bytes(), doc.stat().st_mtime_ns
+    shown = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "cli_reference.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert shown.returncode == 0
+    assert shown.stdout.startswith("usage: python scripts/cli_reference.py [-h] [--check]")
+    assert "--check" in shown.stdout and "wrote" not in shown.stdout
+    assert (doc.read_bytes(), doc.stat().st_mtime_ns) == before

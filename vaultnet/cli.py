@@ -653,8 +653,9 @@ def path_command(
 ) -> None:
     """Who can get you to a person or a company: the best routes first.
 
-    TARGET is a person (file name, name or alias, like a link), a company (case,
-    punctuation and "Inc."-style endings ignored) or a name from people's knows lists.
+    TARGET is a person (file name, name or alias, like a link; else ignoring accents, or a
+    first name or the start of a name that fits one person), a company (case, punctuation
+    and "Inc."-style endings ignored) or a name from people's knows lists.
     Routes come from people there now, alumni, people who know someone there and people
     who introduced you to someone there; ranked by tier, then by recent contact. With no
     match, close names are suggested and the exit code is 2.
@@ -815,8 +816,10 @@ def log(
 ) -> None:
     """Add a dated entry to a person's log, in date order.
 
-    NAME is matched like a link: file name, name or alias, ignoring case. A "## Log"
-    section is added at the end of the note when it has none.
+    NAME is a file name, name or alias, ignoring case and accents, or a first name or the
+    start of a name that fits one person only. A "## Log" section is added at the end of
+    the note when it has none. A --date after today is a plan: the next follow-up is due
+    then.
 
     \b
     Examples:
@@ -888,7 +891,7 @@ def snooze(
     clear: bool,
     dry_run: bool,
 ) -> None:
-    """Leave a person out of follow-ups until UNTIL: a date or a duration (3w, 2m).
+    """Leave a person out of follow-ups until UNTIL: a date after today or a duration (3w, 2m).
 
     \b
     Examples:

@@ -402,7 +402,7 @@ def test_add_warns_of_an_unknown_introducer_and_a_bad_email(marked: Path) -> Non
         "add",
         "Yu",
         "--introduced-by",
-        "bob marsh",
+        "bob",
         "--email",
         "yu@example.com",
         "--vault",

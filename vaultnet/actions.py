@@ -132,9 +132,9 @@ def _edit(
 
 
 def _link_or_text(people: People, value: str) -> tuple[str, str | None]:
-    """A wikilink when ``value`` names exactly one person, else the text as given, with
-    a warning then: a name that matches nobody is often a typo."""
-    found = people.matches(value, exact=True)
+    """A wikilink when ``value`` names exactly one person (as ``log`` finds one), else the
+    text as given, with a warning then: a name that matches nobody is often a typo."""
+    found = people.matches(value)
     if len(found) == 1:
         return (value if value.startswith("[[") else f"[[{found[0].stem}]]"), None
     if found:

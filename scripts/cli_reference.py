@@ -46,10 +46,11 @@ it only as `--vault PATH`.
 
 Where a command takes a person's NAME (`log`, `tier`, `snooze`, `path`, `add
 --introduced-by`), it is matched ignoring case and accents (`zoe okafor` is Zoë Okafor)
-against the file name, the `name` field and the aliases; failing that, a first name or
-the start of a name that fits one person only (`Bob` for Bob Marsh, `Kat` for Katarzyna
-Nowak). A name that fits several people is refused with their files listed (exit code 2);
-one that fits nobody is refused with the closest names suggested.
+against the file name, the `name` field and the aliases; failing that, a first name, or
+the start of a name or of one of its words, that fits one person only (`Bob` for Bob
+Marsh, `Kat` for Katarzyna Nowak, `Oyel` for Marcus Oyelaran). A name that fits several
+people is refused with their files listed (exit code 2); one that fits nobody is refused
+with the closest names suggested, the same whatever the case typed.
 
 ## Dates and exit codes
 

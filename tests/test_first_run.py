@@ -69,6 +69,18 @@ def test_a_folder_that_is_no_vault_is_refused_before_anything_is_read(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Ann Lee.md"]
 
 
+def test_a_current_folder_that_is_gone_is_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    result = run("build", *TODAY_ARGS)
+    assert result.exit_code == 2
+    assert "cannot tell the current folder" in result.stderr
+
+
 def test_import_in_an_empty_folder_plans_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -91,7 +91,7 @@ def _vault(vault: Path | None, vault_option: Path | None) -> Path:
     if named is not None:
         return named
     try:
-        return find_vault(Path.cwd())
+        return find_vault()
     except VaultnetError as exc:
         _fail(exc)
 

@@ -20,14 +20,20 @@ NOT_A_VAULT = (
 )
 
 
-def find_vault(start: Path) -> Path:
-    """The vault ``start`` lies in, found as git finds a repository: ``start`` or the
-    nearest folder above it that holds ``vaultnet.toml`` or ``.obsidian/``.
+def find_vault(start: Path | None = None) -> Path:
+    """The vault ``start`` (default: the current folder) lies in, found as git finds a
+    repository: ``start`` or the nearest folder above it that holds ``vaultnet.toml`` or
+    ``.obsidian/``.
 
     Raises UsageError (exit code 2) when there is none, before anything is read, so that
     a command run in the wrong folder neither reads nor writes there.
     """
-    here = start.expanduser().absolute()
+    try:
+        here = (start or Path.cwd()).expanduser().absolute()
+    except OSError as exc:  # the current folder was deleted or cannot be reached
+        raise UsageError(
+            f"cannot tell the current folder ({exc.strerror}): name the vault"
+        ) from None
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file() or (folder / ".obsidian").is_dir():
             return folder

@@ -112,7 +112,7 @@ def quick_answer(args: list[str]) -> int | Looked | None:
     from .report import build_summary, exit_code
 
     try:
-        config = load_config(request.vault or find_vault(Path.cwd()))
+        config = load_config(request.vault or find_vault())
         cache = NoteCache.for_vault(config.vault)
         builder = Builder(config, cache)
         result = builder.stop_early(request.today, write=request.command == "build")

@@ -31,9 +31,9 @@ finds a repository:
   `vaultnet.toml` or not.
 - With no folder named, vaultnet walks up from the current folder to the first one that
   holds `vaultnet.toml` or `.obsidian/`, so `vaultnet build` works from any subfolder of
-  the vault. With neither anywhere above, it stops before reading or writing anything:
-  `not inside a vault (no vaultnet.toml or .obsidian/ here or above): run `vaultnet
-  init`, or name the vault folder` (exit code 2).
+  the vault. With neither anywhere above, it stops before reading or writing anything
+  (exit code 2): ``not inside a vault (no vaultnet.toml or .obsidian/ here or above):
+  run `vaultnet init`, or name the vault folder``.
 - `init` is the exception: with no folder named, it makes the current folder a vault.
 
 Every command that works on a vault takes it the same way: with `--vault PATH`, or as its

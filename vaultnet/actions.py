@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import clean_temp_files
 from .build import Builder
 from .cache import NoteCache
 from .config import Config
@@ -116,6 +117,8 @@ def _edit(
 ) -> EditResult:
     """Edit a note through the editor; paths in the diff and errors relative to the vault."""
     relative = file.relative_to(config.vault).as_posix()
+    if not dry_run:
+        clean_temp_files(file.parent)  # what a killed edit or import left beside the note
     try:
         result = edit_note(
             file,
@@ -233,6 +236,7 @@ def add_person(
     shown = diff("", text, relative)
     if dry_run:
         return EditResult(target, True, shown)
+    clean_temp_files(target.parent)
     try:
         create_note(target, text)
     except EditError as exc:

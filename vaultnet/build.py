@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .atomic import clean_temp_files
 from .cache import NoteCache
 from .config import Config
 from .diagnostics import Diagnostic, sort_key
@@ -136,6 +137,7 @@ class Builder:
         # (day, write, fingerprint) when stop_early has just found the vault changed.
         self._changed: tuple[dt.date, bool, str] | None = None
         self._with_diagnostics: set[str] = set()
+        self._cleaned = False  # whether a killed run's temporary files were looked for
 
     @property
     def options(self) -> ParseOptions:
@@ -309,6 +311,8 @@ class Builder:
         stops early); None when something did, and then nothing else is done: the next
         ``build`` for the same day does not look at the vault again."""
         started = time.perf_counter()
+        if write:
+            self._clean_leftovers()
         self._update_files(None)
         fingerprint = self._fingerprint(today)
         early = self._up_to_date(fingerprint, write)
@@ -329,6 +333,8 @@ class Builder:
     ) -> BuildResult:
         timings: dict[str, float] = {}
         started = time.perf_counter()
+        if write and not dry_run:
+            self._clean_leftovers()
         looked, self._changed = self._changed, None
         if looked is not None and changed is None and save and looked[:2] == (today, write):
             fingerprint = looked[2]  # stop_early has just looked: the vault changed
@@ -358,6 +364,15 @@ class Builder:
             self._record(fingerprint, result, write)
         timings["total"] = time.perf_counter() - started
         return result
+
+    def _clean_leftovers(self) -> None:
+        """Remove the temporary files that killed runs left in the output folder and in
+        ``.vaultnet/`` (once per builder: a watcher's own writes leave none)."""
+        if self._cleaned:
+            return
+        self._cleaned = True
+        clean_temp_files(self.config.output_path, recursive=True)
+        clean_temp_files(self.config.vault / ".vaultnet", recursive=True)
 
     def _model_and_pages(
         self,

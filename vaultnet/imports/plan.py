@@ -13,6 +13,7 @@ import does, and every write goes through the note editor (one verified edit per
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..actions import People
+from ..atomic import clean_temp_files
 from ..cache import NoteCache
 from ..companies import company_key
 from ..config import Config, Tier
@@ -30,6 +32,7 @@ from ..editing import (
     FieldValue,
     add_list_item,
     add_log_entry,
+    create_note,
     edit_note,
     set_field,
 )
@@ -136,6 +139,7 @@ class ImportResult:
 
     written: list[str] = field(default_factory=list)
     failed: list[Diagnostic] = field(default_factory=list)
+    stopped: str | None = None  # why the import stopped before the end of the plan
 
 
 def _shown(value: FieldValue) -> str:
@@ -440,16 +444,24 @@ def apply_import(
 ) -> ImportResult:
     """Write the plan: new notes created (never over a file), known ones edited.
 
-    Each known note gets one verified edit that may change only the keys planned (and
-    ``history``, the company and role for a move); its body changes only by the log line.
-    A note the editor refuses is reported in ``failed`` and the others are still written.
+    A new note appears whole or not at all (the note editor writes it to a temporary file
+    and links it into place). Each known note gets one verified edit that may change only
+    the keys planned (and ``history``, the company and role for a move); its body changes
+    only by the log line. A note the editor refuses is reported in ``failed`` and the
+    others are still written, unless the vault cannot take any write (a full disk, a
+    read-only vault): then the import stops, and importing again later finishes it.
     """
     result = ImportResult()
     lock_dir = config.vault / ".vaultnet"
-    for item in plan.items:
+    folders = {
+        (config.vault / item.path).parent for item in plan.items if item.action != "unchanged"
+    }
+    for folder in sorted(folders):
+        clean_temp_files(folder)  # what a killed import or edit left behind
+    for index, item in enumerate(plan.items):
         try:
             if item.action == "new":
-                _create(config.vault / item.path, item.text)
+                create_note(config.vault / item.path, item.text)
                 result.written.append(item.path)
             elif item.action == "update":
                 transform, keys = _update(config, plan, item)
@@ -465,19 +477,30 @@ def apply_import(
         except (EditError, UsageError) as exc:
             message = f"not imported: {exc.message}"
             result.failed.append(Diagnostic(item.path, exc.line, "error", message))
+            reason = _unwritable(exc)
+            if reason is not None:
+                left = sum(1 for later in plan.items[index + 1 :] if later.action != "unchanged")
+                more = f"; {left} more notes not written" if left else ""
+                result.stopped = (
+                    f"import stopped: the vault cannot be written ({reason}){more}. Free "
+                    "some space or make the vault writable, then import again: notes "
+                    "already written are matched, not made twice"
+                )
+                break
         if progress is not None:
             progress(1)
     return result
 
 
-def _create(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        raise UsageError("the file appeared meanwhile; not overwritten") from None
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(text.encode("utf-8"))
+def _unwritable(exc: Exception) -> str | None:
+    """Why no note can be written now (a full disk, a read-only vault), or None."""
+    cause = exc.__cause__
+    if isinstance(cause, OSError) and cause.errno in _UNWRITABLE:
+        return cause.strerror or str(cause)
+    return None
+
+
+_UNWRITABLE = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT})
 
 
 def _key_in_use(front_matter: dict[str, Any], key: str) -> str:

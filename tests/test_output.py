@@ -444,6 +444,6 @@ def test_without_trust_a_watcher_looks_at_the_whole_folder(
     monkeypatch.setattr(
         "vaultnet.output._atomic_write", lambda target, data: (_ for _ in ()).throw(OSError)
     )
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="cannot write the page"):
         write_pages(root, [Page("P0.md", pages[0].text + "x\n"), pages[1]], written=watching)
     assert watching.trusted is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -34,9 +35,24 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
     if value is None or value == "":
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+    from .program import TODAY_RANGE
+
+    first, last = TODAY_RANGE
+    if not first <= day <= last:
+        raise click.BadParameter(
+            f"{day.isoformat()} is out of range; give a day from {first.isoformat()} "
+            f"to {last.isoformat()}"
+        )
+    return day
+
+
+def _a_number(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
+    if math.isnan(value):  # FloatRange lets NaN through: it compares false to everything
+        raise click.BadParameter("nan is not a number of seconds")
+    return value
 
 
 def common_options(vault_argument: bool = True, dated: bool = True) -> Callable[[F], F]:
@@ -108,8 +124,16 @@ def _fail(exc: VaultnetError) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
+EXIT_INTERNAL = 3  # vaultnet itself failed: a bug to report, not a problem in the vault
+
+
 def handle_errors(func: F) -> F:
-    """Turn the core's errors into a message and their exit code, with no traceback."""
+    """Turn every error into one line on stderr and an exit code, with no traceback.
+
+    The core's errors carry their own code; a file the system refuses (a full disk, a
+    read-only folder) is 1; anything else is a bug in vaultnet (EXIT_INTERNAL), shown
+    with its traceback under ``vaultnet -v``.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -120,8 +144,40 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("vaultnet: interrupted", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: usage errors and the like, which click reports
+        except OSError as exc:
+            _show_traceback()
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"vaultnet: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(1)
+        except MemoryError:
+            _show_traceback()
+            click.echo("vaultnet: error: out of memory", err=True)
+            sys.exit(1)
+        except Exception as exc:  # the last resort: one line, never a traceback
+            if not _show_traceback():
+                message = " ".join(str(exc).split())[:200]
+                click.echo(
+                    f"vaultnet: error: unexpected {type(exc).__name__}: {message}. This is a "
+                    "bug in vaultnet; run the command again as 'vaultnet -v ...' to see where, "
+                    "and report it",
+                    err=True,
+                )
+            sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _show_traceback() -> bool:
+    """Print the current exception's traceback when ``vaultnet -v`` asked for it."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not ctx.find_root().params.get("verbose"):
+        return False
+    import traceback
+
+    click.echo(traceback.format_exc(), err=True, nl=False)
+    return True
 
 
 def print_diagnostics(diagnostics: list[Diagnostic], quiet: bool = False) -> None:
@@ -185,7 +241,13 @@ def _cache(config: Config, no_cache: bool) -> NoteCache | None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="vaultnet")
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="When a command fails unexpectedly, show Python's traceback (for a bug report).",
+)
+def main(verbose: bool) -> None:
     """Keep your professional network warm from a plain-text markdown vault.
 
     vaultnet reads one note per person (YAML front matter, a ## Log section) and writes
@@ -270,7 +332,8 @@ def build(
 @common_options()
 @click.option(
     "--debounce",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=3600),
+    callback=_a_number,
     default=0.2,
     show_default=True,
     metavar="SECONDS",
@@ -980,6 +1043,8 @@ def _run_import(
     for line in plan.lines(unchanged=False):
         click.echo(line)
     print_diagnostics(result.failed)
+    if result.stopped:
+        click.echo(f"vaultnet: error: {result.stopped}", err=True)
     failed = f", {len(result.failed)} failed" if result.failed else ""
     click.echo(f"{plan.summary()}{failed}")
     sys.exit(1 if result.failed or (strict and file.diagnostics) else 0)

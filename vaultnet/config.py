@@ -253,6 +253,14 @@ def _relative_dir(value: str, key: str, allow_root: bool = False) -> str:
         raise ConfigError(
             f"{key} must be a folder inside the vault, not the vault itself", CONFIG_NAME
         )
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ConfigError(f"{key} {value!r} holds a control character", CONFIG_NAME)
+    if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in parts):
+        raise ConfigError(
+            f"{key} has a folder name longer than {MAX_NAME_BYTES} bytes, more than file "
+            "systems allow",
+            CONFIG_NAME,
+        )
     return str(PurePosixPath(*parts)) if parts else "."
 
 
@@ -311,6 +319,9 @@ def _tier_key_reason(key: str) -> str:
         f"; keys after a [[tiers]] table belong to it in TOML: move {key!r} above the "
         "first [[tiers]]"
     )
+
+
+MAX_NAME_BYTES = 255  # the longest file or folder name of common file systems
 
 
 def _tiers(value: list[Any], warnings: list[Diagnostic]) -> tuple[Tier, ...]:

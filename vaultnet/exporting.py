@@ -30,7 +30,7 @@ from typing import Any
 import icalendar
 
 from . import __version__
-from .atomic import default_mode, write_atomic
+from .atomic import clean_temp_files, default_mode, write_atomic
 from .build import Builder
 from .cache import NoteCache
 from .config import Config
@@ -476,7 +476,10 @@ def export_vault(
     network = result.network
     assert network is not None
     diagnostics = tuple(result.diagnostics)
-    state = CalendarState.load(state_path(config))
+    # Only the calendar and vCards use the state (its salt makes their UIDs): JSON and CSV
+    # never write it, so they work in a vault that cannot be written to.
+    uses_state = fmt in ("ics", "vcard") or assign_uids
+    state = CalendarState.load(state_path(config) if uses_state else None)
     assigned: tuple[str, ...] = ()
     if assign_uids:
         disk = {path: source.disk for path, source in builder.files.items()}
@@ -535,10 +538,13 @@ def write_export(target: Path, text: str) -> None:
         raise UsageError(f"{target}: refusing to write an export over a Markdown file")
     if target.is_dir():
         raise UsageError(f"{target} is a folder; give a file name")
+    clean_temp_files(target.parent, target=target.name)  # a killed export's leftovers
     try:
         _atomic_write(target, text.encode("utf-8"))
     except OSError as exc:
-        raise UsageError(f"{target}: cannot write ({exc.strerror})") from None
+        raise OutputError(
+            f"cannot write the export ({exc.strerror}); nothing was written to it", str(target)
+        ) from None
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

@@ -9,6 +9,7 @@ frozen weekly digests.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -255,7 +256,10 @@ def write_pages(
         for page, target, data, ours in plan:
             if ours and written is not None:
                 written.hold(target)
-            _atomic_write(target, data)
+            try:
+                _atomic_write(target, data)
+            except OSError as exc:
+                raise OutputError(_cannot_write(exc), str(target)) from None
             result.written.append(page.path)
             if written is not None:
                 written.remember(root_text, page)
@@ -309,6 +313,19 @@ def _marked_pages(root: Path, skip: Callable[[str], bool]) -> list[str]:
             if _is_marked(root, relative, skip):
                 found.append(relative)
     return found
+
+
+def _cannot_write(exc: OSError) -> str:
+    """Why a page could not be written, and what to do about it."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno == errno.ENOSPC:
+        return f"cannot write the page ({reason}); free some space and build again"
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return (
+            f"cannot write the page: {exc.filename} is a file, not a folder; move it away "
+            "or change output_dir"
+        )
+    return f"cannot write the page ({reason})"
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

@@ -108,7 +108,6 @@ def quick_answer(args: list[str]) -> int | Looked | None:
     from .build import Builder
     from .cache import NoteCache
     from .config import find_vault, load_config
-    from .errors import VaultnetError
     from .report import build_summary, exit_code
 
     try:
@@ -116,8 +115,8 @@ def quick_answer(args: list[str]) -> int | Looked | None:
         cache = NoteCache.for_vault(config.vault)
         builder = Builder(config, cache)
         result = builder.stop_early(request.today, write=request.command == "build")
-    except (VaultnetError, OSError):
-        return None  # the command line reports it
+    except Exception:  # the command line runs it again, and reports it
+        return None
     if cache.problem:
         return None  # the command line's build says so, and saves the cache anew
     if result is None:
@@ -147,6 +146,11 @@ def _fits(stream: TextIO, text: str) -> bool:
     except (UnicodeEncodeError, LookupError):
         return False
     return True
+
+
+# The days --today accepts: every date computed from it (a year of follow-ups, last year's
+# moves, next birthdays, a calendar's horizon) stays a real date, far from year 1 and 9999.
+TODAY_RANGE = (dt.date(1900, 1, 1), dt.date(9000, 12, 31))
 
 
 def _simple_request(args: list[str]) -> _Request | None:
@@ -193,6 +197,8 @@ def _today(value: str | None) -> dt.date | None:
     if not value:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         return None  # the command line says what is wrong
+    first, last = TODAY_RANGE
+    return day if first <= day <= last else None

@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from . import __version__
 from .config import Config, Tier
 from .dates import Birthday, Duration, ago, long_date, short_date
-from .errors import TemplateError
+from .errors import TemplateError, VaultnetError
 from .followups import FollowUp
 from .fragments import FragmentCache, Fragments
 from .insights import TEMPLATE_TYPES as INSIGHT_TYPES
@@ -566,10 +566,12 @@ def _render_template(
         raise TemplateError(f"{exc.message}", *_template_line(exc, name)) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template not found: {exc.name}") from None
-    except (TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:
-        raise TemplateError(f"{type(exc).__name__}: {exc}", *_template_line(exc, name)) from None
     except MemoryError:
         raise TemplateError(f"template {name} ran out of memory; stopped") from None
+    except VaultnetError:
+        raise
+    except Exception as exc:  # 1/0, '{}'.format(), truncate(-5): the template's fault
+        raise TemplateError(f"{type(exc).__name__}: {exc}", *_template_line(exc, name)) from None
     finally:
         deadline.end = 0.0
 

@@ -1,0 +1,402 @@
+"""Faults of the machine rather than of the vault: a process killed mid-write, a full disk,
+a read-only vault, a file in the way, days out of range, and errors nobody foresaw.
+
+Promises (docs/reliability.md, "Faults"): every file vaultnet creates appears whole or not
+at all; temporary files of a killed run do not survive the next run; every failure is one
+line on stderr with an exit code, never a traceback.
+
+A process is killed at exact points with strace's fault injection (a SIGKILL on entering
+the Nth ``write``, ``link``, ``rename`` or ``unlink``), a full disk is a small tmpfs, and a
+read-only vault a tmpfs remounted read-only (the tests run as root, so file modes would
+not stop a write). Where strace or mount is missing, or not allowed, the test is skipped
+and says why; the same paths are also tested in-process by making the write fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultnet import atomic
+from vaultnet.atomic import TEMP_SUFFIX, clean_temp_files
+from vaultnet.cli import main
+
+from . import TODAY
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample-vault"
+VAULTNET = [sys.executable, "-m", "vaultnet"]
+STRACE = shutil.which("strace")
+ENV = {**os.environ, "VAULTNET_TODAY": TODAY, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def temp_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob(f"*{TEMP_SUFFIX}"))
+
+
+def copy_sample(tmp_path: Path, name: str = "vault") -> Path:
+    vault = tmp_path / name
+    shutil.copytree(SAMPLE, vault, ignore=shutil.ignore_patterns("Network", ".vaultnet"))
+    return vault
+
+
+def killed_at(syscall: str, nth: int, args: list[str], cwd: Path) -> int:
+    """Run vaultnet under strace, killed (SIGKILL) on entering its ``nth`` ``syscall``."""
+    assert STRACE is not None
+    command = [
+        STRACE,
+        "-f",
+        "-qq",
+        "-o",
+        os.devnull,
+        "-e",
+        f"trace={syscall}",
+        "-e",
+        f"inject={syscall}:signal=SIGKILL:when={nth}",
+        *VAULTNET,
+        *args,
+    ]
+    done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, timeout=60)
+    return done.returncode
+
+
+needs_strace = pytest.mark.skipif(STRACE is None, reason="strace is not installed")
+
+
+def linkedin_csv(path: Path, count: int) -> Path:
+    rows = [
+        f"First{i},Last{i},https://www.linkedin.com/in/person-{i},,Acme {i},Engineer,01 Mar 2024"
+        for i in range(count)
+    ]
+    header = "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+# --- a process killed part way -----------------------------------------------------------
+
+
+@needs_strace
+def test_a_killed_import_leaves_no_empty_note_and_a_second_one_makes_no_duplicates(
+    tmp_path: Path,
+) -> None:
+    csv = linkedin_csv(tmp_path / "Connections.csv", 4)
+    vault = tmp_path / "vault"
+    left_behind = 0
+    # Killed entering the first, second… write (a temporary file still empty), link (the
+    # note about to appear) and unlink (the note there, its temporary file not yet gone).
+    points = [("write", n) for n in (1, 2, 4)] + [("link", 1), ("link", 3), ("unlink", 2)]
+    for syscall, nth in points:
+        shutil.rmtree(vault, ignore_errors=True)
+        (vault / "People").mkdir(parents=True)
+        (vault / "vaultnet.toml").write_text('people_dirs = ["People"]\n', encoding="utf-8")
+        args = ["import", "linkedin", str(csv), "--vault", str(vault)]
+        code = killed_at(syscall, nth, args, tmp_path)
+        assert code in (-9, 137), (syscall, nth, code)  # really killed at that point
+        for note in (vault / "People").glob("*.md"):
+            text = note.read_text(encoding="utf-8")
+            assert text.startswith("---\n") and "\n---\n" in text[4:], (syscall, nth, note)
+        left_behind += len(temp_files(vault))
+        code, _, stderr = run(*args)
+        assert code == 0, stderr
+        names = sorted(p.name for p in (vault / "People").glob("*.md"))
+        assert names == [f"First{i} Last{i}.md" for i in range(4)], (syscall, nth)
+        assert temp_files(vault / "People") == [], (syscall, nth)
+    assert left_behind, "no kill point left a temporary file: the cleanup went untested"
+
+
+@needs_strace
+def test_a_killed_build_leaves_only_whole_pages_and_the_next_build_cleans_up(
+    tmp_path: Path,
+) -> None:
+    reference = copy_sample(tmp_path, "reference")
+    code, _, stderr = run("build", reference, "--today", TODAY, "--no-cache")
+    assert code == 0, stderr
+    final = {
+        p.relative_to(reference / "Network"): p.read_bytes()
+        for p in (reference / "Network").rglob("*.md")
+    }
+    vault = copy_sample(tmp_path)
+    left_behind = 0
+    for syscall, nth in [("write", 1), ("write", 6), ("write", 15), ("rename", 1), ("rename", 8)]:
+        shutil.rmtree(vault / "Network", ignore_errors=True)
+        shutil.rmtree(vault / ".vaultnet", ignore_errors=True)
+        code = killed_at(syscall, nth, ["build", str(vault)], tmp_path)
+        assert code in (-9, 137), (syscall, nth, code)
+        for page in (vault / "Network").rglob("*.md"):
+            assert page.read_bytes() == final[page.relative_to(vault / "Network")], page
+        left_behind += len(temp_files(vault))
+        code, _, stderr = run("build", vault, "--today", TODAY)
+        assert code == 0, stderr
+        assert temp_files(vault) == [], (syscall, nth)
+    assert left_behind, "no kill point left a temporary file: the cleanup went untested"
+
+
+def test_temporary_files_of_live_processes_are_kept_and_the_dead_ones_go(
+    tmp_path: Path,
+) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a process id that is gone
+    gone, alive = child.pid, os.getppid()
+    folder = tmp_path / "Network"
+    (folder / "Tiers").mkdir(parents=True)
+    dead = folder / f".Index.md.{gone}.ab12cd_9{TEMP_SUFFIX}"
+    nested = folder / "Tiers" / f".A.2024.md.{gone}.zz{TEMP_SUFFIX}"
+    live = folder / f".Index.md.{alive}.ab12cd_9{TEMP_SUFFIX}"
+    mine = folder / f".Index.md.{os.getpid()}.x{TEMP_SUFFIX}"
+    old_style = folder / f".Index.md.k3j4h5g6{TEMP_SUFFIX}"  # no process id: kept an hour
+    not_ours = folder / f"Index.md.{gone}.x{TEMP_SUFFIX}"  # not named as vaultnet names them
+    for path in (dead, nested, live, mine, old_style, not_ours):
+        path.write_text("partial", encoding="utf-8")
+    assert clean_temp_files(folder) == 1
+    assert not dead.exists() and nested.exists()
+    assert clean_temp_files(folder, recursive=True) == 1
+    assert not nested.exists()
+    assert live.exists() and mine.exists() and old_style.exists() and not_ours.exists()
+    hour_ago = os.stat(old_style).st_mtime - atomic.UNOWNED_TEMP_SECONDS - 60
+    os.utime(old_style, (hour_ago, hour_ago))
+    assert clean_temp_files(folder) == 1 and not old_style.exists()
+
+
+def test_a_build_and_an_edit_clean_up_what_killed_runs_left(tmp_path: Path) -> None:
+    vault = copy_sample(tmp_path)
+    code, _, _ = run("build", vault, "--today", TODAY)
+    assert code == 0
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    leftovers = [
+        vault / "Network" / f".Index.md.{child.pid}.aaaa{TEMP_SUFFIX}",
+        vault / ".vaultnet" / "cache" / f".notes-2a.pickle.{child.pid}.bbbb{TEMP_SUFFIX}",
+        vault / "People" / f".Ann Lee.md.{child.pid}.cccc{TEMP_SUFFIX}",
+    ]
+    for path in leftovers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\npartial", encoding="utf-8")
+    # The vault is as the last build left it: the build stops early, and still cleans up.
+    code, _, _ = run("build", vault, "--today", TODAY)
+    assert code == 0
+    assert [p.exists() for p in leftovers] == [False, False, True]
+    code, _, stderr = run("log", "Ann Lee", "coffee", "--vault", vault, "--today", TODAY)
+    assert code == 0, stderr
+    assert temp_files(vault) == []
+
+
+# --- a full disk and a read-only vault -----------------------------------------------------
+
+
+@contextlib.contextmanager
+def small_disk(where: Path, size: str = "1m") -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted at ``where`` (skips the test where mounting is refused)."""
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill(disk: Path) -> None:
+    with open(disk / "filler", "wb") as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(b"\0" * 65536)
+            handle.flush()
+
+
+def read_only(disk: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+
+
+@pytest.mark.skipif(shutil.which("mount") is None, reason="mount is not installed")
+def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        vault = copy_sample(disk)
+        vcf = tmp_path / "cards.vcf"
+        vcf.write_text(
+            "".join(
+                f"BEGIN:VCARD\nVERSION:3.0\nFN:Vera Card{i}\nEMAIL:v{i}@x.example\nEND:VCARD\n"
+                for i in range(3)
+            ),
+            encoding="utf-8",
+        )
+        fill(disk)
+        before = {p: p.read_bytes() for p in vault.rglob("*") if p.is_file()}
+        for _ in range(2):  # a second attempt does not make a "Vera Card 2.md"
+            code, _, stderr = run("import", "vcard", vcf, "--vault", vault, "--today", TODAY)
+            assert code == 1
+            assert "Traceback" not in stderr
+            assert "No space left on device" in stderr and "import stopped" in stderr
+        code, _, stderr = run("build", vault, "--today", TODAY, "--no-cache")
+        assert code == 1 and "Traceback" not in stderr
+        assert "cannot write the page (No space left on device)" in stderr
+        out = vault / "people.csv"
+        code, _, stderr = run("export", "csv", "--vault", vault, "--today", TODAY, "-o", out)
+        assert code == 1 and "cannot write the export (No space left on device)" in stderr
+        assert not out.exists()
+        after = {p: p.read_bytes() for p in vault.rglob("*") if p.is_file()}
+        assert {p for p in after if p.suffix == ".md"} <= set(before) | {
+            p for p in after if "Network" in p.parts
+        }
+        assert all(after[p] == before[p] for p in before if p in after and "Network" not in p.parts)
+        assert [p for p in after if p.stat().st_size == 0 and p.suffix == ".md"] == []
+        assert temp_files(vault) == []
+
+
+@pytest.mark.skipif(shutil.which("mount") is None, reason="mount is not installed")
+def test_a_read_only_vault_is_one_line(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", "8m") as disk:
+        vault = copy_sample(disk)
+        read_only(disk)
+        code, _, stderr = run("build", vault, "--today", TODAY)
+        assert code == 1 and stderr.count("\n") == 1, stderr
+        assert "cannot write the page (Read-only file system)" in stderr
+        vcf = ROOT / "tests" / "fixtures" / "imports" / "apple.vcf"
+        code, _, stderr = run("import", "vcard", vcf, "--vault", vault, "--today", TODAY)
+        assert code == 1 and "Traceback" not in stderr
+        assert "import stopped: the vault cannot be written (Read-only file system)" in stderr
+        code, stdout, stderr = run("export", "csv", "--vault", vault, "--today", TODAY)
+        assert code == 0 and stdout.startswith("name,"), stderr
+
+
+def test_a_failing_write_is_reported_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same paths as the tmpfs tests, where mounting is not possible."""
+    vault = copy_sample(tmp_path)
+
+    def no_space(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("vaultnet.output._atomic_write", no_space)
+    monkeypatch.setattr("vaultnet.editing.write_atomic", no_space)
+    monkeypatch.setattr("vaultnet.exporting._atomic_write", no_space)
+    code, _, stderr = run("build", vault, "--today", TODAY)
+    assert code == 1 and "cannot write the page (No space left on device)" in stderr
+    csv = linkedin_csv(tmp_path / "Connections.csv", 3)
+    code, stdout, stderr = run("import", "linkedin", csv, "--vault", vault, "--today", TODAY)
+    assert code == 1, stdout + stderr
+    assert stderr.count("not imported") == 1 and "2 more notes not written" in stderr
+    assert not list(vault.rglob("First*.md"))
+    code, _, stderr = run("export", "csv", "--vault", vault, "--today", TODAY, "-o", "x.csv")
+    assert code == 1 and "nothing was written to it" in stderr
+
+
+def test_a_file_where_the_output_folder_goes_is_one_line(tmp_path: Path) -> None:
+    vault = copy_sample(tmp_path)
+    (vault / "Network").write_text("not a folder\n", encoding="utf-8")
+    code, _, stderr = run("build", vault, "--today", TODAY)
+    assert code == 1 and stderr.count("\n") == 1
+    assert "Network is a file, not a folder; move it away or change output_dir" in stderr
+
+
+# --- errors nobody foresaw, and bad values ------------------------------------------------
+
+
+def test_an_unexpected_error_is_one_line_and_v_shows_the_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = copy_sample(tmp_path)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr("vaultnet.build.Builder.build", broken)
+    code, _, stderr = run("build", vault, "--today", TODAY)
+    assert code == 3
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
+    assert "unexpected KeyError: 'a bug'" in stderr and "vaultnet -v" in stderr
+    code, _, stderr = run("-v", "build", vault, "--today", TODAY)
+    assert code == 3 and "Traceback (most recent call last)" in stderr and "a bug" in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "day"),
+    [
+        (["build"], "0001-01-01"),
+        (["check"], "0001-01-01"),
+        (["digest"], "0001-01-01"),
+        (["digest", "--format", "json"], "1899-12-31"),
+        (["build"], "9999-12-01"),
+        (["export", "ics"], "9999-12-31"),
+    ],
+)
+def test_days_out_of_range_are_refused(tmp_path: Path, args: list[str], day: str) -> None:
+    vault = copy_sample(tmp_path)
+    where = ["--vault", str(vault)]
+    code, _, stderr = run(*args, *where, "--today", day)
+    assert code == 2, stderr
+    assert f"{day} is out of range; give a day from 1900-01-01 to 9000-12-31" in stderr
+
+
+def test_the_edges_of_the_range_work(tmp_path: Path) -> None:
+    vault = copy_sample(tmp_path)
+    for day in ("1900-01-01", "9000-12-31"):
+        for args in (["build", vault], ["digest", vault], ["export", "ics", "--vault", vault]):
+            code, _, stderr = run(*args, "--today", day)
+            assert code == 0, (args, day, stderr)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "NaN", "-inf", "1e9"])
+def test_watch_refuses_a_debounce_that_is_not_a_number_of_seconds(
+    tmp_path: Path, value: str
+) -> None:
+    code, _, stderr = run("watch", tmp_path, "--debounce", value)
+    assert code == 2 and "--debounce" in stderr
+
+
+@pytest.mark.parametrize(
+    ("expression", "error"),
+    [
+        ("{{ 1/0 }}", "ZeroDivisionError"),
+        ("{{ '{}'.format() }}", "IndexError"),
+        ("{{ '%(a)s' % {} }}", "KeyError"),
+        ("{{ 'a'|truncate(-5) }}", "AssertionError"),
+        ("{{ people|slice(0)|list }}", "ZeroDivisionError"),
+    ],
+)
+def test_a_template_that_fails_at_run_time_names_its_file_and_line(
+    tmp_path: Path, expression: str, error: str
+) -> None:
+    vault = copy_sample(tmp_path)
+    templates = vault / ".vaultnet" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "index.md.j2").write_text(f"# Index\n\n{expression}\n", encoding="utf-8")
+    code, _, stderr = run("build", vault, "--today", TODAY)
+    assert code == 1
+    assert stderr.startswith(f"vaultnet: error: .vaultnet/templates/index.md.j2:3: {error}")
+    assert stderr.count("\n") == 1
+    assert not (vault / "Network" / "Index.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("output_dir", "message"),
+    [
+        ("a\\u0000b", "holds a control character"),
+        ("x" * 300, "longer than 255 bytes"),
+    ],
+)
+def test_an_output_dir_no_file_system_takes_is_a_configuration_error(
+    tmp_path: Path, output_dir: str, message: str
+) -> None:
+    (tmp_path / "vaultnet.toml").write_text(f'output_dir = "{output_dir}"\n', encoding="utf-8")
+    code, _, stderr = run("build", tmp_path, "--today", TODAY)
+    assert code == 2 and message in stderr and stderr.count("\n") == 1

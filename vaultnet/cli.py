@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -426,7 +428,14 @@ def watch(
 
     def request_stop(_signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
-            raise KeyboardInterrupt  # asked twice: do not wait for the rebuild to finish
+            # Asked twice: stop now, without finishing the rebuild or saving the cache. Pages
+            # are replaced whole, the cache is never the source of truth, and a temporary
+            # file left behind is removed by the next run. os.write: the handler may run
+            # while the main thread is inside a print, which a buffered write would break.
+            with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: reentrant
+                sys.stdout.flush()
+            os.write(2, b"vaultnet: stopped at once; the cache was not saved\n")
+            os._exit(130)
         stop.set()
 
     previous = {}

@@ -199,6 +199,49 @@ def test_77_log_commands_while_watching_are_all_kept_and_rebuilt(
     assert (vault / "Ann Lee.md").read_text(encoding="utf-8") == text  # watch wrote no note
 
 
+# --- a second Ctrl-C stops at once ----------------------------------------------------------
+
+# A rebuild and the cache's save at the end that each take 30 s: the first Ctrl-C lets the
+# rebuild finish; the second must stop at once, without waiting for either.
+_SLOW = """
+import sys, time
+import vaultnet.build as build
+import vaultnet.watch as watch
+
+real = build.Builder.build
+def slow_build(self, today, changed=None, **options):
+    result = real(self, today, changed, **options)
+    if changed:  # a rebuild, not the first build
+        print("rebuilding slowly", flush=True)
+        time.sleep(30)
+    return result
+
+build.Builder.build = slow_build
+watch.Watcher._release_cache = lambda self: time.sleep(30)
+from vaultnet.cli import main
+main(sys.argv[1:], prog_name="vaultnet")
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_a_second_ctrl_c_stops_at_once(tmp_path: Path, watching: Callable[..., _Watching]) -> None:
+    vault = make_vault(tmp_path, {"Ann Lee.md": LOGGED})
+    watch = watching([sys.executable, "-c", _SLOW, "watch", str(vault), "--debounce", "0.05"])
+    (vault / "Ann Lee.md").write_bytes(LOGGED.replace(b"coffee", b"coffee at Globex"))
+    wait_for(lambda: watch.saw("rebuilding slowly"), "the slow rebuild")
+    watch.process.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    assert watch.process.poll() is None  # the first Ctrl-C waits for the rebuild
+    started = time.monotonic()
+    watch.process.send_signal(signal.SIGINT)
+    code = watch.process.wait(DEADLINE)
+    assert time.monotonic() - started < 5
+    assert code == 130
+    assert watch.stop() == 130
+    assert any("stopped at once; the cache was not saved" in line for line in watch.err)
+    assert not any("Traceback" in line for line in watch.err), watch.err
+
+
 # --- 78: out of inotify watches ----------------------------------------------------------------
 
 _OUT_OF_WATCHES = """

@@ -400,3 +400,91 @@ def test_an_output_dir_no_file_system_takes_is_a_configuration_error(
     (tmp_path / "vaultnet.toml").write_text(f'output_dir = "{output_dir}"\n', encoding="utf-8")
     code, _, stderr = run("build", tmp_path, "--today", TODAY)
     assert code == 2 and message in stderr and stderr.count("\n") == 1
+
+
+# --- huge fields in an import ---------------------------------------------------------------
+
+BIG = 10_000_000  # characters: a 10 MB field
+
+
+def _peak_kb(args: list[str | Path], cwd: Path) -> tuple[int, int, str]:
+    """Exit code, peak memory (KB) and stderr of ``vaultnet args`` in a child process."""
+    script = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(done.returncode, peak)\n"
+        "sys.stderr.write(done.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *VAULTNET, *[str(a) for a in args]],
+        cwd=cwd,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    code, peak = done.stdout.split()
+    return int(code), int(peak), done.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KB on Linux")
+def test_a_card_with_a_huge_field_is_skipped_by_line_and_the_others_imported(
+    tmp_path: Path,
+) -> None:
+    big = "A" * BIG
+    cards = [
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Good One\nEMAIL:g1@x.example\nEND:VCARD\n",
+        f"BEGIN:VCARD\nVERSION:3.0\nFN:{big}\nEND:VCARD\n",  # FN on line 8
+        f"BEGIN:VCARD\nVERSION:3.0\nFN:Org Person\nORG:{big}\nEND:VCARD\n",  # ORG on line 13
+        f"BEGIN:VCARD\nVERSION:3.0\nFN:Note Person\nNOTE:{big}\nEND:VCARD\n",
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Mid Org\nORG:" + "B" * 5000 + "\nEND:VCARD\n",  # line 20
+        "BEGIN:VCARD\nVERSION:2.1\nFN;ENCODING=QUOTED-PRINTABLE:Q=\n" + "=41" * 20000 + "\n"
+        "TITLE:x\nEND:VCARD\n",  # a quoted-printable FN over many soft breaks: line 27
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Good Two\nEND:VCARD\n",
+    ]
+    (tmp_path / "big.vcf").write_text("".join(cards), encoding="utf-8")
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    args: list[str | Path] = ["import", "vcard", "big.vcf", "--vault", vault]
+    code, peak, stderr = _peak_kb(args, tmp_path)
+    assert code == 0, stderr
+    assert sorted(p.name for p in vault.glob("*.md")) == [
+        "Good One.md",
+        "Good Two.md",
+        "Note Person.md",
+    ]
+    assert "big.vcf:8: error: the card's FN is 10,000,003 bytes long" in stderr
+    assert "big.vcf:13: error: the card's ORG is 10,000,004 bytes long" in stderr
+    assert "big.vcf:20: error: the card: its ORG is 5,000 characters long" in stderr
+    assert "big.vcf:27: error: the card's FN is" in stderr
+    assert "A" * 100 not in (vault / "Note Person.md").read_text(encoding="utf-8")
+    assert peak < 200_000, f"peak memory {peak} KB"  # 1.5 GB before fields were bounded
+    code, _, stderr = run("build", vault, "--today", TODAY)
+    assert code == 0 and "skipped" not in stderr, stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KB on Linux")
+def test_a_linkedin_row_with_a_huge_field_is_skipped_by_line_and_the_others_imported(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On",
+        "Good,One,https://www.linkedin.com/in/g1,,Acme,Eng,01 Mar 2024",
+        "Big,Co,https://www.linkedin.com/in/g2,," + "C" * BIG + ",Eng,01 Mar 2024",
+        'Big,Quoted,https://www.linkedin.com/in/g5,,"' + "D\n" * 100_000 + '",Eng,01 Mar 2024',
+        "Mid,Co,https://www.linkedin.com/in/g3,," + "C" * 5000 + ",Eng,01 Mar 2024",
+        "Good,Two,https://www.linkedin.com/in/g4,,Acme,Eng,01 Mar 2024",
+    ]
+    (tmp_path / "Connections.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    args: list[str | Path] = ["import", "linkedin", "Connections.csv", "--vault", vault]
+    code, peak, stderr = _peak_kb(args, tmp_path)
+    assert code == 0, stderr
+    assert sorted(p.name for p in vault.glob("*.md")) == ["Good One.md", "Good Two.md"]
+    assert "Connections.csv:3: error: the row: its Company is 10,000,000 characters" in stderr
+    assert "Connections.csv:4: error: the row: its Company is 199,999 characters" in stderr
+    assert "Connections.csv:100005: error: the row: its Company is 5,000 characters" in stderr
+    assert stderr.count("error") == 3
+    assert peak < 200_000, f"peak memory {peak} KB"

@@ -18,6 +18,23 @@ from ..diagnostics import Diagnostic
 from ..errors import UsageError
 from ..identity import URL_SCHEME, is_email, linkedin_key
 
+# The longest text an import takes from one field (a name, a company, an email...): far
+# above any real one, and small enough that a hostile file cannot make a huge note or hold
+# much memory. A row or card with a longer field is reported and skipped; the others are
+# still imported.
+MAX_FIELD_CHARS = 4096
+
+
+def oversized(fields: dict[str, str]) -> str | None:
+    """Why a row or card is skipped when one of its ``fields`` is too long, else None."""
+    for name, value in fields.items():
+        if len(value) > MAX_FIELD_CHARS:
+            return (
+                f"its {name} is {len(value):,} characters long, over the limit of "
+                f"{MAX_FIELD_CHARS:,}; not imported"
+            )
+    return None
+
 
 class ImportFileError(UsageError):
     """The file is not what the import reads (exit code 2): says what was expected."""

@@ -7,9 +7,12 @@ mark and CRLF line endings. The header row is looked for, not assumed to be firs
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
@@ -23,6 +26,7 @@ from .contact import (
     clean_email,
     clean_linkedin,
     clean_text,
+    oversized,
     read_import_file,
 )
 
@@ -131,19 +135,26 @@ def parse_linkedin(data: bytes, shown: str) -> ImportFile:
     contacts: list[Contact] = []
     skipped: list[Skipped] = []
     # csv reads quoted fields across lines; line_num says how many lines it has consumed.
-    reader = csv.reader(lines[header + 1 :])
-    consumed = 0
-    for row in reader:
-        line = header + 2 + consumed  # where this row starts, counting from 1
-        consumed = reader.line_num
-        cells = {
-            key: row[index].strip() if index < len(row) else "" for key, index in columns.items()
-        }
-        result = _contact(cells, line, shown, diagnostics)
-        if isinstance(result, Skipped):
-            skipped.append(result)
-        else:
-            contacts.append(result)
+    with _any_field_size():
+        reader = csv.reader(lines[header + 1 :])
+        consumed = 0
+        for row in reader:
+            line = header + 2 + consumed  # where this row starts, counting from 1
+            consumed = reader.line_num
+            cells = {
+                key: row[index].strip() if index < len(row) else ""
+                for key, index in columns.items()
+            }
+            too_long = oversized({_COLUMN_OF[key]: value for key, value in cells.items()})
+            if too_long is not None:
+                diagnostics.append(Diagnostic(shown, line, "error", f"the row: {too_long}"))
+                skipped.append(Skipped(line, "a field is too long"))
+                continue
+            result = _contact(cells, line, shown, diagnostics)
+            if isinstance(result, Skipped):
+                skipped.append(result)
+            else:
+                contacts.append(result)
     return ImportFile(
         SOURCE,
         shown,
@@ -153,6 +164,23 @@ def parse_linkedin(data: bytes, shown: str) -> ImportFile:
         by_company="url" not in columns,
         moves=True,
     )
+
+
+@contextlib.contextmanager
+def _any_field_size() -> Iterator[None]:
+    """Let csv read fields of any length while the rows are read.
+
+    csv refuses a field over its limit (128 KiB) and then reads on from the middle of it,
+    making rows out of a quoted field's lines. The whole file is in memory already, so the
+    limit is lifted, and a row with a field too long is skipped by its length instead
+    (see ``oversized``).
+    """
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -190,6 +218,7 @@ _KEYS = {
     "position": "position",
     "connected on": "connected",
 }
+_COLUMN_OF = {_KEYS[column.casefold()]: column for column in COLUMNS}  # as LinkedIn spells it
 
 
 def _contact(

@@ -32,6 +32,7 @@ import vobject  # type: ignore[import-untyped]
 from ..dates import Birthday
 from ..diagnostics import Diagnostic
 from .contact import (
+    MAX_FIELD_CHARS,
     Contact,
     ImportFile,
     ImportFileError,
@@ -42,6 +43,7 @@ from .contact import (
     clean_phone,
     clean_text,
     fallback_name,
+    oversized,
     read_import_file,
 )
 
@@ -58,17 +60,52 @@ _NOISE_TYPES = frozenset({"internet", "pref", "x400", "voice"})
 _APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
 
 
+# An unfolded content line longer than this is not kept whole: a property vaultnet imports
+# makes its card skipped, any other is dropped like a photo. Room for MAX_FIELD_CHARS of
+# text in any encoding (quoted-printable UTF-8: 9 bytes a character) and its parameters.
+MAX_LINE_BYTES = MAX_FIELD_CHARS * 9 + 1024
+# The properties a contact is made of (and the card's frame): too long, the card is skipped.
+_IMPORTED = frozenset(
+    {
+        b"BEGIN", b"END", b"VERSION", b"FN", b"N", b"ORG", b"TITLE", b"ROLE", b"EMAIL",
+        b"TEL", b"URL", b"X-SOCIALPROFILE", b"BDAY", b"KIND", b"X-ADDRESSBOOKSERVER-KIND",
+        b"X-ABLABEL",
+    }
+)  # fmt: skip
+
+
 @dataclass(slots=True)
 class _Line:
-    """A logical (unfolded) content line, as bytes, with the line it starts on."""
+    """A logical (unfolded) content line, as bytes, with the line it starts on.
+
+    Past MAX_LINE_BYTES the rest of the line is not kept: ``oversized`` holds its full size.
+    """
 
     number: int
     chunks: list[bytes] = field(default_factory=list)
     quoted_printable: bool = False
+    size: int = 0
+    oversized: int = 0
+    soft_break: bool = False  # the last chunk ends in "=": quoted-printable goes on
 
     @property
     def data(self) -> bytes:
         return b"".join(self.chunks)
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        self.soft_break = chunk[-1:] == b"="
+        if self.oversized or self.size > MAX_LINE_BYTES:
+            self.oversized = self.size
+            head = self.chunks[0] if self.chunks else chunk
+            self.chunks[:] = [head[:200]]  # the property's name, for the message
+        else:
+            self.chunks.append(chunk)
+
+    @property
+    def property_name(self) -> bytes:
+        name = _PROPERTY.match(self.chunks[0]) if self.chunks else None
+        return name[1].upper() if name else b""
 
 
 @dataclass(slots=True)
@@ -96,6 +133,16 @@ def parse_vcards(data: bytes, shown: str) -> ImportFile:
             message = "the card has no END:VCARD (the file may be cut short); not imported"
             diagnostics.append(Diagnostic(shown, card.line, "error", message))
             skipped.append(Skipped(card.line, "unreadable card: no END:VCARD"))
+            continue
+        too_long = next((ln for ln in card.lines if ln.oversized), None)
+        if too_long is not None and too_long.property_name in _IMPORTED:
+            name = too_long.property_name.decode("ascii", "replace")
+            message = (
+                f"the card's {name} is {too_long.oversized:,} bytes long (the limit is "
+                f"{MAX_FIELD_CHARS:,} characters); not imported"
+            )
+            diagnostics.append(Diagnostic(shown, too_long.number, "error", message))
+            skipped.append(Skipped(card.line, f"{name} too long"))
             continue
         try:
             component = vobject.readOne(_card_text(card))
@@ -150,11 +197,12 @@ def _logical_lines(data: bytes) -> list[_Line]:
             continue
         if raw[:1] in (b" ", b"\t") and (current is not None or dropping):
             if not dropping and current is not None:
-                current.chunks.append(raw[1:])
+                current.add(raw[1:])
             continue
-        if current is not None and current.quoted_printable and current.chunks[-1][-1:] == b"=":
-            current.chunks[-1] = current.chunks[-1][:-1]
-            current.chunks.append(raw)
+        if current is not None and current.quoted_printable and current.soft_break:
+            if not current.oversized:
+                current.chunks[-1] = current.chunks[-1][:-1]
+            current.add(raw)
             continue
         name = _PROPERTY.match(raw)
         if dropping and (name is None or b":" not in raw):
@@ -163,7 +211,8 @@ def _logical_lines(data: bytes) -> list[_Line]:
         if dropping:
             current = None
             continue
-        current = _Line(number, [raw], bool(_QP.match(raw)))
+        current = _Line(number, quoted_printable=bool(_QP.match(raw)))
+        current.add(raw)
         lines.append(current)
     return lines
 
@@ -199,7 +248,8 @@ def _card_text(card: _Card) -> str:
         b"3.0",
     )
     old = version == b"2.1"
-    return "".join(_content_line(line, old) + "\r\n" for line in card.lines)
+    kept = (line for line in card.lines if not line.oversized)  # a long NOTE, say: dropped
+    return "".join(_content_line(line, old) + "\r\n" for line in kept)
 
 
 _PARAM_SPLIT = re.compile(rb';(?=(?:[^"]*"[^"]*")*[^"]*$)')
@@ -270,6 +320,18 @@ def _contact(card: Any, line: int, shown: str, diagnostics: list[Diagnostic]) ->
     labels = _apple_labels(card)
     emails = _labelled(card, "EMAIL", labels, clean_email)
     phones = _labelled(card, "TEL", labels, clean_phone)
+    too_long = oversized(
+        {
+            "FN": _first_text(card, "FN"),
+            "N": _structured_name(card),
+            "ORG": _organisation(card),
+            "TITLE": _first_text(card, "TITLE"),
+            "ROLE": _first_text(card, "ROLE"),
+        }
+    )
+    if too_long is not None:
+        diagnostics.append(Diagnostic(shown, line, "error", f"the card: {too_long}"))
+        return Skipped(line, "a field is too long")
     name = clean_text(_first_text(card, "FN"), name=True)
     if not name:
         name = clean_text(_structured_name(card), name=True)

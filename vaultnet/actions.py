@@ -7,6 +7,7 @@ Each finds its person the way links resolve, builds the new text with the note e
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,10 @@ def add_person(
     is not one, or an introducer who is nobody in the vault, is written as given and
     passed to ``warn``.
     """
+    given = [("name", name), ("--company", company), ("--role", role), ("--email", email)]
+    given += [("--introduced-by", introduced_by), *(("--tag", tag) for tag in tags)]
+    for what, value in given:
+        check_plain(value, what)
     clean = " ".join(name.split())
     if not clean:
         raise UsageError("the name is empty")
@@ -256,6 +261,22 @@ def _unique_stem(folder: Path, stem: str) -> str:
     return candidate
 
 
+def check_plain(value: str | None, what: str, *, lines: bool = False) -> None:
+    """Refuse (UsageError) text with a control character (an escape, a NUL, a line break
+    unless ``lines``; a tab is fine): written into a note it would be invisible in the
+    editor, or drive a terminal showing the note."""
+    if not value:
+        return
+    allowed = "\t\r\n" if lines else "\t"
+    for char in value:
+        kind = unicodedata.category(char)
+        if (kind == "Cc" and char not in allowed) or (kind in ("Zl", "Zp") and not lines):
+            raise UsageError(
+                f"the {what} holds the control character U+{ord(char):04X}; vaultnet writes "
+                "no control characters into notes: remove it and try again"
+            )
+
+
 def _entry_text(text: str, kind: str | None, gave: bool, got: bool) -> str:
     text = " ".join(text.split())
     if not text and not kind:
@@ -283,6 +304,8 @@ def log_interaction(
     """Add a dated entry to the person's log (a ``## Log`` section is added if missing)."""
     if gave and got:
         raise UsageError("choose --gave or --got, not both")
+    check_plain(text, "text", lines=True)
+    check_plain(kind, "--kind")
     found = People(config, cache).find(name)
     line = _entry_text(text, kind, gave, got)
     return _edit(

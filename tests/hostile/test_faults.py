@@ -488,3 +488,37 @@ def test_a_linkedin_row_with_a_huge_field_is_skipped_by_line_and_the_others_impo
     assert "Connections.csv:100005: error: the row: its Company is 5,000 characters" in stderr
     assert stderr.count("error") == 3
     assert peak < 200_000, f"peak memory {peak} KB"
+
+
+# --- control characters given to editing commands ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "what", "char"),
+    [
+        (["log", "Ann Lee", "esc\x1b[31mred"], "text", "U+001B"),
+        (["log", "Ann Lee", "bell\x01"], "text", "U+0001"),
+        (["log", "Ann Lee", "call", "--kind", "co\x00ffee"], "--kind", "U+0000"),
+        (["add", "Bad\x1bName"], "name", "U+001B"),
+        (["add", "Two\nLines"], "name", "U+000A"),
+        (["add", "Vera Card", "--company", "Ac\x9bme"], "--company", "U+009B"),
+        (["add", "Vera Card", "--tag", "a\u2028b"], "--tag", "U+2028"),
+    ],
+)
+def test_control_characters_are_refused_by_editing_commands(
+    tmp_path: Path, args: list[str], what: str, char: str
+) -> None:
+    vault = copy_sample(tmp_path)
+    before = {p: p.read_bytes() for p in vault.rglob("*.md")}
+    code, _, stderr = run(*args, "--vault", vault, "--today", TODAY)
+    assert code == 2
+    assert f"the {what} holds the control character {char}" in stderr
+    assert {p: p.read_bytes() for p in vault.rglob("*.md")} == before
+
+
+def test_tabs_and_line_breaks_in_a_log_text_become_spaces(tmp_path: Path) -> None:
+    vault = copy_sample(tmp_path)
+    code, _, stderr = run("log", "Ann Lee", "tab\there\nnext", "--vault", vault, "--today", TODAY)
+    assert code == 0, stderr
+    text = (vault / "People" / "Ann Lee.md").read_text(encoding="utf-8")
+    assert "- 2026-11-26 tab here next\n" in text

@@ -177,8 +177,7 @@ HOSTILE_NAMES = [
     "A/B",
     "A\\B",
     "x\u202eexe.md",
-    "tab\there",
-    "bell\x07",
+    "tab\there",  # other control characters are refused: test_faults.py
     "A" * 300,
     "é" * 200,
     "🙂" * 100,

@@ -73,7 +73,8 @@ def common_options(vault_argument: bool = True, dated: bool = True) -> Callable[
                 metavar="YYYY-MM-DD",
                 envvar="VAULTNET_TODAY",
                 callback=_parse_today,
-                help="The date to compute follow-ups for (default: the local date).",
+                help="The date to compute follow-ups for, from 1900-01-01 to 9000-12-31 "
+                "(default: the local date).",
             )(func)
         func = click.option(
             "--vault",

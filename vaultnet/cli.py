@@ -1050,7 +1050,8 @@ def _run_import(
             result = apply_import(config, plan, progress=bar.update)
     else:
         result = apply_import(config, plan)
-    for line in plan.lines(unchanged=False):
+    # An import that stopped lists only what it wrote: the rest of the plan was not done.
+    for line in plan.lines(unchanged=False, only=result.written if result.stopped else None):
         click.echo(line)
     print_diagnostics(result.failed)
     if result.stopped:

@@ -295,6 +295,7 @@ def test_a_failing_write_is_reported_in_process(
     code, stdout, stderr = run("import", "linkedin", csv, "--vault", vault, "--today", TODAY)
     assert code == 1, stdout + stderr
     assert stderr.count("not imported") == 1 and "2 more notes not written" in stderr
+    assert "First" not in stdout  # no plan line for a note that was not written
     assert not list(vault.rglob("First*.md"))
     code, _, stderr = run("export", "csv", "--vault", vault, "--today", TODAY, "-o", "x.csv")
     assert code == 1 and "nothing was written to it" in stderr

@@ -114,11 +114,15 @@ class ImportPlan:
             f"{self.count('unchanged')} unchanged, {len(self.skipped)} skipped"
         )
 
-    def lines(self, unchanged: bool = True) -> list[str]:
-        """The plan for people: one line per note and per skipped row or card."""
+    def lines(self, unchanged: bool = True, only: Iterable[str] | None = None) -> list[str]:
+        """The plan for people: one line per note and per skipped row or card; with
+        ``only``, only the notes of those paths (the ones written, say)."""
         shown: list[str] = []
+        kept = None if only is None else set(only)
         for item in self.items:
-            if item.action == "unchanged" and not unchanged:
+            if (item.action == "unchanged" and not unchanged) or (
+                kept is not None and item.path not in kept
+            ):
                 continue
             label = {"new": "new", "update": "updated", "unchanged": "unchanged"}[item.action]
             details = [f"{key}: {_shown(value)}" for key, value in item.fields]

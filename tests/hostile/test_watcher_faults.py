@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from vaultnet import editing
+from vaultnet import atomic, editing
 from vaultnet.config import load_config
 from vaultnet.watch import WATCH_LIMIT_HINT, Notice, Rebuild, Watcher
 
@@ -359,3 +359,21 @@ def test_73_a_bug_in_one_rebuild_is_reported_and_watching_goes_on(
     assert builds[-1].full  # after a bug, the whole vault is read again
     index = (vault / "Network" / "Index.md").read_text(encoding="utf-8")
     assert "Bo Chen" in index and "Cy Diaz" in index
+
+
+def test_watch_removes_the_temporary_files_of_a_killed_run_when_it_starts(
+    tmp_path: Path, watcher: Callable[..., tuple[Watcher, list[Rebuild]]]
+) -> None:
+    vault = make_vault(tmp_path, {"Ann Lee.md": LOGGED})
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # the id of a process that is gone, as a killed build's would be
+    leftovers = [
+        vault / "Network" / f".Index.md.{child.pid}.k1ll3d{atomic.TEMP_SUFFIX}",
+        vault / ".vaultnet" / f".last-build.json.{child.pid}.k1ll3d{atomic.TEMP_SUFFIX}",
+    ]
+    for path in leftovers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\npartial", encoding="utf-8")
+    _, builds = watcher(vault)
+    assert builds[0].error is None
+    assert [path.exists() for path in leftovers] == [False, False]

@@ -371,8 +371,9 @@ class Builder:
         if self._cleaned:
             return
         self._cleaned = True
-        clean_temp_files(self.config.output_path, recursive=True)
-        clean_temp_files(self.config.vault / ".vaultnet", recursive=True)
+        for folder in (self.config.output_path, self.config.vault / ".vaultnet"):
+            if not folder.is_symlink():  # a link may lead out of the vault: never touched
+                clean_temp_files(folder, recursive=True)
 
     def _model_and_pages(
         self,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import shutil
 import subprocess
@@ -25,10 +26,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultnet import atomic
 from vaultnet.atomic import TEMP_SUFFIX, clean_temp_files
 from vaultnet.cli import main
+from vaultnet.imports import vcard
 
 from . import TODAY
 
@@ -455,10 +459,11 @@ def test_a_card_with_a_huge_field_is_skipped_by_line_and_the_others_imported(
         "Good Two.md",
         "Note Person.md",
     ]
-    assert "big.vcf:8: error: the card's FN is 10,000,003 bytes long" in stderr
-    assert "big.vcf:13: error: the card's ORG is 10,000,004 bytes long" in stderr
+    too_long = "is longer than the limit of 4,096 characters; not imported"
+    assert f"big.vcf:8: error: the card's FN {too_long}" in stderr
+    assert f"big.vcf:13: error: the card's ORG {too_long}" in stderr
     assert "big.vcf:20: error: the card: its ORG is 5,000 characters long" in stderr
-    assert "big.vcf:27: error: the card's FN is" in stderr
+    assert f"big.vcf:27: error: the card's FN {too_long}" in stderr
     assert "A" * 100 not in (vault / "Note Person.md").read_text(encoding="utf-8")
     assert peak < 200_000, f"peak memory {peak} KB"  # 1.5 GB before fields were bounded
     code, _, stderr = run("build", vault, "--today", TODAY)
@@ -523,3 +528,28 @@ def test_tabs_and_line_breaks_in_a_log_text_become_spaces(tmp_path: Path) -> Non
     assert code == 0, stderr
     text = (vault / "People" / "Ann Lee.md").read_text(encoding="utf-8")
     assert "- 2026-11-26 tab here next\n" in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"a", b"\r", b"\n", b"\r\n", b" ", b"=", b"x" * 13])),
+    st.integers(min_value=0),
+)
+def test_a_vcard_is_split_into_lines_as_it_is_read_as_splitlines_would(
+    pieces: list[bytes], split: int
+) -> None:
+    """Read in chunks of 5 bytes, lines held up to 10: each line as splitlines gives it, or
+    for a longer one its first 11 bytes at least (enough to skip its card)."""
+    data = b"".join(pieces)
+    split %= len(data) + 1
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        io.BytesIO(data[split:]) as rest,
+    ):
+        patch.setattr(vcard, "_CHUNK", 5)
+        patch.setattr(vcard, "MAX_LINE_BYTES", 10)
+        got = list(vcard._stream_lines(rest, data[:split]))
+    want = data.splitlines()
+    assert len(got) == len(want)
+    for line, whole in zip(got, want, strict=True):
+        assert line == whole or (len(whole) > 10 and len(line) > 10 and whole.startswith(line))

@@ -22,10 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import quopri
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import vobject  # type: ignore[import-untyped]
 
@@ -44,7 +44,6 @@ from .contact import (
     clean_text,
     fallback_name,
     oversized,
-    read_import_file,
 )
 
 SOURCE = "vCard"
@@ -116,13 +115,70 @@ class _Card:
 
 
 def read_vcard(path: Path, shown: str | None = None) -> ImportFile:
-    """Read a ``.vcf`` file; ImportFileError when it cannot be read or holds no card."""
-    return read_import_file(path, shown, parse_vcards)
+    """Read a ``.vcf`` file; ImportFileError when it cannot be read or holds no card.
+
+    The file is read a megabyte at a time: a line is held only up to MAX_LINE_BYTES, so a
+    huge field costs no memory (a UTF-16 file, rare, is read whole and re-encoded).
+    """
+    shown = shown or str(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_CHUNK)
+            if _utf16(head):
+                return parse_vcards(head + handle.read(), shown)
+            return _parse(_stream_lines(handle, head.removeprefix(b"\xef\xbb\xbf")), shown)
+    except OSError as exc:
+        raise ImportFileError(f"{shown}: cannot read ({exc.strerror})") from None
 
 
 def parse_vcards(data: bytes, shown: str) -> ImportFile:
     """Read the bytes of a vCard file (see ``read_vcard``)."""
-    cards = _cards(_logical_lines(_as_8bit(data, shown)))
+    return _parse(_as_8bit(data, shown).splitlines(), shown)
+
+
+_CHUNK = 1 << 20
+_EOL = re.compile(rb"\r\n|\r|\n")
+
+
+def _stream_lines(handle: BinaryIO, first: bytes) -> Iterator[bytes]:
+    """The physical lines of ``first`` and what follows it in ``handle``, split as
+    ``bytes.splitlines`` splits them; a line longer than MAX_LINE_BYTES is cut just past
+    it (its card is then skipped, or its property dropped) and the rest never held."""
+    buffer, cut, at_end = first, None, False
+    while True:
+        start = 0
+        for match in _EOL.finditer(buffer):
+            if match.end() == len(buffer) and match[0] == b"\r" and not at_end:
+                break  # maybe the first half of a CRLF: wait for the next chunk
+            yield buffer[start : match.start()] if cut is None else cut
+            cut, start = None, match.end()
+        buffer = buffer[start:]
+        if at_end:
+            if cut is not None or buffer:
+                yield buffer if cut is None else cut
+            return
+        partial = buffer[:-1] if buffer.endswith(b"\r") else buffer  # a line not ended yet
+        if cut is None and len(partial) > MAX_LINE_BYTES:
+            cut = partial[: MAX_LINE_BYTES + 1]
+        if cut is not None:
+            buffer = buffer[len(partial) :]  # only the CR that may start a CRLF
+        chunk = handle.read(_CHUNK)
+        at_end = not chunk
+        buffer += chunk
+
+
+def _utf16(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is UTF-16 (see ``_as_8bit``)."""
+    return (
+        head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        or head[:2] in (b"\x00B", b"\x00b")
+        or (head[1:2] == b"\x00" and head[:1].isalpha())
+    )
+
+
+def _parse(raw_lines: Iterable[bytes], shown: str) -> ImportFile:
+    """The contacts of a vCard file's physical lines."""
+    cards = _cards(_logical_lines(raw_lines))
     if not cards:
         raise ImportFileError(f"{shown}: no BEGIN:VCARD found; expected a vCard (.vcf) file")
     contacts: list[Contact] = []
@@ -138,8 +194,8 @@ def parse_vcards(data: bytes, shown: str) -> ImportFile:
         if too_long is not None and too_long.property_name in _IMPORTED:
             name = too_long.property_name.decode("ascii", "replace")
             message = (
-                f"the card's {name} is {too_long.oversized:,} bytes long (the limit is "
-                f"{MAX_FIELD_CHARS:,} characters); not imported"
+                f"the card's {name} is longer than the limit of {MAX_FIELD_CHARS:,} "
+                "characters; not imported"
             )
             diagnostics.append(Diagnostic(shown, too_long.number, "error", message))
             skipped.append(Skipped(card.line, f"{name} too long"))
@@ -182,7 +238,7 @@ def _as_8bit(data: bytes, shown: str) -> bytes:
         raise ImportFileError(f"{shown}: looks like UTF-16 but does not decode as it") from None
 
 
-def _logical_lines(data: bytes) -> list[_Line]:
+def _logical_lines(raw_lines: Iterable[bytes]) -> list[_Line]:
     """Unfold the physical lines into content lines, dropping binary properties.
 
     A line starting with a space or tab continues the previous one (the space is removed);
@@ -191,7 +247,7 @@ def _logical_lines(data: bytes) -> list[_Line]:
     lines: list[_Line] = []
     current: _Line | None = None
     dropping = False  # inside a binary property: its lines are not kept
-    for number, raw in enumerate(data.splitlines(), start=1):
+    for number, raw in enumerate(raw_lines, start=1):
         if not raw.strip():
             current, dropping = None, False  # vCard 2.1 ends base64 data with a blank line
             continue

@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import TODAY, WriteNote
 from vaultnet import build_vault, load_config
 from vaultnet.build import BuildResult
+from vaultnet.containment import ContainmentError
 from vaultnet.errors import OutputError
 from vaultnet.output import MARK, Page, Written, is_generated, write_pages
 
@@ -201,8 +202,10 @@ def test_symlinked_output_folder_is_refused(vault: Path, ann: Path, tmp_path: Pa
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (vault / "Network").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(ContainmentError, match="symbolic link"):
+        build(vault)  # refused with the configuration, before anything is read
     with pytest.raises(OutputError, match="symbolic link"):
-        build(vault)
+        write_pages(vault / "Network", [page("Index.md")], vault=vault)
     assert list(elsewhere.iterdir()) == []
 
 

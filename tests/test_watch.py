@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingEmitter, PollingObserver
+from watchdog.observers.polling import PollingEmitter, PollingObserver, PollingObserverVFS
 
 from tests.conftest import TODAY, WriteNote
 from vaultnet.build import Builder
@@ -388,7 +388,7 @@ def test_the_polling_observer_works(vault: Path, write: WriteNote, start: Start)
     path = write("People/Ann Lee.md", person("Acme"))
     w = start(poll=True, poll_interval=0.1)
     assert w.watcher.mode == "polling"
-    assert isinstance(w.watcher.observer, PollingObserver)
+    assert isinstance(w.watcher.observer, PollingObserverVFS)
     temp_rename(path, person("Globex"))
     w.wait_for(lambda: "Globex" in index(vault), "the change seen by polling")
 

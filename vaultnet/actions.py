@@ -10,12 +10,13 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .atomic import clean_temp_files
 from .build import Builder
 from .cache import NoteCache
 from .config import Config
+from .containment import state_dir
 from .dates import parse_duration
 from .diagnostics import Diagnostic
 from .editing import (
@@ -33,6 +34,7 @@ from .identity import is_email, not_an_email
 from .links import Resolver, as_link
 from .names import loose, loose_matches, safe_filename, suggestions
 from .notes import Note, parse_note
+from .vault import is_excluded
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,7 @@ class People:
 
 
 def _lock_dir(config: Config) -> Path:
-    return config.vault / ".vaultnet"
+    return state_dir(config.vault)
 
 
 def _edit(
@@ -193,10 +195,7 @@ def add_person(
     if tier_obj is None:
         names = ", ".join(t.name for t in config.tiers)
         raise UsageError(f"unknown tier {tier!r}; tiers are: {names}")
-    folder = directory or next((d for d in config.people_dirs), ".")
-    folder_path = (config.vault / folder).resolve()
-    if not folder_path.is_relative_to(config.vault):
-        raise UsageError(f"--dir must be a folder inside the vault, not {folder!r}")
+    folder_path = notes_folder(config, directory)
     wanted = safe_filename(clean, fallback="Person")
     if (folder_path / f".{wanted}.md.icloud").exists():
         raise UsageError(
@@ -248,6 +247,34 @@ def add_person(
         exc.path = relative
         raise
     return EditResult(target, True, shown)
+
+
+def notes_folder(config: Config, directory: str | None) -> Path:
+    """The folder new person notes go to: ``directory`` or the first of people_dirs.
+
+    Refuses (UsageError) a folder whose notes vaultnet would never read as people: outside
+    the vault, the output folder, a dot-folder, an excluded folder, or outside people_dirs.
+    """
+    folder = directory or next(iter(config.people_dirs), ".")
+    folder_path = (config.vault / folder).resolve()
+    if not folder_path.is_relative_to(config.vault):
+        raise UsageError(f"--dir must be a folder inside the vault, not {folder!r}")
+    relative = folder_path.relative_to(config.vault).as_posix()
+    rel = "" if relative == "." else relative
+    skipped = {config.output_dir, *config.template_folders}
+    excluded = [e.strip("/") for e in config.exclude]
+    people = config.people_dirs
+    if PurePosixPath(rel).is_relative_to(config.output_dir) and rel:
+        reason = "is the output folder, which vaultnet writes and never reads"
+    elif any(part.startswith(".") for part in PurePosixPath(rel).parts) or is_excluded(
+        f"{rel}/_" if rel else "_", excluded, skipped
+    ):
+        reason = "is a folder vaultnet skips (a dot-folder, excluded or a template folder)"
+    elif "." not in people and not any(PurePosixPath(rel).is_relative_to(p) for p in people):
+        reason = f"is outside people_dirs ({', '.join(people)})"
+    else:
+        return folder_path
+    raise UsageError(f"--dir {folder!r} {reason}: a note there would never be read as a person")
 
 
 def _unique_stem(folder: Path, stem: str) -> str:

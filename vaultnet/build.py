@@ -410,7 +410,11 @@ class Builder:
             timings["render"] = time.perf_counter() - mark
             mark = time.perf_counter()
             written = write_pages(
-                self.config.output_path, pages, dry_run=dry_run, written=self.written
+                self.config.output_path,
+                pages,
+                dry_run=dry_run,
+                written=self.written,
+                vault=self.config.vault,
             )
             timings["write"] = time.perf_counter() - mark
         return BuildResult(

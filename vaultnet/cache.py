@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_file, write_atomic
+from .containment import STATE_DIR, link_on_the_way
 
 if TYPE_CHECKING:
     from .notes import Note, ParseOptions, Unreadable
@@ -56,10 +57,20 @@ class NoteCache:
         self.dirty: set[int] = set()  # shards to write
         self.problem: str | None = None
         self._keep: set[str] | None = None  # what retain() kept before the files were read
+        self.vault: Path | None = None  # set for a vault's cache: its files stay inside
 
     @classmethod
     def for_vault(cls, vault: Path) -> NoteCache:
-        return cls(vault / ".vaultnet" / CACHE_DIR)
+        cache = cls(vault / STATE_DIR / CACHE_DIR)
+        cache.vault = vault
+        return cache
+
+    def _usable(self) -> bool:
+        """Whether the cache's folder lies inside its vault: not reached through a link
+        (``.vaultnet`` made a link after the configuration was checked)."""
+        if self.folder is None:
+            return False
+        return self.vault is None or link_on_the_way(self.vault, f"{STATE_DIR}/{CACHE_DIR}") is None
 
     @classmethod
     def in_memory(cls) -> NoteCache:
@@ -69,7 +80,7 @@ class NoteCache:
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
             self._entries = {}
-            if self.folder is not None:
+            if self.folder is not None and self._usable():
                 self._load(self.folder)
         return self._entries
 
@@ -165,6 +176,8 @@ class NoteCache:
         """Write the shards that changed, atomically; failures only cost speed."""
         if self.folder is None or not self.dirty or self._entries is None:
             return
+        if not self._usable():
+            return  # never written through a link; a missing cache only costs speed
         import pickle
 
         shards: dict[int, dict[str, Entry]] = {shard: {} for shard in self.dirty}
@@ -226,7 +239,7 @@ class NoteCache:
     # The record of the last build: a fingerprint of every input and what came out.
 
     def read_record(self) -> dict[str, Any] | None:
-        if self.folder is None:
+        if self.folder is None or not self._usable():
             return None
         try:
             record = json.loads((self.folder.parent / RECORD_NAME).read_text(encoding="utf-8"))
@@ -237,7 +250,7 @@ class NoteCache:
         return record
 
     def write_record(self, record: dict[str, Any]) -> None:
-        if self.folder is None:
+        if self.folder is None or not self._usable():
             return
         data = json.dumps({"format": FORMAT, **record}, ensure_ascii=False).encode("utf-8")
         _atomic_dump(self.folder.parent / RECORD_NAME, data)
@@ -247,7 +260,7 @@ class NoteCache:
 
         It is kept apart from the record, which every build reads, and printed as saved.
         """
-        if self.folder is None:
+        if self.folder is None or not self._usable():
             return None
         try:
             data = (self.folder.parent / DIGEST_NAME).read_text(encoding="utf-8")
@@ -258,7 +271,7 @@ class NoteCache:
 
     def write_digest(self, fingerprint: str, text: Callable[[], str]) -> None:
         """Save the digest's text (made by ``text``, only when there is a folder to save to)."""
-        if self.folder is None:
+        if self.folder is None or not self._usable():
             return
         try:
             data = f"{fingerprint}\n{text()}".encode()

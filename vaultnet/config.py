@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .containment import STATE_DIR, contained
 from .dates import Duration, parse_duration
 from .diagnostics import Diagnostic
 from .errors import ConfigError, UsageError
@@ -90,6 +91,7 @@ class Config:
     ics: bool = False
     ics_alarm: str = ""  # an iCalendar duration from the start of the day ("PT9H"); "" for none
     notify: NotifyConfig = NotifyConfig()
+    follow_outside_links: bool = False
     # From Obsidian's settings: folders of template notes, and how daily notes are named.
     template_folders: tuple[str, ...] = ()
     daily_folder: str = ""
@@ -128,6 +130,7 @@ _KNOWN: dict[str, type | tuple[type, ...]] = {
     "ics": bool,
     "ics_alarm": str,
     "notify": dict,
+    "follow_outside_links": bool,
 }
 _TIER_KEYS = {"name", "title", "cadence"}
 _TYPE_NAMES: dict[type | tuple[type, ...], str] = {
@@ -199,11 +202,13 @@ def load_config(vault: Path | str) -> Config:
         ics=bool(values.get("ics", False)),
         ics_alarm=_alarm(values.get("ics_alarm", "")),
         notify=_notify(values.get("notify", {}), warnings),
+        follow_outside_links=bool(values.get("follow_outside_links", False)),
         path=path if path.is_file() else None,
         warnings=tuple(warnings),
         **_obsidian_settings(root),
     )
     _check_output_dir(config)
+    _check_links(config)
     return config
 
 
@@ -417,8 +422,30 @@ def _read_json(path: Path) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# Folders of other tools, and vaultnet's own: pages there would be hidden or mixed with state.
+_TOOL_DIRS = (".obsidian", ".trash", ".git", STATE_DIR)
+
+
 def _check_output_dir(config: Config) -> None:
+    """Refuse an output folder whose pages would mix with notes, templates or state.
+
+    The output folder is never read, so one that holds a people folder would drop its
+    notes; one among another tool's files or the templates would mix pages with them.
+    """
     out = PurePosixPath(config.output_dir)
+    if out.parts[0] in _TOOL_DIRS:
+        raise ConfigError(
+            f"output_dir {config.output_dir!r} is inside {out.parts[0]}/, which belongs to "
+            "a tool; choose a folder of its own, such as 'Network'",
+            CONFIG_NAME,
+        )
+    for templates in (config.templates_dir, *config.template_folders):
+        if PurePosixPath(templates).is_relative_to(out) or out.is_relative_to(templates):
+            raise ConfigError(
+                f"output_dir {config.output_dir!r} and the templates folder {templates!r} "
+                "overlap; choose another output_dir",
+                CONFIG_NAME,
+            )
     for people in config.people_dirs:
         if people != "." and PurePosixPath(people).is_relative_to(out):
             raise ConfigError(
@@ -426,3 +453,14 @@ def _check_output_dir(config: Config) -> None:
                 "vaultnet would read its own pages back; choose another output_dir",
                 CONFIG_NAME,
             )
+
+
+def _check_links(config: Config) -> None:
+    """Refuse a link on the way to the folders vaultnet writes or reads for its own use:
+    through one, its pages, cache or templates would be outside the vault."""
+    for relative, what in (
+        (STATE_DIR, "vaultnet's own folder"),
+        (config.output_dir, "output_dir"),
+        (config.templates_dir, "templates_dir"),
+    ):
+        contained(config.vault, relative, what)

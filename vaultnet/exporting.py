@@ -20,6 +20,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
 import secrets
 import uuid
@@ -33,7 +34,8 @@ from . import __version__
 from .atomic import clean_temp_files, default_mode, write_atomic
 from .build import Builder
 from .cache import NoteCache
-from .config import Config
+from .config import CONFIG_NAME, Config
+from .containment import state_dir
 from .dates import Birthday
 from .diagnostics import Diagnostic
 from .editing import EditError, edit_note, set_field
@@ -110,7 +112,7 @@ class CalendarState:
 
 
 def state_path(config: Config) -> Path:
-    return config.vault / STATE_FILE
+    return state_dir(config.vault, STATE_FILE.name)
 
 
 # --- the calendar ------------------------------------------------------------------------
@@ -519,7 +521,7 @@ def _assign_uids(
                 functools.partial(_with_uid, ident=ident),
                 expect_keys=frozenset({UID_KEY}),
                 body_change=False,
-                lock_dir=config.vault / ".vaultnet",
+                lock_dir=state_dir(config.vault),
             )
         except EditError as exc:
             exc.path = person.path
@@ -532,10 +534,26 @@ def _with_uid(text: str, ident: str) -> str:
     return set_field(text, UID_KEY, ident)
 
 
-def write_export(target: Path, text: str) -> None:
-    """Write an export to ``target`` atomically; never over a note."""
+def write_export(target: Path, text: str, vault: Path | None = None) -> None:
+    """Write an export to ``target`` atomically; never over a note or a configuration.
+
+    Refused: a Markdown file, any ``vaultnet.toml``, and (with ``vault``) anything in the
+    vault's dot-folders (``.obsidian``, ``.vaultnet``, ``.git``…), where it would overwrite
+    the settings or state of a tool.
+    """
     if target.suffix.lower() == ".md":
         raise UsageError(f"{target}: refusing to write an export over a Markdown file")
+    if target.name.casefold() == CONFIG_NAME:
+        raise UsageError(f"{target}: refusing to write an export over a configuration file")
+    if vault is not None:
+        real = Path(os.path.realpath(target))
+        if real.is_relative_to(vault) and any(
+            part.startswith(".") for part in real.relative_to(vault).parts[:-1]
+        ):
+            raise UsageError(
+                f"{target}: refusing to write an export into a tool's folder of the vault; "
+                "write it elsewhere"
+            )
     if target.is_dir():
         raise UsageError(f"{target} is a folder; give a file name")
     clean_temp_files(target.parent, target=target.name)  # a killed export's leftovers

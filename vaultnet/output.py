@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import default_mode, write_atomic
+from .containment import link_on_the_way
 from .errors import OutputError
 
 MARK = "generated_by: vaultnet"
@@ -185,11 +186,13 @@ def write_pages(
     dry_run: bool = False,
     frozen: Iterable[str] = (),
     written: Written | None = None,
+    vault: Path | None = None,
 ) -> WriteResult:
     """Write ``pages`` under ``output_root``; see the module docstring for the rules.
 
     ``frozen`` pages (past weekly digests) are never rewritten. Raises OutputError before
     writing anything when a page would overwrite an unmarked file or leave the folder.
+    With ``vault``, no folder from the vault down to ``output_root`` may be a link either.
     ``written`` (a watcher's) spares reading pages it knows are up to date, and with its
     events, looking at them and at the rest of the folder.
     """
@@ -198,6 +201,16 @@ def write_pages(
         raise OutputError(
             "the output folder is a symbolic link; refusing to write through it", str(output_root)
         )
+    if vault is not None and output_root.is_relative_to(vault):
+        # Checked on every write, a watcher's too: a few lstat calls, and a folder above
+        # the output folder can become a link while vaultnet runs.
+        link = link_on_the_way(vault, output_root.relative_to(vault).as_posix())
+        if link is not None:
+            raise OutputError(
+                "is a symbolic link on the way to the output folder; vaultnet does not "
+                "write through links. Replace it with a real folder",
+                str(vault / link),
+            )
     root = output_root.resolve() if output_root.exists() else output_root.absolute()
     root_text = str(root)
     plan: list[tuple[Page, Path, bytes, bool]] = []  # the page, its file, bytes, ours
@@ -214,6 +227,7 @@ def write_pages(
         if state == "same":
             result.unchanged.append(page.path)
             continue
+        # Even a file known as written last time: a folder above it may be a link now.
         target = _inside(root, page.path, folders)
         data = page.text.encode("utf-8")
         if state == "ours":
@@ -288,11 +302,22 @@ def _may_be_page(relative: str) -> bool:
     return relative.endswith((".md", ".ics")) and not any(f.startswith(".") for f in folders)
 
 
-def _is_marked(root: Path, relative: str, skip: Callable[[str], bool]) -> bool:
+def _is_marked(
+    root: Path, relative: str, skip: Callable[[str], bool], walked: bool = False
+) -> bool:
+    """Whether the file at ``relative`` is a page to remove if not made again: marked,
+    not skipped, reached without a link.
+
+    ``walked``: found by a walk that follows no link, so only the file itself may be one.
+    """
     if skip(relative):
         return False
     path = root.joinpath(*relative.split("/"))
-    return path.is_file() and not path.is_symlink() and is_generated(path)
+    if not path.is_file():
+        return False
+    if path.is_symlink() if walked else link_on_the_way(root, relative) is not None:
+        return False
+    return is_generated(path)
 
 
 def _marked_pages(root: Path, skip: Callable[[str], bool]) -> list[str]:
@@ -310,7 +335,7 @@ def _marked_pages(root: Path, skip: Callable[[str], bool]) -> list[str]:
             if not name.endswith((".md", ".ics")):
                 continue
             relative = prefix + name
-            if _is_marked(root, relative, skip):
+            if _is_marked(root, relative, skip, walked=True):
                 found.append(relative)
     return found
 

@@ -25,6 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import __version__
 from .config import Config, Tier
+from .containment import link_on_the_way
 from .dates import Birthday, Duration, ago, long_date, short_date
 from .errors import TemplateError, VaultnetError
 from .followups import FollowUp
@@ -232,11 +233,37 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(folder)
 
 
+class _VaultTemplates(jinja2.FileSystemLoader):
+    """The vault's ``templates_dir``: a template (or a folder on the way to it, or the
+    folder itself) that is a link is refused, so that no ``include`` or ``extends``, nor a
+    page's own template, reads a file from outside the templates folder."""
+
+    def __init__(self, vault: Path, folder: str) -> None:
+        super().__init__(str(vault / folder))
+        self.vault = vault
+        self.folder = folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        from jinja2.loaders import split_template_path
+
+        relative = "/".join((self.folder, *split_template_path(template)))
+        link = link_on_the_way(self.vault, relative)
+        if link is not None:
+            raise TemplateError(
+                f"is a symbolic link; template {template} is read only from inside "
+                f"{self.folder}, never through a link. Put the file itself there",
+                link,
+            )
+        return super().get_source(environment, template)
+
+
 def _new_environment(config: Config, today: dt.date, user_templates: bool) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(str(builtin_templates_dir()))
     loaders: list[jinja2.BaseLoader] = []
     if user_templates:
-        loaders.append(jinja2.FileSystemLoader(str(config.vault / config.templates_dir)))
+        loaders.append(_VaultTemplates(config.vault, config.templates_dir))
     loaders.append(builtin)
     loader = jinja2.PrefixLoader({"builtin": builtin}, delimiter="/")
     env = _Environment(

@@ -85,6 +85,7 @@ class _Rules:
         self.max_bytes = config.max_note_kb * 1024
         self.max_kb = config.max_note_kb
         self.file_patterns = [p for p in self.excluded if "*" in p]
+        self.follow_outside = config.follow_outside_links
 
     def folder_excluded(self, rel: str) -> bool:
         """Whether a folder (vault path) is skipped with everything in it."""
@@ -203,6 +204,7 @@ class _Walk:
         self.files = files
         self.diagnostics = diagnostics
         self.ignored = 0
+        self.real_root = os.path.realpath(root)
 
     def folder(
         self, folder: str, rel_folder: str, disk_folder: str, entries: list[os.DirEntry[str]]
@@ -236,7 +238,7 @@ class _Walk:
             lowered = name.lower()
             try:
                 if lowered.endswith(".md") and entry.is_file():
-                    if entry.is_symlink() and _inside_vault(f"{folder}/{disk_name}", self.root):
+                    if entry.is_symlink() and not self._outside(entry, folder, rel, "note"):
                         continue  # the note it points to is read under its own name
                     info = entry.stat()
                     size = info.st_size
@@ -251,11 +253,33 @@ class _Walk:
                 elif entry.is_dir() and name not in _ALWAYS_SKIPPED:
                     if rules.folder_excluded(rel):
                         self.ignored += 1
+                    elif entry.is_symlink() and not self._outside(entry, folder, rel, "folder"):
+                        pass  # walked under its own name
                     else:
                         subfolders.append((f"{folder}/{disk_name}", rel, disk))
             except OSError as exc:
                 diagnostics.append(Diagnostic(rel, None, "warning", f"cannot read: {exc.strerror}"))
         return subfolders
+
+    def _outside(self, entry: os.DirEntry[str], folder: str, rel: str, kind: str) -> bool:
+        """Whether a link is to be followed: it leads outside the vault and the config
+        allows that. A link inside the vault is not (what it points to is read under its
+        own name); one outside, when not allowed, is reported."""
+        target = os.path.realpath(f"{folder}/{entry.name}")
+        if target == self.real_root or target.startswith(self.real_root + os.sep):
+            return False
+        if self.rules.follow_outside:
+            return True
+        self.diagnostics.append(
+            Diagnostic(
+                rel,
+                None,
+                "warning",
+                f"is a link to a {kind} outside the vault ({target}); not followed. Set "
+                "follow_outside_links = true in vaultnet.toml to read it",
+            )
+        )
+        return False
 
     def _take(self, found: SourceFile | Diagnostic | None) -> None:
         if found is None:
@@ -297,11 +321,6 @@ def _evicted(original: str) -> Diagnostic:
         "warning",
         "not downloaded from iCloud (evicted); open it in Finder to fetch it",
     )
-
-
-def _inside_vault(path: str, root: Path) -> bool:
-    real = os.path.realpath(path)
-    return real.startswith(str(root.resolve()) + os.sep)
 
 
 def _report_case_collisions(files: list[SourceFile], diagnostics: list[Diagnostic]) -> None:

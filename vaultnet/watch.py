@@ -40,7 +40,7 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
+from watchdog.observers.polling import PollingObserverVFS
 
 from .build import Builder, BuildResult
 from .cache import NoteCache
@@ -683,7 +683,9 @@ class Watcher:
         if self.observer_factory is not None:
             observer = self.observer_factory(self.polling)
         elif self.polling:
-            observer = PollingObserver(timeout=self.poll_interval)
+            # lstat: a link to a folder is not walked into, as with native events; os.stat
+            # would follow a link to the vault's parent folder back into itself, without end.
+            observer = PollingObserverVFS(os.lstat, os.scandir, polling_interval=self.poll_interval)
         else:
             observer = Observer()
         observer.schedule(self._handler, self._root, recursive=True, event_filter=_EVENT_TYPES)

@@ -96,15 +96,78 @@ def test_61_a_symlink_loop_ends_the_scan(tmp_path: Path) -> None:
     ]
 
 
-def test_a_symlinked_folder_is_followed_once(tmp_path: Path) -> None:
+def test_a_symlinked_folder_outside_is_followed_once_when_allowed(tmp_path: Path) -> None:
     outside = tmp_path / "shared"
     outside.mkdir()
     (outside / "Ext.md").write_bytes(person(name="Ext"))
-    vault = make_vault(tmp_path)
+    vault = make_vault(tmp_path, {"vaultnet.toml": "follow_outside_links = true\n"})
     os.symlink(outside, vault / "one")
     os.symlink(outside, vault / "two")
     outcome = survey(vault, root=tmp_path)
     assert [e["path"] for e in _everyone(outcome.digest) if e["name"] == "Ext"] == ["one/Ext.md"]
+
+
+def test_links_leading_out_of_the_vault_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    """F8: ``up -> ..`` read every sibling folder's notes; by default no link leads out."""
+    sibling = tmp_path / "sibling"
+    sibling.mkdir()
+    (sibling / "Stranger.md").write_bytes(person(name="Stranger"))
+    (tmp_path / "Loose.md").write_bytes(person(name="Loose"))
+    vault = make_vault(tmp_path, {"People/Alice.md": ALICE})
+    os.symlink("..", vault / "up")
+    os.symlink(tmp_path / "Loose.md", vault / "People" / "Loose.md")
+    outcome = survey(vault, root=tmp_path)
+    outcome.has("up", None, "warning", "is a link to a folder outside the vault")
+    outcome.has("People/Loose.md", None, "warning", "is a link to a note outside the vault")
+    assert "follow_outside_links = true" in outcome.check.stderr
+    assert outcome.names() == {GOOD, "Alice"}
+
+
+def test_links_inside_the_vault_are_read_under_their_own_names(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path, {"People/Alice.md": ALICE, "Work/Bob.md": person(name="Bob")})
+    os.symlink("../Work", vault / "People" / "work")
+    os.symlink(vault / "Network", vault / "pages")  # the output folder under another name
+    outcome = survey(vault)
+    assert sorted(e["path"] for e in _everyone(outcome.digest)) == [
+        f"{GOOD}.md",
+        "People/Alice.md",
+        "Work/Bob.md",
+    ]
+    assert outcome.diagnostics == []
+
+
+def test_the_polling_watcher_does_not_walk_into_links(tmp_path: Path) -> None:
+    """F8: under watch, ``up -> ..`` grew without end: the polling observer followed it."""
+    import time
+
+    from vaultnet.config import load_config
+    from vaultnet.watch import Watcher
+
+    sibling = tmp_path / "sibling"
+    sibling.mkdir()
+    vault = make_vault(tmp_path)
+    os.symlink("..", vault / "up")
+    watcher = Watcher(load_config(vault), poll=True, poll_interval=0.05)
+    observer = watcher._make_observer()
+    observer.start()
+    try:
+        time.sleep(0.2)  # the first snapshot
+        (sibling / "Stranger.md").write_bytes(person(name="Stranger"))
+        (vault / "Alice.md").write_bytes(ALICE)
+        deadline = time.monotonic() + 5
+        seen: list[str] = []
+        while not any(p.endswith("Alice.md") for p in seen) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            while not watcher._events.empty():
+                seen.append(watcher._events.get().src)
+        time.sleep(0.2)  # a few more polls: an event through up/ would come by now
+        while not watcher._events.empty():
+            seen.append(watcher._events.get().src)
+    finally:
+        observer.stop()
+        observer.join()
+    assert any(p.endswith("Alice.md") for p in seen)
+    assert not [p for p in seen if "Stranger" in p]
 
 
 def test_62_a_page_that_is_a_symlink_is_never_written_through(tmp_path: Path) -> None:

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..actions import People
+from ..actions import People, notes_folder
 from ..atomic import clean_temp_files
 from ..cache import NoteCache
 from ..companies import company_key
 from ..config import Config, Tier
+from ..containment import state_dir
 from ..dates import Birthday
 from ..diagnostics import Diagnostic
 from ..editing import (
@@ -256,10 +257,7 @@ def plan_import(
     if tier_obj is None:
         listed = ", ".join(t.name for t in config.tiers)
         raise UsageError(f"unknown tier {tier!r}; tiers are: {listed}")
-    folder = directory or next(iter(config.people_dirs), ".")
-    folder_path = (config.vault / folder).resolve()
-    if not folder_path.is_relative_to(config.vault):
-        raise UsageError(f"--dir must be a folder inside the vault, not {folder!r}")
+    folder_path = notes_folder(config, directory)
     people = People(config, cache)
     index = _Index()
     for note in people.notes:
@@ -456,7 +454,7 @@ def apply_import(
     read-only vault): then the import stops, and importing again later finishes it.
     """
     result = ImportResult()
-    lock_dir = config.vault / ".vaultnet"
+    lock_dir = state_dir(config.vault)
     folders = {
         (config.vault / item.path).parent for item in plan.items if item.action != "unchanged"
     }

@@ -1,0 +1,180 @@
+"""Nothing vaultnet writes or reads for its own use lies outside the vault (F5, F6, F8).
+
+Every case puts a link on the way to one of vaultnet's own paths (a folder above the
+output folder, ``.vaultnet``, the templates folder or a template) and checks that the
+command refuses with a message naming the link, and that nothing outside the vault changed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import GOOD, OUTPUT, TODAY_ARGS, cli, make_vault, person, snapshot
+
+
+def test_f5_a_link_above_the_output_folder_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "x"
+    outside.mkdir()
+    vault = make_vault(tmp_path, {"vaultnet.toml": 'output_dir = "a/Network"\n'})
+    os.symlink(outside, vault / "a")
+    before = snapshot(tmp_path)
+    result = cli("build", vault, *TODAY_ARGS)
+    assert result.exit_code == 2, result.output
+    assert "vaultnet: error: a: is a symbolic link; output_dir (a/Network) must stay inside" in (
+        result.stderr
+    )
+    assert snapshot(tmp_path) == before
+    assert list(outside.iterdir()) == []
+
+
+def test_f5_a_link_made_above_the_output_folder_after_loading_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The writer looks again on every write (a watcher loads its configuration once)."""
+    from vaultnet import build_vault, load_config
+    from vaultnet.errors import OutputError
+
+    outside = tmp_path / "x"
+    outside.mkdir()
+    vault = make_vault(tmp_path, {"vaultnet.toml": 'output_dir = "a/Network"\n'})
+    config = load_config(vault)
+    os.symlink(outside, vault / "a")
+    import datetime as dt
+
+    try:
+        build_vault(config, dt.date(2026, 11, 26))
+    except OutputError as exc:
+        assert "is a symbolic link on the way to the output folder" in str(exc)
+        assert exc.path == str(vault / "a")
+    else:  # pragma: no cover - the failure this test is for
+        raise AssertionError("pages were written through a link")
+    assert list(outside.iterdir()) == []
+
+
+def test_f5_a_linked_state_folder_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "state"
+    outside.mkdir()
+    vault = make_vault(tmp_path)
+    os.symlink(outside, vault / ".vaultnet")
+    for command in (("build", vault, *TODAY_ARGS), ("add", "Ann Lee", "--vault", vault)):
+        result = cli(*command)
+        assert result.exit_code == 2, result.output
+        assert ".vaultnet: is a symbolic link; vaultnet's own folder (.vaultnet)" in result.stderr
+    assert list(outside.iterdir()) == []
+    assert not (vault / OUTPUT).exists() and not (vault / "Ann Lee.md").exists()
+
+
+def test_f5_a_state_folder_linked_after_loading_is_not_written(tmp_path: Path) -> None:
+    from vaultnet.cache import NoteCache
+
+    outside = tmp_path / "state"
+    outside.mkdir()
+    vault = make_vault(tmp_path)
+    cache = NoteCache.for_vault(vault)
+    os.symlink(outside, vault / ".vaultnet")
+    cache.dirty.add(0)
+    cache.entries  # noqa: B018 - loads (nothing, through the link)
+    cache.save()
+    cache.write_record({"fingerprint": "x"})
+    cache.write_digest("x", lambda: "{}")
+    assert list(outside.iterdir()) == []
+
+
+def test_f6_a_linked_template_or_templates_folder_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET from outside the vault\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.md.j2").write_text("{% include 'secret' %}")
+    os.symlink(secret, elsewhere / "secret")
+    include = "---\n{% include 'part.md.j2' %}\n"
+    cases = {
+        "file": (".vaultnet/templates/part.md.j2", secret, ".vaultnet/templates/part.md.j2"),
+        "folder": (".vaultnet/templates/sub", elsewhere, ".vaultnet/templates/sub"),
+    }
+    for kind, (link, target, shown) in cases.items():
+        root = tmp_path / kind
+        root.mkdir()
+        source = include if kind == "file" else "{% include 'sub/x.md.j2' %}"
+        vault = make_vault(root, {".vaultnet/templates/index.md.j2": source})
+        os.symlink(target, vault / link)
+        result = cli("build", vault, "--no-cache", *TODAY_ARGS)
+        assert result.exit_code == 1, result.output
+        assert f"vaultnet: error: {shown}: is a symbolic link; template " in result.stderr
+        assert "never through a link" in result.stderr
+        assert not (vault / OUTPUT / "Index.md").exists()
+    # The templates folder itself: refused with the configuration.
+    vault = make_vault(_folder(tmp_path, "whole"))
+    (vault / ".vaultnet").mkdir()
+    os.symlink(elsewhere, vault / ".vaultnet" / "templates")
+    result = cli("build", vault, *TODAY_ARGS)
+    assert result.exit_code == 2
+    assert ".vaultnet/templates: is a symbolic link; templates_dir" in result.stderr
+
+
+def test_f8_add_into_the_output_folder_or_a_skipped_folder_is_refused(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path, {"Network/.keep": ""})
+    for folder, reason in (
+        ("Network", "is the output folder"),
+        ("Network/Tiers", "is the output folder"),
+        (".obsidian", "is a folder vaultnet skips"),
+    ):
+        result = cli("add", "Ann Lee", "--dir", folder, "--vault", vault)
+        assert result.exit_code == 2, result.output
+        assert f"--dir {folder!r} {reason}" in result.stderr
+    assert not list(vault.rglob("Ann Lee.md"))
+    limited = make_vault(
+        _folder(tmp_path, "limited"), {"vaultnet.toml": 'people_dirs = ["People"]\n'}
+    )
+    result = cli("add", "Ann Lee", "--dir", "Elsewhere", "--vault", limited)
+    assert result.exit_code == 2 and "is outside people_dirs (People)" in result.stderr
+    result = cli("add", "Ann Lee", "--dir", "People/Work", "--vault", limited)
+    assert result.exit_code == 0, result.output
+
+
+def test_f8_an_output_folder_among_tool_files_or_templates_is_refused(tmp_path: Path) -> None:
+    for toml, message in (
+        ('output_dir = ".vaultnet/out"\n', "is inside .vaultnet/, which belongs to a tool"),
+        ('output_dir = ".obsidian"\n', "is inside .obsidian/, which belongs to a tool"),
+        ('output_dir = "People"\npeople_dirs = ["People"]\n', "contains people_dirs entry"),
+        ('output_dir = "T"\ntemplates_dir = "T/x"\n', "and the templates folder 'T/x' overlap"),
+    ):
+        vault = make_vault(_folder(tmp_path, str(abs(hash(toml)))), {"vaultnet.toml": toml})
+        result = cli("build", vault, *TODAY_ARGS)
+        assert result.exit_code == 2, (toml, result.output)
+        assert message in result.stderr
+
+
+def test_f8_an_export_never_overwrites_the_configuration_or_tool_files(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path, {"vaultnet.toml": "horizon_days = 30\n"})
+    (vault / ".obsidian").mkdir()
+    (vault / ".obsidian" / "app.json").write_text("{}")
+    before = snapshot(tmp_path)
+    for target, message in (
+        (vault / "vaultnet.toml", "over a configuration file"),
+        (vault / ".obsidian" / "app.json", "into a tool's folder of the vault"),
+        (vault / ".vaultnet" / "people.csv", "into a tool's folder of the vault"),
+        (vault / f"{GOOD}.md", "over a Markdown file"),
+    ):
+        result = cli("export", "csv", "-o", target, "--vault", vault, *TODAY_ARGS)
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr
+    assert {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("vault/.vaultnet")} == {
+        k: v for k, v in before.items() if not k.startswith("vault/.vaultnet")
+    }
+    result = cli("export", "csv", "-o", vault / "people.csv", "--vault", vault, *TODAY_ARGS)
+    assert result.exit_code == 0 and (vault / "people.csv").is_file()
+
+
+def test_f8_a_note_linked_from_outside_is_read_when_allowed(tmp_path: Path) -> None:
+    (tmp_path / "Far.md").write_bytes(person(name="Far"))
+    vault = make_vault(tmp_path, {"vaultnet.toml": "follow_outside_links = true\n"})
+    os.symlink(tmp_path / "Far.md", vault / "Far.md")
+    result = cli("digest", vault, "--format", "json", *TODAY_ARGS)
+    assert result.exit_code == 0 and '"Far"' in result.stdout
+
+
+def _folder(root: Path, name: str) -> Path:
+    (root / name).mkdir()
+    return root / name

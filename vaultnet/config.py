@@ -88,6 +88,7 @@ class Config:
     max_note_kb: int = 5120
     max_front_matter_kb: int = 256
     render_timeout_s: float = 20.0
+    max_page_kb: int = 20480
     ics: bool = False
     ics_alarm: str = ""  # an iCalendar duration from the start of the day ("PT9H"); "" for none
     notify: NotifyConfig = NotifyConfig()
@@ -127,6 +128,7 @@ _KNOWN: dict[str, type | tuple[type, ...]] = {
     "max_note_kb": int,
     "max_front_matter_kb": int,
     "render_timeout_s": (int, float),
+    "max_page_kb": int,
     "ics": bool,
     "ics_alarm": str,
     "notify": dict,
@@ -199,6 +201,7 @@ def load_config(vault: Path | str) -> Config:
             values.get("max_front_matter_kb", 256), "max_front_matter_kb"
         ),
         render_timeout_s=_seconds(values.get("render_timeout_s", 20.0), "render_timeout_s"),
+        max_page_kb=_positive(values.get("max_page_kb", 20480), "max_page_kb"),
         ics=bool(values.get("ics", False)),
         ics_alarm=_alarm(values.get("ics_alarm", "")),
         notify=_notify(values.get("notify", {}), warnings),

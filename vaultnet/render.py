@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
 import os
 import re
 import time
@@ -23,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import __version__
+from . import __version__, sandbox
 from .config import Config, Tier
 from .containment import link_on_the_way
 from .dates import Birthday, Duration, ago, long_date, short_date
@@ -40,8 +39,7 @@ from .notes import Position
 from .output import MARK, Page
 from .pagememo import PageMemo
 
-_MAX_RANGE = 100_000
-_MAX_REPEAT = 1_000_000  # items or characters one ``*`` may make
+_MAX_RANGE = sandbox.MAX_COUNT
 _MAX_POWER_BITS = 100_000
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _PIPE = re.compile(r"(?<!\\)\|")
@@ -124,35 +122,40 @@ _HIDDEN_TYPES = (PurePath, Config, Network)
 
 
 class _Environment(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with a time bound checked on every attribute access and call.
+    """The immutable sandbox, with a time bound checked on every attribute access and call,
+    and size bounds (sandbox.py) checked before each step that could make too much.
 
     ``*`` and ``**`` are checked before they run: one ``'x' * 10**12`` would take all the
     memory (or, folded while compiling, crash) long before any deadline check came.
     """
 
     deadline: _Deadline
-    intercepted_binops = frozenset({"*", "**"})
+    page_limit: int
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = sandbox.BoundedCodeGenerator
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         self.deadline.check()
         if operator == "*":
-            for items, count in ((left, right), (right, left)):
-                if (
-                    isinstance(items, str | list | tuple)
-                    and isinstance(count, int)
-                    and len(items) * count > _MAX_REPEAT
-                ):
-                    raise TemplateError(
-                        f"a repetition of {len(items)} x {count} is above {_MAX_REPEAT:,}"
-                    )
+            sandbox.check_repeat(left, right)
+        elif operator == "+":
+            sandbox.check_sum(left, right)
+        elif operator == "%":
+            sandbox.check_percent(left, right)
         elif (
-            isinstance(left, int)
+            operator == "**"
+            and isinstance(left, int)
             and isinstance(right, int)
             and abs(left) > 1
             and right * max(abs(left).bit_length(), 1) > _MAX_POWER_BITS
         ):
             raise TemplateError(f"{left} ** {right} is too large a number")
         return super().call_binop(context, operator, left, right)
+
+    def joined(self, parts: Iterable[Any]) -> str:
+        """``a ~ b`` (compiled by sandbox.BoundedCodeGenerator)."""
+        self.deadline.check()
+        return sandbox.joined(parts)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         self.deadline.check()
@@ -173,6 +176,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         self.deadline.check()
+        sandbox.check_call(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
 
@@ -199,7 +203,7 @@ def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
     return env
 
 
-_COMPILE_RULES = 7  # raise when the sandbox's intercepted operators or FragmentCache change
+_COMPILE_RULES = 8  # raise when the sandbox's intercepted operators or FragmentCache change
 
 
 def _listing(folder: Path) -> tuple[str, ...] | None:
@@ -278,6 +282,7 @@ def _new_environment(config: Config, today: dt.date, user_templates: bool) -> ji
     )
     deadline = _Deadline(config.render_timeout_s)
     env.deadline = deadline
+    env.page_limit = config.max_page_kb * 1024
 
     def bounded_range(*args: int) -> Iterator[int]:
         numbers = range(*args)
@@ -290,6 +295,7 @@ def _new_environment(config: Config, today: dt.date, user_templates: bool) -> ji
 
     env.globals["range"] = bounded_range
     env.globals.pop("lipsum", None)  # lipsum(10**9) would run with no deadline check
+    env.filters.update(sandbox.bounded_filters(env.filters))
     env.filters.update(filters(today))
     return env
 
@@ -570,13 +576,14 @@ def _render_template(
         deadline.start(name)  # compiling folds constants: 'x'|center(10**9) runs here
         template = env.get_template(name)
         deadline.template = template.filename or name
-        if head and env.fragments.keep:  # type: ignore[attr-defined]
-            # A watcher's page is a few large pieces (its tables are joined by {% rows %}):
-            # the head goes first in their join, not in a copy of the whole page after.
-            text = "".join(itertools.chain((head,), template.generate(context)))
-        else:
-            # A single build's page is many small pieces, which render() joins fastest.
-            text = head + template.render(context)
+        # Joined as render() joins, the head first (a watcher's page is a few large pieces:
+        # no copy of the whole page after), counting the size as it grows.
+        pieces = template.root_render_func(template.new_context(context))
+        try:
+            limit: int = env.page_limit  # type: ignore[attr-defined]
+            text = sandbox.bounded_text(pieces, head, limit, deadline.template)
+        except Exception:
+            env.handle_exception()  # as render() does: template lines in the traceback
         deadline.check()  # one slow step (a filter, say) has no check of its own inside it
         return text
     except TemplateError as exc:

@@ -61,9 +61,72 @@ def test_106_unsafe_templates_are_refused_as_unsafe(
         ("{{ [0] * 10**9 }}", ":1: a repetition of 1 x 1000000000 is above 1,000,000"),
         ("{{ 2 ** 100000000 }}", ":1: 2 ** 100000000 is too large a number"),
         ("{{ lipsum(10**9) }}", ":1: 'lipsum' is undefined"),
-        ("{{ 'x'|center(10**15) }}", " ran out of memory; stopped"),
+        # F6: widths, formats and growth that made a 1 GB page and exited 0.
+        ("{{ 'x'|center(10**9) }}", ":1: a width of 1,000,000,000 is above 1,000,000"),
+        ("{{ 'x'.center(10**9) }}", ":1: a width of 1,000,000,000 is above 1,000,000"),
+        ("{{ 'x'.ljust(10**9) }}", ":1: a width of 1,000,000,000 is above 1,000,000"),
+        ("{{ 'x'.zfill(10**9) }}", ":1: a width of 1,000,000,000 is above 1,000,000"),
+        (
+            "{{ '{:>999999999}'.format('x') }}",
+            ":1: a width or precision of 999,999,999 is above 1,000,000",
+        ),
+        (
+            "{{ '{:>{}}'.format('x', 10**9) }}",
+            ":1: a width or precision of 1,000,000,000 is above 1,000,000",
+        ),
+        (
+            "{{ '{0:.999999999f}'.format(1.5) }}",
+            ":1: a width or precision of 999,999,999 is above 1,000,000",
+        ),
+        ("{{ '%999999999s' % 'x' }}", ":1: a width or precision of 999,999,999 is above"),
+        ("{{ '%*s' % (10**9, 'x') }}", ":1: a width or precision of 1,000,000,000 is above"),
+        ("{{ '%999999999s'|format('x') }}", ":1: a width or precision of 999,999,999 is above"),
+        ("{{ 'x'|indent(10**9, true) }}", ":1: this indent would make 1,000,000,001 char"),
+        ("{% set s = 'x' * 10**6 %}\n{{ s.replace('x', s) }}", ":2: this replace would make"),
+        ("{% set s = 'x' * 10**6 %}\n{{ s|replace('x', s) }}", ":2: this replace would make"),
+        ("{% set s = 'x' * 10**6 %}\n{{ [s, s]|join }}", ":2: this join would make"),
+        ("{% set s = 'x' * 10**6 %}\n{{ ''.join([s, s]) }}", ":2: this join would make"),
+        ("{% set s = 'x' * 10**6 %}\n{{ ([s] * 1000)|string }}", ":2: a repetition of 1 x 1000"),
+        ("{% set s = 'x' * 10**6 %}\n{% set s = s ~ s %}", ":2: joining these with ~ would"),
+        ("{% set s = 'x' * 10**6 %}\n{% set s = s + s %}", ":2: joining these would make"),
+        (
+            "{% set ns = namespace(s='xx') %}{% for i in range(60) %}\n"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+            ":2: joining these with ~ would make",
+        ),
+        ("{{ [1]|batch(10**9, 'x') }}", ":1: batch(1,000,000,000) is above 100,000"),
+        ("{{ [1]|slice(10**9) }}", ":1: slice(1,000,000,000) is above 100,000"),
+        ("{{ [1]|tojson(indent=10**9) }}", ":1: tojson(indent=1,000,000,000) is above 1,000"),
     ],
-    ids=["range-10e6", "string-repeat", "list-repeat", "power", "lipsum", "memory"],
+    ids=[
+        "range-10e6",
+        "string-repeat",
+        "list-repeat",
+        "power",
+        "lipsum",
+        "center-filter",
+        "center-method",
+        "ljust",
+        "zfill",
+        "format-width",
+        "format-nested-width",
+        "format-precision",
+        "percent-width",
+        "percent-star",
+        "format-filter",
+        "indent",
+        "replace-method",
+        "replace-filter",
+        "join-filter",
+        "join-method",
+        "repeat-of-large-items",
+        "tilde-doubling",
+        "plus-doubling",
+        "namespace-doubling",
+        "batch",
+        "slice",
+        "tojson-indent",
+    ],
 )
 def test_107_oversized_work_is_refused_before_it_runs(
     tmp_path: Path, source: str, message: str
@@ -71,10 +134,39 @@ def test_107_oversized_work_is_refused_before_it_runs(
     started = time.perf_counter()
     stderr = refused(tmp_path, source)
     assert time.perf_counter() - started < 5
-    if message.startswith(":"):
-        assert f"vaultnet: error: {TEMPLATE}{message}" in stderr
-    else:
-        assert f"vaultnet: error: template index.md.j2{message}" in stderr
+    assert f"vaultnet: error: {TEMPLATE}{message}" in stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "toml"),
+    [
+        ("{% for i in range(30) %}{{ 'x' * 1000000 }}{% endfor %}", ""),
+        ("{% for i in range(3000) %}{{ 'x' * 1000 }}{% endfor %}", "max_page_kb = 1024\n"),
+    ],
+    ids=["default-limit", "configured-limit"],
+)
+def test_107_a_page_above_the_page_limit_is_stopped_as_it_grows(
+    tmp_path: Path, source: str, toml: str
+) -> None:
+    limit = 1024 * 1024 if toml else 20480 * 1024
+    stderr = refused(tmp_path, source, toml=toml)
+    assert (
+        f"vaultnet: error: {TEMPLATE}: makes a page of more than "
+        f"{limit:,} characters; stopped (raise max_page_kb if it is meant to)"
+    ) in stderr
+
+
+def test_107_large_but_bounded_work_is_allowed(tmp_path: Path) -> None:
+    source = (
+        "{{ 'x'|center(1000) }}{{ '{:>20}|{:.3f}'.format('a', 2.5) }}{{ '%5s' % 'b' }}"
+        "{{ ('y' * 500000) ~ ('z' * 400000) }}{{ ['a', 'b']|join(', ') }}"
+        "{{ 'a b'|replace(' ', '--') }}{{ [1, 2, 3]|batch(2)|list }}{{ 'w'|indent(8, true) }}\n"
+    )
+    vault = make_vault(tmp_path, {TEMPLATE: source})
+    result = cli("build", vault, "--no-cache", *TODAY_ARGS)
+    assert result.exit_code == 0, result.output
+    text = (vault / OUTPUT / "Index.md").read_text(encoding="utf-8")
+    assert "a|2.500    b" in text and "a, b" in text and "a--b" in text
 
 
 @pytest.mark.parametrize(
@@ -83,7 +175,7 @@ def test_107_oversized_work_is_refused_before_it_runs(
         "{% for i in range(3000) %}{% for j in range(3000) %}{{ j }}{% endfor %}{% endfor %}",
         "{% for i in range(3000) %}{% for j in range(3000) %}{% for p in people %}"
         "{{ p.name }}{% endfor %}{% endfor %}{% endfor %}",
-        "{{ 'x'|center(10**8) }}",  # one slow step, checked once it returns
+        "{{ ('x ' * 300000)|wordwrap(3) }}",  # one slow step, checked once it returns
     ],
     ids=["nested-range", "nested-attribute", "one-slow-filter"],
 )

@@ -417,6 +417,8 @@ class Builder:
                 vault=self.config.vault,
             )
             timings["write"] = time.perf_counter() - mark
+            if written.foreign:
+                diagnostics = sorted([*diagnostics, *self._foreign(written.foreign)], key=sort_key)
         return BuildResult(
             network,
             pages,
@@ -427,6 +429,20 @@ class Builder:
             archived=len(network.people) - len(network.active),
             timings=timings,
         )
+
+    def _foreign(self, paths: list[str]) -> list[Diagnostic]:
+        """A warning for each note of the user's in the output folder: never read there."""
+        out = self.config.output_dir
+        return [
+            Diagnostic(
+                f"{out}/{path}",
+                None,
+                "warning",
+                f"a note in the output folder, which vaultnet only writes and never reads: it "
+                f"is left out. Move it out of {out}/, or choose another output_dir",
+            )
+            for path in paths
+        ]
 
     def _fingerprint(self, today: dt.date) -> str:
         """A hash of everything a build's output depends on."""

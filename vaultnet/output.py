@@ -55,6 +55,9 @@ class WriteResult:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # Markdown files without the mark in the output folder: notes of the user's that are
+    # never read there (kept, never written over or removed).
+    foreign: list[str] = field(default_factory=list)
 
 
 def is_generated(path: Path) -> bool:
@@ -124,6 +127,7 @@ class Written:
         self.events = False  # set by a watcher that calls touch() for every change
         self.trusted: str | None = None  # the output folder the events are known for
         self.touched: set[str] = set()  # paths under it with events since the last write
+        self.foreign: set[str] = set()  # unmarked markdown files found in it
 
     def touch(self, path: str) -> None:
         """A change at ``path`` (under the output folder) since the last write."""
@@ -254,12 +258,16 @@ def write_pages(
     def skip(relative: str) -> bool:
         return relative in wanted or relative.startswith(FROZEN_DIRS)
 
+    foreign: list[str] = []
     if trusted and written is not None:
         # Only a file with an event, or a page made before and not now, can be stale.
         maybe = (written.touched | written.files.keys()) - wanted
-        stale = sorted(p for p in maybe if _may_be_page(p) and _is_marked(root, p, skip))
+        stale = sorted(p for p in maybe if _may_be_page(p) and _is_marked(root, p, skip, foreign))
+        # The notes known from the last look at the folder, updated by the files with events.
+        foreign = sorted((written.foreign - written.touched) | set(foreign))
     else:
-        stale = _marked_pages(root, skip)
+        stale = _marked_pages(root, skip, foreign)
+    result.foreign = foreign
     if dry_run:
         result.written = [page.path for page, _, _, _ in plan]
         result.removed = stale
@@ -291,6 +299,7 @@ def write_pages(
         for relative in [p for p in written.files if p not in wanted]:
             del written.files[relative]
         # Every file with an event was looked at, and the whole folder if not trusted.
+        written.foreign = set(foreign)
         written.touched.clear()
         written.trusted = root_text if written.events else None
     return result
@@ -303,10 +312,15 @@ def _may_be_page(relative: str) -> bool:
 
 
 def _is_marked(
-    root: Path, relative: str, skip: Callable[[str], bool], walked: bool = False
+    root: Path,
+    relative: str,
+    skip: Callable[[str], bool],
+    foreign: list[str] | None = None,
+    walked: bool = False,
 ) -> bool:
     """Whether the file at ``relative`` is a page to remove if not made again: marked,
-    not skipped, reached without a link.
+    not skipped, reached without a link. A markdown file without the mark goes to
+    ``foreign``.
 
     ``walked``: found by a walk that follows no link, so only the file itself may be one.
     """
@@ -317,11 +331,18 @@ def _is_marked(
         return False
     if path.is_symlink() if walked else link_on_the_way(root, relative) is not None:
         return False
-    return is_generated(path)
+    if is_generated(path):
+        return True
+    if foreign is not None and relative.lower().endswith(".md"):
+        foreign.append(relative)
+    return False
 
 
-def _marked_pages(root: Path, skip: Callable[[str], bool]) -> list[str]:
-    """Pages vaultnet generated under ``root`` (their mark checked), except those skipped."""
+def _marked_pages(
+    root: Path, skip: Callable[[str], bool], foreign: list[str] | None = None
+) -> list[str]:
+    """Pages vaultnet generated under ``root`` (their mark checked), except those skipped;
+    markdown files without the mark go to ``foreign``."""
     if not root.is_dir():
         return []
     found = []
@@ -335,7 +356,7 @@ def _marked_pages(root: Path, skip: Callable[[str], bool]) -> list[str]:
             if not name.endswith((".md", ".ics")):
                 continue
             relative = prefix + name
-            if _is_marked(root, relative, skip, walked=True):
+            if _is_marked(root, relative, skip, foreign, walked=True):
                 found.append(relative)
     return found
 

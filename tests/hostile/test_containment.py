@@ -178,3 +178,44 @@ def test_f8_a_note_linked_from_outside_is_read_when_allowed(tmp_path: Path) -> N
 def _folder(root: Path, name: str) -> Path:
     (root / name).mkdir()
     return root / name
+
+
+def test_f8_notes_in_the_output_folder_are_reported_not_silently_dropped(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "vaultnet.toml": 'output_dir = "people"\n',
+        "people/Alice.md": person(name="Alice"),
+        "people/Deep/Bob.md": person(name="Bob"),
+    }
+    vault = make_vault(tmp_path, files)
+    for _ in range(2):  # the second build stops early: the same warnings, from the record
+        result = cli("build", vault, *TODAY_ARGS)
+        assert result.exit_code == 0, result.output
+        for note in ("people/Alice.md", "people/Deep/Bob.md"):
+            assert (
+                f"{note}: warning: a note in the output folder, which vaultnet only writes and "
+                "never reads: it is left out. Move it out of people/"
+            ) in result.stderr
+    assert (vault / "people" / "Alice.md").read_bytes() == person(name="Alice")  # kept
+
+
+def test_a_watchers_writes_keep_reporting_notes_in_the_output_folder(tmp_path: Path) -> None:
+    """A watcher looks only at files with events: the notes it knows of stay reported."""
+    from vaultnet.output import MARK, Page, Written, write_pages
+
+    root = tmp_path / "Network"
+    root.mkdir()
+    (root / "Mine.md").write_text("my own notes\n")
+    written = Written()
+    written.events = True
+    pages = [Page("Index.md", f"---\n{MARK}\n---\nindex\n")]
+    assert write_pages(root, pages, written=written).foreign == ["Mine.md"]
+    assert written.trusted is not None
+    assert write_pages(root, pages, written=written).foreign == ["Mine.md"]
+    (root / "Mine.md").unlink()
+    written.touch("Mine.md")
+    assert write_pages(root, pages, written=written).foreign == []
+    (root / "Other.md").write_text("more\n")
+    written.touch("Other.md")
+    assert write_pages(root, pages, written=written).foreign == ["Other.md"]

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from .config import CONFIG_NAME, load_config, obsidian_template_folders
+from .containment import state_dir
 from .errors import UsageError
 from .render import PERSON_TEMPLATE, builtin_templates_dir
 
@@ -32,12 +33,10 @@ def init_vault(root: Path) -> list[tuple[Path, bool]]:
         raise UsageError(f"not a folder: {root}")
     root.mkdir(parents=True, exist_ok=True)
     builtin = builtin_templates_dir()
+    templates = state_dir(root, "templates")  # never created through a link out of the vault
     results = [
         _create(root / CONFIG_NAME, (builtin / "vaultnet.toml").read_bytes()),
-        _create(
-            root / ".vaultnet" / "templates" / PERSON_TEMPLATE,
-            (builtin / PERSON_TEMPLATE).read_bytes(),
-        ),
+        _create(templates / PERSON_TEMPLATE, (builtin / PERSON_TEMPLATE).read_bytes()),
     ]
     folders = obsidian_template_folders(root)
     if folders:

@@ -219,3 +219,15 @@ def test_a_watchers_writes_keep_reporting_notes_in_the_output_folder(tmp_path: P
     (root / "Other.md").write_text("more\n")
     written.touch("Other.md")
     assert write_pages(root, pages, written=written).foreign == ["Other.md"]
+
+
+def test_init_does_not_write_through_a_linked_state_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    os.symlink(outside, vault / ".vaultnet")
+    result = cli("init", vault)
+    assert result.exit_code == 2, result.output
+    assert ".vaultnet: is a symbolic link; vaultnet's own folder" in result.stderr
+    assert list(outside.iterdir()) == []

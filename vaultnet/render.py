@@ -152,10 +152,10 @@ class _Environment(ImmutableSandboxedEnvironment):
             raise TemplateError(f"{left} ** {right} is too large a number")
         return super().call_binop(context, operator, left, right)
 
-    def joined(self, parts: Iterable[Any]) -> str:
+    def joined(self, parts: Iterable[Any], escape: bool = False) -> str:
         """``a ~ b`` (compiled by sandbox.BoundedCodeGenerator)."""
         self.deadline.check()
-        return sandbox.joined(parts)
+        return sandbox.joined(parts, escape)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         self.deadline.check()
@@ -203,7 +203,7 @@ def make_environment(config: Config, today: dt.date) -> jinja2.Environment:
     return env
 
 
-_COMPILE_RULES = 8  # raise when the sandbox's intercepted operators or FragmentCache change
+_COMPILE_RULES = 9  # raise when the sandbox's intercepted operators or FragmentCache change
 
 
 def _listing(folder: Path) -> tuple[str, ...] | None:

@@ -228,10 +228,16 @@ def bounded_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Callabl
     return {name: before(name, check) for name, check in checks.items() if name in filters}
 
 
-def joined(parts: Iterable[Any]) -> str:
-    """What ``~`` makes: its parts as text, joined, once their size is known to be fine."""
+def joined(parts: Iterable[Any], escape: bool = False) -> str:
+    """What ``~`` makes: its parts as text, joined, once their size is known to be fine
+    (escaped as Jinja would inside ``{% autoescape true %}``)."""
+    parts = tuple(parts)
     texts = list(map(str, parts))
     check_size(sum(map(len, texts)), "joining these with ~")
+    if escape:
+        from jinja2.runtime import markup_join
+
+        return markup_join(parts)
     return "".join(texts)
 
 
@@ -244,7 +250,8 @@ class BoundedCodeGenerator(CodeGenerator):
         for arg in node.nodes:
             self.visit(arg, frame)
             self.write(", ")
-        self.write("))")
+        escape = "context.eval_ctx.autoescape" if frame.eval_ctx.volatile else "False"
+        self.write(f"), {escape if not frame.eval_ctx.autoescape else 'True'})")
 
 
 def bounded_text(pieces: Iterator[str], head: str, limit: int, path: str) -> str:

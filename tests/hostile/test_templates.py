@@ -161,12 +161,14 @@ def test_107_large_but_bounded_work_is_allowed(tmp_path: Path) -> None:
         "{{ 'x'|center(1000) }}{{ '{:>20}|{:.3f}'.format('a', 2.5) }}{{ '%5s' % 'b' }}"
         "{{ ('y' * 500000) ~ ('z' * 400000) }}{{ ['a', 'b']|join(', ') }}"
         "{{ 'a b'|replace(' ', '--') }}{{ [1, 2, 3]|batch(2)|list }}{{ 'w'|indent(8, true) }}\n"
+        "{% autoescape true %}{{ '<i>' ~ 'x' }}{% endautoescape %}\n"
     )
     vault = make_vault(tmp_path, {TEMPLATE: source})
     result = cli("build", vault, "--no-cache", *TODAY_ARGS)
     assert result.exit_code == 0, result.output
     text = (vault / OUTPUT / "Index.md").read_text(encoding="utf-8")
     assert "a|2.500    b" in text and "a, b" in text and "a--b" in text
+    assert "&lt;i&gt;x" in text  # ~ escapes inside autoescape, as Jinja's own join does
 
 
 @pytest.mark.parametrize(

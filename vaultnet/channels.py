@@ -25,6 +25,7 @@ from typing import Any
 
 from .atomic import default_mode, write_atomic
 from .config import CONFIG_NAME, Config
+from .containment import state_dir
 from .errors import ConfigError, OutputError, UsageError
 
 INSTALL_HINT = "pip install 'vaultnet[notify]'  (or: pipx inject vaultnet apprise)"
@@ -35,7 +36,7 @@ _FORMATS = {"text": "text", "md": "markdown", "json": "text"}  # apprise's body 
 
 def state_path(config: Config) -> Path:
     """Where ``vaultnet notify`` remembers the day each channel was last sent to."""
-    return config.vault / ".vaultnet" / "notify-state.json"
+    return state_dir(config.vault, "notify-state.json")
 
 
 class MissingApprise(UsageError):

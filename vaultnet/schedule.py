@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from .atomic import default_mode, write_atomic
 from .config import Config
+from .containment import state_dir
 from .errors import OutputError, UsageError
 
 Platform = Literal["systemd", "launchd", "cron"]
@@ -361,7 +362,7 @@ def uninstall(vault: Path, force: bool = False) -> tuple[list[Change], tuple[str
         _remove_links_to(path)
     if all(c.action != "kept" for c in changes):
         with contextlib.suppress(FileNotFoundError):
-            (vault / MANIFEST).unlink()
+            state_dir(vault, MANIFEST.name).unlink()
     stop = tuple(str(command) for command in manifest.get("stop", []))
     return changes, stop
 
@@ -407,7 +408,7 @@ def _save_manifest(schedule: Schedule) -> None:
         "files": files,
         "stop": stop,
     }
-    target = schedule.vault / MANIFEST
+    target = state_dir(schedule.vault, MANIFEST.name)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, (json.dumps(payload, indent=1) + "\n").encode(), default_mode())

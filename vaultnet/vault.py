@@ -138,8 +138,15 @@ def source_file(config: Config, rel: str) -> SourceFile | Diagnostic | None:
     if not rel.lower().endswith(".md"):
         return None
     disk = rel
+    path = config.vault / PurePosixPath(rel)
     try:
-        info = os.stat(config.vault / PurePosixPath(rel))
+        info = os.lstat(path)
+        if stat_module.S_ISLNK(info.st_mode):  # as the scan decides for a link
+            real_root = os.path.realpath(config.vault)
+            verdict = _link_verdict(str(path), rel, "note", real_root, config.follow_outside_links)
+            if verdict is not True:
+                return verdict or None
+            info = os.stat(path)
     except OSError:
         return None
     if not stat_module.S_ISREG(info.st_mode):
@@ -262,24 +269,14 @@ class _Walk:
         return subfolders
 
     def _outside(self, entry: os.DirEntry[str], folder: str, rel: str, kind: str) -> bool:
-        """Whether a link is to be followed: it leads outside the vault and the config
-        allows that. A link inside the vault is not (what it points to is read under its
-        own name); one outside, when not allowed, is reported."""
-        target = os.path.realpath(f"{folder}/{entry.name}")
-        if target == self.real_root or target.startswith(self.real_root + os.sep):
-            return False
-        if self.rules.follow_outside:
-            return True
-        self.diagnostics.append(
-            Diagnostic(
-                rel,
-                None,
-                "warning",
-                f"is a link to a {kind} outside the vault ({target}); not followed. Set "
-                "follow_outside_links = true in vaultnet.toml to read it",
-            )
+        """Whether a link is to be followed (see ``_link_verdict``); a warning is kept."""
+        verdict = _link_verdict(
+            f"{folder}/{entry.name}", rel, kind, self.real_root, self.rules.follow_outside
         )
-        return False
+        if isinstance(verdict, Diagnostic):
+            self.diagnostics.append(verdict)
+            return False
+        return verdict
 
     def _take(self, found: SourceFile | Diagnostic | None) -> None:
         if found is None:
@@ -320,6 +317,26 @@ def _evicted(original: str) -> Diagnostic:
         None,
         "warning",
         "not downloaded from iCloud (evicted); open it in Finder to fetch it",
+    )
+
+
+def _link_verdict(
+    path: str, rel: str, kind: str, real_root: str, follow_outside: bool
+) -> bool | Diagnostic:
+    """What to do with the link at ``path`` (vault path ``rel``, to a note or folder):
+    False when it leads inside the vault (what it points to is read under its own name),
+    True when it leads outside and ``follow_outside_links`` allows that, else a warning."""
+    target = os.path.realpath(path)
+    if target == real_root or target.startswith(real_root + os.sep):
+        return False
+    if follow_outside:
+        return True
+    return Diagnostic(
+        rel,
+        None,
+        "warning",
+        f"is a link to a {kind} outside the vault ({target}); not followed. Set "
+        "follow_outside_links = true in vaultnet.toml to read it",
     )
 
 

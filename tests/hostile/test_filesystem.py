@@ -136,6 +136,29 @@ def test_links_inside_the_vault_are_read_under_their_own_names(tmp_path: Path) -
     assert outcome.diagnostics == []
 
 
+def test_a_rebuild_of_changed_files_judges_a_link_as_the_scan_does(tmp_path: Path) -> None:
+    """A watcher's rebuild reads only the files with events: a link made while it runs
+    is skipped (outside the vault) or read under its own name (inside), as by a scan."""
+    import datetime as dt
+
+    from vaultnet.build import Builder
+    from vaultnet.config import load_config
+    from vaultnet.pagememo import PageMemo
+
+    (tmp_path / "Far.md").write_bytes(person(name="Far"))
+    vault = make_vault(tmp_path, {"People/Alice.md": ALICE})
+    builder = Builder(load_config(vault), pages=PageMemo())
+    today = dt.date(2026, 11, 26)
+    builder.build(today, save=False, full=True)
+    os.symlink(tmp_path / "Far.md", vault / "Far.md")
+    os.symlink(vault / "People" / "Alice.md", vault / "Again.md")
+    result = builder.build(today, ["Far.md", "Again.md"], save=False)
+    assert result.network is not None
+    assert sorted(p.name for p in result.network.people) == ["Alice", GOOD]
+    [warning] = [d for d in result.diagnostics if d.path == "Far.md"]
+    assert "is a link to a note outside the vault" in warning.message
+
+
 def test_the_polling_watcher_does_not_walk_into_links(tmp_path: Path) -> None:
     """F8: under watch, ``up -> ..`` grew without end: the polling observer followed it."""
     import time

@@ -1167,7 +1167,7 @@ def _run_export(
         # Bytes, not text: the calendar's CRLF line ends must not be translated.
         click.echo(result.text.encode("utf-8"), nl=False)
     else:
-        write_export(output, result.text, config.vault)
+        write_export(output, result.text, config.vault, fmt)
         click.echo(f"wrote {output}")
     sys.exit(1 if strict and result.diagnostics else 0)
 

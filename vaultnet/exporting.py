@@ -534,12 +534,15 @@ def _with_uid(text: str, ident: str) -> str:
     return set_field(text, UID_KEY, ident)
 
 
-def write_export(target: Path, text: str, vault: Path | None = None) -> None:
+def write_export(
+    target: Path, text: str, vault: Path | None = None, fmt: str | None = None
+) -> None:
     """Write an export to ``target`` atomically; never over a note or a configuration.
 
-    Refused: a Markdown file, any ``vaultnet.toml``, and (with ``vault``) anything in the
+    Refused: a Markdown file, any ``vaultnet.toml``, (with ``vault``) anything in the
     vault's dot-folders (``.obsidian``, ``.vaultnet``, ``.git``…), where it would overwrite
-    the settings or state of a tool.
+    the settings or state of a tool, and (with ``fmt``) an existing file that is not an
+    earlier export of that format: exporting again replaces the last export, nothing else.
     """
     if target.suffix.lower() == ".md":
         raise UsageError(f"{target}: refusing to write an export over a Markdown file")
@@ -556,6 +559,11 @@ def write_export(target: Path, text: str, vault: Path | None = None) -> None:
             )
     if target.is_dir():
         raise UsageError(f"{target} is a folder; give a file name")
+    if fmt is not None and not _replaceable(target, fmt):
+        raise UsageError(
+            f"{target}: exists and is not an earlier vaultnet {fmt} export; refusing to "
+            "overwrite it. Choose another file name, or remove it first"
+        )
     clean_temp_files(target.parent, target=target.name)  # a killed export's leftovers
     try:
         _atomic_write(target, text.encode("utf-8"))
@@ -563,6 +571,31 @@ def write_export(target: Path, text: str, vault: Path | None = None) -> None:
         raise OutputError(
             f"cannot write the export ({exc.strerror}); nothing was written to it", str(target)
         ) from None
+
+
+# How the start of each export looks (see people_json, people_csv, people_vcard and
+# follow_ups_ics), so that exporting again to the same file is known to replace an export.
+_EXPORT_HEADS = {
+    "json": re.compile(r'\A\{\s*"today":'),
+    "csv": re.compile(r"\A\ufeff?name,path,tier,status,"),
+    "vcard": re.compile(r"\ABEGIN:VCARD\r?\nVERSION:4\.0\r?\nUID:urn:uuid:"),
+    "ics": re.compile(r"\ABEGIN:VCALENDAR\r?\n(?:[^\n]*\n){0,40}?" + re.escape(ICS_MARK)),
+}
+
+
+def _replaceable(target: Path, fmt: str) -> bool:
+    """Whether ``target`` may be written over: missing, empty, or an export of ``fmt``."""
+    try:
+        with open(target, "rb") as handle:
+            head = handle.read(4096)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # a file that cannot be read cannot be written either: that error says why
+    if not head.strip():
+        return True
+    pattern = _EXPORT_HEADS.get(fmt)
+    return pattern is not None and bool(pattern.match(head.decode("utf-8", "replace")))
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

@@ -231,3 +231,24 @@ def test_init_does_not_write_through_a_linked_state_folder(tmp_path: Path) -> No
     assert result.exit_code == 2, result.output
     assert ".vaultnet: is a symbolic link; vaultnet's own folder" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_an_export_replaces_only_an_earlier_export_of_its_format(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path)
+    mine = tmp_path / "mine.txt"
+    mine.write_text("my own list\n")
+    for fmt in ("csv", "json", "vcard", "ics"):
+        target = tmp_path / f"people.{fmt}"
+        for _ in range(2):  # the second run replaces the first one's file
+            result = cli("export", fmt, "-o", target, "--vault", vault, *TODAY_ARGS)
+            assert result.exit_code == 0, (fmt, result.output)
+        result = cli("export", fmt, "-o", mine, "--vault", vault, *TODAY_ARGS)
+        assert result.exit_code == 2, result.output
+        assert f"mine.txt: exists and is not an earlier vaultnet {fmt} export" in result.stderr
+        other = "json" if fmt != "json" else "csv"
+        result = cli("export", other, "-o", target, "--vault", vault, *TODAY_ARGS)
+        assert result.exit_code == 2 and f"vaultnet {other} export" in result.stderr
+    assert mine.read_text() == "my own list\n"
+    (tmp_path / "empty.csv").write_text("")
+    result = cli("export", "csv", "-o", tmp_path / "empty.csv", "--vault", vault, *TODAY_ARGS)
+    assert result.exit_code == 0

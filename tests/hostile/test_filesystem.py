@@ -107,6 +107,21 @@ def test_a_symlinked_folder_outside_is_followed_once_when_allowed(tmp_path: Path
     assert [e["path"] for e in _everyone(outcome.digest) if e["name"] == "Ext"] == ["one/Ext.md"]
 
 
+def test_61_with_outside_links_allowed_a_loop_through_the_parent_still_ends(
+    tmp_path: Path,
+) -> None:
+    sibling = tmp_path / "sibling"
+    sibling.mkdir()
+    (sibling / "Stranger.md").write_bytes(person(name="Stranger"))
+    os.symlink("..", sibling / "back")  # and from outside, back up again
+    vault = make_vault(tmp_path, {"vaultnet.toml": "follow_outside_links = true\n"})
+    os.symlink("..", vault / "up")
+    outcome = survey(vault, root=tmp_path)
+    assert [e["path"] for e in _everyone(outcome.digest) if e["name"] == "Stranger"] == [
+        "up/sibling/Stranger.md"
+    ]
+
+
 def test_links_leading_out_of_the_vault_are_skipped_with_a_warning(tmp_path: Path) -> None:
     """F8: ``up -> ..`` read every sibling folder's notes; by default no link leads out."""
     sibling = tmp_path / "sibling"

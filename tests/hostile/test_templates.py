@@ -236,3 +236,11 @@ def test_110_template_names_never_come_from_notes(tmp_path: Path) -> None:
     [created] = changed
     assert (vault / created).read_text(encoding="utf-8").count("{{ 7*7 }} {% if %}") >= 1
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", '"big"', "1.5"])
+def test_max_page_kb_must_be_a_positive_whole_number(tmp_path: Path, value: str) -> None:
+    vault = make_vault(tmp_path, {"vaultnet.toml": f"max_page_kb = {value}\n"})
+    result = cli("build", vault, *TODAY_ARGS)
+    assert result.exit_code == 2, result.output
+    assert "vaultnet.toml: max_page_kb must be" in result.stderr

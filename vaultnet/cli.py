@@ -1121,6 +1121,160 @@ def import_vcard(
     )
 
 
+def _capture_command(subjects: bool = False) -> Callable[[F], F]:
+    """FILE, --me, --since, --dry-run and the common options of the source imports."""
+
+    def decorate(func: F) -> F:
+        func = handle_errors(func)
+        if subjects:
+            func = click.option(
+                "--with-subjects",
+                is_flag=True,
+                help="Keep each message's subject in the source note (default: not kept).",
+            )(func)
+        func = click.option(
+            "--dry-run", is_flag=True, help="Say which source notes would change; write nothing."
+        )(func)
+        func = click.option(
+            "--since",
+            metavar="YYYY-MM-DD",
+            callback=_parse_date_option,
+            help="Only interactions on or after this date.",
+        )(func)
+        func = click.option(
+            "--me",
+            multiple=True,
+            metavar="ADDRESS",
+            help="Your email address or LinkedIn profile URL (repeatable; default: [capture] "
+            "in vaultnet.toml).",
+        )(func)
+        func = common_options(vault_argument=False)(func)
+        return click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))(
+            func
+        )
+
+    return decorate
+
+
+def _run_capture(
+    config: Config,
+    file: Any,
+    today: dt.date,
+    since: dt.date | None,
+    me: tuple[str, ...],
+    dry_run: bool,
+    strict: bool,
+) -> None:
+    """Write the source notes of an already read export, then print what happened."""
+    from .imports.sources import capture
+
+    print_diagnostics(list(file.diagnostics))
+    result = capture(
+        config, file, today=today, since=since, me=me, dry_run=dry_run, cache=_cache(config, False)
+    )
+    verb = "would be " if dry_run else ""
+    for path in result.created:
+        click.echo(f"{path}: {verb}created")
+    for path in result.updated:
+        click.echo(f"{path}: {verb}updated")
+    for path in result.kept:
+        click.echo(
+            f"{path}: warning: edited by hand; left as it is, new interactions go beside it",
+            err=True,
+        )
+    print_diagnostics(result.failed)
+    if result.unmatched:
+        ranked = sorted(result.unmatched.items(), key=lambda i: (-i[1][0], -i[1][1].toordinal()))
+        who = (
+            "1 person you are in touch with has"
+            if len(ranked) == 1
+            else (f"{len(ranked)} people you are in touch with have")
+        )
+        click.echo(f"{who} no note (most first):")
+        for shown, (count, last) in ranked[:UNMATCHED_SHOWN]:
+            from .unmatched import add_command
+
+            click.echo(f"  {count}× {shown}, last {last.isoformat()}: {add_command(shown)}")
+        if len(ranked) > UNMATCHED_SHOWN:
+            more = len(ranked) - UNMATCHED_SHOWN
+            click.echo(f"  … and {more} more: see Unmatched.md after a build")
+    done = "dry run: " if dry_run else ""
+    click.echo(f"{done}{result.summary(dry_run)}{'; nothing written' if dry_run else ''}")
+    sys.exit(1 if result.failed or (strict and file.diagnostics) else 0)
+
+
+UNMATCHED_SHOWN = 10
+
+
+@import_group.command("calendar")
+@_capture_command()
+def import_calendar(
+    file: Path,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    me: tuple[str, ...],
+    since: dt.date | None,
+    dry_run: bool,
+) -> None:
+    """Record meetings from a calendar export (.ics) in dated source notes.
+
+    Counts events up to today that you organised or did not decline, with at most
+    [capture] max_attendees other people (default 8); recurring events are expanded.
+    Attendees are matched to people by email. Writes Sources/Calendar/YYYY-MM-DD.md and
+    never edits person notes.
+
+    \b
+    Examples:
+      vaultnet import calendar ~/Downloads/calendar.ics --me ann@example.com --dry-run
+      vaultnet import calendar work.ics --since 2026-01-01
+    """
+    from .imports.calendar import read_calendar
+
+    config = _config(_vault(None, vault_option))
+    mine = (*config.capture.me, *me)
+    file_read = read_calendar(
+        file, today=today, since=since, me=mine, max_attendees=config.capture.max_attendees
+    )
+    _run_capture(config, file_read, today, since, me, dry_run, strict)
+
+
+@import_group.command("mail")
+@_capture_command(subjects=True)
+def import_mail(
+    file: Path,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    me: tuple[str, ...],
+    since: dt.date | None,
+    dry_run: bool,
+    with_subjects: bool,
+) -> None:
+    """Record mail you sent, from an mbox file (e.g. Google Takeout), in dated source notes.
+
+    Reads headers only, message by message, however large the file. Mail from your
+    addresses (--me, [capture] me) or labelled Sent by Gmail counts; To and Cc are matched
+    to people by email; mail to more than [capture] max_recipients (default 8) is skipped.
+
+    \b
+    Examples:
+      vaultnet import mail "Takeout/Mail/All mail Including Spam and Trash.mbox" --dry-run
+      vaultnet import mail sent.mbox --me ann@example.com --since 2026-01-01
+    """
+    from .imports.mail import read_mbox
+
+    config = _config(_vault(None, vault_option))
+    file_read = read_mbox(
+        file,
+        me=(*config.capture.me, *me),
+        max_recipients=config.capture.max_recipients,
+        with_subjects=with_subjects,
+        since=since,
+    )
+    _run_capture(config, file_read, today, since, me, dry_run, strict)
+
+
 @main.group("export")
 def export_group() -> None:
     """Write your people out: a follow-up calendar, JSON, CSV or vCard.

@@ -63,6 +63,18 @@ class NotifyConfig:
 
 NOTIFY_FORMATS = ("text", "md", "json")
 
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """``[capture]``: who you are in exports, and where source notes go."""
+
+    me: tuple[str, ...] = ()  # your email addresses, case-folded
+    linkedin: str | None = None  # your LinkedIn profile URL
+    sources_dir: str = "Sources"
+    max_attendees: int = 8  # events with more are all-hands, skipped
+    max_recipients: int = 8  # mail to more is a mailing, skipped
+
+
 DEFAULT_EXCLUDE = (".obsidian", ".trash", ".git", ".vaultnet")
 DEFAULT_LOG_HEADINGS = ("Log", "Interactions", "Meetings")
 DEFAULT_TIERS = (
@@ -93,6 +105,7 @@ class Config:
     ics_alarm: str = ""  # an iCalendar duration from the start of the day ("PT9H"); "" for none
     notify: NotifyConfig = NotifyConfig()
     follow_outside_links: bool = False
+    capture: Capture = field(default_factory=Capture)
     # From Obsidian's settings: folders of template notes, and how daily notes are named.
     template_folders: tuple[str, ...] = ()
     daily_folder: str = ""
@@ -133,6 +146,14 @@ _KNOWN: dict[str, type | tuple[type, ...]] = {
     "ics_alarm": str,
     "notify": dict,
     "follow_outside_links": bool,
+    "capture": dict,
+}
+_CAPTURE_KEYS: dict[str, type] = {
+    "me": list,
+    "linkedin": str,
+    "sources_dir": str,
+    "max_attendees": int,
+    "max_recipients": int,
 }
 _TIER_KEYS = {"name", "title", "cadence"}
 _TYPE_NAMES: dict[type | tuple[type, ...], str] = {
@@ -206,6 +227,7 @@ def load_config(vault: Path | str) -> Config:
         ics_alarm=_alarm(values.get("ics_alarm", "")),
         notify=_notify(values.get("notify", {}), warnings),
         follow_outside_links=bool(values.get("follow_outside_links", False)),
+        capture=_capture(values.get("capture", {}), warnings),
         path=path if path.is_file() else None,
         warnings=tuple(warnings),
         **_obsidian_settings(root),
@@ -326,6 +348,38 @@ def _tier_key_reason(key: str) -> str:
     return (
         f"; keys after a [[tiers]] table belong to it in TOML: move {key!r} above the "
         "first [[tiers]]"
+    )
+
+
+def _capture(value: dict[str, Any], warnings: list[Diagnostic]) -> Capture:
+    for key in sorted(set(value) - set(_CAPTURE_KEYS)):
+        import difflib
+
+        close = difflib.get_close_matches(key, sorted(_CAPTURE_KEYS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        warnings.append(
+            Diagnostic(
+                CONFIG_NAME, None, "warning", f"unknown key {key!r} in [capture]{hint}; ignored"
+            )
+        )
+    for key, expected in _CAPTURE_KEYS.items():
+        if key in value and (not isinstance(value[key], expected) or isinstance(value[key], bool)):
+            raise ConfigError(
+                f"capture.{key} must be {_TYPE_NAMES[expected]}, not "
+                f"{type(value[key]).__name__} {value[key]!r}",
+                CONFIG_NAME,
+            )
+    me = tuple(a.casefold() for a in _strings(value.get("me", []), "capture.me"))
+    for address in me:
+        if address.count("@") != 1:
+            raise ConfigError(f"capture.me must list email addresses, not {address!r}", CONFIG_NAME)
+    linkedin = value.get("linkedin", "").strip() or None
+    return Capture(
+        me=me,
+        linkedin=linkedin,
+        sources_dir=_relative_dir(value.get("sources_dir", "Sources"), "capture.sources_dir"),
+        max_attendees=_positive(value.get("max_attendees", 8), "capture.max_attendees"),
+        max_recipients=_positive(value.get("max_recipients", 8), "capture.max_recipients"),
     )
 
 

@@ -667,7 +667,7 @@ def _mentions_in(note: Note, resolver: Resolver) -> list[tuple[str, Interaction]
             continue
         seen.add(dedupe)
         entry = LogEntry(
-            note.date, "mention", mention.text, (), (), mention.line, note.path, mention=True
+            note.date, mention.kind, mention.text, (), (), mention.line, note.path, mention=True
         )
         found.append((match.key, entry))
     return found

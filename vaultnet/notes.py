@@ -100,11 +100,16 @@ class LogEntry(NamedTuple):
 
 
 class Mention(NamedTuple):
-    """A link from a dated note to someone: ``target`` is the link target."""
+    """A link from a dated note to someone: ``target`` is the link target.
+
+    ``kind`` is ``capture`` for a line of a source note that ``vaultnet import`` wrote
+    (its text is what happened: ``meeting: Q4 planning``), else ``mention``.
+    """
 
     target: str
     text: str
     line: int
+    kind: str = "mention"
 
 
 class Note(NamedTuple):
@@ -253,6 +258,7 @@ def _other_note(
     mentions: tuple[Mention, ...] = ()
     if note_date is not None:
         mentions = _mentions(body, body_line, fm, lines or {}, stem)
+    captured = is_source_note(fm)
     return Note(
         path,
         stem,
@@ -260,8 +266,32 @@ def _other_note(
         date=note_date,
         mentions=mentions,
         title=stem,
+        # Network/Unmatched.md is made from these; nothing else of a note's keys is kept.
+        front_matter={"unmatched": _texts(fm.get("unmatched"))} if captured else {},
         diagnostics=tuple(problems.items),
     )
+
+
+def is_source_note(fm: dict[str, Any]) -> bool:
+    """Whether front matter is that of a source note written by ``vaultnet import``."""
+    return isinstance(fm.get("source"), str) and "vaultnet_hash" in fm
+
+
+# A source note's line: "- 14:00 meeting: Q4 planning — [[Ann Lee]], carol@x.org ^v1a2b3c"
+_CAPTURE_LINE = re.compile(r"(?:\d{1,2}:\d{2} )?(?P<text>.*?)(?: — .*?)?(?: \^[\w-]+)?")
+
+
+def capture_text(line: str) -> str:
+    """What a source note's line says happened (``meeting: Q4 planning``), without its time,
+    people and block id."""
+    match = _CAPTURE_LINE.fullmatch(_clean_line(line))
+    return match["text"].strip() if match else _clean_line(line)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(item) for item in value if isinstance(item, str | int))
+    return ()
 
 
 def _note_date(path: str, stem: str, fm: dict[str, Any], options: ParseOptions) -> dt.date | None:
@@ -285,7 +315,10 @@ def _mentions(
     body: str, body_line: int, fm: dict[str, Any], lines: dict[str, int], title: str
 ) -> tuple[Mention, ...]:
     found: list[Mention] = []
+    captured = is_source_note(fm)
     for key, value in fm.items():
+        if captured:
+            break  # each line of a source note links its people; its people: key repeats them
         for text in _strings_in(value):
             for link in find_links(text):
                 if not link.embed:
@@ -305,7 +338,12 @@ def _mentions(
             continue  # an unchecked task is a plan, not a contact
         for link in find_links(line):
             if not link.embed:
-                found.append(Mention(link.target, _clean_line(line), body_line + offset))
+                if captured:
+                    text = capture_text(line)
+                    mention = Mention(link.target, text, body_line + offset, "capture")
+                else:
+                    mention = Mention(link.target, _clean_line(line), body_line + offset)
+                found.append(mention)
     return tuple(found)
 
 

@@ -421,7 +421,7 @@ def context_text(value: Interaction | None, limit: int = 90) -> str:
     if value is None:
         return "—"
     text = WIKILINK.sub(lambda m: parse_link(m[2]).text, value.summary)
-    if value.mention:
+    if value.mention and value.kind != "capture":  # a source note's line says it all
         title = value.source.rsplit("/", 1)[-1][:-3]
         text = text.removeprefix("mention:").strip()
         text = f"in {title}" if text == title else f"in {title}: {text}"

@@ -1,0 +1,291 @@
+"""vaultnet import calendar / mail: source notes written from your own exports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.conftest import WriteNote
+from vaultnet.cli import main
+from vaultnet.imports.sources import note_hash
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
+TODAY = "2026-11-26"
+PEOPLE = {
+    "Bob Marsh": "bob.marsh@initech.com",
+    "Emma Thornton": "emma.thornton@harborhealth.co.uk",
+    "Diego Alvarez": "diego.alvarez@initech.com",
+    "Chiara Conti": "chiara@tessera.dev",
+    "Chloé Martin": "chloe.martin@kestrelgames.com",
+}
+
+
+def run(vault: Path, *args: str, today: str = TODAY) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [*args, "--vault", str(vault), "--today", today])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def people(write: WriteNote, tier: str = "champion") -> None:
+    for name, email in PEOPLE.items():
+        write(f"People/{name}.md", f"---\ntier: {tier}\nemail: {email}\n---\n")
+
+
+def snapshot(vault: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(vault).as_posix(): p.read_bytes()
+        for p in sorted(vault.rglob("*.md"))
+        if ".vaultnet" not in p.parts
+    }
+
+
+# --- calendar ----------------------------------------------------------------------------
+
+
+def test_calendar_writes_one_source_note_per_day(vault: Path, write: WriteNote) -> None:
+    people(write)
+    before = snapshot(vault)
+    code, out, err = run(vault, "import", "calendar", str(FIXTURES / "calendar-google.ics"))
+    assert code == 0, err
+    notes = sorted(p.name for p in (vault / "Sources" / "Calendar").iterdir())
+    # The weekly 1:1 on Mondays (9 Nov excluded by EXDATE), up to today only.
+    assert notes == [
+        "2026-11-02.md",
+        "2026-11-16.md",
+        "2026-11-17.md",
+        "2026-11-20.md",
+        "2026-11-23.md",
+        "2026-11-24.md",
+    ]
+    q4 = (vault / "Sources/Calendar/2026-11-20.md").read_text()
+    assert q4.startswith("---\ndate: 2026-11-20\nsource: calendar\n")
+    assert 'people: ["[[Emma Thornton]]"]' in q4
+    assert 'unmatched: ["Dana Okoye <dana.okoye@example.org>"]' in q4
+    # UTC in the file, shown in the calendar's own zone (Europe/London: GMT in November).
+    assert "- 14:00 meeting: Q4 planning — [[Emma Thornton]], Dana Okoye" in q4
+    assert "Room 4" not in q4  # a room is not a person
+    assert "private notes" not in "".join(snapshot(vault).keys()) + q4  # no descriptions
+    # The event's own zone: 11:00 in New York stays 11:00; an unknown zone is read as written.
+    assert (
+        "- 11:00 meeting: Coffee in New York — [[Diego Alvarez]]"
+        in (vault / "Sources/Calendar/2026-11-17.md").read_text()
+    )
+    monday = (vault / "Sources/Calendar/2026-11-16.md").read_text()
+    assert "15:00 meeting: Tessera catch-up — [[Chiara Conti]]" in monday  # CHIARA@: any case
+    assert (
+        "- meeting: Offsite day — [[Emma Thornton]]"
+        in (vault / "Sources/Calendar/2026-11-24.md").read_text()
+    )  # an all-day event has no time
+    everything = "".join(p.read_text() for p in (vault / "Sources").rglob("*.md"))
+    for absent in ("Vendor pitch", "All hands", "cancelled", "Next quarter review"):
+        assert absent not in everything
+    assert "skipped: 1 cancelled, 1 declined, 1 more than 8 attendees" in out
+    assert "vaultnet add 'Dana Okoye' --email dana.okoye@example.org" in out
+    # Person notes are never edited.
+    after = snapshot(vault)
+    assert {k: v for k, v in after.items() if k.startswith("People/")} == before
+
+
+def test_calendar_counts_as_contact_with_what_happened(vault: Path, write: WriteNote) -> None:
+    people(write)
+    run(vault, "import", "calendar", str(FIXTURES / "calendar-google.ics"))
+    code, _, err = run(vault, "build", today="2026-12-30")
+    assert code == 0, err
+    followups = (vault / "Network/Follow-ups.md").read_text()
+    assert (
+        "| [[Bob Marsh]] | **7 days overdue** (23 Dec) | 23 Nov · 5 weeks ago "
+        "| meeting: Bob / me 1:1 |" in followups
+    )
+    assert "meeting: Offsite day |" in followups
+    unmatched = (vault / "Network/Unmatched.md").read_text()
+    assert unmatched.startswith("---\ngenerated_by: vaultnet\n")
+    assert (
+        "| Dana Okoye <dana.okoye@example.org> | 1 | 2026-11-20 | "
+        "`vaultnet add 'Dana Okoye' --email dana.okoye@example.org` |"
+    ) in unmatched
+
+
+def test_reimport_changes_nothing_and_newer_export_adds(vault: Path, write: WriteNote) -> None:
+    people(write)
+    ics = FIXTURES / "calendar-google.ics"
+    run(vault, "import", "calendar", str(ics), today="2026-11-20")
+    first = snapshot(vault)
+    code, out, _ = run(vault, "import", "calendar", str(ics), today="2026-11-20")
+    assert code == 0
+    assert snapshot(vault) == first
+    assert "0 source notes created, 0 updated, 4 unchanged" in out
+    # A later export: the days since are added, the days before are left as they were.
+    code, out, _ = run(vault, "import", "calendar", str(ics))
+    assert "2 source notes created" in out
+    after = snapshot(vault)
+    assert all(after[path] == data for path, data in first.items())
+
+
+def test_dry_run_writes_nothing(vault: Path, write: WriteNote) -> None:
+    people(write)
+    before = snapshot(vault)
+    code, out, _ = run(
+        vault, "import", "calendar", str(FIXTURES / "calendar-google.ics"), "--dry-run"
+    )
+    assert code == 0
+    assert "Sources/Calendar/2026-11-20.md: would be created" in out
+    assert out.rstrip().endswith("nothing written")
+    assert snapshot(vault) == before
+    assert not (vault / "Sources").exists()
+
+
+def test_since_leaves_out_earlier_days(vault: Path, write: WriteNote) -> None:
+    people(write)
+    run(vault, "import", "calendar", str(FIXTURES / "calendar-google.ics"), "--since", "2026-11-20")
+    assert sorted(p.name for p in (vault / "Sources/Calendar").iterdir()) == [
+        "2026-11-20.md",
+        "2026-11-23.md",
+        "2026-11-24.md",
+    ]
+
+
+def test_a_hand_edited_source_note_is_kept(vault: Path, write: WriteNote) -> None:
+    people(write)
+    ics = FIXTURES / "calendar-google.ics"
+    run(vault, "import", "calendar", str(ics), today="2026-11-16")
+    note = vault / "Sources/Calendar/2026-11-16.md"
+    edited = note.read_text().replace("Tessera catch-up", "Tessera catch-up (great chat)")
+    edited = edited.replace("- 10:00 meeting: Bob", "- 10:00 meeting (moved): Bob")
+    note.write_text(edited)
+    # The same day seen again with one more event than the hand-edited note holds.
+    shutil.copy(ics, vault.parent / "later.ics")
+    text = (
+        (vault.parent / "later.ics")
+        .read_bytes()
+        .replace(b"UID:unknown-zone@example.com", b"UID:unknown-zone-2@example.com")
+    )
+    (vault.parent / "later.ics").write_bytes(text)
+    code, _out, err = run(vault, "import", "calendar", str(vault.parent / "later.ics"))
+    assert code == 0
+    assert note.read_text() == edited  # never overwritten
+    assert "Sources/Calendar/2026-11-16.md: warning: edited by hand" in err
+    beside = (vault / "Sources/Calendar/2026-11-16 (2).md").read_text()
+    assert "[[Chiara Conti]]" in beside  # the new event (a new UID)
+    assert "[[Bob Marsh]]" not in beside  # already in the kept note
+    # Importing again changes nothing: the kept note is left, the one beside is ours.
+    state = snapshot(vault)
+    run(vault, "import", "calendar", str(vault.parent / "later.ics"))
+    assert snapshot(vault) == state
+
+
+def test_the_hash_covers_everything_but_itself(vault: Path, write: WriteNote) -> None:
+    people(write)
+    run(vault, "import", "calendar", str(FIXTURES / "calendar-google.ics"))
+    text = (vault / "Sources/Calendar/2026-11-20.md").read_text()
+    assert f"vaultnet_hash: {note_hash(text)}\n" in text
+    assert note_hash(text.replace("Q4", "Q5")) != note_hash(text)
+
+
+def test_new_person_note_is_linked_on_the_next_import(vault: Path, write: WriteNote) -> None:
+    people(write)
+    ics = str(FIXTURES / "calendar-google.ics")
+    run(vault, "import", "calendar", ics)
+    write("People/Dana Okoye.md", "---\ntier: champion\nemail: Dana.Okoye@example.org\n---\n")
+    _code, out, _ = run(vault, "import", "calendar", ics)
+    assert "1 updated" in out
+    text = (vault / "Sources/Calendar/2026-11-20.md").read_text()
+    assert 'people: ["[[Emma Thornton]]", "[[Dana Okoye]]"]' in text
+    assert "unmatched" not in text
+
+
+def test_broken_calendar_imports_the_good_events(vault: Path, write: WriteNote) -> None:
+    people(write)
+    code, _out, err = run(vault, "import", "calendar", str(FIXTURES / "calendar-broken.ics"))
+    assert code == 0
+    assert "calendar-broken.ics:" in err and "event cannot be read" in err
+    assert "the file ends inside an event" in err
+    assert (vault / "Sources/Calendar/2026-11-16.md").exists()
+    assert not (vault / "Sources/Calendar/2026-11-20.md").exists()  # the broken event
+    code, _, _ = run(vault, "import", "calendar", str(FIXTURES / "calendar-broken.ics"), "--strict")
+    assert code == 1
+
+
+def test_not_a_calendar_is_a_usage_error(vault: Path) -> None:
+    code, _, err = run(vault, "import", "calendar", str(FIXTURES / "google.vcf"))
+    assert code == 2
+    assert "google.vcf: not a calendar" in err
+
+
+def test_attendee_limit_from_the_config(vault: Path, write: WriteNote) -> None:
+    people(write)
+    write("vaultnet.toml", "[capture]\nmax_attendees = 1\n")
+    _, out, _ = run(vault, "import", "calendar", str(FIXTURES / "calendar-google.ics"))
+    assert "more than 1 attendees" in out
+    assert not (vault / "Sources/Calendar/2026-11-20.md").exists()  # Emma and Dana
+
+
+# --- mail --------------------------------------------------------------------------------
+
+
+def test_mail_records_sent_mail_only(vault: Path, write: WriteNote) -> None:
+    people(write)
+    code, out, err = run(vault, "import", "mail", str(FIXTURES / "takeout.mbox"))
+    assert code == 0, err
+    assert sorted(p.name for p in (vault / "Sources/Mail").iterdir()) == [
+        "2026-11-20.md",
+        "2026-11-23.md",
+    ]
+    first = (vault / "Sources/Mail/2026-11-20.md").read_text()
+    # No subject by default, no body ever, and you are not someone you are in touch with.
+    assert "- 10:15 email — [[Bob Marsh]], Dana Okoye <dana.okoye@example.org> ^v" in first
+    assert "Café" not in first and "Private body" not in first
+    assert "me@example.com" not in first
+    assert "[[Chloé Martin]]" in (vault / "Sources/Mail/2026-11-23.md").read_text()
+    assert "takeout.mbox:70: warning: message ends before its headers do" in err
+    assert (
+        "skipped: 1 duplicate Message-ID, 1 more than 8 recipients, 1 received, 1 unreadable" in out
+    )
+
+
+def test_mail_subjects_decoded_when_asked(vault: Path, write: WriteNote) -> None:
+    people(write)
+    run(vault, "import", "mail", str(FIXTURES / "takeout.mbox"), "--with-subjects")
+    assert (
+        "- 10:15 email: Re: Café next week? — [[Bob Marsh]]"
+        in (vault / "Sources/Mail/2026-11-20.md").read_text()
+    )
+    # A raw Latin-1 header and an RFC 2047 ISO-8859-1 name.
+    assert (
+        "- 17:30 email: Deck ébauche — [[Chloé Martin]]"
+        in (vault / "Sources/Mail/2026-11-23.md").read_text()
+    )
+
+
+def test_mail_without_labels_needs_me(vault: Path, write: WriteNote, tmp_path: Path) -> None:
+    people(write)
+    mbox = tmp_path / "sent.mbox"
+    mbox.write_bytes(
+        (FIXTURES / "takeout.mbox").read_bytes().replace(b"X-Gmail-Labels", b"X-Other")
+    )
+    code, _, err = run(vault, "import", "mail", str(mbox))
+    assert code == 2
+    assert "give your addresses with --me" in err
+    code, out, _ = run(vault, "import", "mail", str(mbox), "--me", "ME@example.com")
+    assert code == 0
+    assert "Mail: 6 read, 2 interactions on 2 days" in out
+    write("vaultnet.toml", '[capture]\nme = ["me@example.com"]\n')
+    shutil.rmtree(vault / "Sources")
+    code, out, _ = run(vault, "import", "mail", str(mbox))
+    assert "2 source notes created" in out
+
+
+def test_not_an_mbox_is_a_usage_error(vault: Path) -> None:
+    code, _, err = run(vault, "import", "mail", str(FIXTURES / "google.vcf"))
+    assert code == 2
+    assert "not an mbox file" in err
+
+
+def test_capture_config_is_checked(vault: Path, write: WriteNote) -> None:
+    write("vaultnet.toml", "[capture]\nmax_attendees = 'many'\n")
+    code, _, err = run(vault, "import", "calendar", str(FIXTURES / "calendar-google.ics"))
+    assert code == 2
+    assert "capture.max_attendees must be an integer" in err
+    write("vaultnet.toml", "[capture]\nmax_atendees = 3\n")
+    code, _, err = run(vault, "check")
+    assert "unknown key 'max_atendees' in [capture] (did you mean 'max_attendees'?)" in err

@@ -289,3 +289,108 @@ def test_capture_config_is_checked(vault: Path, write: WriteNote) -> None:
     write("vaultnet.toml", "[capture]\nmax_atendees = 3\n")
     code, _, err = run(vault, "check")
     assert "unknown key 'max_atendees' in [capture] (did you mean 'max_attendees'?)" in err
+
+
+# --- LinkedIn ----------------------------------------------------------------------------
+
+
+def linkedin_people(write: WriteNote) -> None:
+    write(
+        "People/Emma Thornton.md",
+        "---\ntier: champion\nlinkedin: https://www.linkedin.com/in/emmathornton-talent/\n---\n",
+    )
+    write(
+        "People/Felix Hartmann.md",
+        "---\ntier: champion\nlinkedin: https://linkedin.com/in/FelixHartmann\n---\n",
+    )
+    write("People/Gina Ortiz.md", "---\ntier: champion\n---\n")
+
+
+def test_linkedin_messages(vault: Path, write: WriteNote) -> None:
+    linkedin_people(write)
+    csv_file = str(FIXTURES / "linkedin-messages.csv")
+    code, out, err = run(vault, "import", "linkedin-messages", csv_file)
+    assert code == 0, err
+    folder = vault / "Sources/LinkedIn messages"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "2026-11-18.md",
+        "2026-11-19.md",
+        "2026-11-21.md",
+    ]
+    # Sent, and the reply in the same conversation; no subject, no text.
+    sent = (folder / "2026-11-18.md").read_text()
+    assert "- 09:12 LinkedIn message — [[Emma Thornton]] ^v" in sent
+    assert "Catching up" not in sent and "long text" not in sent
+    assert "- 17:45 LinkedIn message — [[Emma Thornton]]" in (folder / "2026-11-19.md").read_text()
+    # Matched by profile URL, else by name: the formula is a name, matching nobody.
+    assert "LinkedIn message — =cmd-' /C calc'!A0" in (folder / "2026-11-21.md").read_text()
+    assert "skipped: 1 draft, 1 never answered, 1 no date" in out
+    assert "linkedin-messages.csv:8: warning: DATE 'yesterday' is not a date" in err
+    assert "Rick" not in "".join(p.read_text() for p in folder.iterdir())
+    shutil.rmtree(vault / "Sources")
+    code, _, _ = run(vault, "import", "linkedin-messages", csv_file, "--with-subjects")
+    assert (
+        "LinkedIn message: Catching up — [[Emma Thornton]]"
+        in (folder / "2026-11-18.md").read_text()
+    )
+
+
+def test_linkedin_messages_formula_stays_text(vault: Path, write: WriteNote) -> None:
+    linkedin_people(write)
+    (vault / "People/Gina Ortiz.md").unlink()
+    run(vault, "import", "linkedin-messages", str(FIXTURES / "linkedin-messages.csv"))
+    text = (vault / "Sources/LinkedIn messages/2026-11-21.md").read_text()
+    assert "=cmd-' /C calc'!A0 (https://www.linkedin.com/in/gina-ortiz)" in text
+    assert "trk=" not in text
+
+
+def test_linkedin_messages_need_to_know_you(vault: Path, tmp_path: Path) -> None:
+    lines = (FIXTURES / "linkedin-messages.csv").read_bytes().splitlines(keepends=True)
+    one = tmp_path / "messages.csv"
+    one.write_bytes(b"".join([lines[0], lines[3]]))  # a single message: two profiles
+    code, _, err = run(vault, "import", "linkedin-messages", str(one))
+    assert code == 2
+    assert "cannot tell which profile is yours: give --me" in err
+    code, out, _ = run(
+        vault, "import", "linkedin-messages", str(one), "--me", "linkedin.com/in/me-myself/"
+    )
+    assert code == 0
+    assert "1 never answered" in out
+
+
+def test_linkedin_messages_wrong_header(vault: Path) -> None:
+    code, _, err = run(vault, "import", "linkedin-messages", str(FIXTURES / "linkedin-2024.csv"))
+    assert code == 2
+    assert "linkedin-2024.csv: not LinkedIn's messages.csv: expected a header row" in err
+
+
+def test_linkedin_invitations(vault: Path, write: WriteNote) -> None:
+    linkedin_people(write)
+    code, out, err = run(
+        vault, "import", "linkedin-invitations", str(FIXTURES / "linkedin-invitations.csv")
+    )
+    assert code == 0, err
+    folder = vault / "Sources/LinkedIn invitations"
+    assert (
+        "- 16:05 LinkedIn invitation you sent — [[Felix Hartmann]]"
+        in (folder / "2026-11-03.md").read_text()
+    )
+    received = (folder / "2026-11-12.md").read_text()
+    assert (
+        "LinkedIn invitation you received — Ivo Petrov (https://www.linkedin.com/in/ivo-petrov)"
+        in received
+    )
+    assert "Loved your talk" not in received
+    assert "skipped: 1 no message, 1 unreadable" in out
+    assert "linkedin-invitations.csv:8: warning: Sent At 'someday' is not a date" in err
+
+
+def test_huge_field_is_bounded(vault: Path, write: WriteNote, tmp_path: Path) -> None:
+    linkedin_people(write)
+    data = (FIXTURES / "linkedin-messages.csv").read_bytes()
+    huge = tmp_path / "messages.csv"
+    huge.write_bytes(data.replace(b"Spam text", b"x" * 200_000))
+    code, out, err = run(vault, "import", "linkedin-messages", str(huge), "--with-subjects")
+    assert code == 0
+    assert "messages.csv:4: warning: row cannot be read" in err
+    assert "3 interactions on 3 days" in out

@@ -1275,6 +1275,69 @@ def import_mail(
     _run_capture(config, file_read, today, since, me, dry_run, strict)
 
 
+@import_group.command("linkedin-messages")
+@_capture_command(subjects=True)
+def import_linkedin_messages(
+    file: Path,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    me: tuple[str, ...],
+    since: dt.date | None,
+    dry_run: bool,
+    with_subjects: bool,
+) -> None:
+    """Record LinkedIn messages (messages.csv of the data export) in dated source notes.
+
+    A message you sent counts, and so does a reply in a conversation you wrote in. Your
+    profile is --me, [capture] linkedin, or the one in every conversation. People are
+    matched by their linkedin URL, then by name. Drafts and spam are skipped; message
+    texts are never kept, subjects only with --with-subjects.
+
+    \b
+    Examples:
+      vaultnet import linkedin-messages messages.csv --dry-run
+      vaultnet import linkedin-messages messages.csv --me https://www.linkedin.com/in/me
+    """
+    from .imports.messages import read_messages
+
+    config = _config(_vault(None, vault_option))
+    profiles = (*([config.capture.linkedin] if config.capture.linkedin else []), *me)
+    file_read = read_messages(
+        file,
+        me=profiles,
+        max_recipients=config.capture.max_recipients,
+        with_subjects=with_subjects,
+    )
+    _run_capture(config, file_read, today, since, (), dry_run, strict)
+
+
+@import_group.command("linkedin-invitations")
+@_capture_command()
+def import_linkedin_invitations(
+    file: Path,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    me: tuple[str, ...],
+    since: dt.date | None,
+    dry_run: bool,
+) -> None:
+    """Record LinkedIn invitations with a message (Invitations.csv) in dated source notes.
+
+    Each becomes "LinkedIn invitation you sent" or "... you received" on the day it was
+    sent; invitations without a message are skipped. The message itself is never kept.
+
+    \b
+    Example:
+      vaultnet import linkedin-invitations Invitations.csv --dry-run
+    """
+    from .imports.messages import read_invitations
+
+    config = _config(_vault(None, vault_option))
+    _run_capture(config, read_invitations(file), today, since, (), dry_run, strict)
+
+
 @main.group("export")
 def export_group() -> None:
     """Write your people out: a follow-up calendar, JSON, CSV or vCard.

@@ -998,6 +998,10 @@ def import_group() -> None:
     filled. From LinkedIn, a changed company or role is recorded as a move: the old
     position goes to history and the log says who moved where. Nothing you wrote is
     overwritten. Run with --dry-run first to see the plan.
+
+    calendar, mail, linkedin-messages and linkedin-invitations record whom you met, mailed
+    and messaged in dated source notes (Sources/Calendar/2026-11-20.md) instead: person
+    notes are left alone, and the links count as contact on that day.
     """
 
 

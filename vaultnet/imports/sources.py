@@ -159,8 +159,11 @@ class CaptureResult:
         file = self.file
         skipped = ", ".join(f"{n} {why}" for why, n in sorted(file.skipped.items()) if n)
         would = "would be " if dry_run else ""
+        interactions = "interaction" if self.interactions == 1 else "interactions"
+        days = "day" if self.days == 1 else "days"
         parts = [
-            f"{file.title}: {file.read} read, {self.interactions} interactions on {self.days} days",
+            f"{file.title}: {file.read} read, {self.interactions} {interactions} on "
+            f"{self.days} {days}",
             f"{len(self.created)} source notes {would}created, {len(self.updated)} "
             f"{would}updated, {self.unchanged} unchanged",
         ]

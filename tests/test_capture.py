@@ -394,3 +394,33 @@ def test_huge_field_is_bounded(vault: Path, write: WriteNote, tmp_path: Path) ->
     assert code == 0
     assert "messages.csv:4: warning: row cannot be read" in err
     assert "3 interactions on 3 days" in out
+
+
+def test_huge_mail_header_is_bounded(vault: Path, write: WriteNote, tmp_path: Path) -> None:
+    people(write)
+    data = (FIXTURES / "takeout.mbox").read_bytes()
+    huge = tmp_path / "huge.mbox"
+    # A 1 MB folded Subject in the first message: read up to the bound, the rest skipped.
+    folded = b"Subject: big" + b"\n x" * 500_000
+    huge.write_bytes(data.replace(b"Subject: =?UTF-8?Q?Re=3A_Caf=C3=A9_next_week=3F?=", folded, 1))
+    code, out, _ = run(vault, "import", "mail", str(huge), "--with-subjects")
+    assert code == 0
+    assert "Mail: 6 read, 2 interactions on 2 days" in out
+    line = next(
+        x for x in (vault / "Sources/Mail/2026-11-20.md").read_text().splitlines() if "^v" in x
+    )
+    assert "email: big x x" in line
+    assert len(line) < 300
+
+
+def test_sources_folder_leading_outside_is_refused(
+    vault: Path, write: WriteNote, tmp_path: Path
+) -> None:
+    people(write)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (vault / "Sources").symlink_to(outside)
+    code, _, err = run(vault, "import", "calendar", str(FIXTURES / "calendar-google.ics"))
+    assert code == 2
+    assert "leads outside the vault" in err
+    assert list(outside.iterdir()) == []

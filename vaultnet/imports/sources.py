@@ -26,6 +26,7 @@ from ..cache import NoteCache
 from ..config import Config
 from ..diagnostics import Diagnostic
 from ..editing import EditError, create_note, edit_note
+from ..errors import UsageError
 from ..links import fold
 from ..notes import Note
 from .contact import clean_email, clean_text, linkedin_key
@@ -221,6 +222,11 @@ def capture(
         days.setdefault(day, {})[item.block_id] = line
     result.days = len(days)
     folder = config.vault / config.capture.sources_dir / file.folder
+    if not folder.resolve().is_relative_to(config.vault):  # a symbolic link leading out
+        raise UsageError(
+            f"{config.capture.sources_dir}/{file.folder} leads outside the vault (a symbolic "
+            "link?); refusing to write source notes there"
+        )
     for day, lines in sorted(days.items()):
         try:
             _write_day(config, file, folder, day, lines, result, dry_run)

@@ -403,11 +403,6 @@ class Builder:
             from .render import render_pages  # Jinja is imported only when pages are made
 
             pages = render_pages(network, self.pages)
-            from .unmatched import unmatched_page
-
-            unmatched = unmatched_page(read.notes, today)
-            if unmatched is not None:
-                pages.append(unmatched)
             if self.config.ics:
                 from .exporting import calendar_page  # the calendar library only when asked
 

@@ -19,6 +19,8 @@ from .followups import BUCKETS, Bucket, FollowUp, birthday_within, follow_up
 from .identity import duplicate_people
 from .links import Resolver, as_link, plain_text
 from .notes import LogEntry, Note, Position
+from .unmatched import Unmatched
+from .unmatched import rank as rank_unmatched
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,8 @@ class Network:
     by_key: dict[str, Person] = field(hash=False, compare=False)
     other_notes: int = 0
     patch: Patch | None = field(default=None, compare=False, repr=False)
+    # Participants of source notes without a person note (Unmatched.md).
+    unmatched: tuple[Unmatched, ...] = field(default=(), compare=False)
 
     @property
     def active(self) -> tuple[Person, ...]:
@@ -247,6 +251,8 @@ def build_network(
     as it is now (None: no longer a note), when nothing else did.
     """
     diagnostics: list[Diagnostic] = []
+    notes = notes if isinstance(notes, list) else list(notes)
+    unmatched = tuple(rank_unmatched(notes, today))
     split = _split(notes, memo, changes)
     people_notes, dated, others = split.people, split.dated, split.others
     changed, names_key, resolver, stems = _names(people_notes, memo, split.changed)
@@ -310,7 +316,7 @@ def build_network(
             memo.retain({note.path for note in people_notes}, {note.path for note in dated})
     patched = None
     if last is not None and last.network.today == today and last.network.config is config:
-        patched = last.patched(people, rebuilt, others)
+        patched = last.patched(people, rebuilt, others, unmatched)
     if patched is not None:
         network = patched
     else:
@@ -318,7 +324,9 @@ def build_network(
         by_key = {p.key: p for p in people}
         tiers = _tier_groups(config.tiers, people)
         digest = _digest(people, today)
-        network = Network(today, config, tuple(people), tiers, digest, by_key, others)
+        network = Network(
+            today, config, tuple(people), tiers, digest, by_key, others, unmatched=unmatched
+        )
     if memo is not None:
         memo.last = _Orders(network) if patched is None else last
     return network, diagnostics
@@ -342,7 +350,13 @@ class _Orders:
         # needs it), and still right after a patch, which moves nobody in the ladder.
         self.ladder: dict[str, int] = {}
 
-    def patched(self, people: list[Person], rebuilt: list[Person], others: int) -> Network | None:
+    def patched(
+        self,
+        people: list[Person],
+        rebuilt: list[Person],
+        others: int,
+        unmatched: tuple[Unmatched, ...] = (),
+    ) -> Network | None:
         """The network with ``rebuilt`` in place, or None when an order may have changed."""
         last = self.network
         if len(people) != len(last.people) or len(rebuilt) > PATCH_MAX:
@@ -371,6 +385,7 @@ class _Orders:
                 last.by_key,
                 others,
                 patch,
+                unmatched,
             )
             self.network = network
             return network
@@ -389,6 +404,7 @@ class _Orders:
             by_key,
             others,
             patch,
+            unmatched,
         )
         self.network = network
         return network

@@ -503,6 +503,8 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
         name = safe_filename(group.tier.title)
         jobs.append((f"Tiers/{name}.md", "tier.md.j2", {"group": group}))
     jobs += insight_jobs(base["insights"])
+    if network.unmatched:
+        jobs.append(("Unmatched.md", "unmatched.md.j2", {"unmatched": network.unmatched}))
     pages = []
     session = memo.start() if memo is not None else None
     head = _front_matter({"today": today.isoformat()})

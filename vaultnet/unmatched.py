@@ -1,7 +1,7 @@
 """``Unmatched.md``: the people your exports show you in touch with who have no note yet.
 
-Made by every build from the ``unmatched:`` lists of the source notes that ``vaultnet
-import`` writes (calendar, mail, LinkedIn), so it can always be made again from the vault.
+Made by every build (``render_pages``) from the ``unmatched:`` lists of the source notes
+that ``vaultnet import`` writes (calendar, mail, LinkedIn): it can always be made again.
 Nobody is ever added as a person automatically; each row has a ready ``vaultnet add`` line.
 """
 
@@ -11,9 +11,9 @@ import datetime as dt
 import re
 import shlex
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from .notes import Note
-from .output import MARK, Page
 
 PAGE = "Unmatched.md"
 WINDOW = dt.timedelta(days=365)
@@ -32,41 +32,24 @@ def add_command(shown: str) -> str:
     return f"vaultnet add {shlex.quote(shown)}"
 
 
-def rank(notes: Iterable[Note], today: dt.date) -> list[tuple[str, int, dt.date]]:
+class Unmatched(NamedTuple):
+    """Someone your source notes show you in touch with who has no note."""
+
+    shown: str  # "Dana Okoye <dana@example.org>", as the source notes write it
+    days: int  # days in touch during the last year
+    last: dt.date
+    add: str  # the vaultnet add command line
+
+
+def rank(notes: Iterable[Note], today: dt.date) -> list[Unmatched]:
     """Each unmatched participant of the last year: days in touch and the last day, most
     in touch first, then the most recent."""
     found: dict[str, tuple[int, dt.date]] = {}
     for note in notes:
-        if note.date is None or not today - WINDOW < note.date <= today:
+        if note.date is None or not note.front_matter or not today - WINDOW < note.date <= today:
             continue
         for shown in note.front_matter.get("unmatched", ()):
             count, last = found.get(shown, (0, note.date))
             found[shown] = (count + 1, max(last, note.date))
-    return sorted(
-        ((shown, count, last) for shown, (count, last) in found.items()),
-        key=lambda row: (-row[1], -row[2].toordinal(), row[0].casefold()),
-    )
-
-
-def unmatched_page(notes: Iterable[Note], today: dt.date) -> Page | None:
-    """The page, or None when no source note names anyone unmatched."""
-    rows = rank(notes, today)
-    if not rows:
-        return None
-    lines = [
-        "---",
-        MARK,
-        f"today: {today.isoformat()}",
-        "---",
-        "# In touch, no note yet",
-        "",
-        "People your imported calendar, mail and LinkedIn show you in touch with during the "
-        "last year who have no person note. Add the ones worth keeping:",
-        "",
-        "| who | days in touch | last | add |",
-        "|---|---|---|---|",
-    ]
-    for shown, count, last in rows:
-        cell = shown.replace("|", "\\|")
-        lines.append(f"| {cell} | {count} | {last.isoformat()} | `{add_command(shown)}` |")
-    return Page(PAGE, "\n".join(lines) + "\n")
+    rows = sorted(found.items(), key=lambda i: (-i[1][0], -i[1][1].toordinal(), i[0].casefold()))
+    return [Unmatched(shown, count, last, add_command(shown)) for shown, (count, last) in rows]

@@ -1125,7 +1125,7 @@ def import_vcard(
     )
 
 
-def _capture_command(subjects: bool = False) -> Callable[[F], F]:
+def _capture_command(subjects: bool = False, me: bool = True) -> Callable[[F], F]:
     """FILE, --me, --since, --dry-run and the common options of the source imports."""
 
     def decorate(func: F) -> F:
@@ -1145,13 +1145,14 @@ def _capture_command(subjects: bool = False) -> Callable[[F], F]:
             callback=_parse_date_option,
             help="Only interactions on or after this date.",
         )(func)
-        func = click.option(
-            "--me",
-            multiple=True,
-            metavar="ADDRESS",
-            help="Your email address or LinkedIn profile URL (repeatable; default: [capture] "
-            "in vaultnet.toml).",
-        )(func)
+        if me:
+            func = click.option(
+                "--me",
+                multiple=True,
+                metavar="ADDRESS",
+                help="Your email address or LinkedIn profile URL (repeatable; default: [capture] "
+                "in vaultnet.toml).",
+            )(func)
         func = common_options(vault_argument=False)(func)
         return click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))(
             func
@@ -1317,13 +1318,12 @@ def import_linkedin_messages(
 
 
 @import_group.command("linkedin-invitations")
-@_capture_command()
+@_capture_command(me=False)
 def import_linkedin_invitations(
     file: Path,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
-    me: tuple[str, ...],
     since: dt.date | None,
     dry_run: bool,
 ) -> None:

@@ -424,3 +424,23 @@ def test_sources_folder_leading_outside_is_refused(
     assert code == 2
     assert "leads outside the vault" in err
     assert list(outside.iterdir()) == []
+
+
+def test_a_source_note_line_says_what_happened() -> None:
+    from vaultnet.notes import capture_text, parse_note
+
+    assert capture_text("- 14:00 meeting: Q4 planning — [[Ann Lee]], x@y.org ^v0123456789") == (
+        "meeting: Q4 planning"
+    )
+    assert capture_text("- email — [[Ann Lee]] ^v0123456789") == "email"
+    text = (
+        '---\ndate: 2026-11-20\nsource: mail\npeople: ["[[Ann Lee]]"]\n'
+        "vaultnet_hash: 0123456789abcdef\n---\n- 09:00 email — [[Ann Lee]] ^v0123456789\n"
+    )
+    note = parse_note("Sources/Mail/2026-11-20.md", text.encode())
+    # Only the line counts (people: repeats it), with what happened as its text.
+    assert [(m.target, m.text, m.kind) for m in note.mentions] == [("Ann Lee", "email", "capture")]
+    # Without vaultnet's hash it is an ordinary dated note: its lines and people: count.
+    plain = parse_note("Daily/2026-11-20.md", text.replace("vaultnet_hash", "x").encode())
+    assert {m.kind for m in plain.mentions} == {"mention"}
+    assert len(plain.mentions) == 2

@@ -46,7 +46,9 @@ def rank(notes: Iterable[Note], today: dt.date) -> list[Unmatched]:
     in touch first, then the most recent."""
     found: dict[str, tuple[int, dt.date]] = {}
     for note in notes:
-        if note.date is None or not note.front_matter or not today - WINDOW < note.date <= today:
+        if note.person or note.date is None or not note.front_matter:
+            continue
+        if not today - WINDOW < note.date <= today:
             continue
         for shown in note.front_matter.get("unmatched", ()):
             count, last = found.get(shown, (0, note.date))

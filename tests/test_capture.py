@@ -444,3 +444,11 @@ def test_a_source_note_line_says_what_happened() -> None:
     plain = parse_note("Daily/2026-11-20.md", text.replace("vaultnet_hash", "x").encode())
     assert {m.kind for m in plain.mentions} == {"mention"}
     assert len(plain.mentions) == 2
+
+
+def test_the_vault_may_follow_the_file(vault: Path, write: WriteNote) -> None:
+    people(write)
+    ics = str(FIXTURES / "calendar-google.ics")
+    result = CliRunner().invoke(main, ["import", "calendar", ics, str(vault), "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    assert (vault / "Sources/Calendar/2026-11-20.md").exists()

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import ROOT, WriteNote
 from vaultnet.cli import main
-from vaultnet.config import DEFAULT_TIERS, load_config
+from vaultnet.config import DEFAULT_TIERS, Capture, load_config
 
 TODAY_ARGS = ["--today", "2026-11-26"]
 NOT_A_VAULT = "not inside a vault (no vaultnet.toml or .obsidian/ here or above)"
@@ -240,11 +240,12 @@ def test_a_setting_appended_to_the_init_config_is_a_setting(tmp_path: Path) -> N
 def test_the_init_config_uncommented_gives_the_defaults(vault: Path, write: WriteNote) -> None:
     template = (ROOT / "templates" / "vaultnet.toml").read_text(encoding="utf-8")
     settings = re.compile(r"^# (?=\w+ = |  \{|\])", re.MULTILINE)
-    assert len(settings.findall(template)) == 15
+    assert len(settings.findall(template)) == 16
     write("vaultnet.toml", settings.sub("", template) + "max_note_kb = 100\n")
     config = load_config(vault)
     assert config.warnings == ()
     assert config.tiers == DEFAULT_TIERS
+    assert config.capture == Capture()
     assert (config.output_dir, config.horizon_days, config.max_note_kb) == ("Network", 30, 100)
 
 

@@ -1154,6 +1154,7 @@ def _capture_command(subjects: bool = False, me: bool = True) -> Callable[[F], F
                 "in vaultnet.toml).",
             )(func)
         func = common_options(vault_argument=False)(func)
+        func = vault_argument_option(func)
         return click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))(
             func
         )
@@ -1215,6 +1216,7 @@ UNMATCHED_SHOWN = 10
 @_capture_command()
 def import_calendar(
     file: Path,
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -1236,7 +1238,7 @@ def import_calendar(
     """
     from .imports.calendar import read_calendar
 
-    config = _config(_vault(None, vault_option))
+    config = _config(_vault(vault, vault_option))
     mine = (*config.capture.me, *me)
     file_read = read_calendar(
         file, today=today, since=since, me=mine, max_attendees=config.capture.max_attendees
@@ -1248,6 +1250,7 @@ def import_calendar(
 @_capture_command(subjects=True)
 def import_mail(
     file: Path,
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -1269,7 +1272,7 @@ def import_mail(
     """
     from .imports.mail import read_mbox
 
-    config = _config(_vault(None, vault_option))
+    config = _config(_vault(vault, vault_option))
     file_read = read_mbox(
         file,
         me=(*config.capture.me, *me),
@@ -1284,6 +1287,7 @@ def import_mail(
 @_capture_command(subjects=True)
 def import_linkedin_messages(
     file: Path,
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -1306,7 +1310,7 @@ def import_linkedin_messages(
     """
     from .imports.messages import read_messages
 
-    config = _config(_vault(None, vault_option))
+    config = _config(_vault(vault, vault_option))
     profiles = (*([config.capture.linkedin] if config.capture.linkedin else []), *me)
     file_read = read_messages(
         file,
@@ -1321,6 +1325,7 @@ def import_linkedin_messages(
 @_capture_command(me=False)
 def import_linkedin_invitations(
     file: Path,
+    vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
     strict: bool,
@@ -1338,7 +1343,7 @@ def import_linkedin_invitations(
     """
     from .imports.messages import read_invitations
 
-    config = _config(_vault(None, vault_option))
+    config = _config(_vault(vault, vault_option))
     _run_capture(config, read_invitations(file), today, since, (), dry_run, strict)
 
 

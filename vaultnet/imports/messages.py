@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from .contact import ImportFileError, clean_linkedin, clean_text, linkedin_key
+from ..identity import linkedin_key
+from .contact import ImportFileError, clean_linkedin, clean_text
 from .csvrows import read_rows
 from .sources import Interaction, Participant, SourceFile, bounded
 

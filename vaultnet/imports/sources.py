@@ -27,9 +27,10 @@ from ..config import Config
 from ..diagnostics import Diagnostic
 from ..editing import EditError, create_note, edit_note
 from ..errors import UsageError
+from ..identity import linkedin_key
 from ..links import fold
 from ..notes import Note
-from .contact import clean_email, clean_text, linkedin_key
+from .contact import clean_email, clean_text
 
 HASH_KEY = "vaultnet_hash"
 MAX_TEXT = 120  # characters of a subject or title kept; a huge field stays bounded

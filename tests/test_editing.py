@@ -18,14 +18,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultnet import document, editing, yamldata
-from vaultnet.editing import (
+from vaultnet import document, yamldata
+from vaultnet.edit import (
     EditError,
+    FieldValue,
     add_list_item,
     add_log_entry,
     diff,
     edit_note,
+    files,
     remove_field,
+    scanner,
     set_field,
 )
 from vaultnet.errors import VaultnetError
@@ -58,7 +61,7 @@ class Op:
     body: bool
 
 
-def set_(key: str, value: editing.FieldValue) -> Op:
+def set_(key: str, value: FieldValue) -> Op:
     return Op(lambda text: set_field(text, key, value), frozenset({key}), False)
 
 
@@ -746,7 +749,7 @@ def test_edits_compose(tmp_path: Path) -> None:
         (D(33, 1, 2), "0033-01-02"),
     ],
 )
-def test_value_is_written_safely_and_reads_back(value: editing.FieldValue, written: str) -> None:
+def test_value_is_written_safely_and_reads_back(value: FieldValue, written: str) -> None:
     new = set_field("---\nname: Ann\n---\n", "v", value)
     assert new == f"---\nname: Ann\nv: {written}\n---\n"
     assert read_data(new)["v"] == value
@@ -915,7 +918,7 @@ def test_unchanged_note_is_not_written(tmp_path: Path) -> None:
     result = edit_note(
         path, lambda t: set_field(t, "tier", "advocate"), expect_keys=None, body_change=False
     )
-    assert result == editing.EditResult(path, False, "")
+    assert result == files.EditResult(path, False, "")
     assert path.stat().st_mtime == 1_000_000
 
 
@@ -977,22 +980,39 @@ def test_missing_note(tmp_path: Path) -> None:
         edit_note(tmp_path / "Nobody.md", lambda t: t, expect_keys=None, body_change=False)
 
 
+def save_by_rename(path: Path, data: bytes) -> None:
+    """An editor's save that writes a new file and renames it over the note (Obsidian's)."""
+    temp = path.with_name(path.name + ".saving")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+
+
+def saving_meanwhile(
+    monkeypatch: pytest.MonkeyPatch, save: Callable[[int], bytes | None]
+) -> list[int]:
+    """Make another program save the note (``save(n)``'s bytes, if any) each time vaultnet
+    has read it and written its new text, just before the swap; returns the count."""
+    real = files._write_temp
+    count = [0]
+
+    def write_then_editor_saves(temp: Path, data: bytes, mode: int) -> None:
+        real(temp, data, mode)
+        count[0] += 1
+        typed = save(count[0])
+        if typed is not None:
+            save_by_rename(next(temp.parent.glob("*.md")), typed)
+
+    monkeypatch.setattr(files, "_write_temp", write_then_editor_saves)
+    return count
+
+
 def test_note_changed_on_disk_is_edited_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "Ann.md"
     path.write_bytes(b"---\ntier: supporter\n---\n## Log\n- 2026-01-01 met\n")
-    real_read = editing._read
-    reads = 0
-
-    def read_while_obsidian_saves(p: Path) -> bytes:
-        nonlocal reads
-        reads += 1
-        if reads == 2:  # just before the replace: another editor saves the note
-            p.write_bytes(b"---\ntier: supporter\n---\n## Log\n- 2026-01-01 met\n- typed\n")
-        return real_read(p)
-
-    monkeypatch.setattr(editing, "_read", read_while_obsidian_saves)
+    typed = b"---\ntier: supporter\n---\n## Log\n- 2026-01-01 met\n- typed\n"
+    count = saving_meanwhile(monkeypatch, lambda n: typed if n == 1 else None)
     result = edit_note(
         path,
         lambda t: set_field(t, "tier", "advocate"),
@@ -1000,27 +1020,21 @@ def test_note_changed_on_disk_is_edited_again(
         body_change=False,
     )
     assert result.changed
-    assert reads == 4
+    assert count == [2]
     assert path.read_bytes() == b"---\ntier: advocate\n---\n## Log\n- 2026-01-01 met\n- typed\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Ann.md"]
 
 
 def test_note_that_keeps_changing_is_left_to_the_other_writer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(files, "QUIET_TIMEOUT", 0.3)
     path = tmp_path / "Ann.md"
     path.write_bytes(b"---\ntier: supporter\n---\n")
-    real_read = editing._read
-    reads = 0
-
-    def read_while_typing(p: Path) -> bytes:
-        nonlocal reads
-        reads += 1
-        if reads % 2 == 0:
-            p.write_bytes(f"---\ntier: supporter\n---\ntyping {reads}\n".encode())
-        return real_read(p)
-
-    monkeypatch.setattr(editing, "_read", read_while_typing)
-    with pytest.raises(EditError, match="changed on disk while editing; try again") as info:
+    count = saving_meanwhile(monkeypatch, lambda n: f"---\ntier: x\n---\ntyping {n}\n".encode())
+    with pytest.raises(
+        EditError, match="being changed by another program; nothing written; try again"
+    ) as info:
         edit_note(
             path,
             lambda t: set_field(t, "tier", "advocate"),
@@ -1028,7 +1042,9 @@ def test_note_that_keeps_changing_is_left_to_the_other_writer(
             body_change=False,
         )
     assert info.value.path == str(path)
-    assert path.read_bytes() == b"---\ntier: supporter\n---\ntyping 4\n"
+    assert count[0] >= 2
+    assert path.read_bytes() == f"---\ntier: x\n---\ntyping {count[0]}\n".encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Ann.md"]
 
 
 def test_lock_makes_a_second_editor_wait(tmp_path: Path) -> None:
@@ -1049,7 +1065,7 @@ def test_lock_makes_a_second_editor_wait(tmp_path: Path) -> None:
         )
         done.set()
 
-    with open(lock_dir / editing.LOCK_NAME, "w") as held:
+    with open(lock_dir / files.LOCK_NAME, "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         worker = threading.Thread(target=edit)
         worker.start()
@@ -1062,12 +1078,12 @@ def test_lock_makes_a_second_editor_wait(tmp_path: Path) -> None:
 
 def test_lock_held_too_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fcntl = pytest.importorskip("fcntl")
-    monkeypatch.setattr(editing, "LOCK_TIMEOUT", 0.1)
+    monkeypatch.setattr(files, "LOCK_TIMEOUT", 0.1)
     path = tmp_path / "Ann.md"
     path.write_bytes(b"---\ntier: supporter\n---\n")
     lock_dir = tmp_path / "new" / ".vaultnet"  # created when missing
     lock_dir.mkdir(parents=True)
-    with open(lock_dir / editing.LOCK_NAME, "w") as held:
+    with open(lock_dir / files.LOCK_NAME, "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(EditError, match="held the edit lock"):
             edit_note(
@@ -1083,7 +1099,7 @@ def test_lock_held_too_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 _WRITER = """
 import datetime, sys
 from pathlib import Path
-from vaultnet.editing import add_log_entry, edit_note
+from vaultnet.edit import add_log_entry, edit_note
 path, lock, who = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 for i in range(15):
     edit_note(path, lambda t: add_log_entry(t, datetime.date(2026, 1, 1), f"{who} {i}"),
@@ -1102,7 +1118,7 @@ def test_two_processes_editing_one_note_keep_both_edits(tmp_path: Path) -> None:
     assert [w.wait(60) for w in writers] == [0, 0]
     lines = path.read_text().splitlines()
     assert sorted(lines[4:]) == sorted(f"- 2026-01-01 {w} {i}" for w in "ab" for i in range(15))
-    assert (lock_dir / editing.LOCK_NAME).exists()
+    assert (lock_dir / files.LOCK_NAME).exists()
 
 
 # --- diff ----------------------------------------------------------------------------------
@@ -1238,7 +1254,7 @@ def notes(draw: st.DrawFn) -> Note:
 
 
 def split_lines(text: str) -> list[str]:
-    return editing._split_lines(text.removeprefix("\ufeff"))
+    return scanner._split_lines(text.removeprefix("\ufeff"))
 
 
 new_values = st.one_of(
@@ -1261,7 +1277,7 @@ def assert_only_span_changed(note: Note, new: str, lo: int, hi: int) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(note=notes(), key=st.sampled_from([*KEYS, "new key", "2024"]), value=new_values)
-def test_property_set_field(note: Note, key: str, value: editing.FieldValue) -> None:
+def test_property_set_field(note: Note, key: str, value: FieldValue) -> None:
     old = read_data(note.text)
     new = set_field(note.text, key, value)
     expected = {**old, key: value}

@@ -19,7 +19,7 @@ from .config import Config
 from .containment import state_dir
 from .dates import parse_duration
 from .diagnostics import Diagnostic
-from .editing import (
+from .edit import (
     EditError,
     EditResult,
     add_list_item,
@@ -130,6 +130,7 @@ def _edit(
             body_change=body_change,
             dry_run=dry_run,
             lock_dir=_lock_dir(config),
+            front_matter_required=True,
         )
     except EditError as exc:
         exc.path = relative

@@ -26,7 +26,7 @@ from .report import build_summary, exit_code
 
 # Each command imports what only it needs, so that `build` of an unchanged vault starts fast.
 if TYPE_CHECKING:
-    from .editing import EditResult
+    from .edit import EditResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -38,7 +38,7 @@ from .config import CONFIG_NAME, Config
 from .containment import state_dir
 from .dates import Birthday
 from .diagnostics import Diagnostic
-from .editing import EditError, edit_note, set_field
+from .edit import EditError, edit_note, set_field
 from .errors import OutputError, UsageError
 from .network import Network, Person
 from .output import ICS_MARK, Page
@@ -522,6 +522,7 @@ def _assign_uids(
                 expect_keys=frozenset({UID_KEY}),
                 body_change=False,
                 lock_dir=state_dir(config.vault),
+                front_matter_required=True,
             )
         except EditError as exc:
             exc.path = person.path

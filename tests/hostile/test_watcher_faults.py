@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
-from vaultnet import atomic, editing
+from vaultnet import atomic
 from vaultnet.config import load_config
+from vaultnet.edit import files
 from vaultnet.watch import WATCH_LIMIT_HINT, Notice, Rebuild, Watcher
 
 from . import TODAY, edit, make_vault, person
@@ -44,23 +45,34 @@ def wait_for(condition: Callable[[], Any], what: str) -> None:
 # --- 76: the note changes on disk while vaultnet edits it --------------------------------------
 
 
+def _saving_meanwhile(
+    monkeypatch: pytest.MonkeyPatch, note: Path, save: Callable[[int], bytes | None]
+) -> list[int]:
+    """Obsidian saves the note (write a new file, rename it over the note) each time
+    vaultnet has read it and written its new text, just before the swap."""
+    real = files._write_temp
+    count = [0]
+
+    def write_then_obsidian_saves(temp: Path, data: bytes, mode: int) -> None:
+        real(temp, data, mode)
+        count[0] += 1
+        typed = save(count[0])
+        if typed is not None:
+            saving = note.with_name(".obsidian-save.tmp")
+            saving.write_bytes(typed)
+            os.replace(saving, note)
+
+    monkeypatch.setattr(files, "_write_temp", write_then_obsidian_saves)
+    return count
+
+
 def test_76_a_save_between_read_and_write_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     vault = make_vault(tmp_path, {"Ann Lee.md": LOGGED})
     note = vault / "Ann Lee.md"
     typed = LOGGED + b"- 2026-11-25 typed in Obsidian meanwhile\n"
-    real_read = editing._read
-    reads = 0
-
-    def obsidian_saves_once(path: Path) -> bytes:
-        nonlocal reads
-        reads += 1
-        if reads == 2:  # after vaultnet read the note, before it replaces it
-            path.write_bytes(typed)
-        return real_read(path)
-
-    monkeypatch.setattr(editing, "_read", obsidian_saves_once)
+    _saving_meanwhile(monkeypatch, note, lambda n: typed if n == 1 else None)
     result, changed = edit(vault, "log", "Ann Lee", "call")
     assert result.exit_code == 0, result.output
     assert changed == {"Ann Lee.md"}
@@ -70,25 +82,17 @@ def test_76_a_save_between_read_and_write_is_kept(
 def test_76_a_note_that_keeps_changing_is_left_to_the_other_writer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(files, "QUIET_TIMEOUT", 0.3)
     vault = make_vault(tmp_path, {"Ann Lee.md": LOGGED})
     note = vault / "Ann Lee.md"
-    real_read = editing._read
-    reads = 0
-
-    def obsidian_keeps_typing(path: Path) -> bytes:
-        nonlocal reads
-        reads += 1
-        if reads % 2 == 0:
-            path.write_bytes(LOGGED + f"typing {reads}\n".encode())
-        return real_read(path)
-
-    monkeypatch.setattr(editing, "_read", obsidian_keeps_typing)
+    count = _saving_meanwhile(monkeypatch, note, lambda n: LOGGED + f"typing {n}\n".encode())
     result, _ = edit(vault, "log", "Ann Lee", "call")
     assert result.exit_code == 1
-    assert "Ann Lee.md: not edited: the note changed on disk while editing; try again" in (
-        result.stderr
-    )
-    assert note.read_bytes() == LOGGED + b"typing 4\n"  # Obsidian's last save, untouched
+    assert (
+        "Ann Lee.md: not edited: the note is being changed by another program; "
+        "nothing written; try again"
+    ) in result.stderr
+    assert note.read_bytes() == LOGGED + f"typing {count[0]}\n".encode()  # Obsidian's last
 
 
 # --- 77: several vaultnet processes at once ------------------------------------------------------

@@ -28,7 +28,7 @@ from ..config import Config, Tier
 from ..containment import state_dir
 from ..dates import Birthday
 from ..diagnostics import Diagnostic
-from ..editing import (
+from ..edit import (
     EditError,
     FieldValue,
     add_list_item,
@@ -473,6 +473,7 @@ def apply_import(
                     expect_keys=keys,
                     body_change=item.move is not None,
                     lock_dir=lock_dir,
+                    front_matter_required=True,
                 )
                 if edited.changed:
                     result.written.append(item.path)

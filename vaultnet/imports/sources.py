@@ -25,7 +25,7 @@ from ..actions import People
 from ..cache import NoteCache
 from ..config import Config
 from ..diagnostics import Diagnostic
-from ..editing import EditError, create_note, edit_note
+from ..edit import EditError, create_note, edit_note
 from ..errors import UsageError
 from ..identity import linkedin_key
 from ..links import fold
@@ -277,6 +277,7 @@ def _write_day(
                     expect_keys=_KEYS,
                     body_change=True,
                     lock_dir=config.vault / ".vaultnet",
+                    front_matter_required=True,
                 )
             result.updated.append(relative)
             return

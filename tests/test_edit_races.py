@@ -7,6 +7,8 @@ when the protection is missing. Linux only: the safe path uses leases and rename
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -18,7 +20,10 @@ from typing import Any
 
 import pytest
 
-from vaultnet.edit import files
+from vaultnet import actions
+from vaultnet.config import load_config
+from vaultnet.edit import EditError, files
+from vaultnet.errors import UsageError
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="leases and renameat2: Linux")
 
@@ -168,3 +173,149 @@ def lease_breaking(path: Path) -> bool:
     inode = f":{path.stat().st_ino} "
     locks = Path("/proc/locks").read_text().splitlines()
     return any("LEASE" in line and "BREAKING" in line and inode in line for line in locks)
+
+
+# --- a writer saving in every style while log, tier and snooze run ------------------------------
+
+_SAVER = r"""
+import json, os, sys, time
+note, record, stop = sys.argv[1], sys.argv[2], sys.argv[3]
+styles = ["in place", "rename", "vim", "recreate"]
+pause = 0.002  # inside each save: widens the moment the note is empty, missing or stale
+
+def write_new(path, data, flags):
+    fd = os.open(path, os.O_WRONLY | flags, 0o644)
+    time.sleep(pause)
+    os.write(fd, data)
+    os.close(fd)
+
+with open(record, "w") as out:
+    n = 0
+    while not os.path.exists(stop) and n < 1000:  # saves until vaultnet is done
+        style = styles[n % 4]
+        start = time.monotonic()
+        with open(note, "rb") as f:
+            text = f.read()
+        new = text.replace(b"## Notes\n", b"## Notes\neditor-%d\n" % n, 1)
+        if style == "in place":
+            with open(note, "r+b") as f:
+                f.truncate(0)
+                time.sleep(pause)
+                f.write(new)
+        elif style == "rename":
+            write_new(note + ".saving", new, os.O_CREAT | os.O_EXCL)
+            os.replace(note + ".saving", note)
+        elif style == "vim":
+            os.rename(note, note + "~")
+            write_new(note, new, os.O_CREAT | os.O_EXCL)
+            os.unlink(note + "~")
+        else:
+            os.unlink(note)
+            write_new(note, new, os.O_CREAT | os.O_EXCL)
+        end = time.monotonic()
+        out.write(json.dumps({"n": n, "start": start, "end": end, "read": text.decode()}) + "\n")
+        out.flush()
+        time.sleep(0.01 + 0.01 * (n % 3))  # an eager autosave, still leaving gaps to edit in
+        n += 1
+"""
+
+
+def test_no_save_and_no_reported_edit_is_lost_beside_a_busy_editor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Editor saves in four styles, one after another, while 45 edits run on the note.
+
+    An editor save reads the note, adds its marker and saves: so it keeps every marker and
+    every vaultnet edit it read. Then:
+    - every editor marker is in the final note, and each save read all earlier markers (a
+      marker could only go missing if vaultnet wrote over a save);
+    - every edit vaultnet reported done is in the final note, unless an editor save that
+      had not read it (read before the edit ended, saved after it began) replaced the note,
+      or (snooze) a later snooze replaced the value;
+    - every edit refused left no trace; no save ever read a note without front matter;
+      no temporary file is left.
+    """
+    vault = make_vault(tmp_path)
+    note = vault / "Ann.md"
+    config = load_config(vault)
+    real = files._write_temp
+
+    def slow_write(temp: Path, data: bytes, mode: int) -> None:
+        real(temp, data, mode)
+        time.sleep(0.004)  # between the new text written and the swap: the widest window
+
+    monkeypatch.setattr(files, "_write_temp", slow_write)
+    exchanges = [0]
+    real_exchange = files.swap.exchange
+
+    def counted_exchange(a: str, b: str) -> None:
+        exchanges[0] += 1
+        real_exchange(a, b)
+
+    monkeypatch.setattr(files.swap, "exchange", counted_exchange)
+    record, stop = tmp_path / "saves.jsonl", tmp_path / "stop"
+    saver = subprocess.Popen([sys.executable, "-c", _SAVER, str(note), str(record), str(stop)])
+    edits: list[dict[str, Any]] = []
+    base = dt.date(2026, 1, 1)
+    try:
+        for i in range(45):
+            day = base + dt.timedelta(days=i)
+            kind = ("log", "tier", "snooze")[i % 3]
+            start = time.monotonic()
+            try:
+                if kind == "log":
+                    result = actions.log_interaction(config, "Ann", f"vn-{i}", when=day)
+                    marker = f"- {day} vn-{i}\n"
+                elif kind == "tier":
+                    tier = ("champion", "supporter")[i // 3 % 2]
+                    result = actions.set_tier(config, "Ann", tier, today=day)
+                    marker = f"- {day} tier: "
+                else:
+                    result = actions.snooze(config, "Ann", day)
+                    marker = f"snooze_until: {day}\n"
+                done = result.changed
+            except (EditError, UsageError) as exc:
+                # Refused, or the note was missing or half-saved when the vault was read.
+                assert "being changed" in str(exc) or "no person matches" in str(exc), exc
+                done, marker = False, f"{day} "
+            edits.append({"kind": kind, "marker": marker, "done": done, "start": start,
+                          "end": time.monotonic()})  # fmt: skip
+            time.sleep(0.005 * (i % 4))  # a user at the command line: edits spread over saves
+    finally:
+        stop.touch()
+        assert saver.wait(60) == 0
+    final = note.read_text()
+    rows = [json.loads(line) for line in record.read_text().splitlines()]
+    saves = len(rows)
+    for row in rows:  # each save read every marker saved before it, and front matter
+        assert row["read"].startswith("---\n"), row["read"]
+        lost = [m for m in range(row["n"]) if f"editor-{m}\n" not in row["read"]]
+        assert not lost, (row["n"], lost, row["read"], edits)
+    assert all(f"editor-{n}\n" in final for n in range(saves))
+    done = [e for e in edits if e["done"]]
+    for edit in edits:
+        if not edit["done"]:
+            assert edit["marker"] not in final
+            assert all(edit["marker"] not in row["read"] for row in rows)
+            continue
+        if edit["marker"] in final:
+            continue
+        replaced_by_editor = any(
+            edit["marker"] not in row["read"]
+            and row["start"] <= edit["end"]
+            and row["end"] >= edit["start"]
+            for row in rows
+        )
+        replaced_by_snooze = edit["kind"] == "snooze" and any(
+            later["kind"] == "snooze" and later["start"] > edit["start"] for later in done
+        )
+        assert replaced_by_editor or replaced_by_snooze, (edit, final)
+    assert stray_files(vault) == []
+    # The run means something: most edits were made, and saves overlapped them.
+    overlapped = [
+        e for e in edits if any(r["start"] < e["end"] and r["end"] > e["start"] for r in rows)
+    ]
+    print(f"edits done {len(done)} of {len(edits)}, {len(overlapped)} overlapping a save;")
+    print(f"editor saves {saves}; exchanges {exchanges[0]}")
+    assert len(done) >= 20
+    assert len(overlapped) >= 30

@@ -347,11 +347,17 @@ def _replace(path: Path, note: _Opened, data: bytes) -> None:
 
 def _swap_in(path: Path, temp: Path, note: _Opened, ours: int) -> None:
     """Exchange the new file ``temp`` (open as ``ours``) with the note, and keep the
-    exchange only if what it took away is the note as read, untouched."""
+    exchange only if what it took away is the note as read, untouched.
+
+    Between the exchange and its undoing, the new text is visible at the note's name; so
+    everything that can be checked before is checked before, and the undoing is at once.
+    """
     ours_stat = os.fstat(ours)
     ours_leased = False
     with contextlib.suppress(swap.Unsupported):
         ours_leased = swap.take_lease(ours)
+    if not _same_file(_stat(path), note.stat) or not _untouched(note):
+        raise _Busy  # saved meanwhile (while the new text was flushed, say)
     try:
         swap.exchange(str(temp), str(path))
     except swap.Unsupported:
@@ -359,10 +365,11 @@ def _swap_in(path: Path, temp: Path, note: _Opened, ours: int) -> None:
         return
     except FileNotFoundError:
         raise _Busy from None  # the note's name is empty for a moment: a save under way
-    time.sleep(GRACE)
-    if _same_file(_stat(temp), note.stat) and _untouched(note):
-        os.unlink(temp)  # the old text, replaced
-        return
+    if _same_file(_stat(temp), note.stat):
+        time.sleep(GRACE)
+        if _untouched(note):
+            os.unlink(temp)  # the old text, replaced
+            return
     # Another program saved the note meanwhile: give its file back the note's name, unless
     # a program has started writing our new file, which then has to stay where it is.
     if _same_file(_stat(path), ours_stat) and _ours_untouched(ours, ours_stat, ours_leased):

@@ -11,10 +11,12 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,7 @@ needs_strace = pytest.mark.skipif(
 
 def make_vault(tmp_path: Path, note: bytes = NOTE) -> Path:
     vault = tmp_path / "vault"
-    vault.mkdir()
+    vault.mkdir(parents=True)
     (vault / "Ann.md").write_bytes(note)
     return vault
 
@@ -319,3 +321,282 @@ def test_no_save_and_no_reported_edit_is_lost_beside_a_busy_editor(
     print(f"editor saves {saves}; exchanges {exchanges[0]}")
     assert len(done) >= 20
     assert len(overlapped) >= 30
+
+
+# --- a save in the instant between the last check and the exchange ----------------------------
+
+
+def save_just_before_the_exchange(
+    monkeypatch: pytest.MonkeyPatch, path: Path, save: Callable[[], None]
+) -> list[int]:
+    """Run ``save`` once, between vaultnet's last check and its exchange."""
+    real = files.swap.exchange
+    calls = [0]
+
+    def exchange(a: str, b: str) -> None:
+        calls[0] += 1
+        if calls[0] == 1:
+            save()
+        real(a, b)
+
+    monkeypatch.setattr(files.swap, "exchange", exchange)
+    return calls
+
+
+def log_entry(path: Path) -> files.EditResult:
+    return files.edit_note(
+        path, lambda t: t + "- 2026-11-26 entry\n", expect_keys=None, body_change=True
+    )
+
+
+def test_a_renamed_save_taken_away_by_the_exchange_is_given_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "Ann.md"
+    path.write_bytes(NOTE)
+    typed = NOTE + b"typed\n"
+
+    def save() -> None:
+        (tmp_path / "saving").write_bytes(typed)
+        os.replace(tmp_path / "saving", path)
+
+    calls = save_just_before_the_exchange(monkeypatch, path, save)
+    assert log_entry(path).changed
+    assert path.read_bytes() == typed + b"- 2026-11-26 entry\n"
+    assert calls == [3]  # exchanged, given back, then made again on the saved text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Ann.md"]
+
+
+def test_an_in_place_writer_waiting_on_the_old_file_gets_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "Ann.md"
+    path.write_bytes(NOTE)
+    typed = NOTE + b"typed\n"
+    writers: list[subprocess.Popen[bytes]] = []
+
+    def save() -> None:
+        script = "import sys; open(sys.argv[1], 'wb').write(sys.argv[2].encode())"
+        writers.append(subprocess.Popen([sys.executable, "-c", script, str(path), typed.decode()]))
+        deadline = time.monotonic() + 20
+        while not lease_breaking(path):  # the writer opened the old file and waits
+            assert time.monotonic() < deadline, "the writer never opened the note"
+            time.sleep(0.01)
+
+    calls = save_just_before_the_exchange(monkeypatch, path, save)
+    assert log_entry(path).changed
+    assert writers[0].wait(30) == 0
+    assert path.read_bytes() == typed + b"- 2026-11-26 entry\n"
+    assert calls == [3]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Ann.md"]
+
+
+# --- where leases or the exchange are missing ----------------------------------------------------
+
+
+def no_leases(fd: int) -> bool:
+    raise files.swap.Unsupported("no leases here")
+
+
+def no_exchange(a: str, b: str) -> None:
+    raise files.swap.Unsupported("no exchange here")
+
+
+@pytest.mark.parametrize("missing", ["leases", "exchange", "both"])
+def test_fallbacks_edit_a_quiet_note_and_keep_a_save_made_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    if missing in ("leases", "both"):
+        monkeypatch.setattr(files.swap, "take_lease", no_leases)
+    if missing in ("exchange", "both"):
+        monkeypatch.setattr(files.swap, "exchange", no_exchange)
+    path = tmp_path / "Ann.md"
+    path.write_bytes(NOTE)
+    os.utime(path, (1_000_000, 1_000_000))  # quiet for long
+    assert log_entry(path).changed
+    assert path.read_bytes() == NOTE + b"- 2026-11-26 entry\n"
+    # A save landing while the new text is flushed is kept; the edit is made on top of it.
+    real = files._write_temp
+    typed = path.read_bytes() + b"typed\n"
+    saved: list[bool] = []
+
+    def write_then_save(temp: Path, data: bytes, mode: int) -> None:
+        real(temp, data, mode)
+        if not saved and temp.name.startswith(files.TEMP_PREFIX):
+            saved.append(True)
+            (tmp_path / "saving").write_bytes(typed)
+            os.replace(tmp_path / "saving", path)
+            os.utime(path, (1_000_000, 1_000_001))
+
+    monkeypatch.setattr(files, "_write_temp", write_then_save)
+    assert files.edit_note(
+        path, lambda t: t + "- 2026-11-27 more\n", expect_keys=None, body_change=True
+    ).changed
+    assert path.read_bytes() == typed + b"- 2026-11-27 more\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Ann.md"]
+
+
+def test_without_leases_a_note_saved_a_moment_ago_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files.swap, "take_lease", no_leases)
+    monkeypatch.setattr(files, "QUIET_TIMEOUT", 0.3)
+    path = tmp_path / "Ann.md"
+    path.write_bytes(NOTE)
+    stop = threading.Event()
+
+    def keep_touching() -> None:
+        while not stop.is_set():
+            os.utime(path)
+            time.sleep(0.01)
+
+    toucher = threading.Thread(target=keep_touching)
+    toucher.start()
+    try:
+        with pytest.raises(EditError, match=BUSY):
+            log_entry(path)
+    finally:
+        stop.set()
+        toucher.join()
+    assert path.read_bytes() == NOTE
+
+
+# --- a person note read empty or without front matter --------------------------------------------
+
+
+def test_a_person_note_read_without_front_matter_is_refused_not_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "QUIET_TIMEOUT", 0.3)
+    path = tmp_path / "Ann.md"
+    for text in (b"", b"# Ann\n\n## Log\n"):
+        path.write_bytes(text)
+        with pytest.raises(EditError, match=BUSY):
+            files.edit_note(
+                path,
+                lambda t: t + "- 2026-11-26 entry\n",
+                expect_keys=None,
+                body_change=True,
+                front_matter_required=True,
+            )
+        assert path.read_bytes() == text
+
+
+# --- killed in the middle: the note is old or new, never a mix --------------------------------
+
+# Starts vaultnet commands, each in a process forked from one that has imported vaultnet
+# already (a fresh interpreter per run would cost more than the test), with every fsync
+# slowed down so that a kill lands while a new text is flushed, swapped in or linked in.
+# Reads one JSON list of runs ([vault, args...]) per line; prints the pids, then waits.
+_FORKER = """
+import json, os, sys, time
+real = os.fsync
+def fsync(fd):
+    time.sleep(0.15)
+    real(fd)
+os.fsync = fsync
+import filelock, vaultnet.actions, vaultnet.cli, vaultnet.render
+from vaultnet.program import run
+for line in sys.stdin:
+    pids = []
+    for vault, *args in json.loads(line):
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+            sys.argv = ["vaultnet", *args, "--vault", vault]
+            try:
+                run()
+            finally:
+                os._exit(1)
+        pids.append(pid)
+    print(json.dumps(pids), flush=True)
+    for pid in pids:
+        os.waitpid(pid, 0)
+    print("done", flush=True)
+"""
+
+
+def _kill_in_its_window(
+    forker: subprocess.Popen[str], runs: list[tuple[Path, list[str]]], kill: bool = True
+) -> None:
+    """Start ``runs``; with ``kill``, kill each a moment after its temporary file appeared
+    (the n-th ``0.06 * n`` seconds after) unless it finished first."""
+    assert forker.stdin is not None and forker.stdout is not None
+    forker.stdin.write(json.dumps([[str(v), *args] for v, args in runs]) + "\n")
+    forker.stdin.flush()
+    pids = json.loads(forker.stdout.readline())
+    deadline = time.monotonic() + 60
+    seen: dict[int, float] = {}
+    left = dict(zip(pids, [v for v, _ in runs], strict=True))
+    while left:
+        assert time.monotonic() < deadline, "vaultnet never reached its write"
+        now = time.monotonic()
+        for pid, vault in list(left.items()):
+            n = pids.index(pid)
+            if _ended(pid):
+                del left[pid]
+                continue
+            if pid not in seen and any(vault.glob(files.TEMP_PREFIX + "*")):
+                seen[pid] = now
+            if kill and pid in seen and now >= seen[pid] + 0.06 * n:
+                os.kill(pid, signal.SIGKILL)
+                del left[pid]
+        time.sleep(0.002)
+    assert forker.stdout.readline() == "done\n"
+
+
+def _ended(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] in "ZX"
+    except OSError:
+        return True
+
+
+def test_killed_log_and_add_leave_old_or_new_notes_and_no_litter(tmp_path: Path) -> None:
+    """20 runs of ``log`` and ``add``, each killed (SIGKILL) at its own moment of writing."""
+    reference = make_vault(tmp_path / "reference")
+    vaults = [make_vault(tmp_path / str(n)) for n in range(20)]
+    forker = subprocess.Popen(
+        [sys.executable, "-c", _FORKER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=ENV,
+    )
+    try:
+        _kill_in_its_window(forker, [(reference, ["add", "Bob"])], kill=False)
+        _kill_in_its_window(forker, [(reference, ["log", "Ann", "entry"])], kill=False)
+        new_bob = (reference / "Bob.md").read_bytes()
+        logged = (reference / "Ann.md").read_bytes()
+        assert logged != NOTE
+        outcomes: dict[str, set[bool]] = {"add": set(), "log": set()}
+        for batch in (range(10), range(10, 20)):
+            commands = {n: ["add", "Bob"] if n % 2 else ["log", "Ann", "entry"] for n in batch}
+            _kill_in_its_window(forker, [(vaults[n], commands[n]) for n in batch])
+            for n in batch:
+                vault = vaults[n]
+                assert (vault / "Ann.md").read_bytes() in (NOTE, logged)
+                bob = vault / "Bob.md"
+                if commands[n][0] == "add":
+                    assert not bob.exists() or bob.read_bytes() == new_bob
+                    outcomes["add"].add(bob.exists())
+                else:
+                    outcomes["log"].add((vault / "Ann.md").read_bytes() == logged)
+                assert all(p.stat().st_size > 0 for p in vault.glob("*.md"))
+        # The kills fell both before and after the notes were replaced or created.
+        assert outcomes == {"add": {True, False}, "log": {True, False}}
+        # The next edit in each folder sweeps what the killed runs left behind.
+        littered = [vault for vault in vaults if stray_files(vault) not in ([], ["Bob.md"])]
+        later = ["log", "Ann", "later", "--date", "2026-11-27"]
+        _kill_in_its_window(forker, [(vault, later) for vault in littered], kill=False)
+        assert littered
+        for vault in littered:
+            assert stray_files(vault) in ([], ["Bob.md"])
+            assert b"- 2026-11-27 later\n" in (vault / "Ann.md").read_bytes()
+    finally:
+        assert forker.stdin is not None
+        forker.stdin.close()
+        forker.wait(60)
+        assert forker.stdout is not None
+        forker.stdout.close()

@@ -509,3 +509,31 @@ def test_fixtures_are_byte_exact() -> None:
     # A checkout that converted line endings would make the BOM/CRLF tests meaningless.
     assert b"\r\n" in (FIXTURES / "linkedin-2024.csv").read_bytes()
     assert b"\r\n" not in (FIXTURES / "linkedin-notes-line.csv").read_bytes()
+
+
+def test_a_note_that_cannot_be_written_is_never_left_empty(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New notes go through the note creator: a full disk midway leaves no note at all."""
+    from vaultnet.edit import files
+
+    real = files._write_temp
+    writes = 0
+
+    def disk_fills_up(temp: Path, data: bytes, mode: int) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 2:
+            temp.write_bytes(data[: len(data) // 2])  # part of it made it to the disk
+            raise OSError(28, "No space left on device")
+        real(temp, data, mode)
+
+    monkeypatch.setattr(files, "_write_temp", disk_fills_up)
+    export = tmp_path / "two.csv"
+    export.write_text(HEADER + "Ann,Lee,,,,,1 Jan 2024\r\nCy,Park,,,,,1 Jan 2024\r\n")
+    code, _, err = run(vault, "import", "linkedin", str(export))
+    assert code == 1
+    assert "Cy Park.md: error: not imported: not created: No space left on device" in err
+    assert (vault / "Ann Lee.md").read_bytes().startswith(b"---\n")
+    assert not (vault / "Cy Park.md").exists()
+    assert [p.name for p in vault.iterdir() if "vaultnet-" in p.name] == []

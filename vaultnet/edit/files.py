@@ -399,32 +399,34 @@ def _keep(path: Path, temp: Path) -> None:
 def _replace_without_exchange(path: Path, temp: Path, note: _Opened) -> None:
     """Rename ``temp`` over the note, holding on to the old file by a hard link so that a
     save made into it just before the rename can be put back."""
-    if not _same_file(os.lstat(path), note.stat) or not _untouched(note):
-        raise _Busy
-    backup: Path | None = _temp_path(path.parent)
-    assert backup is not None
+    ours = os.lstat(temp)
+    backup = _temp_path(path.parent)
     try:
         os.link(path, backup)
+        linked = _same_file(_stat(backup), note.stat)
     except OSError:
-        backup = None
+        linked = False  # no hard links here: the old text can still be written back
     try:
-        if backup is not None and not _same_file(os.lstat(backup), note.stat):
+        if not _same_file(_stat(path), note.stat) or not _untouched(note):
             raise _Busy
         os.replace(temp, path)
         time.sleep(GRACE)
         if _untouched(note):
             return
-        if backup is not None:
-            os.replace(backup, path)  # the old file, with what was written into it, is back
-            backup = None
+        # Written into just before the rename: the old file's text goes back in place.
+        if not _same_file(_stat(path), ours):
+            if linked:
+                _keep(path, backup)  # and a third save has replaced ours since
             raise _Busy
-        _write_temp(temp, _read_all(note.fd), stat.S_IMODE(note.stat.st_mode))
-        os.replace(temp, path)
+        if linked:
+            os.replace(backup, path)
+        else:
+            _write_temp(temp, _read_all(note.fd), stat.S_IMODE(note.stat.st_mode))
+            os.replace(temp, path)
         raise _Busy
     finally:
-        if backup is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(backup)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(backup)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -76,6 +76,7 @@ def lease_intact(fd: int) -> bool:
         if fcntl.fcntl(fd, fcntl.F_GETLEASE) != fcntl.F_RDLCK:
             return False
         fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+        fcntl.fcntl(fd, fcntl.F_SETOWN, 0)  # setting the lease again made us the owner
     except OSError:
         return False
     return True

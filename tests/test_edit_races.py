@@ -391,6 +391,40 @@ def test_an_in_place_writer_waiting_on_the_old_file_gets_it_back(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Ann.md"]
 
 
+def test_two_saves_at_the_instant_of_the_exchange_keep_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A renamed save taken away by the exchange, and a writer already waiting on the new
+    file at the note's name: the new file has to stay, so the save is kept beside it."""
+    path = tmp_path / "Ann.md"
+    path.write_bytes(NOTE)
+    renamed, written = NOTE + b"renamed\n", NOTE + b"written in place\n"
+    real = files.swap.exchange
+    writers: list[subprocess.Popen[bytes]] = []
+
+    def exchange(a: str, b: str) -> None:
+        if not writers:
+            (tmp_path / "saving").write_bytes(renamed)
+            os.replace(tmp_path / "saving", path)
+        real(a, b)
+        if not writers:
+            script = "import sys; open(sys.argv[1], 'wb').write(sys.argv[2].encode())"
+            args = [sys.executable, "-c", script, str(path), written.decode()]
+            writers.append(subprocess.Popen(args))
+            deadline = time.monotonic() + 20
+            while not lease_breaking(path):
+                assert time.monotonic() < deadline, "the writer never opened the note"
+                time.sleep(0.01)
+
+    monkeypatch.setattr(files.swap, "exchange", exchange)
+    with pytest.raises(EditError, match=r"a save it made meanwhile is kept in 'Ann\.md\.kept-"):
+        log_entry(path)
+    assert writers[0].wait(30) == 0
+    assert path.read_bytes() == written
+    (kept,) = tmp_path.glob("Ann.md.kept-*")
+    assert kept.read_bytes() == renamed
+
+
 # --- where leases or the exchange are missing ----------------------------------------------------
 
 

@@ -22,7 +22,6 @@ Two Linux facilities make an edit safe against other programs, and each may be m
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import functools
 import os
@@ -94,6 +93,8 @@ def _renameat2() -> Callable[..., int] | None:
     """The C library's renameat2, looked up once; None where there is none."""
     if sys.platform != "linux":
         return None
+    import ctypes  # only for an edit that writes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         function = libc.renameat2
@@ -113,6 +114,8 @@ def exchange(a: str, b: str) -> None:
         raise Unsupported("no renameat2 in this C library")
     if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return
+    import ctypes
+
     code = ctypes.get_errno()
     if code in _NOT_SUPPORTED:
         raise Unsupported(os.strerror(code))

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from vaultnet import actions
+from vaultnet.atomic import TEMP_SUFFIX
 from vaultnet.config import load_config
 from vaultnet.edit import EditError, files
 from vaultnet.errors import UsageError
@@ -109,7 +110,7 @@ def test_a_save_while_vaultnet_writes_its_temporary_file_is_kept(
     note = vault / "Ann.md"
     process = vaultnet_under_strace(vault, "fsync", "log", "Ann", "entry")
     deadline = time.monotonic() + 30
-    while not any(p.name.endswith(files.TEMP_SUFFIX) for p in vault.iterdir()):
+    while not any(p.name.endswith(TEMP_SUFFIX) for p in vault.iterdir()):
         assert time.monotonic() < deadline, "vaultnet never wrote its temporary file"
         time.sleep(0.005)
     # vaultnet has read the note and is flushing its new text: the editor saves now.
@@ -456,7 +457,7 @@ def test_fallbacks_edit_a_quiet_note_and_keep_a_save_made_meanwhile(
 
     def write_then_save(temp: Path, data: bytes, mode: int) -> None:
         real(temp, data, mode)
-        if not saved and temp.name.startswith(files.TEMP_PREFIX):
+        if not saved and temp.name.endswith(TEMP_SUFFIX):
             saved.append(True)
             (tmp_path / "saving").write_bytes(typed)
             os.replace(tmp_path / "saving", path)
@@ -570,7 +571,7 @@ def _kill_in_its_window(
             if _ended(pid):
                 del left[pid]
                 continue
-            if pid not in seen and any(vault.glob(files.TEMP_PREFIX + "*")):
+            if pid not in seen and any(vault.glob(".*" + TEMP_SUFFIX)):
                 seen[pid] = now
             if kill and pid in seen and now >= seen[pid] + 0.06 * n:
                 os.kill(pid, signal.SIGKILL)

@@ -1,7 +1,7 @@
 """The editing commands as library functions: add a person, log, move on the ladder, snooze.
 
 Each finds its person the way links resolve, builds the new text with the note editor
-(``editing``), which verifies the edit and writes atomically, and returns what changed.
+(``edit``), which verifies the edit and writes atomically, and returns what changed.
 """
 
 from __future__ import annotations

@@ -291,7 +291,7 @@ def test_a_failing_write_is_reported_in_process(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr("vaultnet.output._atomic_write", no_space)
-    monkeypatch.setattr("vaultnet.editing.write_atomic", no_space)
+    monkeypatch.setattr("vaultnet.edit.files._write_temp", no_space)
     monkeypatch.setattr("vaultnet.exporting._atomic_write", no_space)
     code, _, stderr = run("build", vault, "--today", TODAY)
     assert code == 1 and "cannot write the page (No space left on device)" in stderr

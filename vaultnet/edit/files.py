@@ -40,10 +40,10 @@ above as the system allows:
   back. A program that renames its own file over the note in the microseconds between that
   check and the rename loses that save.
 
-``docs/reliability.md`` states these limits. Temporary files are named
-``.vaultnet-edit-<pid>-<random>.vaultnet-tmp`` in the note's folder; one left by a process
-that was killed is removed by the next edit or creation in that folder, once that process
-is gone.
+``docs/reliability.md`` states these limits. Temporary files are named as ``atomic`` names
+them (``.<note>.<pid>.<random>.vaultnet-tmp``), so that ``atomic.clean_temp_files``, which
+the editing commands and imports run on the folders they write, removes one left by a
+killed process.
 """
 
 from __future__ import annotations
@@ -52,10 +52,8 @@ import contextlib
 import difflib
 import errno
 import os
-import re
 import secrets
 import stat
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -63,7 +61,7 @@ from pathlib import Path
 from typing import Final
 
 from .. import document
-from ..atomic import default_mode
+from ..atomic import TEMP_SUFFIX, default_mode
 from . import swap
 from .scanner import EditError, _content, _eol, _parse, _read_note, _split_lines, _Unreadable
 from .values import _verify
@@ -71,13 +69,11 @@ from .values import _verify
 LOCK_NAME: Final = "edit.lock"
 LOCK_TIMEOUT: Final = 10.0  # seconds to wait for another vaultnet process's edit
 QUIET_TIMEOUT: Final = 2.0  # seconds to wait for another program to finish saving a note
+MISSING_TIMEOUT: Final = 0.3  # seconds to wait for a note whose name is empty to come back
 GRACE: Final = 0.02  # after the exchange: for an open() that began before it
 QUIET_INTERVAL: Final = 0.05  # without leases: the note must not change over this long
 QUIET_AGE: Final = 0.2  # without leases: nor have changed this recently
 BUSY: Final = "not edited: the note is being changed by another program; nothing written; try again"
-TEMP_PREFIX: Final = ".vaultnet-edit-"
-TEMP_SUFFIX: Final = ".vaultnet-tmp"  # the watcher ignores files with this suffix
-_TEMP = re.compile(r"\.vaultnet-edit-(\d+)-[0-9a-f]+\.vaultnet-tmp")
 _BOM_BYTES = b"\xef\xbb\xbf"
 _READ_FLAGS: Final = (
     os.O_RDONLY
@@ -99,6 +95,10 @@ class EditResult:
 
 class _Busy(Exception):
     """Another program is saving the note: wait, then read it again."""
+
+
+class _Missing(_Busy):
+    """No note at the path: perhaps for a moment (vim's save, a delete and create)."""
 
 
 def diff(old: str, new: str, path: str) -> str:
@@ -139,15 +139,19 @@ def edit_note(
     """
     locked = _locked(lock_dir) if lock_dir is not None and not dry_run else None
     with locked or contextlib.nullcontext():
-        deadline = time.monotonic() + QUIET_TIMEOUT
+        started = time.monotonic()
         pause = 0.01
         while True:
             try:
                 return _attempt(
                     path, transform, expect_keys, body_change, dry_run, front_matter_required
                 )
+            except _Missing:
+                if time.monotonic() - started >= MISSING_TIMEOUT:
+                    raise EditError("not edited: there is no such note", str(path)) from None
+                time.sleep(0.01)
             except _Busy:
-                if time.monotonic() >= deadline:
+                if time.monotonic() - started >= QUIET_TIMEOUT:
                     raise EditError(BUSY, str(path)) from None
                 time.sleep(pause)
                 pause = min(pause * 2, 0.2)
@@ -192,7 +196,6 @@ def _attempt(
                 "not edited: the new text has characters that cannot be saved as UTF-8"
             ) from None
         try:
-            _sweep(path.parent)
             _replace(path, note, data)
         except OSError as exc:
             raise EditError(f"not edited: cannot write the note ({exc.strerror})") from exc
@@ -215,13 +218,13 @@ def _open_note(path: Path) -> Iterator[_Opened]:
                 "not edited: the note is a symbolic link; vaultnet does not edit through links"
             )
     except FileNotFoundError:
-        raise EditError("not edited: there is no such note") from None
+        raise _Missing from None
     except OSError as exc:
         raise EditError(f"not edited: cannot read the note ({exc.strerror})") from None
     try:
         fd = os.open(path, _READ_FLAGS)
     except FileNotFoundError:
-        raise _Busy from None  # renamed away a moment ago: vim's save, or a delete and create
+        raise _Missing from None  # renamed away a moment ago: vim's save, a delete and create
     except BlockingIOError:
         raise _Busy from None
     except OSError as exc:
@@ -309,8 +312,9 @@ def _untouched(note: _Opened) -> bool:
 # --- replacing a note ----------------------------------------------------------------------
 
 
-def _temp_path(folder: Path) -> Path:
-    return folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}{TEMP_SUFFIX}"
+def _temp_path(target: Path) -> Path:
+    """A temporary file's name beside ``target``, as ``atomic.clean_temp_files`` knows it."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
 def _write_temp(temp: Path, data: bytes, mode: int) -> None:
@@ -330,7 +334,7 @@ def _write_temp(temp: Path, data: bytes, mode: int) -> None:
 def _replace(path: Path, note: _Opened, data: bytes) -> None:
     """Put ``data`` at ``path`` in place of the file ``note`` read; _Busy if another
     program saved the note meanwhile (then nothing is written)."""
-    temp = _temp_path(path.parent)
+    temp = _temp_path(path)
     _write_temp(temp, data, stat.S_IMODE(note.stat.st_mode))
     try:
         ours = os.open(temp, _READ_FLAGS)
@@ -400,7 +404,7 @@ def _replace_without_exchange(path: Path, temp: Path, note: _Opened) -> None:
     """Rename ``temp`` over the note, holding on to the old file by a hard link so that a
     save made into it just before the rename can be put back."""
     ours = os.lstat(temp)
-    backup = _temp_path(path.parent)
+    backup = _temp_path(path)
     try:
         os.link(path, backup)
         linked = _same_file(_stat(backup), note.stat)
@@ -437,33 +441,6 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _sweep(folder: Path) -> None:
-    """Remove temporary files that an edit in ``folder`` left when its process was killed."""
-    try:
-        entries = [e for e in os.scandir(folder) if e.name.startswith(TEMP_PREFIX)]
-    except OSError:
-        return
-    for entry in entries:
-        match = _TEMP.fullmatch(entry.name)
-        if match and not _alive(int(match[1])):
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if sys.platform == "win32":  # pragma: no cover - os.kill would end the process there
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # another user's process
-    return True
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -523,10 +500,9 @@ def create_note(path: Path, text: str) -> None:
             raise EditError("the note would have no front matter")
     except EditError as exc:
         raise EditError(f"not created: {exc.message}", str(path)) from None
-    temp = _temp_path(path.parent)
+    temp = _temp_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _sweep(path.parent)
         _write_temp(temp, text.encode("utf-8"), default_mode())
         os.link(temp, path)  # unlike a rename, never over an existing file
     except FileExistsError:

@@ -635,3 +635,21 @@ def test_killed_log_and_add_leave_old_or_new_notes_and_no_litter(tmp_path: Path)
         forker.wait(60)
         assert forker.stdout is not None
         forker.stdout.close()
+
+
+def test_a_note_renamed_away_for_a_moment_is_waited_for(tmp_path: Path) -> None:
+    """vim's save: the note is renamed to its backup, then written anew."""
+    path = tmp_path / "Ann.md"
+    path.write_bytes(NOTE)
+    backup = tmp_path / "Ann.md~"
+    os.rename(path, backup)
+    timer = threading.Timer(0.05, lambda: path.write_bytes(NOTE + b"typed\n"))
+    timer.start()
+    try:
+        assert log_entry(path).changed
+    finally:
+        timer.join()
+    assert path.read_bytes() == NOTE + b"typed\n- 2026-11-26 entry\n"
+    backup.unlink()
+    with pytest.raises(EditError, match="there is no such note"):
+        log_entry(tmp_path / "Nobody.md")

@@ -245,7 +245,7 @@ def test_no_save_and_no_reported_edit_is_lost_beside_a_busy_editor(
 
     def slow_write(temp: Path, data: bytes, mode: int) -> None:
         real(temp, data, mode)
-        time.sleep(0.004)  # between the new text written and the swap: the widest window
+        time.sleep(0.008)  # between the new text written and the swap: the widest window
 
     monkeypatch.setattr(files, "_write_temp", slow_write)
     exchanges = [0]
@@ -321,7 +321,7 @@ def test_no_save_and_no_reported_edit_is_lost_beside_a_busy_editor(
     print(f"edits done {len(done)} of {len(edits)}, {len(overlapped)} overlapping a save;")
     print(f"editor saves {saves}; exchanges {exchanges[0]}")
     assert len(done) >= 20
-    assert len(overlapped) >= 30
+    assert len(overlapped) >= 20
 
 
 # --- a save in the instant between the last check and the exchange ----------------------------

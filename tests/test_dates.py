@@ -159,8 +159,16 @@ def test_cadence_in_days(duration: Duration, start: dt.date | None, days: int) -
         ("2026-01-02T10:00", D(2026, 1, 2)),
         ("2026-01-02 10:00", D(2026, 1, 2)),
         ("2026-02-30", None),
-        ("2026-1-2", None),
-        ("02/01/2026", None),
+        ("2026-1-2", D(2026, 1, 2)),
+        ("2026/01/02", D(2026, 1, 2)),
+        ("2 Jan 2026", D(2026, 1, 2)),
+        ("2 January 2026", D(2026, 1, 2)),
+        ("Jan 2, 2026", D(2026, 1, 2)),
+        ("January 2nd, 2026", D(2026, 1, 2)),
+        ("02/01/2026", None),  # 2 January or 1 February?
+        ("2026-13-01", None),
+        ("31 Feb 2026", None),
+        ("2 Jan 2026 and more", None),
         ("soon", None),
         (20260102, None),
         (None, None),
@@ -249,11 +257,17 @@ def test_birthday_window_across_new_year() -> None:
         (13, "13 days ago"),
         (14, "2 weeks ago"),
         (56, "8 weeks ago"),
-        (60, "2 months ago"),
-        (-90, "in 3 months"),
-        (364, "12 months ago"),
+        (60, "8 weeks ago"),  # 27 September: not yet two calendar months
+        (61, "2 months ago"),
+        (-90, "in 2 months"),  # 24 February: not yet three
+        (-92, "in 3 months"),
+        (364, "11 months ago"),
+        (365, "12 months ago"),
         (400, "13 months ago"),
-        (800, "2 years ago"),
+        (729, "23 months ago"),
+        (731, "2 years ago"),
+        (1278, "3 years ago"),  # three and a half years: whole years, rounded down
+        (1461, "4 years ago"),
         (3653, "10 years ago"),
     ],
 )
@@ -268,7 +282,7 @@ def test_ago_never() -> None:
 def test_ago_singular() -> None:
     assert ago(TODAY - dt.timedelta(days=400), TODAY) == "13 months ago"
     assert ago(TODAY - dt.timedelta(days=30), TODAY) == "4 weeks ago"
-    assert ago(TODAY - dt.timedelta(days=46), TODAY) == "7 weeks ago"
+    assert ago(TODAY - dt.timedelta(days=46), TODAY) == "6 weeks ago"  # 6.6: rounded down
 
 
 def test_short_and_long_dates() -> None:

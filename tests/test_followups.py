@@ -280,7 +280,10 @@ def test_archived_people_get_no_follow_ups() -> None:
         for bucket in (digest.overdue, digest.due_soon, digest.upcoming, digest.later)
         for p in bucket
     ]
-    everyone += [p.key for p in digest.never_contacted + digest.snoozed + digest.birthdays]
+    everyone += [
+        p.key
+        for p in digest.never_contacted + digest.dormant + digest.snoozed + digest.birthdays
+    ]
     assert everyone == ["C.md"]
     assert len(network.people) == 3
     assert len(network.active) == 1
@@ -303,6 +306,33 @@ def test_every_active_person_is_in_exactly_one_bucket() -> None:
     assert names(digest.later) == ["Later"]
     assert names(digest.never_contacted) == ["Never"]
     assert names(digest.snoozed) == ["Snoozed"]
+
+
+def test_dormant_is_out_of_touch_for_longer_than_dormant_after() -> None:
+    notes = [
+        person("Over.md", "tier: champion\nlast_contact: 2026-01-01"),  # 329 days
+        person("Quiet.md", "tier: champion\nlast_contact: 2025-11-25"),  # 366 days
+        # A date the user set is a to-do, however long ago the last contact.
+        person("Set.md", "tier: champion\nlast_contact: 2020-01-01\nnext_follow_up: 2026-11-01"),
+        # A connection is not a contact: no cadence, but dormant once it is old.
+        person("Linked.md", "tier: acquaintance\nconnected: 2022-08-20"),
+        person("Fresh.md", "tier: acquaintance\nconnected: 2026-10-01"),
+        person("Snoozed.md", "tier: champion\nlast_contact: 2020-01-01\nsnooze_until: 2026-12-01"),
+    ]
+    network = model(*notes)
+    digest = network.digest
+    assert names(digest.overdue) == ["Over", "Set"]
+    assert names(digest.dormant) == ["Quiet", "Linked"]
+    assert names(digest.never_contacted) == ["Fresh"]
+    assert names(digest.snoozed) == ["Snoozed"]
+    linked = network.by_key["Linked.md"]
+    assert linked.last_contact is None and linked.followup.due is None
+    assert linked.connected == dt.date(2022, 8, 20)
+    assert digest.dormant[0].followup.days_overdue == 0
+    # dormant_after is configurable: a month makes everyone here dormant but
+    # those with a date set or snoozed.
+    month = model(*notes, config=Config(vault=VAULT, dormant_after=Duration(months=1))).digest
+    assert names(month.dormant) == ["Quiet", "Over", "Fresh", "Linked"]
 
 
 def test_sort_within_a_bucket_tier_then_due_then_name() -> None:

@@ -49,6 +49,13 @@ Met at a meetup. **My own words** stay exactly as they are.
 """
 
 
+@pytest.fixture(autouse=True)
+def notes_in_the_root(vault: Path) -> None:
+    """New notes where these tests look for them: the vault's root (by default they go to
+    People/, which test_people_folder_is_the_default_for_new_notes checks)."""
+    (vault / "vaultnet.toml").write_text('people_folder = "."\n', encoding="utf-8")
+
+
 def run(vault: Path, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, [*args, "--vault", str(vault), "--today", TODAY])
     return result.exit_code, result.stdout, result.stderr
@@ -59,7 +66,7 @@ def snapshot(vault: Path) -> dict[str, bytes]:
     return {
         p.relative_to(vault).as_posix(): p.read_bytes()
         for p in sorted(vault.rglob("*"))
-        if p.is_file() and ".vaultnet" not in p.parts
+        if p.is_file() and ".vaultnet" not in p.parts and p.name != "vaultnet.toml"
     }
 
 
@@ -96,7 +103,7 @@ def test_bom_and_crlf_do_not_leak_into_the_first_column() -> None:
     assert data.startswith(b"\xef\xbb\xbfNotes:\r\n")
     ann = read_linkedin(FIXTURES / "linkedin-2024.csv").contacts[0]
     assert ann.name == "Ann Lee"  # not "\ufeffAnn" nor "Ann Lee\r"
-    assert ann.met == dt.date(2024, 3, 12)
+    assert ann.connected == dt.date(2024, 3, 12)
 
 
 def test_quoted_fields_keep_their_commas_and_quotes() -> None:
@@ -162,9 +169,9 @@ def test_empty_and_unparseable_dates_are_flagged() -> None:
     messages = [str(d) for d in imported.diagnostics]
     assert messages == [
         f"{FIXTURES / 'linkedin-2024.csv'}:11: warning: Dev Patel: no Connected On date; "
-        "met is left empty",
+        "connected is left empty",
         f"{FIXTURES / 'linkedin-2024.csv'}:12: warning: Eli Cohen: Connected On "
-        "'sometime in 2020' is not a date; met is left empty",
+        "'sometime in 2020' is not a date; connected is left empty",
     ]
 
 
@@ -255,7 +262,7 @@ def test_first_import_creates_notes_from_the_template(vault: Path) -> None:
     assert (vault / "Ann Lee.md").read_bytes() == expected
     dev = notes(vault)["Dev Patel.md"]
     assert dev.linkedin == "https://www.linkedin.com/in/devpatel"  # tracking query dropped
-    assert dev.met is None
+    assert dev.connected is None
 
 
 def test_the_same_person_twice_in_a_file_gives_one_note(vault: Path) -> None:
@@ -281,7 +288,8 @@ def test_a_known_person_who_moved_gets_history_and_a_log_line(vault: Path, bob: 
     assert code == 0, err
     assert (
         "updated    People/Bob Marsh.md (linkedin: https://www.linkedin.com/in/bobmarsh; "
-        "met: 2022-02-07; moved: [[Acme Robotics]] → Initech (Staff Engineer → "
+        "connected: 2022-02-07; connected_via: LinkedIn; moved: [[Acme Robotics]] → Initech "
+        "(Staff Engineer → "
         "Engineering Manager), from LinkedIn)"
     ) in out.splitlines()
     after = bob.read_text()
@@ -320,7 +328,7 @@ def test_a_newer_export_updates_positions_in_notes_made_by_an_older_one(vault: P
     assert code == 0
     ann = notes(vault)["Ann Lee.md"]
     assert (ann.company, ann.role) == ("Stripe, Inc.", 'Senior Engineer "Platform"')
-    assert ann.met == dt.date(2020, 1, 1)  # filled once, never overwritten
+    assert ann.connected == dt.date(2020, 1, 1)  # filled once, never overwritten
     assert ann.history[-1][:2] == ("Harbor", "VP")
     assert user_text in (vault / "Ann Lee.md").read_text()
 
@@ -383,7 +391,7 @@ def test_old_export_without_urls_matches_by_name_and_company(vault: Path, write:
     found = notes(vault)
     assert found["Ann Lee 2.md"].company == "Stripe"  # another company: another Ann Lee
     assert found["Ann Lee.md"].company == "Harbor Health"
-    assert found["Fay Wong.md"].met == dt.date(2017, 9, 3)  # same name and company
+    assert found["Fay Wong.md"].connected == dt.date(2017, 9, 3)  # same name and company
     assert "Fay Wong 2.md" not in found
 
 

@@ -21,6 +21,13 @@ EXPECTED = FIXTURES / "expected"
 TODAY = "2026-11-26"
 
 
+@pytest.fixture(autouse=True)
+def notes_in_the_root(vault: Path) -> None:
+    """New notes where these tests look for them: the vault's root (by default they go to
+    People/, which test_people_folder_is_the_default_for_new_notes checks)."""
+    (vault / "vaultnet.toml").write_text('people_folder = "."\n', encoding="utf-8")
+
+
 def run(vault: Path, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, [*args, "--vault", str(vault), "--today", TODAY])
     return result.exit_code, result.stdout, result.stderr
@@ -313,7 +320,7 @@ def test_an_unreadable_file_exits_2(vault: Path, tmp_path: Path) -> None:
 def test_dry_run_writes_nothing(vault: Path) -> None:
     code, out, _ = run(vault, "import", "vcard", str(FIXTURES / "v4.vcf"), "--dry-run")
     assert code == 0
-    assert list(vault.iterdir()) == []
+    assert [p.name for p in vault.iterdir()] == ["vaultnet.toml"]
     assert out.splitlines()[0] == (
         "new        Dev Patel.md (company: Acme Robotics; role: CTO; email: dev@acme.example, "
         "dev@home.example, dev.patel@acme.example; phone: +1-555-010-3000; "
@@ -330,7 +337,7 @@ def test_import_today_is_the_date_of_a_move(vault: Path, write: WriteNote) -> No
     run(vault, "import", "vcard", str(FIXTURES / "apple.vcf"))
     zoe = note(vault, "Zoë Okafor.md")
     assert (zoe.company, zoe.role) == ("Initech", "Designer")
-    assert zoe.met is None
+    assert zoe.connected is None
     assert dt.date.fromisoformat(TODAY)  # the plan is dated, even when nothing moved
 
 

@@ -233,7 +233,12 @@ def test_impossible_date_is_text_and_warns_only_for_a_date_field() -> None:
     assert result.front_matter["born"] == "2024-02-30"
     assert result.met is None
     assert messages(result) == [
-        (4, "warning", "met: '2024-02-30' is not a date (use YYYY-MM-DD); ignored")
+        (
+            4,
+            "warning",
+            "met: '2024-02-30' is not a date (February 2024 has no day 30); write YYYY-MM-DD; "
+            "ignored",
+        )
     ]
 
 

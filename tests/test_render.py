@@ -17,6 +17,7 @@ from vaultnet.network import Network, Person, Ref, build_network
 from vaultnet.notes import Note, parse_note
 from vaultnet.render import (
     cell,
+    context_markdown,
     context_text,
     display,
     filters,
@@ -312,8 +313,10 @@ def test_context_text() -> None:
     )
     by = network.by_key
     assert context_text(by["People/Ann Lee.md"].last_interaction) == "coffee: about Bob"
-    assert context_text(by["People/Bob.md"].last_interaction) == "in 2026-11-03: Lunch with Bob"
-    assert context_text(by["People/Di.md"].last_interaction) == "in Standup"
+    # A mention shows its line; one in front matter, where it is.
+    assert context_text(by["People/Bob.md"].last_interaction) == "Lunch with Bob"
+    assert context_text(by["People/Di.md"].last_interaction) == "mention in Standup"
+    assert context_markdown(by["People/Di.md"].last_interaction) == "mention in [[Standup]]"
     long = context_text(by["People/Cy.md"].last_interaction)
     assert len(long) == 90
     assert long.endswith("…")

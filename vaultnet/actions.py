@@ -251,12 +251,12 @@ def add_person(
 
 
 def notes_folder(config: Config, directory: str | None) -> Path:
-    """The folder new person notes go to: ``directory`` or the first of people_dirs.
+    """The folder new person notes go to: ``directory``, else ``people_folder``.
 
     Refuses (UsageError) a folder whose notes vaultnet would never read as people: outside
     the vault, the output folder, a dot-folder, an excluded folder, or outside people_dirs.
     """
-    folder = directory or next(iter(config.people_dirs), ".")
+    folder = directory or config.people_folder
     folder_path = (config.vault / folder).resolve()
     if not folder_path.is_relative_to(config.vault):
         raise UsageError(f"--dir must be a folder inside the vault, not {folder!r}")

@@ -808,7 +808,7 @@ dry_run_option = click.option(
     "--dir",
     "directory",
     metavar="FOLDER",
-    help="Folder for the note (default: the first of people_dirs).",
+    help="Folder for the note (default: people_folder, People/ unless configured).",
 )
 @dry_run_option
 @handle_errors
@@ -1015,7 +1015,7 @@ def _import_command(func: F) -> F:
         "--dir",
         "directory",
         metavar="FOLDER",
-        help="Folder for new notes (default: the first of people_dirs).",
+        help="Folder for new notes (default: people_folder, People/ unless configured).",
     )(func)
     func = click.option("--tier", help="Tier of new people (default: the weakest tier).")(func)
     func = common_options(vault_argument=False)(func)

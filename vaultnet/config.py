@@ -96,6 +96,12 @@ class Config:
     templates_dir: str = ".vaultnet/templates"
     log_headings: tuple[str, ...] = DEFAULT_LOG_HEADINGS
     horizon_days: int = 30
+    # Follow-ups stays a to-do list: people out of touch this long are dormant, not
+    # overdue, and each section shows this many rows (docs/followups.md).
+    dormant_after: Duration = Duration(days=365)
+    followups_rows: int = 15
+    # Where new person notes go (``add``, imports) when no --dir is given.
+    people_folder: str = "People"
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
     max_note_kb: int = 5120
     max_front_matter_kb: int = 256
@@ -137,6 +143,9 @@ _KNOWN: dict[str, type | tuple[type, ...]] = {
     "templates_dir": str,
     "log_headings": list,
     "horizon_days": int,
+    "dormant_after": (str, int),
+    "followups_rows": int,
+    "people_folder": str,
     "tiers": list,
     "max_note_kb": int,
     "max_front_matter_kb": int,
@@ -162,6 +171,8 @@ _TYPE_NAMES: dict[type | tuple[type, ...], str] = {
     int: "an integer",
     bool: "true or false",
     dict: "a table",
+    (str, int): "a duration such as 365d",
+    (int, float): "a number",
 }
 _NOTIFY_KEYS = {"urls", "limit", "time", "format"}
 
@@ -216,6 +227,9 @@ def load_config(vault: Path | str) -> Config:
             _strings(values.get("log_headings", list(DEFAULT_LOG_HEADINGS)), "log_headings")
         ),
         horizon_days=_positive(values.get("horizon_days", 30), "horizon_days"),
+        dormant_after=_duration(values.get("dormant_after", "365d"), "dormant_after"),
+        followups_rows=_positive(values.get("followups_rows", 15), "followups_rows"),
+        people_folder=_people_folder(values.get("people_folder"), values.get("people_dirs")),
         tiers=_tiers(values["tiers"], warnings) if "tiers" in values else DEFAULT_TIERS,
         max_note_kb=_positive(values.get("max_note_kb", 5120), "max_note_kb"),
         max_front_matter_kb=_positive(
@@ -246,7 +260,7 @@ def _checked(key: str, value: Any) -> Any:
     expected = _KNOWN[key]
     ok = isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
     if not ok:
-        wanted = "a number" if isinstance(expected, tuple) else _TYPE_NAMES.get(expected, "a value")
+        wanted = _TYPE_NAMES.get(expected, "a value")
         raise ConfigError(
             f"{key} must be {wanted}, not {type(value).__name__} {value!r}", CONFIG_NAME
         )
@@ -260,6 +274,35 @@ def _strings(value: list[Any], key: str) -> list[str]:
                 f"{key} must be a list of non-empty strings, found {item!r}", CONFIG_NAME
             )
     return [item.strip() for item in value]
+
+
+def _duration(value: str | int, key: str) -> Duration:
+    parsed = parse_duration(value)
+    if parsed is None:
+        raise ConfigError(
+            f"{key} must be a duration such as 365d, 52w, 12m or 1y, not {value!r}", CONFIG_NAME
+        )
+    return parsed
+
+
+def _people_folder(value: str | None, people_dirs: list[str] | None) -> str:
+    """Where new person notes go: ``people_folder``, else ``People`` when every folder is
+    searched, else the first of ``people_dirs`` (a note elsewhere would not be read)."""
+    dirs = [
+        _relative_dir(d, "people_dirs", allow_root=True)
+        for d in _strings(people_dirs if people_dirs is not None else ["."], "people_dirs")
+    ]
+    if value is None:
+        return "People" if "." in dirs else dirs[0]
+    folder = _relative_dir(value, "people_folder", allow_root=True)
+    inside = [d for d in dirs if d == "." or PurePosixPath(folder).is_relative_to(d)]
+    if not inside:
+        raise ConfigError(
+            f"people_folder {folder!r} is outside people_dirs ({', '.join(dirs)}): notes "
+            "written there would not be read; choose a folder inside one of them",
+            CONFIG_NAME,
+        )
+    return folder
 
 
 def _seconds(value: float, key: str) -> float:
@@ -510,6 +553,12 @@ def _check_output_dir(config: Config) -> None:
                 "vaultnet would read its own pages back; choose another output_dir",
                 CONFIG_NAME,
             )
+    if PurePosixPath(config.people_folder).is_relative_to(out):
+        raise ConfigError(
+            f"people_folder {config.people_folder!r} is inside output_dir "
+            f"{config.output_dir!r}; choose another people_folder",
+            CONFIG_NAME,
+        )
 
 
 def _check_links(config: Config) -> None:

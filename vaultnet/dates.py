@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _ISO_DATETIME_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ]")
@@ -26,6 +27,19 @@ _MONTHS = [
     "November",
     "December",
 ]
+_MONTH_NUMBERS = {
+    name: number
+    for number, month in enumerate(_MONTHS, start=1)
+    for name in (month.casefold(), month[:3].casefold(), *(("sept",) if number == 9 else ()))
+}
+# Dates as people type them (docs/notes.md, "Dates"): year first with any of - / . and one
+# or two digits; a day and a month name; a month name and a day. Matched at a position and
+# followed by something other than a digit.
+_NUMERIC = re.compile(r"(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?!\d)")
+_DAY_NAMED = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ \t]+([A-Za-z]{3,9})\.?,?[ \t]+(\d{4})(?!\d)")
+_NAMED_DAY = re.compile(
+    r"([A-Za-z]{3,9})\.?[ \t]+(\d{1,2})(?:st|nd|rd|th)?,?[ \t]+(\d{4})(?!\d)"
+)
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _NAMED = {
     "daily": (1, 0),
@@ -119,8 +133,83 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(start.day, last))
 
 
+class WrittenDate(NamedTuple):
+    """A date as written in a note: the date, or why the text that looks like one is not.
+
+    ``end`` is where the written date ends in the text it was read from.
+    """
+
+    date: dt.date | None
+    problem: str  # "" when ``date`` is set
+    end: int
+
+
+def read_date(text: str, pos: int = 0) -> WrittenDate | None:
+    """The date written at ``text[pos:]``, in any form docs/notes.md lists; None when what
+    is there does not look like a date at all (so that no warning is due).
+
+    ``2026-11-05``, ``2026/11/05``, ``2026-1-5``, ``5 Nov 2026``, ``5 November 2026``,
+    ``Nov 5, 2026``; ``05/11/2026`` looks like a date but is ambiguous, ``2026-13-01``
+    looks like one but is not.
+    """
+    first = text[pos : pos + 1]
+    if not first:
+        return None
+    if first.isdigit():
+        match = _NUMERIC.match(text, pos)
+        if match:
+            head, _, middle, tail = match.groups()
+            if len(head) == 4 and len(tail) <= 2:
+                return _checked_date(match[0], int(head), int(middle), int(tail), match.end())
+            if len(tail) == 4 and len(head) <= 2:
+                return WrittenDate(None, _ambiguous(match[0], head, middle, tail), match.end())
+            return None
+        match = _DAY_NAMED.match(text, pos)
+        if match and match[2].casefold() in _MONTH_NUMBERS:
+            month = _MONTH_NUMBERS[match[2].casefold()]
+            return _checked_date(match[0], int(match[3]), month, int(match[1]), match.end())
+        return None
+    if first.isalpha():
+        match = _NAMED_DAY.match(text, pos)
+        if match and match[1].casefold() in _MONTH_NUMBERS:
+            month = _MONTH_NUMBERS[match[1].casefold()]
+            return _checked_date(match[0], int(match[3]), month, int(match[2]), match.end())
+    return None
+
+
+def _checked_date(written: str, year: int, month: int, day: int, end: int) -> WrittenDate:
+    try:
+        return WrittenDate(dt.date(year, month, day), "", end)
+    except ValueError:
+        pass
+    if not 1 <= month <= 12:
+        why = f"there is no month {month}"
+    elif year < 1:
+        why = "there is no year 0"
+    else:
+        why = f"{_MONTHS[month - 1]} {year} has no day {day}"
+    return WrittenDate(None, f"{written!r} is not a date ({why}); write YYYY-MM-DD", end)
+
+
+def _ambiguous(written: str, first: str, second: str, year: str) -> str:
+    a, b = int(first), int(second)
+    options = []
+    for day, month in ((a, b), (b, a)):
+        try:
+            options.append(dt.date(int(year), month, day))
+        except ValueError:
+            continue
+    if len(options) == 2 and options[0] != options[1]:
+        readings = " or ".join(f"{d.day} {_MONTHS[d.month - 1]}" for d in options)
+        fix = " or ".join(d.isoformat() for d in options)
+        return f"{written!r} is ambiguous ({readings}?); write {fix}"
+    shown = options[0].isoformat() if options else "YYYY-MM-DD"
+    return f"{written!r}: day and month order differ between countries; write {shown}"
+
+
 def parse_date(value: object) -> dt.date | None:
-    """A date from a YAML date, a datetime (its date) or a ``YYYY-MM-DD`` string; else None."""
+    """A date from a YAML date, a datetime (its date) or a string in any form ``read_date``
+    reads (``2026-11-05``, ``5 Nov 2026``...); else None (``date_problem`` says why)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -128,12 +217,24 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, str):
         text = value.strip()
         match = _ISO_DATE.fullmatch(text) or _ISO_DATETIME_PREFIX.match(text)
-        if match:
+        if match:  # the common form, checked first
             try:
                 return dt.date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 return None
+        found = read_date(text)
+        if found is not None and found.end == len(text):
+            return found.date
     return None
+
+
+def date_problem(value: object) -> str:
+    """Why ``value`` is not a date ``parse_date`` reads, as the end of a warning."""
+    text = value.strip() if isinstance(value, str) else str(value)
+    found = read_date(text)
+    if found is not None and found.end == len(text) and found.problem:
+        return found.problem
+    return f"{text!r} is not a date (write YYYY-MM-DD, or 5 Nov 2026)"
 
 
 def parse_duration(value: object) -> Duration | None:
@@ -183,7 +284,10 @@ def parse_birthday(value: object) -> Birthday | None:
 
 
 def ago(when: dt.date | None, today: dt.date) -> str:
-    """How long ago (or ahead) ``when`` is, in words: "today", "3 weeks ago", "in 5 days"."""
+    """How long ago (or ahead) ``when`` is, in words: "today", "3 weeks ago", "in 5 days".
+
+    Whole units, rounded down like an age: three and a half years is "3 years ago".
+    """
     if when is None:
         return "never"
     days = (today - when).days
@@ -193,20 +297,20 @@ def ago(when: dt.date | None, today: dt.date) -> str:
         return "yesterday"
     if days == -1:
         return "tomorrow"
-    span = _span(abs(days))
+    span = _span(*sorted((when, today)))
     return f"{span} ago" if days > 0 else f"in {span}"
 
 
-def _span(days: int) -> str:
+def _span(start: dt.date, end: dt.date) -> str:
+    days = (end - start).days
     if days < 14:
         return _plural(days, "day")
-    if days < 60:
-        return _plural(round(days / 7), "week")
-    if days < 365:
-        return _plural(round(days / 30.44), "month")
-    if days < 730:
-        return _plural(round(days / 30.44), "month")
-    return _plural(round(days / 365.25), "year")
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    if months < 2:
+        return _plural(days // 7, "week")  # 2 to 8 weeks
+    if months < 24:  # "18 months" says more than "1 year"
+        return _plural(months, "month")
+    return _plural(months // 12, "year")
 
 
 def _plural(count: int, unit: str) -> str:

@@ -9,7 +9,15 @@ from .diagnostics import Diagnostic
 from .insights import digest_extras, digest_extras_json, digest_extras_text
 from .network import Network, Person
 
-LISTS = ("overdue", "due_soon", "upcoming", "never_contacted", "snoozed", "birthdays")
+LISTS = (
+    "overdue",
+    "due_soon",
+    "upcoming",
+    "never_contacted",
+    "dormant",
+    "snoozed",
+    "birthdays",
+)
 
 
 def person_json(person: Person, birthday: bool = False) -> dict[str, Any]:
@@ -57,16 +65,22 @@ def digest_markdown(network: Network) -> str:
 
 def digest_text(network: Network) -> str:
     """The digest as plain text for a terminal."""
-    from .render import context_text
+    from .render import by_due, context_text, duration_words, plural
 
     today = network.today
     digest = network.digest
+    rows = network.config.followups_rows
     lines = [f"Follow-ups · {long_date(today)}", ""]
+    dormant = f"{len(digest.dormant)} dormant · " if digest.dormant else ""
     lines.append(
         f"{len(digest.overdue)} overdue · {len(digest.due_soon)} due this week · "
         f"{len(digest.upcoming)} coming up · {len(digest.never_contacted)} never contacted · "
-        f"{len(digest.birthdays)} birthdays"
+        f"{dormant}{plural(len(digest.birthdays), 'birthday')}"
     )
+
+    def more(people: tuple[Person, ...]) -> list[str]:
+        hidden = len(people) - rows
+        return [f"  … and {hidden} more (vaultnet digest --format json lists all)"] if hidden > 0 else []
 
     def who(person: Person) -> str:
         detail = ", ".join(
@@ -76,37 +90,50 @@ def digest_text(network: Network) -> str:
 
     sections = (
         ("Overdue", digest.overdue),
-        ("Due this week", digest.due_soon),
-        ("Coming up", digest.upcoming),
+        ("Due this week", by_due(digest.due_soon)),
+        ("Coming up", by_due(digest.upcoming)),
     )
     for title, people in sections:
         if not people:
             continue
         lines += ["", f"{title}:"]
-        for person in people:
+        for person in people[:rows]:
             due = person.followup.due
             when = (
-                f"{person.followup.days_overdue} days overdue"
+                f"{plural(person.followup.days_overdue, 'day')} overdue"
                 if title == "Overdue"
                 else f"due {ago(due, today)}"
             )
             lines.append(f"  {who(person)}: {when} ({short_date(due, today)})")
-            lines.append(
-                f"      last: {short_date(person.last_contact, today)} · "
-                f"{context_text(person.last_interaction)}"
-            )
+            last = f"last: {short_date(person.last_contact, today)}"
+            if person.last_interaction is not None:
+                last += f" · {context_text(person.last_interaction)}"
+            lines.append(f"      {last}")
+        lines += more(people)
     if digest.never_contacted:
         lines += ["", "Never contacted:"]
-        lines += [f"  {who(p)}" for p in digest.never_contacted]
+        lines += [f"  {who(p)}" for p in digest.never_contacted[:rows]]
+        lines += more(digest.never_contacted)
+    if digest.dormant:
+        quiet = duration_words(network.config.dormant_after)
+        lines += [
+            "",
+            f"Dormant: {plural(len(digest.dormant), 'person', 'people')} not in touch for "
+            f"over {quiet} (not overdue; listed in {network.config.output_dir}/Follow-ups/Dormant.md)",
+        ]
     lines += digest_extras_text(digest_extras(network), today)
     if digest.birthdays:
         lines += ["", "Birthdays:"]
         lines += [
             f"  {p.name}: {long_date(p.next_birthday)} ({ago(p.next_birthday, today)})"
-            for p in digest.birthdays
+            for p in digest.birthdays[:rows]
             if p.next_birthday
         ]
+        lines += more(digest.birthdays)
     if digest.snoozed:
         lines += ["", "Snoozed:"]
-        lines += [f"  {p.name} until {short_date(p.snooze_until, today)}" for p in digest.snoozed]
+        lines += [
+            f"  {p.name} until {short_date(p.snooze_until, today)}" for p in digest.snoozed[:rows]
+        ]
+        lines += more(digest.snoozed)
     return "\n".join(lines) + "\n"

@@ -8,12 +8,15 @@ from typing import Literal
 
 from .dates import Birthday, Duration
 
-Bucket = Literal["snoozed", "never_contacted", "overdue", "due_soon", "upcoming", "later"]
+Bucket = Literal[
+    "snoozed", "never_contacted", "overdue", "due_soon", "upcoming", "later", "dormant"
+]
 BUCKETS: tuple[Bucket, ...] = (
     "overdue",
     "due_soon",
     "upcoming",
     "never_contacted",
+    "dormant",
     "snoozed",
     "later",
 )
@@ -49,11 +52,18 @@ def due_date(
 
 
 def bucket_for(
-    due: dt.date | None, snooze_until: dt.date | None, today: dt.date, horizon_days: int
+    due: dt.date | None,
+    snooze_until: dt.date | None,
+    today: dt.date,
+    horizon_days: int,
+    dormant: bool = False,
 ) -> Bucket:
-    """The one bucket a person falls in on ``today``."""
+    """The one bucket a person falls in on ``today``; ``dormant`` says they are out of touch
+    (see ``is_dormant``)."""
     if snooze_until is not None and snooze_until > today:
         return "snoozed"
+    if dormant:
+        return "dormant"
     if due is None:
         return "never_contacted"
     if due < today:
@@ -65,6 +75,26 @@ def bucket_for(
     return "later"
 
 
+def is_dormant(
+    due: dt.date | None,
+    reason: str,
+    last_contact: dt.date | None,
+    connected: dt.date | None,
+    today: dt.date,
+    dormant_after: Duration | None,
+) -> bool:
+    """Out of touch for longer than ``dormant_after``: past due by cadence with the last
+    contact that long ago, or never contacted and connected that long ago. A date the
+    user set (``next_follow_up``, a planned entry) is a to-do, never dormant."""
+    if dormant_after is None or reason in ("next_follow_up", "planned"):
+        return False
+    if due is not None:
+        return (
+            due < today and last_contact is not None and dormant_after.after(last_contact) < today
+        )
+    return connected is not None and dormant_after.after(connected) < today
+
+
 def follow_up(
     *,
     today: dt.date,
@@ -74,10 +104,13 @@ def follow_up(
     next_follow_up: dt.date | None,
     planned: list[dt.date],
     snooze_until: dt.date | None,
+    connected: dt.date | None = None,
+    dormant_after: Duration | None = None,
 ) -> FollowUp:
-    """Compute a person's follow-up state (SPEC section 4)."""
+    """Compute a person's follow-up state (docs/followups.md)."""
     due, reason = due_date(next_follow_up, planned, last_contact, cadence)
-    bucket = bucket_for(due, snooze_until, today, horizon_days)
+    dormant = is_dormant(due, reason, last_contact, connected, today, dormant_after)
+    bucket = bucket_for(due, snooze_until, today, horizon_days, dormant)
     days_overdue = (today - due).days if bucket == "overdue" and due is not None else 0
     return FollowUp(due, reason, bucket, days_overdue, cadence.in_days(last_contact))
 

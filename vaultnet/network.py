@@ -66,6 +66,7 @@ class Person:
     linkedin: str | None
     tags: tuple[str, ...]
     met: dt.date | None
+    connected: dt.date | None  # connected online (``connected``): not a contact
     introduced_by: tuple[Ref, ...]
     knows: tuple[Ref, ...]
     cadence: Duration
@@ -113,6 +114,7 @@ class Digest:
     due_soon: tuple[Person, ...]
     upcoming: tuple[Person, ...]
     never_contacted: tuple[Person, ...]
+    dormant: tuple[Person, ...]
     snoozed: tuple[Person, ...]
     later: tuple[Person, ...]
     birthdays: tuple[Person, ...]
@@ -785,6 +787,8 @@ def _person(
         next_follow_up=note.next_follow_up,
         planned=[i.date for i in planned],
         snooze_until=note.snooze_until,
+        connected=note.connected,
+        dormant_after=config.dormant_after,
     )
     link = note.stem if stems.get(note.stem.casefold(), 0) <= 1 else note.path[:-3]
     name = note.name or note.stem
@@ -807,6 +811,7 @@ def _person(
         linkedin=note.linkedin,
         tags=note.tags,
         met=note.met,
+        connected=note.connected,
         introduced_by=tuple(map(refs, note.introduced_by)),
         knows=tuple(map(refs, note.knows)),
         cadence=cadence,
@@ -893,6 +898,7 @@ def _digest(people: list[Person], today: dt.date) -> Digest:
         due_soon=tuple(buckets["due_soon"]),
         upcoming=tuple(buckets["upcoming"]),
         never_contacted=tuple(buckets["never_contacted"]),
+        dormant=tuple(buckets["dormant"]),
         snoozed=tuple(buckets["snoozed"]),
         later=tuple(buckets["later"]),
         birthdays=tuple(birthdays),

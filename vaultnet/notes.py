@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from . import document, yamldata
-from .dates import Birthday, Duration, parse_birthday, parse_date, parse_duration
+from .dates import (
+    Birthday,
+    Duration,
+    date_problem,
+    parse_birthday,
+    parse_date,
+    parse_duration,
+    read_date,
+)
 from .diagnostics import Diagnostic, Level
 from .links import WIKILINK, find_links, parse_link
 
@@ -35,6 +43,7 @@ TEXT_FIELDS = frozenset(
         "tier",
         "target_tier",
         "type",
+        "connected_via",
     }
 )
 _LIST_ITEM = re.compile(r"[ \t]*[-*+][ \t]+(?:\[(.)\][ \t]+)?(.*)")
@@ -44,6 +53,10 @@ _LOG_ENTRY = re.compile(
     r"(?:\[\[(\d{4}-\d{2}-\d{2})(?:\|[^\]]*)?\]\]|(\d{4}-\d{2}-\d{2}))(?![\d])"
     r"[ \t]*[:\-–—]?[ \t]*"
 )
+# Where a list item's text starts (after its marker and task box): a log line whose date
+# is not the common YYYY-MM-DD is read from there (see _loose_entry).
+_ITEM_START = re.compile(r"[ \t]*[-*+][ \t]+(?:\[.\][ \t]+)?")
+_SEPARATOR = re.compile(r"[ \t]*[:\-–—]?[ \t]*")
 _KIND = re.compile(r"([^\s:#\[\]]+):(?:\s|$)")
 _HASHTAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w\-/]*)")
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -137,6 +150,7 @@ class Note(NamedTuple):
     linkedin: str | None = None
     tags: tuple[str, ...] = ()
     met: dt.date | None = None
+    connected: dt.date | None = None  # connected online (an import): not a contact
     introduced_by: tuple[str, ...] = ()
     knows: tuple[str, ...] = ()
     last_contact: dt.date | None = None
@@ -406,7 +420,7 @@ def _person(
             "the note contains a NUL byte; it is read, but vaultnet will not edit it. Is it text?",
             body_line + body.count("\n", 0, nul),
         )
-    log = _log(body, body_line, options.log_headings, path)
+    log = _log(body, body_line, options.log_headings, path, problems)
     note_date = _note_date(path, stem, fm, options)
     mentions = _mentions(body, body_line, fm, lines, stem) if note_date else ()
     return Note(
@@ -427,6 +441,7 @@ def _person(
         linkedin=fields.text("linkedin"),
         tags=tuple(t.lstrip("#") for t in tags),
         met=fields.date("met"),
+        connected=fields.date("connected"),
         introduced_by=fields.texts("introduced_by"),
         knows=fields.texts("knows"),
         last_contact=fields.date("last_contact"),
@@ -540,9 +555,7 @@ class _Fields:
             return None
         parsed = parse_date(value)
         if parsed is None:
-            self._warn(
-                key, f"{key}: {_scalar_text(value)!r} is not a date (use YYYY-MM-DD); ignored"
-            )
+            self._warn(key, f"{key}: {date_problem(_scalar_text(value))}; ignored")
         return parsed
 
     def duration(self, key: str) -> Duration | None:
@@ -627,7 +640,9 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def _log(body: str, body_line: int, headings: tuple[str, ...], path: str) -> tuple[LogEntry, ...]:
+def _log(
+    body: str, body_line: int, headings: tuple[str, ...], path: str, problems: _Problems
+) -> tuple[LogEntry, ...]:
     wanted = {h.casefold() for h in headings}
     entries: list[LogEntry] = []
     level = 0  # the level of the log heading we are under, 0 when outside
@@ -651,10 +666,48 @@ def _log(body: str, body_line: int, headings: tuple[str, ...], path: str) -> tup
             continue
         match = _LOG_ENTRY.match(line)
         if match is not None:
-            entry = _entry(match, line, body_line + offset, path)
+            when = _iso_date(match[1] or match[2])
+            if when is not None:  # the common case: YYYY-MM-DD
+                entries.append(_entry(when, match.end(), line, body_line + offset, path))
+                continue
+        if line.lstrip()[:1] in ("-", "*", "+"):  # a list item: another way to write dates?
+            entry = _loose_entry(line, body_line + offset, path, problems)
             if entry is not None:
                 entries.append(entry)
     return tuple(entries)
+
+
+def _loose_entry(line: str, line_no: int, path: str, problems: _Problems) -> LogEntry | None:
+    """A log line dated in another form than YYYY-MM-DD (``5 Nov 2026``, ``2026/11/05``,
+    ``[[2026-1-5]]``), or None; a date that is wrong or ambiguous is a warning."""
+    item = _ITEM_START.match(line)
+    if item is None:
+        return None
+    start = item.end()
+    first = line[start : start + 1]
+    # Cheap test first: a date starts with a digit, a month's initial or a link.
+    if not first or not (first.isdigit() or first in "[JFMASONDjfmasond"):
+        return None
+    written_end = None
+    if first == "[":
+        close = line.find("]]", start)
+        if not line.startswith("[[", start) or close < 0:
+            return None
+        target = line[start + 2 : close].split("|", 1)[0]
+        found = read_date(target)
+        if found is None or found.end != len(target):
+            return None
+        written_end = close + 2
+    else:
+        found = read_date(line, start)
+        if found is None:
+            return None
+    if found.date is None:
+        problems.add("warning", f"log entry left out: {found.problem}", line_no)
+        return None
+    end = _SEPARATOR.match(line, written_end if written_end is not None else found.end)
+    assert end is not None  # every part of the separator is optional
+    return _entry(found.date, end.end(), line, line_no, path)
 
 
 _DATES: dict[str, dt.date | None] = {}
@@ -673,11 +726,8 @@ def _iso_date(iso: str) -> dt.date | None:
     return when  # type: ignore[return-value]
 
 
-def _entry(match: re.Match[str], line: str, line_no: int, path: str) -> LogEntry | None:
-    when = _iso_date(match[1] or match[2])
-    if when is None:
-        return None
-    text = line[match.end() :].strip()
+def _entry(when: dt.date, start: int, line: str, line_no: int, path: str) -> LogEntry:
+    text = line[start:].strip()
     kind = None
     if ":" in text:
         kind_match = _KIND.match(text)

@@ -84,6 +84,8 @@ class TemplateConfig:
     log_headings: tuple[str, ...]
     horizon_days: int
     tiers: tuple[Tier, ...]
+    dormant_after: Duration
+    followups_rows: int
 
     @classmethod
     def of(cls, config: Config) -> TemplateConfig:
@@ -94,6 +96,8 @@ class TemplateConfig:
             config.log_headings,
             config.horizon_days,
             config.tiers,
+            config.dormant_after,
+            config.followups_rows,
         )
 
 
@@ -341,6 +345,8 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
 
     return {
         "in_tier": in_tier,
+        "by_due": by_due,
+        "ago_span": duration_words,
         "who": who,
         "due": due_filter,
         "link": link,
@@ -351,9 +357,69 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
         "cell": cell,
         "mermaid": mermaid_label,
         "plural": plural,
-        "context": context_text,
+        "context": context_markdown,
         "safe_name": safe_filename,
     }
+
+
+def by_due(people: Iterable[Person]) -> tuple[Person, ...]:
+    """People by due date, then tier, then name: the order of a section not split by tier."""
+    return tuple(sorted(people, key=_due_first))
+
+
+def _due_first(person: Person) -> tuple[dt.date, int, str, str]:
+    return (person.followup.due or dt.date.max, person.tier.rank, person.sort_name, person.path)
+
+
+def _warmest_first(person: Person) -> tuple[int, int, str, str]:
+    since = person.last_contact or person.connected
+    return (person.tier.rank, -since.toordinal() if since else 0, person.sort_name, person.path)
+
+
+def duration_words(value: Duration) -> str:
+    """A duration in words: ``a year``, ``6 months``, ``3 weeks``, ``45 days``."""
+    if value.months and not value.days:
+        if value.months % 12 == 0:
+            years = value.months // 12
+            return "a year" if years == 1 else f"{years} years"
+        return "a month" if value.months == 1 else f"{value.months} months"
+    if value.days and not value.months:
+        if value.days % 365 == 0:  # "365d" is how people write a year
+            return duration_words(Duration(months=value.days // 365 * 12))
+        if value.days % 7 == 0:
+            return "a week" if value.days == 7 else f"{value.days // 7} weeks"
+        return "a day" if value.days == 1 else f"{value.days} days"
+    return f"{plural(value.months, 'month')} and {plural(value.days, 'day')}"
+
+
+# The sections of Follow-ups that get a page of their own when cut short (Follow-ups/<title>.md):
+# bucket or list, title, the order the page lists them in.
+FOLLOWUP_SECTIONS = (
+    ("overdue", "Overdue", "stronger tier first, then the longest overdue"),
+    ("due_soon", "Due this week", "soonest due first"),
+    ("upcoming", "Coming up", "soonest due first"),
+    ("never_contacted", "Never contacted", "stronger tier first, then by name"),
+    ("dormant", "Dormant", "stronger tier first, then the most recently in touch"),
+    ("birthdays", "Birthdays", "soonest first"),
+    ("snoozed", "Snoozed", "stronger tier first"),
+)
+
+
+def followup_section_jobs(network: Network) -> list[tuple[str, str, dict[str, Any]]]:
+    """Pages of the Follow-ups sections cut at ``followups_rows`` (and Dormant, which
+    Follow-ups only counts)."""
+    rows = network.config.followups_rows
+    jobs: list[tuple[str, str, dict[str, Any]]] = []
+    for name, title, order in FOLLOWUP_SECTIONS:
+        people: tuple[Person, ...] = getattr(network.digest, name)
+        if name in ("due_soon", "upcoming"):
+            people = by_due(people)
+        elif name == "dormant":
+            people = tuple(sorted(people, key=_warmest_first))
+        if len(people) > rows or (name == "dormant" and people):
+            section = {"name": name, "title": title, "order": order, "people": people}
+            jobs.append((f"Follow-ups/{title}.md", "followups_section.md.j2", {"section": section}))
+    return jobs
 
 
 def display(text: str) -> str:
@@ -416,17 +482,27 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
-def context_text(value: Interaction | None, limit: int = 90) -> str:
-    """An interaction as a short line of context; ``—`` when there is none."""
+def context_text(value: Interaction | None, limit: int = 90, markdown: bool = False) -> str:
+    """An interaction as a short line of context; ``—`` when there is none.
+
+    A mention shows its line; one in front matter (whose text is the note's title) shows
+    where: ``mention in [[2026-11-12 Platform guild]]`` (``markdown``), else plain.
+    """
     if value is None:
         return "—"
     text = WIKILINK.sub(lambda m: parse_link(m[2]).text, value.summary)
     if value.mention and value.kind != "capture":  # a source note's line says it all
         title = value.source.rsplit("/", 1)[-1][:-3]
         text = text.removeprefix("mention:").strip()
-        text = f"in {title}" if text == title else f"in {title}: {text}"
+        if not text or text == title:
+            return f"mention in [[{_label(title)}]]" if markdown else f"mention in {title}"
     text = text or "—"
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def context_markdown(value: Interaction | None, limit: int = 90) -> str:
+    """``context_text`` for a page: a mention in front matter links its note."""
+    return context_text(value, limit, markdown=True)
 
 
 def _front_matter(fields: dict[str, str]) -> str:
@@ -502,6 +578,7 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     for group in network.tiers:
         name = safe_filename(group.tier.title)
         jobs.append((f"Tiers/{name}.md", "tier.md.j2", {"group": group}))
+    jobs += followup_section_jobs(network)
     jobs += insight_jobs(base["insights"])
     if network.unmatched:
         jobs.append(("Unmatched.md", "unmatched.md.j2", {"unmatched": network.unmatched}))

@@ -68,7 +68,7 @@ class Contact:
     role: str | None = None
     linkedin: str | None = None
     birthday: Birthday | None = None
-    met: dt.date | None = None
+    connected: dt.date | None = None  # LinkedIn's Connected On
 
 
 @dataclass(frozen=True, slots=True)

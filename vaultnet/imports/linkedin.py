@@ -244,11 +244,11 @@ def _contact(
     if email and address is None:
         warn(f"{name}: {not_an_email(email)}; left out")
     connected = cells.get("connected", "")
-    met = parse_connected_on(connected) if connected else None
+    when = parse_connected_on(connected) if connected else None
     if not connected:
-        warn(f"{name}: no Connected On date; met is left empty")
-    elif met is None:
-        warn(f"{name}: Connected On {connected[:40]!r} is not a date; met is left empty")
+        warn(f"{name}: no Connected On date; connected is left empty")
+    elif when is None:
+        warn(f"{name}: Connected On {connected[:40]!r} is not a date; connected is left empty")
     return Contact(
         name=name,
         line=line,
@@ -256,5 +256,5 @@ def _contact(
         company=clean_text(cells.get("company")) or None,
         role=clean_text(cells.get("position")) or None,
         linkedin=linkedin,
-        met=met,
+        connected=when,
     )

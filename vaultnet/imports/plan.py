@@ -46,7 +46,16 @@ from .contact import Contact, ImportFile, Skipped
 
 Action = Literal["new", "update", "unchanged"]
 # The order fields are written in, for new notes and filled ones alike.
-FIELD_ORDER = ("company", "role", "email", "phone", "linkedin", "birthday", "met")
+FIELD_ORDER = (
+    "company",
+    "role",
+    "email",
+    "phone",
+    "linkedin",
+    "birthday",
+    "connected",
+    "connected_via",
+)
 _ALIASES = {"company": ("company", "org"), "role": ("role", "title")}
 
 
@@ -366,7 +375,7 @@ def _ambiguous(found: list[_Target], what: str) -> str:
     return f"its {what} matches several notes ({paths}); make them distinct, then import again"
 
 
-def _contact_fields(contact: Contact) -> dict[str, FieldValue]:
+def _contact_fields(contact: Contact, source: str) -> dict[str, FieldValue]:
     """The note fields a contact gives, in the note's own types."""
     values: dict[str, FieldValue] = {}
     if contact.company:
@@ -381,8 +390,10 @@ def _contact_fields(contact: Contact) -> dict[str, FieldValue]:
         values["linkedin"] = contact.linkedin
     if contact.birthday is not None:
         values["birthday"] = _birthday_value(contact.birthday)
-    if contact.met is not None:
-        values["met"] = contact.met
+    if contact.connected is not None:
+        # When and how you connected: not a contact, so it starts no cadence.
+        values["connected"] = contact.connected
+        values["connected_via"] = source
     return values
 
 
@@ -395,7 +406,7 @@ def _birthday_value(birthday: Birthday) -> FieldValue:
 
 def _apply(target: _Target, contact: Contact, file: ImportFile) -> None:
     """Fold a contact into its target: missing fields filled, a change of position noted."""
-    values = _contact_fields(contact)
+    values = _contact_fields(contact, file.source)
     note = target.note
     front_matter: dict[str, Any] = note.front_matter if note is not None else {}
     for key in FIELD_ORDER:

@@ -21,11 +21,12 @@ TOP_KEYS = [
     "due_soon",
     "upcoming",
     "never_contacted",
+    "dormant",
     "snoozed",
     "birthdays",
     "diagnostics",
 ]
-LISTS = ["overdue", "due_soon", "upcoming", "never_contacted", "snoozed", "birthdays"]
+LISTS = ["overdue", "due_soon", "upcoming", "never_contacted", "dormant", "snoozed", "birthdays"]
 ENTRY_KEYS = ["name", "path", "tier", "due", "days_overdue", "last_contact", "cadence_days"]
 
 
@@ -206,7 +207,7 @@ def test_build_with_an_error_in_a_note_still_builds_the_rest(clean: Path, write:
     write("People/Bad.md", "---\ntier: champion\nrole: a: b\n---\n")
     result = run("build", clean, *TODAY_ARGS)
     assert result.exit_code == 0
-    assert "1 errors, 0 warnings" in result.stdout
+    assert "1 error, 0 warnings" in result.stdout
     assert "People/Bad.md:3: error: YAML error" in result.stderr
     assert "[[Ann Lee" in (clean / "Network" / "Index.md").read_text(encoding="utf-8")
     assert run("build", clean, "--strict", *TODAY_ARGS).exit_code == 1
@@ -250,7 +251,7 @@ def test_check_with_an_error_is_exit_1(clean: Path, write: WriteNote) -> None:
     for _ in range(2):  # the second run may answer from the record of the first
         result = run("check", clean, *TODAY_ARGS)
         assert result.exit_code == 1
-        assert "1 errors" in result.stdout
+        assert "1 error, 0 warnings" in result.stdout
         assert result.stderr.splitlines() == [
             "People/Bad.md:1: error: malformed front matter: it opens with --- on line 1 but "
             "no --- line closes it"
@@ -295,7 +296,8 @@ def test_diagnostics_are_relative_to_the_vault_and_sorted(
     result = run("check", "--vault", clean, *TODAY_ARGS)
     assert result.stderr.splitlines() == [
         "People/Amy.md:4: warning: duplicate key 'name' (first on line 3); the last value is used",
-        "People/Zed.md:3: warning: met: 'someday' is not a date (use YYYY-MM-DD); ignored",
+        "People/Zed.md:3: warning: met: 'someday' is not a date (write YYYY-MM-DD, or 5 Nov 2026); "
+        "ignored",
     ]
 
 
@@ -347,6 +349,7 @@ def test_digest_json_values(clean: Path) -> None:
         "due_soon": ["Di"],
         "upcoming": [],
         "never_contacted": [],
+        "dormant": [],
         "snoozed": ["Ed"],
         "birthdays": ["Ann Lee"],
     }

@@ -281,8 +281,7 @@ def test_archived_people_get_no_follow_ups() -> None:
         for p in bucket
     ]
     everyone += [
-        p.key
-        for p in digest.never_contacted + digest.dormant + digest.snoozed + digest.birthdays
+        p.key for p in digest.never_contacted + digest.dormant + digest.snoozed + digest.birthdays
     ]
     assert everyone == ["C.md"]
     assert len(network.people) == 3

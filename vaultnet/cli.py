@@ -22,7 +22,7 @@ from .config import Config, find_vault, load_config
 from .diagnostics import Diagnostic
 from .errors import VaultnetError
 from .jsontext import json_text
-from .report import build_summary, exit_code
+from .report import build_summary, exit_code, plural, problems_summary
 
 # Each command imports what only it needs, so that `build` of an unchanged vault starts fast.
 if TYPE_CHECKING:
@@ -472,11 +472,9 @@ def check(
     config = _config(_vault(vault, vault_option))
     result = build_vault(config, today, cache=_cache(config, no_cache), write=False)
     print_diagnostics(result.diagnostics)
-    people = result.people + result.archived
-    click.echo(
-        f"{people} people, {result.read.parsed + result.read.reused} notes read: "
-        f"{result.errors} errors, {result.warnings} warnings"
-    )
+    people = plural(result.people + result.archived, "person", "people")
+    notes = plural(result.read.parsed + result.read.reused, "note")
+    click.echo(f"{people}, {notes} read: {problems_summary(result.errors, result.warnings)}")
     sys.exit(exit_code(result, strict, errors_fail=True))
 
 
@@ -1388,7 +1386,8 @@ def _run_export(
     )
     print_diagnostics(list(result.diagnostics), quiet=True)
     if result.assigned:
-        click.echo(f"vaultnet: gave {len(result.assigned)} notes a vaultnet_uid", err=True)
+        given = plural(len(result.assigned), "note")
+        click.echo(f"vaultnet: gave {given} a vaultnet_uid", err=True)
     if output is None:
         # Bytes, not text: the calendar's CRLF line ends must not be translated.
         click.echo(result.text.encode("utf-8"), nl=False)

@@ -77,6 +77,7 @@ class Capture:
 
 DEFAULT_EXCLUDE = (".obsidian", ".trash", ".git", ".vaultnet")
 DEFAULT_LOG_HEADINGS = ("Log", "Interactions", "Meetings")
+DEFAULT_DORMANT_AFTER = Duration(days=365)
 DEFAULT_TIERS = (
     Tier("champion", "Champions", Duration(days=30), 0),
     Tier("advocate", "Advocates", Duration(days=60), 1),
@@ -98,7 +99,7 @@ class Config:
     horizon_days: int = 30
     # Follow-ups stays a to-do list: people out of touch this long are dormant, not
     # overdue, and each section shows this many rows (docs/followups.md).
-    dormant_after: Duration = Duration(days=365)
+    dormant_after: Duration = DEFAULT_DORMANT_AFTER
     followups_rows: int = 15
     # Where new person notes go (``add``, imports) when no --dir is given.
     people_folder: str = "People"

@@ -8,6 +8,7 @@ from .dates import ago, long_date, short_date
 from .diagnostics import Diagnostic
 from .insights import digest_extras, digest_extras_json, digest_extras_text
 from .network import Network, Person
+from .report import plural
 
 LISTS = (
     "overdue",
@@ -65,7 +66,7 @@ def digest_markdown(network: Network) -> str:
 
 def digest_text(network: Network) -> str:
     """The digest as plain text for a terminal."""
-    from .render import by_due, context_text, duration_words, plural
+    from .render import by_due, context_text, duration_words
 
     today = network.today
     digest = network.digest
@@ -80,7 +81,9 @@ def digest_text(network: Network) -> str:
 
     def more(people: tuple[Person, ...]) -> list[str]:
         hidden = len(people) - rows
-        return [f"  … and {hidden} more (vaultnet digest --format json lists all)"] if hidden > 0 else []
+        if hidden <= 0:
+            return []
+        return [f"  … and {hidden} more (vaultnet digest --format json lists all)"]
 
     def who(person: Person) -> str:
         detail = ", ".join(
@@ -119,7 +122,8 @@ def digest_text(network: Network) -> str:
         lines += [
             "",
             f"Dormant: {plural(len(digest.dormant), 'person', 'people')} not in touch for "
-            f"over {quiet} (not overdue; listed in {network.config.output_dir}/Follow-ups/Dormant.md)",
+            f"over {quiet} (not overdue; {network.config.output_dir}/Follow-ups/Dormant.md "
+            "lists them)",
         ]
     lines += digest_extras_text(digest_extras(network), today)
     if digest.birthdays:

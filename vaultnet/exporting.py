@@ -42,6 +42,7 @@ from .edit import EditError, edit_note, set_field
 from .errors import OutputError, UsageError
 from .network import Network, Person
 from .output import ICS_MARK, Page
+from .report import plural
 
 CALENDAR_PAGE = "follow-ups.ics"  # under the output folder, with ``ics = true``
 STATE_FILE = Path(".vaultnet") / "ics-state.json"
@@ -162,7 +163,7 @@ def _follow_up_event(
     event.add("transp", "TRANSPARENT")
     lines = [f"{person.tier.title}: due {followup.due.isoformat()}"]
     if followup.days_overdue:
-        lines[0] += f", {followup.days_overdue} days overdue"
+        lines[0] += f", {plural(followup.days_overdue, 'day')} overdue"
     if person.last_contact is not None:
         last = f"Last contact: {person.last_contact.isoformat()}"
         if person.last_interaction is not None and person.last_interaction.summary:

@@ -70,6 +70,7 @@ class DigestExtras:
     recent_moves: tuple[Move, ...]
     thanks_owed: tuple[Owed, ...]
     upgrade_due: tuple[NextStep, ...]
+    thanks_days: int = THANKS_DIGEST_DAYS  # how recent the help in ``thanks_owed`` is
 
 
 UPGRADE_DUE_BUCKETS = ("overdue", "due_soon", "never_contacted")
@@ -214,7 +215,7 @@ def digest_extras_text(extras: DigestExtras, today: dt.date) -> list[str]:
             for m in extras.recent_moves
         ]
     if extras.thanks_owed:
-        lines += ["", "Thank-yous owed:"]
+        lines += ["", f"Thank-yous owed (help in the last {extras.thanks_days} days):"]
         for owed in extras.thanks_owed:
             item = owed.exchange
             lines.append(f"  {owed.person.name}: {short_date(item.date, today)} · {item.brief}")
@@ -240,6 +241,7 @@ class Insights:
     digest_extras: DigestExtras
     max_rows: int = MAX_ROWS  # the most rows a table shows; pages say what they left out
     move_days: int = RECENT_MOVE_DAYS
+    thanks_days: int = THANKS_DIGEST_DAYS  # Follow-ups lists the thank-yous this recent
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +326,11 @@ def insight_jobs(insights: Insights) -> list[tuple[str, str, dict[str, Any]]]:
         ("Introductions.md", "introductions.md.j2", {"introductions": insights.introductions}),
         ("Companies.md", "companies.md.j2", {"companies": insights.companies, **limits}),
         ("Ladder.md", "ladder.md.j2", {"ladder": insights.ladder}),
-        ("Reciprocity.md", "reciprocity.md.j2", {"reciprocity": insights.reciprocity}),
+        (
+            "Reciprocity.md",
+            "reciprocity.md.j2",
+            {"reciprocity": insights.reciprocity, "thanks_days": insights.thanks_days},
+        ),
     ]
     for company in insights.companies.with_pages:
         assert company.ref.page is not None

@@ -22,7 +22,8 @@ class TierHealth:
     overdue: int
     aiming_here: int  # active people below it whose target it is
     thin: bool  # fewer than THIN_TIER active members
-    neglected: bool  # most members overdue
+    neglected: bool  # most members overdue or dormant
+    dormant: int = 0
 
     @property
     def tier(self) -> Tier:
@@ -192,12 +193,14 @@ def build_ladder(network: Network, scan: LogScan | None = None) -> Ladder:
 def _health(group: TierGroup, aiming: int) -> TierHealth:
     """A tier's health, with how many people aim at it."""
     members = len(group.members)
+    dormant = sum(1 for p in group.members if p.followup.bucket == "dormant")
     return TierHealth(
         group,
         group.overdue,
         aiming,
         thin=members < THIN_TIER,
-        neglected=members > 0 and group.overdue * 2 > members,
+        neglected=members > 0 and (group.overdue + dormant) * 2 > members,
+        dormant=dormant,
     )
 
 

@@ -38,6 +38,7 @@ from .network import Digest, Interaction, Network, Person, Ref, TierGroup
 from .notes import Position
 from .output import MARK, Page
 from .pagememo import PageMemo
+from .report import plural
 
 _MAX_RANGE = sandbox.MAX_COUNT
 _MAX_POWER_BITS = 100_000
@@ -475,11 +476,6 @@ def cell(value: object) -> str:
 def mermaid_label(value: object) -> str:
     """Text safe inside a double-quoted Mermaid label."""
     return display(str(value)).replace('"', "'").replace("\n", " ")
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 person``, ``2 people`` (``many`` defaults to word + "s")."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def context_text(value: Interaction | None, limit: int = 90, markdown: bool = False) -> str:

@@ -9,6 +9,16 @@ if TYPE_CHECKING:
     from .build import BuildResult
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 person``, ``2 people`` (``many`` defaults to word + "s")."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def problems_summary(errors: int, warnings: int) -> str:
+    """``1 error, 2 warnings``."""
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+
+
 def exit_code(result: BuildResult, strict: bool, errors_fail: bool) -> int:
     """1 with ``strict`` and any diagnostic, or with ``errors_fail`` and any error; else 0."""
     if strict and result.diagnostics:
@@ -22,12 +32,13 @@ def build_summary(result: BuildResult, seconds: float, dry_run: bool) -> str:
     """``46 people · pages: 0 written, 20 unchanged, 0 removed · 3 ms``."""
     write = result.write
     archived = result.archived
-    people = f"{result.people} people" + (f" ({archived} archived)" if archived else "")
+    people = plural(result.people, "person", "people")
+    people += f" ({archived} archived)" if archived else ""
     verb = "would write" if dry_run else "written"
     removed = "would remove" if dry_run else "removed"
     problems = ""
     if result.diagnostics:
-        problems = f" · {result.errors} errors, {result.warnings} warnings"
+        problems = f" · {problems_summary(result.errors, result.warnings)}"
     return (
         f"{people} · pages: {len(write.written)} {verb}, {len(write.unchanged)} unchanged, "
         f"{len(write.removed)} {removed} · {seconds * 1000:.0f} ms{problems}"

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from .dates import ago, short_date
 from .errors import UsageError
-from .links import WIKILINK, Resolver, as_link, parse_link
+from .links import WIKILINK, Resolver, as_link, fold, parse_link
 from .logscan import PER_PERSON
 from .names import loose, loose_matches, safe_filename
 from .network import Interaction, Network, Person, Ref
@@ -108,21 +108,36 @@ def _label(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CompanyRef:
-    """A company as pages refer to it: its name and where a link to it should go."""
+    """A company as pages refer to it: its name and where a link to it should go.
+
+    One company, one link target: the user's own note about it when there is one (its
+    page, if any, is then named ``<name> (people).md`` so that no two notes share a
+    name), else its generated page, else nothing.
+    """
 
     key: str
     name: str
     page: str | None  # its page under the output folder ("Companies/Acme.md"), if it has one
-    link: str | None  # link target: its generated page, else the user's own note, else None
+    link: str | None  # link target: the user's own note, else its generated page, else None
+    page_link: str | None = None  # link target of its generated page
+    own_note: bool = False  # ``link`` is the user's note
 
     @property
     def wikilink(self) -> str:
-        """``[[Network/Companies/Acme|Acme]]``, or the bare name when there is nothing to link."""
+        """``[[Acme]]``, ``[[Network/Companies/Acme (2)|Acme]]``, or the bare name when there
+        is nothing to link."""
         name = _label(self.name)
         if self.link is None:
             return name
         target = _label(self.link)
         return f"[[{target}]]" if target == name else f"[[{target}|{name}]]"
+
+    @property
+    def page_wikilink(self) -> str:
+        """A link to its generated page, labelled "who is there" (empty without a page)."""
+        if self.page_link is None:
+            return ""
+        return f"[[{_label(self.page_link)}|who is there]]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,20 +308,28 @@ class _Builder:
             self.current.setdefault(found.now_key, []).append(found.current)
         return found.now_key
 
-    def refs(self, output_dir: str) -> dict[str, CompanyRef]:
-        """Name every company and give those with enough people a unique page path."""
+    def refs(self, output_dir: str, note_names: frozenset[str]) -> dict[str, CompanyRef]:
+        """Name every company and give those with enough people a page whose file name no
+        note of the vault has (``note_names``, casefolded), nor any other page."""
         refs: dict[str, CompanyRef] = {}
-        taken: set[str] = set()
+        taken = set(note_names) | {fold(name) for name in _RESERVED}
         for key in sorted(self.spellings):
             name = _most_common(self.spellings[key])
             note = _most_common(self.notes[key]) if key in self.notes else None
+            own = _own_note(name, note, note_names)
             people = len(self.current.get(key, ())) + len(self.alumni.get(key, {}))
-            page = link = None
+            page = page_link = None
             if people >= PAGE_MIN_PEOPLE:
-                page = _unique(safe_filename(name), taken)
-                link = str(PurePosixPath(output_dir, PAGES_DIR, page))
-                page = f"{PAGES_DIR}/{page}.md"
-            refs[key] = CompanyRef(key, name, page, link or note)
+                stem = safe_filename(name)
+                stem = _unique(f"{stem} (people)" if own else stem, taken)
+                page = f"{PAGES_DIR}/{stem}.md"
+                # By file name, as the user's own links to it are written, when that
+                # name is the company's: no other note has it.
+                page_link = stem
+                if stem != name:
+                    page_link = str(PurePosixPath(output_dir, PAGES_DIR, stem))
+            link = own or page_link or note
+            refs[key] = CompanyRef(key, name, page, link, page_link, own is not None)
         return refs
 
 
@@ -352,6 +375,23 @@ def _open(end: dt.date | None, today: dt.date) -> bool:
     return end is None or end > today
 
 
+# The names of vaultnet's other pages: a company page must not take one.
+_RESERVED = (
+    *("Index", "Follow-ups", "Companies", "Introductions", "Ladder", "Reciprocity"),
+    *("Overdue", "Due this week", "Coming up", "Never contacted", "Dormant", "Birthdays"),
+    "Snoozed",
+)
+
+
+def _own_note(name: str, note: str | None, note_names: frozenset[str]) -> str | None:
+    """The link target of the user's own note about a company, if the vault has one: the
+    note people's ``company`` links point to, else a note named like the company."""
+    if note is not None and fold(note.rsplit("/", 1)[-1]) in note_names:
+        return note
+    stem = safe_filename(name)
+    return stem if fold(stem) in note_names else None
+
+
 def _most_common(counts: dict[str, int]) -> str:
     """The spelling used most; ties go to the alphabetically first, for stable output."""
     return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
@@ -393,7 +433,7 @@ def build_companies(
         key = builder.add(person)
         if key is not None:
             now_keys[person.key] = key
-    refs = builder.refs(network.config.output_dir)
+    refs = builder.refs(network.config.output_dir, network.note_names)
     by_person = {person: refs[key] for person, key in now_keys.items()}
 
     moves: list[Move] = []

@@ -17,7 +17,7 @@ from .dates import Birthday, Duration
 from .diagnostics import Diagnostic
 from .followups import BUCKETS, Bucket, FollowUp, birthday_within, follow_up
 from .identity import duplicate_people
-from .links import Resolver, as_link, plain_text
+from .links import Resolver, as_link, fold, plain_text
 from .notes import LogEntry, Note, Position
 from .unmatched import Unmatched
 from .unmatched import rank as rank_unmatched
@@ -152,6 +152,9 @@ class Network:
     patch: Patch | None = field(default=None, compare=False, repr=False)
     # Participants of source notes without a person note (Unmatched.md).
     unmatched: tuple[Unmatched, ...] = field(default=(), compare=False)
+    # The file names of the user's notes (casefolded, NFC): a generated page must not take
+    # one, or Obsidian would show two notes of that name (companies.py).
+    note_names: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def active(self) -> tuple[Person, ...]:
@@ -327,7 +330,15 @@ def build_network(
         tiers = _tier_groups(config.tiers, people)
         digest = _digest(people, today)
         network = Network(
-            today, config, tuple(people), tiers, digest, by_key, others, unmatched=unmatched
+            today,
+            config,
+            tuple(people),
+            tiers,
+            digest,
+            by_key,
+            others,
+            unmatched=unmatched,
+            note_names=split.names(),
         )
     if memo is not None:
         memo.last = _Orders(network) if patched is None else last
@@ -388,6 +399,7 @@ class _Orders:
                 others,
                 patch,
                 unmatched,
+                note_names=last.note_names,
             )
             self.network = network
             return network
@@ -407,6 +419,7 @@ class _Orders:
             others,
             patch,
             unmatched,
+            note_names=last.note_names,
         )
         self.network = network
         return network
@@ -581,6 +594,15 @@ class _Split:
     dated_at: dict[str, int]
     changed: list[int] | None = None
     dated_same: bool = False
+    _names: frozenset[str] | None = None
+
+    def names(self) -> frozenset[str]:
+        """The file names of every note read (generated pages aside), casefolded."""
+        if self._names is None:
+            self._names = frozenset(
+                fold(note.stem) for note in self.by_path.values() if not note.generated
+            )
+        return self._names
 
     def patched(self, changes: dict[str, Note | None]) -> _Split | None:
         """The split after ``changes``, or None when a note came, went, or became or
@@ -605,8 +627,17 @@ class _Split:
         by_path = self.by_path
         by_path.update((path, note) for path, note in changes.items() if note is not None)
         changed.sort()
+        # The same paths: the same file names.
         return _Split(
-            people, dated, self.others, by_path, self.person_at, self.dated_at, changed, dated_same
+            people,
+            dated,
+            self.others,
+            by_path,
+            self.person_at,
+            self.dated_at,
+            changed,
+            dated_same,
+            self._names,
         )
 
 

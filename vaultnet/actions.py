@@ -17,7 +17,7 @@ from .build import Builder
 from .cache import NoteCache
 from .config import Config
 from .containment import state_dir
-from .dates import parse_duration
+from .dates import parse_date, parse_duration
 from .diagnostics import Diagnostic
 from .edit import (
     EditError,
@@ -378,14 +378,13 @@ def parse_until(value: str, today: dt.date) -> dt.date:
 
     A date not after ``today`` is refused: the snooze would have ended already."""
     text = value.strip()
-    try:
-        end = dt.date.fromisoformat(text)
-    except ValueError:
+    end = parse_date(text)  # any form a note may use: 2027-01-15, 15 Jan 2027...
+    if end is None:
         duration = parse_duration(text)
         if duration is None:
             raise UsageError(
                 f"{value!r} is neither a date (YYYY-MM-DD) nor a duration (3w, 2m)"
-            ) from None
+            )
         end = duration.after(today)
     if end <= today:
         raise UsageError(

@@ -766,10 +766,12 @@ def _parse_date_option(
 ) -> dt.date | None:
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+    from .dates import date_problem, parse_date  # the forms notes accept (docs/notes.md)
+
+    when = parse_date(value)
+    if when is None:
+        raise click.BadParameter(date_problem(value))
+    return when
 
 
 def _report_edit(config: Config, result: EditResult, dry_run: bool, done: str) -> None:

@@ -327,6 +327,8 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
             return (
                 f"**{plural(followup.days_overdue, 'day')} overdue** ({date_filter(followup.due)})"
             )
+        if followup.bucket == "dormant":  # not a to-do: no count of days to worry about
+            return f"dormant (was due {date_filter(followup.due)})"
         return f"{ago(followup.due, today)} ({date_filter(followup.due)})"
 
     # The follow-ups and the weekly digest split the same lists by tier: once per list.

@@ -36,7 +36,15 @@ TODAY_ARGS = ("--today", TODAY)
 OUTPUT = "Network"
 GOOD = "Good Person"
 GOOD_NOTE = "---\ntier: champion\n---\n# Good Person\n\nA note with nothing wrong in it.\n"
-DIGEST_LISTS = ("overdue", "due_soon", "upcoming", "never_contacted", "snoozed", "birthdays")
+DIGEST_LISTS = (
+    "overdue",
+    "due_soon",
+    "upcoming",
+    "never_contacted",
+    "dormant",
+    "snoozed",
+    "birthdays",
+)
 # What vaultnet may write besides pages: its cache, its build record, the edit lock.
 STATE_DIR = ".vaultnet"
 

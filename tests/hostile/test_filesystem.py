@@ -43,15 +43,16 @@ def _everyone(digest: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
 def test_57_an_icloud_placeholder_is_reported_and_add_refuses_its_name(
     tmp_path: Path,
 ) -> None:
-    vault = make_vault(tmp_path, {".Alice.md.icloud": b"bplist00 placeholder"})
+    # In People/, where add writes new notes (people_folder).
+    vault = make_vault(tmp_path, {"People/.Alice.md.icloud": b"bplist00 placeholder"})
     outcome = survey(vault)
-    outcome.has("Alice.md", None, "warning", "not downloaded from iCloud (evicted)")
+    outcome.has("People/Alice.md", None, "warning", "not downloaded from iCloud (evicted)")
     result, changed = edit(vault, "add", "Alice")
     assert result.exit_code == 2
     assert "in iCloud but not downloaded" in result.stderr
-    assert changed == [] or "Alice.md" not in changed
-    assert not (vault / "Alice.md").exists()
-    assert (vault / ".Alice.md.icloud").read_bytes() == b"bplist00 placeholder"
+    assert changed == [] or "People/Alice.md" not in changed
+    assert not (vault / "People/Alice.md").exists()
+    assert (vault / "People/.Alice.md.icloud").read_bytes() == b"bplist00 placeholder"
 
 
 @pytest.mark.parametrize(

@@ -99,9 +99,9 @@ def test_12_four_dashes_are_a_rule_and_vaultnet_never_writes_them(tmp_path: Path
         assert page.read_bytes().startswith(b"---\ngenerated_by: vaultnet\n"), page
     result, changed = edit(vault, "add", "New Person")
     assert result.exit_code == 0
-    assert (vault / "New Person.md").read_bytes().startswith(b"---\n")
-    assert not (vault / "New Person.md").read_bytes().startswith(b"----")
-    assert changed == {"New Person.md"}
+    assert (vault / "People/New Person.md").read_bytes().startswith(b"---\n")
+    assert not (vault / "People/New Person.md").read_bytes().startswith(b"----")
+    assert changed == {"People", "People/New Person.md"}  # a new folder, and the note
 
 
 @pytest.mark.parametrize(

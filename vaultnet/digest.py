@@ -125,7 +125,7 @@ def digest_text(network: Network) -> str:
             f"over {quiet} (not overdue; {network.config.output_dir}/Follow-ups/Dormant.md "
             "lists them)",
         ]
-    lines += digest_extras_text(digest_extras(network), today)
+    lines += digest_extras_text(digest_extras(network), today, rows)
     if digest.birthdays:
         lines += ["", "Birthdays:"]
         lines += [

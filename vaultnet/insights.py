@@ -205,25 +205,34 @@ def digest_extras_json(extras: DigestExtras) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def digest_extras_text(extras: DigestExtras, today: dt.date) -> list[str]:
-    """The digest's additions as plain-text lines for ``vaultnet digest --format text``."""
+def digest_extras_text(extras: DigestExtras, today: dt.date, rows: int = MAX_ROWS) -> list[str]:
+    """The digest's additions as plain-text lines for ``vaultnet digest --format text``,
+    at most ``rows`` to a section."""
     lines: list[str] = []
+
+    def more(items: tuple[Any, ...], page: str) -> list[str]:
+        hidden = len(items) - rows
+        return [f"  … and {hidden} more ({page} lists them)"] if hidden > 0 else []
+
     if extras.recent_moves:
         lines += ["", "Moves to catch up on (congratulate them):"]
         lines += [
             f"  {m.person.name} {m.summary} ({short_date(m.date, today)})"
-            for m in extras.recent_moves
+            for m in extras.recent_moves[:rows]
         ]
+        lines += more(extras.recent_moves, "Companies.md")
     if extras.thanks_owed:
         lines += ["", f"Thank-yous owed (help in the last {extras.thanks_days} days):"]
-        for owed in extras.thanks_owed:
+        for owed in extras.thanks_owed[:rows]:
             item = owed.exchange
             lines.append(f"  {owed.person.name}: {short_date(item.date, today)} · {item.brief}")
+        lines += more(extras.thanks_owed, "Reciprocity.md")
     if extras.upgrade_due:
         lines += ["", "Moving up, due now:"]
-        for step in extras.upgrade_due:
+        for step in extras.upgrade_due[:rows]:
             target = step.person.target_tier.name if step.person.target_tier else "?"
             lines.append(f"  {step.person.name} ({step.person.tier.name} → {target}): {step.text}")
+        lines += more(extras.upgrade_due, "Ladder.md")
     return lines
 
 

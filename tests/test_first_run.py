@@ -209,7 +209,7 @@ def test_init_writes_an_obsidian_person_template_where_obsidian_looks(
     (root / "People" / "Ann Lee.md").write_text(person(), encoding="utf-8")
     checked = run("check", root, "--strict", *TODAY_ARGS)
     assert checked.exit_code == 0, checked.output
-    assert "1 people" in checked.output
+    assert "1 person," in checked.output
     # Never overwritten.
     template.write_text("mine\n", encoding="utf-8")
     again = run("init", root)
@@ -240,7 +240,7 @@ def test_a_setting_appended_to_the_init_config_is_a_setting(tmp_path: Path) -> N
 def test_the_init_config_uncommented_gives_the_defaults(vault: Path, write: WriteNote) -> None:
     template = (ROOT / "templates" / "vaultnet.toml").read_text(encoding="utf-8")
     settings = re.compile(r"^# (?=\w+ = |  \{|\])", re.MULTILINE)
-    assert len(settings.findall(template)) == 16
+    assert len(settings.findall(template)) == 19
     write("vaultnet.toml", settings.sub("", template) + "max_note_kb = 100\n")
     config = load_config(vault)
     assert config.warnings == ()

@@ -382,9 +382,7 @@ def parse_until(value: str, today: dt.date) -> dt.date:
     if end is None:
         duration = parse_duration(text)
         if duration is None:
-            raise UsageError(
-                f"{value!r} is neither a date (YYYY-MM-DD) nor a duration (3w, 2m)"
-            )
+            raise UsageError(f"{value!r} is neither a date (YYYY-MM-DD) nor a duration (3w, 2m)")
         end = duration.after(today)
     if end <= today:
         raise UsageError(

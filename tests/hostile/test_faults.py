@@ -454,7 +454,7 @@ def test_a_card_with_a_huge_field_is_skipped_by_line_and_the_others_imported(
     args: list[str | Path] = ["import", "vcard", "big.vcf", "--vault", vault]
     code, peak, stderr = _peak_kb(args, tmp_path)
     assert code == 0, stderr
-    assert sorted(p.name for p in vault.glob("*.md")) == [
+    assert sorted(p.name for p in (vault / "People").glob("*.md")) == [
         "Good One.md",
         "Good Two.md",
         "Note Person.md",
@@ -464,7 +464,7 @@ def test_a_card_with_a_huge_field_is_skipped_by_line_and_the_others_imported(
     assert f"big.vcf:13: error: the card's ORG {too_long}" in stderr
     assert "big.vcf:20: error: the card: its ORG is 5,000 characters long" in stderr
     assert f"big.vcf:27: error: the card's FN {too_long}" in stderr
-    assert "A" * 100 not in (vault / "Note Person.md").read_text(encoding="utf-8")
+    assert "A" * 100 not in (vault / "People" / "Note Person.md").read_text(encoding="utf-8")
     assert peak < 200_000, f"peak memory {peak} KB"  # 1.5 GB before fields were bounded
     code, _, stderr = run("build", vault, "--today", TODAY)
     assert code == 0 and "skipped" not in stderr, stderr
@@ -488,7 +488,7 @@ def test_a_linkedin_row_with_a_huge_field_is_skipped_by_line_and_the_others_impo
     args: list[str | Path] = ["import", "linkedin", "Connections.csv", "--vault", vault]
     code, peak, stderr = _peak_kb(args, tmp_path)
     assert code == 0, stderr
-    assert sorted(p.name for p in vault.glob("*.md")) == ["Good One.md", "Good Two.md"]
+    assert sorted(p.name for p in (vault / "People").glob("*.md")) == ["Good One.md", "Good Two.md"]
     assert "Connections.csv:3: error: the row: its Company is 10,000,000 characters" in stderr
     assert "Connections.csv:4: error: the row: its Company is 199,999 characters" in stderr
     assert "Connections.csv:100005: error: the row: its Company is 5,000 characters" in stderr

@@ -589,6 +589,7 @@ def _ended(pid: int) -> bool:
 
 def test_killed_log_and_add_leave_old_or_new_notes_and_no_litter(tmp_path: Path) -> None:
     """20 runs of ``log`` and ``add``, each killed (SIGKILL) at its own moment of writing."""
+    # add writes to the vault's root here (--dir .), where the checks below look.
     reference = make_vault(tmp_path / "reference")
     vaults = [make_vault(tmp_path / str(n)) for n in range(20)]
     forker = subprocess.Popen(
@@ -600,14 +601,16 @@ def test_killed_log_and_add_leave_old_or_new_notes_and_no_litter(tmp_path: Path)
         env=ENV,
     )
     try:
-        _kill_in_its_window(forker, [(reference, ["add", "Bob"])], kill=False)
+        _kill_in_its_window(forker, [(reference, ["add", "Bob", "--dir", "."])], kill=False)
         _kill_in_its_window(forker, [(reference, ["log", "Ann", "entry"])], kill=False)
         new_bob = (reference / "Bob.md").read_bytes()
         logged = (reference / "Ann.md").read_bytes()
         assert logged != NOTE
         outcomes: dict[str, set[bool]] = {"add": set(), "log": set()}
         for batch in (range(10), range(10, 20)):
-            commands = {n: ["add", "Bob"] if n % 2 else ["log", "Ann", "entry"] for n in batch}
+            commands = {
+                n: ["add", "Bob", "--dir", "."] if n % 2 else ["log", "Ann", "entry"] for n in batch
+            }
             _kill_in_its_window(forker, [(vaults[n], commands[n]) for n in batch])
             for n in batch:
                 vault = vaults[n]

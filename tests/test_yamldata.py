@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from vaultnet.yamldata import YamlError, load_mapping, resolve_plain
+from vaultnet.yamlcore import resolve_plain
+from vaultnet.yamldata import YamlError, load_mapping
 
 TEXT = frozenset({"name", "phone", "zip", "country"})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .yamldata import NULL_WORDS, Mapping, resolve_plain
+from .yamlcore import NULL_WORDS, Mapping, resolve_plain
 
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*):(?:[ \t]+(.*?))?[ \t]*")
 _ITEM = re.compile(r"( *)-(?:[ \t]+(.*?))?[ \t]*")

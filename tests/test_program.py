@@ -17,6 +17,7 @@ from tests.conftest import WriteNote
 from vaultnet import build as build_module
 from vaultnet import program
 from vaultnet.cli import main
+from vaultnet.looked import Looked
 
 DAY = "2026-11-26"
 
@@ -37,14 +38,14 @@ def _same_output(text: str) -> str:
     return re.sub(r"· \d+ ms", "· N ms", text)
 
 
-def _looked(answer: tuple[int | program.Looked | None, str, str]) -> bool:
+def _looked(answer: tuple[int | Looked | None, str, str]) -> bool:
     """Whether the command line must answer, taking over a look at a changed vault."""
-    return isinstance(answer[0], program.Looked) and answer[1:] == ("", "")
+    return isinstance(answer[0], Looked) and answer[1:] == ("", "")
 
 
 def _quick(
     args: list[str], capsys: pytest.CaptureFixture[str]
-) -> tuple[int | program.Looked | None, str, str]:
+) -> tuple[int | Looked | None, str, str]:
     code = program.quick_answer(args)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -175,7 +176,7 @@ def test_a_build_after_a_quick_look_does_not_look_at_the_vault_again(
     write("People/Bo.md", "---\ntier: advocate\nlast_contact: 2026-11-25\n---\n")
     args = ["build", str(built), "--today", DAY]
     looked, out, err = _quick(args, capsys)
-    assert isinstance(looked, program.Looked) and out == err == ""
+    assert isinstance(looked, Looked) and out == err == ""
     result = CliRunner().invoke(main, args, obj=looked)
     assert result.exit_code == 0 and "pages: 0 written" not in result.stdout
     assert len(scans) == 1  # the quick look's scan served the build

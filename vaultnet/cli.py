@@ -226,7 +226,7 @@ def _builder(
 ) -> Builder:
     """A builder for one command: the program's, when its quick answer has just looked at
     the vault for this command (program.py), so that the build does not look again."""
-    from .program import Looked
+    from .looked import Looked
 
     looked = click.get_current_context().obj
     builder = looked.take(config, today) if isinstance(looked, Looked) and not no_cache else None

@@ -22,29 +22,11 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
-if TYPE_CHECKING:
-    from .build import Builder
-    from .config import Config
+from .looked import Looked
 
 _VALUED = ("--vault", "--today", "--format")
-
-
-class Looked:
-    """What a quick look found when the vault had changed: its builder has scanned the
-    vault (``Builder.stop_early``), and the command line's build takes it over once, for
-    the same configuration and day, rather than looking at every file again (0.14 s at
-    10,000 people)."""
-
-    def __init__(self, config: Config, today: dt.date, builder: Builder) -> None:
-        self.config = config
-        self.today = today
-        self.builder: Builder | None = builder
-
-    def take(self, config: Config, today: dt.date) -> Builder | None:
-        builder, self.builder = self.builder, None
-        return builder if config == self.config and today == self.today else None
 
 
 @dataclass(frozen=True, slots=True)

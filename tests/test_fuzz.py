@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 
 from vaultnet import VaultnetError, build_vault, load_config
 from vaultnet.notes import Note, parse_note
-from vaultnet.output import MARK, is_generated
+from vaultnet.output import is_generated
+from vaultnet.page import MARK
 from vaultnet.vault import parse_options, scan
 
 from .hostile import (

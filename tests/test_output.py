@@ -14,7 +14,8 @@ from vaultnet import build_vault, load_config
 from vaultnet.build import BuildResult
 from vaultnet.containment import ContainmentError
 from vaultnet.errors import OutputError
-from vaultnet.output import MARK, Page, Written, is_generated, write_pages
+from vaultnet.output import Written, is_generated, write_pages
+from vaultnet.page import MARK, Page
 
 # The core pages; insight pages (Companies, Ladder...) come on top of them.
 PAGES = {

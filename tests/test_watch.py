@@ -33,7 +33,8 @@ from vaultnet.build import Builder
 from vaultnet.cache import NoteCache
 from vaultnet.cli import main
 from vaultnet.config import load_config
-from vaultnet.output import MARK, WriteResult
+from vaultnet.output import WriteResult
+from vaultnet.page import MARK
 from vaultnet.render import builtin_templates_dir
 from vaultnet.watch import (
     WATCH_LIMIT_HINT,

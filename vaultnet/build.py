@@ -24,7 +24,8 @@ from .atomic import clean_temp_files
 from .cache import NoteCache
 from .config import Config
 from .diagnostics import Diagnostic, sort_key
-from .output import Page, WriteResult, Written, write_pages
+from .output import WriteResult, Written, write_pages
+from .page import Page
 from .vault import SourceFile, parse_options, scan, source_file
 
 if TYPE_CHECKING:

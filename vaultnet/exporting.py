@@ -41,7 +41,7 @@ from .diagnostics import Diagnostic
 from .edit import EditError, edit_note, set_field
 from .errors import OutputError, UsageError
 from .network import Network, Person
-from .output import ICS_MARK, Page
+from .page import ICS_MARK, Page
 from .report import plural
 
 CALENDAR_PAGE = "follow-ups.ics"  # under the output folder, with ``ics = true``

@@ -19,8 +19,7 @@ from pathlib import Path
 from .atomic import default_mode, write_atomic
 from .containment import link_on_the_way
 from .errors import OutputError
-
-MARK = "generated_by: vaultnet"
+from .page import ICS_MARK, MARK, Page
 
 # The mark counts only as a whole line before the closing fence: a note that merely quotes
 # it in its body is the user's, never to be overwritten or removed.
@@ -31,21 +30,10 @@ _MARK_IN_FRONT_MATTER = re.compile(
     re.MULTILINE,
 )
 FROZEN_DIRS = ("Digests/",)
-# A generated calendar (``ics = true``) cannot hold front matter: its mark is a property of
-# the calendar itself, before the first event.
-ICS_MARK = "X-VAULTNET-GENERATED:1"
 _MARK_IN_CALENDAR = re.compile(
     r"\A\ufeff?BEGIN:VCALENDAR\r?\n(?:(?!BEGIN:)[^\n]*\n){0,40}?" + re.escape(ICS_MARK) + r"\r?$",
     re.MULTILINE,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """A rendered page: its path under the output folder and its full text."""
-
-    path: str
-    text: str
 
 
 @dataclass(slots=True)

@@ -36,7 +36,7 @@ from .logscan import PER_PERSON
 from .names import safe_filename
 from .network import Digest, Interaction, Network, Person, Ref, TierGroup
 from .notes import Position
-from .output import MARK, Page
+from .page import MARK, Page
 from .pagememo import PageMemo
 from .report import plural
 

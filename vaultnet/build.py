@@ -405,7 +405,7 @@ class Builder:
 
             pages = render_pages(network, self.pages)
             if self.config.ics:
-                from .exporting import calendar_page  # the calendar library only when asked
+                from .ics import calendar_page  # the calendar library only when asked
 
                 pages.append(calendar_page(network, save=not dry_run))
             timings["render"] = time.perf_counter() - mark

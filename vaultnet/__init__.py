@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import VERSION
+
+__version__ = VERSION
 
 # Imported on first use: a command that finds nothing changed should not pay for them.
 _EXPORTS = {

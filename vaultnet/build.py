@@ -19,7 +19,6 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
 from .atomic import clean_temp_files
 from .cache import NoteCache
 from .config import Config
@@ -27,6 +26,7 @@ from .diagnostics import Diagnostic, sort_key
 from .output import WriteResult, Written, write_pages
 from .page import Page
 from .vault import SourceFile, parse_options, scan, source_file
+from .version import VERSION
 
 if TYPE_CHECKING:
     from .network import Network, PersonMemo
@@ -448,7 +448,7 @@ class Builder:
     def _fingerprint(self, today: dt.date) -> str:
         """A hash of everything a build's output depends on."""
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(f"{__version__}\0{today.isoformat()}\0{self.config!r}\0".encode())
+        digest.update(f"{VERSION}\0{today.isoformat()}\0{self.config!r}\0".encode())
         for config_input in _config_inputs(self.config):
             digest.update(f"{config_input}\0{_stat_key(config_input)}\0".encode())
         # Every file's path, size and time, as three blocks: formatting each file's line

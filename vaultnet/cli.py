@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from . import __version__
 from .build import Builder, build_vault
 from .cache import NoteCache
 from .config import Config, find_vault, load_config
 from .diagnostics import Diagnostic
 from .errors import VaultnetError
 from .jsontext import json_text
-from .report import build_summary, exit_code, plural, problems_summary
+from .report import build_summary, exit_code
+from .version import VERSION
+from .words import plural, problems_summary
 
 # Each command imports what only it needs, so that `build` of an unchanged vault starts fast.
 if TYPE_CHECKING:
@@ -243,7 +244,7 @@ def _cache(config: Config, no_cache: bool) -> NoteCache | None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="vaultnet")
+@click.version_option(VERSION, prog_name="vaultnet")
 @click.option(
     "-v",
     "--verbose",

@@ -8,7 +8,7 @@ from .dates import ago, long_date, short_date
 from .diagnostics import Diagnostic
 from .insights import digest_extras, digest_extras_json, digest_extras_text
 from .network import Network, Person
-from .report import plural
+from .words import plural
 
 LISTS = (
     "overdue",

@@ -28,7 +28,6 @@ from typing import Any
 
 import icalendar
 
-from . import __version__
 from .atomic import default_mode, write_atomic
 from .config import Config
 from .containment import state_dir
@@ -36,7 +35,8 @@ from .dates import Birthday
 from .errors import OutputError
 from .network import Network, Person
 from .page import ICS_MARK, Page
-from .report import plural
+from .version import VERSION
+from .words import plural
 
 CALENDAR_PAGE = "follow-ups.ics"  # under the output folder, with ``ics = true``
 STATE_FILE = Path(".vaultnet") / "ics-state.json"
@@ -127,7 +127,7 @@ def follow_ups_ics(network: Network, state: CalendarState, now: dt.datetime) -> 
     """
     today = network.today
     calendar = icalendar.Calendar()
-    calendar.add("prodid", f"-//vaultnet//vaultnet {__version__}//EN")
+    calendar.add("prodid", f"-//vaultnet//vaultnet {VERSION}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")

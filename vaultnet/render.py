@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import __version__, sandbox
+from . import sandbox
 from .config import Config, Tier
 from .containment import link_on_the_way
 from .dates import Birthday, Duration, ago, long_date, short_date
@@ -38,7 +38,8 @@ from .network import Digest, Interaction, Network, Person, Ref, TierGroup
 from .notes import Position
 from .page import MARK, Page
 from .pagememo import PageMemo
-from .report import plural
+from .version import VERSION
+from .words import plural
 
 _MAX_RANGE = sandbox.MAX_COUNT
 _MAX_POWER_BITS = 100_000
@@ -232,7 +233,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     # Compiled code bakes in the sandbox's rules (which operators it checks) and what the
     # cache tag compiles to, and Jinja keys it by the template's source alone: a folder per
     # version and per set of rules, so no template runs as compiled under other ones.
-    folder = os.path.join(base, "vaultnet", f"templates-{__version__}-{_COMPILE_RULES}")
+    folder = os.path.join(base, "vaultnet", f"templates-{VERSION}-{_COMPILE_RULES}")
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .words import plural, problems_summary
+
 if TYPE_CHECKING:
     from .build import BuildResult
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 person``, ``2 people`` (``many`` defaults to word + "s")."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-def problems_summary(errors: int, warnings: int) -> str:
-    """``1 error, 2 warnings``."""
-    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
 
 def exit_code(result: BuildResult, strict: bool, errors_fail: bool) -> int:

@@ -427,8 +427,10 @@ _EARLY_STOP = """
 import sys
 from vaultnet.cli import main
 
-heavy = ("vaultnet.notes", "vaultnet.network", "vaultnet.render", "jinja2", "yaml", "pickle",
-         "tomllib", "calendar", "difflib", "tempfile")
+heavy = (
+    "vaultnet.notes", "vaultnet.network", "vaultnet.render",
+    "jinja2", "yaml", "pickle", "tomllib", "calendar", "difflib", "tempfile",
+)
 try:
     main(["build", sys.argv[1], "--today", "2026-11-26"], standalone_mode=False)
 finally:

@@ -491,3 +491,20 @@ def test_cached_values_round_trip_and_older_cache_files_still_load() -> None:
     assert b"_dataclass" not in data and b"copyreg" not in data  # plain calls
     assert SafeUnpickler(io.BytesIO(data)).load() == values
     assert SafeUnpickler(io.BytesIO(_LEGACY_VALUES)).load() == values
+
+
+def test_a_cache_naming_a_moved_module_still_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+    import pickle
+
+    from vaultnet import safepickle
+    from vaultnet.dates import Duration
+
+    # The same bytes as a cache written when Duration lived in a module of another name.
+    data = pickle.dumps(Duration(7, 1)).replace(b"vaultnet.dates", b"vaultnet.spans")
+    with pytest.raises(pickle.UnpicklingError, match="not allowed"):
+        safepickle.SafeUnpickler(io.BytesIO(data)).load()
+    monkeypatch.setitem(safepickle._FORMER_MODULES, "vaultnet.spans", "vaultnet.dates")
+    assert safepickle.SafeUnpickler(io.BytesIO(data)).load() == Duration(7, 1)

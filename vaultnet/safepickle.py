@@ -26,11 +26,16 @@ _ALLOWED = {
     ("vaultnet.diagnostics", "Diagnostic"),
 }
 
+# Where those classes lived in earlier versions -> where they are now: a cache written
+# before a module moved still loads instead of being parsed again.
+_FORMER_MODULES: dict[str, str] = {}
+
 
 class SafeUnpickler(pickle.Unpickler):
     """Unpickles only the plain value types a parsed note is made of."""
 
     def find_class(self, module: str, name: str) -> Any:
+        module = _FORMER_MODULES.get(module, module)
         if (module, name) not in _ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
         return super().find_class(module, name)

@@ -17,6 +17,16 @@ SAMPLE_VAULT = ROOT / "sample-vault"
 WriteNote = Callable[[str, str], Path]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``leaves_threads`` run after all the others, whatever their folder.
+
+    apprise keeps worker threads for the life of the process once it has sent anything, and
+    a process with threads never forks the parse helper (forked.can_fork): the tests of the
+    helper must not depend on running before the notify tests.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("leaves_threads") is not None)
+
+
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
     """An empty vault folder."""

@@ -21,6 +21,9 @@ from click.testing import CliRunner
 from tests.conftest import WriteNote
 from vaultnet.cli import main
 
+# apprise keeps its worker threads once it has sent: these run after the other tests.
+pytestmark = pytest.mark.leaves_threads
+
 TODAY = "2026-11-26"  # a Thursday
 
 

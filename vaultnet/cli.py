@@ -18,6 +18,7 @@ import click
 from .build import Builder, build_vault
 from .cache import NoteCache
 from .config import Config, find_vault, load_config
+from .dates import TODAY_RANGE
 from .diagnostics import Diagnostic
 from .errors import VaultnetError
 from .jsontext import json_text
@@ -41,8 +42,6 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
         day = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
-    from .program import TODAY_RANGE
-
     first, last = TODAY_RANGE
     if not first <= day <= last:
         raise click.BadParameter(

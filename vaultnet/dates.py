@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+# The days --today accepts: every date computed from it (a year of follow-ups, last year's
+# moves, next birthdays, a calendar's horizon) stays a real date, far from year 1 and 9999.
+TODAY_RANGE = (dt.date(1900, 1, 1), dt.date(9000, 12, 31))
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _ISO_DATETIME_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ]")
 # At most 9 digits: int() of a 5,000-digit count raises, and 100,000 is the cap anyway.

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from .dates import TODAY_RANGE
 from .looked import Looked
 
 _VALUED = ("--vault", "--today", "--format")
@@ -128,11 +129,6 @@ def _fits(stream: TextIO, text: str) -> bool:
     except (UnicodeEncodeError, LookupError):
         return False
     return True
-
-
-# The days --today accepts: every date computed from it (a year of follow-ups, last year's
-# moves, next birthdays, a calendar's horizon) stays a real date, far from year 1 and 9999.
-TODAY_RANGE = (dt.date(1900, 1, 1), dt.date(9000, 12, 31))
 
 
 def _simple_request(args: list[str]) -> _Request | None:

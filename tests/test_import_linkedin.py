@@ -545,3 +545,49 @@ def test_a_note_that_cannot_be_written_is_never_left_empty(
     assert (vault / "Ann Lee.md").read_bytes().startswith(b"---\n")
     assert not (vault / "Cy Park.md").exists()
     assert [p.name for p in vault.iterdir() if "vaultnet-" in p.name] == []
+
+
+def test_a_field_beyond_what_csv_reads_ends_the_reading_at_its_line(tmp_path: Path) -> None:
+    from vaultnet.imports.csvrows import CSV_LIMIT
+
+    path = tmp_path / "Connections.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(HEADER)
+        handle.write("Ann,Lee,,,Acme,Engineer,12 Mar 2024\r\n")
+        handle.write('Bob,Marsh,,,"' + "x" * (CSV_LIMIT + 1) + '",Engineer,12 Mar 2024\r\n')
+        handle.write("Cy,Dunn,,,Acme,Engineer,12 Mar 2024\r\n")
+    imported = read_linkedin(path)
+    # The rows before it are read; none is made of the long field's middle or what follows.
+    assert [c.name for c in imported.contacts] == ["Ann Lee"]
+    [error] = [d for d in imported.diagnostics if d.level == "error"]
+    assert error.line == 3
+    assert "cannot read the file from here on" in error.message
+
+
+def test_a_huge_export_is_read_as_a_stream(tmp_path: Path) -> None:
+    """Memory follows the longest row, not the file: 40 MB of rows, each small."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "Connections.csv"
+    row = "Ann,Lee,,,Acme " + "y" * 3000 + ",Engineer,12 Mar 2024\r\n"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(HEADER)
+        for _ in range(13_000):
+            handle.write(row)
+    code = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from vaultnet.imports import read_linkedin\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "imported = read_linkedin(Path(sys.argv[1]))\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(len(imported.contacts), after - before)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[0] == "13000"
+    # The whole file as text would be 40+ MB (160 MB as UCS-4 after the BOM check); the
+    # stream's growth is the contacts kept, a few KB each.
+    assert int(out[1]) < 80_000, f"grew by {out[1]} KB"

@@ -7,13 +7,11 @@ mark and CRLF line endings. The header row is looked for, not assumed to be firs
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime as dt
+import io
 import re
-import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ..diagnostics import Diagnostic
 from ..identity import not_an_email
@@ -27,8 +25,8 @@ from .contact import (
     clean_linkedin,
     clean_text,
     oversized,
-    read_import_file,
 )
+from .csvrows import open_rows, text_of
 
 SOURCE = "LinkedIn"
 COLUMNS = (
@@ -40,8 +38,8 @@ COLUMNS = (
     "Position",
     "Connected On",
 )
-_REQUIRED = frozenset(c.casefold() for c in COLUMNS if c not in ("URL", "Email Address"))
-PREAMBLE_LINES = 30  # how far down the header may be
+_REQUIRED = frozenset(c.upper() for c in COLUMNS if c not in ("URL", "Email Address"))
+_WHAT = "a LinkedIn Connections export"
 
 # English month names, so that parsing never depends on the process locale (strptime's %b
 # does). LinkedIn writes "12 Mar 2024"; spreadsheets re-save it as "12-Mar-24".
@@ -93,39 +91,43 @@ def parse_connected_on(text: str) -> dt.date | None:
         return None
 
 
-def decode(data: bytes, shown: str) -> str:
-    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")  # a spreadsheet saved it again as "CSV" on Windows
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            f"{shown}: not a text file in UTF-8 or Windows-1252; expected LinkedIn's "
-            "Connections.csv"
-        ) from None
-
-
 def read_linkedin(path: Path, shown: str | None = None) -> ImportFile:
-    """Read a LinkedIn ``Connections.csv``; ImportFileError when it is not one."""
-    return read_import_file(path, shown, parse_linkedin)
+    """Read a LinkedIn ``Connections.csv`` as a stream; ImportFileError when it is not one."""
+    shown = shown or str(path)
+    try:
+        binary = path.open("rb")
+    except OSError as exc:
+        raise ImportFileError(f"{shown}: cannot read ({exc.strerror})") from None
+    with binary:
+        return _parse(binary, shown)
 
 
 def parse_linkedin(data: bytes, shown: str) -> ImportFile:
     """Read the bytes of a LinkedIn ``Connections.csv`` (see ``read_linkedin``)."""
-    text = decode(data, shown).lstrip("\ufeff")
-    lines = _LINE.findall(text)
-    header, columns = _find_header(lines, shown)
+    return _parse(io.BytesIO(data), shown)
+
+
+def _parse(binary: BinaryIO, shown: str) -> ImportFile:
+    with text_of(binary, shown, _WHAT) as text:
+        return _contacts(text, shown)
+
+
+def _contacts(text: io.TextIOWrapper, shown: str) -> ImportFile:
     diagnostics: list[Diagnostic] = []
-    if "url" not in columns:
+    found = open_rows(
+        text,
+        shown,
+        _REQUIRED,
+        _WHAT,
+        f"{', '.join(COLUMNS)} (URL and Email Address may be missing)",
+        diagnostics,
+    )
+    has_url = "URL" in found.columns
+    if not has_url:
         diagnostics.append(
             Diagnostic(
                 shown,
-                header + 1,
+                found.header_line,
                 "warning",
                 "this export has no URL column (an older LinkedIn export): people are "
                 "matched by email, else by name and company, so someone who has changed "
@@ -134,78 +136,26 @@ def parse_linkedin(data: bytes, shown: str) -> ImportFile:
         )
     contacts: list[Contact] = []
     skipped: list[Skipped] = []
-    # csv reads quoted fields across lines; line_num says how many lines it has consumed.
-    with _any_field_size():
-        reader = csv.reader(lines[header + 1 :])
-        consumed = 0
-        for row in reader:
-            line = header + 2 + consumed  # where this row starts, counting from 1
-            consumed = reader.line_num
-            cells = {
-                key: row[index].strip() if index < len(row) else ""
-                for key, index in columns.items()
-            }
-            too_long = oversized({_COLUMN_OF[key]: value for key, value in cells.items()})
-            if too_long is not None:
-                diagnostics.append(Diagnostic(shown, line, "error", f"the row: {too_long}"))
-                skipped.append(Skipped(line, "a field is too long"))
-                continue
-            result = _contact(cells, line, shown, diagnostics)
-            if isinstance(result, Skipped):
-                skipped.append(result)
-            else:
-                contacts.append(result)
+    for line, row in found.rows:
+        cells = {key: row.get(column.upper(), "") for key, column in _COLUMN_OF.items()}
+        too_long = oversized({_COLUMN_OF[key]: value for key, value in cells.items()})
+        if too_long is not None:
+            diagnostics.append(Diagnostic(shown, line, "error", f"the row: {too_long}"))
+            skipped.append(Skipped(line, "a field is too long"))
+            continue
+        result = _contact(cells, line, shown, diagnostics)
+        if isinstance(result, Skipped):
+            skipped.append(result)
+        else:
+            contacts.append(result)
     return ImportFile(
         SOURCE,
         shown,
         tuple(contacts),
         tuple(skipped),
         tuple(diagnostics),
-        by_company="url" not in columns,
+        by_company=not has_url,
         moves=True,
-    )
-
-
-@contextlib.contextmanager
-def _any_field_size() -> Iterator[None]:
-    """Let csv read fields of any length while the rows are read.
-
-    csv refuses a field over its limit (128 KiB) and then reads on from the middle of it,
-    making rows out of a quoted field's lines. The whole file is in memory already, so the
-    limit is lifted, and a row with a field too long is skipped by its length instead
-    (see ``oversized``).
-    """
-    limit = csv.field_size_limit()
-    csv.field_size_limit(sys.maxsize)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(limit)
-
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-def _find_header(lines: list[str], shown: str) -> tuple[int, dict[str, int]]:
-    """The header row's index and each known column's position in it.
-
-    Whatever comes before it (nothing, ``Notes:``, a quoted note, blank lines) is skipped.
-    """
-    for index, line in enumerate(lines[:PREAMBLE_LINES]):
-        try:
-            cells = next(csv.reader([line]), [])
-        except csv.Error:
-            continue
-        names = [cell.strip().lstrip("\ufeff").strip().casefold() for cell in cells]
-        if set(names) >= _REQUIRED:
-            known = {c.casefold() for c in COLUMNS}
-            columns = {name: names.index(name) for name in names if name in known}
-            return index, {_KEYS[name]: position for name, position in columns.items()}
-    first = next((line.strip() for line in lines if line.strip()), "")
-    seen = f"; its first line is {first[:80]!r}" if first else "; the file is empty"
-    raise ImportFileError(
-        f"{shown}: not a LinkedIn Connections export: expected a header row with the "
-        f"columns {', '.join(COLUMNS)} (URL and Email Address may be missing){seen}"
     )
 
 

@@ -6,19 +6,13 @@ from typing import Any
 
 from .dates import ago, long_date, short_date
 from .diagnostics import Diagnostic
+from .followups import BUCKETS
 from .insights import digest_extras, digest_extras_json, digest_extras_text
 from .network import Network, Person
 from .words import plural
 
-LISTS = (
-    "overdue",
-    "due_soon",
-    "upcoming",
-    "never_contacted",
-    "dormant",
-    "snoozed",
-    "birthdays",
-)
+# The digest's lists: every bucket but "later" (beyond the horizon), in the buckets' order.
+LISTS = (*(bucket for bucket in BUCKETS if bucket != "later"), "birthdays")
 
 
 def person_json(person: Person, birthday: bool = False) -> dict[str, Any]:

@@ -167,7 +167,7 @@ def test_build_summary_then_nothing_to_write(clean: Path) -> None:
         written
     )
     assert first.stdout.startswith(
-        f"5 people (1 archived) · pages: {len(written)} written, 0 unchanged, 0 removed · "
+        f"6 people (1 archived) · pages: {len(written)} written, 0 unchanged, 0 removed · "
     )
     assert first.stderr == ""
     second = run("build", clean, *TODAY_ARGS)

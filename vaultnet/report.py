@@ -24,7 +24,7 @@ def build_summary(result: BuildResult, seconds: float, dry_run: bool) -> str:
     """``46 people · pages: 0 written, 20 unchanged, 0 removed · 3 ms``."""
     write = result.write
     archived = result.archived
-    people = plural(result.people, "person", "people")
+    people = plural(result.people + archived, "person", "people")  # as check counts them
     people += f" ({archived} archived)" if archived else ""
     verb = "would write" if dry_run else "written"
     removed = "would remove" if dry_run else "removed"

@@ -70,6 +70,7 @@ def test_rows_are_rendered_once_and_the_digest_reuses_the_follow_ups_rows(
     assert calls.count("digest.md.j2") == calls.count("followups.md.j2") > 10
     assert not make_environment(load_config(sample_vault), TODAY).fragments.texts()  # type: ignore[attr-defined]
     body = pages["Follow-ups.md"].split("\n## Overdue", 1)[1]
+    body = body.split("## Open loops", 1)[0]  # Follow-ups.md alone lists them
     assert body in pages[week]
 
 

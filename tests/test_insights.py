@@ -439,7 +439,7 @@ def test_digest_extras() -> None:
     assert names(o.person for o in extras.thanks_owed) == ["Helped"]
     assert names(s.person for s in extras.upgrade_due) == ["Due"]
     payload = digest_json(network, [])
-    assert list(payload)[-2:] == ["diagnostics", "insights"]
+    assert list(payload)[-3:] == ["diagnostics", "insights", "open_loops"]
     extra = payload["insights"]
     assert list(extra) == ["recent_moves", "thanks_owed", "upgrade_due"]
     assert extra["recent_moves"][0]["from"] == "Acme"

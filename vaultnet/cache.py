@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .notes import Note, ParseOptions, Unreadable
     from .vault import SourceFile
 
-FORMAT = 6  # bumped whenever parsing reads a note differently
+FORMAT = 7  # bumped whenever parsing reads a note differently
 # Notes in the cache, and shards to write, from which a forked helper saves them (writing
 # 256 files costs about 0.1 s even for 1,000 notes; forking, a few milliseconds).
 BACKGROUND_NOTES = 500

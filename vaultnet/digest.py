@@ -8,7 +8,7 @@ from .dates import ago, long_date, short_date
 from .diagnostics import Diagnostic
 from .followups import BUCKETS
 from .insights import digest_extras, digest_extras_json, digest_extras_text
-from .network import Network, Person
+from .network import Network, OpenLoop, Person
 from .words import plural
 
 # The digest's lists: every bucket but "later" (beyond the horizon), in the buckets' order.
@@ -30,6 +30,18 @@ def person_json(person: Person, birthday: bool = False) -> dict[str, Any]:
     }
 
 
+def loop_json(loop: OpenLoop) -> dict[str, Any]:
+    """One open loop: who, the task's text, where it is written, and its date (or null)."""
+    return {
+        "name": loop.person.name,
+        "path": loop.person.path,
+        "text": loop.text,
+        "source": loop.source,
+        "line": loop.line,
+        "date": loop.date.isoformat() if loop.date else None,
+    }
+
+
 def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, Any]:
     """The object ``vaultnet digest --format json`` prints."""
     digest = network.digest
@@ -45,6 +57,7 @@ def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, An
     # The insight lists have entries of their own shape, so they live under one key and
     # every top-level list keeps the entry shape of "overdue" (docs/insights.md).
     result["insights"] = digest_extras_json(digest_extras(network))
+    result["open_loops"] = [loop_json(loop) for loop in network.open_loops]
     return result
 
 

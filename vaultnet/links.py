@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -11,6 +13,13 @@ from dataclasses import dataclass
 WIKILINK = re.compile(r"(!?)\[\[([^\n]+?)\]\](?!\])")
 # One link only: the inner text may not hold "]]" ("[[A]], [[B]]" is two links, not one).
 _WHOLE_LINK = re.compile(r"\s*\[\[((?:(?!\]\])[^\n])+)\]\]\s*")
+# A Markdown link, as Obsidian writes one with "Use [[Wikilinks]]" off: "[Bob](Bob%20Marsh.md)",
+# or with the path in angle brackets when it holds spaces: "[Bob](<People/Bob Marsh.md>)".
+MARKDOWN_LINK = re.compile(
+    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^<>\n]+>|[^\s()<>]+)(?:\s+\"[^\"\n]*\")?\s*\)"
+)
+_WHOLE_MARKDOWN = re.compile(r"\s*" + MARKDOWN_LINK.pattern + r"\s*")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +36,12 @@ class Link:
         """What the link shows: its label, else its target's last path part."""
         return self.label or self.target.rsplit("/", 1)[-1]
 
+    @property
+    def path(self) -> str:
+        """The target without a Markdown link's leading ``./`` (for display and lookups)."""
+        target = self.target
+        return target[2:] if target.startswith("./") else target
+
 
 def parse_link(inner: str, embed: bool = False) -> Link:
     """Parse the text between ``[[`` and ``]]``."""
@@ -38,16 +53,65 @@ def parse_link(inner: str, embed: bool = False) -> Link:
     return Link(target, label.strip() or None, heading.strip() or None, embed)
 
 
+def markdown_link(label: str, url: str, embed: bool = False) -> Link | None:
+    """The link to a note that a Markdown link's parts make, or None when it leads
+    elsewhere (a web address, ``mailto:``, an image or other file, a heading of the same
+    note).
+
+    The path is URL-decoded, ``.md`` is optional and a ``#heading`` is dropped. A path that
+    does not start with ``/`` or ``../`` gets ``./`` in front: Obsidian reads it relative to
+    the linking note's folder first, then from the vault's root (``Resolver.resolve``).
+    """
+    if url.startswith("<") and url.endswith(">"):
+        url = url[1:-1]
+    url = url.strip()
+    if not url or url.startswith("#") or _SCHEME.match(url):
+        return None
+    path, _, heading = url.partition("#")
+    path = urllib.parse.unquote(path).strip()
+    last = path.rsplit("/", 1)[-1]
+    if last.lower().endswith(".md"):
+        path = path[:-3]
+    elif "." in last.lstrip(".") or not last:
+        return None  # a picture, a PDF, a folder: not a note
+    if not path.startswith(("/", "./", "../")):
+        path = "./" + path
+    text = label.strip()
+    return Link(path, text or None, urllib.parse.unquote(heading).strip() or None, embed)
+
+
 def find_links(text: str) -> Iterator[Link]:
-    """Every wikilink in ``text``, embeds included (``Link.embed`` tells)."""
+    """Every link to a note in ``text``, wikilinks then Markdown links, embeds included
+    (``Link.embed`` tells)."""
     for match in WIKILINK.finditer(text):
         yield parse_link(match[2], bool(match[1]))
+    if "](" in text:
+        for match in MARKDOWN_LINK.finditer(text):
+            link = markdown_link(match[2], match[3], bool(match[1]))
+            if link is not None:
+                yield link
 
 
 def as_link(value: str) -> Link | None:
-    """The link when ``value`` is exactly one wikilink (``"[[Acme]]"``), else None."""
+    """The link when ``value`` is exactly one wikilink (``"[[Acme]]"``) or Markdown link to a
+    note (``"[Acme](Companies/Acme.md)"``), else None."""
     match = _WHOLE_LINK.fullmatch(value)
-    return parse_link(match[1]) if match else None
+    if match:
+        return parse_link(match[1])
+    if "](" in value:
+        found = _WHOLE_MARKDOWN.fullmatch(value)
+        if found and not found[1]:
+            return markdown_link(found[2], found[3])
+    return None
+
+
+def link_path(target: str, folder: str = "") -> str:
+    """A link target as a vault path (without ``.md``): a Markdown link's ``./`` and
+    ``../`` are taken from ``folder``; a wikilink's target is returned as it is."""
+    if target.startswith(("./", "../")):
+        joined = posixpath.normpath(posixpath.join(folder, target))
+        return joined.lstrip("/") if not joined.startswith("..") else target.lstrip("./")
+    return target.lstrip("/")
 
 
 def plain_text(value: str) -> str:
@@ -98,11 +162,23 @@ class Resolver:
             for keys in table.values():
                 keys.sort(key=lambda k: (len(k), k))
 
-    def resolve(self, target: str) -> Match | None:
-        """The person a link target or name refers to, or None."""
+    def resolve(self, target: str, folder: str = "") -> Match | None:
+        """The person a link target or name refers to, or None.
+
+        A Markdown link's target (``./People/Bob``, ``../Bob``) is looked for relative to
+        ``folder`` (the linking note's) first, then from the vault's root, as Obsidian does.
+        """
         wanted = fold(target)
         if wanted.endswith(".md"):
             wanted = wanted[:-3]
+        if wanted.startswith(("./", "../")):
+            if folder:
+                key = self._paths.get(fold(link_path(wanted, folder)))
+                if key is not None:
+                    return Match(key, "path")
+            wanted = link_path(wanted)
+            while wanted.startswith(("./", "../")):
+                wanted = wanted.split("/", 1)[1] if "/" in wanted else ""
         if not wanted:
             return None
         if "/" in wanted:
@@ -123,7 +199,7 @@ class Resolver:
         """Every person whose file name, name or alias is ``target`` (for editing commands)."""
         link = as_link(target)  # "[[Ann Lee]]" and "Ann Lee.md" mean what a link means
         if link is not None:
-            target = link.target
+            target = link.path
         wanted = fold(target)
         if wanted.endswith(".md"):
             wanted = wanted[:-3]

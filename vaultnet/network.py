@@ -17,7 +17,7 @@ from .dates import Birthday, Duration
 from .diagnostics import Diagnostic
 from .followups import BUCKETS, Bucket, FollowUp, birthday_within, follow_up
 from .identity import duplicate_people
-from .links import Resolver, as_link, fold, plain_text
+from .links import Resolver, as_link, fold, link_path, plain_text
 from .notes import LogEntry, Note, Position
 from .unmatched import Unmatched
 from .unmatched import rank as rank_unmatched
@@ -106,6 +106,21 @@ class TierGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenLoop:
+    """An unchecked task with someone (``- [ ] send [[Ann Lee]] the RFC``): owed, not done.
+
+    ``source`` and ``line`` say where the task is written; ``date`` is the task's own date,
+    else its note's, else None.
+    """
+
+    person: Person
+    text: str
+    source: str
+    line: int
+    date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """Follow-up buckets on ``today``, each sorted by tier, due date and name."""
 
@@ -155,6 +170,8 @@ class Network:
     # The file names of the user's notes (casefolded, NFC): a generated page must not take
     # one, or Obsidian would show two notes of that name (companies.py).
     note_names: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # Unchecked tasks with active people, oldest first, undated last (open_loops).
+    open_loops: tuple[OpenLoop, ...] = field(default=(), compare=False)
 
     @property
     def active(self) -> tuple[Person, ...]:
@@ -340,9 +357,43 @@ def build_network(
             unmatched=unmatched,
             note_names=split.names(),
         )
+    loops = open_loops(notes, resolver, network.by_key)
+    if loops or network.open_loops:
+        network = dataclasses.replace(network, open_loops=loops)
+        if patched is not None and last is not None:
+            last.network = network
     if memo is not None:
         memo.last = _Orders(network) if patched is None else last
     return network, diagnostics
+
+
+def open_loops(
+    notes: list[Note], resolver: Resolver, by_key: dict[str, Person]
+) -> tuple[OpenLoop, ...]:
+    """Every unchecked task with an active person, oldest first, undated ones last (by
+    the path and line they are written at)."""
+    found: list[OpenLoop] = []
+    for note in notes:
+        if not note.tasks:
+            continue
+        folder = note.path.rpartition("/")[0]
+        for task in note.tasks:
+            keys: dict[str, None] = {note.path: None} if task.in_log else {}
+            for target in task.targets:
+                match = resolver.resolve(target, folder)
+                if match is not None:
+                    keys[match.key] = None
+            for key in keys:
+                person = by_key.get(key)
+                if person is not None and not person.archived:
+                    when = task.date or note.date
+                    found.append(OpenLoop(person, task.text, note.path, task.line, when))
+    found.sort(key=_loop_order)
+    return tuple(found)
+
+
+def _loop_order(loop: OpenLoop) -> tuple[bool, dt.date, str, int, str]:
+    return (loop.date is None, loop.date or dt.date.min, loop.source, loop.line, loop.person.key)
 
 
 PATCH_MAX = 64  # people rebuilt, beyond which the orders are computed again
@@ -707,8 +758,9 @@ def _mentions_in(note: Note, resolver: Resolver) -> list[tuple[str, Interaction]
     assert note.date is not None
     found: list[tuple[str, Interaction]] = []
     seen: set[str] = set()
+    folder = note.path.rpartition("/")[0]
     for mention in note.mentions:
-        match = resolver.resolve(mention.target)
+        match = resolver.resolve(mention.target, folder)
         if match is None or match.key == note.path:
             continue
         dedupe = f"{match.key}\0{mention.line}"
@@ -729,17 +781,21 @@ class _Refs:
         self.resolver = resolver
         self.memo: dict[str, Ref] = {}
 
-    def __call__(self, value: str) -> Ref:
-        ref = self.memo.get(value)
+    def __call__(self, value: str, folder: str = "") -> Ref:
+        # A Markdown link's path depends on the linking note's folder; a wikilink's does not.
+        key = f"{folder}\0{value}" if "](" in value else value
+        ref = self.memo.get(key)
         if ref is None:
-            ref = self.memo[value] = _ref(value, self.resolver)
+            ref = self.memo[key] = _ref(value, self.resolver, folder)
         return ref
 
 
-def _ref(value: str, resolver: Resolver) -> Ref:
+def _ref(value: str, resolver: Resolver, folder: str = "") -> Ref:
     link = as_link(value)
     target = link.target if link else value.strip()
-    match = resolver.resolve(target)
+    match = resolver.resolve(target, folder)
+    if link is not None and target.startswith(("./", "../")):
+        target = match.key[:-3] if match else link_path(target, folder)
     return Ref(
         text=plain_text(value),
         target=target,
@@ -823,6 +879,7 @@ def _person(
     )
     link = note.stem if stems.get(note.stem.casefold(), 0) <= 1 else note.path[:-3]
     name = note.name or note.stem
+    folder = note.path.rpartition("/")[0]
     sort_name = name.casefold()
     return Person(
         key=note.path,
@@ -832,7 +889,7 @@ def _person(
         aliases=note.aliases,
         tier=tier,
         target_tier=target,
-        company=refs(note.company) if note.company else None,
+        company=refs(note.company, folder) if note.company else None,
         role=plain_text(note.role) if note.role else None,
         history=note.history,
         location=note.location,
@@ -843,8 +900,8 @@ def _person(
         tags=note.tags,
         met=note.met,
         connected=note.connected,
-        introduced_by=tuple(map(refs, note.introduced_by)),
-        knows=tuple(map(refs, note.knows)),
+        introduced_by=tuple(refs(value, folder) for value in note.introduced_by),
+        knows=tuple(refs(value, folder) for value in note.knows),
         cadence=cadence,
         cadence_from_note=note.cadence is not None,
         last_contact=last_contact,

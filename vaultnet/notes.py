@@ -22,7 +22,7 @@ from .dates import (
     read_date,
 )
 from .diagnostics import Diagnostic, Level
-from .links import WIKILINK, find_links, parse_link
+from .links import find_links
 
 # Fields whose scalars are kept exactly as written (YAML would read some as numbers).
 TEXT_FIELDS = frozenset(
@@ -48,15 +48,22 @@ TEXT_FIELDS = frozenset(
 )
 _LIST_ITEM = re.compile(r"[ \t]*[-*+][ \t]+(?:\[(.)\][ \t]+)?(.*)")
 # A list item (optionally a task) that starts with a date or a daily-note link to one.
+# A Markdown link to a daily note counts as its date: "[Jul 4](2026-07-04.md)".
 _LOG_ENTRY = re.compile(
-    r"[ \t]*[-*+][ \t]+(?:\[.\][ \t]+)?"
-    r"(?:\[\[(\d{4}-\d{2}-\d{2})(?:\|[^\]]*)?\]\]|(\d{4}-\d{2}-\d{2}))(?![\d])"
+    r"[ \t]*[-*+][ \t]+(?:\[(.)\][ \t]+)?"
+    r"(?:\[\[(\d{4}-\d{2}-\d{2})(?:\|[^\]]*)?\]\]|(\d{4}-\d{2}-\d{2})"
+    r"|\[[^\[\]\n]*\]\(<?(?:[^()<>\s]*/)?(\d{4}-\d{2}-\d{2})(?:\.md)?>?\))(?![\d])"
     r"[ \t]*[:\-–—]?[ \t]*"
 )
 # Where a list item's text starts (after its marker and task box): a log line whose date
 # is not the common YYYY-MM-DD is read from there (see _loose_entry).
 _ITEM_START = re.compile(r"[ \t]*[-*+][ \t]+(?:\[.\][ \t]+)?")
 _SEPARATOR = re.compile(r"[ \t]*[:\-–—]?[ \t]*")
+# An unchecked task: a plan, never a contact (an open loop when it names someone).
+_OPEN_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[ \][ \t]+(.*)")
+_ANY_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+# Obsidian's core Templates and Templater leave these in a note made from a template.
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|<%.*?%>", re.DOTALL)
 _KIND = re.compile(r"([^\s:#\[\]]+):(?:\s|$)")
 _HASHTAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w\-/]*)")
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -64,17 +71,36 @@ _GENERATED = "vaultnet"
 _RECIPROCITY_TAG = re.compile(r"(?<![\w&/#])#(gave|got|ask|intro)\b", re.IGNORECASE)
 
 
+_LOG_HEADINGS = ("Log", "Interactions", "Meetings")
+
+
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
     """What parsing depends on besides the bytes (part of the cache key)."""
 
-    log_headings: tuple[str, ...] = ("Log", "Interactions", "Meetings")
+    log_headings: tuple[str, ...] = _LOG_HEADINGS
     daily_pattern: str | None = None  # a regex over the path without ".md"
     max_front_matter_kb: int = 256
+    # Folders the user named as people folders: every note in them is a person.
+    people_folders: tuple[str, ...] = ()
 
-    def __reduce__(self) -> tuple[type[ParseOptions], tuple[tuple[str, ...], str | None, int]]:
+    def __reduce__(
+        self,
+    ) -> tuple[type[ParseOptions], tuple[tuple[str, ...], str | None, int, tuple[str, ...]]]:
         # in every file of the parse cache; see dates.Duration.__reduce__
-        return ParseOptions, (self.log_headings, self.daily_pattern, self.max_front_matter_kb)
+        return ParseOptions, (
+            self.log_headings,
+            self.daily_pattern,
+            self.max_front_matter_kb,
+            self.people_folders,
+        )
+
+    def __setstate__(self, state: list[Any]) -> None:
+        # Options pickled by an older version lack the fields added since: their defaults.
+        names = ("log_headings", "daily_pattern", "max_front_matter_kb", "people_folders")
+        defaults = (_LOG_HEADINGS, None, 256, ())
+        for name, value in zip(names, [*state, *defaults[len(state) :]], strict=True):
+            object.__setattr__(self, name, value)
 
 
 class Position(NamedTuple):
@@ -125,6 +151,21 @@ class Mention(NamedTuple):
     kind: str = "mention"
 
 
+class Task(NamedTuple):
+    """An unchecked task (``- [ ]``): an open loop with the people it links, never a contact.
+
+    ``targets`` are its link targets; ``in_log`` says it sits in a person note's log
+    section (a loop with that person, linked or not); ``date`` is the task's own date (the
+    first date written in it), if any.
+    """
+
+    targets: tuple[str, ...]
+    text: str
+    line: int
+    date: dt.date | None = None
+    in_log: bool = False
+
+
 class Note(NamedTuple):
     """A parsed note. ``person`` says whether it marks itself as a person note.
 
@@ -162,6 +203,7 @@ class Note(NamedTuple):
     log: tuple[LogEntry, ...] = ()
     date: dt.date | None = None  # set for dated notes (daily and meeting notes)
     mentions: tuple[Mention, ...] = ()
+    tasks: tuple[Task, ...] = ()  # unchecked tasks that may be open loops
     title: str = ""
     front_matter: dict[str, Any] = {}  # noqa: RUF012 - never mutated; tuples hold it
     lines: dict[str, int] = {}  # noqa: RUF012
@@ -231,13 +273,40 @@ def _parse(path: str, data: bytes, options: ParseOptions, problems: _Problems) -
             problems.add("warning", message, line)
     if fm.get("generated_by") == _GENERATED:
         return Note(path, stem, person=False, generated=True, title=stem)
-    if not _is_person(fm):
+    if fm and _is_template(fm):
+        # An unfilled template (wherever it is) is nobody: read as a plain note, silently.
+        return Note(path, stem, person=False, title=stem)
+    if not (_is_person(fm) or path.startswith(options.people_folders)):
         return _other_note(path, stem, doc.body, doc.body_line, options, fm, problems, lines)
     return _person(path, stem, fm, lines, doc.body, doc.body_line, options, problems)
 
 
 def _looks_like_person(front_matter: str) -> bool:
     return re.search(r"(?m)^(tier|type|tags|categories)\s*:", front_matter) is not None
+
+
+def _is_template(fm: dict[str, Any]) -> bool:
+    """Whether front matter holds a placeholder of Obsidian's Templates or Templater
+    (``{{date}}``, ``<% tp.file.title %>``): the note is a template, not yet filled in."""
+    return any(_PLACEHOLDER.search(text) for text in _all_strings(fm))
+
+
+def _all_strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if ("{{" in value or "<%" in value) else []
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _all_strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _all_strings(item)]
+    return []
+
+
+def _is_person_tag(tag: object) -> bool:
+    """``person``, or a tag nested under it (``person/work``), as Obsidian files them."""
+    if not isinstance(tag, str):
+        return False
+    folded = tag.strip().lstrip("#").casefold()
+    return folded == "person" or folded.startswith("person/")
 
 
 def _is_person(fm: dict[str, Any]) -> bool:
@@ -248,7 +317,7 @@ def _is_person(fm: dict[str, Any]) -> bool:
         return True
     tags = fm.get("tags")
     tag_list = tags if isinstance(tags, list) else [tags]
-    if any(isinstance(t, str) and t.strip().lstrip("#").casefold() == "person" for t in tag_list):
+    if any(_is_person_tag(t) for t in tag_list):
         return True
     categories = unquoted_links(fm.get("categories"))
     category_list = categories if isinstance(categories, list) else [categories]
@@ -279,6 +348,7 @@ def _other_note(
         person=False,
         date=note_date,
         mentions=mentions,
+        tasks=_tasks(body, body_line) if "[ ]" in body else (),
         title=stem,
         # Network/Unmatched.md is made from these; nothing else of a note's keys is kept.
         front_matter={"unmatched": _texts(fm.get("unmatched"))} if captured else {},
@@ -339,7 +409,7 @@ def _mentions(
                     found.append(Mention(link.target, title, lines.get(key, 1)))
     in_fence = False
     for offset, line in enumerate(body.split("\n")):
-        if "[[" not in line and "```" not in line and "~~~" not in line:
+        if "[[" not in line and "](" not in line and "```" not in line and "~~~" not in line:
             continue
         if document.CODE_FENCE.match(line):
             in_fence = not in_fence
@@ -358,6 +428,34 @@ def _mentions(
                 else:
                     mention = Mention(link.target, _clean_line(line), body_line + offset)
                 found.append(mention)
+    return tuple(found)
+
+
+def _tasks(body: str, body_line: int, log_lines: frozenset[int] = frozenset()) -> tuple[Task, ...]:
+    """The unchecked tasks of a body that link someone or sit in a log (``log_lines``: the
+    body's line numbers under a log heading), outside code blocks and quotes."""
+    found: list[Task] = []
+    in_fence = False
+    for offset, line in enumerate(body.split("\n")):
+        if ("```" in line or "~~~" in line) and document.CODE_FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or "[ ]" not in line:
+            continue
+        task = _OPEN_TASK.fullmatch(line)
+        if task is None:
+            continue
+        number = body_line + offset
+        targets = tuple(link.target for link in find_links(task[1]) if not link.embed)
+        in_log = number in log_lines
+        if not targets and not in_log:
+            continue
+        when = None
+        for found_date in _ANY_DATE.finditer(task[1]):
+            when = _iso_date(found_date[0])
+            if when is not None:
+                break
+        found.append(Task(targets, task[1].strip(), number, when, in_log))
     return tuple(found)
 
 
@@ -420,8 +518,9 @@ def _person(
             "the note contains a NUL byte; it is read, but vaultnet will not edit it. Is it text?",
             body_line + body.count("\n", 0, nul),
         )
-    log = _log(body, body_line, options.log_headings, path, problems)
+    log, log_tasks = _log(body, body_line, options.log_headings, path, problems)
     note_date = _note_date(path, stem, fm, options)
+    tasks = _tasks(body, body_line, log_tasks) if "[ ]" in body else ()
     mentions = _mentions(body, body_line, fm, lines, stem) if note_date else ()
     return Note(
         path=path,
@@ -453,6 +552,7 @@ def _person(
         log=log,
         date=note_date,
         mentions=mentions,
+        tasks=tasks,
         title=stem,
         front_matter=fm,
         lines=lines,
@@ -642,9 +742,11 @@ def _scalar_text(value: Any) -> str:
 
 def _log(
     body: str, body_line: int, headings: tuple[str, ...], path: str, problems: _Problems
-) -> tuple[LogEntry, ...]:
+) -> tuple[tuple[LogEntry, ...], frozenset[int]]:
+    """The dated entries of the log sections, and the lines of their unchecked tasks."""
     wanted = {h.casefold() for h in headings}
     entries: list[LogEntry] = []
+    open_tasks: list[int] = []
     level = 0  # the level of the log heading we are under, 0 when outside
     in_fence = False
     for offset, line in enumerate(body.split("\n")):
@@ -664,9 +766,12 @@ def _log(
                 continue
         if not level:
             continue
+        if "[ ]" in line and _OPEN_TASK.fullmatch(line):
+            open_tasks.append(body_line + offset)  # not done yet: an open loop, not a contact
+            continue
         match = _LOG_ENTRY.match(line)
         if match is not None:
-            when = _iso_date(match[1] or match[2])
+            when = _iso_date(match[2] or match[3] or match[4])
             if when is not None:  # the common case: YYYY-MM-DD
                 entries.append(_entry(when, match.end(), line, body_line + offset, path))
                 continue
@@ -674,7 +779,7 @@ def _log(
             entry = _loose_entry(line, body_line + offset, path, problems)
             if entry is not None:
                 entries.append(entry)
-    return tuple(entries)
+    return tuple(entries), frozenset(open_tasks)
 
 
 def _loose_entry(line: str, line_no: int, path: str, problems: _Problems) -> LogEntry | None:
@@ -738,8 +843,8 @@ def _entry(when: dt.date, start: int, line: str, line_no: int, path: str) -> Log
     if "#" in text:
         tags = tuple(tag.casefold() for tag in _HASHTAG.findall(text))
     links: tuple[str, ...] = ()
-    if "[[" in text:
-        links = tuple(parse_link(m[2]).target for m in WIKILINK.finditer(text) if not m[1])
+    if "[[" in text or "](" in text:
+        links = tuple(link.target for link in find_links(text) if not link.embed)
     return LogEntry(when, kind, text, tags, links, line_no, path)
 
 

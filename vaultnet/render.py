@@ -528,6 +528,7 @@ def template_context(network: Network) -> dict[str, Any]:
         "archived": network.archived,
         "tiers": network.tiers,
         "digest": network.digest,
+        "open_loops": network.open_loops,
         "config": TemplateConfig.of(network.config),
         "vault_name": network.config.vault.name,
         "insights": insights,

@@ -19,6 +19,7 @@ _ALLOWED = {
     ("vaultnet.notes", "Unreadable"),
     ("vaultnet.notes", "LogEntry"),
     ("vaultnet.notes", "Mention"),
+    ("vaultnet.notes", "Task"),
     ("vaultnet.notes", "Position"),
     ("vaultnet.notes", "ParseOptions"),
     ("vaultnet.dates", "Duration"),

@@ -55,6 +55,7 @@ def parse_options(config: Config) -> ParseOptions:
         log_headings=config.log_headings,
         daily_pattern=daily_pattern(config.daily_folder, config.daily_format),
         max_front_matter_kb=config.max_front_matter_kb,
+        people_folders=tuple(d + "/" for d in config.people_dirs if d != "."),
     )
 
 

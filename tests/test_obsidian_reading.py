@@ -1,0 +1,156 @@
+"""Vaults as Obsidian users write them: Markdown links, tasks, nested tags, templates,
+daily-note formats, people folders without markers (the command line, on tmp_path vaults)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from tests.conftest import WriteNote
+from vaultnet.cli import main
+
+TODAY = ["--today", "2026-11-26"]
+
+
+def run(*args: str | Path) -> Any:
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result
+
+
+def people(vault: Path) -> dict[str, dict[str, Any]]:
+    """Everyone ``export json`` lists, by name."""
+    result = run("export", "json", *TODAY, vault)
+    assert result.exit_code in (0, 1), result.output
+    return {p["name"]: p for p in json.loads(result.stdout)["people"]}
+
+
+def digest(vault: Path) -> dict[str, Any]:
+    result = run("digest", "--format", "json", *TODAY, vault)
+    assert result.exit_code in (0, 1), result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+PERSON = "---\ntier: acquaintance\n---\n"
+
+
+def test_markdown_links_count_as_wikilinks(vault: Path, write: WriteNote) -> None:
+    (vault / ".obsidian").mkdir()
+    write("People/Bob Marsh.md", PERSON)
+    write("People/Ann.md", PERSON)
+    write("People/Cy.md", PERSON)
+    write("People/Dee.md", PERSON)
+    write("People/Eve.md", PERSON + "## Log\n- [Jul 4](2026-07-04.md) call: caught up\n")
+    write("Daily/2026-11-01.md", "Lunch with [Bob](../People/Bob%20Marsh.md).\n")
+    write("Daily/2026-11-02.md", "Call with [Ann](<People/Ann.md>) about the RFC.\n")
+    write("Daily/2026-11-03.md", "Coffee with [Cy](Cy) and [site](https://cy.example/Cy.md).\n")
+    write("Daily/2026-11-04.md", "[Dee](People/Dee.md#Work) · ![pic](Dee.png) · [m](mailto:d@x)\n")
+    found = people(vault)
+    assert found["Bob Marsh"]["last_contact"] == "2026-11-01"
+    assert found["Ann"]["last_contact"] == "2026-11-02"
+    assert found["Cy"]["last_contact"] == "2026-11-03"
+    assert found["Dee"]["last_contact"] == "2026-11-04"
+    assert found["Eve"]["last_contact"] == "2026-07-04"
+
+
+def test_markdown_link_is_relative_to_the_note_first(vault: Path, write: WriteNote) -> None:
+    write("People/Bob.md", PERSON)
+    write("Work/People/Bob.md", "---\ntier: acquaintance\nname: Work Bob\n---\n")
+    write("Work/2026-11-05.md", "[Bob](People/Bob.md) came by.\n")  # Work/People/Bob.md
+    write("2026-11-06.md", "[Bob](People/Bob.md) rang.\n")  # People/Bob.md
+    found = people(vault)
+    assert found["Work Bob"]["last_contact"] == "2026-11-05"
+    assert found["Bob"]["last_contact"] == "2026-11-06"
+
+
+def test_markdown_links_in_front_matter(vault: Path, write: WriteNote) -> None:
+    write("People/Ann.md", PERSON)
+    write(
+        "People/Bob.md",
+        "---\ntier: acquaintance\nintroduced_by: '[Ann](Ann.md)'\n"
+        "company: '[Acme](../Acme.md)'\n---\n",
+    )
+    write("Acme.md", "# Acme\n")
+    write("Meetings/2026-11-10 sync.md", "---\npeople: ['[Bob](../People/Bob.md)']\n---\n")
+    result = run("build", *TODAY, vault)
+    assert result.exit_code == 0, result.output
+    network = vault / "Network"
+    assert "you → [[Ann]] → [[Bob]]" in (network / "Introductions.md").read_text(encoding="utf-8")
+    assert "| [[Bob]] | [[Acme]] |" in (network / "Index.md").read_text(encoding="utf-8")
+    assert people(vault)["Bob"]["last_contact"] == "2026-11-10"
+
+
+def test_an_unchecked_task_is_not_a_contact(vault: Path, write: WriteNote) -> None:
+    write(
+        "People/Ann.md",
+        PERSON
+        + "## Log\n- [x] 2026-05-01 call: done\n- [ ] [[2026-06-01]] follow up\n"
+        + "- [ ] 2026-07-01 send the deck\n",
+    )
+    write("Daily/2026-08-01.md", "- [ ] ask [[Ann]] about the RFC\n")
+    assert people(vault)["Ann"]["last_contact"] == "2026-05-01"
+
+
+def test_nested_person_tags_make_a_person(vault: Path, write: WriteNote) -> None:
+    write("Ann.md", "---\ntags: [person/work]\n---\n")
+    write("Bob.md", "---\ntags: ['#person/friends']\n---\n")
+    write("Cy.md", "---\ntags: [personal]\n---\n")
+    assert set(people(vault)) == {"Ann", "Bob"}
+
+
+def test_template_notes_are_not_people(vault: Path, write: WriteNote) -> None:
+    write("People/Template.md", '---\ntier: "{{tier}}"\n---\n# {{title}}\n')
+    write("People/Templater.md", "---\ntier: acquaintance\nmet: <% tp.date.now() %>\n---\n")
+    write("People/Ann.md", PERSON)
+    result = run("check", *TODAY, vault)
+    assert result.exit_code == 0, result.output
+    assert "tier" not in result.output
+    assert "1 people" in result.output or "1 person" in result.output
+    assert set(people(vault)) == {"Ann"}
+
+
+def test_open_loops(vault: Path, write: WriteNote) -> None:
+    write("People/Ann Lee.md", PERSON + "## Log\n- [ ] [[2026-09-01]] send the deck\n")
+    write("People/Bob.md", PERSON + "## Notes\n- [ ] a to-do of my own\n")
+    write("Daily/2026-10-02.md", "- [ ] send [[Ann Lee]] the RFC\n- [x] call [[Bob]]\n")
+    write("Projects/Plan.md", "- [ ] ask [Bob](../People/Bob.md) for intros\n")
+    loops = digest(vault)["open_loops"]
+    assert loops == [
+        {
+            "name": "Ann Lee",
+            "path": "People/Ann Lee.md",
+            "text": "[[2026-09-01]] send the deck",
+            "source": "People/Ann Lee.md",
+            "line": 5,
+            "date": "2026-09-01",
+        },
+        {
+            "name": "Ann Lee",
+            "path": "People/Ann Lee.md",
+            "text": "send [[Ann Lee]] the RFC",
+            "source": "Daily/2026-10-02.md",
+            "line": 1,
+            "date": "2026-10-02",
+        },
+        {
+            "name": "Bob",
+            "path": "People/Bob.md",
+            "text": "ask [Bob](../People/Bob.md) for intros",
+            "source": "Projects/Plan.md",
+            "line": 1,
+            "date": None,
+        },
+    ]
+    assert people(vault)["Ann Lee"]["last_contact"] is None
+    assert run("build", *TODAY, vault).exit_code == 0
+    page = (vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
+    section = page.split("## Open loops", 1)[1]
+    assert section.index("send the deck") < section.index("the RFC") < section.index("intros")
+    write("Daily/2026-10-02.md", "- [x] send [[Ann Lee]] the RFC\n")  # done: the loop closes
+    assert [loop["source"] for loop in digest(vault)["open_loops"]] == [
+        "People/Ann Lee.md",
+        "Projects/Plan.md",
+    ]

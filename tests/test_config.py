@@ -35,7 +35,7 @@ def test_defaults_without_a_file(vault: Path) -> None:
     assert config.people_dirs == (".",)
     assert config.exclude == (".obsidian", ".trash", ".git", ".vaultnet")
     assert config.templates_dir == ".vaultnet/templates"
-    assert config.log_headings == ("Log", "Interactions", "Meetings")
+    assert config.log_headings == ("Log", "Interactions", "Meetings", "Contact log")
     assert config.horizon_days == 30
     assert config.tiers == DEFAULT_TIERS
     assert [(t.name, t.title, str(t.cadence)) for t in config.tiers] == [

@@ -609,7 +609,23 @@ def test_daily_notes_format_with_folders_in_it() -> None:
     assert note("x", "Daily/2026/11/2026-11-03 Notes.md", options).date == dt.date(2026, 11, 3)
 
 
-@pytest.mark.parametrize("fmt", ["dddd, MMMM Do YYYY", "YYYY-MM", "gggg-[W]ww"])
+@pytest.mark.parametrize(
+    ("fmt", "path", "expected"),
+    [
+        ("dddd, MMMM Do YYYY", "Tuesday, November 3rd 2026", dt.date(2026, 11, 3)),
+        ("MMM D, YYYY", "nov 3, 2026", dt.date(2026, 11, 3)),
+        ("dddd DD-MM-YYYY", "Tuesday 03-11-2026", dt.date(2026, 11, 3)),
+        ("ddd D MMMM YY", "Tue 3 November 26", dt.date(2026, 11, 3)),
+        ("MMM D, YYYY", "Nov 31, 2026", None),  # no such day
+        ("MMM D, YYYY", "Nox 3, 2026", None),
+    ],
+)
+def test_daily_notes_format_with_names(fmt: str, path: str, expected: dt.date | None) -> None:
+    options = ParseOptions(daily_pattern=daily_pattern("", fmt))
+    assert note("Met [[Alice]]", f"{path}.md", options).date == expected
+
+
+@pytest.mark.parametrize("fmt", ["YYYY-MM", "gggg-[W]ww", "MMMM Do"])
 def test_daily_notes_format_without_numeric_day_gives_no_pattern(fmt: str) -> None:
     assert daily_pattern("", fmt) is None
 

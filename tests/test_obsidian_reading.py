@@ -154,3 +154,49 @@ def test_open_loops(vault: Path, write: WriteNote) -> None:
         "People/Ann Lee.md",
         "Projects/Plan.md",
     ]
+
+
+def _settings(vault: Path, relative: str, value: object) -> None:
+    path = vault / ".obsidian" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value), encoding="utf-8")
+
+
+def test_daily_notes_named_in_words(vault: Path, write: WriteNote) -> None:
+    _settings(vault, "daily-notes.json", {"folder": "Journal", "format": "MMM D, YYYY"})
+    write("People/Ann.md", PERSON)
+    write("Journal/Nov 3, 2026.md", "Lunch with [[Ann]]\n")
+    write("Journal/Nox 4, 2026.md", "Lunch with [[Ann]]\n")  # not a date: not a daily note
+    assert people(vault)["Ann"]["last_contact"] == "2026-11-03"
+
+
+def test_periodic_notes_settings_both_schemas(vault: Path, write: WriteNote) -> None:
+    _settings(
+        vault,
+        "plugins/periodic-notes/data.json",
+        {
+            "calendarSets": [
+                {
+                    "id": "Default",
+                    "day": {"enabled": True, "folder": "Days", "format": "dddd DD-MM-YYYY"},
+                },
+                {"id": "Off", "day": {"enabled": False, "folder": "Old", "format": "DD.MM.YYYY"}},
+            ],
+            "daily": {"enabled": True, "folder": "Legacy", "format": "Do MMMM YYYY"},
+        },
+    )
+    write("People/Ann.md", PERSON)
+    write("People/Bob.md", PERSON)
+    write("People/Cy.md", PERSON)
+    write("Days/Tuesday 03-11-2026.md", "Met [[Ann]]\n")
+    write("Legacy/5th November 2026.md", "Met [[Bob]]\n")
+    write("Old/06.11.2026.md", "Met [[Cy]]\n")  # a set switched off
+    found = people(vault)
+    assert found["Ann"]["last_contact"] == "2026-11-03"
+    assert found["Bob"]["last_contact"] == "2026-11-05"
+    assert found["Cy"]["last_contact"] is None
+
+
+def test_the_contact_log_heading_is_a_log(vault: Path, write: WriteNote) -> None:
+    write("People/Ann.md", PERSON + "## Contact log\n- 2026-10-01 call: catch-up\n")
+    assert people(vault)["Ann"]["last_contact"] == "2026-10-01"

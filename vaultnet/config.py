@@ -76,7 +76,8 @@ class Capture:
 
 
 DEFAULT_EXCLUDE = (".obsidian", ".trash", ".git", ".vaultnet")
-DEFAULT_LOG_HEADINGS = ("Log", "Interactions", "Meetings")
+# "Contact log" is the heading of the Obsidian personal-CRM plugin's notes.
+DEFAULT_LOG_HEADINGS = ("Log", "Interactions", "Meetings", "Contact log")
 DEFAULT_DORMANT_AFTER = Duration(days=365)
 DEFAULT_TIERS = (
     Tier("champion", "Champions", Duration(days=30), 0),
@@ -117,6 +118,8 @@ class Config:
     template_folders: tuple[str, ...] = ()
     daily_folder: str = ""
     daily_format: str = "YYYY-MM-DD"
+    # The Periodic Notes plugin's daily notes: (folder, format) pairs, read as daily notes too.
+    periodic_daily: tuple[tuple[str, str], ...] = ()
     path: Path | None = None
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
@@ -497,7 +500,30 @@ def _obsidian_settings(root: Path) -> dict[str, Any]:
         settings["daily_folder"] = daily["folder"].strip("/ ")
     if isinstance(daily.get("format"), str) and daily["format"].strip():
         settings["daily_format"] = daily["format"].strip()
+    settings["periodic_daily"] = periodic_daily_notes(root)
     return settings
+
+
+def periodic_daily_notes(root: Path) -> tuple[tuple[str, str], ...]:
+    """The (folder, format) of each enabled daily-note set of the Periodic Notes plugin:
+    its current settings (``calendarSets[].day``) and its older ones (``daily``)."""
+    data = _read_json(root / ".obsidian" / "plugins" / "periodic-notes" / "data.json")
+    sets = data.get("calendarSets")
+    days = (
+        [item.get("day") for item in sets if isinstance(item, dict)]
+        if isinstance(sets, list)
+        else []
+    )
+    days.append(data.get("daily"))
+    found: list[tuple[str, str]] = []
+    for day in days:
+        if not isinstance(day, dict) or day.get("enabled") is False:
+            continue
+        folder, moment_format = day.get("folder"), day.get("format")
+        folder = folder.strip("/ ") if isinstance(folder, str) else ""
+        moment_format = moment_format.strip() if isinstance(moment_format, str) else ""
+        found.append((folder, moment_format or "YYYY-MM-DD"))
+    return tuple(dict.fromkeys(found))
 
 
 def obsidian_template_folders(root: Path) -> list[tuple[str, str]]:

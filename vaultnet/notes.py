@@ -7,7 +7,9 @@ it safe to cache by path, size and modification time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -386,12 +388,13 @@ def _note_date(path: str, stem: str, fm: dict[str, Any], options: ParseOptions) 
         except ValueError:
             pass
     if options.daily_pattern:
-        daily = re.fullmatch(options.daily_pattern, path[:-3] if path.endswith(".md") else path)
+        daily = _daily_regex(options.daily_pattern).fullmatch(
+            path[:-3] if path.endswith(".md") else path
+        )
         if daily:
-            try:
-                return dt.date(int(daily["y"]), int(daily["m"]), int(daily["d"]))
-            except (ValueError, IndexError):
-                pass
+            when = _daily_date(daily)
+            if when is not None:
+                return when
     return parse_date(fm.get("date")) if "date" in fm else None
 
 
@@ -848,34 +851,102 @@ def _entry(when: dt.date, start: int, line: str, line_no: int, path: str) -> Log
     return LogEntry(when, kind, text, tags, links, line_no, path)
 
 
-def daily_pattern(folder: str, moment_format: str) -> str | None:
-    """A regex (named groups y, m, d) for daily-note paths from Obsidian's moment format.
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH_NUMBER = {name[:3]: number for number, name in enumerate(_MONTHS, 1)}
+# moment.js tokens of a daily-note format: group (y, m for a month number, b for a month
+# name, d) and regex. Names are English: Obsidian's locale is not stored in the vault.
+_MOMENT_TOKENS: dict[str, tuple[str | None, str]] = {
+    "YYYY": ("y", r"\d{4}"),
+    "YY": ("y", r"\d{2}"),
+    "MMMM": ("b", "(?i:" + "|".join(_MONTHS) + ")"),
+    "MMM": ("b", "(?i:" + "|".join(m[:3] for m in _MONTHS) + ")"),
+    "MM": ("m", r"\d{2}"),
+    "M": ("m", r"\d{1,2}"),
+    "Do": ("d", r"\d{1,2}(?=st|nd|rd|th)"),
+    "DD": ("d", r"\d{2}"),
+    "D": ("d", r"\d{1,2}"),
+    "dddd": (None, "(?i:" + "|".join(_WEEKDAYS) + ")"),
+    "ddd": (None, "(?i:" + "|".join(d[:3] for d in _WEEKDAYS) + ")"),
+    "dd": (None, "(?i:" + "|".join(d[:2] for d in _WEEKDAYS) + ")"),
+}
+_MOMENT = re.compile(r"\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|[A-Za-z]+|[^A-Za-z\[]+")
 
-    Only numeric tokens are understood (``YYYY``, ``YY``, ``MM``, ``M``, ``DD``, ``D``) and
-    bracketed literals; a format with other tokens gets no pattern.
+
+def daily_pattern(folder: str, moment_format: str, suffix: str = "") -> str | None:
+    """A regex for daily-note paths (without ``.md``) from Obsidian's moment format.
+
+    Its named groups are ``y``, ``m`` (a month number) or ``b`` (a month name) and ``d``,
+    each followed by ``suffix``. Understood: ``YYYY``, ``YY``, ``MMMM``, ``MMM``, ``MM``,
+    ``M``, ``Do``, ``DD``, ``D``, ``dddd``, ``ddd``, ``dd`` (English names) and bracketed
+    literals; a format with other tokens, or without a year, month and day, gets None.
     """
-    tokens = re.findall(r"\[[^\]]*\]|YYYY|YY|MM|M|DD|D|[A-Za-z]+|[^A-Za-z\[]+", moment_format)
     parts: list[str] = []
     seen: set[str] = set()
-    for token in tokens:
-        group = {
-            "YYYY": ("y", r"\d{4}"),
-            "MM": ("m", r"\d{2}"),
-            "M": ("m", r"\d{1,2}"),
-            "DD": ("d", r"\d{2}"),
-            "D": ("d", r"\d{1,2}"),
-        }.get(token)
-        if group:
-            name, regex = group
-            parts.append(f"(?P<{name}>{regex})" if name not in seen else f"(?P={name})")
-            seen.add(name)
+    for token in _MOMENT.findall(moment_format):
+        known = _MOMENT_TOKENS.get(token)
+        if known:
+            name, regex = known
+            if name is None:
+                parts.append(regex)
+            elif name in seen:
+                parts.append(f"(?P={name}{suffix})" if name != "b" else regex)
+            else:
+                parts.append(f"(?P<{name}{suffix}>{regex})")
+                seen.add(name)
+            if token == "Do":
+                parts.append("(?:st|nd|rd|th)")
         elif token.startswith("["):
             parts.append(re.escape(token[1:-1]))
         elif token.isalpha():
             return None
         else:
             parts.append(re.escape(token))
-    if seen != {"y", "m", "d"}:
+    if "y" not in seen or "d" not in seen or not seen & {"m", "b"}:
         return None
     prefix = re.escape(folder.strip("/") + "/") if folder.strip("/") else ""
     return prefix + "".join(parts)
+
+
+def daily_patterns(formats: Iterable[tuple[str, str]]) -> str | None:
+    """One regex for daily-note paths of every (folder, format) pair (the daily-notes core
+    plugin's, the Periodic Notes plugin's): the groups of the n-th pair end in n."""
+    found = [
+        pattern
+        for index, (folder, moment_format) in enumerate(dict.fromkeys(formats))
+        if (pattern := daily_pattern(folder, moment_format, str(index) if index else ""))
+    ]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else "|".join(f"(?:{p})" for p in found)
+
+
+@functools.lru_cache(maxsize=16)  # one per configuration: compiled once, not per note
+def _daily_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _daily_date(match: re.Match[str]) -> dt.date | None:
+    """The date of a daily note's path from the groups ``daily_pattern`` made."""
+    parts = {name[0]: value for name, value in match.groupdict().items() if value is not None}
+    try:
+        year = int(parts["y"])
+        if len(parts["y"]) == 2:
+            year += 2000
+        month = int(parts["m"]) if "m" in parts else _MONTH_NUMBER[parts["b"][:3].casefold()]
+        return dt.date(year, month, int(parts["d"]))
+    except (KeyError, ValueError):
+        return None

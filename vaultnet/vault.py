@@ -49,11 +49,13 @@ class Scan:
 
 def parse_options(config: Config) -> ParseOptions:
     """The parsing options a config implies (part of the cache key)."""
-    from .notes import ParseOptions, daily_pattern
+    from .notes import ParseOptions, daily_patterns
 
     return ParseOptions(
         log_headings=config.log_headings,
-        daily_pattern=daily_pattern(config.daily_folder, config.daily_format),
+        daily_pattern=daily_patterns(
+            ((config.daily_folder, config.daily_format), *config.periodic_daily)
+        ),
         max_front_matter_kb=config.max_front_matter_kb,
         people_folders=tuple(d + "/" for d in config.people_dirs if d != "."),
     )

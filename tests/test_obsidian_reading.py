@@ -200,3 +200,56 @@ def test_periodic_notes_settings_both_schemas(vault: Path, write: WriteNote) -> 
 def test_the_contact_log_heading_is_a_log(vault: Path, write: WriteNote) -> None:
     write("People/Ann.md", PERSON + "## Contact log\n- 2026-10-01 call: catch-up\n")
     assert people(vault)["Ann"]["last_contact"] == "2026-10-01"
+
+
+def test_a_people_folder_makes_people_without_markers(vault: Path, write: WriteNote) -> None:
+    # The Dataview example vault: plain notes in people/, contact in daily notes.
+    (vault / "vaultnet.toml").write_text('people_dirs = ["people"]\n', encoding="utf-8")
+    write("people/Paul.md", "---\nbirthday: 1990-05-01\nrelationship: friend\n---\n")
+    write("people/Rita.md", "Works at [[Acme]].\n\nmet:: 2025-03-01\nlast contact:: 2026-01-02\n")
+    write("people/Sam.md", "Some notes (tier:: supporter) and [cadence:: 2w].\n")
+    write("daily/2026-11-02.md", "Coffee (person:: [[Paul]])\n")
+    write("other/Quinn.md", "---\nrelationship: friend\n---\n")  # outside: not a person
+    found = people(vault)
+    assert set(found) == {"Paul", "Rita", "Sam"}
+    assert found["Paul"]["last_contact"] == "2026-11-02"
+    assert found["Paul"]["birthday"] == "1990-05-01"
+    assert found["Rita"]["met"] == "2025-03-01"
+    assert found["Rita"]["last_contact"] == "2026-01-02"
+    assert found["Sam"]["tier"] == "supporter"
+    assert found["Sam"]["cadence"] == "2w"
+
+
+def test_the_whole_vault_keeps_the_marker_rule(vault: Path, write: WriteNote) -> None:
+    write("people/Paul.md", "---\nrelationship: friend\n---\n")
+    write("Ann.md", PERSON)
+    assert set(people(vault)) == {"Ann"}
+
+
+def test_front_matter_wins_over_inline_fields(vault: Path, write: WriteNote) -> None:
+    write("Ann.md", "---\ntier: champion\n---\ntier:: supporter\n```\nmet:: 2020-01-01\n```\n")
+    found = people(vault)["Ann"]
+    assert found["tier"] == "champion"
+    assert found["met"] is None
+
+
+def test_init_sets_a_people_folder_without_markers(tmp_path: Path) -> None:
+    root = tmp_path / "v"
+    (root / "People").mkdir(parents=True)
+    (root / "People" / "Paul.md").write_text("---\nrelationship: friend\n---\n", "utf-8")
+    result = run("init", root)
+    assert result.exit_code == 0, result.output
+    assert 'people_dirs = ["People"]: every note in People/ is a person' in result.output
+    assert '\npeople_dirs = ["People"]\n' in (root / "vaultnet.toml").read_text("utf-8")
+    assert set(people(root)) == {"Paul"}
+
+
+def test_init_only_suggests_a_people_folder_of_marked_notes(tmp_path: Path) -> None:
+    root = tmp_path / "v"
+    (root / "Contacts").mkdir(parents=True)
+    (root / "Contacts" / "Ann.md").write_text(PERSON, "utf-8")
+    result = run("init", root)
+    assert "found Contacts/" in result.output
+    text = (root / "vaultnet.toml").read_text("utf-8")
+    assert '# people_dirs = ["Contacts"]' in text
+    assert "\npeople_dirs" not in text

@@ -20,13 +20,67 @@ _PLACEHOLDERS = {
 }
 
 
-def init_vault(root: Path) -> list[tuple[Path, bool]]:
+# Folder names that say "my people are here" (compared casefolded, at the vault's top).
+PEOPLE_FOLDERS = ("people", "contacts", "persons", "person", "crm")
+_PEOPLE_DIRS_LINE = '# people_dirs = ["."]\n'
+_SAMPLE = 50  # notes looked at to tell whether a people folder's notes mark themselves
+
+
+def people_folder(root: Path) -> tuple[str, bool] | None:
+    """A top-level folder named like a people folder (``People``, ``Contacts``...), with
+    whether to set it as ``people_dirs``: yes when its notes do not mark themselves as
+    people (no ``tier``, ``type: person``, ``#person`` tag...), which only a people folder
+    makes people; else it is merely suggested. None when there is no such folder."""
+    from .notes import Note, parse_note
+
+    try:
+        folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return None
+    for folder in folders:
+        if folder.name.casefold() not in PEOPLE_FOLDERS:
+            continue
+        notes = sorted(folder.glob("*.md"))[:_SAMPLE]
+        if not notes:
+            continue
+        marked = 0
+        for path in notes:
+            try:
+                note = parse_note(path.name, path.read_bytes())
+            except OSError:
+                continue
+            marked += isinstance(note, Note) and note.person
+        return folder.name, marked == 0
+    return None
+
+
+def _config_text(template: str, found: tuple[str, bool] | None) -> str:
+    """The commented configuration, with the people folder found set or suggested."""
+    if found is None or _PEOPLE_DIRS_LINE not in template:
+        return template
+    name, chosen = found
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    if chosen:
+        line = (
+            f"# Set by vaultnet init: every note in {name}/ is a person, marked or not.\n"
+            f'people_dirs = ["{quoted}"]\n'
+        )
+    else:
+        line = (
+            f"{_PEOPLE_DIRS_LINE}# Found {name}/: to make every note in it a person (tier or "
+            f'not), set\n# people_dirs = ["{quoted}"]\n'
+        )
+    return template.replace(_PEOPLE_DIRS_LINE, line, 1)
+
+
+def init_vault(root: Path, said: list[str] | None = None) -> list[tuple[Path, bool]]:
     """Create ``vaultnet.toml`` and ``.vaultnet/templates/person.md.j2`` where missing, and a
     ``Person.md`` in each Obsidian template folder the vault has set up.
 
     vaultnet's own template lives in a hidden folder, which Obsidian neither shows nor
     offers as a template; the Obsidian one is what "Insert template" offers there.
-    Returns each path with whether it was created (False: it existed and was left alone).
+    Returns each path with whether it was created (False: it existed and was left alone);
+    what init chose on its own (a people folder) is added to ``said``.
     """
     root = root.expanduser()
     if root.exists() and not root.is_dir():
@@ -34,8 +88,18 @@ def init_vault(root: Path) -> list[tuple[Path, bool]]:
     root.mkdir(parents=True, exist_ok=True)
     builtin = builtin_templates_dir()
     templates = state_dir(root, "templates")  # never created through a link out of the vault
+    found = None if (root / CONFIG_NAME).exists() else people_folder(root)
+    config_text = _config_text((builtin / "vaultnet.toml").read_text(encoding="utf-8"), found)
+    if found is not None and said is not None:
+        name, chosen = found
+        said.append(
+            f'people_dirs = ["{name}"]: every note in {name}/ is a person'
+            if chosen
+            else f"found {name}/: its notes are marked as people; people_dirs stays the "
+            f'whole vault (set people_dirs = ["{name}"] to read every note in it as a person)'
+        )
     results = [
-        _create(root / CONFIG_NAME, (builtin / "vaultnet.toml").read_bytes()),
+        _create(root / CONFIG_NAME, config_text.encode("utf-8")),
         _create(templates / PERSON_TEMPLATE, (builtin / PERSON_TEMPLATE).read_bytes()),
     ]
     folders = obsidian_template_folders(root)

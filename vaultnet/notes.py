@@ -64,6 +64,14 @@ _SEPARATOR = re.compile(r"[ \t]*[:\-–—]?[ \t]*")
 # An unchecked task: a plan, never a contact (an open loop when it names someone).
 _OPEN_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[ \][ \t]+(.*)")
 _ANY_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+# Dataview inline fields: a line "key:: value" (maybe a list item, maybe a bold key), or
+# "[key:: value]" / "(key:: value)" within a line.
+_INLINE_LINE = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?([A-Za-z][\w \-]*?)(?:\*\*|__)?::[ \t]*(.*?)[ \t]*"
+)
+_INLINE_BRACKETED = re.compile(
+    r"[\[(]([A-Za-z][\w \-]*?)::[ \t]*([^\[\]()]*(?:\[\[[^\]]*\]\][^\[\]()]*)*)[\])]"
+)
 # Obsidian's core Templates and Templater leave these in a note made from a template.
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|<%.*?%>", re.DOTALL)
 _KIND = re.compile(r"([^\s:#\[\]]+):(?:\s|$)")
@@ -434,6 +442,33 @@ def _mentions(
     return tuple(found)
 
 
+def _with_inline_fields(
+    fm: dict[str, Any], lines: dict[str, int], body: str, body_line: int
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Front matter with the Dataview inline fields of the body added, for keys it lacks
+    (the first of each key wins). Keys are read as Dataview does, lower-cased, with spaces
+    as ``_`` here (``Last Contact:: 2026-10-01`` is ``last_contact``)."""
+    found: dict[str, Any] = {}
+    found_lines: dict[str, int] = {}
+    in_fence = False
+    for offset, line in enumerate(body.split("\n")):
+        if ("```" in line or "~~~" in line) and document.CODE_FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or "::" not in line:
+            continue
+        whole = _INLINE_LINE.fullmatch(line)
+        pairs = [(whole[1], whole[2])] if whole else _INLINE_BRACKETED.findall(line)
+        for key, value in pairs:
+            name = re.sub(r"[\s\-]+", "_", key.strip()).casefold()
+            if name and name not in fm and name not in found and value.strip():
+                found[name] = value.strip()
+                found_lines[name] = body_line + offset
+    if not found:
+        return fm, lines
+    return {**fm, **found}, {**lines, **found_lines}
+
+
 def _tasks(body: str, body_line: int, log_lines: frozenset[int] = frozenset()) -> tuple[Task, ...]:
     """The unchecked tasks of a body that link someone or sit in a log (``log_lines``: the
     body's line numbers under a log heading), outside code blocks and quotes."""
@@ -506,6 +541,8 @@ def _person(
     options: ParseOptions,
     problems: _Problems,
 ) -> Note:
+    if "::" in body:
+        fm, lines = _with_inline_fields(fm, lines, body, body_line)
     fields = _Fields(fm, lines, problems)
     status = fields.text("status")
     if status is not None and status.casefold() not in ("active", "archived"):

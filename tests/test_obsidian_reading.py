@@ -39,7 +39,7 @@ PERSON = "---\ntier: acquaintance\n---\n"
 
 def test_markdown_links_count_as_wikilinks(vault: Path, write: WriteNote) -> None:
     (vault / ".obsidian").mkdir()
-    write("People/Bob Marsh.md", PERSON)
+    write("People/Bob Marsh.md", "---\ntier: acquaintance\ncadence: 7d\n---\n")  # overdue
     write("People/Ann.md", PERSON)
     write("People/Cy.md", PERSON)
     write("People/Dee.md", PERSON)
@@ -54,6 +54,9 @@ def test_markdown_links_count_as_wikilinks(vault: Path, write: WriteNote) -> Non
     assert found["Cy"]["last_contact"] == "2026-11-03"
     assert found["Dee"]["last_contact"] == "2026-11-04"
     assert found["Eve"]["last_contact"] == "2026-07-04"
+    assert run("build", *TODAY, vault).exit_code == 0
+    page = (vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
+    assert "in 2026-11-01: Lunch with Bob." in page  # no relative path in the output folder
 
 
 def test_markdown_link_is_relative_to_the_note_first(vault: Path, write: WriteNote) -> None:
@@ -149,6 +152,7 @@ def test_open_loops(vault: Path, write: WriteNote) -> None:
     page = (vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
     section = page.split("## Open loops", 1)[1]
     assert section.index("send the deck") < section.index("the RFC") < section.index("intros")
+    assert "ask [[People/Bob\\|Bob]] for intros" in section  # leads to Bob from Network/
     write("Daily/2026-10-02.md", "- [x] send [[Ann Lee]] the RFC\n")  # done: the loop closes
     assert [loop["source"] for loop in digest(vault)["open_loops"]] == [
         "People/Ann Lee.md",

@@ -465,8 +465,9 @@ def introductions_made(
         if resolver is None:  # built on first need: most vaults log few introductions
             resolver = person_resolver(network)
         linked: list[str] = []
+        folder = entry.source.rpartition("/")[0]
         for target in entry.links:
-            match = resolver.resolve(target)
+            match = resolver.resolve(target, folder)
             if match is not None and match.key not in linked:
                 linked.append(match.key)
         if len(linked) >= 2:

@@ -92,6 +92,38 @@ def find_links(text: str) -> Iterator[Link]:
                 yield link
 
 
+def shown_text(text: str) -> str:
+    """``text`` with each link to a note (wikilink or Markdown) reduced to what it shows:
+    for generated pages, where a Markdown link's relative path would lead nowhere."""
+    if "[[" in text:
+        text = WIKILINK.sub(lambda m: parse_link(m[2]).text, text)
+    if "](" in text:
+        text = MARKDOWN_LINK.sub(_markdown_shown, text)
+    return text
+
+
+def _markdown_shown(match: re.Match[str]) -> str:
+    link = markdown_link(match[2], match[3], bool(match[1]))
+    return match[0] if link is None else link.text
+
+
+def wikilinked(text: str, folder: str) -> str:
+    """``text`` with each Markdown link to a note written as a wikilink to its vault path
+    (``folder`` is the linking note's): it then leads to the note from any page."""
+    if "](" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        link = markdown_link(match[2], match[3], bool(match[1]))
+        if link is None:
+            return match[0]
+        path = link_path(link.target, folder)
+        label = (link.label or path.rsplit("/", 1)[-1]).replace("|", "/")
+        return f"{'!' if link.embed else ''}[[{path}|{label}]]"
+
+    return MARKDOWN_LINK.sub(replace, text)
+
+
 def as_link(value: str) -> Link | None:
     """The link when ``value`` is exactly one wikilink (``"[[Acme]]"``) or Markdown link to a
     note (``"[Acme](Companies/Acme.md)"``), else None."""

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
-from .links import WIKILINK, parse_link
+from .links import shown_text
 from .network import Interaction, Network, Person
 
 MAX_ROWS = 200  # rows of any one table
@@ -165,7 +165,5 @@ def update_scan(previous: LogScan, network: Network) -> LogScan | None:
 @functools.lru_cache(maxsize=1 << 15)  # the same entries are shown build after build
 def brief(text: str, limit: int = 100) -> str:
     """Text for a table: links reduced to what they show, cut at ``limit`` characters."""
-    if "[[" in text:
-        text = WIKILINK.sub(lambda m: parse_link(m[2]).text, text)
-    text = text.strip()
+    text = shown_text(text).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -17,7 +17,7 @@ from .dates import Birthday, Duration
 from .diagnostics import Diagnostic
 from .followups import BUCKETS, Bucket, FollowUp, birthday_within, follow_up
 from .identity import duplicate_people
-from .links import Resolver, as_link, fold, link_path, plain_text
+from .links import Resolver, as_link, fold, link_path, plain_text, wikilinked
 from .notes import LogEntry, Note, Position
 from .unmatched import Unmatched
 from .unmatched import rank as rank_unmatched
@@ -118,6 +118,12 @@ class OpenLoop:
     source: str
     line: int
     date: dt.date | None
+
+    @property
+    def text_md(self) -> str:
+        """The text for a page: its Markdown links to notes as wikilinks, which lead to
+        the note from the output folder too."""
+        return wikilinked(self.text, self.source.rpartition("/")[0])
 
 
 @dataclass(frozen=True, slots=True)

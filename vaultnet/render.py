@@ -31,7 +31,7 @@ from .followups import FollowUp
 from .fragments import FragmentCache, Fragments
 from .insights import TEMPLATE_TYPES as INSIGHT_TYPES
 from .insights import compute_insights, insight_jobs
-from .links import WIKILINK, parse_link
+from .links import shown_text
 from .logscan import PER_PERSON
 from .names import safe_filename
 from .network import Digest, Interaction, Network, Person, Ref, TierGroup
@@ -489,7 +489,7 @@ def context_text(value: Interaction | None, limit: int = 90, markdown: bool = Fa
     """
     if value is None:
         return "—"
-    text = WIKILINK.sub(lambda m: parse_link(m[2]).text, value.summary)
+    text = shown_text(value.summary)
     if value.mention and value.kind != "capture":  # a source note's line says it all
         title = value.source.rsplit("/", 1)[-1][:-3]
         text = text.removeprefix("mention:").strip()

@@ -56,7 +56,7 @@ def test_markdown_links_count_as_wikilinks(vault: Path, write: WriteNote) -> Non
     assert found["Eve"]["last_contact"] == "2026-07-04"
     assert run("build", *TODAY, vault).exit_code == 0
     page = (vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
-    assert "in 2026-11-01: Lunch with Bob." in page  # no relative path in the output folder
+    assert "| Lunch with Bob. |" in page  # no relative path in the output folder
 
 
 def test_markdown_link_is_relative_to_the_note_first(vault: Path, write: WriteNote) -> None:
@@ -257,3 +257,10 @@ def test_init_only_suggests_a_people_folder_of_marked_notes(tmp_path: Path) -> N
     text = (root / "vaultnet.toml").read_text("utf-8")
     assert '# people_dirs = ["Contacts"]' in text
     assert "\npeople_dirs" not in text
+
+
+def test_braces_that_name_no_value_are_not_a_template(vault: Path, write: WriteNote) -> None:
+    write("People/Ann.md", "---\ntier: acquaintance\nrole: '{{ 7*7 }}'\n---\n")
+    write("People/Bob.md", "---\nname: '{{title}}'\ntier: acquaintance\n---\n")  # a name
+    write("People/Tpl.md", "---\ntier: acquaintance\nmet: '{{date:YYYY-MM-DD}}'\n---\n")
+    assert set(people(vault)) == {"Ann", "{{title}}"}

@@ -73,7 +73,9 @@ _INLINE_BRACKETED = re.compile(
     r"[\[(]([A-Za-z][\w \-]*?)::[ \t]*([^\[\]()]*(?:\[\[[^\]]*\]\][^\[\]()]*)*)[\])]"
 )
 # Obsidian's core Templates and Templater leave these in a note made from a template.
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|<%.*?%>", re.DOTALL)
+# A placeholder names a value ({{title}}, {{date:YYYY-MM-DD}}, {{VALUE:tier}}); other text
+# in braces ("{{ 7*7 }}") is the user's.
+_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z][\w:\-./ ]*\}\}|<%.*?%>", re.DOTALL)
 _KIND = re.compile(r"([^\s:#\[\]]+):(?:\s|$)")
 _HASHTAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w\-/]*)")
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -297,8 +299,17 @@ def _looks_like_person(front_matter: str) -> bool:
 
 def _is_template(fm: dict[str, Any]) -> bool:
     """Whether front matter holds a placeholder of Obsidian's Templates or Templater
-    (``{{date}}``, ``<% tp.file.title %>``): the note is a template, not yet filled in."""
-    return any(_PLACEHOLDER.search(text) for text in _all_strings(fm))
+    (``{{date}}``, ``<% tp.file.title %>``): the note is a template, not yet filled in.
+
+    A name is the user's to choose (``vaultnet add '{{ x }}'`` writes it as given): only
+    the other keys tell a template.
+    """
+    return any(
+        _PLACEHOLDER.search(text)
+        for key, value in fm.items()
+        if key not in ("name", "aliases")
+        for text in _all_strings(value)
+    )
 
 
 def _all_strings(value: Any) -> list[str]:

@@ -264,3 +264,44 @@ def test_braces_that_name_no_value_are_not_a_template(vault: Path, write: WriteN
     write("People/Bob.md", "---\nname: '{{title}}'\ntier: acquaintance\n---\n")  # a name
     write("People/Tpl.md", "---\ntier: acquaintance\nmet: '{{date:YYYY-MM-DD}}'\n---\n")
     assert set(people(vault)) == {"Ann", "{{title}}"}
+
+
+IMPORTS = Path(__file__).resolve().parent / "fixtures" / "imports"
+
+
+def test_pages_write_markdown_links_when_obsidian_does(vault: Path, write: WriteNote) -> None:
+    _settings(vault, "app.json", {"useMarkdownLinks": True})
+    write("People/Bob Marsh.md", "---\ntier: acquaintance\ncadence: 7d\n---\n")
+    write("Daily/2026-11-01.md", "Lunch with [Bob](../People/Bob%20Marsh.md).\n")
+    assert run("build", *TODAY, vault).exit_code == 0
+    page = (vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
+    assert "| [Bob Marsh](Bob%20Marsh.md) |" in page
+    assert "[[" not in page.split("## Overdue", 1)[1].split("##", 1)[0]
+    _settings(vault, "app.json", {"useMarkdownLinks": True, "newLinkFormat": "absolute"})
+    assert run("build", *TODAY, vault).exit_code == 0
+    page = (vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
+    assert "| [Bob Marsh](People/Bob%20Marsh.md) |" in page
+
+
+def test_add_and_imports_write_markdown_links(vault: Path, write: WriteNote) -> None:
+    _settings(vault, "app.json", {"useMarkdownLinks": True, "newLinkFormat": "relative"})
+    write("Contacts/Ann Lee.md", "---\ntier: champion\n---\n")
+    write(
+        "People/Emma Thornton.md",
+        "---\ntier: champion\nemail: emma.thornton@harborhealth.co.uk\n---\n",
+    )
+    result = run("add", "Zed", "--introduced-by", "Ann Lee", *TODAY, "--vault", vault)
+    assert result.exit_code == 0, result.output
+    zed = (vault / "People" / "Zed.md").read_text(encoding="utf-8")
+    assert "introduced_by: '[Ann Lee](../Contacts/Ann%20Lee.md)'" in zed or (
+        'introduced_by: "[Ann Lee](../Contacts/Ann%20Lee.md)"' in zed
+    ), zed
+    result = run("import", "calendar", IMPORTS / "calendar-google.ics", *TODAY, "--vault", vault)
+    assert result.exit_code == 0, result.output
+    q4 = (vault / "Sources/Calendar/2026-11-20.md").read_text(encoding="utf-8")
+    assert "Q4 planning — [Emma Thornton](People/Emma%20Thornton.md)" in q4
+    assert run("build", *TODAY, vault).exit_code == 0
+    found = people(vault)
+    assert found["Zed"]["introduced_by"] == ["Ann Lee"]
+    assert found["Emma Thornton"]["last_contact"] == "2026-11-24"
+    assert "Zed" in (vault / "Network" / "Introductions.md").read_text(encoding="utf-8")

@@ -31,7 +31,7 @@ from .edit import (
 )
 from .errors import UsageError
 from .identity import is_email, not_an_email
-from .links import Resolver, as_link
+from .links import Resolver, as_link, note_link
 from .names import loose, loose_matches, safe_filename, suggestions
 from .notes import Note, parse_note
 from .vault import is_excluded
@@ -138,12 +138,21 @@ def _edit(
     return EditResult(result.path, result.changed, result.diff.replace(str(file), relative))
 
 
-def _link_or_text(people: People, value: str) -> tuple[str, str | None]:
+def _link_or_text(people: People, value: str, folder: str = "") -> tuple[str, str | None]:
     """A wikilink when ``value`` names exactly one person (as ``log`` finds one), else the
     text as given, with a warning then: a name that matches nobody is often a typo."""
     found = people.matches(value)
     if len(found) == 1:
-        return (value if value.startswith("[[") else f"[[{found[0].stem}]]"), None
+        if value.startswith("[["):
+            return value, None
+        config = people.config
+        note = found[0]
+        unique = people.resolver.all_matches(note.stem) == [note.path]
+        shortest = note.stem if unique else note.path[:-3]
+        written = note_link(
+            note.path, note.stem, config.markdown_links, config.link_format, shortest, folder
+        )
+        return written, None
     if found:
         shown = ", ".join(n.path for n in found)
         return (
@@ -227,7 +236,8 @@ def add_person(
     if met is not None:
         text = set_field(text, "met", met)
     if introduced_by and introduced_by.strip():
-        introducer, problem = _link_or_text(people, introduced_by.strip())
+        folder = relative.rpartition("/")[0]
+        introducer, problem = _link_or_text(people, introduced_by.strip(), folder)
         text = set_field(text, "introduced_by", introducer)
         if problem is not None:
             problems.append(problem)

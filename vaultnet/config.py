@@ -118,6 +118,10 @@ class Config:
     template_folders: tuple[str, ...] = ()
     daily_folder: str = ""
     daily_format: str = "YYYY-MM-DD"
+    # Obsidian's "Use [[Wikilinks]]" off (useMarkdownLinks) and its newLinkFormat: how the
+    # links vaultnet writes are written (links.note_link).
+    markdown_links: bool = False
+    link_format: str = "shortest"
     # The Periodic Notes plugin's daily notes: (folder, format) pairs, read as daily notes too.
     periodic_daily: tuple[tuple[str, str], ...] = ()
     path: Path | None = None
@@ -490,7 +494,8 @@ def _tiers(value: list[Any], warnings: list[Diagnostic]) -> tuple[Tier, ...]:
 
 
 def _obsidian_settings(root: Path) -> dict[str, Any]:
-    """Template folders and the daily-note format from ``.obsidian/``, when present."""
+    """Template folders, the daily-note formats and the link style from ``.obsidian/``,
+    when present."""
     folders = obsidian_template_folders(root)
     daily = _read_json(root / ".obsidian" / "daily-notes.json")
     settings: dict[str, Any] = {
@@ -501,6 +506,10 @@ def _obsidian_settings(root: Path) -> dict[str, Any]:
     if isinstance(daily.get("format"), str) and daily["format"].strip():
         settings["daily_format"] = daily["format"].strip()
     settings["periodic_daily"] = periodic_daily_notes(root)
+    app = _read_json(root / ".obsidian" / "app.json")
+    settings["markdown_links"] = app.get("useMarkdownLinks") is True
+    if app.get("newLinkFormat") in ("shortest", "relative", "absolute"):
+        settings["link_format"] = app["newLinkFormat"]
     return settings
 
 

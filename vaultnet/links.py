@@ -92,6 +92,36 @@ def find_links(text: str) -> Iterator[Link]:
                 yield link
 
 
+def note_link(
+    path: str,
+    label: str | None,
+    markdown: bool,
+    form: str = "shortest",
+    shortest: str | None = None,
+    folder: str | None = None,
+) -> str:
+    """A link to the note at vault path ``path`` (``People/Ann Lee.md``), as Obsidian would
+    write it: a wikilink to ``shortest`` (the file name, or the path when that is not
+    unique), or with ``markdown`` (its "Use [[Wikilinks]]" off) a Markdown link whose path
+    follows ``form`` (its newLinkFormat): ``shortest``, ``absolute`` (from the vault's
+    root) or ``relative`` (from ``folder``, the linking note's; from the root when that is
+    not known).
+    """
+    stem_path = path[:-3] if path.lower().endswith(".md") else path
+    if not markdown:
+        target = shortest or stem_path
+        shown = label if label and label != target else None
+        return f"[[{target}|{shown}]]" if shown else f"[[{target}]]"
+    if form == "shortest" and shortest is not None:
+        written = shortest + ".md"
+    elif form == "relative" and folder is not None:
+        written = posixpath.relpath(stem_path + ".md", folder or ".")
+    else:
+        written = stem_path + ".md"
+    text = (label or stem_path.rsplit("/", 1)[-1]).replace("[", "\\[").replace("]", "\\]")
+    return f"[{text}]({urllib.parse.quote(written, safe='/')})"
+
+
 def shown_text(text: str) -> str:
     """``text`` with each link to a note (wikilink or Markdown) reduced to what it shows:
     for generated pages, where a Markdown link's relative path would lead nowhere."""

@@ -31,7 +31,7 @@ from .followups import FollowUp
 from .fragments import FragmentCache, Fragments
 from .insights import TEMPLATE_TYPES as INSIGHT_TYPES
 from .insights import compute_insights, insight_jobs
-from .links import shown_text
+from .links import note_link, shown_text
 from .logscan import PER_PERSON
 from .names import safe_filename
 from .network import Digest, Interaction, Network, Person, Ref, TierGroup
@@ -303,7 +303,39 @@ def _new_environment(config: Config, today: dt.date, user_templates: bool) -> ji
     env.globals.pop("lipsum", None)  # lipsum(10**9) would run with no deadline check
     env.filters.update(sandbox.bounded_filters(env.filters))
     env.filters.update(filters(today))
+    if config.markdown_links:  # Obsidian's "Use [[Wikilinks]]" is off: write as it would
+        env.filters.update(markdown_link_filters(config.link_format))
     return env
+
+
+def markdown_link_filters(form: str) -> dict[str, Callable[..., Any]]:
+    """``link`` and ``who`` writing Markdown links, their paths in Obsidian's newLinkFormat
+    ``form``. A page's links are written from the vault's root for ``relative``: Obsidian
+    reads a path it does not find next to the page from the root."""
+
+    def link_md(value: Person | Ref | str | None, label: str | None = None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, Person):
+            shown = display(label or value.name)
+            return note_link(value.path, shown, True, form, value.link)
+        if isinstance(value, Ref):
+            if not value.is_link:
+                return display(value.text)
+            shown = display(label or value.text)
+            if value.person is not None:
+                return note_link(value.person, shown, True, form, None)
+            return note_link(value.target + ".md", shown, True, form, value.target)
+        return note_link(str(value) + ".md", None, True, form, str(value))
+
+    def who_md(person: Person) -> str:
+        text = cell(link_md(person))
+        role = cell(person.role) if person.role else ""
+        company = cell(link_md(person.company)) if person.company else ""
+        detail = ", ".join(part for part in (role, company) if part)
+        return f"{text} — {detail}" if detail else text
+
+    return {"link": link_md, "who": who_md}
 
 
 def filters(today: dt.date) -> dict[str, Callable[..., Any]]:

@@ -28,7 +28,7 @@ from ..diagnostics import Diagnostic
 from ..edit import EditError, create_note, edit_note
 from ..errors import UsageError
 from ..identity import linkedin_key
-from ..links import fold
+from ..links import fold, note_link
 from ..notes import Note
 from .contact import clean_email, clean_text
 
@@ -118,6 +118,8 @@ class Matcher:
                 self.by_name.setdefault(fold(name), []).append(note)
             unique = people.resolver.all_matches(note.stem) == [note.path]
             self.links[note.path] = note.stem if unique else note.path.removesuffix(".md")
+        self.markdown = config.markdown_links
+        self.form = config.link_format
 
     def link(self, who: Participant) -> str | None:
         """``[[Ann Lee]]`` for the one note that is ``who``, or None."""
@@ -127,7 +129,10 @@ class Matcher:
             self.by_name.get(fold(who.name)) if who.name.strip() else None,
         ):
             if found and len({n.path for n in found}) == 1:
-                return f"[[{self.links[found[0].path]}]]"
+                path = found[0].path
+                # A relative path is written from the vault's root: the source note's folder
+                # is not known here, and Obsidian reads such a path from the root.
+                return note_link(path, None, self.markdown, self.form, self.links[path])
         return None
 
 

@@ -202,3 +202,56 @@ def test_duplicate_file_names_link_by_path() -> None:
     network, _ = build_network(Config(vault=VAULT), notes, TODAY)
     links = {p.path: p.link for p in network.people}
     assert links == {"Work/Alex.md": "Work/Alex", "Home/Alex.md": "Home/Alex", "Sam.md": "Sam"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[Bob](Bob.md)", Link("./Bob", label="Bob")),
+        ("[Bob](People/Bob%20Marsh.md)", Link("./People/Bob Marsh", label="Bob")),
+        ("[Bob](<People/Bob Marsh.md>)", Link("./People/Bob Marsh", label="Bob")),
+        ("[Bob](../People/Bob.md#Work)", Link("../People/Bob", label="Bob", heading="Work")),
+        ("[Bob](/People/Bob)", Link("/People/Bob", label="Bob")),
+        ('[Bob](Bob.md "a title")', Link("./Bob", label="Bob")),
+        ("![Bob](Bob.md)", Link("./Bob", label="Bob", embed=True)),
+    ],
+)
+def test_markdown_links_to_notes(text: str, expected: Link) -> None:
+    assert list(find_links(f"see {text}.")) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[a](https://x.org/Bob.md)", "[m](mailto:b@x.org)", "[p](pic.png)", "[h](#Log)", "[e]()"],
+)
+def test_markdown_links_elsewhere_are_not_note_links(text: str) -> None:
+    assert list(find_links(text)) == []
+
+
+def test_markdown_paths_resolve_from_the_linking_note_first() -> None:
+    resolver = Resolver()
+    resolver.add("People/Bob.md", "People/Bob.md", "Bob", ())
+    resolver.add("Work/People/Bob.md", "Work/People/Bob.md", "Work Bob", ())
+    resolver.finish()
+    assert resolver.resolve("./People/Bob", "Work").key == "Work/People/Bob.md"  # type: ignore[union-attr]
+    assert resolver.resolve("./People/Bob", "Daily").key == "People/Bob.md"  # type: ignore[union-attr]
+    assert resolver.resolve("../People/Bob", "Work/x").key == "Work/People/Bob.md"  # type: ignore[union-attr]
+    assert resolver.resolve("./Nobody", "Daily") is None
+
+
+def test_note_link_writes_what_obsidian_would() -> None:
+    from vaultnet.links import note_link
+
+    assert note_link("People/Ann Lee.md", "Ann Lee", False, shortest="Ann Lee") == "[[Ann Lee]]"
+    assert note_link("People/Ann Lee.md", "Ann", True, "shortest", "Ann Lee") == (
+        "[Ann](Ann%20Lee.md)"
+    )
+    assert note_link("People/Ann Lee.md", "Ann", True, "absolute", "Ann Lee") == (
+        "[Ann](People/Ann%20Lee.md)"
+    )
+    assert note_link("People/Ann Lee.md", "Ann", True, "relative", "Ann Lee", "Daily") == (
+        "[Ann](../People/Ann%20Lee.md)"
+    )
+    assert as_link(note_link("People/Ann (x).md", "Ann", True, "absolute")) == Link(
+        "./People/Ann (x)", label="Ann"
+    )

@@ -305,3 +305,15 @@ def test_add_and_imports_write_markdown_links(vault: Path, write: WriteNote) -> 
     assert found["Zed"]["introduced_by"] == ["Ann Lee"]
     assert found["Emma Thornton"]["last_contact"] == "2026-11-24"
     assert "Zed" in (vault / "Network" / "Introductions.md").read_text(encoding="utf-8")
+
+
+def test_open_loops_are_cut_at_followups_rows(vault: Path, write: WriteNote) -> None:
+    (vault / "vaultnet.toml").write_text("followups_rows = 2\n", encoding="utf-8")
+    write("Ann.md", PERSON)
+    write("Tasks.md", "".join(f"- [ ] 2026-10-0{day} ping [[Ann]]\n" for day in range(1, 6)))
+    assert len(digest(vault)["open_loops"]) == 5
+    assert run("build", *TODAY, vault).exit_code == 0
+    page = (vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
+    section = page.split("## Open loops", 1)[1]
+    assert section.count("ping [[Ann]]") == 2
+    assert "…and 3 more: `vaultnet digest --format json` lists them all." in section

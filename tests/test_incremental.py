@@ -444,7 +444,7 @@ def test_a_build_that_stops_early_imports_only_what_it_needs(sample_vault: Path)
     first = subprocess.run(run, capture_output=True, text=True, check=True)
     assert "pickle" in first.stdout.splitlines()[-1]  # a real build loads them
     again = subprocess.run(run, capture_output=True, text=True, check=True)
-    assert "0 written, 21 unchanged" in again.stdout
+    assert "0 written, 23 unchanged" in again.stdout
     assert again.stdout.splitlines()[-1] == ""
 
 

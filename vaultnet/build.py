@@ -23,7 +23,7 @@ from .atomic import clean_temp_files
 from .cache import NoteCache
 from .config import Config
 from .diagnostics import Diagnostic, sort_key
-from .output import WriteResult, Written, write_pages
+from .output import PAGE_SUFFIXES, WriteResult, Written, write_pages
 from .page import Page
 from .vault import SourceFile, parse_options, scan, source_file
 from .version import VERSION
@@ -401,6 +401,7 @@ class Builder:
         written = WriteResult()
         if write:
             mark = time.perf_counter()
+            from .obsidian import obsidian_pages
             from .render import render_pages  # Jinja is imported only when pages are made
 
             pages = render_pages(network, self.pages)
@@ -408,6 +409,7 @@ class Builder:
                 from .ics import calendar_page  # the calendar library only when asked
 
                 pages.append(calendar_page(network, save=not dry_run))
+            pages += obsidian_pages(network)
             timings["render"] = time.perf_counter() - mark
             mark = time.perf_counter()
             written = write_pages(
@@ -597,11 +599,14 @@ def _config_inputs(config: Config) -> list[Path]:
 
 
 def _md_files(root: Path) -> list[str]:
-    """Every .md file under the output folder, so a build notices one it must remove."""
+    """Every page-like file (.md, .base, ...) under the output folder, so a build notices one
+    it must remove."""
     found = []
     for folder, dirs, files in os.walk(root):
         dirs.sort()
-        found += sorted(os.path.join(folder, name) for name in files if name.endswith(".md"))
+        found += sorted(
+            os.path.join(folder, name) for name in files if name.endswith(PAGE_SUFFIXES)
+        )
     return found
 
 

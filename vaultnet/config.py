@@ -111,6 +111,7 @@ class Config:
     max_page_kb: int = 20480
     ics: bool = False
     ics_alarm: str = ""  # an iCalendar duration from the start of the day ("PT9H"); "" for none
+    canvas_max_nodes: int = 200  # people drawn on Introductions.canvas; the rest are counted
     notify: NotifyConfig = NotifyConfig()
     follow_outside_links: bool = False
     capture: Capture = field(default_factory=Capture)
@@ -161,6 +162,7 @@ _KNOWN: dict[str, type | tuple[type, ...]] = {
     "max_page_kb": int,
     "ics": bool,
     "ics_alarm": str,
+    "canvas_max_nodes": int,
     "notify": dict,
     "follow_outside_links": bool,
     "capture": dict,
@@ -247,6 +249,7 @@ def load_config(vault: Path | str) -> Config:
         max_page_kb=_positive(values.get("max_page_kb", 20480), "max_page_kb"),
         ics=bool(values.get("ics", False)),
         ics_alarm=_alarm(values.get("ics_alarm", "")),
+        canvas_max_nodes=_positive(values.get("canvas_max_nodes", 200), "canvas_max_nodes"),
         notify=_notify(values.get("notify", {}), warnings),
         follow_outside_links=bool(values.get("follow_outside_links", False)),
         capture=_capture(values.get("capture", {}), warnings),

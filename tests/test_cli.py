@@ -62,7 +62,7 @@ def clean(vault: Path, write: WriteNote) -> Path:
 
 def pages(vault: Path) -> list[str]:
     out = vault / "Network"
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
 
 
 # --- general -------------------------------------------------------------------------------------

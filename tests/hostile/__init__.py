@@ -29,7 +29,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from vaultnet.cli import main
-from vaultnet.output import is_generated
+from vaultnet.output import PAGE_SUFFIXES, is_generated
 
 TODAY = "2026-11-26"
 TODAY_ARGS = ("--today", TODAY)
@@ -141,7 +141,8 @@ def assert_only_output_changed(
         assert rel.startswith(output) or rel == output[:-1], f"changed outside the output: {rel}"
         path = root / rel
         if after.get(rel, "dir") != "dir":
-            assert path.suffix == ".md" and is_generated(path), f"unmarked output file {rel}"
+            marked = path.suffix in PAGE_SUFFIXES and is_generated(path)
+            assert marked, f"unmarked output file {rel}"
 
 
 @dataclass

@@ -1355,7 +1355,7 @@ def import_linkedin_invitations(
 
 @main.group("export")
 def export_group() -> None:
-    """Write your people out: a follow-up calendar, JSON, CSV or vCard.
+    """Write your people out: a follow-up calendar, JSON, CSV, vCard or a canvas.
 
     Exports read the notes and never change them (except ics --assign-uids, which adds a
     vaultnet_uid key to each person note). They go to stdout, or to a file with -o.
@@ -1385,12 +1385,20 @@ def _run_export(
     output: Path | None,
     no_cache: bool,
     assign_uids: bool = False,
+    center: str | None = None,
+    max_nodes: int | None = None,
 ) -> None:
     from .exporting import export_vault, write_export
 
     config = _config(_vault(vault, vault_option))
     result = export_vault(
-        config, fmt, today, cache=_cache(config, no_cache), assign_uids=assign_uids
+        config,
+        fmt,
+        today,
+        cache=_cache(config, no_cache),
+        assign_uids=assign_uids,
+        center=center,
+        max_nodes=max_nodes,
     )
     print_diagnostics(list(result.diagnostics), quiet=True)
     if result.assigned:
@@ -1494,3 +1502,50 @@ def export_vcard(
       vaultnet export vcard -o network.vcf
     """
     _run_export("vcard", vault, vault_option, today, strict, output, no_cache)
+
+
+@export_group.command("canvas")
+@_export_command
+@click.option(
+    "--center",
+    metavar="NAME",
+    help="Only this person's neighbourhood: who introduced them, up to you, and everyone "
+    "they brought in.",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Draw at most N people; the rest are counted. Default: canvas_max_nodes (200).",
+)
+def export_canvas(
+    vault: Path | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    output: Path | None,
+    no_cache: bool,
+    center: str | None,
+    max_nodes: int | None,
+) -> None:
+    """The introductions as an Obsidian canvas (JSON Canvas 1.0), like the
+    Introductions.canvas every build writes: one box per person, a column per
+    introduction depth, a group per tier. Its boxes open notes by their path in the
+    vault, so keep the file inside the vault.
+
+    \b
+    Examples:
+      vaultnet export canvas --center "Ann Lee" -o "Ann Lee introductions.canvas"
+      vaultnet export canvas --max-nodes 50 -o Network-top.canvas
+    """
+    _run_export(
+        "canvas",
+        vault,
+        vault_option,
+        today,
+        strict,
+        output,
+        no_cache,
+        center=center,
+        max_nodes=max_nodes,
+    )

@@ -30,9 +30,10 @@ from .edit import EditError, edit_note, set_field
 from .errors import OutputError, UsageError
 from .ics import UID_KEY, CalendarState, follow_ups_ics, person_id, state_path, uid_is_ours
 from .network import Network, Person
+from .output import CANVAS_MARK_ID
 from .page import ICS_MARK
 
-FORMATS = ("ics", "json", "csv", "vcard")
+FORMATS = ("ics", "json", "csv", "vcard", "canvas")
 
 
 # --- people as data ----------------------------------------------------------------------
@@ -228,9 +229,13 @@ def export_vault(
     cache: NoteCache | None = None,
     assign_uids: bool = False,
     now: dt.datetime | None = None,
+    center: str | None = None,
+    max_nodes: int | None = None,
 ) -> Export:
-    """Export the vault in ``fmt`` (ics, json, csv or vcard). Reads the notes only, except
-    that ``assign_uids`` first gives every person note without one a ``vaultnet_uid``."""
+    """Export the vault in ``fmt`` (ics, json, csv, vcard or canvas). Reads the notes only,
+    except that ``assign_uids`` first gives every person note without one a
+    ``vaultnet_uid``. A canvas shows ``center``'s neighbourhood when given, and at most
+    ``max_nodes`` people (default: canvas_max_nodes)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     builder = Builder(config, cache)
@@ -246,6 +251,13 @@ def export_vault(
     if assign_uids:
         disk = {path: source.disk for path, source in builder.files.items()}
         assigned = _assign_uids(config, network, state.salt, disk)
+    if fmt == "canvas":
+        from .canvas import canvas_text, center_person, introductions_canvas
+
+        person = center_person(network, center) if center is not None else None
+        limit = max_nodes or config.canvas_max_nodes
+        canvas = introductions_canvas(network, limit, person, "Raise --max-nodes to draw more.")
+        return Export(canvas_text(canvas), diagnostics)
     if fmt == "ics":
         text = follow_ups_ics(network, state, now or dt.datetime.now(dt.UTC))
     elif fmt == "json":
@@ -341,6 +353,7 @@ _EXPORT_HEADS = {
     "csv": re.compile(r"\A\ufeff?name,path,tier,status,"),
     "vcard": re.compile(r"\ABEGIN:VCARD\r?\nVERSION:4\.0\r?\nUID:urn:uuid:"),
     "ics": re.compile(r"\ABEGIN:VCALENDAR\r?\n(?:[^\n]*\n){0,40}?" + re.escape(ICS_MARK)),
+    "canvas": re.compile(r'\A\{\s*"nodes"\s*:\s*\[\s*\{\s*"id"\s*:\s*"' + CANVAS_MARK_ID + '"'),
 }
 
 

@@ -240,13 +240,14 @@ def test_a_setting_appended_to_the_init_config_is_a_setting(tmp_path: Path) -> N
 def test_the_init_config_uncommented_gives_the_defaults(vault: Path, write: WriteNote) -> None:
     template = (ROOT / "templates" / "vaultnet.toml").read_text(encoding="utf-8")
     settings = re.compile(r"^# (?=\w+ = |  \{|\])", re.MULTILINE)
-    assert len(settings.findall(template)) == 19
+    assert len(settings.findall(template)) == 20
     write("vaultnet.toml", settings.sub("", template) + "max_note_kb = 100\n")
     config = load_config(vault)
     assert config.warnings == ()
     assert config.tiers == DEFAULT_TIERS
     assert config.capture == Capture()
     assert (config.output_dir, config.horizon_days, config.max_note_kb) == ("Network", 30, 100)
+    assert config.canvas_max_nodes == 200
 
 
 def test_a_setting_inside_a_tiers_table_is_explained(vault: Path, write: WriteNote) -> None:

@@ -512,3 +512,12 @@ def test_the_drawing_check_sees_overlaps_and_boxes_left_undrawn(chains: Path) ->
     next(n for n in canvas["nodes"] if n["type"] == "file")["x"] = -10_000  # out of its group
     with pytest.raises(AssertionError):
         check_drawing(canvas)
+
+
+def test_the_docs_show_the_base_the_sample_vault_gets() -> None:
+    docs = (ROOT / "docs" / "obsidian.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", docs, re.S)
+    assert block is not None
+    golden = ROOT / "tests" / "golden" / "sample" / "expected" / "People.base"
+    assert block[1] == golden.read_text(encoding="utf-8"), "docs/obsidian.md: paste People.base"
+    assert (ROOT / "docs" / "images" / "introductions-canvas.png").stat().st_size > 10_000

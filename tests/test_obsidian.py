@@ -6,6 +6,7 @@ with) and the drawing is checked: every node drawn, no two boxes overlapping.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import re
@@ -26,6 +27,7 @@ from vaultnet.dates import Duration
 from vaultnet.output import is_generated
 
 TODAY_ARGS = ["--today", "2026-11-26"]
+TODAY = dt.date(2026, 11, 26)
 # File properties of the Bases syntax (obsidian-help, Bases syntax and Functions).
 FILE_PROPERTIES = {
     "name", "basename", "path", "folder", "ext", "size", "properties", "tags", "links",
@@ -521,3 +523,26 @@ def test_the_docs_show_the_base_the_sample_vault_gets() -> None:
     golden = ROOT / "tests" / "golden" / "sample" / "expected" / "People.base"
     assert block[1] == golden.read_text(encoding="utf-8"), "docs/obsidian.md: paste People.base"
     assert (ROOT / "docs" / "images" / "introductions-canvas.png").stat().st_size > 10_000
+
+
+def test_a_builder_makes_the_canvas_again_only_when_what_it_shows_changed(chains: Path) -> None:
+    from vaultnet.build import Builder
+    from vaultnet.cache import NoteCache
+    from vaultnet.obsidian import obsidian_pages
+
+    builder = Builder(load_config(chains), NoteCache.in_memory())
+    first = {p.path: p.text for p in builder.build(TODAY).pages}
+    ann = chains / "People" / "Ann.md"
+    ann.write_text(ann.read_text() + "## Log\n- 2026-11-20 call: hi\n", encoding="utf-8")
+    result = builder.build(TODAY, changed=["People/Ann.md"])
+    second = {p.path: p.text for p in result.pages}
+    assert second["Introductions.canvas"] is first["Introductions.canvas"]
+    assert second["People.base"] is first["People.base"]
+    cy = chains / "People" / "Cy.md"
+    cy.write_text(cy.read_text().replace("[[Bob]]", "[[Gus]]"), encoding="utf-8")
+    result = builder.build(TODAY, changed=["People/Cy.md"])
+    third = {p.path: p.text for p in result.pages}
+    assert third["Introductions.canvas"] != first["Introductions.canvas"]
+    assert result.network is not None
+    cold = {p.path: p.text for p in obsidian_pages(result.network)}
+    assert third["Introductions.canvas"] == cold["Introductions.canvas"]

@@ -31,6 +31,7 @@ from .version import VERSION
 if TYPE_CHECKING:
     from .network import Network, PersonMemo
     from .notes import Note, ParseOptions, Unreadable
+    from .obsidian import ObsidianPages
     from .pagememo import PageMemo
 
 
@@ -119,6 +120,7 @@ class Builder:
         self.progress = progress  # called while many notes are being parsed
         self.memo: PersonMemo | None = None
         self.pages = pages  # the last render's pages, for a watcher to reuse
+        self.obsidian: ObsidianPages | None = None  # People.base and the canvas, made lazily
         # What a watcher wrote: pages it knows are up to date on disk.
         self.written: Written | None = Written() if pages is not None else None
         self.cache = cache if cache is not None else NoteCache.in_memory()
@@ -401,7 +403,7 @@ class Builder:
         written = WriteResult()
         if write:
             mark = time.perf_counter()
-            from .obsidian import obsidian_pages
+            from .obsidian import ObsidianPages
             from .render import render_pages  # Jinja is imported only when pages are made
 
             pages = render_pages(network, self.pages)
@@ -409,7 +411,9 @@ class Builder:
                 from .ics import calendar_page  # the calendar library only when asked
 
                 pages.append(calendar_page(network, save=not dry_run))
-            pages += obsidian_pages(network)
+            if self.obsidian is None:
+                self.obsidian = ObsidianPages()
+            pages += self.obsidian.pages(network)
             timings["render"] = time.perf_counter() - mark
             mark = time.perf_counter()
             written = write_pages(

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import UsageError
 from .links import fold
@@ -40,9 +41,9 @@ TIER_COLORS = ("6", "4", "5", "3", "2", "1")
 NO_NOTE = "no note"  # the band of introducers without a note
 
 
-@dataclass(frozen=True, slots=True)
-class _Node:
-    """Someone on the canvas: a person with a note, or an introducer's name without one."""
+class _Node(NamedTuple):
+    """Someone on the canvas: a person with a note, or an introducer's name without one.
+    (A named tuple: one is made per person on every build that draws the canvas.)"""
 
     key: str
     name: str
@@ -57,6 +58,28 @@ class _Tree:
     parent: dict[str, str]  # drawn edges only: loops are cut at their strongest member
     depth: dict[str, int]  # 1: met directly
     order: list[str]  # breadth first from "You", the ladder's order within a level
+
+
+def _shown(p: Person) -> tuple[object, ...]:
+    """What the canvas shows of a person."""
+    return (p.key, p.name, p.path, p.tier, p.met, p.introduced_by, p.archived)
+
+
+def same_canvas(old: Network, new: Network) -> bool:
+    """Whether ``new`` gives the canvas ``old`` gave: the same settings, and the same people
+    (a person left unchanged by a rebuild is the very same object) with the same names,
+    notes, tiers, met dates, introducers and status."""
+    if (old.config.tiers, old.config.canvas_max_nodes) != (
+        new.config.tiers,
+        new.config.canvas_max_nodes,
+    ):
+        return False
+    if len(old.people) != len(new.people) or len(old.active) != len(new.active):
+        return False
+    if all(map(operator.is_, old.people, new.people)):
+        return True
+    pairs = zip(old.people, new.people, strict=True)
+    return all(a is b or _shown(a) == _shown(b) for a, b in pairs)
 
 
 def _introducers(network: Network) -> tuple[dict[str, _Node], dict[str, str]]:

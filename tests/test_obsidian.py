@@ -38,7 +38,7 @@ NOTE_KEYS = {
     "name", "aliases", "tier", "target_tier", "company", "org", "role", "title", "history",
     "location", "email", "phone", "url", "linkedin", "tags", "met", "introduced_by",
     "knows", "last_contact", "cadence", "next_follow_up", "snooze_until", "status",
-    "birthday", "type", "categories",
+    "birthday", "type", "categories", "connected",
 }  # fmt: skip
 # Words of the formula language that are not properties.
 FORMULA_WORDS = {
@@ -410,7 +410,7 @@ def test_the_base_is_yaml_and_names_only_keys_that_exist(chains: Path) -> None:
                     seen.add(used)
                     todo.append(used)
     views = [v["name"] for v in base["views"]]
-    assert views == ["Follow-ups", "By tier", "Never contacted"]
+    assert views == ["Follow-ups", "By tier", "Never contacted", "Dormant"]
     assert base["views"][0]["sort"][0] == {"property": "formula.due", "direction": "ASC"}
 
 
@@ -477,7 +477,9 @@ def test_the_tier_rank_follows_the_ladder_not_the_alphabet(
 def test_the_cadence_formula_reads_vaultnet_cadences(
     vault: Path, cadence: object, duration: str
 ) -> None:
+    (vault / "vaultnet.toml").write_text('dormant_after = "18m"\n', encoding="utf-8")
     base = yaml.safe_load(people_base(load_config(vault)))
+    assert 'date(last_contact) + "18M" < today()' in base["formulas"]["dormant"]
     note = {"tier": "advocate", "cadence": cadence}
     assert _Evaluator(base["formulas"], note).formula("cadence") == duration
 

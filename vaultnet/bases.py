@@ -3,7 +3,8 @@
 Bases reads only a note's own properties (its front matter), never vaultnet's model, so
 every computed column is a Bases formula over those properties: the tier's rank on the
 ladder (an ``if`` chain over the tiers' names and titles), the cadence as a Bases duration,
-and the due date (``next_follow_up``, else ``last_contact`` plus the cadence). Contact found
+the due date (``next_follow_up``, else ``last_contact`` plus the cadence) and whether someone
+is dormant. Contact found
 only in a note's log or in dated notes is invisible to Bases. Pure.
 """
 
@@ -100,6 +101,7 @@ def _folders_filter(config: Config) -> list[Any]:
 def people_base(config: Config) -> str:
     """The text of ``People.base`` for ``config``: valid YAML, its mark the first line."""
     tiers = config.tiers
+    after = _text(bases_duration(config.dormant_after))
     formulas = {
         "tier_key": 'if(tier, tier.toString().trim().lower(), "")',
         "tier_rank": _tier_chain(tiers, lambda t: t.rank),
@@ -110,6 +112,13 @@ def people_base(config: Config) -> str:
             "if(last_contact, date(last_contact) + formula.cadence))"
         ),
         "snoozed": "if(snooze_until, date(snooze_until) > today(), false)",
+        # As vaultnet's: past due by cadence with the last contact longer ago than
+        # dormant_after, or never contacted and connected that long ago.
+        "dormant": (
+            "if(next_follow_up, false, if(formula.due, formula.due < today() && "
+            f"date(last_contact) + {after} < today(), "
+            f"if(connected, date(connected) + {after} < today(), false)))"
+        ),
         "days_overdue": "if(formula.due, ((today() - formula.due) / 86400000).floor())",
     }
     properties = {
@@ -119,6 +128,7 @@ def people_base(config: Config) -> str:
         "note.role": {"displayName": "Role"},
         "note.last_contact": {"displayName": "Last contact"},
         "note.met": {"displayName": "Met"},
+        "note.connected": {"displayName": "Connected"},
         "formula.tier_rank": {"displayName": "Rung"},
         "formula.cadence": {"displayName": "Cadence"},
         "formula.due": {"displayName": "Due"},
@@ -128,7 +138,7 @@ def people_base(config: Config) -> str:
         {
             "type": "table",
             "name": "Follow-ups",
-            "filters": {"and": ["formula.due", "!formula.snoozed"]},
+            "filters": {"and": ["formula.due", "!formula.snoozed", "!formula.dormant"]},
             "order": [
                 "file.name",
                 "formula.due",
@@ -163,9 +173,26 @@ def people_base(config: Config) -> str:
         {
             "type": "table",
             "name": "Never contacted",
-            "filters": {"and": ["!formula.due", "!formula.snoozed"]},
+            "filters": {"and": ["!formula.due", "!formula.snoozed", "!formula.dormant"]},
             "order": ["file.name", "note.tier", "note.met", "note.company"],
             "sort": [
+                {"property": "formula.tier_rank", "direction": "ASC"},
+                {"property": "file.name", "direction": "ASC"},
+            ],
+        },
+        {
+            "type": "table",
+            "name": "Dormant",
+            "filters": {"and": ["formula.dormant", "!formula.snoozed"]},
+            "order": [
+                "file.name",
+                "note.last_contact",
+                "note.connected",
+                "note.tier",
+                "note.company",
+            ],
+            "sort": [
+                {"property": "note.last_contact", "direction": "ASC"},
                 {"property": "formula.tier_rank", "direction": "ASC"},
                 {"property": "file.name", "direction": "ASC"},
             ],

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from .errors import UsageError
 from .links import fold
 from .network import Network, Person
-from .output import CANVAS_MARK_ID
+from .page import CANVAS_MARK_ID
 
 CANVAS_PAGE = "Introductions.canvas"  # under the output folder
 MAX_NODES = 200  # the default of canvas_max_nodes

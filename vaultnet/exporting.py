@@ -30,8 +30,7 @@ from .edit import EditError, edit_note, set_field
 from .errors import OutputError, UsageError
 from .ics import UID_KEY, CalendarState, follow_ups_ics, person_id, state_path, uid_is_ours
 from .network import Network, Person
-from .output import CANVAS_MARK_ID
-from .page import ICS_MARK
+from .page import CANVAS_MARK_ID, ICS_MARK
 
 FORMATS = ("ics", "json", "csv", "vcard", "canvas")
 

@@ -7,7 +7,7 @@ from .bases import BASE_PAGE, people_base
 from .canvas import CANVAS_PAGE, canvas_text, introductions_canvas, same_canvas
 from .config import Config
 from .network import Network
-from .output import Page
+from .page import Page
 
 
 def obsidian_pages(network: Network) -> list[Page]:

@@ -1549,3 +1549,57 @@ def export_canvas(
         center=center,
         max_nodes=max_nodes,
     )
+
+
+@main.command()
+@click.argument("keep")
+@click.argument("other")
+@common_options(vault_argument=False)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Merge despite conflicting values: KEEP's value stays, OTHER's is written in "
+    "KEEP's note under the merged section.",
+)
+@dry_run_option
+@handle_errors
+def merge(
+    keep: str,
+    other: str,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    force: bool,
+    dry_run: bool,
+) -> None:
+    """Merge OTHER's note into KEEP's: two notes of one person become one.
+
+    KEEP and OTHER are found as `log` finds a person (name, alias, first name, or the
+    note's path). KEEP's front matter values win; OTHER's name and aliases become
+    aliases, its emails and phones are added, keys only OTHER has are copied. The logs are
+    merged in date order without duplicates, OTHER's body goes under "## Merged from …",
+    every link to OTHER is rewritten to KEEP, and OTHER moves to the vault's .trash.
+    Values that cannot both be kept (two met dates, tiers…) stop the merge unless --force.
+    If a write fails, the notes already written are put back.
+
+    \b
+    Example:
+      vaultnet merge "Ann Lee" "Ann Lee (LinkedIn)" --dry-run
+    """
+    from .merge import apply_merge, plan_merge
+
+    config = _config(_vault(None, vault_option))
+    plan = plan_merge(config, keep, other, today=today, force=force, cache=_cache(config, False))
+    if plan.conflicts:
+        click.echo("kept KEEP's value (--force): " + "; ".join(plan.conflicts), err=True)
+    if dry_run:
+        click.echo(plan.shown(config.vault), nl=False)
+        return
+    written = apply_merge(config, plan)
+    for relative in written:
+        click.echo(f"rewrote {relative}")
+    vault = config.vault
+    click.echo(
+        f"moved {plan.other.relative_to(vault).as_posix()} → "
+        f"{plan.trash.relative_to(vault).as_posix()}"
+    )

@@ -35,6 +35,7 @@ aliases: [Annie]
 email: ann@gmail.example
 phone: "+44 20 7946 0000"
 company: Acme
+role: Engineer
 linkedin: https://linkedin.example/ann
 tags: [person, linkedin]
 ---
@@ -84,7 +85,8 @@ def test_merge_combines_notes_rewrites_links_and_trashes_other(
     assert "ann@gmail.example" in text and "ann@harbor.example" in text
     assert "+44 20 7946 0000" in text
     assert "linkedin: https://linkedin.example/ann" in text
-    assert "company: Harbor Health" in text and "- company: Acme" in text
+    assert "company: Harbor Health" in text
+    assert "history:\n  - {company: Acme, role: Engineer}\n" in text
     log = text[text.index("## Log") :]
     assert log.count("coffee: platform team") == 1
     assert log.index("2026-09-01 lunch") < log.index("2026-10-01 coffee")
@@ -104,7 +106,10 @@ def test_conflict_stops_without_force_and_is_kept_with_it(
     vault: Path, write: WriteNote, pair: tuple[Path, Path, Path]
 ) -> None:
     keep, other, _ = pair
-    write("People/Ann (LinkedIn).md", OTHER.replace("company: Acme", "met: 2020-05-05"))
+    write(
+        "People/Ann (LinkedIn).md",
+        OTHER.replace("company: Acme\nrole: Engineer", "met: 2020-05-05"),
+    )
     before = keep.read_bytes()
     code, _, err = run(vault, "merge", "Ann Lee", "Ann Lee-Smith")
     assert code == 1
@@ -197,3 +202,16 @@ def test_keep_held_open_by_an_editor_is_refused(
     assert code == 1 and "not merged" in err
     assert {p: p.read_bytes() for p in pair} == before
     assert pair[1].exists()
+
+
+def test_a_different_company_joins_an_existing_history(
+    vault: Path, write: WriteNote, pair: tuple[Path, Path, Path]
+) -> None:
+    keep = write(
+        "People/Ann Lee.md",
+        KEEP.replace("tags:", "history:\n  - company: Old Co\n    role: Intern\ntags:"),
+    )
+    code, out, err = run(vault, "merge", "Ann Lee", "Ann Lee-Smith")
+    assert code == 0, out + err
+    text = keep.read_text()
+    assert "    role: Intern\n  - {company: Acme, role: Engineer}\ntags:" in text

@@ -25,7 +25,15 @@ from .actions import Found, People
 from .cache import NoteCache
 from .config import Config
 from .containment import link_on_the_way, state_dir
-from .edit import EditError, add_list_item, add_log_entry, diff, edit_note, set_field
+from .edit import (
+    EditError,
+    add_list_item,
+    add_log_entry,
+    add_mapping_item,
+    diff,
+    edit_note,
+    set_field,
+)
 from .edit.files import _locked
 from .edit.log import _entries, _fenced, _log_section
 from .edit.scanner import _content, _eol, _parse
@@ -107,15 +115,7 @@ def _merge_front_matter(
             ):
                 text = add_list_item(text, key, value)
                 keys.add(key)
-    for key in ("company", "role"):
-        theirs, ours = od.get(key), kd.get(key)
-        if theirs in (None, ""):
-            continue
-        if ours in (None, ""):
-            text = _copy(text, key, theirs, records)
-            keys.add(key)
-        elif not _same_text(theirs, ours):
-            records.append(f"- {key}: {theirs}")
+    text = _merge_position(text, kd, od, keys, records)
     for key, theirs in od.items():
         if key in _MERGED_ELSEWHERE or theirs in (None, "", []):
             continue
@@ -141,6 +141,39 @@ def _merge_front_matter(
             conflicts.append(f"{key}: {ours} (kept) / {theirs} ({other.note.stem})")
             records.append(f"- {key}: {theirs}")
     return text, keys, conflicts, records
+
+
+def _merge_position(
+    text: str, kd: dict[str, Any], od: dict[str, Any], keys: set[str], records: list[str]
+) -> str:
+    """OTHER's company and role: copied when KEEP has none; a different company becomes
+    an entry of KEEP's ``history`` (an earlier or other position); a different role at the
+    same company is recorded in the merged section."""
+    company, role = od.get("company"), od.get("role")
+    if company in (None, "") or kd.get("company") in (None, ""):
+        for key in ("company", "role"):
+            if od.get(key) not in (None, "") and kd.get(key) in (None, ""):
+                text = _copy(text, key, od[key], records)
+                keys.add(key)
+            elif od.get(key) not in (None, "") and not _same_text(od[key], kd[key]):
+                records.append(f"- {key}: {od[key]}")
+        return text
+    if not _same_text(company, kd["company"]):
+        entry = {"company": str(company)}
+        if role not in (None, ""):
+            entry["role"] = str(role)
+        try:
+            text = add_mapping_item(text, "history", entry)
+            keys.add("history")
+        except EditError:
+            records.append(f"- company: {company}" + (f" (role: {role})" if role else ""))
+    elif role not in (None, "") and kd.get("role") not in (None, "", role):
+        if not _same_text(role, kd["role"]):
+            records.append(f"- role: {role}")
+    elif role not in (None, "") and kd.get("role") in (None, ""):
+        text = _copy(text, "role", role, records)
+        keys.add("role")
+    return text
 
 
 def _copy_ok(value: Any) -> bool:

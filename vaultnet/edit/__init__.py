@@ -7,7 +7,8 @@ the same code that reads notes, and an edit that would change anything besides w
 asked is refused with an EditError.
 
 - ``scanner``: reading a note for editing, and where each front matter key sits;
-- ``values``: the front matter edits (``set_field``, ``remove_field``, ``add_list_item``)
+- ``values``: the front matter edits (``set_field``, ``remove_field``, ``add_list_item``,
+  ``add_mapping_item``)
   and the read-back check;
 - ``log``: ``add_log_entry``;
 - ``files``: ``edit_note`` and ``create_note``, the file handling: the lock between
@@ -20,7 +21,7 @@ The text functions are pure; only ``files`` touches the disk.
 from .files import LOCK_NAME, LOCK_TIMEOUT, EditResult, create_note, diff, edit_note
 from .log import add_log_entry
 from .scanner import EditError
-from .values import FieldValue, add_list_item, remove_field, set_field
+from .values import FieldValue, add_list_item, add_mapping_item, remove_field, set_field
 
 __all__ = [
     "LOCK_NAME",
@@ -30,6 +31,7 @@ __all__ = [
     "FieldValue",
     "add_list_item",
     "add_log_entry",
+    "add_mapping_item",
     "create_note",
     "diff",
     "edit_note",

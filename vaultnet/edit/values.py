@@ -425,3 +425,39 @@ def _flow_insertion(note: _Note, row: int, col: int) -> tuple[int, int, str]:
         if end >= 0:
             return last[0], last[1], scanner.sep or ", "
     raise EditError("not edited: the flow list does not close", line=row + 1)  # pragma: no cover
+
+
+def add_mapping_item(text: str, key: str, item: dict[str, str]) -> str:
+    """Append ``item`` (keys and text values) to a block list of mappings, written in flow
+    style: ``  - {company: Acme, role: Engineer}``. A missing key becomes a one-item list.
+
+    Only a missing key or a block list is added to (EditError otherwise: a flow list or a
+    single value is edited by hand). An item already in the list leaves the note unchanged.
+    """
+    _check_key(key)
+    for name, value in item.items():
+        _check_key(name)
+        if not isinstance(value, str):
+            raise TypeError("mapping values must be strings")
+    note = _parse(text)
+    old = note.data.get(key, _ABSENT)
+    f = note.field(key)
+    written = "{" + ", ".join(f"{_key_text(k)}: {_scalar(v, flow=True)}" for k, v in item.items())
+    written += "}"
+    lines = list(note.lines)
+    if old is _ABSENT and f is None and note.close is not None:
+        eol = _eol(lines[note.close - 1]) if note.close > 0 else note.newline
+        style = _list_style(note, None)
+        lines[note.close : note.close] = [f"{_key_text(key)}:{eol}", style.item(written, eol)]
+        expected: list[Any] = [dict(item)]
+    elif isinstance(old, list) and f is not None and _item_lines(note, f):
+        if any(_same(existing, item) for existing in old):
+            return text
+        items = _item_lines(note, f)
+        style = _ListStyle(items[-1][1], items[-1][2] or " ")
+        lines.insert(f.end, style.item(written, _eol(lines[f.end - 1])))
+        expected = [*old, dict(item)]
+    else:
+        line = None if f is None else f.start + 1
+        raise EditError(f"not edited: vaultnet adds to {key!r} only as a block list", line=line)
+    return _verified(note, note.text(lines), key, expected)

@@ -215,3 +215,16 @@ def test_a_different_company_joins_an_existing_history(
     assert code == 0, out + err
     text = keep.read_text()
     assert "    role: Intern\n  - {company: Acme, role: Engineer}\ntags:" in text
+
+
+def test_plain_notes_are_rewritten_and_an_unreadable_one_is_named(
+    vault: Path, write: WriteNote, pair: tuple[Path, Path, Path]
+) -> None:
+    plain = write("Meetings/Offsite.md", "Lunch with [[Ann (LinkedIn)]].\n")
+    broken = write("Notes/Broken.md", "---\nkey: [unclosed\n---\n[[Ann (LinkedIn)]]\n")
+    broken_bytes = broken.read_bytes()
+    code, out, err = run(vault, "merge", "Ann Lee", "Ann Lee-Smith")
+    assert code == 0, out + err
+    assert plain.read_text() == "Lunch with [[Ann Lee]].\n"
+    assert broken.read_bytes() == broken_bytes
+    assert "Notes/Broken.md: warning: links not rewritten" in err

@@ -1592,6 +1592,8 @@ def merge(
     plan = plan_merge(config, keep, other, today=today, force=force, cache=_cache(config, False))
     if plan.conflicts:
         click.echo("kept KEEP's value (--force): " + "; ".join(plan.conflicts), err=True)
+    for warning in plan.skipped:
+        click.echo(warning, err=True)
     if dry_run:
         click.echo(plan.shown(config.vault), nl=False)
         return

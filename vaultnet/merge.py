@@ -58,7 +58,7 @@ class _Change:
     relative: str
     old: str
     new: str
-    keys: frozenset[str]
+    keys: frozenset[str] | None  # the front matter keys that change; None: no front matter
 
 
 @dataclass(slots=True)
@@ -70,6 +70,7 @@ class MergePlan:
     trash: Path
     other_bytes: bytes
     conflicts: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # notes whose links could not be rewritten
 
     def shown(self, vault: Path) -> str:
         """The whole change as a diff, and the move of OTHER."""
@@ -372,26 +373,27 @@ def plan_merge(
             frozenset(keys) | _changed_keys(keep_old, text),
         )
     ]
+    skipped: list[str] = []
     for path, disk in sorted(people.disk.items()):
         if path in (keep.note.path, other.note.path):
             continue
         file = vault / disk
+        folder = PurePosixPath(path).parent.as_posix()
         try:
             old = _decode(file.read_bytes(), file)
-        except (OSError, UsageError):
-            continue
-        if "[[" not in old and "](" not in old:
-            continue
-        folder = PurePosixPath(path).parent.as_posix()
-        new = rewrite_links(
-            old, "" if folder == "." else folder, people.resolver, other.note.path, target
-        )
-        if new != old:
-            keys_changed = _changed_keys(old, new) if _parse(old).close is not None else frozenset()
-            changes.append(_Change(file, _rel(file, vault), old, new, keys_changed))
-    return MergePlan(
-        changes, other.file, _trash_path(vault, _rel(other.file, vault)), other_bytes, conflicts
-    )
+            if "[[" not in old and "](" not in old:
+                continue
+            new = rewrite_links(
+                old, "" if folder == "." else folder, people.resolver, other.note.path, target
+            )
+            if new != old:
+                keys_changed = _changed_keys(old, new) if _parse(old).close is not None else None
+                changes.append(_Change(file, _rel(file, vault), old, new, keys_changed))
+        except (OSError, VaultnetError) as exc:
+            reason = getattr(exc, "message", None) or getattr(exc, "strerror", None) or str(exc)
+            skipped.append(f"{_rel(file, vault)}: warning: links not rewritten: {reason}")
+    trash = _trash_path(vault, _rel(other.file, vault))
+    return MergePlan(changes, other.file, trash, other_bytes, conflicts, skipped)
 
 
 def _trash_path(vault: Path, relative: str) -> Path:
@@ -445,7 +447,7 @@ def _expecting(old: str, new: str) -> Callable[[str], str]:
     return transform
 
 
-def _write(file: Path, old: str, new: str, keys: frozenset[str]) -> None:
+def _write(file: Path, old: str, new: str, keys: frozenset[str] | None) -> None:
     edit_note(file, _expecting(old, new), expect_keys=keys, body_change=True)
 
 

@@ -228,3 +228,27 @@ def test_plain_notes_are_rewritten_and_an_unreadable_one_is_named(
     assert plain.read_text() == "Lunch with [[Ann Lee]].\n"
     assert broken.read_bytes() == broken_bytes
     assert "Notes/Broken.md: warning: links not rewritten" in err
+
+
+def test_a_merge_killed_midway_is_rolled_back_by_the_next_merge(
+    vault: Path, pair: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = {p: p.read_bytes() for p in pair}
+
+    def killed(plan: object) -> None:
+        raise KeyboardInterrupt  # the process stops between the notes and the move
+
+    monkeypatch.setattr(vaultnet.merge, "_move", killed)
+    CliRunner().invoke(main, ["merge", "Ann Lee", "Ann Lee-Smith", "--vault", str(vault)])
+    journal = vault / ".vaultnet/merge-journal.json"
+    assert journal.exists() and pair[0].read_bytes() != before[pair[0]]
+    monkeypatch.undo()
+    other = "People/Ann (LinkedIn).md"  # its name is now also an alias of KEEP's
+    code, out, err = run(vault, "merge", "Ann Lee", other, "--dry-run")
+    assert code == 0 and journal.exists()  # a dry run changes nothing, not even this
+    code, out, err = run(vault, "merge", "Ann Lee", other)
+    assert code == 0, out + err
+    assert "People/Ann Lee.md: put back as it was before an interrupted merge" in err
+    assert not journal.exists()
+    assert (vault / ".trash/People/Ann (LinkedIn).md").read_bytes() == before[pair[1]]
+    assert pair[0].read_text().count("## Merged from") == 1

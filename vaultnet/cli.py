@@ -1586,9 +1586,12 @@ def merge(
     Example:
       vaultnet merge "Ann Lee" "Ann Lee (LinkedIn)" --dry-run
     """
-    from .merge import apply_merge, plan_merge
+    from .merge import apply_merge, plan_merge, recover
 
     config = _config(_vault(None, vault_option))
+    if not dry_run:
+        for line in recover(config):
+            click.echo(line, err=True)
     plan = plan_merge(config, keep, other, today=today, force=force, cache=_cache(config, False))
     if plan.conflicts:
         click.echo("kept KEEP's value (--force): " + "; ".join(plan.conflicts), err=True)

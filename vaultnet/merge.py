@@ -12,6 +12,7 @@ says what happened. See docs/merge.md.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import urllib.parse
@@ -22,9 +23,10 @@ from typing import Any
 
 from . import document
 from .actions import Found, People
+from .atomic import write_atomic
 from .cache import NoteCache
 from .config import Config
-from .containment import link_on_the_way, state_dir
+from .containment import contained, link_on_the_way, state_dir
 from .edit import (
     EditError,
     add_list_item,
@@ -41,6 +43,7 @@ from .errors import UsageError, VaultnetError
 from .links import MARKDOWN_LINK, WIKILINK, Resolver, markdown_link, parse_link
 
 TRASH = ".trash"  # Obsidian's own trash folder
+JOURNAL = "merge-journal.json"  # in .vaultnet/: the plan of a merge being applied
 # Scalar fields with no list form: two different values cannot both be kept in place.
 _MERGED_ELSEWHERE = {"name", "aliases", "email", "phone", "company", "role"}
 _CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
@@ -414,19 +417,26 @@ def _trash_path(vault: Path, relative: str) -> Path:
 
 def apply_merge(config: Config, plan: MergePlan) -> list[str]:
     """Write the plan in one step: all of it, or (on a failure) nothing, and say what was
-    done. Raises MergeError after rolling back."""
+    done. Raises MergeError after rolling back.
+
+    A journal in ``.vaultnet/`` holds the plan while it is applied, so that a process
+    killed midway is rolled back by the next ``vaultnet merge`` (``recover``)."""
     done: list[_Change] = []
-    lock = state_dir(config.vault)
-    with _locked(lock):
+    vault = config.vault
+    journal = state_dir(vault, JOURNAL)
+    with _locked(state_dir(vault)):
+        _write_journal(journal, plan, vault)
+        where = _rel(plan.other, vault)
         try:
             for change in plan.changes:
+                where = change.relative
                 _write(change.file, change.old, change.new, change.keys)
                 done.append(change)
+            where = _rel(plan.other, vault)
             _move(plan)
         except (EditError, OSError) as exc:
             failed = _rollback(done)
-            where = getattr(exc, "path", None) or ""
-            reason = getattr(exc, "message", None) or str(exc)
+            reason = exc.message if isinstance(exc, EditError) else (exc.strerror or str(exc))
             restored = ", ".join(c.relative for c in done if c.relative not in failed)
             message = f"not merged: {where}: {reason}"
             if restored:
@@ -434,8 +444,69 @@ def apply_merge(config: Config, plan: MergePlan) -> list[str]:
             if failed:
                 shown = ", ".join(failed)
                 message += f"; could not be put back (changed since; check by hand): {shown}"
+            else:
+                journal.unlink(missing_ok=True)
             raise MergeError(message) from exc
+        journal.unlink(missing_ok=True)
     return [c.relative for c in plan.changes]
+
+
+def _write_journal(journal: Path, plan: MergePlan, vault: Path) -> None:
+    record = {
+        "version": 1,
+        "changes": [{"path": c.relative, "old": c.old, "new": c.new} for c in plan.changes],
+        "other": _rel(plan.other, vault),
+        "trash": _rel(plan.trash, vault),
+    }
+    write_atomic(journal, json.dumps(record).encode("utf-8"), 0o600)
+
+
+def recover(config: Config) -> list[str]:
+    """Roll back a merge a killed process left half done, from its journal: each note that
+    still holds the merge's text gets its old text back, OTHER comes back from ``.trash``.
+    Returns what was done; MergeError when something could not be put back (the journal
+    then stays)."""
+    vault = config.vault
+    journal = state_dir(vault, JOURNAL)
+    if not journal.exists():
+        return []
+    told: list[str] = []
+    with _locked(state_dir(vault)):
+        try:
+            record = json.loads(journal.read_text(encoding="utf-8"))
+            changes = [(c["path"], c["old"], c["new"]) for c in record["changes"]]
+            other, trash = vault / record["other"], vault / record["trash"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise MergeError(
+                f"the record of an interrupted merge cannot be read ({exc}); compare the notes "
+                "with .trash by hand, then delete it",
+                _rel(journal, vault),
+            ) from None
+        failed: list[str] = []
+        for relative, old, new in reversed(changes):
+            file = contained(vault, relative, "a note of the interrupted merge")
+            try:
+                current = _decode(file.read_bytes(), file)
+                if current == new:
+                    keys = _changed_keys(new, old) if _parse(new).close is not None else None
+                    _write(file, new, old, keys)
+                    told.append(f"{relative}: put back as it was before an interrupted merge")
+                elif current != old:
+                    failed.append(relative)
+            except (OSError, VaultnetError):
+                failed.append(relative)
+        if not other.exists() and trash.exists():
+            os.link(trash, other)
+            os.unlink(trash)
+            told.append(f"{_rel(other, vault)}: brought back from {_rel(trash, vault)}")
+        if failed:
+            raise MergeError(
+                "an interrupted merge could not be rolled back in "
+                f"{', '.join(failed)} (changed since); check by hand, then delete the record",
+                _rel(journal, vault),
+            )
+        journal.unlink()
+    return told
 
 
 def _expecting(old: str, new: str) -> Callable[[str], str]:

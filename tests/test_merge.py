@@ -252,3 +252,15 @@ def test_a_merge_killed_midway_is_rolled_back_by_the_next_merge(
     assert not journal.exists()
     assert (vault / ".trash/People/Ann (LinkedIn).md").read_bytes() == before[pair[1]]
     assert pair[0].read_text().count("## Merged from") == 1
+
+
+def test_a_record_leading_out_of_the_vault_is_refused(
+    vault: Path, pair: tuple[Path, Path, Path]
+) -> None:
+    (vault / ".vaultnet").mkdir()
+    record = '{"changes": [{"path": "../x.md", "old": "", "new": ""}], "other": "a", "trash": "b"}'
+    (vault / ".vaultnet/merge-journal.json").write_text(record)
+    before = {p: p.read_bytes() for p in pair}
+    code, _, err = run(vault, "merge", "Ann Lee", "Ann Lee-Smith")
+    assert code == 1 and "cannot be read" in err and "not a path inside the vault" in err
+    assert {p: p.read_bytes() for p in pair} == before

@@ -461,6 +461,14 @@ def _write_journal(journal: Path, plan: MergePlan, vault: Path) -> None:
     write_atomic(journal, json.dumps(record).encode("utf-8"), 0o600)
 
 
+def _recorded(vault: Path, relative: object) -> Path:
+    """A path from the record, refused (ValueError) unless it is a plain path in the vault."""
+    parts = PurePosixPath(str(relative)).parts
+    if not isinstance(relative, str) or not parts or relative.startswith("/") or ".." in parts:
+        raise ValueError(f"{relative!r} is not a path inside the vault")
+    return contained(vault, relative, "a note of the interrupted merge")
+
+
 def recover(config: Config) -> list[str]:
     """Roll back a merge a killed process left half done, from its journal: each note that
     still holds the merge's text gets its old text back, OTHER comes back from ``.trash``.
@@ -474,17 +482,20 @@ def recover(config: Config) -> list[str]:
     with _locked(state_dir(vault)):
         try:
             record = json.loads(journal.read_text(encoding="utf-8"))
-            changes = [(c["path"], c["old"], c["new"]) for c in record["changes"]]
-            other, trash = vault / record["other"], vault / record["trash"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            changes = [
+                (_recorded(vault, c["path"]), str(c["path"]), str(c["old"]), str(c["new"]))
+                for c in record["changes"]
+            ]
+            other = _recorded(vault, record["other"])
+            trash = _recorded(vault, record["trash"])
+        except (OSError, ValueError, KeyError, TypeError, VaultnetError) as exc:
             raise MergeError(
                 f"the record of an interrupted merge cannot be read ({exc}); compare the notes "
                 "with .trash by hand, then delete it",
                 _rel(journal, vault),
             ) from None
         failed: list[str] = []
-        for relative, old, new in reversed(changes):
-            file = contained(vault, relative, "a note of the interrupted merge")
+        for file, relative, old, new in reversed(changes):
             try:
                 current = _decode(file.read_bytes(), file)
                 if current == new:

@@ -764,6 +764,49 @@ def path_command(
     sys.exit(exit_code(result, strict, errors_fail=False))
 
 
+@main.command()
+@common_options()
+@click.option("--remove", is_flag=True, help="Take the four properties out of every note.")
+@click.option("--dry-run", is_flag=True, help="Print the exact changes as diffs; write nothing.")
+@handle_errors
+def properties(
+    vault: Path | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
+    remove: bool,
+    dry_run: bool,
+) -> None:
+    """Write vaultnet's computed values into each person's front matter, for Obsidian Bases.
+
+    Keeps vaultnet_last_contact, vaultnet_due, vaultnet_bucket and vaultnet_tier_rank up to
+    date in each active person's note (archived people get none); only those lines change,
+    and only when a value changed. A note another program is saving is skipped with a
+    warning (exit 1 with --strict).
+
+    \b
+    Examples:
+      vaultnet properties --dry-run      the changes, as diffs
+      vaultnet properties --remove       take them out again
+    """
+    from .properties import update
+
+    config = _config(_vault(vault, vault_option))
+    result = Builder(config, _cache(config, False)).build(today, write=False, full=True)
+    print_diagnostics(result.diagnostics, quiet=True)
+    done = update(config, result.network, remove=remove, dry_run=dry_run)
+    for edited in done.changed:
+        if dry_run:
+            click.echo(edited.diff, nl=not edited.diff.endswith("\n"))
+        else:
+            click.echo(f"updated {edited.path.relative_to(config.vault).as_posix()}")
+    for refused in done.refused:
+        click.echo(f"{refused.path}: warning: {refused.message}; run again later", err=True)
+    if not done.changed:
+        click.echo("no change")
+    sys.exit(1 if strict and done.refused else exit_code(result, strict, errors_fail=False))
+
+
 # --- editing commands ------------------------------------------------------------------
 
 

@@ -79,3 +79,17 @@ def test_a_note_being_saved_is_skipped_with_a_warning(
     assert "People/Ann Lee.md: warning: " in output
     assert busy.read_bytes() == original
     assert b"vaultnet_tier_rank: 1\n" in other.read_bytes()  # the others are still written
+
+
+def test_archived_people_get_none(vault: Path, write: WriteNote) -> None:
+    note = write("People/Ann Lee.md", NOTE)
+    assert run(vault)[0] == 0
+    text = note.read_text(encoding="utf-8").replace(
+        "tier: champion\n", "tier: champion\nstatus: archived\n"
+    )
+    note.write_text(text, encoding="utf-8")
+    code, output = run(vault)
+    assert code == 0, output
+    assert note.read_text(encoding="utf-8") == NOTE.replace(
+        "tier: champion\n", "tier: champion\nstatus: archived\n"
+    )

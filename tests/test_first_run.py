@@ -248,6 +248,7 @@ def test_the_init_config_uncommented_gives_the_defaults(vault: Path, write: Writ
     assert config.capture == Capture()
     assert (config.output_dir, config.horizon_days, config.max_note_kb) == ("Network", 30, 100)
     assert config.canvas_max_nodes == 200
+    assert config.brief_days == 2
 
 
 def test_a_setting_inside_a_tiers_table_is_explained(vault: Path, write: WriteNote) -> None:

@@ -770,6 +770,23 @@ def path_command(
 @click.option("--dry-run", is_flag=True, help="Print the exact changes as diffs; write nothing.")
 @handle_errors
 def properties(
+@main.command("brief")
+@common_options(vault_argument=False)
+@click.argument("name")
+@vault_argument_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown, or JSON for scripts.",
+)
+@click.option("--for", "target", metavar="COMPANY", help="Say whether they are a path there.")
+@click.option("--no-cache", is_flag=True, help="Parse every note again; ignore the cache.")
+@handle_errors
+def brief_command(
+    name: str,
     vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
@@ -805,6 +822,43 @@ def properties(
     if not done.changed:
         click.echo("no change")
     sys.exit(1 if strict and done.refused else exit_code(result, strict, errors_fail=False))
+    fmt: str,
+    target: str | None,
+    no_cache: bool,
+) -> None:
+    """A one-page brief on someone before you meet them, from your notes only.
+
+    Who they are now, how you know them, the last three contacts, open tasks and planned
+    entries, what you gave and got, whom they know that you know, dates this month and an
+    opener drawn from your own words. NAME is found as `log` finds people. Rendered from
+    the brief.md.j2 template (yours, when the templates folder has one).
+
+    \b
+    Examples:
+      vaultnet brief "Ann Lee"
+      vaultnet brief zoe --for "Harbor Health" --format json | jq .path_to
+    """
+    from .brief import BRIEF_TEMPLATE, brief_json, find_person, make_brief, open_tasks
+    from .companies import person_resolver
+    from .insights import compute_insights
+    from .render import render_page_body
+
+    config = _config(_vault(vault, vault_option))
+    result = Builder(config, _cache(config, no_cache)).build(today, write=False, full=True)
+    network = result.network
+    assert network is not None
+    print_diagnostics(result.diagnostics, quiet=True)
+    resolver = person_resolver(network)
+    person = find_person(network, name, resolver)
+    tasks = open_tasks(config, resolver, {person.key}).get(person.key, [])
+    companies = compute_insights(network).companies
+    brief = make_brief(network, person, companies, tasks, target, resolver)
+    if fmt == "json":
+        click.echo(json_text(brief_json(brief)))
+    else:
+        page = f"{config.output_dir}/Briefs/{person.name}.md"
+        click.echo(render_page_body(network, page, BRIEF_TEMPLATE, {"brief": brief}), nl=False)
+    sys.exit(exit_code(result, strict, errors_fail=False))
 
 
 # --- editing commands ------------------------------------------------------------------

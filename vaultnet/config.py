@@ -104,6 +104,7 @@ class Config:
     followups_rows: int = 15
     # Where new person notes go (``add``, imports) when no --dir is given.
     people_folder: str = "People"
+    brief_days: int = 2  # people with a planned entry this many days ahead get a brief page
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
     max_note_kb: int = 5120
     max_front_matter_kb: int = 256
@@ -155,6 +156,7 @@ _KNOWN: dict[str, type | tuple[type, ...]] = {
     "dormant_after": (str, int),
     "followups_rows": int,
     "people_folder": str,
+    "brief_days": int,
     "tiers": list,
     "max_note_kb": int,
     "max_front_matter_kb": int,
@@ -240,6 +242,7 @@ def load_config(vault: Path | str) -> Config:
         dormant_after=_duration(values.get("dormant_after", "365d"), "dormant_after"),
         followups_rows=_positive(values.get("followups_rows", 15), "followups_rows"),
         people_folder=_people_folder(values.get("people_folder"), values.get("people_dirs")),
+        brief_days=_not_negative(values.get("brief_days", 2), "brief_days"),
         tiers=_tiers(values["tiers"], warnings) if "tiers" in values else DEFAULT_TIERS,
         max_note_kb=_positive(values.get("max_note_kb", 5120), "max_note_kb"),
         max_front_matter_kb=_positive(
@@ -325,6 +328,12 @@ def _seconds(value: float, key: str) -> float:
 def _positive(value: int, key: str) -> int:
     if value <= 0:
         raise ConfigError(f"{key} must be a positive whole number, not {value!r}", CONFIG_NAME)
+    return value
+
+
+def _not_negative(value: int, key: str) -> int:
+    if not 0 <= value <= 366:
+        raise ConfigError(f"{key} must be a whole number from 0 to 366, not {value!r}", CONFIG_NAME)
     return value
 
 

@@ -23,6 +23,7 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import sandbox
+from .brief import brief_jobs
 from .config import Config, Tier
 from .containment import link_on_the_way
 from .dates import Birthday, Duration, ago, long_date, short_date
@@ -579,10 +580,12 @@ def render_person_note(config: Config, name: str, tier: str, today: dt.date) -> 
     return text if text.endswith("\n") else text + "\n"
 
 
-def render_page_body(network: Network, path: str, template: str) -> str:
+def render_page_body(
+    network: Network, path: str, template: str, extra: dict[str, Any] | None = None
+) -> str:
     """One page's body (no front matter), as ``render_pages`` renders it."""
     env = make_environment(network.config, network.today)
-    context = {**template_context(network), "page": path}
+    context = {**template_context(network), **(extra or {}), "page": path}
     return _render(env, template, context, network.config.vault).lstrip("\n")
 
 
@@ -602,9 +605,11 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     fragments.next_render()
     base = template_context(network)
     week = iso_week(today)
+    briefs = brief_jobs(network, base["insights"].companies)
+    links = tuple((job[2]["brief"].person, job[0].removesuffix(".md")) for job in briefs)
     jobs: list[tuple[str, str, dict[str, Any]]] = [
         ("Index.md", "index.md.j2", {}),
-        ("Follow-ups.md", "followups.md.j2", {}),
+        ("Follow-ups.md", "followups.md.j2", {"briefs": links}),
         (f"Digests/{week}.md", "digest.md.j2", {"week": week}),
     ]
     for group in network.tiers:
@@ -612,6 +617,7 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
         jobs.append((f"Tiers/{name}.md", "tier.md.j2", {"group": group}))
     jobs += followup_section_jobs(network)
     jobs += insight_jobs(base["insights"])
+    jobs += briefs
     if network.unmatched:
         jobs.append(("Unmatched.md", "unmatched.md.j2", {"unmatched": network.unmatched}))
     pages = []

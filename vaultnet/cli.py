@@ -861,6 +861,41 @@ def brief_command(
     sys.exit(exit_code(result, strict, errors_fail=False))
 
 
+@main.command()
+@common_options(dated=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--strict", is_flag=True, help="Exit with 1 when there is any pair.")
+@click.option("--no-cache", is_flag=True, help="Parse every note again; ignore the cache.")
+@handle_errors
+def dupes(
+    vault: Path | None, vault_option: Path | None, strict: bool, as_json: bool, no_cache: bool
+) -> None:
+    """List pairs of person notes that look like one person, with the evidence.
+
+    Two notes pair up when they share a name or alias (ignoring case, accents, punctuation
+    and "Last, First" order), an email address, a LinkedIn profile or a phone number
+    (spaces, dashes and parentheses ignored, 00 read as +), or when their names differ
+    only by a middle name or initial and they are at the same company. `check` and `build`
+    warn of the same pairs. Exits with 0; with --strict, 1 when there is any pair.
+
+    \b
+    Examples:
+      vaultnet dupes ~/Notes
+      vaultnet dupes --json | jq -r '.pairs[] | [.first.path, .second.path] | @tsv'
+    """
+    from .identity import duplicates_json, duplicates_text, find_duplicates
+
+    config = _config(_vault(vault, vault_option))
+    read = Builder(config, _cache(config, no_cache)).read()
+    print_diagnostics([d for d in read.diagnostics if d.level == "error"], quiet=True)
+    pairs = find_duplicates([note for note in read.notes if note.person])
+    if as_json:
+        click.echo(json_text(duplicates_json(pairs)))
+    else:
+        click.echo(duplicates_text(pairs), nl=False)
+    sys.exit(1 if strict and pairs else 0)
+
+
 # --- editing commands ------------------------------------------------------------------
 
 

@@ -1,14 +1,18 @@
-"""What says two notes are one person: the same name, alias, email or LinkedIn profile.
+"""What says two notes are one person: the same name, alias, email, LinkedIn profile or
+phone, or a name that differs only by a middle name at the same company.
 
-Imports match people by these keys; ``check`` and ``build`` warn when two person notes
-share one, which is usually the same person written down twice.
+Imports match people by some of these keys; ``check`` and ``build`` warn when two person
+notes share one, which is usually the same person written down twice, and ``dupes`` lists
+the pairs with their evidence. All three come from ``find_duplicates``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
 from .links import fold
@@ -47,43 +51,193 @@ def not_an_email(value: str) -> str:
     return f"{value.strip()[:80]!r} is not an email address"
 
 
-def duplicate_people(notes: Sequence[Note]) -> list[Diagnostic]:
-    """A warning for each person note that shares a name, an alias, an email address or a
-    LinkedIn profile with an earlier one (in path order), naming both files.
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One key two notes share: ``field`` (a key of ``WHAT``) and the later note's value."""
 
-    Run on every build, so kept lean: a dict per kind of key, words made only on a clash.
+    field: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatePair:
+    """Two person notes that look like one person: ``first`` earlier in path order."""
+
+    first: Note
+    second: Note
+    evidence: tuple[Evidence, ...]  # in the order of WHAT
+
+
+WHAT = {
+    "name": "name",
+    "aliases": "alias",
+    "email": "email",
+    "linkedin": "LinkedIn profile",
+    "phone": "phone",
+    "middle_name": "name but for a middle name, at the same company",
+}
+
+
+def find_duplicates(notes: Sequence[Note]) -> list[DuplicatePair]:
+    """Pairs of person notes sharing a name, an alias, an email address, a LinkedIn profile
+    or a phone number, or whose names differ only by a middle name or initial at the same
+    company. Each note is paired with the first earlier note (in path order) it shares a
+    key with; the pairs are in the later note's path order.
+
+    Run on every build, so kept lean: a dict per kind of key, a pair made only on a clash.
     """
-    first: dict[str, dict[str, Note]] = {"name": {}, "aliases": {}, "email": {}, "linkedin": {}}
-    clashes: list[tuple[Note, Note, str, str]] = []  # the note, the earlier one, field, value
+    names: dict[str, Note] = {}
+    aliases: dict[str, Note] = {}
+    emails: dict[str, Note] = {}
+    profiles: dict[str, Note] = {}
+    phones: dict[str, Note] = {}
+    # first and last word -> the notes of such names (compared at the end: rarely two)
+    by_ends: dict[str, list[tuple[Note, tuple[str, ...]]]] = {}
+    found: dict[tuple[str, str], list[Evidence]] = {}
+    order: list[tuple[Note, Note]] = []
+
+    def clash(note: Note, seen: Note, field: str, value: str) -> None:
+        pair = (seen.path, note.path)
+        evidence = found.get(pair)
+        if evidence is None:
+            evidence = found[pair] = []
+            order.append((seen, note))
+        if all(e.field != field for e in evidence):
+            evidence.append(Evidence(field, value))
+
     for note in sorted(notes, key=_path):
-        found: list[tuple[str, str, str]] = [("name", fold(note.name or note.stem), "")]
+        shown = note.name or note.stem
+        words = name_words(shown)
+        key = " ".join(words) or fold(shown)
+        seen = names.setdefault(key, note)
+        if seen is not note:
+            clash(note, seen, "name", shown)
+        if len(words) >= 2:
+            by_ends.setdefault(f"{words[0]} {words[-1]}", []).append((note, words))
         for alias in note.aliases:
-            found.append(("aliases", fold(alias), alias))
+            key = " ".join(name_words(alias)) or fold(alias)
+            if key and (seen := aliases.setdefault(key, note)) is not note:
+                clash(note, seen, "aliases", alias)
         for email in note.email:
-            found.append(("email", email.strip().casefold(), email.strip()))
+            key = email.strip().casefold()
+            if key and (seen := emails.setdefault(key, note)) is not note:
+                clash(note, seen, "email", email.strip())
         if note.linkedin:
-            found.append(("linkedin", _profile_key(note.linkedin) or "", note.linkedin.strip()))
-        reported: set[str] = set()
-        for field, key, value in found:
-            if not key:
-                continue
-            seen = first[field].setdefault(key, note)
-            if seen is not note and seen.path not in reported:
-                reported.add(seen.path)
-                clashes.append((note, seen, field, value or note.name or note.stem))
+            key = _profile_key(note.linkedin) or ""
+            if key and (seen := profiles.setdefault(key, note)) is not note:
+                clash(note, seen, "linkedin", note.linkedin.strip())
+        for phone in note.phone:
+            key = phone_key(phone) or ""
+            if key and (seen := phones.setdefault(key, note)) is not note:
+                clash(note, seen, "phone", phone.strip())
+    for group in by_ends.values():
+        if len(group) > 1:
+            _middle_names(group, clash)
+    fields = list(WHAT)
+    pairs = [
+        DuplicatePair(
+            seen,
+            note,
+            tuple(sorted(found[(seen.path, note.path)], key=lambda e: fields.index(e.field))),
+        )
+        for seen, note in order
+    ]
+    pairs.sort(key=lambda p: (p.second.path, p.first.path))
+    return pairs
+
+
+def duplicate_people(notes: Sequence[Note]) -> list[Diagnostic]:
+    """A warning for each person note that looks like an earlier one (``find_duplicates``),
+    naming both files and the first key they share."""
     return [
         Diagnostic(
-            note.path,
-            note.lines.get(field),
+            pair.second.path,
+            pair.second.lines.get("name" if e.field == "middle_name" else e.field),
             "warning",
-            f"same {_WHAT[field]} as {seen.path} ({value!r}): the same person twice? merge "
-            "the notes, or tell them apart",
+            f"same {WHAT[e.field]} as {pair.first.path} ({e.value!r}): the same person twice? "
+            "merge the notes, or tell them apart",
         )
-        for note, seen, field, value in clashes
+        for pair in find_duplicates(notes)
+        for e in pair.evidence[:1]
     ]
 
 
-_WHAT = {"name": "name", "aliases": "alias", "email": "email", "linkedin": "LinkedIn profile"}
+def name_words(name: str) -> tuple[str, ...]:
+    """The words a name is compared by: case, accents and punctuation ignored, and
+    "Last, First" read as "First Last" (``"Okafor, Zoë"`` gives ``("zoe", "okafor")``)."""
+    if name.isascii() and "," not in name:  # most names: one C call (a third of the time)
+        return tuple(name.translate(_ASCII_WORDS).split())
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    last, comma, given = bare.partition(",")
+    if comma and "," not in given and given.strip() and last.strip():
+        bare = f"{given} {last}"
+    bare = _APOSTROPHES.sub("", bare)  # O'Connell and OConnell are one name
+    return tuple(_NOT_WORD.sub(" ", bare).split())
+
+
+def phone_key(phone: str) -> str | None:
+    """A phone number as compared: digits, with a leading ``+`` for an international one
+    (``00`` read as ``+``); spaces, dashes, dots and parentheses ignored. A national number
+    (no ``+``) matches only the same national number. None for fewer than five digits."""
+    text = phone.strip().casefold().removeprefix("tel:").lstrip("( ")
+    international = text.startswith("+") or text.startswith("00")
+    digits = text.translate(_PHONE_SEPARATORS)
+    if not (digits.isascii() and digits.isdigit()):
+        digits = _NOT_DIGIT.sub("", text)
+    if text.startswith("00"):
+        digits = digits[2:]
+    if len(digits) < 5:
+        return None
+    return f"+{digits}" if international else digits
+
+
+_APOSTROPHES = re.compile("['\u2019\u02bc`]")
+_NOT_WORD = re.compile(r"[^\w]+|_")
+_NOT_DIGIT = re.compile(r"\D+")
+_PHONE_SEPARATORS = str.maketrans("", "", " +-.()/\t")
+# ASCII as name_words folds it: lower case, apostrophes dropped, other punctuation a space.
+_ASCII_WORDS = {
+    code: None if chr(code) in "'`" else chr(code).lower() if chr(code).isalnum() else " "
+    for code in range(128)
+}
+
+
+def _same_but_middle(one: tuple[str, ...], two: tuple[str, ...]) -> bool:
+    """Whether two names (same first and last word) differ only by middle names or
+    initials: the shorter's middle words are in the longer's, an initial standing for a
+    word with that first letter."""
+    short, long = sorted((one[1:-1], two[1:-1]), key=len)
+    rest = list(long)
+    for word in short:
+        match = next(
+            (w for w in rest if w == word or ((len(word) == 1 or len(w) == 1) and w[0] == word[0])),
+            None,
+        )
+        if match is None:
+            return False
+        rest.remove(match)
+    return True
+
+
+def _middle_names(
+    group: list[tuple[Note, tuple[str, ...]]], clash: Callable[[Note, Note, str, str], None]
+) -> None:
+    """Pair the names of one first and last word that differ only by middle names, when
+    their notes name the same company; each with each, as this is not transitive."""
+    from .companies import company_key  # a heavy module, needed only here
+
+    companies = [company_key(note.company) if note.company else "" for note, _ in group]
+    for later, (note, words) in enumerate(group):
+        for earlier in range(later):
+            seen, seen_words = group[earlier]
+            if (
+                companies[later]
+                and companies[later] == companies[earlier]
+                and seen_words != words
+                and _same_but_middle(seen_words, words)
+            ):
+                clash(note, seen, "middle_name", note.name or note.stem)
 
 
 def _path(note: Note) -> str:
@@ -104,3 +258,31 @@ def _profile_key(url: str) -> str | None:
     if key is None or not key.startswith("linkedin.com/") or len(key) <= len("linkedin.com/"):
         return None
     return key
+
+
+def duplicates_json(pairs: Sequence[DuplicatePair]) -> dict[str, object]:
+    """What ``vaultnet dupes --json`` prints: each pair's notes and the keys they share."""
+    return {
+        "total": len(pairs),
+        "pairs": [
+            {
+                "first": {"path": p.first.path, "name": p.first.name or p.first.stem},
+                "second": {"path": p.second.path, "name": p.second.name or p.second.stem},
+                "matched": [{"key": e.field, "value": e.value} for e in p.evidence],
+            }
+            for p in pairs
+        ],
+    }
+
+
+def duplicates_text(pairs: Sequence[DuplicatePair]) -> str:
+    """``vaultnet dupes`` for a terminal: both paths of each pair, then what they share."""
+    if not pairs:
+        return "No two person notes look like one person.\n"
+    lines = []
+    for pair in pairs:
+        lines.append(f"{pair.first.path}  ~  {pair.second.path}")
+        lines += [f"    same {WHAT[e.field]}: {e.value}" for e in pair.evidence]
+    many = "s" if len(pairs) != 1 else ""
+    lines.append(f"{len(pairs)} pair{many}: merge each into one note, or tell them apart")
+    return "\n".join(lines) + "\n"

@@ -225,3 +225,27 @@ def test_brief_days_zero_writes_no_briefs(sample_vault: Path) -> None:
     result = CliRunner().invoke(main, ["build", str(sample_vault), "--today", "2026-12-02"])
     assert result.exit_code == 0, result.output
     assert not (sample_vault / "Network" / "Briefs" / "Zoë Okafor.md").exists()
+
+
+def test_a_watchers_rebuild_sees_a_task_come_and_go_in_a_brief(sample_vault: Path) -> None:
+    import datetime as dt
+
+    from vaultnet.build import Builder
+    from vaultnet.cache import NoteCache
+    from vaultnet.config import load_config
+    from vaultnet.pagememo import PageMemo
+
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    today = dt.date(2026, 12, 1)
+    page = sample_vault / "Network" / "Briefs" / "Zoë Okafor.md"
+    builder.build(today)
+    assert "## Open loops\n- Planned" in page.read_text(encoding="utf-8")
+    daily = sample_vault / "Daily" / "2026-11-30.md"
+    daily.write_text("- [ ] send [[Zoë Okafor]] the on-call doc\n", encoding="utf-8")
+    builder.build(today, changed=["Daily/2026-11-30.md"])
+    assert "- [ ] send Zoë Okafor the on-call doc (Daily/2026-11-30.md:1)\n" in page.read_text(
+        encoding="utf-8"
+    )
+    daily.write_text("- [x] sent [[Zoë Okafor]] the on-call doc, done\n", encoding="utf-8")
+    builder.build(today, changed=["Daily/2026-11-30.md"])
+    assert "- [ ] send" not in page.read_text(encoding="utf-8")

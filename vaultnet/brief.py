@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -23,7 +23,7 @@ from .links import WIKILINK, Resolver, as_link, parse_link
 from .names import loose_matches, safe_filename, suggestions
 from .network import Interaction, Network, Person
 from .reciprocity import exchanges, text_only
-from .vault import read_bytes, scan
+from .vault import SourceFile, read_bytes, scan
 
 BRIEFS_DIR = "Briefs"
 BRIEF_TEMPLATE = "brief.md.j2"
@@ -109,38 +109,83 @@ def find_person(network: Network, wanted: str, resolver: Resolver) -> Person:
     raise UsageError(f"{wanted!r} matches {len(keys)} people: {listing}; use the file path")
 
 
-def open_tasks(config: Config, resolver: Resolver, wanted: set[str]) -> dict[str, list[Task]]:
+class TaskIndex:
+    """The unchecked tasks with links in each file, kept between a watcher's builds: a
+    file is read again only when its size or modification time changed."""
+
+    def __init__(self) -> None:
+        # vault path -> (size, mtime_ns, [(line, text, link targets)])
+        self.files: dict[str, tuple[int, int, list[tuple[int, str, tuple[str, ...]]]]] = {}
+
+    def tasks(
+        self, config: Config, sources: Iterable[SourceFile]
+    ) -> Iterator[tuple[str, int, str, tuple[str, ...]]]:
+        """Every task with a link: (path, line, text, link targets), in path order."""
+        limit = config.max_note_kb * 1024
+        seen: dict[str, tuple[int, int, list[tuple[int, str, tuple[str, ...]]]]] = {}
+        for source in sorted(sources, key=_source_path):
+            known = self.files.get(source.path)
+            if known is None or known[:2] != (source.size, source.mtime_ns):
+                known = (source.size, source.mtime_ns, _tasks_in(config, source, limit))
+            seen[source.path] = known
+            for line, text, targets in known[2]:
+                yield source.path, line, text, targets
+        self.files = seen
+
+
+def _source_path(source: SourceFile) -> str:
+    return source.path
+
+
+def _tasks_in(
+    config: Config, source: SourceFile, limit: int
+) -> list[tuple[int, str, tuple[str, ...]]]:
+    """The unchecked tasks with links of one file (none when it is too large to read as a
+    note, or unreadable: the build reports those)."""
+    if source.size > limit:
+        return []
+    try:
+        data = read_bytes(config, source)
+    except OSError:
+        return []
+    if b"[ ]" not in data:
+        return []
+    found = []
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        match = _OPEN_TASK.fullmatch(line)
+        if match is not None and "[[" in line:
+            targets = tuple(parse_link(link[2]).target for link in WIKILINK.finditer(line))
+            if targets:
+                found.append((number, _plain(match[1]), targets))
+    return found
+
+
+def open_tasks(
+    config: Config,
+    resolver: Resolver,
+    wanted: set[str],
+    sources: Iterable[SourceFile] | None = None,
+    index: TaskIndex | None = None,
+) -> dict[str, list[Task]]:
     """Unchecked tasks in any note of the vault that link one of the ``wanted`` people,
     by person key, in path and line order.
 
-    Parsed notes keep no body, so this reads the files again; it runs only when a brief is
-    made, and skips a file without an unchecked task before decoding it.
+    Parsed notes keep no body, so the files are read again (``sources``: the build's list,
+    else a walk of the vault); an ``index`` kept between builds reads only changed files.
     """
     found: dict[str, list[Task]] = {}
     if not wanted:
         return found
-    output = config.output_dir.rstrip("/") + "/"
-    for source in scan(config).files:
-        if source.path.startswith(output):
-            continue
-        try:
-            data = read_bytes(config, source)
-        except OSError:
-            continue  # vanished since the walk: the build reports unreadable notes
-        if b"[ ]" not in data:
-            continue
-        text = data.decode("utf-8", "replace")
-        for number, line in enumerate(text.splitlines(), 1):
-            match = _OPEN_TASK.fullmatch(line)
-            if match is None or "[[" not in line:
-                continue
-            for link in WIKILINK.finditer(line):
-                hit = resolver.resolve(parse_link(link[2]).target)
-                if hit is not None and hit.key in wanted:
-                    task = Task(_plain(match[1]), source.path, number)
-                    people = found.setdefault(hit.key, [])
-                    if task not in people:
-                        people.append(task)
+    if sources is None:
+        sources = scan(config).files
+    for path, line, text, targets in (index or TaskIndex()).tasks(config, sources):
+        for target in targets:
+            hit = resolver.resolve(target)
+            if hit is not None and hit.key in wanted:
+                task = Task(text, path, line)
+                people = found.setdefault(hit.key, [])
+                if task not in people:
+                    people.append(task)
     return found
 
 
@@ -357,15 +402,22 @@ def brief_json(brief: Brief) -> dict[str, Any]:
     }
 
 
-def brief_jobs(network: Network, companies: CompanyIndex) -> list[tuple[str, str, dict[str, Any]]]:
-    """The build's brief pages, as render jobs: one for each person ``upcoming`` names."""
+def brief_jobs(
+    network: Network,
+    companies: CompanyIndex,
+    sources: Iterable[SourceFile] | None = None,
+    index: TaskIndex | None = None,
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The build's brief pages, as render jobs: one for each person ``upcoming`` names.
+
+    ``sources`` and ``index`` as for ``open_tasks``."""
     people = upcoming(network)
     if not people:
         return []
     from .companies import person_resolver
 
     resolver = person_resolver(network)
-    tasks = open_tasks(network.config, resolver, {p.key for p in people})
+    tasks = open_tasks(network.config, resolver, {p.key for p in people}, sources, index)
     jobs: list[tuple[str, str, dict[str, Any]]] = []
     taken: set[str] = set()
     for person in people:

@@ -29,6 +29,7 @@ from .vault import SourceFile, parse_options, scan, source_file
 from .version import VERSION
 
 if TYPE_CHECKING:
+    from .brief import TaskIndex
     from .network import Network, PersonMemo
     from .notes import Note, ParseOptions, Unreadable
     from .obsidian import ObsidianPages
@@ -121,6 +122,7 @@ class Builder:
         self.memo: PersonMemo | None = None
         self.pages = pages  # the last render's pages, for a watcher to reuse
         self.obsidian: ObsidianPages | None = None  # People.base and the canvas, made lazily
+        self.tasks: TaskIndex | None = None  # open tasks per file, for briefs
         # What a watcher wrote: pages it knows are up to date on disk.
         self.written: Written | None = Written() if pages is not None else None
         self.cache = cache if cache is not None else NoteCache.in_memory()
@@ -406,7 +408,11 @@ class Builder:
             from .obsidian import ObsidianPages
             from .render import render_pages  # Jinja is imported only when pages are made
 
-            pages = render_pages(network, self.pages)
+            if self.tasks is None:
+                from .brief import TaskIndex
+
+                self.tasks = TaskIndex()
+            pages = render_pages(network, self.pages, self.files.values(), self.tasks)
             if self.config.ics:
                 from .ics import calendar_page  # the calendar library only when asked
 

@@ -23,7 +23,7 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import sandbox
-from .brief import brief_jobs
+from .brief import TaskIndex, brief_jobs
 from .config import Config, Tier
 from .containment import link_on_the_way
 from .dates import Birthday, Duration, ago, long_date, short_date
@@ -39,6 +39,7 @@ from .network import Digest, Interaction, Network, Person, Ref, TierGroup
 from .notes import Position
 from .page import MARK, Page
 from .pagememo import PageMemo
+from .vault import SourceFile
 from .version import VERSION
 from .words import plural
 
@@ -589,11 +590,17 @@ def render_page_body(
     return _render(env, template, context, network.config.vault).lstrip("\n")
 
 
-def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
+def render_pages(
+    network: Network,
+    memo: PageMemo | None = None,
+    sources: Iterable[SourceFile] | None = None,
+    tasks: TaskIndex | None = None,
+) -> list[Page]:
     """Render every page of the network. Raises TemplateError naming template and line.
 
     With a ``memo`` kept between renders, a page whose inputs did not change is not
-    rendered again (see pagememo.py).
+    rendered again (see pagememo.py). ``sources`` (the vault's files) and ``tasks`` (kept
+    between builds) are where briefs find open tasks (brief.open_tasks).
     """
     config, today = network.config, network.today
     env = make_environment(config, today)
@@ -605,7 +612,7 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     fragments.next_render()
     base = template_context(network)
     week = iso_week(today)
-    briefs = brief_jobs(network, base["insights"].companies)
+    briefs = brief_jobs(network, base["insights"].companies, sources, tasks)
     links = tuple((job[2]["brief"].person, job[0].removesuffix(".md")) for job in briefs)
     jobs: list[tuple[str, str, dict[str, Any]]] = [
         ("Index.md", "index.md.j2", {}),

@@ -249,3 +249,28 @@ def test_a_watchers_rebuild_sees_a_task_come_and_go_in_a_brief(sample_vault: Pat
     daily.write_text("- [x] sent [[Zoë Okafor]] the on-call doc, done\n", encoding="utf-8")
     builder.build(today, changed=["Daily/2026-11-30.md"])
     assert "- [ ] send" not in page.read_text(encoding="utf-8")
+
+
+def test_a_brief_shows_bidirectional_overrides_escaped(vault: Path, write: WriteNote) -> None:
+    write(
+        "People/Eve.md",
+        '---\nname: "Eve \u202eexe.txt"\ntier: supporter\ncompany: "Evil\u202e Corp"\n---\n'
+        "## Log\n- 2026-10-01 call: \u202ereversed words\n",
+    )
+    code, text = _brief(vault, "Eve", "--today", "2026-11-26")
+    assert code == 0, text
+    assert "\u202e" not in text
+    assert "# Brief: Eve \\u202eexe.txt\n" in text
+    assert "- 1 Oct · call: \\u202ereversed words\n" in text
+
+
+def test_the_briefs_line_links_a_name_that_would_break_a_link(sample_vault: Path) -> None:
+    note = sample_vault / "People" / "Zoë Okafor.md"
+    note.write_text(
+        note.read_text(encoding="utf-8").replace("---\n", '---\nname: "Zoë | [[Okafor]]"\n', 1),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["build", str(sample_vault), "--today", "2026-12-02"])
+    assert result.exit_code == 0, result.output
+    followups = (sample_vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
+    assert "**Briefs:** [[Network/Briefs/Zoë Okafor|Zoë / [Okafor]]]\n" in followups

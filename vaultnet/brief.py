@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -31,6 +32,7 @@ LAST_CONTACTS = 3
 MAX_PEOPLE = 10  # names listed per "who they know" line
 # Tags that say "come back to this": the entry they mark is what the opener asks about.
 FOLLOW_UP_TAGS = frozenset({"ask", "followup", "follow-up", "todo"})
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _OPEN_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[ \][ \t]+(.*)")
 
 
@@ -59,6 +61,7 @@ class Brief:
 
     person: Person
     today: dt.date
+    name: str  # the person's name, safe to show
     company: str | None
     since: dt.date | None  # the current job's start, when history gives it
     previous: str | None  # the company before, from history
@@ -237,7 +240,8 @@ def make_brief(
     return Brief(
         person=person,
         today=today,
-        company=company.name if company else (person.company.text if person.company else None),
+        name=_plain(person.name),
+        company=_plain(company.name) if company else _company_text(person),
         since=stint.start if stint else None,
         previous=previous[0] if previous else None,
         previous_end=previous[1] if previous else None,
@@ -261,8 +265,17 @@ def make_brief(
 
 
 def _plain(text: str) -> str:
-    """A line with its links as their text."""
-    return WIKILINK.sub(lambda m: parse_link(m[2]).text, text).strip()
+    """A line with its links as their text, safe to show: bidirectional overrides made
+    visible (as pages show names), control characters spaces."""
+    text = WIKILINK.sub(lambda m: parse_link(m[2]).text, text).strip()
+    if text.isascii() and text.isprintable():
+        return text
+    text = _BIDI.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
+def _company_text(person: Person) -> str | None:
+    return _plain(person.company.text) if person.company else None
 
 
 def _contact(entry: Interaction) -> Contact:
@@ -292,14 +305,14 @@ def _previous_job(person: Person, now_key: str | None) -> tuple[str, dt.date | N
 
 def _chain(network: Network, person: Person) -> tuple[str, ...]:
     """Introducers from the first to the person, following each one's first introducer."""
-    names = [person.name]
+    names = [_plain(person.name)]
     seen = {person.key}
     current: Person | None = person
     while current is not None and current.introduced_by:
         ref = current.introduced_by[0]
         if ref.person is not None and ref.person in seen:
             break  # a loop of introduced_by: the chain starts where it closes
-        names.append(network.by_key[ref.person].name if ref.person else ref.text)
+        names.append(_plain(network.by_key[ref.person].name if ref.person else ref.text))
         if ref.person is None:
             break
         seen.add(ref.person)

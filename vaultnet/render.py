@@ -613,7 +613,14 @@ def render_pages(
     base = template_context(network)
     week = iso_week(today)
     briefs = brief_jobs(network, base["insights"].companies, sources, tasks)
-    links = tuple((job[2]["brief"].person, job[0].removesuffix(".md")) for job in briefs)
+    links = tuple(
+        (
+            job[2]["brief"].person,
+            f"[[{_label(config.output_dir + '/' + job[0].removesuffix('.md'))}"
+            f"|{_label(job[2]['brief'].person.name)}]]",
+        )
+        for job in briefs
+    )
     jobs: list[tuple[str, str, dict[str, Any]]] = [
         ("Index.md", "index.md.j2", {}),
         ("Follow-ups.md", "followups.md.j2", {"briefs": links}),

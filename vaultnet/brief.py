@@ -32,7 +32,7 @@ LAST_CONTACTS = 3
 MAX_PEOPLE = 10  # names listed per "who they know" line
 # Tags that say "come back to this": the entry they mark is what the opener asks about.
 FOLLOW_UP_TAGS = frozenset({"ask", "followup", "follow-up", "todo"})
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _OPEN_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[ \][ \t]+(.*)")
 
 

@@ -770,23 +770,6 @@ def path_command(
 @click.option("--dry-run", is_flag=True, help="Print the exact changes as diffs; write nothing.")
 @handle_errors
 def properties(
-@main.command("brief")
-@common_options(vault_argument=False)
-@click.argument("name")
-@vault_argument_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["md", "json"]),
-    default="md",
-    show_default=True,
-    help="Markdown, or JSON for scripts.",
-)
-@click.option("--for", "target", metavar="COMPANY", help="Say whether they are a path there.")
-@click.option("--no-cache", is_flag=True, help="Parse every note again; ignore the cache.")
-@handle_errors
-def brief_command(
-    name: str,
     vault: Path | None,
     vault_option: Path | None,
     today: dt.date,
@@ -822,6 +805,29 @@ def brief_command(
     if not done.changed:
         click.echo("no change")
     sys.exit(1 if strict and done.refused else exit_code(result, strict, errors_fail=False))
+
+
+@main.command("brief")
+@common_options(vault_argument=False)
+@click.argument("name")
+@vault_argument_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown, or JSON for scripts.",
+)
+@click.option("--for", "target", metavar="COMPANY", help="Say whether they are a path there.")
+@click.option("--no-cache", is_flag=True, help="Parse every note again; ignore the cache.")
+@handle_errors
+def brief_command(
+    name: str,
+    vault: Path | None,
+    vault_option: Path | None,
+    today: dt.date,
+    strict: bool,
     fmt: str,
     target: str | None,
     no_cache: bool,

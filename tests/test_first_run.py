@@ -240,7 +240,7 @@ def test_a_setting_appended_to_the_init_config_is_a_setting(tmp_path: Path) -> N
 def test_the_init_config_uncommented_gives_the_defaults(vault: Path, write: WriteNote) -> None:
     template = (ROOT / "templates" / "vaultnet.toml").read_text(encoding="utf-8")
     settings = re.compile(r"^# (?=\w+ = |  \{|\])", re.MULTILINE)
-    assert len(settings.findall(template)) == 20
+    assert len(settings.findall(template)) == 21
     write("vaultnet.toml", settings.sub("", template) + "max_note_kb = 100\n")
     config = load_config(vault)
     assert config.warnings == ()

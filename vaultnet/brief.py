@@ -294,7 +294,7 @@ def _linked_by(network: Network, person: Person) -> tuple[Person, ...]:
 
 def _previous_job(person: Person, now_key: str | None) -> tuple[str, dt.date | None] | None:
     """The latest past job from ``history`` at another company: (company, end)."""
-    from .companies import company_key
+    from .companynames import company_key
 
     past = [p for p in person.history if p.end is not None and company_key(p.company) != now_key]
     if not past:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
+from .companynames import LEGAL_FORMS, company_key, company_shown, company_words
 from .dates import ago, short_date
 from .errors import UsageError
 from .links import WIKILINK, Resolver, as_link, fold, parse_link
@@ -28,73 +28,7 @@ from .network import Interaction, Network, Person, Ref
 RECENT_MOVE_DAYS = 180
 PAGE_MIN_PEOPLE = 2
 PAGES_DIR = "Companies"
-# Legal-form words dropped from the end of a name: "Acme Corp, Inc." is "Acme Corp".
-# Words that are often part of the brand itself (Corp, Company, Group, Labs) are kept.
-LEGAL_FORMS = frozenset(
-    {
-        "inc",
-        "incorporated",
-        "ltd",
-        "limited",
-        "llc",
-        "llp",
-        "plc",
-        "gmbh",
-        "ag",
-        "sa",
-        "sas",
-        "sarl",
-        "srl",
-        "spa",
-        "bv",
-        "nv",
-        "ab",
-        "as",
-        "asa",
-        "aps",
-        "oy",
-        "pty",
-        "pte",
-        "lda",
-        "kk",
-    }
-)
-_JOINERS = re.compile(r"[.'’]")  # "S.A." is "SA", "O'Neil" is "ONeil": not word breaks
-_WORD = re.compile(r"[^\W_]+")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-
-
-def company_words(value: str) -> list[str]:
-    """The words of a company name as ``company_key`` compares them (legal form kept)."""
-    link = as_link(value)
-    text = link.target.rsplit("/", 1)[-1] if link else value
-    # Case-fold first: some capitals fold to several letters (ᾈ → ἀι) that NFKD would not.
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _JOINERS.sub("", text.replace("&", " and "))
-    return _WORD.findall(text)
-
-
-@functools.lru_cache(maxsize=1 << 16)  # a vault names a few hundred companies many times
-def company_key(value: str) -> str:
-    """The key two spellings of one company share.
-
-    A whole-value wikilink stands for its note's name (``[[Notes/Acme Corp|ACME]]`` is
-    ``Acme Corp``); accents, case, punctuation and spacing are ignored; ``&`` reads as
-    "and"; a trailing legal form (Inc, Ltd, LLC, GmbH, ...) is dropped. So ``[[Acme Corp]]``,
-    ``Acme Corp.``, ``acme corp``, ``ACME-Corp`` and ``Acme Corp, Inc.`` share the key
-    ``acmecorp``. A name with no letters or digits keys on its case-folded text.
-    """
-    words = company_words(value)
-    while len(words) > 1 and words[-1] in LEGAL_FORMS:
-        words.pop()
-    return "".join(words) or unicodedata.normalize("NFC", _shown(value)).casefold()
-
-
-def _shown(value: str) -> str:
-    """A company name as written, without a link wrapper: the note's name for a link."""
-    link = as_link(value)
-    return link.target.rsplit("/", 1)[-1] if link else value.strip()
 
 
 def _label(text: str) -> str:
@@ -268,7 +202,7 @@ def ref_key(ref: Ref) -> str:
     return company_key(f"[[{ref.target}]]" if ref.is_link else ref.text)
 
 
-def _ref_shown(ref: Ref) -> str:
+def _refcompany_shown(ref: Ref) -> str:
     return ref.target.rsplit("/", 1)[-1] if ref.is_link else ref.text
 
 
@@ -349,14 +283,14 @@ def _positions(person: Person, today: dt.date) -> _Positions:
     if company is not None:
         now_key = ref_key(company)
         spellings.append(
-            (now_key, _ref_shown(company), company.target if company.is_link else None)
+            (now_key, _refcompany_shown(company), company.target if company.is_link else None)
         )
     start: dt.date | None = None  # the current job's start, when history lists it
     alumni: dict[str, Stint] = {}
     for position in person.history:
         key = company_key(position.company)
         link = as_link(position.company)
-        spellings.append((key, _shown(position.company), link.target if link else None))
+        spellings.append((key, company_shown(position.company), link.target if link else None))
         if key == now_key:
             # The current job listed in history (its start is "since"), or a former
             # employer they are back at: either way they are there now, not alumni.
@@ -498,11 +432,11 @@ def update_companies(previous: CompanyIndex, network: Network) -> CompanyIndex |
     for key, now in swapped.items():
         found = PER_PERSON.get("positions", now, lambda p: _positions(p, network.today))
         keys = [found.now_key] if found.now_key is not None else []
-        for company_key in (*keys, *found.alumni):
-            company = changed.get(company_key) or previous.by_key.get(company_key)
+        for company_at in (*keys, *found.alumni):
+            company = changed.get(company_at) or previous.by_key.get(company_at)
             if company is None:
                 return None  # cannot happen when the company was built from the same notes
-            changed[company_key] = dataclasses.replace(
+            changed[company_at] = dataclasses.replace(
                 company,
                 current=_swap_stints(company.current, key, now, role=True),
                 alumni=_swap_stints(company.alumni, key, now),

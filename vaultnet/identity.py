@@ -225,7 +225,7 @@ def _middle_names(
 ) -> None:
     """Pair the names of one first and last word that differ only by middle names, when
     their notes name the same company; each with each, as this is not transitive."""
-    from .companies import company_key  # a heavy module, needed only here
+    from .companynames import company_key
 
     companies = [company_key(note.company) if note.company else "" for note, _ in group]
     for later, (note, words) in enumerate(group):

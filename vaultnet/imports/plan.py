@@ -23,7 +23,7 @@ from typing import Any, Literal
 from ..actions import People, notes_folder
 from ..atomic import clean_temp_files
 from ..cache import NoteCache
-from ..companies import company_key
+from ..companynames import company_key
 from ..config import Config, Tier
 from ..containment import state_dir
 from ..dates import Birthday

@@ -42,7 +42,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
 
 from vaultnet.config import load_config  # noqa: E402
-from vaultnet.watch import Rebuild, Watcher  # noqa: E402
+from vaultnet.pipeline.watch import Rebuild, Watcher  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
 DEADLINE = 600.0  # seconds to wait for one rebuild before giving up

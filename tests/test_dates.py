@@ -18,7 +18,7 @@ from vaultnet.dates import (
     parse_duration,
     short_date,
 )
-from vaultnet.followups import birthday_within
+from vaultnet.model.followups import birthday_within
 
 D = dt.date
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import ROOT, WriteNote
-from vaultnet.cli import main
+from vaultnet.cli.cli import main
 from vaultnet.config import DEFAULT_TIERS, Capture, load_config
 
 TODAY_ARGS = ["--today", "2026-11-26"]
@@ -438,8 +438,8 @@ def test_import_warns_of_a_bad_email_in_the_same_words(marked: Path, tmp_path: P
 def test_a_watchers_rebuild_sees_a_new_duplicate_and_its_end(
     marked: Path, write: WriteNote
 ) -> None:
-    from vaultnet.build import Builder
-    from vaultnet.cache import NoteCache
+    from vaultnet.pipeline.build import Builder
+    from vaultnet.state.cache import NoteCache
 
     write("People/Cy.md", person("advocate", "email: cy@example.com\n"))
     cyrus = write("People/Cyrus.md", person("advocate"))

@@ -34,10 +34,10 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from vaultnet import VaultnetError, build_vault, load_config
-from vaultnet.notes import Note, parse_note
-from vaultnet.output import is_generated
-from vaultnet.page import MARK
-from vaultnet.vault import parse_options, scan
+from vaultnet.pipeline.output import is_generated
+from vaultnet.render.page import MARK
+from vaultnet.source.notes import Note, parse_note
+from vaultnet.source.vault import parse_options, scan
 
 from .hostile import (
     TODAY,

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from vaultnet.config import Config
 from vaultnet.dates import Duration, ago, parse_duration
-from vaultnet.followups import BUCKETS
-from vaultnet.network import build_network
-from vaultnet.notes import TEXT_FIELDS, Note, ParseOptions, Unreadable, parse_note
-from vaultnet.yamldata import YamlError, load_mapping
+from vaultnet.model.followups import BUCKETS
+from vaultnet.model.network import build_network
+from vaultnet.source.notes import TEXT_FIELDS, Note, ParseOptions, Unreadable, parse_note
+from vaultnet.source.yamldata import YamlError, load_mapping
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -226,7 +226,7 @@ simple_line = st.one_of(
 
 
 def _full(text: str, keys: frozenset[str]) -> object:
-    from vaultnet import yamldata
+    from vaultnet.source import yamldata
 
     full = getattr(yamldata, "_load_mapping", None)
     if full is None:  # pragma: no cover - no separate slow path

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .version import VERSION
+from vaultnet.version import VERSION
 
 __version__ = VERSION
 
 # Imported on first use: a command that finds nothing changed should not pay for them.
 _EXPORTS = {
-    "BuildResult": "build",
-    "Builder": "build",
-    "build_vault": "build",
-    "read_notes": "build",
+    "BuildResult": "pipeline.build",
+    "Builder": "pipeline.build",
+    "build_vault": "pipeline.build",
+    "read_notes": "pipeline.build",
     "Config": "config",
     "load_config": "config",
     "VaultnetError": "errors",
-    "Network": "network",
-    "build_network": "network",
-    "parse_note": "notes",
+    "Network": "model.network",
+    "build_network": "model.network",
+    "parse_note": "source.notes",
 }
 
 __all__ = [
@@ -43,11 +43,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .build import Builder, BuildResult, build_vault, read_notes
-    from .config import Config, load_config
-    from .errors import VaultnetError
-    from .network import Network, build_network
-    from .notes import parse_note
+    from vaultnet.config import Config, load_config
+    from vaultnet.errors import VaultnetError
+    from vaultnet.model.network import Network, build_network
+    from vaultnet.pipeline.build import Builder, BuildResult, build_vault, read_notes
+    from vaultnet.source.notes import parse_note
 
 
 def __getattr__(name: str) -> Any:

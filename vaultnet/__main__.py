@@ -1,5 +1,5 @@
 """``python -m vaultnet``."""
 
-from .program import run
+from vaultnet.cli.program import run
 
 run()

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .containment import STATE_DIR, contained
-from .dates import Duration, parse_duration
-from .diagnostics import Diagnostic
-from .errors import ConfigError, UsageError
-from .names import safe_filename
+from vaultnet.containment import STATE_DIR, contained
+from vaultnet.dates import Duration, parse_duration
+from vaultnet.diagnostics import Diagnostic
+from vaultnet.errors import ConfigError, UsageError
+from vaultnet.names import safe_filename
 
 CONFIG_NAME = "vaultnet.toml"
 NOT_A_VAULT = (

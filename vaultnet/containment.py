@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path, PurePosixPath
 
-from .errors import ConfigError
+from vaultnet.errors import ConfigError
 
 STATE_DIR = ".vaultnet"  # the cache, the build record, the edit lock, the calendar state
 

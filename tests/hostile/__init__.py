@@ -28,8 +28,8 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from vaultnet.cli import main
-from vaultnet.output import PAGE_SUFFIXES, is_generated
+from vaultnet.cli.cli import main
+from vaultnet.pipeline.output import PAGE_SUFFIXES, is_generated
 
 TODAY = "2026-11-26"
 TODAY_ARGS = ("--today", TODAY)

@@ -66,7 +66,7 @@ def test_f5_a_linked_state_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_f5_a_state_folder_linked_after_loading_is_not_written(tmp_path: Path) -> None:
-    from vaultnet.cache import NoteCache
+    from vaultnet.state.cache import NoteCache
 
     outside = tmp_path / "state"
     outside.mkdir()
@@ -202,7 +202,7 @@ def test_f8_notes_in_the_output_folder_are_reported_not_silently_dropped(
 
 def test_a_watchers_writes_keep_reporting_notes_in_the_output_folder(tmp_path: Path) -> None:
     """A watcher looks only at files with events: the notes it knows of stay reported."""
-    from vaultnet.output import MARK, Page, Written, write_pages
+    from vaultnet.pipeline.output import MARK, Page, Written, write_pages
 
     root = tmp_path / "Network"
     root.mkdir()

@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 
 from vaultnet import atomic
 from vaultnet.atomic import TEMP_SUFFIX, clean_temp_files
-from vaultnet.cli import main
-from vaultnet.imports import vcard
+from vaultnet.cli.cli import main
+from vaultnet.exchange.imports import vcard
 
 from . import TODAY
 
@@ -290,9 +290,9 @@ def test_a_failing_write_is_reported_in_process(
     def no_space(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("vaultnet.output._atomic_write", no_space)
+    monkeypatch.setattr("vaultnet.pipeline.output._atomic_write", no_space)
     monkeypatch.setattr("vaultnet.edit.files._write_temp", no_space)
-    monkeypatch.setattr("vaultnet.exporting._atomic_write", no_space)
+    monkeypatch.setattr("vaultnet.exchange.exporting._atomic_write", no_space)
     code, _, stderr = run("build", vault, "--today", TODAY)
     assert code == 1 and "cannot write the page (No space left on device)" in stderr
     csv = linkedin_csv(tmp_path / "Connections.csv", 3)
@@ -324,7 +324,7 @@ def test_an_unexpected_error_is_one_line_and_v_shows_the_traceback(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise KeyError("a bug")
 
-    monkeypatch.setattr("vaultnet.build.Builder.build", broken)
+    monkeypatch.setattr("vaultnet.pipeline.build.Builder.build", broken)
     code, _, stderr = run("build", vault, "--today", TODAY)
     assert code == 3
     assert stderr.count("\n") == 1 and "Traceback" not in stderr

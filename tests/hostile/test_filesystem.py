@@ -157,9 +157,9 @@ def test_a_rebuild_of_changed_files_judges_a_link_as_the_scan_does(tmp_path: Pat
     is skipped (outside the vault) or read under its own name (inside), as by a scan."""
     import datetime as dt
 
-    from vaultnet.build import Builder
     from vaultnet.config import load_config
-    from vaultnet.pagememo import PageMemo
+    from vaultnet.pipeline.build import Builder
+    from vaultnet.state.pagememo import PageMemo
 
     (tmp_path / "Far.md").write_bytes(person(name="Far"))
     vault = make_vault(tmp_path, {"People/Alice.md": ALICE})
@@ -180,7 +180,7 @@ def test_the_polling_watcher_does_not_walk_into_links(tmp_path: Path) -> None:
     import time
 
     from vaultnet.config import load_config
-    from vaultnet.watch import Watcher
+    from vaultnet.pipeline.watch import Watcher
 
     sibling = tmp_path / "sibling"
     sibling.mkdir()
@@ -286,8 +286,8 @@ def test_an_unreadable_note_and_folder_are_reported(
     monkeypatch.setattr(Path, "read_bytes", refuse_note)  # however the note is read
     monkeypatch.setattr(builtins, "open", refuse_file)
     # Folders are listed by descriptor where the platform can, else by path.
-    monkeypatch.setattr("vaultnet.vault.os.scandir", refuse_folder)
-    monkeypatch.setattr("vaultnet.vault.os.open", refuse_open)
+    monkeypatch.setattr("vaultnet.source.vault.os.scandir", refuse_folder)
+    monkeypatch.setattr("vaultnet.source.vault.os.open", refuse_open)
     outcome = survey(vault)
     outcome.has("Locked.md", None, "error", "cannot read: Permission denied")
     outcome.has("Closed", None, "warning", "cannot read folder: Permission denied")
@@ -324,7 +324,7 @@ def test_a_symlink_to_a_note_inside_the_vault_is_not_a_second_person(tmp_path: P
 
 def test_the_scan_lists_notes_in_path_order_whatever_the_folder_order(tmp_path: Path) -> None:
     from vaultnet.config import load_config
-    from vaultnet.vault import scan
+    from vaultnet.source.vault import scan
 
     names = ["A/x.md", "A b.md", "A-c/y.md", "Ä/z.md", "a.md", "B/A/w.md", "B/A.md"]
     vault = make_vault(tmp_path, {name: person(name=f"P{i}") for i, name in enumerate(names)})
@@ -337,8 +337,8 @@ def test_a_scan_by_path_finds_what_a_scan_by_descriptor_finds(
 ) -> None:
     """Folders are listed through a descriptor where the platform can (Linux, macOS), by
     path elsewhere: both walks must find the same notes and report the same problems."""
-    from vaultnet import vault as vault_module
     from vaultnet.config import load_config
+    from vaultnet.source import vault as vault_module
 
     names = {
         "People/Alice.md": ALICE,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet.notes import Note, parse_note
+from vaultnet.source.notes import Note, parse_note
 
 from . import OUTPUT, edit, hunk, make_vault, survey
 

@@ -18,7 +18,7 @@ import pytest
 
 from vaultnet import build_vault, load_config
 from vaultnet.names import MAX_BYTES
-from vaultnet.output import is_generated
+from vaultnet.pipeline.output import is_generated
 
 from . import GOOD, OUTPUT, TODAY_ARGS, cli, edit, make_vault, person, snapshot, survey
 

@@ -25,7 +25,7 @@ import pytest
 from vaultnet import atomic
 from vaultnet.config import load_config
 from vaultnet.edit import files
-from vaultnet.watch import WATCH_LIMIT_HINT, Notice, Rebuild, Watcher
+from vaultnet.pipeline.watch import WATCH_LIMIT_HINT, Notice, Rebuild, Watcher
 
 from . import TODAY, edit, make_vault, person
 
@@ -209,8 +209,8 @@ def test_77_log_commands_while_watching_are_all_kept_and_rebuilt(
 # rebuild finish; the second must stop at once, without waiting for either.
 _SLOW = """
 import sys, time
-import vaultnet.build as build
-import vaultnet.watch as watch
+import vaultnet.pipeline.build as build
+import vaultnet.pipeline.watch as watch
 
 real = build.Builder.build
 def slow_build(self, today, changed=None, **options):
@@ -222,7 +222,7 @@ def slow_build(self, today, changed=None, **options):
 
 build.Builder.build = slow_build
 watch.Watcher._release_cache = lambda self: time.sleep(30)
-from vaultnet.cli import main
+from vaultnet.cli.cli import main
 main(sys.argv[1:], prog_name="vaultnet")
 """
 
@@ -250,14 +250,14 @@ def test_a_second_ctrl_c_stops_at_once(tmp_path: Path, watching: Callable[..., _
 
 _OUT_OF_WATCHES = """
 import errno, sys
-import vaultnet.watch as watch
+import vaultnet.pipeline.watch as watch
 
 class OutOfWatches(watch.Observer):
     def start(self):
         raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
 watch.Observer = OutOfWatches
-from vaultnet.cli import main
+from vaultnet.cli.cli import main
 main(sys.argv[1:], prog_name="vaultnet")
 """
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet import yamldata
-from vaultnet.notes import Note, parse_note
+from vaultnet.source import yamldata
+from vaultnet.source.notes import Note, parse_note
 
 from . import GOOD, edit, hunk, make_vault, person, survey
 

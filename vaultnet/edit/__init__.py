@@ -18,10 +18,23 @@ asked is refused with an EditError.
 The text functions are pure; only ``files`` touches the disk.
 """
 
-from .files import LOCK_NAME, LOCK_TIMEOUT, EditResult, create_note, diff, edit_note
-from .log import add_log_entry
-from .scanner import EditError
-from .values import FieldValue, add_list_item, add_mapping_item, remove_field, set_field
+from vaultnet.edit.files import (
+    LOCK_NAME,
+    LOCK_TIMEOUT,
+    EditResult,
+    create_note,
+    diff,
+    edit_note,
+)
+from vaultnet.edit.log import add_log_entry
+from vaultnet.edit.scanner import EditError
+from vaultnet.edit.values import (
+    FieldValue,
+    add_list_item,
+    add_mapping_item,
+    remove_field,
+    set_field,
+)
 
 __all__ = [
     "LOCK_NAME",

@@ -60,11 +60,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from .. import document
-from ..atomic import TEMP_SUFFIX, default_mode
-from . import swap
-from .scanner import EditError, _content, _eol, _parse, _read_note, _split_lines, _Unreadable
-from .values import _verify
+from vaultnet.atomic import TEMP_SUFFIX, default_mode
+from vaultnet.edit import swap
+from vaultnet.edit.scanner import (
+    EditError,
+    _content,
+    _eol,
+    _parse,
+    _read_note,
+    _split_lines,
+    _Unreadable,
+)
+from vaultnet.edit.values import _verify
+from vaultnet.source import document
 
 LOCK_NAME: Final = "edit.lock"
 LOCK_TIMEOUT: Final = 10.0  # seconds to wait for another vaultnet process's edit

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .. import document
-from ..config import DEFAULT_LOG_HEADINGS
-from .scanner import EditError, _content, _eol, _eol_before, _parse
-from .values import _verify
+from vaultnet.config import DEFAULT_LOG_HEADINGS
+from vaultnet.edit.scanner import EditError, _content, _eol, _eol_before, _parse
+from vaultnet.edit.values import _verify
+from vaultnet.source import document
 
 _ENTRY = re.compile(
     r"([-*+][ \t]+)(?:\[.\][ \t]+)?"

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import document, yamldata
-from ..errors import VaultnetError
+from vaultnet.errors import VaultnetError
+from vaultnet.source import document, yamldata
 
 
 class EditError(VaultnetError):

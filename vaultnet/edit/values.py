@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .. import yamldata
-from .scanner import (
+from vaultnet.edit.scanner import (
     _FLOW,
     EditError,
     _content,
@@ -25,6 +24,7 @@ from .scanner import (
     _reparse,
     _Scanner,
 )
+from vaultnet.source import yamldata
 
 FieldValue = str | int | bool | dt.date | list[str] | None  # what set_field writes
 

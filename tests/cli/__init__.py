@@ -1,0 +1,1 @@
+"""Tests of vaultnet.cli, laid out like the package."""

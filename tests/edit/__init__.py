@@ -1,0 +1,1 @@
+"""Tests of vaultnet.edit, laid out like the package."""

@@ -1,0 +1,1 @@
+"""Tests of vaultnet.exchange, laid out like the package."""

@@ -1,0 +1,1 @@
+"""Tests of vaultnet.insights, laid out like the package."""

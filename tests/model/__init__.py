@@ -1,0 +1,1 @@
+"""Tests of vaultnet.model, laid out like the package."""

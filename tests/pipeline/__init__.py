@@ -1,0 +1,1 @@
+"""Tests of vaultnet.pipeline, laid out like the package."""

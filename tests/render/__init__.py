@@ -1,0 +1,1 @@
+"""Tests of vaultnet.render, laid out like the package."""

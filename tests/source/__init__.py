@@ -1,0 +1,1 @@
+"""Tests of vaultnet.source, laid out like the package."""

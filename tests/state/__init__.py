@@ -1,0 +1,1 @@
+"""Tests of vaultnet.state, laid out like the package."""

@@ -1,0 +1,1 @@
+"""Contacts in (LinkedIn, vCard); exports (ics, JSON, CSV, vCard), reminders out."""

@@ -1,0 +1,1 @@
+"""Insights from a finished network: introductions, companies, ladder, reciprocity."""

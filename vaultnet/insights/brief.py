@@ -1,0 +1,445 @@
+"""A one-page brief on a person before you meet them, made only from your notes.
+
+``make_brief`` gathers who they are now, how you know them, the last contacts, open loops,
+the give and take, whom they connect you to and the dates that matter; the page itself is
+rendered from ``brief.md.j2`` (``vaultnet brief`` and the build's ``Briefs/`` pages alike).
+Nothing is invented: the suggested opener is a fixed sentence around your own words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from vaultnet.config import Config
+from vaultnet.dates import ago, short_date
+from vaultnet.errors import UsageError
+from vaultnet.insights.companies import CompanyIndex, Stint, find_routes
+from vaultnet.insights.reciprocity import exchanges, text_only
+from vaultnet.model.network import Interaction, Network, Person
+from vaultnet.names import loose_matches, safe_filename, suggestions
+from vaultnet.source.links import WIKILINK, Resolver, as_link, parse_link
+from vaultnet.source.vault import SourceFile, read_bytes, scan
+
+BRIEFS_DIR = "Briefs"
+BRIEF_TEMPLATE = "brief.md.j2"
+LAST_CONTACTS = 3
+MAX_PEOPLE = 10  # names listed per "who they know" line
+# Tags that say "come back to this": the entry they mark is what the opener asks about.
+FOLLOW_UP_TAGS = frozenset({"ask", "followup", "follow-up", "todo"})
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_OPEN_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[ \][ \t]+(.*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """An unchecked task (``- [ ] …``) in some note that links the person."""
+
+    text: str
+    source: str  # the note's vault path
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A log entry or mention, as the brief shows it."""
+
+    date: dt.date
+    kind: str | None
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """Everything one brief shows, for one person on ``today``."""
+
+    person: Person
+    today: dt.date
+    name: str  # the person's name, safe to show
+    company: str | None
+    since: dt.date | None  # the current job's start, when history gives it
+    previous: str | None  # the company before, from history
+    previous_end: dt.date | None
+    chain: tuple[str, ...]  # introducers, first one first, ending with the person
+    last: tuple[Contact, ...]  # newest first
+    tasks: tuple[Task, ...]
+    planned: tuple[Contact, ...]  # soonest first
+    gave: int
+    got: int
+    leans: str | None  # "you gave more", "they gave more", or None when even
+    introduced_you_to: tuple[Person, ...]
+    colleagues: tuple[Person, ...]  # at their company now
+    alumni: tuple[Person, ...]  # people who used to be at their company
+    linked_by: tuple[Person, ...]  # people whose knows lists link them
+    target: str | None  # the company of --for
+    routes: tuple[str, ...]  # why they can get you there (empty: they cannot)
+    birthday: dt.date | None  # the next one, when the note gives it
+    anniversaries: tuple[str, ...]  # met and start dates falling this month
+    opener: str | None
+
+    @property
+    def tenure(self) -> str | None:
+        """How long they have been in their job: "3 years" (None without a start)."""
+        if self.since is None:
+            return None
+        return ago(self.since, self.today).removesuffix(" ago")
+
+
+def find_person(network: Network, wanted: str, resolver: Resolver) -> Person:
+    """The one person ``wanted`` means, as ``log`` and ``path`` find people: as a link
+    resolves, else by the loose matcher. UsageError (exit 2) for none or several."""
+    keys = resolver.all_matches(wanted)
+    if not keys:
+        link = as_link(wanted)
+        typed = (link.target if link is not None else wanted).strip()
+        typed = typed[:-3] if typed.lower().endswith(".md") else typed
+        names = {p.key: (p.name, PurePosixPath(p.path).stem, *p.aliases) for p in network.people}
+        keys = loose_matches(typed.rsplit("/", 1)[-1], names)
+    if len(keys) == 1:
+        return network.by_key[keys[0]]
+    if not keys:
+        pool = [n for p in network.people for n in (p.name, *p.aliases)]
+        close = suggestions(wanted, pool)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise UsageError(f"no person matches {wanted!r}{hint}")
+    listing = ", ".join(sorted(network.by_key[k].path for k in keys))
+    raise UsageError(f"{wanted!r} matches {len(keys)} people: {listing}; use the file path")
+
+
+class TaskIndex:
+    """The unchecked tasks with links in each file, kept between a watcher's builds: a
+    file is read again only when its size or modification time changed."""
+
+    def __init__(self) -> None:
+        # vault path -> (size, mtime_ns, [(line, text, link targets)])
+        self.files: dict[str, tuple[int, int, list[tuple[int, str, tuple[str, ...]]]]] = {}
+
+    def tasks(
+        self, config: Config, sources: Iterable[SourceFile]
+    ) -> Iterator[tuple[str, int, str, tuple[str, ...]]]:
+        """Every task with a link: (path, line, text, link targets), in path order."""
+        limit = config.max_note_kb * 1024
+        seen: dict[str, tuple[int, int, list[tuple[int, str, tuple[str, ...]]]]] = {}
+        for source in sorted(sources, key=_source_path):
+            known = self.files.get(source.path)
+            if known is None or known[:2] != (source.size, source.mtime_ns):
+                known = (source.size, source.mtime_ns, _tasks_in(config, source, limit))
+            seen[source.path] = known
+            for line, text, targets in known[2]:
+                yield source.path, line, text, targets
+        self.files = seen
+
+
+def _source_path(source: SourceFile) -> str:
+    return source.path
+
+
+def _tasks_in(
+    config: Config, source: SourceFile, limit: int
+) -> list[tuple[int, str, tuple[str, ...]]]:
+    """The unchecked tasks with links of one file (none when it is too large to read as a
+    note, or unreadable: the build reports those)."""
+    if source.size > limit:
+        return []
+    try:
+        data = read_bytes(config, source)
+    except OSError:
+        return []
+    if b"[ ]" not in data:
+        return []
+    found = []
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        match = _OPEN_TASK.fullmatch(line)
+        if match is not None and "[[" in line:
+            targets = tuple(parse_link(link[2]).target for link in WIKILINK.finditer(line))
+            if targets:
+                found.append((number, _plain(match[1]), targets))
+    return found
+
+
+def open_tasks(
+    config: Config,
+    resolver: Resolver,
+    wanted: set[str],
+    sources: Iterable[SourceFile] | None = None,
+    index: TaskIndex | None = None,
+) -> dict[str, list[Task]]:
+    """Unchecked tasks in any note of the vault that link one of the ``wanted`` people,
+    by person key, in path and line order.
+
+    Parsed notes keep no body, so the files are read again (``sources``: the build's list,
+    else a walk of the vault); an ``index`` kept between builds reads only changed files.
+    """
+    found: dict[str, list[Task]] = {}
+    if not wanted:
+        return found
+    if sources is None:
+        sources = scan(config).files
+    for path, line, text, targets in (index or TaskIndex()).tasks(config, sources):
+        for target in targets:
+            hit = resolver.resolve(target)
+            if hit is not None and hit.key in wanted:
+                task = Task(text, path, line)
+                people = found.setdefault(hit.key, [])
+                if task not in people:
+                    people.append(task)
+    return found
+
+
+def upcoming(network: Network) -> list[Person]:
+    """Active people with a planned entry within ``brief_days`` after today, by name."""
+    days = network.config.brief_days
+    if days <= 0:
+        return []
+    until = network.today + dt.timedelta(days=days)
+    chosen = [p for p in network.people if p.active and p.planned and p.planned[0].date <= until]
+    return sorted(chosen, key=lambda p: (p.sort_name, p.path))
+
+
+def brief_page(person: Person) -> str:
+    """The brief's page under the output folder: ``Briefs/<Name>.md``."""
+    return f"{BRIEFS_DIR}/{safe_filename(person.name)}.md"
+
+
+def make_brief(
+    network: Network,
+    person: Person,
+    companies: CompanyIndex,
+    tasks: Iterable[Task] = (),
+    target: str | None = None,
+    resolver: Resolver | None = None,
+) -> Brief:
+    """The brief on ``person``; ``target`` a company (``--for``) to ask about.
+
+    Raises NoMatch (exit 2) when ``target`` names nothing in the notes.
+    """
+    today = network.today
+    company = companies.now_at(person)
+    here = companies.by_key.get(company.key) if company else None
+    stint = next((s for s in here.current if s.person is person), None) if here else None
+    previous = _previous_job(person, company.key if company else None)
+    found = list(exchanges(person))
+    gave = sum(1 for x in found if x.gave)
+    got = sum(1 for x in found if x.got)
+    last = tuple(_contact(e) for e in reversed(person.interactions[-LAST_CONTACTS:]))
+    task_list = tuple(tasks)
+    routes: tuple[str, ...] = ()
+    if target is not None:
+        answer = find_routes(network, target, resolver, companies)
+        if answer.target.kind != "company":
+            raise UsageError(f"--for {target!r} is not a company in your notes")
+        route = next((r for r in answer.routes if r.person is person), None)
+        routes = tuple(r.text for r in route.reasons) if route else ()
+        target = answer.target.name
+    return Brief(
+        person=person,
+        today=today,
+        name=_plain(person.name),
+        company=_plain(company.name) if company else _company_text(person),
+        since=stint.start if stint else None,
+        previous=previous[0] if previous else None,
+        previous_end=previous[1] if previous else None,
+        chain=_chain(network, person),
+        last=last,
+        tasks=task_list,
+        planned=tuple(_contact(e) for e in person.planned),
+        gave=gave,
+        got=got,
+        leans="you gave more" if gave > got else "they gave more" if got > gave else None,
+        introduced_you_to=_introduced(network, person),
+        colleagues=_others(here.current if here else (), person),
+        alumni=_others(here.alumni if here else (), person),
+        linked_by=_linked_by(network, person),
+        target=target,
+        routes=routes,
+        birthday=person.birthday.next_on_or_after(today) if person.birthday else None,
+        anniversaries=_anniversaries(person, stint, today),
+        opener=_opener(person, task_list, today),
+    )
+
+
+def _plain(text: str) -> str:
+    """A line with its links as their text, safe to show: bidirectional overrides made
+    visible (as pages show names), control characters spaces."""
+    text = WIKILINK.sub(lambda m: parse_link(m[2]).text, text).strip()
+    if text.isascii() and text.isprintable():
+        return text
+    text = _BIDI.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
+def _company_text(person: Person) -> str | None:
+    return _plain(person.company.text) if person.company else None
+
+
+def _contact(entry: Interaction) -> Contact:
+    kind = None if entry.mention else entry.kind
+    return Contact(entry.date, kind, _plain(text_only(entry)), entry.source)
+
+
+def _linked_by(network: Network, person: Person) -> tuple[Person, ...]:
+    """People whose ``knows`` lists link the person."""
+    return tuple(
+        p
+        for p in network.people
+        if p is not person and any(r.person == person.key for r in p.knows)
+    )[:MAX_PEOPLE]
+
+
+def _previous_job(person: Person, now_key: str | None) -> tuple[str, dt.date | None] | None:
+    """The latest past job from ``history`` at another company: (company, end)."""
+    from vaultnet.source.companynames import company_key
+
+    past = [p for p in person.history if p.end is not None and company_key(p.company) != now_key]
+    if not past:
+        return None
+    latest = max(past, key=lambda p: p.end or dt.date.min)
+    return _plain(latest.company), latest.end
+
+
+def _chain(network: Network, person: Person) -> tuple[str, ...]:
+    """Introducers from the first to the person, following each one's first introducer."""
+    names = [_plain(person.name)]
+    seen = {person.key}
+    current: Person | None = person
+    while current is not None and current.introduced_by:
+        ref = current.introduced_by[0]
+        if ref.person is not None and ref.person in seen:
+            break  # a loop of introduced_by: the chain starts where it closes
+        names.append(_plain(network.by_key[ref.person].name if ref.person else ref.text))
+        if ref.person is None:
+            break
+        seen.add(ref.person)
+        current = network.by_key[ref.person]
+    return tuple(reversed(names)) if len(names) > 1 else ()
+
+
+def _introduced(network: Network, person: Person) -> tuple[Person, ...]:
+    return tuple(
+        p
+        for p in network.people
+        if p is not person and any(r.person == person.key for r in p.introduced_by)
+    )[:MAX_PEOPLE]
+
+
+def _others(stints: Iterable[Stint], person: Person) -> tuple[Person, ...]:
+    return tuple(s.person for s in stints if s.person is not person)[:MAX_PEOPLE]
+
+
+def _anniversaries(person: Person, stint: Stint | None, today: dt.date) -> tuple[str, ...]:
+    found = []
+    for what, day in (("met", person.met), ("started", stint.start if stint else None)):
+        if day is not None and day.month == today.month and day.year < today.year:
+            years = today.year - day.year
+            found.append(f"{what} {years} year{'s' if years != 1 else ''} ago ({day.isoformat()})")
+    return tuple(found)
+
+
+def _opener(person: Person, tasks: tuple[Task, ...], today: dt.date) -> str | None:
+    """A question around the user's own words: the last contact when it is tagged for a
+    follow-up, else an open task, else the last contact, else the next planned entry."""
+    last = person.interactions[-1] if person.interactions else None
+    if last is not None and FOLLOW_UP_TAGS & set(last.tags):
+        return _last_time(last, today)
+    if tasks:
+        return f"Still open: '{tasks[0].text}' — bring it up?"
+    if last is not None:
+        return _last_time(last, today)
+    if person.planned:
+        entry = person.planned[0]
+        return f"Planned ({short_date(entry.date, today)}): '{_plain(text_only(entry))}'"
+    return None
+
+
+def _last_time(entry: Interaction, today: dt.date) -> str:
+    kind = f"{entry.kind}, " if entry.kind and not entry.mention else ""
+    return (
+        f"Last time ({kind}{short_date(entry.date, today)}): "
+        f"'{_plain(text_only(entry))}' — ask how it went?"
+    )
+
+
+def brief_json(brief: Brief) -> dict[str, Any]:
+    """What ``vaultnet brief --format json`` prints: the page's data."""
+    person = brief.person
+
+    def iso(day: dt.date | None) -> str | None:
+        return day.isoformat() if day else None
+
+    def who(people: Iterable[Person]) -> list[dict[str, str]]:
+        return [{"name": p.name, "path": p.path} for p in people]
+
+    def contact(c: Contact) -> dict[str, Any]:
+        return {"date": c.date.isoformat(), "kind": c.kind, "text": c.text, "source": c.source}
+
+    return {
+        "today": brief.today.isoformat(),
+        "name": person.name,
+        "path": person.path,
+        "tier": person.tier.name,
+        "now": {
+            "role": person.role,
+            "company": brief.company,
+            "since": iso(brief.since),
+            "previous_company": brief.previous,
+            "previous_until": iso(brief.previous_end),
+        },
+        "how_you_know_them": {
+            "met": iso(person.met),
+            "introduced_by": [r.text for r in person.introduced_by],
+            "chain": list(brief.chain),
+        },
+        "last_contacts": [contact(c) for c in brief.last],
+        "open_loops": {
+            "tasks": [{"text": t.text, "source": t.source, "line": t.line} for t in brief.tasks],
+            "planned": [contact(c) for c in brief.planned],
+        },
+        "balance": {"gave": brief.gave, "got": brief.got, "leans": brief.leans},
+        "who_they_know": {
+            "introduced_you_to": who(brief.introduced_you_to),
+            "colleagues": who(brief.colleagues),
+            "alumni": who(brief.alumni),
+            "linked_by": who(brief.linked_by),
+        },
+        "path_to": None
+        if brief.target is None
+        else {"company": brief.target, "reasons": list(brief.routes)},
+        "dates": {"birthday": iso(brief.birthday), "anniversaries": list(brief.anniversaries)},
+        "opener": brief.opener,
+    }
+
+
+def brief_jobs(
+    network: Network,
+    companies: CompanyIndex,
+    sources: Iterable[SourceFile] | None = None,
+    index: TaskIndex | None = None,
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The build's brief pages, as render jobs: one for each person ``upcoming`` names.
+
+    ``sources`` and ``index`` as for ``open_tasks``."""
+    people = upcoming(network)
+    if not people:
+        return []
+    from vaultnet.insights.companies import person_resolver
+
+    resolver = person_resolver(network)
+    tasks = open_tasks(network.config, resolver, {p.key for p in people}, sources, index)
+    jobs: list[tuple[str, str, dict[str, Any]]] = []
+    taken: set[str] = set()
+    for person in people:
+        page = brief_page(person)
+        if page.casefold() in taken:  # two people of one name: the second by file name
+            page = f"{BRIEFS_DIR}/{safe_filename(PurePosixPath(person.path).stem)}.md"
+        if page.casefold() in taken:
+            continue
+        taken.add(page.casefold())
+        brief = make_brief(network, person, companies, tasks.get(person.key, ()), None, resolver)
+        jobs.append((page, BRIEF_TEMPLATE, {"brief": brief}))
+    return jobs

@@ -1,0 +1,1 @@
+"""The network on a given day: people, follow-up rules, edges (pure)."""

@@ -1,0 +1,1 @@
+"""The build (read, model, insights, render, write), the page writer, the watcher."""

@@ -1,0 +1,653 @@
+"""The build: read -> parse -> model -> render -> write.
+
+``Builder`` keeps what it read between builds, so a long-running process (``watch``) only
+re-reads the files it is told changed; ``build_vault`` is one cold or cached build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import hashlib
+import os
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from operator import attrgetter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vaultnet.atomic import clean_temp_files
+from vaultnet.config import Config
+from vaultnet.diagnostics import Diagnostic, sort_key
+from vaultnet.pipeline.output import PAGE_SUFFIXES, WriteResult, Written, write_pages
+from vaultnet.render.page import Page
+from vaultnet.source.vault import SourceFile, parse_options, scan, source_file
+from vaultnet.state.cache import NoteCache
+from vaultnet.version import VERSION
+
+if TYPE_CHECKING:
+    from vaultnet.insights.brief import TaskIndex
+    from vaultnet.model.network import Network, PersonMemo
+    from vaultnet.render.obsidian import ObsidianPages
+    from vaultnet.source.notes import Note, ParseOptions, Unreadable
+    from vaultnet.state.pagememo import PageMemo
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """The parsed notes of a vault and what reading them had to say."""
+
+    notes: list[Note]
+    diagnostics: list[Diagnostic]
+    parsed: int  # notes read and parsed this time
+    reused: int  # notes taken from the cache
+    ignored: int  # files in excluded folders
+    # A read of named files (a watcher's): each one's note now (None: not a note now).
+    changes: dict[str, Note | None] | None = None
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a build did: the model, the pages, what was written, and the diagnostics.
+
+    ``network`` is None when nothing changed since the last build and the build stopped
+    early (``up_to_date``); the counts and diagnostics are then those of that build.
+    """
+
+    network: Network | None
+    pages: list[Page]
+    write: WriteResult
+    diagnostics: list[Diagnostic]
+    read: ReadResult
+    people: int = 0  # active people
+    archived: int = 0
+    digest_text: str | None = None  # what digest --format json prints, once computed
+    up_to_date: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def digest_json_text(self) -> str:
+        """What ``vaultnet digest --format json`` prints: computed from the model the first
+        time, or as saved by the build this one stopped early on."""
+        if self.digest_text is None:
+            if self.network is None:
+                raise ValueError("a build that stopped early without a saved digest")
+            from vaultnet.jsontext import json_text
+            from vaultnet.render.digest import digest_json
+
+            self.digest_text = json_text(digest_json(self.network, self.diagnostics))
+        return self.digest_text
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.level == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.level == "warning")
+
+
+@dataclass(slots=True)
+class _Listing:
+    """The notes of the last read in path order, and where each is in the list."""
+
+    notes: list[Note]
+    index: dict[str, int]
+
+
+def _listed(result: Note | Unreadable) -> bool:
+    """Whether a file's result is one of the notes the model is built from."""
+    return not getattr(result, "generated", True)  # an Unreadable has no such field
+
+
+class Builder:
+    """Builds a vault again and again, re-reading only what changed.
+
+    ``changed`` names vault paths (``/``-separated) known to have changed since the last
+    build; None means "anything may have changed": the vault is scanned again, and files
+    whose size and modification time are unchanged are taken from the cache.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        cache: NoteCache | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        pages: PageMemo | None = None,
+    ) -> None:
+        self.config = config
+        self.progress = progress  # called while many notes are being parsed
+        self.memo: PersonMemo | None = None
+        self.pages = pages  # the last render's pages, for a watcher to reuse
+        self.obsidian: ObsidianPages | None = None  # People.base and the canvas, made lazily
+        self.tasks: TaskIndex | None = None  # open tasks per file, for briefs
+        # What a watcher wrote: pages it knows are up to date on disk.
+        self.written: Written | None = Written() if pages is not None else None
+        self.cache = cache if cache is not None else NoteCache.in_memory()
+        self._options: ParseOptions | None = None
+        self.files: dict[str, SourceFile] = {}
+        self.skipped: dict[str, Diagnostic] = {}
+        self.scan_diagnostics: list[Diagnostic] = []
+        self.ignored = 0
+        self.scanned = False
+        # Kept between reads: each file's result with the SourceFile it was read as, the
+        # files to look at again (None: all), the notes in path order, and which files
+        # have diagnostics.
+        self._read: dict[str, tuple[SourceFile, Note | Unreadable]] = {}
+        self._read_options: ParseOptions | None = None
+        self._dirty: set[str] | None = None
+        self._listing: _Listing | None = None
+        # (day, write, fingerprint) when stop_early has just found the vault changed.
+        self._changed: tuple[dt.date, bool, str] | None = None
+        self._with_diagnostics: set[str] = set()
+        self._cleaned = False  # whether a killed run's temporary files were looked for
+
+    @property
+    def options(self) -> ParseOptions:
+        """What parsing depends on besides the bytes; set on the cache before first use."""
+        if self._options is None:
+            self._options = parse_options(self.config)
+            self.cache.use_options(self._options)
+        return self._options
+
+    def _update_files(self, changed: Iterable[str] | None) -> None:
+        if changed is None or not self.scanned:
+            self._scan()
+        else:
+            for path in changed:
+                self._refresh(path)
+
+    def read(self, changed: Iterable[str] | None = None) -> ReadResult:
+        """Bring the parsed notes up to date and return them in path order.
+
+        After a scan every file is looked at; after a watcher's changes only the files
+        named. The notes in path order, and which files have diagnostics, are kept between
+        reads, so a read of a few changed files does not go through the whole vault.
+        """
+        self._update_files(changed)
+        self.cache.use_options(self.options)
+        whole = self._dirty is None or self._read_options is not self.cache.options
+        if whole:
+            self._read_options = self.cache.options  # another parse: every result is stale
+            self._read = {}
+            self._listing = None
+            looked_at: Iterable[str] = self.files
+        else:
+            assert self._dirty is not None
+            looked_at = self._dirty
+        self._dirty = set()
+        found: dict[str, tuple[SourceFile, Note | Unreadable] | None] = {}
+        pending: list[SourceFile] = []
+        for path in looked_at:
+            source = self.files.get(path)
+            if source is None:
+                found[path] = None  # deleted, or no longer a note
+                continue
+            result = self.cache.get(source)
+            if result is None:
+                pending.append(source)
+            else:
+                found[path] = (source, result)
+        pending.sort()
+        fresh = dict(self._parse(pending))
+        for source in pending:
+            result = fresh.get(source.path)
+            found[source.path] = None if result is None else (source, result)
+        self._apply(found)
+        notes, diagnostics = self._notes()
+        reused = len(self._read) - len(fresh)
+        changes = None if whole else {path: self._note_at(path) for path in found}
+        return ReadResult(notes, diagnostics, len(fresh), reused, self.ignored, changes)
+
+    def _note_at(self, path: str) -> Note | None:
+        """The note the model is built from for ``path``, if any."""
+        from vaultnet.source.notes import Note
+
+        entry = self._read.get(path)
+        result = entry[1] if entry is not None else None
+        return result if isinstance(result, Note) and not result.generated else None
+
+    def _apply(self, found: dict[str, tuple[SourceFile, Note | Unreadable] | None]) -> None:
+        """Take the results of the files looked at into the state kept between reads."""
+        from vaultnet.source.notes import Note
+
+        listing = self._listing
+        for path, entry in found.items():
+            old = self._read.pop(path, None)
+            self._with_diagnostics.discard(path)
+            if entry is None:
+                if old is not None and _listed(old[1]):
+                    listing = None  # a note left the list
+                continue
+            source, result = entry
+            if isinstance(result, Note) and result.person and not source.candidate:
+                # Outside people_dirs a note is never a person, but may mention people.
+                result = result._replace(person=False)
+            self._read[path] = (source, result)
+            if result.diagnostics:
+                self._with_diagnostics.add(path)
+            if listing is None:
+                continue
+            if old is not None and _listed(old[1]) and _listed(result):
+                assert isinstance(result, Note)
+                listing.notes[listing.index[path]] = result
+            elif (old is not None and _listed(old[1])) or _listed(result):
+                listing = None  # a note joined or left the list
+        self._listing = listing
+
+    def _notes(self) -> tuple[list[Note], list[Diagnostic]]:
+        """The notes in path order, and every diagnostic of the files and the scan."""
+        if self._listing is None:
+            from vaultnet.source.notes import Note
+
+            notes: list[Note] = []
+            for path in sorted(self._read):
+                result = self._read[path][1]
+                if isinstance(result, Note) and not result.generated:
+                    notes.append(result)
+            self._listing = _Listing(notes, {note.path: i for i, note in enumerate(notes)})
+        diagnostics: list[Diagnostic] = [*self.scan_diagnostics, *self.skipped.values()]
+        for path in sorted(self._with_diagnostics):
+            diagnostics.extend(self._read[path][1].diagnostics)
+        return list(self._listing.notes), diagnostics
+
+    def _scan(self) -> None:
+        found = scan(self.config)
+        self.files = {source.path: source for source in found.files}
+        self.skipped = {}
+        self.scan_diagnostics = list(found.diagnostics)
+        self.ignored = found.ignored
+        self.scanned = True
+        self._dirty = None
+        self.cache.retain(set(self.files))
+
+    def _refresh(self, path: str) -> None:
+        if self._dirty is not None:
+            self._dirty.add(path)
+        found = source_file(self.config, path)
+        self.skipped.pop(path, None)
+        if isinstance(found, SourceFile):
+            self.files[found.path] = found
+            return
+        self.files.pop(path, None)
+        self.cache.forget(path)
+        if isinstance(found, Diagnostic):
+            self.skipped[path] = found
+
+    def _parse(self, pending: list[SourceFile]) -> Iterator[tuple[str, Note | Unreadable]]:
+        from vaultnet.state.forked import parse_in_two
+
+        results = parse_in_two(parse_files, self.config.vault, self.options, pending, self.progress)
+        for source, result in zip(pending, results, strict=True):
+            if result is None:
+                self.files.pop(source.path, None)  # vanished between scan and read
+                continue
+            self.cache.put(source, result)
+            yield source.path, result
+
+    def build(
+        self,
+        today: dt.date,
+        changed: Iterable[str] | None = None,
+        *,
+        write: bool = True,
+        dry_run: bool = False,
+        full: bool = False,
+        save: bool = True,
+    ) -> BuildResult:
+        """Read what changed, model the network for ``today``, render and write the pages.
+
+        When nothing changed since the last recorded build, it stops early (no model,
+        ``up_to_date``) unless ``full`` asks for the model anyway. ``save=False`` keeps the
+        parse cache in memory only and neither reads nor writes the build record (a watcher
+        saves once, at the end), so it never stops early.
+
+        With ``write=False`` nothing is rendered or written (``check``, ``digest``); with
+        ``dry_run`` the write plan is computed but not carried out. Raises TemplateError
+        and OutputError.
+        """
+        with _no_gc():
+            return self._build(today, changed, write, dry_run, full, save)
+
+    def stop_early(self, today: dt.date, *, write: bool = True) -> BuildResult | None:
+        """What ``build`` returns when nothing changed since the last recorded build (it
+        stops early); None when something did, and then nothing else is done: the next
+        ``build`` for the same day does not look at the vault again."""
+        started = time.perf_counter()
+        if write:
+            self._clean_leftovers()
+        self._update_files(None)
+        fingerprint = self._fingerprint(today)
+        early = self._up_to_date(fingerprint, write)
+        if early is not None:
+            early.timings["total"] = time.perf_counter() - started
+        else:
+            self._changed = (today, write, fingerprint)
+        return early
+
+    def _build(
+        self,
+        today: dt.date,
+        changed: Iterable[str] | None,
+        write: bool,
+        dry_run: bool,
+        full: bool,
+        save: bool,
+    ) -> BuildResult:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        if write and not dry_run:
+            self._clean_leftovers()
+        looked, self._changed = self._changed, None
+        if looked is not None and changed is None and save and looked[:2] == (today, write):
+            fingerprint = looked[2]  # stop_early has just looked: the vault changed
+        else:
+            self._update_files(changed)
+            # The early stop needs the record of a saved build; a watcher's rebuilds
+            # (save=False) follow changes it saw, and reading the record (1 MB at 10,000
+            # people) and hashing every file's state would cost about 30 ms each time.
+            fingerprint = self._fingerprint(today) if save else ""
+            if save and not dry_run and not full:
+                early = self._up_to_date(fingerprint, write)
+                if early is not None:
+                    early.timings["total"] = time.perf_counter() - started
+                    return early
+        read = self.read(changed=())
+        timings["read"] = time.perf_counter() - started
+        # A large parse cache is saved on the other core while the network is modelled and
+        # the pages are rendered; the helper is waited for before the record is written.
+        saving = self.cache.save_in_background() if save and not dry_run else None
+        try:
+            result = self._model_and_pages(read, today, write, dry_run, timings)
+        finally:
+            if saving is not None:
+                saving.wait()
+        if save and not dry_run:
+            self.cache.save()
+            self._record(fingerprint, result, write)
+        timings["total"] = time.perf_counter() - started
+        return result
+
+    def _clean_leftovers(self) -> None:
+        """Remove the temporary files that killed runs left in the output folder and in
+        ``.vaultnet/`` (once per builder: a watcher's own writes leave none)."""
+        if self._cleaned:
+            return
+        self._cleaned = True
+        for folder in (self.config.output_path, self.config.vault / ".vaultnet"):
+            if not folder.is_symlink():  # a link may lead out of the vault: never touched
+                clean_temp_files(folder, recursive=True)
+
+    def _model_and_pages(
+        self,
+        read: ReadResult,
+        today: dt.date,
+        write: bool,
+        dry_run: bool,
+        timings: dict[str, float],
+    ) -> BuildResult:
+        """The network of ``read`` for ``today``, with its pages rendered and written."""
+        from vaultnet.model.network import PersonMemo, build_network
+
+        mark = time.perf_counter()
+        if self.memo is None:
+            self.memo = PersonMemo()
+        network, model_diagnostics = build_network(
+            self.config, read.notes, today, self.memo, read.changes
+        )
+        timings["model"] = time.perf_counter() - mark
+        diagnostics = sorted(
+            [*self.config.warnings, *read.diagnostics, *model_diagnostics], key=sort_key
+        )
+        pages: list[Page] = []
+        written = WriteResult()
+        if write:
+            mark = time.perf_counter()
+            from vaultnet.render.obsidian import ObsidianPages
+            from vaultnet.render.render import (
+                render_pages,  # Jinja is imported only when pages are made
+            )
+
+            if self.tasks is None:
+                from vaultnet.insights.brief import TaskIndex
+
+                self.tasks = TaskIndex()
+            pages = render_pages(network, self.pages, self.files.values(), self.tasks)
+            if self.config.ics:
+                from vaultnet.pipeline.ics import (
+                    calendar_page,  # the calendar library only when asked
+                )
+
+                pages.append(calendar_page(network, save=not dry_run))
+            if self.obsidian is None:
+                self.obsidian = ObsidianPages()
+            pages += self.obsidian.pages(network)
+            timings["render"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            written = write_pages(
+                self.config.output_path,
+                pages,
+                dry_run=dry_run,
+                written=self.written,
+                vault=self.config.vault,
+            )
+            timings["write"] = time.perf_counter() - mark
+            if written.foreign:
+                diagnostics = sorted([*diagnostics, *self._foreign(written.foreign)], key=sort_key)
+        return BuildResult(
+            network,
+            pages,
+            written,
+            diagnostics,
+            read,
+            people=len(network.active),
+            archived=len(network.people) - len(network.active),
+            timings=timings,
+        )
+
+    def _foreign(self, paths: list[str]) -> list[Diagnostic]:
+        """A warning for each note of the user's in the output folder: never read there."""
+        out = self.config.output_dir
+        return [
+            Diagnostic(
+                f"{out}/{path}",
+                None,
+                "warning",
+                f"a note in the output folder, which vaultnet only writes and never reads: it "
+                f"is left out. Move it out of {out}/, or choose another output_dir",
+            )
+            for path in paths
+        ]
+
+    def _fingerprint(self, today: dt.date) -> str:
+        """A hash of everything a build's output depends on."""
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(f"{VERSION}\0{today.isoformat()}\0{self.config!r}\0".encode())
+        for config_input in _config_inputs(self.config):
+            digest.update(f"{config_input}\0{_stat_key(config_input)}\0".encode())
+        # Every file's path, size and time, as three blocks: formatting each file's line
+        # took 12-17 ms of a 140 ms early stop at 10,000 people; the numbers as 64-bit
+        # integers take 2 ms, as text 9 ms.
+        paths = sorted(self.files)
+        sources = list(map(self.files.__getitem__, paths))
+        digest.update("\0".join(paths).encode())
+        for field_of in (attrgetter("size"), attrgetter("mtime_ns")):
+            numbers = list(map(field_of, sources))
+            try:
+                digest.update(array("q", numbers).tobytes())
+            except OverflowError:  # a time past the year 2262
+                digest.update(str(numbers).encode())
+        for diagnostic in (*self.scan_diagnostics, *self.skipped.values()):
+            digest.update(str(diagnostic).encode())
+        return digest.hexdigest()
+
+    def _up_to_date(self, fingerprint: str, write: bool) -> BuildResult | None:
+        """The last build's result when its inputs and outputs are exactly as they were."""
+        record = self.cache.read_record()
+        if record is None or record.get("fingerprint") != fingerprint:
+            return None
+        if write and not record.get("pages_written"):
+            return None
+        outputs: dict[str, list[int]] = record.get("outputs", {})
+        root = self.config.output_path
+        for path, (size, mtime_ns) in outputs.items():
+            try:
+                info = os.stat(root / path)
+            except OSError:
+                return None
+            if info.st_size != size or info.st_mtime_ns != mtime_ns:
+                return None
+        if write and record.get("listing") != _md_files(root):
+            return None  # a page appeared since (a restored or synced one): it may be stale
+        digest = None
+        if not write:  # check and digest: the digest is read only where it may be printed
+            digest = self.cache.read_digest(fingerprint)
+            if digest is None:
+                return None
+        diagnostics = [
+            Diagnostic(d["path"], d["line"], d["level"], d["message"])
+            for d in record.get("diagnostics", [])
+        ]
+        return BuildResult(
+            None,
+            [],
+            WriteResult(unchanged=sorted(outputs) if write else []),
+            diagnostics,
+            ReadResult([], [], 0, len(self.files), self.ignored),
+            people=record.get("people", 0),
+            archived=record.get("archived", 0),
+            digest_text=digest,
+            up_to_date=True,
+        )
+
+    def _record(self, fingerprint: str, result: BuildResult, write: bool) -> None:
+        outputs: dict[str, list[int]] = {}
+        if write:
+            root = self.config.output_path
+            for page in result.pages:
+                try:
+                    info = os.stat(root / page.path)
+                except OSError:
+                    return
+                outputs[page.path] = [info.st_size, info.st_mtime_ns]
+        self.cache.write_record(
+            {
+                "fingerprint": fingerprint,
+                "pages_written": write,
+                "outputs": outputs,
+                "listing": _md_files(self.config.output_path) if write else [],
+                "people": result.people,
+                "archived": result.archived,
+                "diagnostics": [d.as_json() for d in result.diagnostics],
+            }
+        )
+        # Saved beside the record, so that digest --format json on an unchanged vault
+        # prints it without loading the notes (and a build does not read it).
+        self.cache.write_digest(fingerprint, result.digest_json_text)
+
+
+PROGRESS_EVERY = 250  # files between two progress reports
+
+
+def parse_files(
+    vault: Path,
+    options: ParseOptions,
+    sources: list[SourceFile],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Note | Unreadable | None]:
+    """Read and parse files; None for a file that vanished before it could be read.
+
+    ``progress`` is called with (files done, files in all) every few hundred files.
+    """
+    from vaultnet.source.notes import (  # the parser only when a note must be read
+        Unreadable,
+        parse_note,
+    )
+
+    results: list[Note | Unreadable | None] = []
+    root = str(vault)
+    for done, source in enumerate(sources):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(sources))
+        try:
+            # Unbuffered, by a string path: half the cost of Path.read_bytes for the
+            # 12,400 small files of a cold build at 10,000 people (0.13 s against 0.26 s).
+            with open(f"{root}/{source.disk}", "rb", buffering=0) as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            results.append(None)
+            continue
+        except OSError as exc:
+            message = f"cannot read: {exc.strerror}"
+            results.append(
+                Unreadable(source.path, (Diagnostic(source.path, None, "error", message),))
+            )
+            continue
+        results.append(parse_note(source.path, data, options))
+    return results
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a build allocates many small objects and no
+    cycles worth collecting, and full collections over them cost more than the build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _config_inputs(config: Config) -> list[Path]:
+    """Files besides the notes that a build reads: settings and user templates."""
+    paths = [
+        config.vault / "vaultnet.toml",
+        config.vault / ".obsidian" / "templates.json",
+        config.vault / ".obsidian" / "daily-notes.json",
+    ]
+    templates = config.vault / config.templates_dir
+    if templates.is_dir():
+        paths += sorted(p for p in templates.rglob("*") if p.is_file())
+    return paths
+
+
+def _md_files(root: Path) -> list[str]:
+    """Every page-like file (.md, .base, ...) under the output folder, so a build notices one
+    it must remove."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        found += sorted(
+            os.path.join(folder, name) for name in files if name.endswith(PAGE_SUFFIXES)
+        )
+    return found
+
+
+def _stat_key(path: Path) -> str:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def read_notes(config: Config, cache: NoteCache | None = None) -> ReadResult:
+    """Find and parse every note of the vault (using ``cache`` for unchanged files)."""
+    return Builder(config, cache).read()
+
+
+def build_vault(
+    config: Config,
+    today: dt.date,
+    *,
+    cache: NoteCache | None = None,
+    write: bool = True,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """Build the vault's pages for ``today`` once; see ``Builder.build``."""
+    return Builder(config, cache, progress).build(today, write=write, dry_run=dry_run)

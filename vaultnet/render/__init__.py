@@ -1,0 +1,1 @@
+"""Pages from the network: Jinja sandbox, template context, filters, the digest."""

@@ -1,0 +1,154 @@
+"""The follow-up digest for the terminal and for scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vaultnet.dates import ago, long_date, short_date
+from vaultnet.diagnostics import Diagnostic
+from vaultnet.insights.insights import (
+    digest_extras,
+    digest_extras_json,
+    digest_extras_text,
+)
+from vaultnet.model.followups import BUCKETS
+from vaultnet.model.network import Network, OpenLoop, Person
+from vaultnet.words import plural
+
+# The digest's lists: every bucket but "later" (beyond the horizon), in the buckets' order.
+LISTS = (*(bucket for bucket in BUCKETS if bucket != "later"), "birthdays")
+
+
+def person_json(person: Person, birthday: bool = False) -> dict[str, Any]:
+    """One digest entry. In ``birthdays``, ``due`` is the birthday's date."""
+    followup = person.followup
+    due = person.next_birthday if birthday else followup.due
+    return {
+        "name": person.name,
+        "path": person.path,
+        "tier": person.tier.name,
+        "due": due.isoformat() if due else None,
+        "days_overdue": 0 if birthday else followup.days_overdue,
+        "last_contact": person.last_contact.isoformat() if person.last_contact else None,
+        "cadence_days": followup.cadence_days,
+    }
+
+
+def loop_json(loop: OpenLoop) -> dict[str, Any]:
+    """One open loop: who, the task's text, where it is written, and its date (or null)."""
+    return {
+        "name": loop.person.name,
+        "path": loop.person.path,
+        "text": loop.text,
+        "source": loop.source,
+        "line": loop.line,
+        "date": loop.date.isoformat() if loop.date else None,
+    }
+
+
+def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    """The object ``vaultnet digest --format json`` prints."""
+    digest = network.digest
+    active = network.active
+    result: dict[str, Any] = {
+        "today": network.today.isoformat(),
+        "people": len(active),
+        "tiers": {group.tier.name: len(group.members) for group in network.tiers},
+    }
+    for name in LISTS:
+        result[name] = [person_json(p, birthday=name == "birthdays") for p in getattr(digest, name)]
+    result["diagnostics"] = [d.as_json() for d in diagnostics]
+    # The insight lists have entries of their own shape, so they live under one key and
+    # every top-level list keeps the entry shape of "overdue" (docs/insights.md).
+    result["insights"] = digest_extras_json(digest_extras(network))
+    result["open_loops"] = [loop_json(loop) for loop in network.open_loops]
+    return result
+
+
+def digest_markdown(network: Network) -> str:
+    """The Follow-ups page body, as Markdown: the page's template, with the page's context.
+
+    Raises TemplateError naming the template and line.
+    """
+    from vaultnet.render.render import render_page_body
+
+    return render_page_body(network, "Follow-ups.md", "followups.md.j2")
+
+
+def digest_text(network: Network) -> str:
+    """The digest as plain text for a terminal."""
+    from vaultnet.render.render import by_due, context_text, duration_words
+
+    today = network.today
+    digest = network.digest
+    rows = network.config.followups_rows
+    lines = [f"Follow-ups · {long_date(today)}", ""]
+    dormant = f"{len(digest.dormant)} dormant · " if digest.dormant else ""
+    lines.append(
+        f"{len(digest.overdue)} overdue · {len(digest.due_soon)} due this week · "
+        f"{len(digest.upcoming)} coming up · {len(digest.never_contacted)} never contacted · "
+        f"{dormant}{plural(len(digest.birthdays), 'birthday')}"
+    )
+
+    def more(people: tuple[Person, ...]) -> list[str]:
+        hidden = len(people) - rows
+        if hidden <= 0:
+            return []
+        return [f"  … and {hidden} more (vaultnet digest --format json lists all)"]
+
+    def who(person: Person) -> str:
+        detail = ", ".join(
+            x for x in (person.role, person.company.text if person.company else None) if x
+        )
+        return f"{person.name} ({person.tier.name}{'; ' + detail if detail else ''})"
+
+    sections = (
+        ("Overdue", digest.overdue),
+        ("Due this week", by_due(digest.due_soon)),
+        ("Coming up", by_due(digest.upcoming)),
+    )
+    for title, people in sections:
+        if not people:
+            continue
+        lines += ["", f"{title}:"]
+        for person in people[:rows]:
+            due = person.followup.due
+            when = (
+                f"{plural(person.followup.days_overdue, 'day')} overdue"
+                if title == "Overdue"
+                else f"due {ago(due, today)}"
+            )
+            lines.append(f"  {who(person)}: {when} ({short_date(due, today)})")
+            last = f"last: {short_date(person.last_contact, today)}"
+            if person.last_interaction is not None:
+                last += f" · {context_text(person.last_interaction)}"
+            lines.append(f"      {last}")
+        lines += more(people)
+    if digest.never_contacted:
+        lines += ["", "Never contacted:"]
+        lines += [f"  {who(p)}" for p in digest.never_contacted[:rows]]
+        lines += more(digest.never_contacted)
+    if digest.dormant:
+        quiet = duration_words(network.config.dormant_after)
+        lines += [
+            "",
+            f"Dormant: {plural(len(digest.dormant), 'person', 'people')} not in touch for "
+            f"over {quiet} (not overdue; {network.config.output_dir}/Follow-ups/Dormant.md "
+            "lists them)",
+        ]
+    lines += digest_extras_text(digest_extras(network), today, rows)
+    if digest.birthdays:
+        lines += ["", "Birthdays:"]
+        lines += [
+            f"  {p.name}: {long_date(p.next_birthday)} ({ago(p.next_birthday, today)})"
+            for p in digest.birthdays[:rows]
+            if p.next_birthday
+        ]
+        lines += more(digest.birthdays)
+    if digest.snoozed:
+        lines += ["", "Snoozed:"]
+        lines += [
+            f"  {p.name} until {short_date(p.snooze_until, today)}" for p in digest.snoozed[:rows]
+        ]
+        lines += more(digest.snoozed)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Finding and reading notes: the vault walk, front matter, links (IO in, then pure)."""

@@ -1,0 +1,1 @@
+"""What a build keeps between builds: parsed notes, rendered rows and pages."""

@@ -1,0 +1,344 @@
+"""``{% cache key %}…{% endcache %}``: a block rendered once per key and reused.
+
+The index, tier and follow-up pages are tables with one row per person, and a row depends
+only on that person (and on the day, which the environment is made for). Wrapping a row in
+``{% cache p %}`` renders it once: a watcher reuses every row of a person who did not
+change (people compare by identity, see network.Person), and the weekly digest reuses the
+rows of ``Follow-ups.md``. A single build keeps nothing (``keep`` is off).
+
+A cached block may read nothing but its key: the names it uses, other than those it
+defines itself and the environment's globals, must all appear in the key expressions, or
+the template does not compile. So a block's output is a function of its key, and reusing
+it is exact.
+
+Rows of people who are gone or changed are dropped now and then, so a long-running
+watcher does not keep every old version of every row.
+
+A block keyed by a whole list of people (``{% cache group.members %}`` around a table) is a
+table: reused while the list holds the same people, which a watcher's networks keep for the
+lists an edit did not touch (network.Patch). Tables are large, so one is kept only until
+the render after the last one that used it; so is a block whose key holds no person (a
+company, say), which pruning by people would never drop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, cast
+
+from jinja2 import nodes
+from jinja2.exceptions import TemplateSyntaxError
+from jinja2.ext import Extension
+from jinja2.meta import find_undeclared_variables
+from jinja2.parser import Parser
+
+from vaultnet.model.network import Person
+
+PRUNE_SLACK = 100  # rows that may pile up before the first prune
+IDLE_RENDERS = 100  # renders without a {% rows %} block, after which its rows are dropped
+_INNER_BLOCK = re.compile(r"_fragment_(?:text_)?[0-9a-f]{32}")
+
+
+class Fragments:
+    """Rendered blocks by (block, key)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, tuple[Any, ...]], str] = {}
+        # Rows of {% rows %} blocks about people, by block and the identity of their item.
+        self.listed: dict[str, _Listed] = {}
+        # Blocks kept only while renders use them (tables, and keys that hold no person):
+        # those used by this render and by the one before.
+        self.tables: dict[tuple[str, tuple[Any, ...]], str] = {}
+        self.tables_before: dict[tuple[str, tuple[Any, ...]], str] = {}
+        # Off for a single build: the rows would be kept for nothing but the weekly digest,
+        # at about 8 MB for 10,000 people. A watcher's renders turn it on.
+        self.keep = False
+        self._pruned_at = 0  # how many rows there were after the last prune
+        self.renders = 0
+
+    def get(self, key: tuple[Any, ...], block: str) -> str | None:
+        """The block's text for ``key``, or None when it must be rendered (and ``put``)."""
+        try:
+            if not _generational(key):
+                return self.rows.get((block, key))
+            entry = (block, key)
+            text = self.tables.get(entry)
+            if text is None:
+                text = self.tables_before.pop(entry, None)
+                if text is not None:
+                    self.tables[entry] = text
+            return text
+        except TypeError:  # a key that cannot be hashed (a list, say): render every time
+            return None
+
+    def put(self, key: tuple[Any, ...], block: str, text: str) -> str:
+        if self.keep:
+            with contextlib.suppress(TypeError):  # unhashable: not kept
+                (self.tables if _generational(key) else self.rows)[(block, key)] = text
+        return text
+
+    def rows_of(self, items: Iterable[Any], block: str, caller: Callable[[Any], str]) -> str:
+        """``{% rows p in people %}``: each one's block, rendered (by ``caller``) only when
+        it is not kept; the rows joined in Python rather than by a template loop.
+
+        Rows are looked up by the identity of their item, in C, so that a table of 10,000
+        rows costs no Python per row that is kept: a person's row for as long as the person
+        lives (see prune), a value's as the last call showed it.
+        """
+        listed = self.listed.get(block)
+        if listed is None:
+            listed = self.listed[block] = _Listed()
+        listed.used = self.renders
+        if type(items) is not list and type(items) is not tuple:
+            items = list(items)
+        if items and type(items[0]) is Person:
+            # People hash and compare by identity, in C: no id() to make per row.
+            try:
+                texts = list(map(listed.people.get, items))
+            except TypeError:  # something unhashable after them
+                texts = [
+                    listed.people.get(item) if type(item) is Person else None for item in items
+                ]
+        else:
+            texts = list(map(listed.texts.get, map(id, items)))
+        missing = 0
+        while True:
+            try:
+                missing = texts.index(None, missing)
+            except ValueError:
+                break
+            texts[missing] = self._row(items[missing], block, caller, listed)
+        if self.keep and items and type(items[0]) is not Person:
+            # Values (a balance, a company) are kept by value; by identity only as this
+            # call showed them, so that an old value, and the old person it may hold, is
+            # not kept alive here once an insight was computed again.
+            ids = list(map(id, items))
+            listed.texts = dict(zip(ids, cast(list[str], texts), strict=True))
+            listed.items = dict(zip(ids, items, strict=True))
+        return "".join(cast(list[str], texts))  # every row found or rendered
+
+    def _row(self, item: Any, block: str, caller: Callable[[Any], str], listed: _Listed) -> str:
+        if type(item) is not Person:
+            # A value may be made again, equal, by a recomputed insight: kept by value (a
+            # value about nobody only for as long as renders use it, see get).
+            key = (item,)
+            found = self.get(key, block)
+            return self.put(key, block, str(caller(item))) if found is None else found
+        text = str(caller(item))
+        if self.keep:
+            listed.people[item] = text
+        return text
+
+    def texts(self) -> list[str]:
+        """Every row kept: of ``{% cache %}`` blocks by key, and of ``{% rows %}`` blocks."""
+        kept = list(self.rows.values())
+        for listed in self.listed.values():
+            kept.extend(listed.people.values())
+            kept.extend(listed.texts.values())
+        return kept
+
+    def keeping(self) -> bool:
+        """Whether rendered blocks are kept (a watcher's renders)."""
+        return self.keep
+
+    def next_render(self) -> None:
+        """Start a render: tables the last render did not use are dropped, and so are the
+        rows of a ``{% rows %}`` block no render used for ``IDLE_RENDERS`` renders (a
+        template edited while watching is compiled again, with new blocks)."""
+        self.tables_before, self.tables = self.tables, {}
+        self.renders += 1
+        idle = [
+            block
+            for block, listed in self.listed.items()
+            if self.renders - listed.used > IDLE_RENDERS
+        ]
+        for block in idle:
+            del self.listed[block]
+
+    def prune(self, people: Iterable[Person]) -> None:
+        """Forget rows of people who are gone or changed (every edit makes a new person):
+        rows whose key holds a person, or a value about one (its ``person``).
+
+        Rows are kept even when the latest render did not need them, since the pages that
+        show them may have been reused; pruning runs once the rows grew by a quarter.
+        """
+        if self._count() <= self._pruned_at * 5 // 4 + PRUNE_SLACK:
+            return
+        alive = {id(person) for person in people}
+        self.rows = {
+            entry: text
+            for entry, text in self.rows.items()
+            if all(id(person) in alive for person in map(_person_in, entry[1]) if person)
+        }
+        for listed in self.listed.values():
+            for person in [person for person in listed.people if id(person) not in alive]:
+                del listed.people[person]
+            gone = [key for key, item in listed.items.items() if id(_person_in(item)) not in alive]
+            for key in gone:
+                del listed.texts[key], listed.items[key]
+        self._pruned_at = self._count()
+
+    def _count(self) -> int:
+        return len(self.rows) + sum(
+            len(listed.people) + len(listed.texts) for listed in self.listed.values()
+        )
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self.listed.clear()
+        self.tables.clear()
+        self.tables_before.clear()
+        self._pruned_at = 0
+
+
+class _Listed:
+    """The rows of one ``{% rows %}`` block, by the identity of their item."""
+
+    __slots__ = ("items", "people", "texts", "used")
+
+    def __init__(self) -> None:
+        # A person's row, keyed by the person (people hash and compare by identity).
+        self.people: dict[Person, str] = {}
+        # A value's row by its id, as the last call showed it; the value is kept alive in
+        # ``items`` while its row is kept, so that no other item takes its id.
+        self.texts: dict[int, str] = {}
+        self.items: dict[int, Any] = {}
+        self.used = 0  # the last render that used the block
+
+
+def _generational(key: tuple[Any, ...]) -> bool:
+    """Whether a block is kept only while renders use it: a table (keyed by a tuple), or a
+    block whose key holds no person (so pruning by people would never drop it)."""
+    return any(type(part) is tuple for part in key) or not any(map(_person_in, key))
+
+
+def _person_in(part: object) -> Person | None:
+    """The person a key stands for: a person, or a value about one (its ``person``)."""
+    if isinstance(part, Person):
+        return part
+    person = getattr(part, "person", None)
+    return person if isinstance(person, Person) else None
+
+
+class FragmentCache(Extension):
+    """The ``cache`` and ``rows`` tags.
+
+    ``{% rows p in people %}BODY{% endrows %}`` is ``{% for p in people %}{% cache p %}BODY
+    {% endcache %}{% endfor %}`` with the loop in Python: a call block,
+    ``{% call(p) _fragment_rows(people, ID) %}BODY{% endcall %}``, or a plain loop over the
+    same body when nothing is kept. Its body may read only ``p`` (and ``loop`` does not
+    exist in it).
+
+    ``{% cache k1, k2 %}BODY{% endcache %}`` compiles to plain template code, without a
+    call through the sandbox (which would cost as much as the row it saves)::
+
+        {% set hit = (k1, k2) | _fragment_get(ID) %}
+        {% if hit is none %}{% set text %}BODY{% endset %}{{ (k1, k2) | _fragment_put(ID, text) }}
+        {% else %}{{ hit }}{% endif %}
+    """
+
+    tags = {"cache", "rows"}  # noqa: RUF012 - Extension declares it so
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        store = Fragments()
+        environment.extend(fragments=store)
+        environment.filters["_fragment_get"] = store.get
+        environment.filters["_fragment_put"] = store.put
+        environment.globals["_fragment_rows"] = store.rows_of
+        environment.globals["_fragment_keeping"] = store.keeping
+
+    def parse(self, parser: Parser) -> list[nodes.Node] | nodes.Node:
+        if parser.stream.current.value == "rows":
+            return self._rows(parser)
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        self._check(keys, body, lineno, parser)
+        # A new id whenever a template is compiled, unique across processes too: compiled
+        # templates are kept on disk, and two of them must never share ids.
+        block = uuid.uuid4().hex
+        hit, text = f"_fragment_{block}", f"_fragment_text_{block}"
+
+        def key() -> nodes.Tuple:
+            return nodes.Tuple(keys, "load")
+
+        def call(name: str, *args: nodes.Expr) -> nodes.Filter:
+            return nodes.Filter(key(), name, [nodes.Const(block), *args], [], None, None)
+
+        render = [
+            nodes.AssignBlock(nodes.Name(text, "store"), None, body),
+            nodes.Output([call("_fragment_put", nodes.Name(text, "load"))]),
+        ]
+        missing = nodes.Test(nodes.Name(hit, "load"), "none", [], [], None, None)
+        found = [nodes.Output([nodes.Name(hit, "load")])]
+        statements: list[nodes.Node] = [
+            nodes.Assign(nodes.Name(hit, "store"), call("_fragment_get")),
+            nodes.If(missing, render, [], found),
+        ]
+        for statement in statements:
+            statement.set_lineno(lineno)
+        return statements
+
+    def _rows(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        target = parser.parse_assign_target(name_only=True)
+        assert isinstance(target, nodes.Name)
+        parser.stream.expect("name:in")
+        people = parser.parse_expression()
+        body = parser.parse_statements(("name:endrows",), drop_needle=True)
+        self._check([nodes.Name(target.name, "load")], body, lineno, parser, target.name)
+        call = nodes.Call(
+            nodes.Name("_fragment_rows", "load"),
+            [people, nodes.Const(uuid.uuid4().hex)],
+            [],
+            None,
+            None,
+        )
+        block = nodes.CallBlock(call, [nodes.Name(target.name, "param")], [], body)
+        # When nothing is kept (a single build) a plain loop over the same body is cheaper
+        # than a call per row, and gives the same text.
+        loop = nodes.For(nodes.Name(target.name, "store"), people, body, [], None, False)
+        keeping = nodes.Call(nodes.Name("_fragment_keeping", "load"), [], [], None, None)
+        choice = nodes.If(keeping, [block], [], [loop])
+        choice.set_lineno(lineno)
+        return choice
+
+    def _check(
+        self,
+        keys: list[nodes.Expr],
+        body: list[nodes.Node],
+        lineno: int,
+        parser: Parser,
+        rows_of: str | None = None,
+    ) -> None:
+        allowed = {
+            name.name
+            for key in keys
+            for name in (key, *key.find_all(nodes.Name))
+            if isinstance(name, nodes.Name)
+        }
+        tree = nodes.Template(body, lineno=lineno)
+        tree.set_environment(self.environment)
+        used = find_undeclared_variables(tree)
+        # A cache block inside this one (a row in a table) reads its own generated names.
+        outside = sorted(
+            name
+            for name in used - allowed - set(self.environment.globals)
+            if not _INNER_BLOCK.fullmatch(name)
+        )
+        if outside:
+            reads = ", ".join(outside)
+            if rows_of is not None:
+                message = f"a rows block may read only {rows_of}; it also reads {reads}"
+            else:
+                message = (
+                    f"a cache block may read only its key; it also reads {reads} "
+                    "(add it to the key: {% cache p, " + outside[0] + " %})"
+                )
+            raise TemplateSyntaxError(message, lineno, parser.name, parser.filename)

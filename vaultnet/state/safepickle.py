@@ -1,0 +1,44 @@
+"""Unpickling the parse cache and the parse helper's results, limited to plain values.
+
+Its own module so that ``pickle`` is imported only when parsed notes are loaded: a build
+that stops early never needs it.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+# A vault may come from someone else: unpickle only the plain value types a note is made of.
+_ALLOWED = {
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("datetime", "timezone"),
+    ("datetime", "timedelta"),
+    ("vaultnet.source.notes", "Note"),
+    ("vaultnet.source.notes", "Unreadable"),
+    ("vaultnet.source.notes", "LogEntry"),
+    ("vaultnet.source.notes", "Mention"),
+    ("vaultnet.source.notes", "Task"),
+    ("vaultnet.source.notes", "Position"),
+    ("vaultnet.source.notes", "ParseOptions"),
+    ("vaultnet.dates", "Duration"),
+    ("vaultnet.dates", "Birthday"),
+    ("vaultnet.diagnostics", "Diagnostic"),
+}
+
+# Where those classes lived in earlier versions -> where they are now: a cache written
+# before a module moved still loads instead of being parsed again.
+_FORMER_MODULES: dict[str, str] = {
+    "vaultnet.notes": "vaultnet.source.notes",
+}
+
+
+class SafeUnpickler(pickle.Unpickler):
+    """Unpickles only the plain value types a parsed note is made of."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        module = _FORMER_MODULES.get(module, module)
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return super().find_class(module, name)

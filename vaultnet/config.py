@@ -116,6 +116,8 @@ class Config:
     notify: NotifyConfig = NotifyConfig()
     follow_outside_links: bool = False
     capture: Capture = field(default_factory=Capture)
+    # [obsidian] properties: build keeps vaultnet_* properties in person notes (for Bases)
+    obsidian_properties: bool = False
     # From Obsidian's settings: folders of template notes, and how daily notes are named.
     template_folders: tuple[str, ...] = ()
     daily_folder: str = ""
@@ -168,6 +170,7 @@ _KNOWN: dict[str, type | tuple[type, ...]] = {
     "notify": dict,
     "follow_outside_links": bool,
     "capture": dict,
+    "obsidian": dict,
 }
 _CAPTURE_KEYS: dict[str, type] = {
     "me": list,
@@ -256,6 +259,7 @@ def load_config(vault: Path | str) -> Config:
         notify=_notify(values.get("notify", {}), warnings),
         follow_outside_links=bool(values.get("follow_outside_links", False)),
         capture=_capture(values.get("capture", {}), warnings),
+        obsidian_properties=_obsidian(values.get("obsidian", {}), warnings),
         path=path if path.is_file() else None,
         warnings=tuple(warnings),
         **_obsidian_settings(root),
@@ -370,18 +374,37 @@ def _alarm(value: str) -> str:
     )
 
 
-def _notify(value: dict[str, Any], warnings: list[Diagnostic]) -> NotifyConfig:
-    """The ``[notify]`` table, every key checked."""
-    for key in sorted(set(value) - _NOTIFY_KEYS):
+def _warn_unknown(
+    value: dict[str, Any], known: set[str] | frozenset[str], table: str, warnings: list[Diagnostic]
+) -> None:
+    """A warning for each key of the ``[table]`` table that is not ``known``, with the
+    closest known key."""
+    for key in sorted(set(value) - set(known)):
         import difflib
 
-        close = difflib.get_close_matches(key, sorted(_NOTIFY_KEYS), n=1)
+        close = difflib.get_close_matches(key, sorted(known), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         warnings.append(
             Diagnostic(
-                CONFIG_NAME, None, "warning", f"unknown key {key!r} in [notify]{hint}; ignored"
+                CONFIG_NAME, None, "warning", f"unknown key {key!r} in [{table}]{hint}; ignored"
             )
         )
+
+
+def _obsidian(value: dict[str, Any], warnings: list[Diagnostic]) -> bool:
+    """The ``[obsidian]`` table: whether builds keep the computed properties in notes."""
+    _warn_unknown(value, {"properties"}, "obsidian", warnings)
+    properties = value.get("properties", False)
+    if not isinstance(properties, bool):
+        raise ConfigError(
+            f"obsidian.properties must be true or false, not {properties!r}", CONFIG_NAME
+        )
+    return properties
+
+
+def _notify(value: dict[str, Any], warnings: list[Diagnostic]) -> NotifyConfig:
+    """The ``[notify]`` table, every key checked."""
+    _warn_unknown(value, _NOTIFY_KEYS, "notify", warnings)
     urls = value.get("urls", [])
     if isinstance(urls, str):
         urls = [urls]
@@ -415,16 +438,7 @@ def _tier_key_reason(key: str) -> str:
 
 
 def _capture(value: dict[str, Any], warnings: list[Diagnostic]) -> Capture:
-    for key in sorted(set(value) - set(_CAPTURE_KEYS)):
-        import difflib
-
-        close = difflib.get_close_matches(key, sorted(_CAPTURE_KEYS), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        warnings.append(
-            Diagnostic(
-                CONFIG_NAME, None, "warning", f"unknown key {key!r} in [capture]{hint}; ignored"
-            )
-        )
+    _warn_unknown(value, set(_CAPTURE_KEYS), "capture", warnings)
     for key, expected in _CAPTURE_KEYS.items():
         if key in value and (not isinstance(value[key], expected) or isinstance(value[key], bool)):
             raise ConfigError(

@@ -93,3 +93,49 @@ def test_archived_people_get_none(vault: Path, write: WriteNote) -> None:
     assert note.read_text(encoding="utf-8") == NOTE.replace(
         "tier: champion\n", "tier: champion\nstatus: archived\n"
     )
+
+
+def build(vault: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["build", str(vault), "--today", "2026-11-26", *args])
+    return result.exit_code, result.output
+
+
+def test_builds_keep_them_only_when_the_setting_is_on(vault: Path, write: WriteNote) -> None:
+    note = write("People/Ann Lee.md", NOTE)
+    original = note.read_bytes()
+    assert build(vault)[0] == 0
+    assert note.read_bytes() == original  # off by default: a build never writes a note
+    write("vaultnet.toml", "[obsidian]\nproperties = true\n")
+    code, output = build(vault, "--dry-run")
+    assert code == 0, output
+    assert "+vaultnet_due: 2026-12-20" in output
+    assert note.read_bytes() == original
+    code, output = build(vault)
+    assert code == 0, output
+    assert "updated People/Ann Lee.md" in output
+    assert b"vaultnet_last_contact: 2026-11-20\nvaultnet_due: 2026-12-20\n" in note.read_bytes()
+    written = note.read_bytes(), note.stat().st_mtime_ns
+    code, output = build(vault)  # the notes it wrote are read again, and nothing changes
+    assert code == 0, output
+    assert "updated" not in output
+    assert (note.read_bytes(), note.stat().st_mtime_ns) == written
+    # The base reads the values the build keeps.
+    base = (vault / "Network" / "People.base").read_text(encoding="utf-8")
+    assert "if(vaultnet_due, date(vaultnet_due)" in base
+
+
+@pytest.mark.parametrize(
+    ("toml", "code", "message"),
+    [
+        ('[obsidian]\nproperties = "yes"\n', 2, "obsidian.properties must be true or false"),
+        ("[obsidian]\nproperty = true\n", 0, "unknown key 'property' in [obsidian]"),
+    ],
+)
+def test_the_obsidian_table_is_checked(
+    vault: Path, write: WriteNote, toml: str, code: int, message: str
+) -> None:
+    write("People/Ann Lee.md", NOTE)
+    write("vaultnet.toml", toml)
+    result = CliRunner().invoke(main, ["check", str(vault), "--today", "2026-11-26"])
+    assert result.exit_code == code, result.output
+    assert message in result.output

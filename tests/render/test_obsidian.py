@@ -39,6 +39,8 @@ NOTE_KEYS = {
     "location", "email", "phone", "url", "linkedin", "tags", "met", "introduced_by",
     "knows", "last_contact", "cadence", "next_follow_up", "snooze_until", "status",
     "birthday", "type", "categories", "connected",
+    # kept by `vaultnet properties` and [obsidian] properties (vaultnet.edit.properties.KEYS)
+    "vaultnet_last_contact", "vaultnet_due", "vaultnet_bucket", "vaultnet_tier_rank",
 }  # fmt: skip
 # Words of the formula language that are not properties.
 FORMULA_WORDS = {
@@ -479,7 +481,7 @@ def test_the_cadence_formula_reads_vaultnet_cadences(
 ) -> None:
     (vault / "vaultnet.toml").write_text('dormant_after = "18m"\n', encoding="utf-8")
     base = yaml.safe_load(people_base(load_config(vault)))
-    assert 'date(last_contact) + "18M" < today()' in base["formulas"]["dormant"]
+    assert 'formula.last + "18M" < today()' in base["formulas"]["dormant"]
     note = {"tier": "advocate", "cadence": cadence}
     assert _Evaluator(base["formulas"], note).formula("cadence") == duration
 

@@ -29,6 +29,7 @@ from vaultnet.words import plural, problems_summary
 # Each command imports what only it needs, so that `build` of an unchanged vault starts fast.
 if TYPE_CHECKING:
     from vaultnet.edit import EditResult
+    from vaultnet.edit.properties import PropertiesResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -334,7 +335,13 @@ def build(
     print_diagnostics(result.diagnostics, quiet)
     if not quiet:
         click.echo(build_summary(result, elapsed, dry_run))
-    sys.exit(exit_code(result, strict, errors_fail=False))
+    refused = False
+    if config.obsidian_properties and result.network is not None:  # None: nothing changed
+        from vaultnet.edit.properties import update
+
+        done = update(config, result.network, dry_run=dry_run)
+        refused = _report_properties(config, done, dry_run, quiet)
+    sys.exit(1 if strict and refused else exit_code(result, strict, errors_fail=False))
 
 
 @main.command()
@@ -795,16 +802,23 @@ def properties(
     result = Builder(config, _cache(config, False)).build(today, write=False, full=True)
     print_diagnostics(result.diagnostics, quiet=True)
     done = update(config, result.network, remove=remove, dry_run=dry_run)
-    for edited in done.changed:
-        if dry_run:
-            click.echo(edited.diff, nl=not edited.diff.endswith("\n"))
-        else:
-            click.echo(f"updated {edited.path.relative_to(config.vault).as_posix()}")
-    for refused in done.refused:
-        click.echo(f"{refused.path}: warning: {refused.message}; run again later", err=True)
+    _report_properties(config, done, dry_run, quiet=False)
     if not done.changed:
         click.echo("no change")
     sys.exit(1 if strict and done.refused else exit_code(result, strict, errors_fail=False))
+
+
+def _report_properties(config: Config, done: PropertiesResult, dry_run: bool, quiet: bool) -> bool:
+    """Print what ``properties.update`` changed (the diffs, for a dry run) and the notes it
+    had to leave; whether there were any of those."""
+    for edited in done.changed:
+        if dry_run:
+            click.echo(edited.diff, nl=not edited.diff.endswith("\n"))
+        elif not quiet:
+            click.echo(f"updated {edited.path.relative_to(config.vault).as_posix()}")
+    for refused in done.refused:
+        click.echo(f"{refused.path}: warning: {refused.message}; run again later", err=True)
+    return bool(done.refused)
 
 
 @main.command("brief")

@@ -107,17 +107,27 @@ def people_base(config: Config) -> str:
         "tier_rank": _tier_chain(tiers, lambda t: t.rank),
         "cadence_key": 'if(cadence, cadence.toString().trim().lower(), "")',
         "cadence": _cadence_formula(tiers),
-        "due": (
-            "if(next_follow_up, date(next_follow_up), "
-            "if(last_contact, date(last_contact) + formula.cadence))"
+        # vaultnet's own values where `vaultnet properties` (or [obsidian] properties) keeps
+        # them in the note; else what the note's own properties give.
+        "last": (
+            "if(vaultnet_last_contact, date(vaultnet_last_contact), "
+            "if(last_contact, date(last_contact)))"
         ),
-        "snoozed": "if(snooze_until, date(snooze_until) > today(), false)",
+        "due": (
+            "if(vaultnet_due, date(vaultnet_due), if(next_follow_up, date(next_follow_up), "
+            "if(formula.last, formula.last + formula.cadence)))"
+        ),
+        "snoozed": (
+            'if(vaultnet_bucket, vaultnet_bucket == "snoozed", '
+            "if(snooze_until, date(snooze_until) > today(), false))"
+        ),
         # As vaultnet's: past due by cadence with the last contact longer ago than
         # dormant_after, or never contacted and connected that long ago.
         "dormant": (
+            'if(vaultnet_bucket, vaultnet_bucket == "dormant", '
             "if(next_follow_up, false, if(formula.due, formula.due < today() && "
-            f"date(last_contact) + {after} < today(), "
-            f"if(connected, date(connected) + {after} < today(), false)))"
+            f"formula.last + {after} < today(), "
+            f"if(connected, date(connected) + {after} < today(), false))))"
         ),
         "days_overdue": "if(formula.due, ((today() - formula.due) / 86400000).floor())",
     }
@@ -126,7 +136,7 @@ def people_base(config: Config) -> str:
         "note.tier": {"displayName": "Tier"},
         "note.company": {"displayName": "Company"},
         "note.role": {"displayName": "Role"},
-        "note.last_contact": {"displayName": "Last contact"},
+        "formula.last": {"displayName": "Last contact"},
         "note.met": {"displayName": "Met"},
         "note.connected": {"displayName": "Connected"},
         "formula.tier_rank": {"displayName": "Rung"},
@@ -144,7 +154,7 @@ def people_base(config: Config) -> str:
                 "formula.due",
                 "formula.days_overdue",
                 "note.tier",
-                "note.last_contact",
+                "formula.last",
                 "formula.cadence",
                 "note.company",
             ],
@@ -186,13 +196,13 @@ def people_base(config: Config) -> str:
             "filters": {"and": ["formula.dormant", "!formula.snoozed"]},
             "order": [
                 "file.name",
-                "note.last_contact",
+                "formula.last",
                 "note.connected",
                 "note.tier",
                 "note.company",
             ],
             "sort": [
-                {"property": "note.last_contact", "direction": "ASC"},
+                {"property": "formula.last", "direction": "ASC"},
                 {"property": "formula.tier_rank", "direction": "ASC"},
                 {"property": "file.name", "direction": "ASC"},
             ],

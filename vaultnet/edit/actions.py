@@ -110,7 +110,7 @@ def _lock_dir(config: Config) -> Path:
     return state_dir(config.vault)
 
 
-def _edit(
+def edit_in_vault(
     config: Config,
     file: Path,
     transform: Callable[[str], str],
@@ -348,7 +348,7 @@ def log_interaction(
     check_plain(kind, "--kind")
     found = People(config, cache).find(name)
     line = _entry_text(text, kind, gave, got)
-    return _edit(
+    return edit_in_vault(
         config,
         found.file,
         lambda note: add_log_entry(note, when, line, config.log_headings),
@@ -382,7 +382,7 @@ def set_tier(
         text = set_field(text, "tier", new.name)
         return add_log_entry(text, today, f"tier: {old_name} → {new.name}", config.log_headings)
 
-    return _edit(config, found.file, move, frozenset({"tier"}), True, dry_run)
+    return edit_in_vault(config, found.file, move, frozenset({"tier"}), True, dry_run)
 
 
 def parse_until(value: str, today: dt.date) -> dt.date:
@@ -414,7 +414,7 @@ def snooze(
 ) -> EditResult:
     """Set ``snooze_until`` (or remove it, with ``until=None``)."""
     found = People(config, cache).find(name)
-    return _edit(
+    return edit_in_vault(
         config,
         found.file,
         lambda text: set_field(text, "snooze_until", until),

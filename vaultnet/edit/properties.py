@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from vaultnet.config import Config
 from vaultnet.edit import EditError, EditResult, set_field
-from vaultnet.edit.actions import _edit
+from vaultnet.edit.actions import edit_in_vault
 from vaultnet.model.network import Network, Person
 
 KEYS = ("vaultnet_last_contact", "vaultnet_due", "vaultnet_bucket", "vaultnet_tier_rank")
@@ -52,6 +52,8 @@ def update(
     people = network.people if network is not None else ()
     for person in people:
         wanted = dict.fromkeys(KEYS) if remove else values(person)
+        if _holds(person, wanted):
+            continue  # the note, as this build read it, has them already: no need to open it
 
         def transform(text: str, wanted: dict[str, dt.date | str | int | None] = wanted) -> str:
             for key, value in wanted.items():
@@ -59,10 +61,22 @@ def update(
             return text
 
         try:
-            edited = _edit(config, config.vault / person.path, transform, EXPECT, False, dry_run)
+            edited = edit_in_vault(
+                config, config.vault / person.path, transform, EXPECT, False, dry_run
+            )
         except EditError as exc:
             result.refused.append(exc)
             continue
         if edited.changed:
             result.changed.append(edited)
     return result
+
+
+def _holds(person: Person, wanted: dict[str, dt.date | str | int | None]) -> bool:
+    """Whether the person's front matter, as read, already has each wanted value (and none
+    of those wanted absent)."""
+    front = person.front_matter
+    return all(
+        (key not in front) if value is None else (key in front and str(front[key]) == str(value))
+        for key, value in wanted.items()
+    )

@@ -20,10 +20,10 @@ from vaultnet.exchange.imports.plan import (
     ImportResult,
     Move,
     Planned,
-    apply_import,
     plan_import,
 )
 from vaultnet.exchange.imports.vcard import parse_vcards, read_vcard
+from vaultnet.exchange.imports.write import apply_import
 
 __all__ = [
     "Contact",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -273,3 +274,77 @@ def test_the_briefs_line_links_a_name_that_would_break_a_link(sample_vault: Path
     assert result.exit_code == 0, result.output
     followups = (sample_vault / "Network" / "Follow-ups.md").read_text(encoding="utf-8")
     assert "**Briefs:** [[Network/Briefs/Zoë Okafor|Zoë / [Okafor]]]\n" in followups
+
+
+def _build(vault: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(vault), "--today", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+
+
+def _brief_page(vault: Path) -> str:
+    return (vault / "Network" / "Briefs" / "Bob.md").read_text(encoding="utf-8")
+
+
+BOB = """\
+    ---
+    name: Bob
+    tier: supporter
+    ---
+    ## Log
+    - 2026-11-27 call: catch up on the reorg
+    - [ ] send the deck
+    """
+
+
+def test_one_shot_builds_show_a_task_changed_between_them_and_drop_a_deleted_notes(
+    vault: Path, write: WriteNote
+) -> None:
+    write("People/Bob.md", BOB)
+    daily = write("Daily/2026-11-20.md", "- [ ] ask [[Bob]] about January\n")
+    _build(vault)
+    page = _brief_page(vault)
+    # The task in Bob's own log is a loop with him, as the follow-ups page lists it.
+    assert "- [ ] ask Bob about January (Daily/2026-11-20.md:1)\n" in page
+    assert "- [ ] send the deck (People/Bob.md:7)\n" in page
+
+    daily.write_text("# Notes\n- [ ] ask [[Bob]] about February\n", encoding="utf-8")
+    _build(vault)
+    page = _brief_page(vault)
+    assert "- [ ] ask Bob about February (Daily/2026-11-20.md:2)\n" in page
+    assert "January" not in page
+
+    daily.unlink()
+    _build(vault)
+    page = _brief_page(vault)
+    assert "February" not in page
+    assert "- [ ] send the deck (People/Bob.md:7)\n" in page
+
+
+def test_a_build_reads_no_unchanged_note_again_for_its_briefs(
+    vault: Path, write: WriteNote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+    import io
+
+    write("People/Bob.md", BOB)
+    write("Daily/2026-11-20.md", "- [ ] ask [[Bob]] about January\n")
+    ann = write("People/Ann.md", "---\nname: Ann\ntier: supporter\n---\n")
+    _build(vault)
+    ann.write_text("---\nname: Ann\ntier: champion\n---\n", encoding="utf-8")
+
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def recording_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, str | Path):  # not a file descriptor
+            path = Path(file)
+            if path.suffix == ".md" and path.is_relative_to(vault):
+                opened.append(path.relative_to(vault).as_posix())
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    monkeypatch.setattr(io, "open", recording_open)
+    _build(vault)
+    notes_read = sorted(p for p in opened if not p.startswith("Network/"))
+    assert notes_read == ["People/Ann.md"]
+    assert "- [ ] ask Bob about January (Daily/2026-11-20.md:1)\n" in _brief_page(vault)

@@ -876,7 +876,7 @@ def brief_command(
     print_diagnostics(result.diagnostics, quiet=True)
     resolver = person_resolver(network)
     person = find_person(network, name, resolver)
-    tasks = open_tasks(config, resolver, {person.key}).get(person.key, [])
+    tasks = open_tasks(network, {person.key}).get(person.key, [])
     companies = compute_insights(network).companies
     brief = make_brief(network, person, companies, tasks, target, resolver)
     if fmt == "json":

@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from vaultnet.config import Config
 from vaultnet.dates import ago, short_date
 from vaultnet.errors import UsageError
 from vaultnet.insights.companies import CompanyIndex, Stint, find_routes
@@ -24,7 +23,6 @@ from vaultnet.insights.reciprocity import exchanges, text_only
 from vaultnet.model.network import Interaction, Network, Person
 from vaultnet.names import loose_matches, safe_filename, suggestions
 from vaultnet.source.links import WIKILINK, Resolver, as_link, parse_link
-from vaultnet.source.vault import SourceFile, read_bytes, scan
 
 BRIEFS_DIR = "Briefs"
 BRIEF_TEMPLATE = "brief.md.j2"
@@ -33,7 +31,6 @@ MAX_PEOPLE = 10  # names listed per "who they know" line
 # Tags that say "come back to this": the entry they mark is what the opener asks about.
 FOLLOW_UP_TAGS = frozenset({"ask", "followup", "follow-up", "todo"})
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-_OPEN_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[ \][ \t]+(.*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,84 +109,49 @@ def find_person(network: Network, wanted: str, resolver: Resolver) -> Person:
     raise UsageError(f"{wanted!r} matches {len(keys)} people: {listing}; use the file path")
 
 
-class TaskIndex:
-    """The unchecked tasks with links in each file, kept between a watcher's builds: a
-    file is read again only when its size or modification time changed."""
-
-    def __init__(self) -> None:
-        # vault path -> (size, mtime_ns, [(line, text, link targets)])
-        self.files: dict[str, tuple[int, int, list[tuple[int, str, tuple[str, ...]]]]] = {}
-
-    def tasks(
-        self, config: Config, sources: Iterable[SourceFile]
-    ) -> Iterator[tuple[str, int, str, tuple[str, ...]]]:
-        """Every task with a link: (path, line, text, link targets), in path order."""
-        limit = config.max_note_kb * 1024
-        seen: dict[str, tuple[int, int, list[tuple[int, str, tuple[str, ...]]]]] = {}
-        for source in sorted(sources, key=_source_path):
-            known = self.files.get(source.path)
-            if known is None or known[:2] != (source.size, source.mtime_ns):
-                known = (source.size, source.mtime_ns, _tasks_in(config, source, limit))
-            seen[source.path] = known
-            for line, text, targets in known[2]:
-                yield source.path, line, text, targets
-        self.files = seen
-
-
-def _source_path(source: SourceFile) -> str:
-    return source.path
-
-
-def _tasks_in(
-    config: Config, source: SourceFile, limit: int
-) -> list[tuple[int, str, tuple[str, ...]]]:
-    """The unchecked tasks with links of one file (none when it is too large to read as a
-    note, or unreadable: the build reports those)."""
-    if source.size > limit:
-        return []
-    try:
-        data = read_bytes(config, source)
-    except OSError:
-        return []
-    if b"[ ]" not in data:
-        return []
-    found = []
-    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
-        match = _OPEN_TASK.fullmatch(line)
-        if match is not None and "[[" in line:
-            targets = tuple(parse_link(link[2]).target for link in WIKILINK.finditer(line))
-            if targets:
-                found.append((number, _plain(match[1]), targets))
-    return found
-
-
-def open_tasks(
-    config: Config,
-    resolver: Resolver,
-    wanted: set[str],
-    sources: Iterable[SourceFile] | None = None,
-    index: TaskIndex | None = None,
-) -> dict[str, list[Task]]:
-    """Unchecked tasks in any note of the vault that link one of the ``wanted`` people,
-    by person key, in path and line order.
-
-    Parsed notes keep no body, so the files are read again (``sources``: the build's list,
-    else a walk of the vault); an ``index`` kept between builds reads only changed files.
-    """
+def open_tasks(network: Network, wanted: set[str]) -> dict[str, list[Task]]:
+    """The unchecked tasks with each of the ``wanted`` people, by person key, in path and
+    line order: the open loops of the follow-ups page (``network.open_loops``), which the
+    parse already found, so no note is read again for them."""
     found: dict[str, list[Task]] = {}
     if not wanted:
         return found
-    if sources is None:
-        sources = scan(config).files
-    for path, line, text, targets in (index or TaskIndex()).tasks(config, sources):
-        for target in targets:
-            hit = resolver.resolve(target)
-            if hit is not None and hit.key in wanted:
-                task = Task(text, path, line)
-                people = found.setdefault(hit.key, [])
-                if task not in people:
-                    people.append(task)
+    for loop in network.open_loops:
+        key = loop.person.key
+        if key in wanted:
+            found.setdefault(key, []).append(Task(_plain(loop.text), loop.source, loop.line))
+    for tasks in found.values():
+        tasks.sort(key=_task_order)
     return found
+
+
+def _task_order(task: Task) -> tuple[str, int]:
+    return task.source, task.line
+
+
+class Linked:
+    """Who links whom, indexed once for all the briefs of a build: by person key, the
+    people whose ``knows`` lists and ``introduced_by`` name them, in ladder order."""
+
+    def __init__(self, network: Network) -> None:
+        self.known_by: dict[str, list[Person]] = {}
+        self.introduced: dict[str, list[Person]] = {}
+        for person in network.people:
+            for refs, index in (
+                (person.knows, self.known_by),
+                (person.introduced_by, self.introduced),
+            ):
+                named = {r.person for r in refs if r.person is not None and r.person != person.key}
+                for key in named:
+                    index.setdefault(key, []).append(person)
+
+    def linked_by(self, person: Person) -> tuple[Person, ...]:
+        """People whose ``knows`` lists link the person (the first ``MAX_PEOPLE``)."""
+        return tuple(self.known_by.get(person.key, ())[:MAX_PEOPLE])
+
+    def introduced_by_them(self, person: Person) -> tuple[Person, ...]:
+        """People whose ``introduced_by`` names the person (the first ``MAX_PEOPLE``)."""
+        return tuple(self.introduced.get(person.key, ())[:MAX_PEOPLE])
 
 
 def upcoming(network: Network) -> list[Person]:
@@ -214,12 +176,15 @@ def make_brief(
     tasks: Iterable[Task] = (),
     target: str | None = None,
     resolver: Resolver | None = None,
+    linked: Linked | None = None,
 ) -> Brief:
-    """The brief on ``person``; ``target`` a company (``--for``) to ask about.
+    """The brief on ``person``; ``target`` a company (``--for``) to ask about; ``linked``
+    the network's links indexed once for many briefs.
 
     Raises NoMatch (exit 2) when ``target`` names nothing in the notes.
     """
     today = network.today
+    linked = linked or Linked(network)
     company = companies.now_at(person)
     here = companies.by_key.get(company.key) if company else None
     stint = next((s for s in here.current if s.person is person), None) if here else None
@@ -252,10 +217,10 @@ def make_brief(
         gave=gave,
         got=got,
         leans="you gave more" if gave > got else "they gave more" if got > gave else None,
-        introduced_you_to=_introduced(network, person),
+        introduced_you_to=linked.introduced_by_them(person),
         colleagues=_others(here.current if here else (), person),
         alumni=_others(here.alumni if here else (), person),
-        linked_by=_linked_by(network, person),
+        linked_by=linked.linked_by(person),
         target=target,
         routes=routes,
         birthday=person.birthday.next_on_or_after(today) if person.birthday else None,
@@ -281,15 +246,6 @@ def _company_text(person: Person) -> str | None:
 def _contact(entry: Interaction) -> Contact:
     kind = None if entry.mention else entry.kind
     return Contact(entry.date, kind, _plain(text_only(entry)), entry.source)
-
-
-def _linked_by(network: Network, person: Person) -> tuple[Person, ...]:
-    """People whose ``knows`` lists link the person."""
-    return tuple(
-        p
-        for p in network.people
-        if p is not person and any(r.person == person.key for r in p.knows)
-    )[:MAX_PEOPLE]
 
 
 def _previous_job(person: Person, now_key: str | None) -> tuple[str, dt.date | None] | None:
@@ -318,14 +274,6 @@ def _chain(network: Network, person: Person) -> tuple[str, ...]:
         seen.add(ref.person)
         current = network.by_key[ref.person]
     return tuple(reversed(names)) if len(names) > 1 else ()
-
-
-def _introduced(network: Network, person: Person) -> tuple[Person, ...]:
-    return tuple(
-        p
-        for p in network.people
-        if p is not person and any(r.person == person.key for r in p.introduced_by)
-    )[:MAX_PEOPLE]
 
 
 def _others(stints: Iterable[Stint], person: Person) -> tuple[Person, ...]:
@@ -415,22 +363,16 @@ def brief_json(brief: Brief) -> dict[str, Any]:
     }
 
 
-def brief_jobs(
-    network: Network,
-    companies: CompanyIndex,
-    sources: Iterable[SourceFile] | None = None,
-    index: TaskIndex | None = None,
-) -> list[tuple[str, str, dict[str, Any]]]:
-    """The build's brief pages, as render jobs: one for each person ``upcoming`` names.
-
-    ``sources`` and ``index`` as for ``open_tasks``."""
+def brief_jobs(network: Network, companies: CompanyIndex) -> list[tuple[str, str, dict[str, Any]]]:
+    """The build's brief pages, as render jobs: one for each person ``upcoming`` names."""
     people = upcoming(network)
     if not people:
         return []
     from vaultnet.insights.companies import person_resolver
 
     resolver = person_resolver(network)
-    tasks = open_tasks(network.config, resolver, {p.key for p in people}, sources, index)
+    tasks = open_tasks(network, {p.key for p in people})
+    linked = Linked(network)
     jobs: list[tuple[str, str, dict[str, Any]]] = []
     taken: set[str] = set()
     for person in people:
@@ -440,6 +382,8 @@ def brief_jobs(
         if page.casefold() in taken:
             continue
         taken.add(page.casefold())
-        brief = make_brief(network, person, companies, tasks.get(person.key, ()), None, resolver)
+        brief = make_brief(
+            network, person, companies, tasks.get(person.key, ()), None, resolver, linked
+        )
         jobs.append((page, BRIEF_TEMPLATE, {"brief": brief}))
     return jobs

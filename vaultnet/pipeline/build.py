@@ -29,7 +29,6 @@ from vaultnet.state.cache import NoteCache
 from vaultnet.version import VERSION
 
 if TYPE_CHECKING:
-    from vaultnet.insights.brief import TaskIndex
     from vaultnet.model.network import Network, PersonMemo
     from vaultnet.render.obsidian import ObsidianPages
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
@@ -122,7 +121,6 @@ class Builder:
         self.memo: PersonMemo | None = None
         self.pages = pages  # the last render's pages, for a watcher to reuse
         self.obsidian: ObsidianPages | None = None  # People.base and the canvas, made lazily
-        self.tasks: TaskIndex | None = None  # open tasks per file, for briefs
         # What a watcher wrote: pages it knows are up to date on disk.
         self.written: Written | None = Written() if pages is not None else None
         self.cache = cache if cache is not None else NoteCache.in_memory()
@@ -410,11 +408,7 @@ class Builder:
                 render_pages,  # Jinja is imported only when pages are made
             )
 
-            if self.tasks is None:
-                from vaultnet.insights.brief import TaskIndex
-
-                self.tasks = TaskIndex()
-            pages = render_pages(network, self.pages, self.files.values(), self.tasks)
+            pages = render_pages(network, self.pages)
             if self.config.ics:
                 from vaultnet.pipeline.ics import (
                     calendar_page,  # the calendar library only when asked

@@ -26,7 +26,7 @@ from vaultnet.config import Config, Tier
 from vaultnet.containment import link_on_the_way
 from vaultnet.dates import Birthday, Duration, ago, long_date, short_date
 from vaultnet.errors import TemplateError, VaultnetError
-from vaultnet.insights.brief import TaskIndex, brief_jobs
+from vaultnet.insights.brief import brief_jobs
 from vaultnet.insights.insights import TEMPLATE_TYPES as INSIGHT_TYPES
 from vaultnet.insights.insights import compute_insights, insight_jobs
 from vaultnet.insights.logscan import PER_PERSON
@@ -37,7 +37,6 @@ from vaultnet.render import sandbox
 from vaultnet.render.page import MARK, Page
 from vaultnet.source.links import note_link, shown_text
 from vaultnet.source.notes import Position
-from vaultnet.source.vault import SourceFile
 from vaultnet.state.fragments import FragmentCache, Fragments
 from vaultnet.state.pagememo import PageMemo
 from vaultnet.version import VERSION
@@ -593,14 +592,11 @@ def render_page_body(
 def render_pages(
     network: Network,
     memo: PageMemo | None = None,
-    sources: Iterable[SourceFile] | None = None,
-    tasks: TaskIndex | None = None,
 ) -> list[Page]:
     """Render every page of the network. Raises TemplateError naming template and line.
 
     With a ``memo`` kept between renders, a page whose inputs did not change is not
-    rendered again (see pagememo.py). ``sources`` (the vault's files) and ``tasks`` (kept
-    between builds) are where briefs find open tasks (brief.open_tasks).
+    rendered again (see pagememo.py).
     """
     config, today = network.config, network.today
     env = make_environment(config, today)
@@ -612,7 +608,7 @@ def render_pages(
     fragments.next_render()
     base = template_context(network)
     week = iso_week(today)
-    briefs = brief_jobs(network, base["insights"].companies, sources, tasks)
+    briefs = brief_jobs(network, base["insights"].companies)
     links = tuple(
         (
             job[2]["brief"].person,

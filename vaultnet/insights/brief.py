@@ -368,9 +368,6 @@ def brief_jobs(network: Network, companies: CompanyIndex) -> list[tuple[str, str
     people = upcoming(network)
     if not people:
         return []
-    from vaultnet.insights.companies import person_resolver
-
-    resolver = person_resolver(network)
     tasks = open_tasks(network, {p.key for p in people})
     linked = Linked(network)
     jobs: list[tuple[str, str, dict[str, Any]]] = []
@@ -382,8 +379,6 @@ def brief_jobs(network: Network, companies: CompanyIndex) -> list[tuple[str, str
         if page.casefold() in taken:
             continue
         taken.add(page.casefold())
-        brief = make_brief(
-            network, person, companies, tasks.get(person.key, ()), None, resolver, linked
-        )
+        brief = make_brief(network, person, companies, tasks.get(person.key, ()), linked=linked)
         jobs.append((page, BRIEF_TEMPLATE, {"brief": brief}))
     return jobs

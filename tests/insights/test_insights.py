@@ -23,16 +23,7 @@ from hypothesis import strategies as st
 from tests.conftest import TODAY
 from vaultnet.cli.cli import main
 from vaultnet.config import Config, load_config
-from vaultnet.insights.companies import (
-    PAGE_MIN_PEOPLE,
-    NoMatch,
-    _unique,
-    build_companies,
-    company_key,
-    find_routes,
-    routes_json,
-    routes_text,
-)
+from vaultnet.insights.companies import PAGE_MIN_PEOPLE, _unique, build_companies
 from vaultnet.insights.insights import compute_insights, digest_extras
 from vaultnet.insights.introductions import build_introductions, introductions_made
 from vaultnet.insights.ladder import NextStep, build_ladder, next_step
@@ -44,10 +35,12 @@ from vaultnet.insights.logscan import (
     THANKS_DIGEST_DAYS,
 )
 from vaultnet.insights.reciprocity import build_reciprocity
+from vaultnet.insights.routes import NoMatch, find_routes, routes_json, routes_text
 from vaultnet.model.network import Network, build_network
 from vaultnet.pipeline.build import Builder
 from vaultnet.render.digest import digest_json
 from vaultnet.render.render import render_pages
+from vaultnet.source.companynames import company_key
 from vaultnet.source.notes import Note, parse_note
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden_insights"

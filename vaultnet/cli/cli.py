@@ -749,7 +749,7 @@ def path_command(
       vaultnet path "Harbor Health"
       vaultnet path "[[Ann Lee]]" --json | jq '.routes[0].chain'
     """
-    from vaultnet.insights.companies import NoMatch, find_routes, routes_json, routes_text
+    from vaultnet.insights.routes import NoMatch, find_routes, routes_json, routes_text
 
     config = _config(_vault(vault, vault_option))
     # Routes need the whole model: no early stop.

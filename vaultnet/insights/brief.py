@@ -18,8 +18,9 @@ from typing import Any
 
 from vaultnet.dates import ago, short_date
 from vaultnet.errors import UsageError
-from vaultnet.insights.companies import CompanyIndex, Stint, find_routes
+from vaultnet.insights.companytypes import CompanyIndex, Stint
 from vaultnet.insights.reciprocity import exchanges, text_only
+from vaultnet.insights.routes import find_routes
 from vaultnet.model.network import Interaction, Network, Person
 from vaultnet.names import loose_matches, safe_filename, suggestions
 from vaultnet.source.links import WIKILINK, Resolver, as_link, parse_link

@@ -15,14 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from vaultnet.dates import short_date
-from vaultnet.insights.companies import (
-    RECENT_MOVE_DAYS,
-    CompanyIndex,
-    Move,
-    build_companies,
-    update_companies,
-)
-from vaultnet.insights.companies import TEMPLATE_TYPES as COMPANY_TYPES
+from vaultnet.insights.companies import build_companies
+from vaultnet.insights.companytypes import TEMPLATE_TYPES as COMPANY_TYPES
+from vaultnet.insights.companytypes import CompanyIndex, Move
+from vaultnet.insights.companyupdate import update_companies
 from vaultnet.insights.introductions import (
     Chain,
     Connector,
@@ -55,6 +51,7 @@ from vaultnet.insights.logscan import (
     scan_logs,
     update_scan,
 )
+from vaultnet.insights.moves import RECENT_MOVE_DAYS
 from vaultnet.insights.reciprocity import (
     Balance,
     Exchange,

@@ -348,3 +348,24 @@ def test_a_build_reads_no_unchanged_note_again_for_its_briefs(
     notes_read = sorted(p for p in opened if not p.startswith("Network/"))
     assert notes_read == ["People/Ann.md"]
     assert "- [ ] ask Bob about January (Daily/2026-11-20.md:1)\n" in _brief_page(vault)
+
+
+def test_briefs_of_one_build_each_list_who_links_them(vault: Path, write: WriteNote) -> None:
+    planned = "## Log\n- 2026-11-27 call: catch up\n"
+    write("People/Ann.md", f"---\nname: Ann\ntier: supporter\nknows: ['[[Ann]]']\n---\n{planned}")
+    write("People/Bob.md", f"---\nname: Bob\ntier: supporter\n---\n{planned}")
+    write("People/Cy.md", "---\nname: Cy\ntier: supporter\nknows: ['[[Ann]]', '[[Bob]]']\n---\n")
+    for number in range(12):
+        write(
+            f"People/P{number:02d}.md",
+            f"---\nname: P{number:02d}\ntier: supporter\nintroduced_by: '[[Ann]]'\n---\n",
+        )
+    _build(vault)
+    briefs = vault / "Network" / "Briefs"
+    ann = (briefs / "Ann.md").read_text(encoding="utf-8")
+    bob = (briefs / "Bob.md").read_text(encoding="utf-8")
+    introduced = ", ".join(f"[[P{n:02d}]]" for n in range(10))  # ten at most
+    assert f"- Introduced you to {introduced}\n" in ann
+    assert "- Known by [[Cy]]\n" in ann  # not by Ann herself
+    assert "- Known by [[Cy]]\n" in bob
+    assert "Introduced you to" not in bob

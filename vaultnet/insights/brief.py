@@ -21,7 +21,7 @@ from vaultnet.errors import UsageError
 from vaultnet.insights.companytypes import CompanyIndex, Stint
 from vaultnet.insights.reciprocity import exchanges, text_only
 from vaultnet.insights.routes import find_routes
-from vaultnet.model.network import Interaction, Network, Person
+from vaultnet.model.network import Interaction, Network, Person, Ref
 from vaultnet.names import loose_matches, safe_filename, suggestions
 from vaultnet.source.links import WIKILINK, Resolver, as_link, parse_link
 
@@ -131,20 +131,18 @@ def _task_order(task: Task) -> tuple[str, int]:
 
 
 class Linked:
-    """Who links whom, indexed once for all the briefs of a build: by person key, the
-    people whose ``knows`` lists and ``introduced_by`` name them, in ladder order."""
+    """Who links whom, indexed once for all the briefs of a build: for each person key of
+    ``wanted``, the people whose ``knows`` lists and ``introduced_by`` name them, in ladder
+    order."""
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, wanted: set[str]) -> None:
         self.known_by: dict[str, list[Person]] = {}
         self.introduced: dict[str, list[Person]] = {}
         for person in network.people:
-            for refs, index in (
-                (person.knows, self.known_by),
-                (person.introduced_by, self.introduced),
-            ):
-                named = {r.person for r in refs if r.person is not None and r.person != person.key}
-                for key in named:
-                    index.setdefault(key, []).append(person)
+            if person.knows:
+                _index(self.known_by, person, person.knows, wanted)
+            if person.introduced_by:
+                _index(self.introduced, person, person.introduced_by, wanted)
 
     def linked_by(self, person: Person) -> tuple[Person, ...]:
         """People whose ``knows`` lists link the person (the first ``MAX_PEOPLE``)."""
@@ -153,6 +151,16 @@ class Linked:
     def introduced_by_them(self, person: Person) -> tuple[Person, ...]:
         """People whose ``introduced_by`` names the person (the first ``MAX_PEOPLE``)."""
         return tuple(self.introduced.get(person.key, ())[:MAX_PEOPLE])
+
+
+def _index(
+    index: dict[str, list[Person]], person: Person, refs: Iterable[Ref], wanted: set[str]
+) -> None:
+    """File ``person`` under each wanted person their ``refs`` name (once, never their own)."""
+    named = {r.person for r in refs if r.person is not None and r.person in wanted}
+    named.discard(person.key)
+    for key in named:
+        index.setdefault(key, []).append(person)
 
 
 def upcoming(network: Network) -> list[Person]:
@@ -185,7 +193,7 @@ def make_brief(
     Raises NoMatch (exit 2) when ``target`` names nothing in the notes.
     """
     today = network.today
-    linked = linked or Linked(network)
+    linked = linked or Linked(network, {person.key})
     company = companies.now_at(person)
     here = companies.by_key.get(company.key) if company else None
     stint = next((s for s in here.current if s.person is person), None) if here else None
@@ -369,8 +377,9 @@ def brief_jobs(network: Network, companies: CompanyIndex) -> list[tuple[str, str
     people = upcoming(network)
     if not people:
         return []
-    tasks = open_tasks(network, {p.key for p in people})
-    linked = Linked(network)
+    wanted = {p.key for p in people}
+    tasks = open_tasks(network, wanted)
+    linked = Linked(network, wanted)
     jobs: list[tuple[str, str, dict[str, Any]]] = []
     taken: set[str] = set()
     for person in people:

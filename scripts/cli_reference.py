@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "commands.md"
 

@@ -29,7 +29,7 @@ def test_commands_reference_matches_the_help() -> None:
 
 def test_every_command_is_documented_in_the_readme_and_reference() -> None:
     module = _reference_module()
-    from vaultnet.cli.cli import main
+    from vaultnet.cli.main import main
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     reference = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")

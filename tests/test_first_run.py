@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import ROOT, WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.config import DEFAULT_TIERS, Capture, load_config
 
 TODAY_ARGS = ["--today", "2026-11-26"]
@@ -157,7 +157,7 @@ def _program(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_the_program_finds_the_vault_as_the_command_line_does(marked: Path, tmp_path: Path) -> None:
     first = _program(marked / "People", "build")
     assert first.returncode == 0, first.stderr
-    again = _program(marked / "People", "build")  # nothing changed: the quick answer
+    again = _program(marked / "People", "build")  # nothing changed: it stops early
     assert again.returncode == 0, again.stderr
     assert "0 written" in again.stdout
     assert not (marked / "People" / "Network").exists()

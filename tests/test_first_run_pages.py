@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 
 TODAY = "2026-11-26"
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"

@@ -1,5 +1,5 @@
 """``python -m vaultnet``."""
 
-from vaultnet.cli.program import run
+from vaultnet.cli.main import run
 
 run()

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.edit import files
 
 NOTE = """\

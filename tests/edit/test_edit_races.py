@@ -529,8 +529,8 @@ def fsync(fd):
     time.sleep(0.15)
     real(fd)
 os.fsync = fsync
-import filelock, vaultnet.edit.actions, vaultnet.cli.cli, vaultnet.render.render
-from vaultnet.cli.program import run
+import filelock, vaultnet.edit.actions, vaultnet.cli.edit, vaultnet.render.render
+from vaultnet.cli.main import run
 for line in sys.stdin:
     pids = []
     for vault, *args in json.loads(line):

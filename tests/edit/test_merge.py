@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import vaultnet.edit.merge
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 
 TODAY = "2026-11-26"
 

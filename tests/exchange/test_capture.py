@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.exchange.imports.sources import note_hash
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"

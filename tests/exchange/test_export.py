@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.exchange.exporting import export_vault
 from vaultnet.pipeline.output import is_generated

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.exchange.imports import (
     ImportFileError,

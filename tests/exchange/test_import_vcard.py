@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.dates import Birthday
 from vaultnet.exchange.imports import Contact, ImportFileError, Labelled, parse_vcards, read_vcard
 from vaultnet.source.notes import Note, parse_note

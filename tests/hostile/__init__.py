@@ -28,7 +28,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.pipeline.output import PAGE_SUFFIXES, is_generated
 
 TODAY = "2026-11-26"

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from vaultnet import atomic
 from vaultnet.atomic import TEMP_SUFFIX, clean_temp_files
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.exchange.imports import vcard
 
 from . import TODAY

@@ -222,7 +222,7 @@ def slow_build(self, today, changed=None, **options):
 
 build.Builder.build = slow_build
 watch.Watcher._release_cache = lambda self: time.sleep(30)
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 main(sys.argv[1:], prog_name="vaultnet")
 """
 
@@ -257,7 +257,7 @@ class OutOfWatches(watch.Observer):
         raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
 watch.Observer = OutOfWatches
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 main(sys.argv[1:], prog_name="vaultnet")
 """
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden_briefs"
 UPDATE = bool(os.environ.get("VAULTNET_UPDATE_GOLDEN"))

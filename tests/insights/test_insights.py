@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import TODAY
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.config import Config, load_config
 from vaultnet.insights.companies import PAGE_MIN_PEOPLE, _unique, build_companies
 from vaultnet.insights.insights import compute_insights, digest_extras

@@ -425,7 +425,7 @@ def test_a_watchers_model_follows_every_kind_of_note_change(sample_vault: Path) 
 
 _EARLY_STOP = """
 import sys
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 
 heavy = (
     "vaultnet.source.notes", "vaultnet.model.network", "vaultnet.render.render",

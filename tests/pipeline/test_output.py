@@ -299,7 +299,7 @@ def test_a_build_leaves_every_input_file_byte_identical(sample_vault: Path) -> N
 def test_build_with_cache_leaves_inputs_byte_identical(sample_vault: Path) -> None:
     from click.testing import CliRunner
 
-    from vaultnet.cli.cli import main
+    from vaultnet.cli.main import main
 
     before = digest_of(sample_vault)
     runner = CliRunner()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.pipeline.schedule import detect_platform
 
 # A vault folder whose name needs quoting in every format: space, quotes, %, $, backslash.

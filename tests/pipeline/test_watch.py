@@ -29,7 +29,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingEmitter, PollingObserver, PollingObserverVFS
 
 from tests.conftest import TODAY, WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.pipeline.build import Builder
 from vaultnet.pipeline.output import WriteResult

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 
 # apprise keeps its worker threads once it has sent: these run after the other tests.
 pytestmark = pytest.mark.leaves_threads

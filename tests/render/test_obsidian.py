@@ -20,7 +20,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from tests.conftest import ROOT, WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.dates import Duration
 from vaultnet.pipeline.output import is_generated

@@ -10,7 +10,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from tests.conftest import WriteNote
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 
 TODAY = ["--today", "2026-11-26"]
 

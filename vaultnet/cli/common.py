@@ -167,11 +167,15 @@ def _show_traceback() -> bool:
 
 
 def print_diagnostics(diagnostics: list[Diagnostic], quiet: bool = False) -> None:
-    """Diagnostics on stderr, one a line: ``path:line: level: message``."""
-    for diagnostic in diagnostics:
-        if quiet and diagnostic.level == "warning":
-            continue
-        click.echo(str(diagnostic), err=True)
+    """Diagnostics on stderr, one a line: ``path:line: level: message`` (``quiet``: errors
+    only). One write for them all: a large vault may have hundreds."""
+    text = "".join(
+        f"{diagnostic}\n"
+        for diagnostic in diagnostics
+        if not (quiet and diagnostic.level == "warning")
+    )
+    if text:
+        click.echo(text, err=True, nl=False)
 
 
 class _Progress:

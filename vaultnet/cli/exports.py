@@ -55,7 +55,7 @@ def _run_export(
     center: str | None = None,
     max_nodes: int | None = None,
 ) -> None:
-    from vaultnet.exchange.exporting import export_vault, write_export
+    from vaultnet.exchange.exporting import export_vault, write_export  # not loaded for --help
 
     config = config_at(vault_path(vault, vault_option))
     result = export_vault(

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from vaultnet.cli.common import common_options, handle_errors, named_vault
+from vaultnet.pipeline.init import init_vault
 
 
 @click.command()
@@ -27,8 +28,6 @@ def init(vault: Path | None, vault_option: Path | None) -> None:
       vaultnet init ~/Notes
     """
     root = named_vault(vault, vault_option) or Path(".")
-    from vaultnet.pipeline.init import init_vault
-
     said: list[str] = []
     for path, created in init_vault(root, said):
         state = "wrote" if created else "exists, left as it is:"

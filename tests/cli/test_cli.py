@@ -555,3 +555,34 @@ def test_the_program_runs_its_command_with_the_cyclic_collector_off(
         gc.enable()
     assert seen == [False]
     assert ended.value.code == 0
+
+
+def test_a_build_of_an_unchanged_vault_writes_nothing_until_a_note_a_page_or_the_day_changes(
+    clean: Path, write: WriteNote
+) -> None:
+    """The build stops early from its record exactly when nothing it depends on changed,
+    and says so as a build that wrote nothing; -q and --strict keep their meaning."""
+    first = run("build", clean, *TODAY_ARGS)
+    assert first.exit_code == 0 and "pages: 0 written" not in first.stdout
+
+    def unchanged(*args: str, env: dict[str, str] | None = None) -> bool:
+        result = run("build", clean, *args, env=env)
+        assert result.exit_code == 0, result.output
+        return "pages: 0 written" in result.stdout
+
+    assert unchanged(*TODAY_ARGS)
+    assert unchanged(env={"VAULTNET_TODAY": "2026-11-26"})  # the day from the environment
+    quiet = run("build", "--vault", clean, "-q", "--strict", *TODAY_ARGS)
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    write("People/Bob.md", "---\ntier: supporter\nlast_contact: 2026-11-21\n---\n")
+    assert not unchanged(*TODAY_ARGS)  # a note changed
+    assert unchanged(*TODAY_ARGS)
+    (clean / "Network" / "Index.md").unlink()
+    assert not unchanged(*TODAY_ARGS)  # a page gone
+    assert (clean / "Network" / "Index.md").exists()
+    assert not unchanged("--today", "2026-11-27")  # another day
+    write("People/Odd.md", "---\ntier: nobody-knows\n---\n")  # a warning, kept in the record
+    assert run("build", clean, *TODAY_ARGS).exit_code == 0
+    strict = run("build", clean, "--strict", *TODAY_ARGS)
+    assert strict.exit_code == 1 and "pages: 0 written" in strict.stdout
+    assert "People/Odd.md" in strict.stderr and "warning" in strict.stderr

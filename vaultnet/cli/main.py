@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final, NoReturn
 
 import click
@@ -22,82 +23,85 @@ from vaultnet.version import VERSION
 # Each command: the module of vaultnet.cli that defines it, its function there, and its
 # short help as --help lists it (the first sentence of its docstring; a test keeps them
 # the same).
-COMMANDS: Final[Mapping[str, tuple[str, str, str]]] = {
-    "add": ("edit", "add", "Create a person note from the person template."),
-    "brief": (
-        "query",
-        "brief_command",
-        "A one-page brief on someone before you meet them, from your notes only.",
-    ),
-    "build": ("build", "build", "Parse the notes, report problems, and write the pages."),
-    "check": (
-        "query",
-        "check",
-        "Report problems in the notes and configuration; write nothing.",
-    ),
-    "digest": (
-        "query",
-        "digest",
-        "Print the follow-up digest: who is overdue, due soon, coming up, never contacted.",
-    ),
-    "dupes": (
-        "query",
-        "dupes",
-        "List pairs of person notes that look like one person, with the evidence.",
-    ),
-    "export": (
-        "exports",
-        "export_group",
-        "Write your people out: a follow-up calendar, JSON, CSV, vCard or a canvas.",
-    ),
-    "import": (
-        "imports",
-        "import_group",
-        "Bring people in from LinkedIn's data export or a vCard file (.vcf).",
-    ),
-    "init": (
-        "init",
-        "init",
-        "Write a commented vaultnet.toml and a person template; never overwrites.",
-    ),
-    "log": ("edit", "log", "Add a dated entry to a person's log, in date order."),
-    "merge": (
-        "edit",
-        "merge",
-        "Merge OTHER's note into KEEP's: two notes of one person become one.",
-    ),
-    "notify": (
-        "remind",
-        "notify",
-        "Send today's follow-ups to your phone, mail or chat, once a day per channel.",
-    ),
-    "path": (
-        "query",
-        "path_command",
-        "Who can get you to a person or a company: the best routes first.",
-    ),
-    "properties": (
-        "edit",
-        "properties",
-        "Write vaultnet's computed values into each person's front matter, for Obsidian Bases.",
-    ),
-    "schedule": (
-        "remind",
-        "schedule",
-        "Print (or --install) what runs vaultnet by itself: notify daily, watch always.",
-    ),
-    "snooze": (
-        "edit",
-        "snooze",
-        "Leave a person out of follow-ups until UNTIL: a date after today or a duration (3w, 2m).",
-    ),
-    "tier": ("edit", "tier", "Move a person to TIER and record the move in their log."),
-    "watch": (
-        "watch",
-        "watch",
-        "Build, then keep the pages current as the notes change, until Ctrl-C.",
-    ),
-}
+COMMANDS: Final[Mapping[str, tuple[str, str, str]]] = MappingProxyType(
+    {
+        "add": ("edit", "add", "Create a person note from the person template."),
+        "brief": (
+            "query",
+            "brief_command",
+            "A one-page brief on someone before you meet them, from your notes only.",
+        ),
+        "build": ("build", "build", "Parse the notes, report problems, and write the pages."),
+        "check": (
+            "query",
+            "check",
+            "Report problems in the notes and configuration; write nothing.",
+        ),
+        "digest": (
+            "query",
+            "digest",
+            "Print the follow-up digest: who is overdue, due soon, coming up, never contacted.",
+        ),
+        "dupes": (
+            "query",
+            "dupes",
+            "List pairs of person notes that look like one person, with the evidence.",
+        ),
+        "export": (
+            "exports",
+            "export_group",
+            "Write your people out: a follow-up calendar, JSON, CSV, vCard or a canvas.",
+        ),
+        "import": (
+            "imports",
+            "import_group",
+            "Bring people in from LinkedIn's data export or a vCard file (.vcf).",
+        ),
+        "init": (
+            "init",
+            "init",
+            "Write a commented vaultnet.toml and a person template; never overwrites.",
+        ),
+        "log": ("edit", "log", "Add a dated entry to a person's log, in date order."),
+        "merge": (
+            "edit",
+            "merge",
+            "Merge OTHER's note into KEEP's: two notes of one person become one.",
+        ),
+        "notify": (
+            "remind",
+            "notify",
+            "Send today's follow-ups to your phone, mail or chat, once a day per channel.",
+        ),
+        "path": (
+            "query",
+            "path_command",
+            "Who can get you to a person or a company: the best routes first.",
+        ),
+        "properties": (
+            "edit",
+            "properties",
+            "Write vaultnet's computed values into each person's front matter, for Obsidian Bases.",
+        ),
+        "schedule": (
+            "remind",
+            "schedule",
+            "Print (or --install) what runs vaultnet by itself: notify daily, watch always.",
+        ),
+        "snooze": (
+            "edit",
+            "snooze",
+            "Leave a person out of follow-ups until UNTIL: a date after today or a "
+            "duration (3w, 2m).",
+        ),
+        "tier": ("edit", "tier", "Move a person to TIER and record the move in their log."),
+        "watch": (
+            "watch",
+            "watch",
+            "Build, then keep the pages current as the notes change, until Ctrl-C.",
+        ),
+    }
+)
 
 
 class LazyGroup(click.Group):

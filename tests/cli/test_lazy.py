@@ -81,6 +81,7 @@ def test_build_imports_only_its_own_command(built: Path) -> None:
     assert "pages: " in first.stdout and "0 written" not in first.stdout
     assert _commands(modules) == {"vaultnet.cli.build"}
     assert "watchdog" not in modules
+    assert {m for m in modules if m.startswith(("vaultnet.edit", "vaultnet.exchange"))} == set()
     # Nothing changed: the build stops early from its record, and loads no more than that.
     again, modules = _imported("build", str(built), "--today", DAY)
     assert again.returncode == 0 and "0 written" in again.stdout

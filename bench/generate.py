@@ -19,6 +19,10 @@ The vault holds:
   notes ``Daily/YYYY-MM-DD <Topic>.md``.
 * ``.obsidian/daily-notes.json`` naming the daily-notes folder and format.
 
+About one person note in eight holds a value that starts with a letter outside ASCII (``name:
+Øystein Berg``, ``company: Ōkami Labs``, ``location: Łódź, Poland``), as vaults of people
+from many countries do.
+
 Every person note has a lower-case ``tier`` and ``person`` in its ``tags``, so vaultnet, the
 python-frontmatter baseline and the Hugo listing all count the same people. The front matter
 is valid YAML for PyYAML and for Hugo, and avoids keys Hugo would act on (``url``, ``date``).
@@ -76,6 +80,7 @@ FIRST_NAMES: tuple[str, ...] = (
     "Rania", "Søren", "Tanvi", "Ugo", "Vikram", "Willa", "Yasmin", "Zeynep", "Aaron", "Bea",
     "Chen", "Dmitri", "Esther", "Felix", "Gemma", "Hugo", "Isla", "Jack", "Kai", "Lucía",
     "Matteo", "Nina", "Owen", "Petra", "Ruth", "Simon", "Tess", "Ulrich", "Violet", "Łukasz",
+    "Øystein", "Åsa",
 )
 LAST_NAMES: tuple[str, ...] = (
     "Lee", "Stone", "Diaz", "Okafor", "Novak", "Haddad", "Kim", "Tanaka", "Costa", "Ruiz",
@@ -106,7 +111,7 @@ COMPANY_HEADS: tuple[str, ...] = (
     "Harbor", "Acme", "Northwind", "Bluepeak", "Cedar", "Lumen", "Orbit", "Granite", "Kite",
     "Meridian", "Nimbus", "Pioneer", "Quartz", "Redwood", "Summit", "Tidal", "Vertex", "Willow",
     "Atlas", "Beacon", "Cobalt", "Delta", "Ember", "Fjord", "Helix", "Ironclad", "Juniper",
-    "Keystone", "Larch", "Mosaic",
+    "Keystone", "Larch", "Mosaic", "Ōkami", "Øresund", "Étoile",
 )
 COMPANY_TAILS: tuple[str, ...] = (
     "Health", "Corp", "Labs", "Analytics", "Bank", "Logistics", "Robotics", "Media", "Energy",
@@ -126,7 +131,8 @@ LOCATIONS: tuple[str, ...] = (
     "Toronto, Canada", "Amsterdam, Netherlands", "Paris, France", "Madrid, Spain",
     "Tokyo, Japan", "Singapore", "Sydney, Australia", "Oslo, Norway", "Stockholm, Sweden",
     "Warsaw, Poland", "Dublin, Ireland", "Bangalore, India", "São Paulo, Brazil",
-    "Mexico City, Mexico", "Nairobi, Kenya", "Remote",
+    "Mexico City, Mexico", "Nairobi, Kenya", "Remote", "Århus, Denmark",
+    "Łódź, Poland",
 )
 FOLDERS: tuple[tuple[str, int], ...] = (
     ("People", 30),
@@ -268,7 +274,7 @@ def _link(target: str, label: str | None = None) -> str:
 
 _SLUG_TABLE = str.maketrans(
     {"á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ë": "e", "ü": "u", "ø": "o", "ã": "a",
-     "ç": "c", "ł": "l", "ć": "c", "č": "c", "Ł": "l", "'": "", " ": ""}
+     "ç": "c", "ł": "l", "ć": "c", "č": "c", "Ł": "l", "å": "a", "ō": "o", "'": "", " ": ""}
 )  # fmt: skip
 
 

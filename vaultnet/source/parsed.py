@@ -1,0 +1,184 @@
+"""A parsed note: ``Note`` and the values it is made of, and the options parsing takes.
+
+The parse cache pickles these, and its unpickler allows them by the name of the module that
+has always exported them, ``vaultnet.source.notes``: each class says that is its module, so
+the cache's files keep their format wherever the code lives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from vaultnet.dates import Birthday, Duration
+from vaultnet.diagnostics import Diagnostic, Level
+
+PICKLED_AS = "vaultnet.source.notes"  # see the module docstring
+_RECIPROCITY_TAG = re.compile(r"(?<![\w&/#])#(gave|got|ask|intro)\b", re.IGNORECASE)
+LOG_HEADINGS = ("Log", "Interactions", "Meetings")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What parsing depends on besides the bytes (part of the cache key)."""
+
+    log_headings: tuple[str, ...] = LOG_HEADINGS
+    daily_pattern: str | None = None  # a regex over the path without ".md"
+    max_front_matter_kb: int = 256
+    # Folders the user named as people folders: every note in them is a person.
+    people_folders: tuple[str, ...] = ()
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[ParseOptions], tuple[tuple[str, ...], str | None, int, tuple[str, ...]]]:
+        # in every file of the parse cache; see dates.Duration.__reduce__
+        return ParseOptions, (
+            self.log_headings,
+            self.daily_pattern,
+            self.max_front_matter_kb,
+            self.people_folders,
+        )
+
+    def __setstate__(self, state: list[Any]) -> None:
+        # Options pickled by an older version lack the fields added since: their defaults.
+        names = ("log_headings", "daily_pattern", "max_front_matter_kb", "people_folders")
+        defaults = (LOG_HEADINGS, None, 256, ())
+        for name, value in zip(names, [*state, *defaults[len(state) :]], strict=True):
+            object.__setattr__(self, name, value)
+
+
+class Position(NamedTuple):
+    """A past or present job from ``history``."""
+
+    company: str
+    role: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class LogEntry(NamedTuple):
+    """One contact: a dated line of a note's log section, or a mention in a dated note.
+
+    ``source`` is the vault path of the note it is written in.
+    """
+
+    date: dt.date
+    kind: str | None
+    text: str
+    tags: tuple[str, ...]
+    links: tuple[str, ...]
+    line: int
+    source: str = ""
+    mention: bool = False
+
+    @property
+    def summary(self) -> str:
+        """The entry as context: ``kind: text`` without reciprocity tags."""
+        text = _RECIPROCITY_TAG.sub("", self.text).strip()
+        if "  " in text:
+            text = re.sub(r"\s{2,}", " ", text)
+        if self.kind and not self.mention:
+            return f"{self.kind}: {text}" if text else self.kind
+        return text
+
+
+class Mention(NamedTuple):
+    """A link from a dated note to someone: ``target`` is the link target.
+
+    ``kind`` is ``capture`` for a line of a source note that ``vaultnet import`` wrote
+    (its text is what happened: ``meeting: Q4 planning``), else ``mention``.
+    """
+
+    target: str
+    text: str
+    line: int
+    kind: str = "mention"
+
+
+class Task(NamedTuple):
+    """An unchecked task (``- [ ]``): an open loop with the people it links, never a contact.
+
+    ``targets`` are its link targets; ``in_log`` says it sits in a person note's log
+    section (a loop with that person, linked or not); ``date`` is the task's own date (the
+    first date written in it), if any.
+    """
+
+    targets: tuple[str, ...]
+    text: str
+    line: int
+    date: dt.date | None = None
+    in_log: bool = False
+
+
+class Note(NamedTuple):
+    """A parsed note. ``person`` says whether it marks itself as a person note.
+
+    A named tuple rather than a dataclass: a vault has thousands, and they are cached,
+    pickled and unpickled on every build, which tuples make several times cheaper.
+    """
+
+    path: str
+    stem: str
+    person: bool
+    generated: bool = False
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+    tier: str | None = None
+    target_tier: str | None = None
+    company: str | None = None
+    role: str | None = None
+    history: tuple[Position, ...] = ()
+    location: str | None = None
+    email: tuple[str, ...] = ()
+    phone: tuple[str, ...] = ()
+    url: str | None = None
+    linkedin: str | None = None
+    tags: tuple[str, ...] = ()
+    met: dt.date | None = None
+    connected: dt.date | None = None  # connected online (an import): not a contact
+    introduced_by: tuple[str, ...] = ()
+    knows: tuple[str, ...] = ()
+    last_contact: dt.date | None = None
+    cadence: Duration | None = None
+    next_follow_up: dt.date | None = None
+    snooze_until: dt.date | None = None
+    archived: bool = False
+    birthday: Birthday | None = None
+    log: tuple[LogEntry, ...] = ()
+    date: dt.date | None = None  # set for dated notes (daily and meeting notes)
+    mentions: tuple[Mention, ...] = ()
+    tasks: tuple[Task, ...] = ()  # unchecked tasks that may be open loops
+    title: str = ""
+    front_matter: dict[str, Any] = {}  # noqa: RUF012 - never mutated; tuples hold it
+    lines: dict[str, int] = {}  # noqa: RUF012
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+class Unreadable(NamedTuple):
+    """A note that could not be parsed at all; ``diagnostics`` says why."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class Problems:
+    """The diagnostics found while parsing one note."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[Diagnostic] = []
+
+    def add(self, level: Level, message: str, line: int | None) -> None:
+        self.items.append(Diagnostic(self.path, line, level, message))
+
+
+# Pickled under the module that exports them (see the module docstring).
+ParseOptions.__module__ = PICKLED_AS
+Position.__module__ = PICKLED_AS
+LogEntry.__module__ = PICKLED_AS
+Mention.__module__ = PICKLED_AS
+Task.__module__ = PICKLED_AS
+Note.__module__ = PICKLED_AS
+Unreadable.__module__ = PICKLED_AS

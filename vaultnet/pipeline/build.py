@@ -556,10 +556,11 @@ def parse_files(
     ``progress`` is called with (files done, files in all) every few hundred files.
     """
     from vaultnet.source.notes import (  # the parser only when a note must be read
+        NoteParser,
         Unreadable,
-        parse_note,
     )
 
+    parser = NoteParser(options)  # one for the batch: the notes share its dates
     results: list[Note | Unreadable | None] = []
     root = str(vault)
     for done, source in enumerate(sources):
@@ -579,7 +580,7 @@ def parse_files(
                 Unreadable(source.path, (Diagnostic(source.path, None, "error", message),))
             )
             continue
-        results.append(parse_note(source.path, data, options))
+        results.append(parser.parse(source.path, data))
     return results
 
 

@@ -16,12 +16,18 @@ from vaultnet.source.yamlcore import NULL_WORDS, Mapping, resolve_plain
 
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*):(?:[ \t]+(.*?))?[ \t]*")
 _ITEM = re.compile(r"( *)-(?:[ \t]+(.*?))?[ \t]*")
+# What a plain scalar may start with here: no indicator; outside ASCII, a letter or another
+# word character that is not a digit (``Ōkami KK``): none of them is special to YAML.
+_FIRST = r"(?:[A-Za-z0-9+(.$~/_]|[^\x00-\x7f\W\d_])"
 # A plain scalar this reader accepts: no indicator first, no comment, no ": ", no flow chars.
-_PLAIN = re.compile(r"[A-Za-z0-9+(.$~/_][^#:\[\]{}`\t]*(?::[^ \t#\[\]{}`][^#:\[\]{}`\t]*)*")
+_PLAIN = re.compile(_FIRST + r"[^#:\[\]{}`\t]*(?::[^ \t#\[\]{}`][^#:\[\]{}`\t]*)*")
 _QUOTED = re.compile(r"\"([^\"\\]*)\"|'([^']*)'")
 _FLOW_ITEM = re.compile(
-    r"\s*(?:\"([^\"\\,]*)\"|'([^',]*)'|([A-Za-z0-9+(.$~/_][^#:\[\]{}\"'`,\t]*?))\s*"
+    r"[ \t]*(?:\"([^\"\\,]*)\"|'([^',]*)'|(" + _FIRST + r"[^#:\[\]{}\"'`,\t]*?))[ \t]*"
 )
+# Characters YAML does not read as text: controls it refuses, and the line breaks of YAML
+# 1.1 that PyYAML still honours (NEL, LS, PS). Front matter holding one is the full reader's.
+_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _scalar(text: str | None, as_text: bool) -> tuple[bool, Any]:
@@ -51,7 +57,7 @@ def _flow_list(text: str, as_text: bool) -> tuple[bool, Any]:
     if not text.endswith("]"):
         return False, None
     inner = text[1:-1]
-    if not inner.strip():
+    if not inner.strip(" \t"):  # only spaces and tabs are white space to YAML
         return True, []
     items: list[Any] = []
     for part in inner.split(","):
@@ -99,6 +105,8 @@ def _mapping_item(
 
 def fast_load(text: str, text_keys: frozenset[str], first_line: int) -> Mapping | None:
     """Read simple front matter, or None when it needs the full YAML reader."""
+    if _SPECIAL.search(text):
+        return None
     result = Mapping()
     data = result.data
     folded: set[str] = set()

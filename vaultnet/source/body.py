@@ -131,8 +131,10 @@ def read_log(
     open_tasks: list[int] = []
     level = 0  # the level of the log heading we are under, 0 when outside
     in_fence = False
+    fenced = "```" in body or "~~~" in body  # a line at a time only where it may be
+    tasked = "[ ]" in body
     for offset, line in enumerate(body.split("\n")):
-        if ("```" in line or "~~~" in line) and document.CODE_FENCE.match(line):
+        if fenced and ("```" in line or "~~~" in line) and document.CODE_FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:
@@ -148,7 +150,7 @@ def read_log(
                 continue
         if not level:
             continue
-        if "[ ]" in line and _OPEN_TASK.fullmatch(line):
+        if tasked and "[ ]" in line and _OPEN_TASK.fullmatch(line):
             open_tasks.append(body_line + offset)  # not done yet: an open loop, not a contact
             continue
         match = _LOG_ENTRY.match(line)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 BOM = "\ufeff"
 _FENCE = re.compile(r"---[ \t]*")
+_CLOSING_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)  # a line that is a fence
 _KEY_LINE = re.compile(r"[^\s#:\-][^:]*:(\s|$)")
 # The body's structure, shared by the reader and the editor so that a log entry is written
 # exactly where it will be read.
@@ -95,18 +96,11 @@ def split(text: str, bom: bool = False) -> Document:
     if first_end == -1:
         return Document(None, 1, text, 1, bom, newline)
     start = first_end + 1
-    pos = start
-    line_no = 2
-    while True:
-        end = text.find("\n", pos)
-        line = text[pos:] if end == -1 else text[pos:end]
-        if _FENCE.fullmatch(line):
-            body_start = len(text) if end == -1 else end + 1
-            return Document(text[start:pos], 2, text[body_start:], line_no + 1, bom, newline)
-        if end == -1:
-            break
-        pos = end + 1
-        line_no += 1
+    closing = _CLOSING_FENCE.search(text, start)
+    if closing is not None:
+        pos, end = closing.span()
+        body_line = 3 + text.count("\n", start, pos)
+        return Document(text[start:pos], 2, text[end + 1 :], body_line, bom, newline)
     rest = text[start:]
     second = rest.split("\n", 1)[0]
     if _KEY_LINE.match(second):

@@ -174,6 +174,7 @@ def strings_in(value: Any) -> list[str]:
 
 
 _LEGACY_KEYS = {"tag": "tags", "alias": "aliases", "cssclass": "cssclasses"}
+_WHITE_SPACE = re.compile(r"\s")  # what str.isspace calls white space
 
 
 def lint_obsidian(
@@ -181,7 +182,7 @@ def lint_obsidian(
 ) -> None:
     """Warn about what Obsidian will not read: its old keys, and tags it cannot use."""
     for key, modern in _LEGACY_KEYS.items():
-        if fm.get(key) not in (None, "", []):  # an empty one loses nothing
+        if key in fm and fm[key] not in (None, "", []):  # an empty one loses nothing
             problems.add(
                 "warning",
                 f"{key!r} is ignored by Obsidian 1.9 and later; use {modern!r}",
@@ -191,7 +192,7 @@ def lint_obsidian(
         plain = tag.lstrip("#")
         if plain.isdigit():
             problem = "is only digits"
-        elif any(ch.isspace() for ch in plain):
+        elif _WHITE_SPACE.search(plain):
             problem = "holds a space"
         else:
             continue
@@ -242,6 +243,9 @@ class FieldReader:
         return None
 
     def texts(self, key: str) -> tuple[str, ...]:
+        value = self.fm.get(key)
+        if type(value) is list and all(type(item) is str for item in value):
+            return tuple(text for item in value if (text := item.strip()))  # the common list
         value = self._present(key)
         if value is None:
             return ()

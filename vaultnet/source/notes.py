@@ -72,6 +72,14 @@ def parse_note(path: str, data: bytes, options: ParseOptions = DEFAULTS) -> Note
     return NoteParser(options).parse(path, data)
 
 
+def _may_hold_placeholder(front_matter: str | None) -> bool:
+    """Whether front matter may hold a template's placeholder: only text holding ``{{`` or
+    ``<%`` can, or an escape (``\\x7b``) that YAML reads as one."""
+    return front_matter is not None and (
+        "{{" in front_matter or "<%" in front_matter or "\\" in front_matter
+    )
+
+
 class NoteParser:
     """Parses notes with one set of options, sharing what notes have in common."""
 
@@ -97,7 +105,7 @@ class NoteParser:
         options = self.options
         stem = path.rsplit("/", 1)[-1]
         stem = stem[:-3] if stem.lower().endswith(".md") else stem
-        if not data.strip():
+        if not data or data.isspace():
             problems.add("warning", "empty note; skipped", None)
             return Note(path, stem, person=False, title=stem, diagnostics=tuple(problems.items))
         text, bom = document.decode(data)
@@ -107,7 +115,11 @@ class NoteParser:
         fm: dict[str, Any] = {}
         lines: dict[str, int] = {}
         if doc.front_matter is not None:
-            size_kb = len(doc.front_matter.encode("utf-8", "surrogatepass")) / 1024
+            # A character is at most 4 bytes: most front matter is surely below the limit.
+            limit = options.max_front_matter_kb * 1024
+            size_kb = 0.0
+            if len(doc.front_matter) * 4 > limit:
+                size_kb = len(doc.front_matter.encode("utf-8", "surrogatepass")) / 1024
             if size_kb > options.max_front_matter_kb:
                 raise document.DocumentError(
                     f"front matter is {size_kb:.0f} KB, above max_front_matter_kb "
@@ -128,7 +140,7 @@ class NoteParser:
                 problems.add("warning", message, line)
         if fm.get("generated_by") == _GENERATED:
             return Note(path, stem, person=False, generated=True, title=stem)
-        if fm and is_template(fm):
+        if fm and _may_hold_placeholder(doc.front_matter) and is_template(fm):
             # An unfilled template (wherever it is) is nobody: read as a plain note, silently.
             return Note(path, stem, person=False, title=stem)
         if not (is_person(fm) or path.startswith(options.people_folders)):

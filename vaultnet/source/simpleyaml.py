@@ -25,6 +25,10 @@ _QUOTED = re.compile(r"\"([^\"\\]*)\"|'([^']*)'")
 _FLOW_ITEM = re.compile(
     r"[ \t]*(?:\"([^\"\\,]*)\"|'([^',]*)'|(" + _FIRST + r"[^#:\[\]{}\"'`,\t]*?))[ \t]*"
 )
+# The commonest line, "key: plain text" without ':' or '#' in the text, read in one step.
+_SIMPLE_LINE = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_\-]*):[ \t]+(" + _FIRST + r"(?:[^#:\[\]{}`\t]*[^#:\[\]{}`\t ])?)[ \t]*"
+)
 # Characters YAML does not read as text: controls it refuses, and the line breaks of YAML
 # 1.1 that PyYAML still honours (NEL, LS, PS). Front matter holding one is the full reader's.
 _SPECIAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
@@ -118,16 +122,23 @@ def fast_load(text: str, text_keys: frozenset[str], first_line: int) -> Mapping 
         if not line.strip(" "):  # a tab or other space alone on a line is a YAML error
             index += 1
             continue
-        match = _KEY_LINE.fullmatch(line)
+        match = _SIMPLE_LINE.fullmatch(line) or _KEY_LINE.fullmatch(line)
         if match is None:
             return None
         key, value_text = match[1], match[2]
-        if key in data or key == "<<" or key.lower() in folded:
+        lower = key.lower()
+        if key in data or key == "<<" or lower in folded:
             return None  # duplicates, merges, keys differing by case: the full reader warns
-        folded.add(key.lower())
+        folded.add(lower)
         as_text = key in text_keys
         result.lines[key] = first_line + index
         index += 1
+        if match.re is _SIMPLE_LINE:  # plain text, as _scalar would read it
+            if as_text:
+                data[key] = None if value_text in NULL_WORDS else value_text
+            else:
+                data[key] = resolve_plain(value_text)
+            continue
         if value_text:
             ok, value = _scalar(value_text, as_text)
             if not ok:

@@ -1,13 +1,20 @@
-"""Parsing with a forked helper gives exactly what parsing in one process gives."""
+"""Parsing in a process pool gives exactly what parsing in one process gives, and the pool is
+used only where it pays: many files, and a core with nothing else to run."""
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from vaultnet.cli.cli import main
 from vaultnet.config import load_config
 from vaultnet.pipeline.build import Builder, parse_files
 from vaultnet.state import forked
@@ -22,51 +29,66 @@ def _sources(vault: Path) -> tuple[Builder, list]:  # type: ignore[type-arg]
     return builder, [builder.files[p] for p in sorted(builder.files)]
 
 
-def test_the_helper_parses_every_other_file(
-    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool for a handful of files, in chunks of 4, as if a core were idle."""
     monkeypatch.setattr(forked, "MIN_FILES", 2)
+    monkeypatch.setattr(forked, "CHUNK", 4)
+    monkeypatch.setattr(forked, "idle_cores", lambda: 1)
+
+
+# The pool runs what it is given in another process: the parse functions it is given
+# here are module-level functions (with their arguments bound), which pickle by name.
+
+
+def _parse_and_mark(parent: int, marks: Path, vault, options, batch, progress):  # type: ignore[no-untyped-def]
+    who = "pool" if os.getpid() != parent else "here"
+    (marks / f"{who}-{batch[0].path.replace('/', '_')}").write_text(str(len(batch)))
+    return parse_files(vault, options, batch, progress)
+
+
+def _parse_or_fail(parent: int, failure: str, here: Path, vault, options, batch, progress):  # type: ignore[no-untyped-def]
+    if os.getpid() != parent:
+        if failure == "raises":
+            raise RuntimeError("worker broke")
+        if failure == "killed":
+            os.kill(os.getpid(), 9)
+        return [None] * (len(batch) - 1)  # "short": one result missing
+    with here.open("a") as log:
+        log.write(f"{len(batch)}\n")
+    return parse_files(vault, options, batch, progress)
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_the_pool_parses_chunks_from_the_end(sample_vault: Path, tmp_path: Path) -> None:
     builder, sources = _sources(sample_vault)
-    parent = os.getpid()
-
-    def parse(vault, options, batch, progress):  # type: ignore[no-untyped-def]
-        who = "helper" if os.getpid() != parent else "here"
-        (tmp_path / f"{who}-{batch[0].path.replace('/', '_')}").write_text(str(len(batch)))
-        return parse_files(vault, options, batch, progress)
-
-    split = forked.parse_in_two(parse, sample_vault, builder.options, sources)
-    assert split == parse_files(sample_vault, builder.options, sources)
-    assert len(split) == len(sources) > 40
-    first, second = sources[0].path.replace("/", "_"), sources[1].path.replace("/", "_")
-    assert (tmp_path / f"here-{first}").read_text() == str(len(sources[0::2]))
-    assert (tmp_path / f"helper-{second}").read_text() == str(len(sources[1::2]))
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    parse = functools.partial(_parse_and_mark, os.getpid(), marks)
+    shared = forked.parse_in_parallel(parse, sample_vault, builder.options, sources)
+    assert shared == parse_files(sample_vault, builder.options, sources)
+    assert len(shared) == len(sources) > 40
+    first, last = sources[0], sources[(len(sources) - 1) // 4 * 4]
+    assert (marks / f"here-{first.path.replace('/', '_')}").exists()
+    assert (marks / f"pool-{last.path.replace('/', '_')}").exists()
+    assert len(list(marks.iterdir())) == (len(sources) + 3) // 4  # every chunk parsed once
 
 
-@pytest.mark.parametrize("failure", ["raises", "garbage", "killed"])
-def test_when_the_helper_fails_this_process_parses_its_half(
-    sample_vault: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+@pytest.mark.usefixtures("small_pool")
+@pytest.mark.parametrize("failure", ["raises", "short", "killed"])
+def test_a_chunk_that_fails_in_the_pool_is_parsed_here(
+    sample_vault: Path, tmp_path: Path, failure: str
 ) -> None:
-    monkeypatch.setattr(forked, "MIN_FILES", 2)
     builder, sources = _sources(sample_vault)
-    parent = os.getpid()
-    calls: list[int] = []
-
-    def parse(vault, options, batch, progress):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            if failure == "raises":
-                raise RuntimeError("helper broke")
-            if failure == "killed":
-                os.kill(os.getpid(), 9)
-            return [None] * (len(batch) - 1)  # "garbage": one result short
-        calls.append(len(batch))
-        return parse_files(vault, options, batch, progress)
-
-    split = forked.parse_in_two(parse, sample_vault, builder.options, sources)
-    assert split == parse_files(sample_vault, builder.options, sources)
-    assert calls == [len(sources[0::2]), len(sources[1::2])]
+    here = tmp_path / "here.txt"
+    parse = functools.partial(_parse_or_fail, os.getpid(), failure, here)
+    shared = forked.parse_in_parallel(parse, sample_vault, builder.options, sources)
+    assert shared == parse_files(sample_vault, builder.options, sources)
+    parsed_here = [int(n) for n in here.read_text().split()]
+    assert sum(parsed_here) == len(sources)  # every chunk ended up parsed here
 
 
-def test_no_helper_beside_other_threads_or_when_asked_not_to(
+def test_no_fork_beside_other_threads_or_when_asked_not_to(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert forked.can_fork()
@@ -82,21 +104,74 @@ def test_no_helper_beside_other_threads_or_when_asked_not_to(
     assert not forked.can_fork()
 
 
+def _no_pool(*args: object, **kwargs: object) -> None:
+    pytest.fail("a pool was started")
+
+
 def test_a_small_batch_is_parsed_here(sample_vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     builder, sources = _sources(sample_vault)
-    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked for a small batch"))
-    assert forked.parse_in_two(parse_files, sample_vault, builder.options, sources)
+    monkeypatch.setattr(forked, "idle_cores", lambda: 1)
+    monkeypatch.setattr(forked, "ProcessPoolExecutor", _no_pool)
+    assert len(sources) < forked.MIN_FILES
+    assert forked.parse_in_parallel(parse_files, sample_vault, builder.options, sources)
 
 
-def test_any_notes_come_back_from_the_helper_as_they_were_parsed(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+def test_without_an_idle_core_everything_is_parsed_here(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builder, sources = _sources(sample_vault)
+    monkeypatch.setattr(forked, "MIN_FILES", 2)
+    monkeypatch.setattr(forked, "idle_cores", lambda: 0)
+    monkeypatch.setattr(forked, "ProcessPoolExecutor", _no_pool)
+    shared = forked.parse_in_parallel(parse_files, sample_vault, builder.options, sources)
+    assert shared == parse_files(sample_vault, builder.options, sources)
+
+
+def test_busy_cores_are_not_idle() -> None:
+    """Two programs that never sleep keep two cores from being idle while they run."""
+    usable = len(os.sched_getaffinity(0))
+    spin = [
+        sys.executable,
+        "-c",
+        "import time\nend = time.time() + 5\nwhile time.time() < end: pass",
+    ]
+    busy = [subprocess.Popen(spin) for _ in range(2)]
+    try:
+        # this process, reading, and the two that spin: at least three running
+        assert forked.idle_cores() <= usable - 3
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_a_build_with_the_pool_writes_what_a_serial_build_writes(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = tmp_path / "serial"
+    shutil.copytree(sample_vault, serial)
+    runner = CliRunner()
+    args = ["build", "--today", "2026-11-26"]
+    pooled = runner.invoke(main, [*args, str(sample_vault)])
+    monkeypatch.setenv("VAULTNET_SERIAL", "1")
+    alone = runner.invoke(main, [*args, str(serial)])
+    assert pooled.exit_code == alone.exit_code == 0, pooled.output + alone.output
+    pages = sorted(p.relative_to(sample_vault) for p in (sample_vault / "Network").rglob("*.md"))
+    assert pages
+    for page in pages:
+        assert (sample_vault / page).read_bytes() == (serial / page).read_bytes(), page
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_any_notes_come_back_from_the_pool_as_they_were_parsed(
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
     from vaultnet.source.notes import ParseOptions
 
-    monkeypatch.setattr(forked, "MIN_FILES", 2)
     texts = st.lists(
         st.one_of(
             st.binary(max_size=300),
@@ -113,11 +188,11 @@ def test_any_notes_come_back_from_the_helper_as_they_were_parsed(
             ),
         ),
         min_size=2,
-        max_size=6,
+        max_size=10,
     )
 
     @given(texts)
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
     def same(contents: list[bytes]) -> None:
         vault = tmp_path_factory.mktemp("vault")
         (vault / "People").mkdir()
@@ -125,7 +200,7 @@ def test_any_notes_come_back_from_the_helper_as_they_were_parsed(
             (vault / "People" / f"P{index}.md").write_bytes(data)
         builder, sources = _sources(vault)
         options: ParseOptions = builder.options
-        assert forked.parse_in_two(parse_files, vault, options, sources) == parse_files(
+        assert forked.parse_in_parallel(parse_files, vault, options, sources) == parse_files(
             vault, options, sources
         )
 

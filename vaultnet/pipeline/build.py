@@ -275,9 +275,11 @@ class Builder:
             self.skipped[path] = found
 
     def _parse(self, pending: list[SourceFile]) -> Iterator[tuple[str, Note | Unreadable]]:
-        from vaultnet.state.forked import parse_in_two
+        from vaultnet.state.forked import parse_in_parallel
 
-        results = parse_in_two(parse_files, self.config.vault, self.options, pending, self.progress)
+        results = parse_in_parallel(
+            parse_files, self.config.vault, self.options, pending, self.progress
+        )
         for source, result in zip(pending, results, strict=True):
             if result is None:
                 self.files.pop(source.path, None)  # vanished between scan and read

@@ -1,31 +1,31 @@
-"""Work split between this process and one forked helper, on a machine's two cores.
+"""Parsing on the machine's other cores, through a process pool, and only where it pays.
 
-Parsing notes is pure (bytes in, plain values out), so a helper's results are the ones
-this process would get. The helper parses every other file and writes its results to an
-anonymous temporary file in small pickles (each with its own memo, which makes them
-quick to load: one large pickle without a memo loads about 3x slower); this process parses
-the others meanwhile, then loads them through the cache's safe unpickler (plain values
-only). When the helper fails in any way, this process parses its half too.
+Parsing notes is pure (bytes in, plain values out), so a worker's results are the ones this
+process would get. The files are cut into chunks; the workers take chunks from the end of
+the list while this process parses from the front, and hands a worker its next chunk each
+time one comes back. A worker slowed down by other programs on its core therefore only
+parses less: this process is never left waiting for more than the chunks a worker holds.
+A chunk that fails in a worker (an exception, a worker killed) is parsed here.
 
-A helper is forked only where that is safe and pays: on Linux, with no other thread
-running (a fork copies locks other threads may hold), for at least ``MIN_FILES`` files.
-``can_fork`` also decides for the parse cache's save (cache.py).
+A pool is used only where that is safe and pays: on Linux (a forked worker starts at once;
+a spawned one would import everything again), with no other thread running (a fork copies
+locks other threads may hold), for at least ``MIN_FILES`` files, and only while a core is
+idle. On a machine whose other cores are busy, a worker only takes their time from the
+programs using them and from this process: its results must also be pickled there and
+loaded here, so the same work costs more CPU time in all. ``can_fork`` also decides for
+the parse cache's save (cache.py).
 """
 
 from __future__ import annotations
 
-import io
+import multiprocessing
 import os
-import pickle
-import struct
 import sys
-import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
-
-from vaultnet.state.safepickle import SafeUnpickler
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
@@ -36,9 +36,10 @@ Parse = Callable[
     [Path, "ParseOptions", list["SourceFile"], Callable[[int, int], None] | None], Results
 ]
 
-MIN_FILES = 2000  # below this, forking and loading cost about what the second core saves
-CHUNK = 64  # notes per pickle
-_LENGTH = struct.Struct("<Q")
+MIN_FILES = 1000  # below this, starting workers and loading their results costs more
+CHUNK = 128  # files per chunk: small enough that the last one is not long to wait for
+AHEAD = 2  # chunks handed to each worker at a time, so that it never waits for the next
+MAX_WORKERS = 3  # more workers cost more to start and to load than they save
 
 
 def can_fork() -> bool:
@@ -51,80 +52,115 @@ def can_fork() -> bool:
     )
 
 
-def parse_in_two(
+def idle_cores() -> int:
+    """The cores this process may use that have nothing to run right now: its usable cores
+    less the tasks running or waiting to run (this process among them), as Linux counts
+    them in /proc/loadavg; 0 when that cannot be read."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            running = int(handle.read().split()[3].split("/")[0])
+    except (AttributeError, OSError, ValueError, IndexError):
+        return 0
+    return usable - running
+
+
+def parse_in_parallel(
     parse: Parse,
     vault: Path,
     options: ParseOptions,
     sources: list[SourceFile],
     progress: Callable[[int, int], None] | None = None,
 ) -> Results:
-    """``parse(vault, options, sources, progress)``, with a forked helper taking half."""
+    """``parse(vault, options, sources, progress)``, with workers taking a share where it pays."""
     if len(sources) < MIN_FILES or not can_fork():
         return parse(vault, options, sources, progress)
-    # Every other file: the halves then hold as many people, daily notes and others.
-    mine, theirs = sources[0::2], sources[1::2]
-    total = len(sources)
-
-    def both(done: int, _count: int) -> None:
-        if progress is not None:
-            progress(min(2 * done, total - 1), total)  # the helper keeps about the same pace
-
-    try:
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 - the with below closes it
-    except OSError:
+    workers = min(idle_cores(), MAX_WORKERS)
+    if workers < 1:
         return parse(vault, options, sources, progress)
-    with spool:
-        try:
-            pid = os.fork()
-        except OSError:
-            return parse(vault, options, sources, progress)
-        if pid == 0:  # the helper: parse, write, and leave without running any cleanup
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    except (OSError, ValueError):
+        return parse(vault, options, sources, progress)
+    with pool:
+        return _Share(parse, vault, options, sources, progress, pool, workers).run()
+
+
+class _Share:
+    """One parse shared between this process (from the front) and the pool (from the back)."""
+
+    def __init__(
+        self,
+        parse: Parse,
+        vault: Path,
+        options: ParseOptions,
+        sources: list[SourceFile],
+        progress: Callable[[int, int], None] | None,
+        pool: ProcessPoolExecutor,
+        workers: int,
+    ) -> None:
+        self.parse = parse
+        self.vault = vault
+        self.options = options
+        self.sources = sources
+        self.progress = progress
+        self.pool = pool
+        self.chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
+        self.results: list[Results | None] = [None] * len(self.chunks)
+        self.front = 0  # the next chunk this process parses
+        self.back = len(self.chunks)  # the chunks from here on are the pool's
+        self.running: dict[Future[Results], int] = {}
+        self.slots = workers * AHEAD
+        self.done = 0
+
+    def run(self) -> Results:
+        """Parse every chunk, here or in the pool, and return the results in order."""
+        self._hand_out()
+        while self.front < self.back:
+            self._collect(wait=False)
+            self._hand_out()
+            if self.front < self.back:
+                self._here(self.front)
+                self.front += 1
+        while self.running:
+            self._collect(wait=True)
+        return [result for chunk in self.results for result in (chunk or [])]
+
+    def _hand_out(self) -> None:
+        """Give the pool chunks from the back, up to its share of slots."""
+        while len(self.running) < self.slots and self.front < self.back:
+            self.back -= 1
             try:
-                _write(spool, parse(vault, options, theirs, None))
-                os._exit(0)
-            except BaseException:
-                os._exit(1)
-        try:
-            first = parse(vault, options, mine, both)
-        except BaseException:
-            _stop(pid)
-            raise
-        _, status = os.waitpid(pid, 0)
-        second = _read(spool, len(theirs)) if status == 0 else None
-    if second is None:
-        second = parse(vault, options, theirs, None)
-    results: Results = [None] * total
-    results[0::2] = first
-    results[1::2] = second
-    return results
+                future = self.pool.submit(
+                    self.parse, self.vault, self.options, self.chunks[self.back], None
+                )
+            except Exception:  # a broken pool: the chunk is parsed here
+                self._here(self.back)
+                continue
+            self.running[future] = self.back
 
+    def _collect(self, wait: bool) -> None:
+        """Take the results of finished chunks (waiting for the next one if ``wait``)."""
+        for future, index in list(self.running.items()):
+            if not (wait or future.done()):
+                continue
+            del self.running[future]
+            try:
+                result = future.result()
+            except Exception:  # the worker failed or died: parse the chunk here
+                result = None
+            if result is None or len(result) != len(self.chunks[index]):
+                self._here(index)
+            else:
+                self._finished(index, result)
+            if wait:
+                return
 
-def _write(spool: IO[bytes], results: Results) -> None:
-    for start in range(0, len(results), CHUNK):
-        data = pickle.dumps(results[start : start + CHUNK], protocol=pickle.HIGHEST_PROTOCOL)
-        spool.write(_LENGTH.pack(len(data)))
-        spool.write(data)
-    spool.flush()
+    def _here(self, index: int) -> None:
+        self._finished(index, self.parse(self.vault, self.options, self.chunks[index], None))
 
-
-def _read(spool: IO[bytes], expected: int) -> Results | None:
-    """The helper's results, or None when they are not all there."""
-    spool.seek(0)
-    results: Results = []
-    try:
-        while header := spool.read(_LENGTH.size):
-            (size,) = _LENGTH.unpack(header)
-            # One small pickle at a time: the whole spool at once would add its size
-            # (about 9 MB at 10,000 people) to the build's peak memory.
-            results.extend(SafeUnpickler(io.BytesIO(spool.read(size))).load())
-    except Exception:
-        return None
-    return results if len(results) == expected else None
-
-
-def _stop(pid: int) -> None:
-    try:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
+    def _finished(self, index: int, result: Results) -> None:
+        self.results[index] = result
+        self.done += len(result)
+        if self.progress is not None and self.done < len(self.sources):
+            self.progress(self.done, len(self.sources))

@@ -5,7 +5,6 @@ names without it."""
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
@@ -51,13 +50,14 @@ def company_words(value: str) -> list[str]:
     link = as_link(value)
     text = link.target.rsplit("/", 1)[-1] if link else value
     # Case-fold first: some capitals fold to several letters (ᾈ → ἀι) that NFKD would not.
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _JOINERS.sub("", text.replace("&", " and "))
     return _WORD.findall(text)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # a vault names a few hundred companies many times
 def company_key(value: str) -> str:
     """The key two spellings of one company share.
 

@@ -90,10 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for text, line in front:
             yamldata.load_mapping(text, TEXT_FIELDS, line)
 
+    headings = frozenset(h.casefold() for h in options.log_headings)
+
     def log() -> None:
         dates = DateMemo()
         for path, doc in people:
-            read_log(doc.body, doc.body_line, options.log_headings, path, Problems(path), dates)
+            read_log(doc.body, doc.body_line, headings, path, Problems(path), dates)
 
     steps = {
         "vaultnet": ours,

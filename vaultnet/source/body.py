@@ -120,18 +120,25 @@ def _clean_line(line: str) -> str:
 def read_log(
     body: str,
     body_line: int,
-    headings: tuple[str, ...],
+    wanted: frozenset[str],
     path: str,
     problems: Problems,
     dates: DateMemo,
 ) -> tuple[tuple[LogEntry, ...], frozenset[int]]:
-    """The dated entries of the log sections, and the lines of their unchecked tasks."""
-    wanted = {h.casefold() for h in headings}
+    """The dated entries of the log sections (``wanted``: their headings, case-folded), and
+    the lines of their unchecked tasks."""
+    fenced = "```" in body or "~~~" in body  # a line at a time only where it may be
+    if not fenced and not body.startswith("#"):
+        # Nothing before the first line that starts with '#' can be in a log section.
+        first = body.find("\n#")
+        if first < 0:
+            return (), frozenset()
+        body_line += body.count("\n", 0, first + 1)
+        body = body[first + 1 :]
     entries: list[LogEntry] = []
     open_tasks: list[int] = []
     level = 0  # the level of the log heading we are under, 0 when outside
     in_fence = False
-    fenced = "```" in body or "~~~" in body  # a line at a time only where it may be
     tasked = "[ ]" in body
     for offset, line in enumerate(body.split("\n")):
         if fenced and ("```" in line or "~~~" in line) and document.CODE_FENCE.match(line):

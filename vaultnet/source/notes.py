@@ -83,12 +83,13 @@ def _may_hold_placeholder(front_matter: str | None) -> bool:
 class NoteParser:
     """Parses notes with one set of options, sharing what notes have in common."""
 
-    __slots__ = ("_daily", "_dates", "options")
+    __slots__ = ("_daily", "_dates", "_log_headings", "options")
 
     def __init__(self, options: ParseOptions = DEFAULTS) -> None:
         self.options = options
         self._daily = re.compile(options.daily_pattern) if options.daily_pattern else None
         self._dates = DateMemo()
+        self._log_headings = frozenset(h.casefold() for h in options.log_headings)
 
     def parse(self, path: str, data: bytes) -> Note | Unreadable:
         """Parse a note's bytes, as ``parse_note`` does."""
@@ -205,9 +206,7 @@ class NoteParser:
                 "Is it text?",
                 body_line + body.count("\n", 0, nul),
             )
-        log, log_tasks = read_log(
-            body, body_line, self.options.log_headings, path, problems, self._dates
-        )
+        log, log_tasks = read_log(body, body_line, self._log_headings, path, problems, self._dates)
         when = note_date(path, stem, fm, self._daily)
         return Note(
             path=path,

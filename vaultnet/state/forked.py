@@ -36,7 +36,7 @@ Parse = Callable[
     [Path, "ParseOptions", list["SourceFile"], Callable[[int, int], None] | None], Results
 ]
 
-MIN_FILES = 1000  # below this, starting workers and loading their results costs more
+MIN_FILES = 5000  # below this, on two cores, a worker costs about what it saves
 CHUNK = 128  # files per chunk: small enough that the last one is not long to wait for
 AHEAD = 2  # chunks handed to each worker at a time, so that it never waits for the next
 MAX_WORKERS = 3  # more workers cost more to start and to load than they save

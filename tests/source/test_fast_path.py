@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.source.notes import TEXT_FIELDS
 from vaultnet.source.simpleyaml import fast_load
 from vaultnet.source.yamldata import YamlError, _load_mapping

@@ -3,6 +3,7 @@ used only where it pays: many files, and a core with nothing else to run."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import os
 import shutil
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from vaultnet.cli.cli import main
+from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.pipeline.build import Builder, parse_files
 from vaultnet.state import forked
@@ -111,7 +112,7 @@ def _no_pool(*args: object, **kwargs: object) -> None:
 def test_a_small_batch_is_parsed_here(sample_vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     builder, sources = _sources(sample_vault)
     monkeypatch.setattr(forked, "idle_cores", lambda: 1)
-    monkeypatch.setattr(forked, "ProcessPoolExecutor", _no_pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _no_pool)
     assert len(sources) < forked.MIN_FILES
     assert forked.parse_in_parallel(parse_files, sample_vault, builder.options, sources)
 
@@ -122,7 +123,7 @@ def test_without_an_idle_core_everything_is_parsed_here(
     builder, sources = _sources(sample_vault)
     monkeypatch.setattr(forked, "MIN_FILES", 2)
     monkeypatch.setattr(forked, "idle_cores", lambda: 0)
-    monkeypatch.setattr(forked, "ProcessPoolExecutor", _no_pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _no_pool)
     shared = forked.parse_in_parallel(parse_files, sample_vault, builder.options, sources)
     assert shared == parse_files(sample_vault, builder.options, sources)
 

@@ -18,16 +18,16 @@ the parse cache's save (cache.py).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
     from vaultnet.source.vault import SourceFile
 
@@ -78,6 +78,10 @@ def parse_in_parallel(
     workers = min(idle_cores(), MAX_WORKERS)
     if workers < 1:
         return parse(vault, options, sources, progress)
+    # Only now: multiprocessing and the pool take about 25 ms to import.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     try:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     except (OSError, ValueError):

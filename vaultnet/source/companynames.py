@@ -47,7 +47,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 def company_words(value: str) -> list[str]:
     """The words of a company name as ``company_key`` compares them (legal form kept)."""
-    link = as_link(value)
+    link = as_link(value) if "[" in value else None  # every link starts with '['
     text = link.target.rsplit("/", 1)[-1] if link else value
     # Case-fold first: some capitals fold to several letters (ᾈ → ἀι) that NFKD would not.
     text = text.casefold()

@@ -221,6 +221,9 @@ class FieldReader:
         return value
 
     def text(self, key: str) -> str | None:
+        value = self.fm.get(key)
+        if type(value) is str:  # the common case, as _present would give it
+            return value.strip() or None
         value = self._present(key)
         if value is None:
             return None
@@ -266,6 +269,9 @@ class FieldReader:
         return tuple(result)
 
     def date(self, key: str) -> dt.date | None:
+        value = self.fm.get(key)
+        if value is None or type(value) is dt.date:  # absent, or a YAML date
+            return value
         value = self._present(key)
         if value is None:
             return None

@@ -8,6 +8,13 @@ The parse is split by what it reads: the file's shape (``document``), its front 
 (``yamldata``, through ``simpleyaml``'s fast path for plain front matter), the fields the
 front matter holds (``fields``), its body (``body``) and its date (``daily``); the values it
 makes are in ``parsed``, exported from here.
+
+Against python-frontmatter (``bench/parse.py``: the 12,400 notes of a vault that
+``bench/generate.py --preset 10k`` makes, CPU time, median of 7, on two cores): 82.6 µs a
+note here against 69.6 µs for ``frontmatter.loads``, which reads the front matter alone
+(no log, fields or diagnostics); this parse took 97.6 µs a note before it was split.
+Of the 82.6 µs: splitting off the front matter 4.8, reading it 21.8, the log 26.4, the
+rest 29.6.
 """
 
 from __future__ import annotations

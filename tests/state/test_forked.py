@@ -131,19 +131,20 @@ def test_without_an_idle_core_everything_is_parsed_here(
 def test_busy_cores_are_not_idle() -> None:
     """Two programs that never sleep keep two cores from being idle while they run."""
     usable = len(os.sched_getaffinity(0))
-    spin = [
-        sys.executable,
-        "-c",
-        "import time\nend = time.time() + 5\nwhile time.time() < end: pass",
+    spin = "import time\nend = time.time() + 5\nprint(flush=True)\nwhile time.time() < end: pass"
+    busy = [
+        subprocess.Popen([sys.executable, "-c", spin], stdout=subprocess.PIPE) for _ in range(2)
     ]
-    busy = [subprocess.Popen(spin) for _ in range(2)]
     try:
+        for process in busy:
+            assert process.stdout is not None
+            process.stdout.readline()  # started: from now on it only spins
         # this process, reading, and the two that spin: at least three running
         assert forked.idle_cores() <= usable - 3
     finally:
         for process in busy:
             process.kill()
-            process.wait()
+            process.communicate()
 
 
 @pytest.mark.usefixtures("small_pool")

@@ -1,8 +1,12 @@
-"""Front matter outside ASCII: the fast reader takes it when it reads it exactly as the full
-YAML reader does, and hands over whatever YAML reads differently (controls, NEL, LS, PS)."""
+"""The fast paths of the parse give what the general ones give.
+
+Front matter outside ASCII: the fast reader takes it when it reads it exactly as the full
+YAML reader does, and hands over whatever YAML reads differently (controls, NEL, LS, PS).
+A log line's link targets: what ``find_links`` finds, embeds left out."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultnet.cli.main import main
+from vaultnet.source import body, parsed
+from vaultnet.source.links import WIKILINK, find_links, link_targets, parse_link
 from vaultnet.source.notes import TEXT_FIELDS
 from vaultnet.source.simpleyaml import fast_load
 from vaultnet.source.yamldata import YamlError, _load_mapping
@@ -93,3 +99,34 @@ def test_build_reads_values_outside_ascii_and_refuses_a_line_separator(tmp_path:
     assert "Ann Lee.md" not in result.output
     index = (vault / "Network" / "Index.md").read_text(encoding="utf-8")
     assert "Ōkami KK" in index
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="[]()!|#<>./ aZ.md\n%20-", max_size=40))
+def test_link_targets_are_the_targets_find_links_finds(text: str) -> None:
+    expected = tuple(link.target for link in find_links(text) if not link.embed)
+    assert link_targets(text) == expected
+
+
+def test_link_targets_of_a_log_line() -> None:
+    line = "met [[Ann Lee|Ann]], [[People/Bob.md#Work]], ![[pic.png]] and [Cy](Cy%20Day.md)"
+    assert link_targets(line) == ("Ann Lee", "People/Bob", "./Cy Day")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="[]!|#ab \n", max_size=30))
+def test_wikilinks_found_from_their_brackets_are_those_the_full_pattern_finds(text: str) -> None:
+    expected = [parse_link(m[2], bool(m[1])) for m in WIKILINK.finditer(text)]
+    assert list(find_links(text)) == expected  # no "](": wikilinks only
+
+
+OLD_TAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w\-/]*)")
+OLD_RECIPROCITY = re.compile(r"(?<![\w&/#])#(gave|got|ask|intro)\b", re.IGNORECASE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab #&/_-Z1é\n", max_size=20))
+def test_tags_found_from_their_hash_are_those_a_look_behind_finds(text: str) -> None:
+    assert body._HASHTAG.findall(text) == OLD_TAG.findall(text)
+    tagged = text + " #Gave"
+    assert parsed._RECIPROCITY_TAG.sub("", tagged) == OLD_RECIPROCITY.sub("", tagged)

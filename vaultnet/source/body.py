@@ -10,7 +10,7 @@ from typing import Any
 from vaultnet.dates import read_date
 from vaultnet.source import document
 from vaultnet.source.fields import is_source_note, strings_in
-from vaultnet.source.links import find_links
+from vaultnet.source.links import link_targets
 from vaultnet.source.parsed import LogEntry, Mention, Problems, Task
 
 _LIST_ITEM = re.compile(r"[ \t]*[-*+][ \t]+(?:\[(.)\][ \t]+)?(.*)")
@@ -30,7 +30,9 @@ _SEPARATOR = re.compile(r"[ \t]*[:\-–—]?[ \t]*")
 _OPEN_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[ \][ \t]+(.*)")
 _ANY_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _KIND = re.compile(r"([^\s:#\[\]]+):(?:\s|$)")
-_HASHTAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w\-/]*)")
+# A tag: "#" not right after a word character, "&", "/" or "#" (checked once "#" is found:
+# a search that starts with a literal is quicker than one that starts with a look-behind).
+_HASHTAG = re.compile(r"#(?<![\w&/#]#)([A-Za-z][\w\-/]*)")
 
 
 _CAPTURE_LINE = re.compile(r"(?:\d{1,2}:\d{2} )?(?P<text>.*?)(?: — .*?)?(?: \^[\w-]+)?")
@@ -52,9 +54,8 @@ def mentions(
         if captured:
             break  # each line of a source note links its people; its people: key repeats them
         for text in strings_in(value):
-            for link in find_links(text):
-                if not link.embed:
-                    found.append(Mention(link.target, title, lines.get(key, 1)))
+            for target in link_targets(text):
+                found.append(Mention(target, title, lines.get(key, 1)))
     in_fence = False
     for offset, line in enumerate(body.split("\n")):
         if "[[" not in line and "](" not in line and "```" not in line and "~~~" not in line:
@@ -68,14 +69,16 @@ def mentions(
         item = _LIST_ITEM.fullmatch(line)
         if item and item[1] == " ":
             continue  # an unchecked task is a plan, not a contact
-        for link in find_links(line):
-            if not link.embed:
-                if captured:
-                    text = capture_text(line)
-                    mention = Mention(link.target, text, body_line + offset, "capture")
-                else:
-                    mention = Mention(link.target, _clean_line(line), body_line + offset)
-                found.append(mention)
+        targets = link_targets(line)
+        if not targets:
+            continue
+        number = body_line + offset
+        if captured:
+            text = capture_text(line)
+            found.extend(Mention(target, text, number, "capture") for target in targets)
+        else:
+            text = _clean_line(line)
+            found.extend(Mention(target, text, number) for target in targets)
     return tuple(found)
 
 
@@ -96,7 +99,7 @@ def tasks(
         if task is None:
             continue
         number = body_line + offset
-        targets = tuple(link.target for link in find_links(task[1]) if not link.embed)
+        targets = link_targets(task[1])
         in_log = number in log_lines
         if not targets and not in_log:
             continue
@@ -249,5 +252,5 @@ def _entry(when: dt.date, start: int, line: str, line_no: int, path: str) -> Log
         tags = tuple(tag.casefold() for tag in _HASHTAG.findall(text))
     links: tuple[str, ...] = ()
     if "[[" in text or "](" in text:
-        links = tuple(link.target for link in find_links(text) if not link.embed)
+        links = link_targets(text)
     return LogEntry(when, kind, text, tags, links, line_no, path)

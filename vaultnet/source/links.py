@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 # Obsidian ends a link at the first "]]": "[[Sq]uare]]" targets "Sq]uare".
 WIKILINK = re.compile(r"(!?)\[\[([^\n]+?)\]\](?!\])")
+# The same links, found from their "[[" (a search for a literal is several times quicker
+# than one that may start with "!"): a link is an embed when "!" comes right before.
+_LINK = re.compile(r"\[\[([^\n]+?)\]\](?!\])")
 # One link only: the inner text may not hold "]]" ("[[A]], [[B]]" is two links, not one).
 _WHOLE_LINK = re.compile(r"\s*\[\[((?:(?!\]\])[^\n])+)\]\]\s*")
 # A Markdown link, as Obsidian writes one with "Use [[Wikilinks]]" off: "[Bob](Bob%20Marsh.md)",
@@ -47,10 +50,13 @@ def parse_link(inner: str, embed: bool = False) -> Link:
     """Parse the text between ``[[`` and ``]]``."""
     target, _, label = inner.partition("|")
     target, _, heading = target.partition("#")
+    return Link(_target(target), label.strip() or None, heading.strip() or None, embed)
+
+
+def _target(target: str) -> str:
+    """A wikilink's target, from the text before its ``#`` or ``|``."""
     target = target.strip()
-    if target.lower().endswith(".md"):
-        target = target[:-3]
-    return Link(target, label.strip() or None, heading.strip() or None, embed)
+    return target[:-3] if target.lower().endswith(".md") else target
 
 
 def markdown_link(label: str, url: str, embed: bool = False) -> Link | None:
@@ -83,13 +89,32 @@ def markdown_link(label: str, url: str, embed: bool = False) -> Link | None:
 def find_links(text: str) -> Iterator[Link]:
     """Every link to a note in ``text``, wikilinks then Markdown links, embeds included
     (``Link.embed`` tells)."""
-    for match in WIKILINK.finditer(text):
-        yield parse_link(match[2], bool(match[1]))
+    for match in _LINK.finditer(text):
+        start = match.start()
+        yield parse_link(match[1], start > 0 and text[start - 1] == "!")
     if "](" in text:
         for match in MARKDOWN_LINK.finditer(text):
             link = markdown_link(match[2], match[3], bool(match[1]))
             if link is not None:
                 yield link
+
+
+def link_targets(text: str) -> tuple[str, ...]:
+    """The targets of the links to notes in ``text`` that are not embeds, as ``find_links``
+    finds them, without making a ``Link`` of each wikilink: a log line or a daily note's
+    line needs only its targets."""
+    targets = [
+        _target(match[1].partition("|")[0].partition("#")[0])
+        for match in _LINK.finditer(text)
+        if not (match.start() > 0 and text[match.start() - 1] == "!")
+    ]
+    if "](" in text:
+        for match in MARKDOWN_LINK.finditer(text):
+            if not match[1]:
+                link = markdown_link(match[2], match[3])
+                if link is not None:
+                    targets.append(link.target)
+    return tuple(targets)
 
 
 def note_link(

@@ -16,7 +16,8 @@ from vaultnet.dates import Birthday, Duration
 from vaultnet.diagnostics import Diagnostic, Level
 
 PICKLED_AS = "vaultnet.source.notes"  # see the module docstring
-_RECIPROCITY_TAG = re.compile(r"(?<![\w&/#])#(gave|got|ask|intro)\b", re.IGNORECASE)
+# As body's tags: "#" not right after a word character, "&", "/" or "#".
+_RECIPROCITY_TAG = re.compile(r"#(?<![\w&/#]#)(gave|got|ask|intro)\b", re.IGNORECASE)
 LOG_HEADINGS = ("Log", "Interactions", "Meetings")
 
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultnet.cli.main import main
-from vaultnet.source import body, parsed
+from vaultnet.source import body, document, parsed
 from vaultnet.source.links import WIKILINK, find_links, link_targets, parse_link
 from vaultnet.source.notes import TEXT_FIELDS
 from vaultnet.source.simpleyaml import fast_load
@@ -130,3 +130,14 @@ def test_tags_found_from_their_hash_are_those_a_look_behind_finds(text: str) -> 
     assert body._HASHTAG.findall(text) == OLD_TAG.findall(text)
     tagged = text + " #Gave"
     assert parsed._RECIPROCITY_TAG.sub("", tagged) == OLD_RECIPROCITY.sub("", tagged)
+
+
+OLD_CLOSING_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["---", "\n", " ", "\t", "a", "-", "--", "---\n"]), max_size=12))
+def test_the_closing_fence_is_the_line_a_multiline_pattern_finds(parts: list[str]) -> None:
+    text = "---\n" + "".join(parts)
+    found = OLD_CLOSING_FENCE.search(text, 4)
+    assert document._closing_fence(text, 3) == (found.start() if found else -1)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 BOM = "\ufeff"
 _FENCE = re.compile(r"---[ \t]*")
-_CLOSING_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)  # a line that is a fence
 _KEY_LINE = re.compile(r"[^\s#:\-][^:]*:(\s|$)")
 # The body's structure, shared by the reader and the editor so that a log entry is written
 # exactly where it will be read.
@@ -96,9 +95,10 @@ def split(text: str, bom: bool = False) -> Document:
     if first_end == -1:
         return Document(None, 1, text, 1, bom, newline)
     start = first_end + 1
-    closing = _CLOSING_FENCE.search(text, start)
-    if closing is not None:
-        pos, end = closing.span()
+    pos = _closing_fence(text, first_end)
+    if pos >= 0:
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
         body_line = 3 + text.count("\n", start, pos)
         return Document(text[start:pos], 2, text[end + 1 :], body_line, bom, newline)
     rest = text[start:]
@@ -109,3 +109,15 @@ def split(text: str, bom: bool = False) -> Document:
         )
     # A lone horizontal rule at the top of a note, not front matter.
     return Document(None, 1, text, 1, bom, newline)
+
+
+def _closing_fence(text: str, newline: int) -> int:
+    """Where the first line after ``newline`` (an index of ``\\n``) that is a fence starts,
+    or -1: a search for ``\\n---``, quicker than trying a pattern at every line."""
+    while (found := text.find("\n---", newline)) >= 0:
+        start = found + 1
+        end = text.find("\n", start)
+        if _FENCE.fullmatch(text, start, len(text) if end < 0 else end):
+            return start
+        newline = start
+    return -1

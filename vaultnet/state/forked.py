@@ -39,7 +39,7 @@ Parse = Callable[
 MIN_FILES = 5000  # below this, on two cores, a worker costs about what it saves
 CHUNK = 128  # files per chunk: small enough that the last one is not long to wait for
 AHEAD = 2  # chunks handed to each worker at a time, so that it never waits for the next
-MAX_WORKERS = 3  # more workers cost more to start and to load than they save
+MAX_WORKERS = 3  # not measured beyond two cores: this process loads what every worker parsed
 
 
 def can_fork() -> bool:

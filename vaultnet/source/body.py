@@ -58,9 +58,10 @@ def mentions(
                 found.append(Mention(target, title, lines.get(key, 1)))
     in_fence = False
     for offset, line in enumerate(body.split("\n")):
-        if "[[" not in line and "](" not in line and "```" not in line and "~~~" not in line:
+        fence = "```" in line or "~~~" in line
+        if not fence and "[[" not in line and "](" not in line:
             continue
-        if document.CODE_FENCE.match(line):
+        if fence and document.CODE_FENCE.match(line):
             in_fence = not in_fence
             continue
         stripped = line.lstrip()

@@ -10,11 +10,11 @@ front matter holds (``fields``), its body (``body``) and its date (``daily``); t
 makes are in ``parsed``, exported from here.
 
 Against python-frontmatter (``bench/parse.py``: the 12,400 notes of a vault that
-``bench/generate.py --preset 10k`` makes, CPU time, median of 9, on two cores): 84.1 µs a
-note here against 73.1 µs for ``frontmatter.loads``, which reads the front matter alone
-(no log, fields or diagnostics): 1.15 times its time. Of the 84.1 µs: splitting off the
-front matter 4.9, reading it 22.8, the log 24.0, the rest 32.4. Before this module was
-split the parse took 94.7 µs a note where it now takes 73.3 (the same files, alternating
+``bench/generate.py --preset 10k`` makes, CPU time, median of 9, on two cores): 79.1 µs a
+note here against 68.2 µs for ``frontmatter.loads``, which reads the front matter alone
+(no log, fields or diagnostics): 1.16 times its time. Of the 79.1 µs: splitting off the
+front matter 4.1, reading it 21.7, the log 23.3, the rest 30.0. Before this module was
+split the parse took 95.7 µs a note where it now takes 74.9 (the same files, alternating
 runs, medians).
 """
 

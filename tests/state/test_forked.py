@@ -153,11 +153,18 @@ def test_a_build_with_the_pool_writes_what_a_serial_build_writes(
 ) -> None:
     serial = tmp_path / "serial"
     shutil.copytree(sample_vault, serial)
+    shared: list[int] = []  # the chunks of each parse shared with a pool
+    share = forked._Share.run
+    monkeypatch.setattr(
+        forked._Share, "run", lambda self: shared.append(len(self.chunks)) or share(self)
+    )
     runner = CliRunner()
     args = ["build", "--today", "2026-11-26"]
     pooled = runner.invoke(main, [*args, str(sample_vault)])
+    assert len(shared) == 1 and shared[0] > 10
     monkeypatch.setenv("VAULTNET_SERIAL", "1")
     alone = runner.invoke(main, [*args, str(serial)])
+    assert len(shared) == 1  # no pool for this one
     assert pooled.exit_code == alone.exit_code == 0, pooled.output + alone.output
     pages = sorted(p.relative_to(sample_vault) for p in (sample_vault / "Network").rglob("*.md"))
     assert pages

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultnet.cli.main import main
-from vaultnet.source import body, document, parsed
+from vaultnet.source import body, companynames, document, parsed
 from vaultnet.source.links import WIKILINK, find_links, link_targets, parse_link
 from vaultnet.source.notes import TEXT_FIELDS
 from vaultnet.source.simpleyaml import fast_load
@@ -141,3 +141,11 @@ def test_the_closing_fence_is_the_line_a_multiline_pattern_finds(parts: list[str
     text = "---\n" + "".join(parts)
     found = OLD_CLOSING_FENCE.search(text, 4)
     assert document._closing_fence(text, 3) == (found.start() if found else -1)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127, exclude_characters="["), max_size=20))
+def test_ascii_company_words_are_those_the_patterns_find(name: str) -> None:
+    text = name.casefold().replace("&", " and ")  # no "[": not a link
+    expected = re.findall(r"[^\W_]+", re.sub(r"[.'’]", "", text))
+    assert companynames.company_words(name) == expected

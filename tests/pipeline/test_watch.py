@@ -43,8 +43,8 @@ from vaultnet.pipeline.watch import (
     Watcher,
     classify,
 )
+from vaultnet.render.environment import builtin_templates_dir
 from vaultnet.render.page import MARK
-from vaultnet.render.render import builtin_templates_dir
 from vaultnet.state.cache import NoteCache
 
 DEBOUNCE = 0.1

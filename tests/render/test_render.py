@@ -14,7 +14,7 @@ from vaultnet.config import Config
 from vaultnet.errors import TemplateError
 from vaultnet.model.network import Network, Person, Ref, build_network
 from vaultnet.pipeline.build import BuildResult
-from vaultnet.render.render import (
+from vaultnet.render.filters import (
     cell,
     context_markdown,
     context_text,

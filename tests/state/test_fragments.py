@@ -10,9 +10,9 @@ import pytest
 from vaultnet.config import load_config
 from vaultnet.errors import TemplateError
 from vaultnet.pipeline.build import Builder, build_vault
-from vaultnet.render import render
+from vaultnet.render import filters, render
 from vaultnet.render.obsidian import obsidian_pages
-from vaultnet.render.render import make_environment, render_pages
+from vaultnet.render.render import Renderer, render_pages
 from vaultnet.state import fragments
 from vaultnet.state.cache import NoteCache
 from vaultnet.state.pagememo import PageMemo
@@ -26,10 +26,11 @@ def _templates(vault: Path) -> Path:
     return folder
 
 
-def _render(vault: Path, memo: PageMemo | None = None) -> dict[str, str]:
+def _render(vault: Path, renderer: Renderer | None = None) -> dict[str, str]:
     result = build_vault(load_config(vault), TODAY, cache=None, write=False)
     assert result.network is not None
-    return {page.path: page.text for page in render_pages(result.network, memo)}
+    pages = (renderer or Renderer()).render(result.network)
+    return {page.path: page.text for page in pages}
 
 
 def test_a_block_that_reads_more_than_its_key_does_not_compile(sample_vault: Path) -> None:
@@ -49,7 +50,7 @@ def test_rows_are_rendered_once_and_the_digest_reuses_the_follow_ups_rows(
 ) -> None:
     rendering: list[str] = []
     calls: list[str] = []
-    real_render, real_who = render._render, render.who
+    real_render, real_who = render.render_template, filters.who
 
     def tracked_render(env, name, context, vault=None, head=""):  # type: ignore[no-untyped-def]
         rendering.append(name)
@@ -59,18 +60,18 @@ def test_rows_are_rendered_once_and_the_digest_reuses_the_follow_ups_rows(
         calls.append(rendering[-1])
         return real_who(person)
 
-    monkeypatch.setattr(render, "_render", tracked_render)
-    monkeypatch.setattr(render, "who", tracked_who)
-    monkeypatch.setattr(render, "_ENVIRONMENTS", {})  # a new environment gets the filter
-    pages = _render(sample_vault, PageMemo())  # as a watcher renders
+    monkeypatch.setattr(render, "render_template", tracked_render)
+    monkeypatch.setattr(filters, "who", tracked_who)  # a new environment gets the filter
+    pages = _render(sample_vault, Renderer(PageMemo()))  # as a watcher renders
     week = next(path for path in pages if path.startswith("Digests/"))
     assert calls.count("followups.md.j2") > 10
     assert calls.count("digest.md.j2") == 0  # every row came from Follow-ups.md
     # A single build keeps nothing: every row is rendered where it is shown.
     calls.clear()
-    assert _render(sample_vault) == pages
+    single = Renderer()
+    assert _render(sample_vault, single) == pages
     assert calls.count("digest.md.j2") == calls.count("followups.md.j2") > 10
-    assert not make_environment(load_config(sample_vault), TODAY).fragments.texts()  # type: ignore[attr-defined]
+    assert not single.environment(load_config(sample_vault), TODAY).fragments.texts()  # type: ignore[attr-defined]
     body = pages["Follow-ups.md"].split("\n## Overdue", 1)[1]
     body = body.split("## Open loops", 1)[0]  # Follow-ups.md alone lists them
     assert body in pages[week]
@@ -111,7 +112,7 @@ def test_rows_of_people_gone_or_changed_are_dropped_and_others_kept(
     monkeypatch.setattr(fragments, "PRUNE_SLACK", 0)
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(TODAY)
-    store = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
+    store = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
     kept = len(store.texts())
     (sample_vault / "People" / "Ann Lee.md").unlink()
     builder.build(TODAY, changed=["People/Ann Lee.md"])
@@ -126,7 +127,7 @@ def test_rows_of_people_gone_or_changed_are_dropped_and_others_kept(
 def test_another_days_rows_are_not_kept(sample_vault: Path) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(TODAY)
-    first = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
+    first = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
     assert first.texts()
     builder.build(TODAY + dt.timedelta(days=1), changed=[])
     assert not first.texts()
@@ -137,7 +138,7 @@ def test_a_table_of_the_same_people_is_reused_and_dropped_when_no_render_uses_it
 ) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(TODAY)
-    env = make_environment(load_config(sample_vault), TODAY)
+    env = builder.renderer.environment(builder.config, TODAY)
     store = env.fragments  # type: ignore[attr-defined]
     assert store.tables  # the tables of the follow-ups and the tiers
     made: list[tuple[object, ...]] = []
@@ -198,7 +199,7 @@ def test_values_about_people_are_not_kept_alive_by_identity_once_made_again(
 
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(TODAY)
-    store = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
+    store = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
     ann = sample_vault / "People" / "Ann Lee.md"
     for day in range(10, 20):
         text = ann.read_text(encoding="utf-8")
@@ -229,7 +230,7 @@ def test_rows_of_a_block_no_render_uses_any_more_are_dropped(
     template.write_text("{% rows p in people %}\n- A {{ p.name }}\n{% endrows %}\n")
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(TODAY)
-    store = make_environment(load_config(sample_vault), TODAY).fragments  # type: ignore[attr-defined]
+    store = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
     assert any(text.startswith("- A ") for text in store.texts())
     template.write_text("{% rows p in people %}\n- B {{ p.name }}\n{% endrows %}\n")
     pages = {}
@@ -271,3 +272,17 @@ def test_a_rows_block_renders_only_the_people_it_has_not_kept(
     store.prune(people[1:])
     assert f"{people[0].name}\n" not in store.texts()
     assert f"{people[1].name}\n" in store.texts()
+
+
+def test_each_builder_renders_in_environments_of_its_own(sample_vault: Path) -> None:
+    """Environments and their kept rows belong to a builder's renderer, not to the module:
+    a single build next to a watcher's builder neither sees nor clears the watcher's rows."""
+    config = load_config(sample_vault)
+    watching = Builder(config, NoteCache.in_memory(), pages=PageMemo())
+    watching.build(TODAY)
+    single = Builder(config, NoteCache.in_memory())
+    single.build(TODAY)
+    kept = watching.renderer.environment(config, TODAY)
+    assert kept is not single.renderer.environment(config, TODAY)
+    assert kept.fragments.texts()  # type: ignore[attr-defined]
+    assert not single.renderer.environment(config, TODAY).fragments.texts()  # type: ignore[attr-defined]

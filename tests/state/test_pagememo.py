@@ -8,9 +8,9 @@ from pathlib import Path
 from vaultnet.config import load_config
 from vaultnet.insights.logscan import PER_PERSON
 from vaultnet.pipeline.build import Builder, build_vault
-from vaultnet.render import render
+from vaultnet.render.environment import make_environment
 from vaultnet.render.obsidian import obsidian_pages
-from vaultnet.render.render import make_environment, render_pages
+from vaultnet.render.render import render_pages
 from vaultnet.state.cache import NoteCache
 from vaultnet.state.pagememo import PageMemo, _template_inputs
 
@@ -19,11 +19,10 @@ TODAY = dt.date(2026, 11, 26)
 
 def _cold(vault: Path, today: dt.date = TODAY) -> dict[str, str]:
     """The pages of a cold build, made apart from the memos a session keeps in memory
-    (kept rows and per-person values), so that stale reuse cannot leak into the reference."""
+    (per-person values; kept rows are its builder's own), so that stale reuse cannot leak
+    into the reference."""
     kept = PER_PERSON.current, PER_PERSON.previous
-    environments = dict(render._ENVIRONMENTS)
     PER_PERSON.current, PER_PERSON.previous = {}, {}
-    render._ENVIRONMENTS.clear()
     try:
         result = build_vault(load_config(vault), today, cache=None, write=False)
         assert result.network is not None
@@ -31,8 +30,6 @@ def _cold(vault: Path, today: dt.date = TODAY) -> dict[str, str]:
         return {page.path: page.text for page in pages}
     finally:
         PER_PERSON.current, PER_PERSON.previous = kept
-        render._ENVIRONMENTS.clear()
-        render._ENVIRONMENTS.update(environments)
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -31,6 +31,7 @@ from vaultnet.version import VERSION
 if TYPE_CHECKING:
     from vaultnet.model.network import Network, PersonMemo
     from vaultnet.render.obsidian import ObsidianPages
+    from vaultnet.render.render import Renderer
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
     from vaultnet.state.pagememo import PageMemo
 
@@ -120,6 +121,7 @@ class Builder:
         self.progress = progress  # called while many notes are being parsed
         self.memo: PersonMemo | None = None
         self.pages = pages  # the last render's pages, for a watcher to reuse
+        self._renderer: Renderer | None = None  # made with the first pages (Jinja then)
         self.obsidian: ObsidianPages | None = None  # People.base and the canvas, made lazily
         # What a watcher wrote: pages it knows are up to date on disk.
         self.written: Written | None = Written() if pages is not None else None
@@ -149,6 +151,15 @@ class Builder:
             self._options = parse_options(self.config)
             self.cache.use_options(self._options)
         return self._options
+
+    @property
+    def renderer(self) -> Renderer:
+        """What renders the pages and keeps what the next render reuses."""
+        if self._renderer is None:
+            from vaultnet.render.render import Renderer  # Jinja only when pages are made
+
+            self._renderer = Renderer(self.pages)
+        return self._renderer
 
     def _update_files(self, changed: Iterable[str] | None) -> None:
         if changed is None or not self.scanned:
@@ -406,11 +417,8 @@ class Builder:
         if write:
             mark = time.perf_counter()
             from vaultnet.render.obsidian import ObsidianPages
-            from vaultnet.render.render import (
-                render_pages,  # Jinja is imported only when pages are made
-            )
 
-            pages = render_pages(network, self.pages)
+            pages = self.renderer.render(network)
             if self.config.ics:
                 from vaultnet.pipeline.ics import (
                     calendar_page,  # the calendar library only when asked

@@ -8,7 +8,8 @@ from pathlib import Path
 from vaultnet.config import CONFIG_NAME, load_config, obsidian_template_folders
 from vaultnet.containment import state_dir
 from vaultnet.errors import UsageError
-from vaultnet.render.render import PERSON_TEMPLATE, builtin_templates_dir
+from vaultnet.render.environment import builtin_templates_dir
+from vaultnet.render.render import PERSON_TEMPLATE
 
 OBSIDIAN_TEMPLATE = "Person.md"
 

@@ -77,7 +77,7 @@ def digest_markdown(network: Network) -> str:
 
 def digest_text(network: Network) -> str:
     """The digest as plain text for a terminal."""
-    from vaultnet.render.render import by_due, context_text, duration_words
+    from vaultnet.render.filters import by_due, context_text, duration_words
 
     today = network.today
     digest = network.digest

@@ -212,7 +212,7 @@ class _NoteMaker:
     """Renders new notes from the person template (one Jinja environment for all)."""
 
     def __init__(self, config: Config, today: dt.date, tier: Tier) -> None:
-        from vaultnet.render.render import (
+        from vaultnet.render.environment import (
             make_environment,  # Jinja only for the commands that need it
         )
 

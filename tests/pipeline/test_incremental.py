@@ -363,7 +363,7 @@ def test_a_watchers_networks_match_fresh_ones_when_people_change_in_place(
 def test_a_build_that_fails_half_way_leaves_nothing_stale_behind(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vaultnet.model.network as network_module
+    import vaultnet.state.people as people_module
 
     config = load_config(sample_vault)
     builder = Builder(config, NoteCache.in_memory())
@@ -371,7 +371,7 @@ def test_a_build_that_fails_half_way_leaves_nothing_stale_behind(
     ann, bob = sample_vault / "People" / "Ann Lee.md", sample_vault / "People" / "Bob Marsh.md"
     ann.write_text(ann.read_text(encoding="utf-8").replace("VP Engineering", "CTO"))
     bob.write_text(bob.read_text(encoding="utf-8") + "\n- 2026-11-25 call: hello\n")
-    real = network_module._person
+    real = people_module.make_person
     calls = 0
 
     def fails_second(*args: object, **kwargs: object) -> object:
@@ -381,10 +381,10 @@ def test_a_build_that_fails_half_way_leaves_nothing_stale_behind(
             raise RuntimeError("a bug")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(network_module, "_person", fails_second)
+    monkeypatch.setattr(people_module, "make_person", fails_second)
     with pytest.raises(RuntimeError):
         builder.build(TODAY, changed=["People/Ann Lee.md", "People/Bob Marsh.md"], write=False)
-    monkeypatch.setattr(network_module, "_person", real)
+    monkeypatch.setattr(people_module, "make_person", real)
     result = builder.build(TODAY, changed=[], write=False)
     fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
     assert _orders(result.network) == _orders(fresh.network)

@@ -1,102 +1,69 @@
-"""The model of everyone on a given day, and the edges between them. Pure."""
+"""The model of everyone on a given day, and the edges between them. Pure.
+
+``build_network`` makes it from the parsed notes: who is a person and which dated notes
+mention whom (``sort_notes``), the names links resolve against, each person
+(person.py), and the orders, tiers and follow-up buckets (``network_of``). A build that
+reuses people from earlier builds does so in state/people.py, with these same parts.
+"""
 
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import datetime as dt
 import functools
 import operator
 import statistics
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from vaultnet.config import Config, Tier
-from vaultnet.dates import Birthday, Duration
 from vaultnet.diagnostics import Diagnostic
-from vaultnet.model.followups import BUCKETS, Bucket, FollowUp, birthday_within, follow_up
+from vaultnet.model.followups import BUCKETS, Bucket
 from vaultnet.model.identity import duplicate_people
+from vaultnet.model.person import (
+    NOT_CONTACT_KINDS,
+    Interaction,
+    Names,
+    Person,
+    Ref,
+    Refs,
+    content_key,
+    make_person,
+    mentions_in,
+    names_of,
+    note_key,
+    person_key,
+)
 from vaultnet.model.unmatched import Unmatched
 from vaultnet.model.unmatched import rank as rank_unmatched
-from vaultnet.source.links import (
-    Resolver,
-    as_link,
-    fold,
-    link_path,
-    plain_text,
-    wikilinked,
-)
-from vaultnet.source.notes import LogEntry, Note, Position
+from vaultnet.source.links import Resolver, fold, wikilinked
+from vaultnet.source.notes import Note
 
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A reference from a note to someone or something: a link or plain text."""
-
-    text: str  # what to show
-    target: str  # the link target, or the text itself
-    is_link: bool
-    person: str | None = None  # the key of the person it resolves to, if any
-    via_alias: bool = False
-
-
-Interaction = LogEntry  # log entries and mentions are the same kind of value
-
-# Log entries that record a change rather than a contact (vaultnet tier, imports).
-NOT_CONTACT_KINDS = frozenset({"tier", "moved"})
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Person:
-    """Everything known about a person on ``today``.
-
-    People compare by identity: a person is built anew exactly when their note, mentions or
-    day changed (see PersonMemo), so an unchanged one is the same object. Pages are reused
-    on that basis (pagememo.py), and two equal-looking people are never confused.
-    """
-
-    key: str  # the note's vault path
-    path: str
-    link: str  # link target that Obsidian resolves: the file name, or the path when ambiguous
-    name: str
-    aliases: tuple[str, ...]
-    tier: Tier
-    target_tier: Tier | None
-    company: Ref | None
-    role: str | None
-    history: tuple[Position, ...]
-    location: str | None
-    email: tuple[str, ...]
-    phone: tuple[str, ...]
-    url: str | None
-    linkedin: str | None
-    tags: tuple[str, ...]
-    met: dt.date | None
-    connected: dt.date | None  # connected online (``connected``): not a contact
-    introduced_by: tuple[Ref, ...]
-    knows: tuple[Ref, ...]
-    cadence: Duration
-    cadence_from_note: bool
-    last_contact: dt.date | None
-    last_interaction: Interaction | None
-    interactions: tuple[Interaction, ...]  # dated today or earlier, oldest first
-    planned: tuple[Interaction, ...]  # dated after today
-    next_follow_up: dt.date | None
-    snooze_until: dt.date | None
-    archived: bool
-    birthday: Birthday | None
-    next_birthday: dt.date | None  # within the birthday window, else None
-    followup: FollowUp
-    days_since_contact: int | None
-    front_matter: dict[str, object] = field(hash=False, compare=False)
-    # Sort keys, computed once: pages and insights sort people many times a build.
-    sort_name: str = field(repr=False)  # the name, casefolded
-    ladder_key: tuple[bool, int, str, str] = field(repr=False)  # archived, tier, name, path
-
-    @property
-    def active(self) -> bool:
-        return not self.archived
+__all__ = [
+    "NOT_CONTACT_KINDS",
+    "Digest",
+    "Interaction",
+    "Network",
+    "OpenLoop",
+    "Patch",
+    "Person",
+    "Ref",
+    "Split",
+    "TierGroup",
+    "birthday_order",
+    "build_network",
+    "config_key",
+    "due_order",
+    "in_list",
+    "is_dated",
+    "median_days",
+    "mentions_of",
+    "network_of",
+    "open_loops",
+    "sort_notes",
+    "with_texts",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,185 +166,129 @@ class Network:
         return bisect.bisect_left(self.people, True, key=_ARCHIVED)
 
 
-class PersonMemo:
-    """People built by earlier builds of the same vault, to reuse when nothing they depend on
-    changed: their note (the same parsed object), their mentions, the day, and the set of
-    names links resolve against. A long-running watcher rebuilds only what an edit touched.
-    """
+def config_key(config: Config) -> str:
+    """The key of a configuration, as people's digests hold it."""
+    return content_key(repr(config))
 
-    def __init__(self) -> None:
-        self.entries: dict[
-            str, tuple[Note, tuple[Interaction, ...], object, Person, list[Diagnostic]]
-        ] = {}
-        self.resolver: tuple[int, Resolver, dict[str, int]] | None = None
-        # Dated notes: the note, the resolver its mentions were resolved with, the result.
-        self.dated: dict[str, tuple[Note, Resolver, list[tuple[str, Interaction]]]] = {}
-        self.last: _Orders | None = None  # the last network, to patch its orders
-        # The last build's person notes, and each person's mentions (with how many dated
-        # notes they came from): an edit of one note is found without hashing everyone.
-        self.people_notes: list[Note] | None = None
-        self.mentions: tuple[int, dict[str, tuple[Interaction, ...]]] | None = None
-        # The last build's people in path order, with what they were built for and the
-        # places of those with diagnostics: to rebuild only the notes that changed.
-        self.people: tuple[list[Person], object, dict[int, list[Diagnostic]]] | None = None
-        self.split: _Split | None = None  # the last build's notes, sorted out
-        self.duplicates: list[Diagnostic] | None = None  # the last build's, for _duplicates
 
-    def same_names(self, notes: list[Note], changed: list[int] | None = None) -> list[int] | None:
-        """Where ``notes`` differ from the last build's person notes, when they have the
-        same paths, names and aliases (links resolve as before); else None. ``changed``
-        says where they may differ, when that is known (a watcher's build); else the notes
-        are compared by identity. Remembers them for the next build."""
-        old, self.people_notes = self.people_notes, notes
-        if old is None or len(old) != len(notes) or self.resolver is None:
-            return None
-        if changed is None:
-            changed = [i for i, (a, b) in enumerate(zip(old, notes, strict=True)) if a is not b]
-        for index in changed:
-            before, now = old[index], notes[index]
-            if before.path != now.path or before.name != now.name or before.aliases != now.aliases:
-                return None
-        return changed
+def is_dated(note: Note) -> bool:
+    """Whether a note is a dated note that mentions someone (a daily or meeting note)."""
+    return note.date is not None and bool(note.mentions)
 
-    def mentions_in(self, note: Note, resolver: Resolver) -> list[tuple[str, Interaction]] | None:
-        entry = self.dated.get(note.path)
-        if entry is None or entry[0] is not note or entry[1] is not resolver:
-            return None
-        return entry[2]
 
-    def get(
-        self, note: Note, mentions: tuple[Interaction, ...], signature: object
-    ) -> tuple[Person, list[Diagnostic]] | None:
-        entry = self.entries.get(note.path)
-        if entry is None or entry[0] is not note or entry[2] != signature:
-            return None
-        if entry[1] is not mentions and entry[1] != mentions:
-            return None
-        return entry[3], entry[4]
+@dataclass(slots=True)
+class Split:
+    """A build's notes sorted out: person notes and dated notes with mentions (path order),
+    how many are neither people, and every note by path."""
 
-    def put(
-        self,
-        note: Note,
-        mentions: tuple[Interaction, ...],
-        signature: object,
-        person: Person,
-        diagnostics: list[Diagnostic],
-    ) -> None:
-        self.entries[note.path] = (note, mentions, signature, person, diagnostics)
+    people: list[Note]
+    dated: list[Note]
+    others: int
+    by_path: dict[str, Note]
+    _names: frozenset[str] | None = None
 
-    def retain(self, paths: set[str], dated: set[str]) -> None:
-        for path in [p for p in self.entries if p not in paths]:
-            del self.entries[path]
-        for path in [p for p in self.dated if p not in dated]:
-            del self.dated[path]
+    def names(self) -> frozenset[str]:
+        """The file names of every note read (generated pages aside), casefolded."""
+        if self._names is None:
+            self._names = frozenset(
+                fold(note.stem) for note in self.by_path.values() if not note.generated
+            )
+        return self._names
+
+
+def sort_notes(notes: Iterable[Note]) -> Split:
+    """The notes sorted out into person notes and dated notes."""
+    people: list[Note] = []
+    dated: list[Note] = []
+    by_path: dict[str, Note] = {}
+    for note in notes:
+        by_path[note.path] = note
+        if note.person:
+            people.append(note)
+        if is_dated(note):
+            dated.append(note)
+    return Split(people, dated, len(by_path) - len(people), by_path)
+
+
+def mentions_of(
+    resolved: Iterable[list[tuple[str, Interaction, str]]],
+) -> tuple[dict[str, tuple[Interaction, ...]], dict[str, list[str]]]:
+    """Each person's mentions, from each dated note's resolved mentions (``with_texts``,
+    in path order): the mentions by person key, and their texts (for their digest)."""
+    lists: dict[str, list[Interaction]] = {}
+    texts: dict[str, list[str]] = {}
+    for found in resolved:
+        for person, entry, text in found:
+            lists.setdefault(person, []).append(entry)
+            texts.setdefault(person, []).append(text)
+    return {person: tuple(entries) for person, entries in lists.items()}, texts
+
+
+def with_texts(resolved: list[tuple[str, Interaction]]) -> list[tuple[str, Interaction, str]]:
+    """A dated note's resolved mentions, each with its text: what a person's digest holds
+    of it (a mention is a value made of the dated note's line and date)."""
+    return [(person, entry, repr(entry)) for person, entry in resolved]
 
 
 def build_network(
     config: Config,
     notes: Iterable[Note],
     today: dt.date,
-    memo: PersonMemo | None = None,
-    changes: dict[str, Note | None] | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> tuple[Network, list[Diagnostic]]:
     """Build the model from parsed notes. Returns the network and the model's diagnostics.
 
-    With a ``memo`` kept between builds, people whose inputs did not change are reused.
-    ``changes`` (a watcher's) says which notes changed since the memo's last build, each
-    as it is now (None: no longer a note), when nothing else did.
+    ``keys`` gives a key of each note's content by path (else one is made from the note).
     """
-    diagnostics: list[Diagnostic] = []
     notes = notes if isinstance(notes, list) else list(notes)
-    unmatched = tuple(rank_unmatched(notes, today))
-    split = _split(notes, memo, changes)
-    people_notes, dated, others = split.people, split.dated, split.others
-    changed, names_key, resolver, stems = _names(people_notes, memo, split.changed)
-    diagnostics.extend(_duplicates(people_notes, memo, changed))
-    before = memo.mentions[1] if memo is not None and memo.mentions else None
-    # With links resolving as before and no dated note changed, the mentions are the same.
-    mentions = _mentions(dated, resolver, memo, changed is not None and split.dated_same)
-    refs = _Refs(resolver)
-    signature = (today, config, names_key)
-    # The last network's orders and people hold only if this build ends: taken out until
-    # it does.
-    last = memo.last if memo is not None else None
-    kept = memo.people if memo is not None else None
-    if memo is not None:
-        memo.last = memo.people = None
-    rebuilt: list[Person] = []
-    empty: tuple[Interaction, ...] = ()
+    split = sort_notes(notes)
 
-    def person_of(note: Note) -> tuple[Person, list[Diagnostic]]:
-        found = mentions.get(note.path, empty)
-        cached = memo.get(note, found, signature) if memo is not None else None
-        if cached is not None:
-            return cached
-        person_diagnostics: list[Diagnostic] = []
-        person = _person(note, config, today, refs, list(found), stems, person_diagnostics)
-        rebuilt.append(person)
-        if memo is not None:
-            memo.put(note, found, signature, person, person_diagnostics)
-        return person, person_diagnostics
+    def key_of(note: Note) -> str:
+        found = keys.get(note.path) if keys is not None else None
+        return found if found is not None else note_key(note)
 
-    if (
-        memo is not None
-        and kept is not None
-        and changed is not None
-        and mentions is before
-        and kept[1] == signature
-    ):
-        # The same notes but those at ``changed``, the same mentions, the same day: only
-        # the people of the notes that changed are looked at.
-        people, _, with_diagnostics = kept
-        people = list(people)
-        with_diagnostics = dict(with_diagnostics)
-        for index in changed:
-            people[index], found_diagnostics = person_of(people_notes[index])
-            with_diagnostics.pop(index, None)
-            if found_diagnostics:
-                with_diagnostics[index] = found_diagnostics
-    else:
-        people = []
-        with_diagnostics = {}
-        for index, note in enumerate(people_notes):
-            person, found_diagnostics = person_of(note)
-            people.append(person)
-            if found_diagnostics:
-                with_diagnostics[index] = found_diagnostics
-    for index in sorted(with_diagnostics):
-        diagnostics.extend(with_diagnostics[index])
-    if memo is not None:
-        memo.people = (list(people), signature, with_diagnostics)
-        if changed is None or len(memo.dated) != len(dated):
-            memo.retain({note.path for note in people_notes}, {note.path for note in dated})
-    patched = None
-    if last is not None and last.network.today == today and last.network.config is config:
-        patched = last.patched(people, rebuilt, others, unmatched)
-    if patched is not None:
-        network = patched
-    else:
-        people.sort(key=_LADDER_KEY)
-        by_key = {p.key: p for p in people}
-        tiers = _tier_groups(config.tiers, people)
-        digest = _digest(people, today)
-        network = Network(
-            today,
-            config,
-            tuple(people),
-            tiers,
-            digest,
-            by_key,
-            others,
-            unmatched=unmatched,
-            note_names=split.names(),
+    names = names_of(split.people)
+    mentions, texts = mentions_of(
+        with_texts(mentions_in(note, names.resolver)) for note in split.dated
+    )
+    diagnostics: list[Diagnostic] = list(duplicate_people(split.people))
+    refs = Refs(names.resolver)
+    configured = config_key(config)
+    people: list[Person] = []
+    for note in split.people:
+        digest = person_key(key_of(note), texts.get(note.path, ()), names.key, today, configured)
+        found = mentions.get(note.path, ())
+        people.append(
+            make_person(note, config, today, refs, found, names.stems, diagnostics, digest)
         )
-    loops = open_loops(notes, resolver, network.by_key)
-    if loops or network.open_loops:
-        network = dataclasses.replace(network, open_loops=loops)
-        if patched is not None and last is not None:
-            last.network = network
-    if memo is not None:
-        memo.last = _Orders(network) if patched is None else last
+    network = network_of(config, today, people, split, notes, names)
     return network, diagnostics
+
+
+def network_of(
+    config: Config,
+    today: dt.date,
+    people: list[Person],
+    split: Split,
+    notes: list[Note],
+    names: Names,
+) -> Network:
+    """The network of ``people`` (made from ``split.people``): ladder, tiers, digest, the
+    open loops in ``notes`` and the participants no person note matches."""
+    people = sorted(people, key=_LADDER_KEY)
+    by_key = {p.key: p for p in people}
+    return Network(
+        today,
+        config,
+        tuple(people),
+        _tier_groups(config.tiers, people),
+        _digest(people, today),
+        by_key,
+        split.others,
+        unmatched=tuple(rank_unmatched(notes, today)),
+        note_names=split.names(),
+        open_loops=open_loops(notes, names.resolver, by_key),
+    )
 
 
 def open_loops(
@@ -409,164 +320,7 @@ def _loop_order(loop: OpenLoop) -> tuple[bool, dt.date, str, int, str]:
     return (loop.date is None, loop.date or dt.date.min, loop.source, loop.line, loop.person.key)
 
 
-PATCH_MAX = 64  # people rebuilt, beyond which the orders are computed again
-
-
-class _Orders:
-    """Where each person sits in a network's orders (a watcher's last network).
-
-    When the people rebuilt since keep their places (same tier, name, archived state,
-    follow-up bucket, due date and birthday) and nobody came or went, the next network is
-    this one with those people replaced in place, and the tiers they belong to recounted:
-    no sorting of everyone again. Anything else is computed from scratch.
-    """
-
-    def __init__(self, network: Network) -> None:
-        self.network = network
-        # Person key -> place in the ladder; made when first needed (a single build never
-        # needs it), and still right after a patch, which moves nobody in the ladder.
-        self.ladder: dict[str, int] = {}
-
-    def patched(
-        self,
-        people: list[Person],
-        rebuilt: list[Person],
-        others: int,
-        unmatched: tuple[Unmatched, ...] = (),
-    ) -> Network | None:
-        """The network with ``rebuilt`` in place, or None when an order may have changed."""
-        last = self.network
-        if len(people) != len(last.people) or len(rebuilt) > PATCH_MAX:
-            return None
-        if not self.ladder:
-            self.ladder = {p.key: i for i, p in enumerate(last.people)}
-        replaced: dict[str, Person] = {}
-        for person in rebuilt:
-            place = self.ladder.get(person.key)
-            if place is None:
-                return None  # someone new (and so someone gone)
-            old = last.people[place]
-            if old.ladder_key != person.ladder_key or old.target_tier != person.target_tier:
-                return None
-            replaced[person.key] = person
-        patch = Patch(
-            weakref.ref(last), tuple((last.by_key[key], person) for key, person in replaced.items())
-        )
-        if not replaced:
-            network = Network(
-                last.today,
-                last.config,
-                last.people,
-                last.tiers,
-                last.digest,
-                last.by_key,
-                others,
-                patch,
-                unmatched,
-                note_names=last.note_names,
-            )
-            self.network = network
-            return network
-        ordered = list(last.people)
-        for key, person in replaced.items():
-            ordered[self.ladder[key]] = person
-        by_key = dict(last.by_key)
-        by_key.update(replaced)
-        ladder = tuple(ordered)
-        network = Network(
-            last.today,
-            last.config,
-            ladder,
-            self._patched_tiers(ladder, replaced),
-            _patched_digest(last, replaced),
-            by_key,
-            others,
-            patch,
-            unmatched,
-            note_names=last.note_names,
-        )
-        self.network = network
-        return network
-
-    def _patched_tiers(
-        self, people: tuple[Person, ...], replaced: dict[str, Person]
-    ) -> tuple[TierGroup, ...]:
-        """The tier groups with people replaced in place; those touched are counted again.
-
-        A tier's members, and its archived people, sit together in the ladder: the lists
-        are slices of it, taken in C.
-        """
-        last = self.network
-        ranks = {p.tier.rank for p in replaced.values()}
-        ranks |= {p.target_tier.rank for p in replaced.values() if p.target_tier is not None}
-
-        def part(group: tuple[Person, ...]) -> tuple[Person, ...]:
-            if not group:
-                return group
-            start = self.ladder[group[0].key]
-            return people[start : start + len(group)]
-
-        def swap(group: tuple[Person, ...]) -> tuple[Person, ...]:
-            return tuple([replaced.get(p.key, p) for p in group])
-
-        groups = []
-        for group in last.tiers:
-            if group.tier.rank not in ranks:
-                groups.append(group)
-                continue
-            members = part(group.members)
-            touched = [
-                (last.by_key[key], person)
-                for key, person in replaced.items()
-                if person.tier.rank == group.tier.rank and not person.archived
-            ]
-            overdue = group.overdue + sum(
-                (now.followup.bucket == "overdue") - (before.followup.bucket == "overdue")
-                for before, now in touched
-            )
-            median = group.median_days_since_contact
-            if any(before.days_since_contact != now.days_since_contact for before, now in touched):
-                median = _median_days(members)
-            groups.append(
-                dataclasses.replace(
-                    group,
-                    members=members,
-                    archived=part(group.archived),
-                    overdue=overdue,
-                    median_days_since_contact=median,
-                    moving_up=swap(group.moving_up),
-                    aiming_higher=swap(group.aiming_higher),
-                )
-            )
-        return tuple(groups)
-
-
-def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest:
-    """The digest's lists with people replaced: each list is in its order, so a person is
-    found by bisection, taken out, and put back where they now go."""
-    changes: dict[str, tuple[Person, ...]] = {}
-    for name in (*BUCKETS, "birthdays"):
-        order = _birthday_order if name == "birthdays" else due_order
-        members: list[Person] | None = None
-        for key, person in replaced.items():
-            before = last.by_key[key]
-            was, now = _in_list(before, name), _in_list(person, name)
-            if not (was or now):
-                continue
-            if members is None:
-                members = list(getattr(last.digest, name))
-            if was:
-                at = bisect.bisect_left(members, order(before), key=order)
-                assert members[at] is before, "a digest list out of its order"
-                del members[at]
-            if now:
-                bisect.insort(members, person, key=order)
-        if members is not None:
-            changes[name] = tuple(members)
-    return dataclasses.replace(last.digest, **changes)  # type: ignore[arg-type]
-
-
-def _in_list(person: Person, name: str) -> bool:
+def in_list(person: Person, name: str) -> bool:
     """Whether a person belongs in one of the digest's lists (a bucket, or birthdays)."""
     if person.archived:
         return False
@@ -580,368 +334,9 @@ def due_order(person: Person) -> tuple[int, dt.date, str, str]:
     return (person.tier.rank, person.followup.due or dt.date.max, person.sort_name, person.path)
 
 
-def _birthday_order(person: Person) -> tuple[dt.date, int, str, str]:
+def birthday_order(person: Person) -> tuple[dt.date, int, str, str]:
+    """The order of the birthdays list: soonest first, then tier and name."""
     return (person.next_birthday or dt.date.max, person.tier.rank, person.sort_name, person.path)
-
-
-def _names(
-    people_notes: list[Note], memo: PersonMemo | None, changed: list[int] | None
-) -> tuple[list[int] | None, int, Resolver, dict[str, int]]:
-    """What references resolve against: every person's path, name and aliases.
-
-    Returns where the person notes changed since the memo's last build (None: not known,
-    or names changed; ``changed`` says where they may have, when that is known), a key
-    for the names, the resolver and the count of each file stem.
-    """
-    same = memo.same_names(people_notes, changed) if memo is not None else None
-    if same is not None:
-        assert memo is not None and memo.resolver is not None
-        names_key, resolver, stems = memo.resolver
-        return same, names_key, resolver, stems
-    names_key = hash(tuple((n.path, n.name, n.aliases) for n in people_notes))
-    if memo is not None and memo.resolver is not None and memo.resolver[0] == names_key:
-        _, resolver, stems = memo.resolver
-        return None, names_key, resolver, stems
-    resolver = Resolver()
-    stems = {}
-    for note in people_notes:
-        stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
-    for note in people_notes:
-        resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
-    resolver.finish()
-    if memo is not None:
-        memo.resolver = (names_key, resolver, stems)
-    return None, names_key, resolver, stems
-
-
-def _duplicates(
-    people_notes: list[Note], memo: PersonMemo | None, changed: list[int] | None
-) -> list[Diagnostic]:
-    """Warnings for person notes that look like one person (``identity``); a watcher's
-    build that changed nothing they compare by takes the last build's (a look at everyone
-    costs 60-80 ms at 10,000 people with an email, phone and profile each; an edit's
-    rebuild about 50)."""
-    if memo is not None and changed is not None and memo.duplicates is not None:
-        for index in changed:
-            note = people_notes[index]
-            entry = memo.entries.get(note.path)
-            if entry is None or _identity(entry[0]) != _identity(note):
-                break
-        else:
-            return memo.duplicates
-    found = duplicate_people(people_notes)
-    if memo is not None:
-        memo.duplicates = found
-    return found
-
-
-def _identity(note: Note) -> tuple[object, ...]:
-    """What ``duplicate_people`` looks at in a note, the lines of its warnings included."""
-    lines = tuple(note.lines.get(key) for key in ("name", "aliases", "email", "linkedin", "phone"))
-    return (
-        note.name,
-        note.stem,
-        note.aliases,
-        note.email,
-        note.linkedin,
-        note.phone,
-        note.company,
-        lines,
-    )
-
-
-def _is_dated(note: Note) -> bool:
-    return note.date is not None and bool(note.mentions)
-
-
-@dataclass(slots=True)
-class _Split:
-    """A build's notes sorted out: person notes and dated notes with mentions (path order),
-    how many are neither people, and where each is; with, for a watcher's build, the
-    places of the person notes that changed and whether any dated note did."""
-
-    people: list[Note]
-    dated: list[Note]
-    others: int
-    by_path: dict[str, Note]
-    person_at: dict[str, int]
-    dated_at: dict[str, int]
-    changed: list[int] | None = None
-    dated_same: bool = False
-    _names: frozenset[str] | None = None
-
-    def names(self) -> frozenset[str]:
-        """The file names of every note read (generated pages aside), casefolded."""
-        if self._names is None:
-            self._names = frozenset(
-                fold(note.stem) for note in self.by_path.values() if not note.generated
-            )
-        return self._names
-
-    def patched(self, changes: dict[str, Note | None]) -> _Split | None:
-        """The split after ``changes``, or None when a note came, went, or became or
-        stopped being a person or a dated note."""
-        people, dated = list(self.people), list(self.dated)
-        changed: list[int] = []
-        dated_same = True
-        for path, note in changes.items():
-            old = self.by_path.get(path)
-            if old is None or note is None:
-                if old is None and note is None:
-                    continue
-                return None
-            if old.person != note.person or _is_dated(old) != _is_dated(note):
-                return None
-            if note.person:
-                changed.append(self.person_at[path])
-                people[self.person_at[path]] = note
-            if _is_dated(note):
-                dated_same = False
-                dated[self.dated_at[path]] = note
-        by_path = self.by_path
-        by_path.update((path, note) for path, note in changes.items() if note is not None)
-        changed.sort()
-        # The same paths: the same file names.
-        return _Split(
-            people,
-            dated,
-            self.others,
-            by_path,
-            self.person_at,
-            self.dated_at,
-            changed,
-            dated_same,
-            self._names,
-        )
-
-
-def _split(
-    notes: Iterable[Note], memo: PersonMemo | None, changes: dict[str, Note | None] | None
-) -> _Split:
-    """The notes sorted out, from the memo's last split when the changes are known."""
-    last = memo.split if memo is not None else None
-    found = last.patched(changes) if last is not None and changes is not None else None
-    if found is None:
-        people: list[Note] = []
-        dated: list[Note] = []
-        by_path: dict[str, Note] = {}
-        for note in notes:
-            by_path[note.path] = note
-            if note.person:
-                people.append(note)
-            if _is_dated(note):
-                dated.append(note)
-        found = _Split(
-            people,
-            dated,
-            len(by_path) - len(people),
-            by_path,
-            {note.path: index for index, note in enumerate(people)},
-            {note.path: index for index, note in enumerate(dated)},
-        )
-    if memo is not None:
-        memo.split = found
-    return found
-
-
-def _mentions(
-    dated: list[Note], resolver: Resolver, memo: PersonMemo | None, unchanged: bool = False
-) -> dict[str, tuple[Interaction, ...]]:
-    """Each person's mentions in dated notes, by person key. With a memo, the last build's
-    when every dated note is the same as then (the same objects, so a person whose note
-    did not change either is reused without comparing their mentions); ``unchanged`` says
-    so when it is known without looking at each note."""
-    last = memo.mentions if memo is not None else None
-    if unchanged and last is not None and last[0] == len(dated):
-        return last[1]
-    resolved_all = []
-    fresh = memo is None
-    for note in dated:
-        resolved = memo.mentions_in(note, resolver) if memo is not None else None
-        if resolved is None:
-            fresh = True
-            resolved = _mentions_in(note, resolver)
-            if memo is not None:
-                memo.dated[note.path] = (note, resolver, resolved)
-        resolved_all.append(resolved)
-    if not fresh and last is not None and last[0] == len(dated):
-        return last[1]
-    lists: dict[str, list[Interaction]] = {}
-    for resolved in resolved_all:
-        for key, entry in resolved:
-            lists.setdefault(key, []).append(entry)
-    mentions = {key: tuple(entries) for key, entries in lists.items()}
-    if memo is not None:
-        memo.mentions = (len(dated), mentions)
-    return mentions
-
-
-def _mentions_in(note: Note, resolver: Resolver) -> list[tuple[str, Interaction]]:
-    """The people a dated note mentions, each with the mention as an interaction."""
-    assert note.date is not None
-    found: list[tuple[str, Interaction]] = []
-    seen: set[str] = set()
-    folder = note.path.rpartition("/")[0]
-    for mention in note.mentions:
-        match = resolver.resolve(mention.target, folder)
-        if match is None or match.key == note.path:
-            continue
-        dedupe = f"{match.key}\0{mention.line}"
-        if dedupe in seen:
-            continue
-        seen.add(dedupe)
-        entry = LogEntry(
-            note.date, mention.kind, mention.text, (), (), mention.line, note.path, mention=True
-        )
-        found.append((match.key, entry))
-    return found
-
-
-class _Refs:
-    """Resolves references, once per distinct text: company names and links repeat a lot."""
-
-    def __init__(self, resolver: Resolver) -> None:
-        self.resolver = resolver
-        self.memo: dict[str, Ref] = {}
-
-    def __call__(self, value: str, folder: str = "") -> Ref:
-        # A Markdown link's path depends on the linking note's folder; a wikilink's does not.
-        key = f"{folder}\0{value}" if "](" in value else value
-        ref = self.memo.get(key)
-        if ref is None:
-            ref = self.memo[key] = _ref(value, self.resolver, folder)
-        return ref
-
-
-def _ref(value: str, resolver: Resolver, folder: str = "") -> Ref:
-    link = as_link(value)
-    target = link.target if link else value.strip()
-    match = resolver.resolve(target, folder)
-    if link is not None and target.startswith(("./", "../")):
-        target = match.key[:-3] if match else link_path(target, folder)
-    return Ref(
-        text=plain_text(value),
-        target=target,
-        is_link=link is not None,
-        person=match.key if match else None,
-        via_alias=bool(match and match.how == "alias"),
-    )
-
-
-def _person(
-    note: Note,
-    config: Config,
-    today: dt.date,
-    refs: _Refs,
-    mentions: list[Interaction],
-    stems: dict[str, int],
-    diagnostics: list[Diagnostic],
-) -> Person:
-    tier = config.weakest
-    if note.tier is not None:
-        found = config.tier_named(note.tier)
-        if found is None:
-            names = ", ".join(t.name for t in config.tiers)
-            diagnostics.append(
-                Diagnostic(
-                    note.path,
-                    note.lines.get("tier"),
-                    "warning",
-                    f"unknown tier {note.tier!r} (tiers are: {names}); placed in {tier.name}",
-                )
-            )
-        else:
-            tier = found
-    target = None
-    if note.target_tier is not None:
-        target = config.tier_named(note.target_tier)
-        if target is None:
-            diagnostics.append(
-                Diagnostic(
-                    note.path,
-                    note.lines.get("target_tier"),
-                    "warning",
-                    f"unknown target_tier {note.target_tier!r}; ignored",
-                )
-            )
-    entries = note.log
-    done = sorted(
-        (i for i in (*entries, *mentions) if i.date <= today),
-        key=lambda i: (i.date, i.mention, i.line),
-    )
-    planned = sorted((i for i in entries if i.date > today), key=lambda i: (i.date, i.line))
-    candidates = [d for d in (note.last_contact, note.met) if d is not None and d <= today]
-    last = next(
-        (i for i in reversed(done) if not i.kind or i.kind.casefold() not in NOT_CONTACT_KINDS),
-        None,
-    )
-    if last is not None:
-        candidates.append(last.date)
-    last_contact = max(candidates) if candidates else None
-    if note.last_contact is not None and note.last_contact > today:
-        # A future last_contact is a typo more often than a plan; say so rather than guess.
-        diagnostics.append(
-            Diagnostic(
-                note.path,
-                note.lines.get("last_contact"),
-                "warning",
-                f"last_contact {note.last_contact.isoformat()} is after today; ignored",
-            )
-        )
-    cadence = note.cadence or tier.cadence
-    state = follow_up(
-        today=today,
-        horizon_days=config.horizon_days,
-        cadence=cadence,
-        last_contact=last_contact,
-        next_follow_up=note.next_follow_up,
-        planned=[i.date for i in planned],
-        snooze_until=note.snooze_until,
-        connected=note.connected,
-        dormant_after=config.dormant_after,
-    )
-    link = note.stem if stems.get(note.stem.casefold(), 0) <= 1 else note.path[:-3]
-    name = note.name or note.stem
-    folder = note.path.rpartition("/")[0]
-    sort_name = name.casefold()
-    return Person(
-        key=note.path,
-        path=note.path,
-        link=link,
-        name=name,
-        aliases=note.aliases,
-        tier=tier,
-        target_tier=target,
-        company=refs(note.company, folder) if note.company else None,
-        role=plain_text(note.role) if note.role else None,
-        history=note.history,
-        location=note.location,
-        email=note.email,
-        phone=note.phone,
-        url=note.url,
-        linkedin=note.linkedin,
-        tags=note.tags,
-        met=note.met,
-        connected=note.connected,
-        introduced_by=tuple(refs(value, folder) for value in note.introduced_by),
-        knows=tuple(refs(value, folder) for value in note.knows),
-        cadence=cadence,
-        cadence_from_note=note.cadence is not None,
-        last_contact=last_contact,
-        last_interaction=last,
-        interactions=tuple(done),
-        planned=tuple(planned),
-        next_follow_up=note.next_follow_up,
-        snooze_until=note.snooze_until,
-        archived=note.archived,
-        birthday=note.birthday,
-        next_birthday=birthday_within(note.birthday, today),
-        followup=state,
-        days_since_contact=(today - last_contact).days if last_contact else None,
-        front_matter=note.front_matter,
-        sort_name=sort_name,
-        ladder_key=(note.archived, tier.rank, sort_name, note.path),
-    )
 
 
 _LADDER_KEY = operator.attrgetter("ladder_key")
@@ -973,7 +368,7 @@ def _tier_group(
         members=tuple(members),
         archived=tuple(archived),
         overdue=sum(1 for p in members if p.followup.bucket == "overdue"),
-        median_days_since_contact=_median_days(members),
+        median_days_since_contact=median_days(members),
         moving_up=tuple(moving_up),
         aiming_higher=tuple(
             p for p in members if p.target_tier is not None and p.target_tier.rank < tier.rank
@@ -981,7 +376,7 @@ def _tier_group(
     )
 
 
-def _median_days(members: Iterable[Person]) -> float | None:
+def median_days(members: Iterable[Person]) -> float | None:
     """The median of the days since the last contact, of those ever contacted."""
     since = list(filter(_NOT_NONE, map(_DAYS_SINCE, members)))
     return statistics.median(since) if since else None
@@ -1002,7 +397,7 @@ def _digest(people: list[Person], today: dt.date) -> Digest:
             birthdays.append(person)
     for members in buckets.values():
         members.sort(key=due_order)
-    birthdays.sort(key=_birthday_order)
+    birthdays.sort(key=birthday_order)
     return Digest(
         today=today,
         overdue=tuple(buckets["overdue"]),

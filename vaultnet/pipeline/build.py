@@ -29,11 +29,12 @@ from vaultnet.state.cache import NoteCache
 from vaultnet.version import VERSION
 
 if TYPE_CHECKING:
-    from vaultnet.model.network import Network, PersonMemo
+    from vaultnet.model.network import Network
     from vaultnet.render.obsidian import ObsidianPages
     from vaultnet.render.render import Renderer
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
     from vaultnet.state.pagememo import PageMemo
+    from vaultnet.state.people import PeopleState
 
 
 @dataclass(slots=True)
@@ -119,7 +120,7 @@ class Builder:
     ) -> None:
         self.config = config
         self.progress = progress  # called while many notes are being parsed
-        self.memo: PersonMemo | None = None
+        self.people: PeopleState | None = None  # the per-person state, made when first needed
         self.pages = pages  # the last render's pages, for a watcher to reuse
         self._renderer: Renderer | None = None  # made with the first pages (Jinja then)
         self.obsidian: ObsidianPages | None = None  # People.base and the canvas, made lazily
@@ -376,10 +377,28 @@ class Builder:
             if saving is not None:
                 saving.wait()
         if save and not dry_run:
-            self.cache.save()
+            self.save_state()
             self._record(fingerprint, result, write)
         timings["total"] = time.perf_counter() - started
         return result
+
+    def people_state(self) -> PeopleState:
+        """The per-person state, kept from one build to the next (state/people.py)."""
+        if self.people is None:
+            from vaultnet.state.people import PeopleState
+
+            self.people = PeopleState()
+        return self.people
+
+    def save_state(self) -> None:
+        """Save what is kept in ``.vaultnet/`` (a watcher's, when it stops)."""
+        self.cache.save()
+
+    def _note_key(self, path: str) -> str:
+        """A key of a note's content: the state of the file it was read from (what the parse
+        cache trusts too)."""
+        source = self._read[path][0]
+        return f"{source.size}:{source.mtime_ns}"
 
     def _clean_leftovers(self) -> None:
         """Remove the temporary files that killed runs left in the output folder and in
@@ -400,13 +419,9 @@ class Builder:
         timings: dict[str, float],
     ) -> BuildResult:
         """The network of ``read`` for ``today``, with its pages rendered and written."""
-        from vaultnet.model.network import PersonMemo, build_network
-
         mark = time.perf_counter()
-        if self.memo is None:
-            self.memo = PersonMemo()
-        network, model_diagnostics = build_network(
-            self.config, read.notes, today, self.memo, read.changes
+        network, model_diagnostics = self.people_state().build(
+            self.config, read.notes, today, self._note_key, read.changes
         )
         timings["model"] = time.perf_counter() - mark
         diagnostics = sorted(

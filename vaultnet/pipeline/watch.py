@@ -478,7 +478,7 @@ class Watcher:
             self.collector.resume()
 
     def _release_cache(self) -> None:
-        self.cache.save()
+        self.builder.save_state()
 
     def _release_old_pages(self) -> None:
         if self.builder.written is not None:

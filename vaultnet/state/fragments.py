@@ -3,7 +3,7 @@
 The index, tier and follow-up pages are tables with one row per person, and a row depends
 only on that person (and on the day, which the environment is made for). Wrapping a row in
 ``{% cache p %}`` renders it once: a watcher reuses every row of a person who did not
-change (people compare by identity, see network.Person), and the weekly digest reuses the
+change (people compare by their digest, see person.Person), and the weekly digest reuses the
 rows of ``Follow-ups.md``. A single build keeps nothing (``keep`` is off).
 
 A cached block may read nothing but its key: the names it uses, other than those it
@@ -47,7 +47,7 @@ class Fragments:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, tuple[Any, ...]], str] = {}
-        # Rows of {% rows %} blocks about people, by block and the identity of their item.
+        # Rows of {% rows %} blocks about people, by block and their person (a value: its id).
         self.listed: dict[str, _Listed] = {}
         # Blocks kept only while renders use them (tables, and keys that hold no person):
         # those used by this render and by the one before.
@@ -84,7 +84,7 @@ class Fragments:
         """``{% rows p in people %}``: each one's block, rendered (by ``caller``) only when
         it is not kept; the rows joined in Python rather than by a template loop.
 
-        Rows are looked up by the identity of their item, in C, so that a table of 10,000
+        Rows are looked up by their person (a value: its identity), so that a table of 10,000
         rows costs no Python per row that is kept: a person's row for as long as the person
         lives (see prune), a value's as the last call showed it.
         """
@@ -95,7 +95,7 @@ class Fragments:
         if type(items) is not list and type(items) is not tuple:
             items = list(items)
         if items and type(items[0]) is Person:
-            # People hash and compare by identity, in C: no id() to make per row.
+            # People hash and compare by their digest: no id() to make per row.
             try:
                 texts = list(map(listed.people.get, items))
             except TypeError:  # something unhashable after them
@@ -167,16 +167,16 @@ class Fragments:
         """
         if self._count() <= self._pruned_at * 5 // 4 + PRUNE_SLACK:
             return
-        alive = {id(person) for person in people}
+        alive = set(people)
         self.rows = {
             entry: text
             for entry, text in self.rows.items()
-            if all(id(person) in alive for person in map(_person_in, entry[1]) if person)
+            if all(person in alive for person in map(_person_in, entry[1]) if person)
         }
         for listed in self.listed.values():
-            for person in [person for person in listed.people if id(person) not in alive]:
+            for person in [person for person in listed.people if person not in alive]:
                 del listed.people[person]
-            gone = [key for key, item in listed.items.items() if id(_person_in(item)) not in alive]
+            gone = [key for key, item in listed.items.items() if _person_in(item) not in alive]
             for key in gone:
                 del listed.texts[key], listed.items[key]
         self._pruned_at = self._count()
@@ -195,12 +195,12 @@ class Fragments:
 
 
 class _Listed:
-    """The rows of one ``{% rows %}`` block, by the identity of their item."""
+    """The rows of one ``{% rows %}`` block, by their person, or the identity of a value."""
 
     __slots__ = ("items", "people", "texts", "used")
 
     def __init__(self) -> None:
-        # A person's row, keyed by the person (people hash and compare by identity).
+        # A person's row, keyed by the person (people hash and compare by their digest).
         self.people: dict[Person, str] = {}
         # A value's row by its id, as the last call showed it; the value is kept alive in
         # ``items`` while its row is kept, so that no other item takes its id.

@@ -8,10 +8,9 @@ when one of those values differs from the last render's, its templates changed, 
 environment (the day, the configuration) is another one. A template that names another
 template through a variable cannot be followed, so its pages are always rendered.
 
-Values are compared with ``==``. Model values are immutable and compare by value, except
-people, which compare by identity: a person is rebuilt exactly when their note, their
-mentions or the day changed (``PersonMemo``), so an unchanged person is the same object and
-a changed one is never taken for the old one.
+Values are compared with ``==``. Model values are immutable and compare by value; people
+compare by their digest, a key of everything a person is made from (person.Person), so an
+unchanged person equals the old one and a changed one is never taken for it.
 """
 
 from __future__ import annotations

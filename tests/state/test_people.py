@@ -1,0 +1,116 @@
+"""The per-person state: people kept by their digest, and never the source of truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultnet.cli.main import main
+from vaultnet.config import load_config
+from vaultnet.model.person import Person
+from vaultnet.pipeline.build import Builder
+from vaultnet.state import people as people_module
+from vaultnet.state.cache import NoteCache
+
+TODAY = "2026-11-26"
+TODAY_DATE = dt.date(2026, 11, 26)
+
+
+def _build(vault: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(vault), "--today", TODAY])
+    assert result.exit_code in (0, 1), result.output
+
+
+def _pages(vault: Path) -> dict[str, bytes]:
+    root = vault / "Network"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.*"))}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The people the model makes from here on, by name."""
+    made: list[str] = []
+    real = people_module.make_person
+
+    def counted(*args: object, **kwargs: object) -> Person:
+        person = real(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(person.name)
+        return person
+
+    monkeypatch.setattr(people_module, "make_person", counted)
+    return made
+
+
+def test_deleting_the_state_changes_no_output(sample_vault: Path, tmp_path: Path) -> None:
+    _build(sample_vault)
+    _edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
+    daily = next((sample_vault / "Daily").glob("*.md"))
+    daily.write_text(daily.read_text(encoding="utf-8") + "\nMet [[Bob Marsh]].\n", "utf-8")
+    _build(sample_vault)  # from what the first build saved
+    incremental = _pages(sample_vault)
+    shutil.rmtree(sample_vault / ".vaultnet")
+    shutil.rmtree(sample_vault / "Network")
+    _build(sample_vault)
+    assert _pages(sample_vault) == incremental
+    assert "CTO" in incremental["Index.md"].decode()
+
+
+def test_a_build_makes_again_only_the_people_whose_inputs_changed(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """People are kept by their digest, not by the identity of their note: a build that
+    looks at the whole vault again (``changed`` None) reuses everyone else, and what it
+    reuses equals what a fresh build makes."""
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    first = builder.build(TODAY_DATE, write=False).network
+    made = _made(monkeypatch)
+    _edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
+    builder.build(TODAY_DATE, write=False)
+    assert made == ["Ann Lee"]
+    # A mention in a dated note changes the mentioned person's inputs, and only theirs.
+    made.clear()
+    daily = next((sample_vault / "Daily").glob("*.md"))
+    daily.write_text(daily.read_text(encoding="utf-8") + "\nMet [[Bob Marsh]].\n", "utf-8")
+    network = builder.build(TODAY_DATE, write=False).network
+    assert made == ["Bob Marsh"]
+    fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY_DATE, write=False)
+    assert network is not None and fresh.network is not None and first is not None
+    assert network.people == fresh.network.people  # equal by value: the same digests
+    assert first.by_key["People/Ann Lee.md"] != network.by_key["People/Ann Lee.md"]
+    # Another day: everyone's follow-up state may differ, so everyone is made again.
+    made.clear()
+    builder.build(TODAY_DATE + dt.timedelta(days=1), write=False)
+    assert len(made) == len(network.people)
+
+
+def test_people_compare_by_their_digest() -> None:
+    """Two people made alike from the same inputs are equal; a change to any input (the
+    note, a mention, the day) makes a person that is not."""
+    from vaultnet.config import Config
+    from vaultnet.model.network import build_network
+    from vaultnet.source.notes import parse_note
+
+    def people(text: str, day: dt.date, daily: str = "") -> dict[str, Person]:
+        notes = [parse_note("People/Ann.md", text.encode())]
+        if daily:
+            notes.append(parse_note("Daily/2026-11-20.md", daily.encode()))
+        network, _ = build_network(Config(vault=Path("v")), notes, day)  # type: ignore[arg-type]
+        return {p.name: p for p in network.people}
+
+    note = "---\ntype: person\ntier: champion\n---\n"
+    ann = people(note, TODAY_DATE)["Ann"]
+    assert ann == people(note, TODAY_DATE)["Ann"] and hash(ann) == hash(
+        people(note, TODAY_DATE)["Ann"]
+    )
+    assert ann != people(note.replace("champion", "advocate"), TODAY_DATE)["Ann"]
+    assert ann != people(note, TODAY_DATE + dt.timedelta(days=1))["Ann"]
+    assert ann != people(note, TODAY_DATE, "Lunch with [[Ann]].\n")["Ann"]

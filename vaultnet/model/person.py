@@ -1,0 +1,319 @@
+"""One person on a given day, made from their note and the dated notes that mention them.
+
+Pure: the same note, mentions, names, day and configuration give an equal person. Each
+person carries a ``digest`` of those inputs, and people compare by it: a person made again
+from unchanged inputs equals the old one, and reuse (state/people.py, pagememo.py,
+fragments.py) works by value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from vaultnet.config import Config, Tier
+from vaultnet.dates import Birthday, Duration
+from vaultnet.diagnostics import Diagnostic
+from vaultnet.model.followups import FollowUp, birthday_within, follow_up
+from vaultnet.source.links import Resolver, as_link, link_path, plain_text
+from vaultnet.source.notes import LogEntry, Note, Position
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference from a note to someone or something: a link or plain text."""
+
+    text: str  # what to show
+    target: str  # the link target, or the text itself
+    is_link: bool
+    person: str | None = None  # the key of the person it resolves to, if any
+    via_alias: bool = False
+
+
+Interaction = LogEntry  # log entries and mentions are the same kind of value
+
+# Log entries that record a change rather than a contact (vaultnet tier, imports).
+NOT_CONTACT_KINDS = frozenset({"tier", "moved"})
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Person:
+    """Everything known about a person on ``today``.
+
+    People compare by ``digest``, the key of everything a person is made from (their note,
+    the notes that mention them, the names links resolve against, the day and the
+    configuration): a person made again from the same inputs equals the old one, in one
+    string comparison, and two people made from different inputs never do.
+    """
+
+    key: str  # the note's vault path
+    path: str
+    link: str  # link target that Obsidian resolves: the file name, or the path when ambiguous
+    name: str
+    aliases: tuple[str, ...]
+    tier: Tier
+    target_tier: Tier | None
+    company: Ref | None
+    role: str | None
+    history: tuple[Position, ...]
+    location: str | None
+    email: tuple[str, ...]
+    phone: tuple[str, ...]
+    url: str | None
+    linkedin: str | None
+    tags: tuple[str, ...]
+    met: dt.date | None
+    connected: dt.date | None  # connected online (``connected``): not a contact
+    introduced_by: tuple[Ref, ...]
+    knows: tuple[Ref, ...]
+    cadence: Duration
+    cadence_from_note: bool
+    last_contact: dt.date | None
+    last_interaction: Interaction | None
+    interactions: tuple[Interaction, ...]  # dated today or earlier, oldest first
+    planned: tuple[Interaction, ...]  # dated after today
+    next_follow_up: dt.date | None
+    snooze_until: dt.date | None
+    archived: bool
+    birthday: Birthday | None
+    next_birthday: dt.date | None  # within the birthday window, else None
+    followup: FollowUp
+    days_since_contact: int | None
+    front_matter: dict[str, object] = field(hash=False, compare=False)
+    # Sort keys, computed once: pages and insights sort people many times a build.
+    sort_name: str = field(repr=False)  # the name, casefolded
+    ladder_key: tuple[bool, int, str, str] = field(repr=False)  # archived, tier, name, path
+    digest: str = field(repr=False)  # see person_key
+
+    @property
+    def active(self) -> bool:
+        return not self.archived
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Person:
+            return NotImplemented
+        return self.digest == other.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+
+def content_key(*parts: object) -> str:
+    """A digest of ``parts`` (their text), stable across processes: keys are stored."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\0".join(map(str, parts)).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def note_key(note: Note) -> str:
+    """A key of a note's content, from the parsed note itself (a build that knows each
+    file's state passes keys of its own, which cost less)."""
+    return content_key(repr(note))
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What references resolve against: every person note's path, name and aliases, with
+    a ``key`` of them (links resolve alike whenever it is the same) and how many notes
+    share each file name (a shared one is linked by path)."""
+
+    key: str
+    resolver: Resolver = field(compare=False)
+    stems: dict[str, int] = field(compare=False)
+
+
+def names_key(people_notes: Iterable[Note]) -> str:
+    """The key of the names links resolve against."""
+    return content_key(*(f"{n.path}\1{n.name}\1{chr(2).join(n.aliases)}" for n in people_notes))
+
+
+def names_of(people_notes: list[Note], key: str | None = None) -> Names:
+    """The names of ``people_notes`` (in path order), ready to resolve against."""
+    resolver = Resolver()
+    stems: dict[str, int] = {}
+    for note in people_notes:
+        stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
+    for note in people_notes:
+        resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
+    resolver.finish()
+    return Names(key if key is not None else names_key(people_notes), resolver, stems)
+
+
+def person_key(note: str, mentions: Iterable[str], names: str, today: dt.date, config: str) -> str:
+    """The digest of what a person is made from: the key of their note, their mentions in
+    dated notes (as text), the key of the names, the day and the configuration's key."""
+    return content_key(note, names, today.isoformat(), config, *mentions)
+
+
+def mentions_in(note: Note, resolver: Resolver) -> list[tuple[str, Interaction]]:
+    """The people a dated note mentions, each with the mention as an interaction."""
+    assert note.date is not None
+    found: list[tuple[str, Interaction]] = []
+    seen: set[str] = set()
+    folder = note.path.rpartition("/")[0]
+    for mention in note.mentions:
+        match = resolver.resolve(mention.target, folder)
+        if match is None or match.key == note.path:
+            continue
+        dedupe = f"{match.key}\0{mention.line}"
+        if dedupe in seen:
+            continue
+        seen.add(dedupe)
+        entry = LogEntry(
+            note.date, mention.kind, mention.text, (), (), mention.line, note.path, mention=True
+        )
+        found.append((match.key, entry))
+    return found
+
+
+class Refs:
+    """Resolves references, once per distinct text: company names and links repeat a lot."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self.memo: dict[str, Ref] = {}
+
+    def __call__(self, value: str, folder: str = "") -> Ref:
+        # A Markdown link's path depends on the linking note's folder; a wikilink's does not.
+        key = f"{folder}\0{value}" if "](" in value else value
+        ref = self.memo.get(key)
+        if ref is None:
+            ref = self.memo[key] = _ref(value, self.resolver, folder)
+        return ref
+
+
+def _ref(value: str, resolver: Resolver, folder: str = "") -> Ref:
+    link = as_link(value)
+    target = link.target if link else value.strip()
+    match = resolver.resolve(target, folder)
+    if link is not None and target.startswith(("./", "../")):
+        target = match.key[:-3] if match else link_path(target, folder)
+    return Ref(
+        text=plain_text(value),
+        target=target,
+        is_link=link is not None,
+        person=match.key if match else None,
+        via_alias=bool(match and match.how == "alias"),
+    )
+
+
+def make_person(
+    note: Note,
+    config: Config,
+    today: dt.date,
+    refs: Refs,
+    mentions: Iterable[Interaction],
+    stems: dict[str, int],
+    diagnostics: list[Diagnostic],
+    digest: str,
+) -> Person:
+    """The person of ``note`` on ``today``; warnings about the note go to ``diagnostics``.
+    ``digest`` is the key of everything the person is made from (``person_key``)."""
+    tier = config.weakest
+    if note.tier is not None:
+        found = config.tier_named(note.tier)
+        if found is None:
+            names = ", ".join(t.name for t in config.tiers)
+            diagnostics.append(
+                Diagnostic(
+                    note.path,
+                    note.lines.get("tier"),
+                    "warning",
+                    f"unknown tier {note.tier!r} (tiers are: {names}); placed in {tier.name}",
+                )
+            )
+        else:
+            tier = found
+    target = None
+    if note.target_tier is not None:
+        target = config.tier_named(note.target_tier)
+        if target is None:
+            diagnostics.append(
+                Diagnostic(
+                    note.path,
+                    note.lines.get("target_tier"),
+                    "warning",
+                    f"unknown target_tier {note.target_tier!r}; ignored",
+                )
+            )
+    entries = note.log
+    done = sorted(
+        (i for i in (*entries, *mentions) if i.date <= today),
+        key=lambda i: (i.date, i.mention, i.line),
+    )
+    planned = sorted((i for i in entries if i.date > today), key=lambda i: (i.date, i.line))
+    candidates = [d for d in (note.last_contact, note.met) if d is not None and d <= today]
+    last = next(
+        (i for i in reversed(done) if not i.kind or i.kind.casefold() not in NOT_CONTACT_KINDS),
+        None,
+    )
+    if last is not None:
+        candidates.append(last.date)
+    last_contact = max(candidates) if candidates else None
+    if note.last_contact is not None and note.last_contact > today:
+        # A future last_contact is a typo more often than a plan; say so rather than guess.
+        diagnostics.append(
+            Diagnostic(
+                note.path,
+                note.lines.get("last_contact"),
+                "warning",
+                f"last_contact {note.last_contact.isoformat()} is after today; ignored",
+            )
+        )
+    cadence = note.cadence or tier.cadence
+    state = follow_up(
+        today=today,
+        horizon_days=config.horizon_days,
+        cadence=cadence,
+        last_contact=last_contact,
+        next_follow_up=note.next_follow_up,
+        planned=[i.date for i in planned],
+        snooze_until=note.snooze_until,
+        connected=note.connected,
+        dormant_after=config.dormant_after,
+    )
+    link = note.stem if stems.get(note.stem.casefold(), 0) <= 1 else note.path[:-3]
+    name = note.name or note.stem
+    folder = note.path.rpartition("/")[0]
+    sort_name = name.casefold()
+    return Person(
+        key=note.path,
+        path=note.path,
+        link=link,
+        name=name,
+        aliases=note.aliases,
+        tier=tier,
+        target_tier=target,
+        company=refs(note.company, folder) if note.company else None,
+        role=plain_text(note.role) if note.role else None,
+        history=note.history,
+        location=note.location,
+        email=note.email,
+        phone=note.phone,
+        url=note.url,
+        linkedin=note.linkedin,
+        tags=note.tags,
+        met=note.met,
+        connected=note.connected,
+        introduced_by=tuple(refs(value, folder) for value in note.introduced_by),
+        knows=tuple(refs(value, folder) for value in note.knows),
+        cadence=cadence,
+        cadence_from_note=note.cadence is not None,
+        last_contact=last_contact,
+        last_interaction=last,
+        interactions=tuple(done),
+        planned=tuple(planned),
+        next_follow_up=note.next_follow_up,
+        snooze_until=note.snooze_until,
+        archived=note.archived,
+        birthday=note.birthday,
+        next_birthday=birthday_within(note.birthday, today),
+        followup=state,
+        days_since_contact=(today - last_contact).days if last_contact else None,
+        front_matter=note.front_matter,
+        sort_name=sort_name,
+        ladder_key=(note.archived, tier.rank, sort_name, note.path),
+        digest=digest,
+    )

@@ -1,0 +1,477 @@
+"""The per-person state kept from one build to the next: the build's incremental layer.
+
+For each person note it keeps the person the model made (person.py) and the warnings about
+them, under the person's digest: a key of everything the person is made from (the note's
+content, the dated notes that mention them, the names links resolve against, the day and
+the configuration). A build makes a person again only when that key changed; otherwise it
+takes the kept one, which equals what the model would make.
+
+The Builder owns it: a one-shot build and a watcher's builds both go through
+``PeopleState.build``; a watcher keeps it in memory between builds. It is never the source
+of truth: without it every person is made again, with the same result. (People are not
+saved to disk: at 10,000 people, loading them took as long as making them again from the
+parsed notes.)
+
+A watcher's build also knows which notes changed (``changes``). When the names, the dated
+notes and the day are as before, only those people are looked at, and when they keep their
+places in the orders the last network is brought up to date in place (``_Orders``) rather
+than sorted again; ``Network.patch`` then tells the insights who was replaced.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import datetime as dt
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vaultnet.config import Config
+from vaultnet.diagnostics import Diagnostic
+from vaultnet.model.followups import BUCKETS
+from vaultnet.model.identity import duplicate_people
+from vaultnet.model.network import (
+    Digest,
+    Interaction,
+    Network,
+    Patch,
+    Person,
+    Split,
+    TierGroup,
+    birthday_order,
+    config_key,
+    due_order,
+    in_list,
+    is_dated,
+    median_days,
+    mentions_of,
+    network_of,
+    open_loops,
+    sort_notes,
+    with_texts,
+)
+from vaultnet.model.person import Names, Refs, make_person, mentions_in, names_key, names_of
+from vaultnet.model.person import person_key as make_key
+from vaultnet.model.unmatched import Unmatched
+from vaultnet.model.unmatched import rank as rank_unmatched
+from vaultnet.source.notes import Note
+
+# The person's digest, the person, the warnings about their note.
+Entry = tuple[str, Person, tuple[Diagnostic, ...]]
+
+PATCH_MAX = 64  # people made again, beyond which the orders are computed again
+
+
+@dataclass(slots=True)
+class _Known:
+    """The last build's notes sorted out, with where each person and dated note is."""
+
+    split: Split
+    person_at: dict[str, int]
+    dated_at: dict[str, int]
+
+    @classmethod
+    def of(cls, split: Split) -> _Known:
+        return cls(
+            split,
+            {note.path: index for index, note in enumerate(split.people)},
+            {note.path: index for index, note in enumerate(split.dated)},
+        )
+
+    def changed(self, changes: dict[str, Note | None]) -> tuple[_Known, list[int], bool] | None:
+        """These notes after ``changes``, where the person notes changed, and whether no
+        dated note did; None when a note came, went, or became or stopped being a person
+        or a dated note."""
+        last = self.split
+        people, dated = list(last.people), list(last.dated)
+        changed: list[int] = []
+        dated_same = True
+        for path, note in changes.items():
+            old = last.by_path.get(path)
+            if old is None or note is None:
+                if old is None and note is None:
+                    continue
+                return None
+            if old.person != note.person or is_dated(old) != is_dated(note):
+                return None
+            if note.person:
+                changed.append(self.person_at[path])
+                people[self.person_at[path]] = note
+            if is_dated(note):
+                dated_same = False
+                dated[self.dated_at[path]] = note
+        by_path = dict(last.by_path)
+        by_path.update((path, note) for path, note in changes.items() if note is not None)
+        changed.sort()
+        # The same paths: the same file names.
+        split = Split(people, dated, last.others, by_path, last._names)
+        return _Known(split, self.person_at, self.dated_at), changed, dated_same
+
+
+@dataclass(slots=True)
+class _Built:
+    """The last build's people in path order, what they were made for, and where those
+    with warnings are."""
+
+    people: list[Person]
+    signature: tuple[dt.date, str, str]  # the day, the configuration's key, the names' key
+    warned: dict[int, tuple[Diagnostic, ...]]
+
+
+class PeopleState:
+    """People made by earlier builds of one vault, by note path, with what a watcher's next
+    build needs to look only at what changed."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.names: Names | None = None
+        # Dated notes: the note's key and the names' key its mentions were resolved with,
+        # and what they resolved to (with_texts).
+        self.dated: dict[str, tuple[str, str, list[tuple[str, Interaction, str]]]] = {}
+        self.mentions: tuple[dict[str, tuple[Interaction, ...]], dict[str, list[str]]] | None
+        self.mentions = None
+        self.known: _Known | None = None
+        self.built: _Built | None = None
+        self.last: _Orders | None = None  # the last network, to bring up to date in place
+        self.people_notes: list[Note] | None = None  # the last build's, in path order
+        self.duplicates: tuple[list[Note], list[Diagnostic]] | None = None
+        self._config: tuple[Config, str] | None = None
+
+    def build(
+        self,
+        config: Config,
+        notes: list[Note],
+        today: dt.date,
+        key_of: Callable[[str], str],
+        changes: dict[str, Note | None] | None = None,
+    ) -> tuple[Network, list[Diagnostic]]:
+        """The network of ``notes`` for ``today``, as ``model.build_network`` makes it,
+        making again only the people whose inputs changed.
+
+        ``key_of`` gives the key of a note's content by its path. ``changes`` (a
+        watcher's) are the notes that changed since the last build, each as it is now
+        (None: no longer a note), when nothing else did.
+        """
+        known, changed, dated_same = self._sort(notes, changes)
+        split = known.split
+        people_notes = split.people
+        changed, names = self._names(people_notes, changed)
+        diagnostics = list(self._duplicates(people_notes, changed))
+        before = self.mentions
+        mentions, sources = self._mentions(
+            split.dated, key_of, names, changed is not None and dated_same
+        )
+        configured = self._config_key(config)
+        signature = (today, configured, names.key)
+        refs = Refs(names.resolver)
+        # The last network's orders and people hold only if this build ends: taken out
+        # until it does.
+        last, built = self.last, self.built
+        self.last = self.built = None
+        made: list[Person] = []
+        entries = self.entries
+        empty: tuple[Interaction, ...] = ()
+
+        def person_of(note: Note) -> Entry:
+            path = note.path
+            digest = make_key(key_of(path), sources.get(path, ()), names.key, today, configured)
+            entry = entries.get(path)
+            if entry is not None and entry[0] == digest:
+                return entry
+            warnings: list[Diagnostic] = []
+            found = mentions.get(path, empty)
+            person = make_person(note, config, today, refs, found, names.stems, warnings, digest)
+            made.append(person)
+            entry = (digest, person, tuple(warnings))
+            entries[path] = entry
+            return entry
+
+        if built is not None and changed is not None and self.mentions is before:
+            if built.signature == signature:
+                # The same notes but those at ``changed``, the same mentions and day:
+                # only the people of the notes that changed are looked at.
+                people = list(built.people)
+                warned = dict(built.warned)
+                for index in changed:
+                    _, people[index], warnings = person_of(people_notes[index])
+                    warned.pop(index, None)
+                    if warnings:
+                        warned[index] = warnings
+            else:
+                built = None
+        else:
+            built = None
+        if built is None:
+            people = []
+            warned = {}
+            for index, note in enumerate(people_notes):
+                _, person, warnings = person_of(note)
+                people.append(person)
+                if warnings:
+                    warned[index] = warnings
+            if len(entries) > len(people_notes):  # people gone since
+                paths = {note.path for note in people_notes}
+                for path in [path for path in entries if path not in paths]:
+                    del entries[path]
+        for index in sorted(warned):
+            diagnostics.extend(warned[index])
+        self.built = _Built(list(people), signature, warned)
+        network = None
+        if last is not None and last.network.today == today and last.network.config == config:
+            network = last.patched(people, made, split.others, unmatched(notes, today))
+            if network is not None:
+                loops = open_loops(notes, names.resolver, network.by_key)
+                if loops or network.open_loops:
+                    network = dataclasses.replace(network, open_loops=loops)
+                last.network = network
+                self.last = last
+        if network is None:
+            network = network_of(config, today, people, split, notes, names)
+            self.last = _Orders(network)
+        return network, diagnostics
+
+    def _config_key(self, config: Config) -> str:
+        if self._config is None or self._config[0] != config:
+            self._config = (config, config_key(config))
+        return self._config[1]
+
+    def _sort(
+        self, notes: list[Note], changes: dict[str, Note | None] | None
+    ) -> tuple[_Known, list[int] | None, bool]:
+        """The notes sorted out: from the last build's when the changes are known."""
+        found = None
+        if self.known is not None and changes is not None:
+            found = self.known.changed(changes)
+        if found is None:
+            self.known = _Known.of(sort_notes(notes))
+            return self.known, None, False
+        self.known = found[0]
+        return found
+
+    def _names(
+        self, people_notes: list[Note], changed: list[int] | None
+    ) -> tuple[list[int] | None, Names]:
+        """The names links resolve against, and where the person notes changed when that
+        is known and no name changed there (None otherwise)."""
+        last, old = self.names, self.people_notes
+        self.people_notes = people_notes
+        if (
+            last is not None
+            and old is not None
+            and changed is not None
+            and len(old) == len(people_notes)
+            and all(_same_names(old[index], people_notes[index]) for index in changed)
+        ):
+            return changed, last
+        key = names_key(people_notes)
+        if last is None or last.key != key:
+            last = self.names = names_of(people_notes, key)
+        return None, last
+
+    def _duplicates(self, people_notes: list[Note], changed: list[int] | None) -> list[Diagnostic]:
+        """Warnings for person notes that look like one person (``identity``); a watcher's
+        build that changed nothing they compare by takes the last build's (a look at
+        everyone costs 60-80 ms at 10,000 people)."""
+        last = self.duplicates
+        if (
+            last is not None
+            and changed is not None
+            and all(_identity(last[0][i]) == _identity(people_notes[i]) for i in changed)
+        ):
+            found = last[1]
+        else:
+            found = duplicate_people(people_notes)
+        self.duplicates = (people_notes, found)
+        return found
+
+    def _mentions(
+        self,
+        dated: list[Note],
+        key_of: Callable[[str], str],
+        names: Names,
+        unchanged: bool,
+    ) -> tuple[dict[str, tuple[Interaction, ...]], dict[str, list[str]]]:
+        """Each person's mentions in dated notes, and the keys of the notes they are in:
+        the last build's when no dated note changed (``unchanged`` says so when it is
+        known without looking); a dated note's mentions are resolved again only when it
+        or the names changed."""
+        if unchanged and self.mentions is not None:
+            return self.mentions
+        resolved = []
+        fresh = self.mentions is None or len(dated) != len(self.dated)
+        kept: dict[str, tuple[str, str, list[tuple[str, Interaction, str]]]] = {}
+        for note in dated:
+            key = key_of(note.path)
+            entry = self.dated.get(note.path)
+            if entry is None or entry[0] != key or entry[1] != names.key:
+                fresh = True
+                entry = (key, names.key, with_texts(mentions_in(note, names.resolver)))
+            kept[note.path] = entry
+            resolved.append(entry[2])
+        self.dated = kept
+        if not fresh and self.mentions is not None:
+            return self.mentions
+        self.mentions = mentions_of(resolved)
+        return self.mentions
+
+
+def unmatched(notes: list[Note], today: dt.date) -> tuple[Unmatched, ...]:
+    """The participants of source notes that no person note matches (Unmatched.md)."""
+    return tuple(rank_unmatched(notes, today))
+
+
+def _same_names(before: Note, now: Note) -> bool:
+    return before.path == now.path and before.name == now.name and before.aliases == now.aliases
+
+
+def _identity(note: Note) -> tuple[object, ...]:
+    """What ``duplicate_people`` looks at in a note, the lines of its warnings included."""
+    lines = tuple(note.lines.get(key) for key in ("name", "aliases", "email", "linkedin", "phone"))
+    return (
+        note.name,
+        note.stem,
+        note.aliases,
+        note.email,
+        note.linkedin,
+        note.phone,
+        note.company,
+        lines,
+    )
+
+
+class _Orders:
+    """Where each person sits in a network's orders (a watcher's last network).
+
+    When the people made again since keep their places (same tier, name, archived state,
+    follow-up bucket, due date and birthday) and nobody came or went, the next network is
+    this one with those people replaced in place, and the tiers they belong to recounted:
+    no sorting of everyone again. Anything else is computed from scratch.
+    """
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        # Person key -> place in the ladder; made when first needed, and still right after
+        # a patch, which moves nobody in the ladder.
+        self.ladder: dict[str, int] = {}
+
+    def patched(
+        self,
+        people: list[Person],
+        made: list[Person],
+        others: int,
+        unmatched: tuple[Unmatched, ...],
+    ) -> Network | None:
+        """The network with ``made`` in place, or None when an order may have changed."""
+        last = self.network
+        if len(people) != len(last.people) or len(made) > PATCH_MAX:
+            return None
+        if not self.ladder:
+            self.ladder = {p.key: i for i, p in enumerate(last.people)}
+        replaced: dict[str, Person] = {}
+        for person in made:
+            place = self.ladder.get(person.key)
+            if place is None:
+                return None  # someone new (and so someone gone)
+            old = last.people[place]
+            if old.ladder_key != person.ladder_key or old.target_tier != person.target_tier:
+                return None
+            replaced[person.key] = person
+        patch = Patch(
+            weakref.ref(last), tuple((last.by_key[key], person) for key, person in replaced.items())
+        )
+        if not replaced:
+            return dataclasses.replace(last, other_notes=others, patch=patch, unmatched=unmatched)
+        ordered = list(last.people)
+        for key, person in replaced.items():
+            ordered[self.ladder[key]] = person
+        by_key = dict(last.by_key)
+        by_key.update(replaced)
+        ladder = tuple(ordered)
+        return dataclasses.replace(
+            last,
+            people=ladder,
+            tiers=self._patched_tiers(ladder, replaced),
+            digest=_patched_digest(last, replaced),
+            by_key=by_key,
+            other_notes=others,
+            patch=patch,
+            unmatched=unmatched,
+        )
+
+    def _patched_tiers(
+        self, people: tuple[Person, ...], replaced: dict[str, Person]
+    ) -> tuple[TierGroup, ...]:
+        """The tier groups with people replaced in place; those touched are counted again.
+
+        A tier's members, and its archived people, sit together in the ladder: the lists
+        are slices of it, taken in C.
+        """
+        last = self.network
+        ranks = {p.tier.rank for p in replaced.values()}
+        ranks |= {p.target_tier.rank for p in replaced.values() if p.target_tier is not None}
+
+        def part(group: tuple[Person, ...]) -> tuple[Person, ...]:
+            if not group:
+                return group
+            start = self.ladder[group[0].key]
+            return people[start : start + len(group)]
+
+        def swap(group: tuple[Person, ...]) -> tuple[Person, ...]:
+            return tuple([replaced.get(p.key, p) for p in group])
+
+        groups = []
+        for group in last.tiers:
+            if group.tier.rank not in ranks:
+                groups.append(group)
+                continue
+            members = part(group.members)
+            touched = [
+                (last.by_key[key], person)
+                for key, person in replaced.items()
+                if person.tier.rank == group.tier.rank and not person.archived
+            ]
+            overdue = group.overdue + sum(
+                (now.followup.bucket == "overdue") - (before.followup.bucket == "overdue")
+                for before, now in touched
+            )
+            median = group.median_days_since_contact
+            if any(before.days_since_contact != now.days_since_contact for before, now in touched):
+                median = median_days(members)
+            groups.append(
+                dataclasses.replace(
+                    group,
+                    members=members,
+                    archived=part(group.archived),
+                    overdue=overdue,
+                    median_days_since_contact=median,
+                    moving_up=swap(group.moving_up),
+                    aiming_higher=swap(group.aiming_higher),
+                )
+            )
+        return tuple(groups)
+
+
+def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest:
+    """The digest's lists with people replaced: each list is in its order, so a person is
+    found by bisection, taken out, and put back where they now go."""
+    changes: dict[str, tuple[Person, ...]] = {}
+    for name in (*BUCKETS, "birthdays"):
+        order = birthday_order if name == "birthdays" else due_order
+        members: list[Person] | None = None
+        for key, person in replaced.items():
+            before = last.by_key[key]
+            was, now = in_list(before, name), in_list(person, name)
+            if not (was or now):
+                continue
+            if members is None:
+                members = list(getattr(last.digest, name))
+            if was:
+                at = bisect.bisect_left(members, order(before), key=order)
+                assert members[at] is before, "a digest list out of its order"
+                del members[at]
+            if now:
+                bisect.insort(members, person, key=order)
+        if members is not None:
+            changes[name] = tuple(members)
+    return dataclasses.replace(last.digest, **changes)  # type: ignore[arg-type]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -114,3 +116,51 @@ def test_people_compare_by_their_digest() -> None:
     assert ann != people(note.replace("champion", "advocate"), TODAY_DATE)["Ann"]
     assert ann != people(note, TODAY_DATE + dt.timedelta(days=1))["Ann"]
     assert ann != people(note, TODAY_DATE, "Lunch with [[Ann]].\n")["Ann"]
+
+
+def _rows_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The people whose ``{% rows %}`` rows are rendered from here on, by name."""
+    from vaultnet.state.fragments import Fragments
+
+    rendered: list[str] = []
+    real = Fragments._row
+
+    def counted(self: Fragments, item: object, *args: object) -> str:
+        if isinstance(item, Person):
+            rendered.append(item.name)
+        return real(self, item, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Fragments, "_row", counted)
+    return rendered
+
+
+def test_a_build_renders_the_rows_of_the_people_edited_and_joins_the_others(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _build(sample_vault)
+    rows = sample_vault / ".vaultnet" / "rows"
+    assert len(list(rows.glob("rows-*.pickle"))) > 10  # spread over many files
+    before = {path.name: path.stat().st_mtime_ns for path in rows.iterdir()}
+    rendered = _rows_rendered(monkeypatch)
+    _edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
+    _build(sample_vault)
+    assert set(rendered) == {"Ann Lee"}
+    after = {path.name: path.stat().st_mtime_ns for path in rows.iterdir()}
+    assert 0 < sum(after[name] != before.get(name) for name in after) <= 2  # her old and new
+    # Damaged or foreign rows are not trusted: rendered again, with the same pages.
+    pages = _pages(sample_vault)
+    for path in rows.iterdir():
+        path.write_bytes(b"\x80\x04garbage" if path.name < "rows-80" else b"")
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    (rows / "rows-ff.pickle").write_bytes(pickle.dumps({"format": 1, "rows": Evil()}))
+    (sample_vault / ".vaultnet" / "last-build.json").unlink()  # past the early stop
+    rendered.clear()
+    _build(sample_vault)
+    assert len(set(rendered)) > 40
+    assert _pages(sample_vault) == pages
+    assert not marker.exists()

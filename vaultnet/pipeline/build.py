@@ -158,8 +158,11 @@ class Builder:
         """What renders the pages and keeps what the next render reuses."""
         if self._renderer is None:
             from vaultnet.render.render import Renderer  # Jinja only when pages are made
+            from vaultnet.state.rowstore import RowStore
 
-            self._renderer = Renderer(self.pages)
+            vault = self.cache.vault if self.cache.folder is not None else None
+            rows = RowStore.for_vault(vault) if vault is not None else None
+            self._renderer = Renderer(self.pages, rows)  # rows saved beside the cache
         return self._renderer
 
     def _update_files(self, changed: Iterable[str] | None) -> None:
@@ -391,8 +394,11 @@ class Builder:
         return self.people
 
     def save_state(self) -> None:
-        """Save what is kept in ``.vaultnet/`` (a watcher's, when it stops)."""
+        """Save what is kept in ``.vaultnet/``: the parse cache and people's rendered rows
+        (a watcher's, when it stops)."""
         self.cache.save()
+        if self._renderer is not None:
+            self._renderer.save_rows()
 
     def _note_key(self, path: str) -> str:
         """A key of a note's content: the state of the file it was read from (what the parse

@@ -29,6 +29,7 @@ from vaultnet.render.filters import by_due, iso_week, link_label, warmest_first
 from vaultnet.render.page import MARK, Page
 from vaultnet.state.fragments import Fragments
 from vaultnet.state.pagememo import PageMemo
+from vaultnet.state.rowstore import RowStore
 
 # The sections of Follow-ups that get a page of their own when cut short (Follow-ups/<title>.md):
 # bucket or list, title, the order the page lists them in.
@@ -109,12 +110,17 @@ def render_page_body(
 class Renderer:
     """Renders a network's pages, keeping what the next render may reuse: the Jinja
     environments (templates compiled once), and, given a ``memo`` (a watcher's), the last
-    pages (pagememo.py) and each environment's rendered rows (fragments.py).
+    pages (pagememo.py). People's rows (fragments.py) are kept for a watcher, and with
+    ``rows`` saved for the next build too (rowstore.py).
     """
 
-    def __init__(self, memo: PageMemo | None = None) -> None:
+    def __init__(self, memo: PageMemo | None = None, rows: RowStore | None = None) -> None:
         self.environments = Environments()
         self.memo = memo
+        self.rows = rows
+        self._adopted: set[int] = set()  # environments given the saved rows (by id)
+        # The last render's kept rows and the digests of its people, for save_rows.
+        self._last: tuple[Fragments, list[str]] | None = None
 
     def environment(self, config: Config, today: dt.date) -> jinja2.Environment:
         """The environment pages for ``config`` and ``today`` are rendered in."""
@@ -127,12 +133,17 @@ class Renderer:
         """
         config, today, memo = network.config, network.today, self.memo
         env = self.environment(config, today)
-        # What is kept from one render to the next is kept only for a watcher (with a memo).
+        # Per-person insight values are kept only for a watcher (with a memo); rows also
+        # when they are saved for the next build.
         fragments: Fragments = env.fragments  # type: ignore[attr-defined]
-        fragments.keep = PER_PERSON.keep = memo is not None
-        if memo is None:
+        PER_PERSON.keep = memo is not None
+        fragments.keep = memo is not None or self.rows is not None
+        if not fragments.keep:
             fragments.clear()
         fragments.next_render()
+        if self.rows is not None and id(env) not in self._adopted:
+            self._adopted.add(id(env))
+            fragments.adopt(self.rows.load())
         base = template_context(network)
         pages = []
         session = memo.start() if memo is not None else None
@@ -149,8 +160,17 @@ class Renderer:
             pages.append(Page(path, text))
         if memo is not None:
             memo.retain({page.path for page in pages})
+        if fragments.keep:
             fragments.prune(network.people)
+        if self.rows is not None:
+            self._last = (fragments, [person.digest for person in network.people])
         return pages
+
+    def save_rows(self) -> None:
+        """Save the rows of the last render's people for the next build (rowstore.py)."""
+        if self.rows is not None and self._last is not None:
+            fragments, alive = self._last
+            self.rows.save(fragments.people_rows(), alive)
 
 
 def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:

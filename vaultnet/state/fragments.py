@@ -58,6 +58,26 @@ class Fragments:
         self.keep = False
         self._pruned_at = 0  # how many rows there were after the last prune
         self.renders = 0
+        self.added: set[str] = set()  # digests of the people whose rows were rendered
+
+    def adopt(self, saved: dict[str, dict[str, str]]) -> None:
+        """Take rows of ``{% rows %}`` blocks saved by an earlier build (rowstore.py): by
+        block, each person's row by the person's digest."""
+        for block, rows in saved.items():
+            listed = self.listed.get(block)
+            if listed is None:
+                listed = self.listed[block] = _Listed()
+                listed.used = self.renders - 1  # not used by this render until it is
+            for digest, text in rows.items():
+                listed.people.setdefault(digest, text)
+
+    def people_rows(self) -> dict[str, dict[str, str]]:
+        """The rows of people of every ``{% rows %}`` block the latest render used."""
+        return {
+            block: listed.people
+            for block, listed in self.listed.items()
+            if listed.used == self.renders and listed.people
+        }
 
     def get(self, key: tuple[Any, ...], block: str) -> str | None:
         """The block's text for ``key``, or None when it must be rendered (and ``put``)."""
@@ -95,13 +115,10 @@ class Fragments:
         if type(items) is not list and type(items) is not tuple:
             items = list(items)
         if items and type(items[0]) is Person:
-            # People hash and compare by their digest: no id() to make per row.
-            try:
-                texts = list(map(listed.people.get, items))
-            except TypeError:  # something unhashable after them
-                texts = [
-                    listed.people.get(item) if type(item) is Person else None for item in items
-                ]
+            # A person's row is kept by the person's digest: the same for a person made
+            # again from the same inputs, in this process or a later one (rowstore.py).
+            people = listed.people
+            texts = [people.get(item.digest) if type(item) is Person else None for item in items]
         else:
             texts = list(map(listed.texts.get, map(id, items)))
         missing = 0
@@ -129,7 +146,8 @@ class Fragments:
             return self.put(key, block, str(caller(item))) if found is None else found
         text = str(caller(item))
         if self.keep:
-            listed.people[item] = text
+            listed.people[item.digest] = text
+            self.added.add(item.digest)
         return text
 
     def texts(self) -> list[str]:
@@ -168,14 +186,15 @@ class Fragments:
         if self._count() <= self._pruned_at * 5 // 4 + PRUNE_SLACK:
             return
         alive = set(people)
+        digests = {person.digest for person in alive}
         self.rows = {
             entry: text
             for entry, text in self.rows.items()
             if all(person in alive for person in map(_person_in, entry[1]) if person)
         }
         for listed in self.listed.values():
-            for person in [person for person in listed.people if person not in alive]:
-                del listed.people[person]
+            for digest in [digest for digest in listed.people if digest not in digests]:
+                del listed.people[digest]
             gone = [key for key, item in listed.items.items() if _person_in(item) not in alive]
             for key in gone:
                 del listed.texts[key], listed.items[key]
@@ -191,6 +210,7 @@ class Fragments:
         self.listed.clear()
         self.tables.clear()
         self.tables_before.clear()
+        self.added.clear()
         self._pruned_at = 0
 
 
@@ -200,8 +220,8 @@ class _Listed:
     __slots__ = ("items", "people", "texts", "used")
 
     def __init__(self) -> None:
-        # A person's row, keyed by the person (people hash and compare by their digest).
-        self.people: dict[Person, str] = {}
+        # A person's row, keyed by the person's digest.
+        self.people: dict[str, str] = {}
         # A value's row by its id, as the last call showed it; the value is kept alive in
         # ``items`` while its row is kept, so that no other item takes its id.
         self.texts: dict[int, str] = {}

@@ -1,0 +1,133 @@
+"""People's rendered rows, saved in ``.vaultnet/rows/`` for the next build to reuse.
+
+The index, tier and follow-up pages are tables of one row per person, rendered by the
+``{% rows %}`` blocks of the templates (fragments.py). A row is a function of its block
+(the compiled template code) and of the person, whose digest is a key of everything the
+person is made from, the day and the configuration included. So a row saved under (block,
+digest) is exact for any later build that meets a person with that digest in that block:
+a build after a few edits renders the rows of the people edited, and joins the others.
+
+Rows are spread over SHARDS files by their digest; a build rewrites only the files whose
+rows changed. A file is written whole and atomically; one that is missing, corrupt, of
+another format or version, or holds anything but text is ignored (and written again).
+Nothing here is the source of truth: deleting the folder changes no output.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from vaultnet.atomic import atomic_file
+from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.version import VERSION
+
+FORMAT = 1  # bumped whenever rows are keyed or stored differently
+ROWS_DIR = "rows"  # .vaultnet/rows/rows-00.pickle ... rows-ff.pickle
+SHARDS = 256
+Rows = dict[str, dict[str, str]]  # block -> person's digest -> row
+
+
+def shard_of(digest: str) -> int:
+    """Which file holds a person's rows (digests are hexadecimal)."""
+    try:
+        return int(digest[:2], 16) % SHARDS
+    except ValueError:
+        return 0
+
+
+class _TextOnly(pickle.Unpickler):
+    """Rows are dictionaries of text: anything that names a class is refused."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in saved rows")
+
+
+class RowStore:
+    """The saved rows of one vault, read on first use and written where they changed."""
+
+    def __init__(self, folder: Path, vault: Path | None = None) -> None:
+        self.folder = folder
+        self.vault = vault  # set for a vault's rows: its files stay inside
+        self.saved: list[Rows] = []  # what each shard held when read (or last written)
+        self.rows: Rows = {}  # every block's rows, as this process knows them
+        self._loaded = False
+
+    @classmethod
+    def for_vault(cls, vault: Path) -> RowStore:
+        return cls(vault / STATE_DIR / ROWS_DIR, vault)
+
+    def _usable(self) -> bool:
+        """Whether the folder lies inside the vault, not reached through a link."""
+        return self.vault is None or link_on_the_way(self.vault, f"{STATE_DIR}/{ROWS_DIR}") is None
+
+    def load(self) -> Rows:
+        """Every saved row, by block and digest (read once)."""
+        if not self._loaded:
+            self._loaded = True
+            self.saved = [{} for _ in range(SHARDS)]
+            if self._usable():
+                for shard in range(SHARDS):
+                    self.saved[shard] = self._read(shard)
+            for shard_rows in self.saved:
+                for block, rows in shard_rows.items():
+                    self.rows.setdefault(block, {}).update(rows)
+        return self.rows
+
+    def _read(self, shard: int) -> Rows:
+        try:
+            with open(self.folder / _name(shard), "rb") as handle:
+                payload: Any = _TextOnly(handle).load()
+        except Exception:  # missing or damaged: nothing saved there
+            return {}
+        if (
+            not isinstance(payload, dict)
+            or payload.get("format") != FORMAT
+            or payload.get("version") != VERSION
+            or not isinstance(payload.get("rows"), dict)
+        ):
+            return {}
+        found: Rows = payload["rows"]
+        for block, rows in found.items():
+            if type(block) is not str or type(rows) is not dict:
+                return {}
+            for digest, text in rows.items():
+                if type(digest) is not str or type(text) is not str or shard_of(digest) != shard:
+                    return {}  # not the shape vaultnet writes, or in the wrong file
+        return found
+
+    def save(self, now: Rows, alive: Iterable[str]) -> None:
+        """Save ``now`` (the rows of the blocks the last render used), keeping only the
+        rows of ``alive`` digests (the people there are); only the files that differ are
+        written. Failures only cost speed."""
+        if not self._loaded:
+            self.load()
+        keep = set(alive)
+        shards: list[Rows] = [{} for _ in range(SHARDS)]
+        for block, rows in now.items():
+            for digest, text in rows.items():
+                if digest in keep:
+                    shards[shard_of(digest)].setdefault(block, {})[digest] = text
+        if not self._usable():
+            return  # never written through a link
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for shard, held in enumerate(shards):
+                if held == self.saved[shard]:
+                    continue
+                target = self.folder / _name(shard)
+                if not held:
+                    target.unlink(missing_ok=True)
+                else:
+                    payload = {"format": FORMAT, "version": VERSION, "rows": held}
+                    with atomic_file(target, 0o600, durable=False) as handle:
+                        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                self.saved[shard] = held
+        except (OSError, pickle.PicklingError, ValueError):
+            return  # rows that cannot be saved only cost speed
+
+
+def _name(shard: int) -> str:
+    return f"rows-{shard:02x}.pickle"

@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from tests.conftest import ROOT, WriteNote
 from vaultnet.cli.main import main
 from vaultnet.config import DEFAULT_TIERS, Capture, load_config
+from vaultnet.pipeline.request import BuildRequest, Mode
 
 TODAY_ARGS = ["--today", "2026-11-26"]
 NOT_A_VAULT = "not inside a vault (no vaultnet.toml or .obsidian/ here or above)"
@@ -447,7 +448,7 @@ def test_a_watchers_rebuild_sees_a_new_duplicate_and_its_end(
     today = dt.date(2026, 11, 26)
 
     def duplicates(changed: list[str]) -> list[str]:
-        result = builder.build(today, changed=changed, write=False)
+        result = builder.build(BuildRequest(today, Mode.MODEL, changed=tuple(changed)))
         return [d.path for d in result.diagnostics if "same person twice" in d.message]
 
     assert duplicates([]) == []

@@ -16,7 +16,9 @@ __version__ = VERSION
 
 # Imported on first use: a command that finds nothing changed should not pay for them.
 _EXPORTS = {
+    "BuildRequest": "pipeline.build",
     "BuildResult": "pipeline.build",
+    "Mode": "pipeline.build",
     "Builder": "pipeline.build",
     "build_vault": "pipeline.build",
     "read_notes": "pipeline.build",
@@ -29,9 +31,11 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "BuildRequest",
     "BuildResult",
     "Builder",
     "Config",
+    "Mode",
     "Network",
     "VaultnetError",
     "__version__",
@@ -46,7 +50,14 @@ if TYPE_CHECKING:
     from vaultnet.config import Config, load_config
     from vaultnet.errors import VaultnetError
     from vaultnet.model.network import Network, build_network
-    from vaultnet.pipeline.build import Builder, BuildResult, build_vault, read_notes
+    from vaultnet.pipeline.build import (
+        Builder,
+        BuildRequest,
+        BuildResult,
+        Mode,
+        build_vault,
+        read_notes,
+    )
     from vaultnet.source.notes import parse_note
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from vaultnet.pipeline.request import BuildRequest
+
 from . import GOOD, OUTPUT, TODAY_ARGS, cli, edit, make_vault, person, snapshot, survey
 
 ALICE = person(name="Alice")
@@ -165,10 +167,10 @@ def test_a_rebuild_of_changed_files_judges_a_link_as_the_scan_does(tmp_path: Pat
     vault = make_vault(tmp_path, {"People/Alice.md": ALICE})
     builder = Builder(load_config(vault), pages=PageMemo())
     today = dt.date(2026, 11, 26)
-    builder.build(today, save=False, full=True)
+    builder.build(BuildRequest(today, stop_early=False, save=False))
     os.symlink(tmp_path / "Far.md", vault / "Far.md")
     os.symlink(vault / "People" / "Alice.md", vault / "Again.md")
-    result = builder.build(today, ["Far.md", "Again.md"], save=False)
+    result = builder.build(BuildRequest(today, changed=("Far.md", "Again.md"), save=False))
     assert result.network is not None
     assert sorted(p.name for p in result.network.people) == ["Alice", GOOD]
     [warning] = [d for d in result.diagnostics if d.path == "Far.md"]

@@ -213,9 +213,9 @@ import vaultnet.pipeline.build as build
 import vaultnet.pipeline.watch as watch
 
 real = build.Builder.build
-def slow_build(self, today, changed=None, **options):
-    result = real(self, today, changed, **options)
-    if changed:  # a rebuild, not the first build
+def slow_build(self, request):
+    result = real(self, request)
+    if request.changed:  # a rebuild, not the first build
         print("rebuilding slowly", flush=True)
         time.sleep(30)
     return result

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from tests.conftest import WriteNote
 from vaultnet.cli.main import main
+from vaultnet.pipeline.request import BuildRequest
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden_briefs"
 UPDATE = bool(os.environ.get("VAULTNET_UPDATE_GOLDEN"))
@@ -238,16 +239,16 @@ def test_a_watchers_rebuild_sees_a_task_come_and_go_in_a_brief(sample_vault: Pat
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     today = dt.date(2026, 12, 1)
     page = sample_vault / "Network" / "Briefs" / "Zoë Okafor.md"
-    builder.build(today)
+    builder.build(BuildRequest(today))
     assert "## Open loops\n- Planned" in page.read_text(encoding="utf-8")
     daily = sample_vault / "Daily" / "2026-11-30.md"
     daily.write_text("- [ ] send [[Zoë Okafor]] the on-call doc\n", encoding="utf-8")
-    builder.build(today, changed=["Daily/2026-11-30.md"])
+    builder.build(BuildRequest(today, changed=("Daily/2026-11-30.md",)))
     assert "- [ ] send Zoë Okafor the on-call doc (Daily/2026-11-30.md:1)\n" in page.read_text(
         encoding="utf-8"
     )
     daily.write_text("- [x] sent [[Zoë Okafor]] the on-call doc, done\n", encoding="utf-8")
-    builder.build(today, changed=["Daily/2026-11-30.md"])
+    builder.build(BuildRequest(today, changed=("Daily/2026-11-30.md",)))
     assert "- [ ] send" not in page.read_text(encoding="utf-8")
 
 

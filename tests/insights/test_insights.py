@@ -37,7 +37,7 @@ from vaultnet.insights.logscan import (
 from vaultnet.insights.reciprocity import build_reciprocity
 from vaultnet.insights.routes import NoMatch, find_routes, routes_json, routes_text
 from vaultnet.model.network import Network, build_network
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.render.digest import digest_json
 from vaultnet.render.render import render_pages
 from vaultnet.source.companynames import company_key
@@ -555,7 +555,7 @@ def test_cli_path_no_match_suggests_and_exits_2(sample_vault: Path) -> None:
 
 def _sample_pages(vault: Path) -> dict[str, str]:
     config = load_config(vault)
-    result = Builder(config).build(TODAY, write=False, full=True)
+    result = Builder(config).build(BuildRequest(TODAY, Mode.MODEL, stop_early=False))
     assert result.network is not None
     mine = ("Introductions.md", "Companies.md", "Companies/", "Ladder.md", "Reciprocity.md")
     pages = {p.path: p.text for p in render_pages(result.network) if p.path.startswith(mine)}
@@ -593,7 +593,7 @@ def test_golden_insight_pages(sample_vault: Path) -> None:
 
 def test_sample_vault_follow_up_buckets_are_as_documented(sample_vault: Path) -> None:
     config = load_config(sample_vault)
-    result = Builder(config).build(TODAY, write=False, full=True)
+    result = Builder(config).build(BuildRequest(TODAY, Mode.MODEL, stop_early=False))
     assert result.network is not None
     digest = result.network.digest
     counts = [

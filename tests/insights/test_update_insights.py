@@ -15,7 +15,7 @@ import vaultnet.insights.insights as insights_module
 from vaultnet.config import load_config
 from vaultnet.insights.insights import compute_insights
 from vaultnet.insights.logscan import PER_PERSON
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.state.cache import NoteCache
 
 TODAY = dt.date(2026, 11, 26)
@@ -57,7 +57,7 @@ def test_patched_insights_equal_fresh_ones(sample_vault: Path, fresh_start: list
     people = sample_vault / "People"
     ann, amara = people / "Ann Lee.md", people / "Amara Nwosu.md"
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
-    compute_insights(builder.build(TODAY, write=False).network)  # type: ignore[arg-type]
+    compute_insights(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
     steps = [
         ("a plain log entry", lambda: _log(ann, "- 2026-11-20 call: quick catch-up"), True),
         ("a #gave entry", lambda: _log(ann, "- 2026-11-21 intro to a recruiter #gave"), True),
@@ -78,7 +78,7 @@ def test_patched_insights_equal_fresh_ones(sample_vault: Path, fresh_start: list
         edit()
         fresh_start.clear()
         touched = ["People/Amara Nwosu.md"] if "elsewhere" in what else changed
-        network = builder.build(TODAY, changed=touched, write=False).network
+        network = builder.build(BuildRequest(TODAY, Mode.MODEL, changed=tuple(touched))).network
         assert network is not None and network.patch is not None, what
         patched = compute_insights(network)
         assert (not fresh_start) == companies_kept, what
@@ -87,7 +87,9 @@ def test_patched_insights_equal_fresh_ones(sample_vault: Path, fresh_start: list
     # A daily note rebuilds the two people it mentions at once.
     daily = sample_vault / "Daily" / "2026-11-22.md"
     daily.write_text("Dinner with [[Ann Lee]] and [[Amara Nwosu]].\n", encoding="utf-8")
-    network = builder.build(TODAY, changed=["Daily/2026-11-22.md"], write=False).network
+    network = builder.build(
+        BuildRequest(TODAY, Mode.MODEL, changed=("Daily/2026-11-22.md",))
+    ).network
     assert network is not None and network.patch is not None
     assert len(network.patch.replaced) == 2
     patched = compute_insights(network)
@@ -99,9 +101,9 @@ def test_a_network_that_is_not_patched_computes_everything(
     sample_vault: Path, fresh_start: list[str]
 ) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
-    compute_insights(builder.build(TODAY, write=False).network)  # type: ignore[arg-type]
+    compute_insights(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
     _edit(sample_vault / "People" / "Ann Lee.md", "tier: champion", "tier: supporter")
-    network = builder.build(TODAY, changed=["People/Ann Lee.md"], write=False).network
+    network = builder.build(BuildRequest(TODAY, Mode.MODEL, changed=("People/Ann Lee.md",))).network
     assert network is not None and network.patch is None
     fresh_start.clear()
     compute_insights(network)
@@ -112,11 +114,13 @@ def test_values_of_the_people_replaced_are_not_kept(
     sample_vault: Path, fresh_start: list[str]
 ) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
-    compute_insights(builder.build(TODAY, write=False).network)  # type: ignore[arg-type]
+    compute_insights(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
     ann = sample_vault / "People" / "Ann Lee.md"
     for day in (20, 21, 22):
         _append(ann, f"- 2026-11-{day} call #got")
-        network = builder.build(TODAY, changed=["People/Ann Lee.md"], write=False).network
+        network = builder.build(
+            BuildRequest(TODAY, Mode.MODEL, changed=("People/Ann Lee.md",))
+        ).network
         assert network is not None and network.patch is not None
         compute_insights(network)
         gone = {id(before) for before, _ in network.patch.replaced}
@@ -134,7 +138,7 @@ def test_the_upgrade_plan_due_list_follows_patched_people(
         people / "Emma Thornton.md",
     )
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
-    first = compute_insights(builder.build(TODAY, write=False).network)  # type: ignore[arg-type]
+    first = compute_insights(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
     assert [s.person.name for s in first.digest_extras.upgrade_due] == [
         "Zoë Okafor",
         "Emma Thornton",
@@ -154,7 +158,9 @@ def test_the_upgrade_plan_due_list_follows_patched_people(
     seen = []
     for what, note, edit in steps:
         edit()
-        network = builder.build(TODAY, changed=[f"People/{note.name}"], write=False).network
+        network = builder.build(
+            BuildRequest(TODAY, Mode.MODEL, changed=(f"People/{note.name}",))
+        ).network
         assert network is not None and network.patch is not None, what
         patched = compute_insights(network)
         seen.append([s.person.name for s in patched.digest_extras.upgrade_due])

@@ -17,7 +17,7 @@ from vaultnet.config import load_config
 from vaultnet.insights.introductions import Introductions, build_introductions, update_introductions
 from vaultnet.insights.logscan import scan_logs
 from vaultnet.model.network import Network, Person
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.state.cache import NoteCache
 
 TODAY = dt.date(2026, 11, 26)
@@ -77,7 +77,9 @@ class Watch:
         self.intros = build_introductions(self.network)
 
     def _build(self, changed: list[str] | None) -> Network:
-        network = self.builder.build(TODAY, changed=changed, write=False).network
+        network = self.builder.build(
+            BuildRequest(TODAY, Mode.MODEL, changed=None if changed is None else tuple(changed))
+        ).network
         assert network is not None
         return network
 
@@ -269,7 +271,9 @@ def test_an_intro_entry_moved_to_another_line(sample_vault: Path) -> None:
 def test_a_network_that_is_not_a_patch(sample_vault: Path) -> None:
     watch = Watch(sample_vault)
     _edit(sample_vault, "Ann Lee", "tier: champion", "tier: advocate")
-    after = watch.builder.build(TODAY, changed=[_path("Ann Lee")], write=False).network
+    after = watch.builder.build(
+        BuildRequest(TODAY, Mode.MODEL, changed=(_path("Ann Lee"),))
+    ).network
     assert after is not None
     assert after.patch is None
     assert update_introductions(watch.intros, after, scan_logs(after)) is None

@@ -25,7 +25,7 @@ from vaultnet.insights.reciprocity import (
     update_reciprocity,
 )
 from vaultnet.model.network import Network, Person
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.state.cache import NoteCache
 
 
@@ -41,7 +41,9 @@ class Watch:
 
     def _build(self, changed: list[str]) -> Network:
         """The network after ``changed`` (everything, the first time)."""
-        network = self.builder.build(TODAY, changed=changed or None, write=False).network
+        network = self.builder.build(
+            BuildRequest(TODAY, Mode.MODEL, changed=tuple(changed) if changed else None)
+        ).network
         assert network is not None
         return network
 
@@ -231,7 +233,9 @@ def test_a_daily_note_mention_rebuilds_two_people(watch: Watch) -> None:
 def test_a_network_that_is_not_patched_gives_none(watch: Watch) -> None:
     path = watch.vault / "People" / "Bob Marsh.md"
     path.write_text(path.read_text(encoding="utf-8").replace("tier: advocate", "tier: champion"))
-    network = watch.builder.build(TODAY, changed=["People/Bob Marsh.md"], write=False).network
+    network = watch.builder.build(
+        BuildRequest(TODAY, Mode.MODEL, changed=("People/Bob Marsh.md",))
+    ).network
     assert network is not None and network.patch is None
     scan = scan_logs(network)
     assert update_reciprocity(watch.reciprocity, network, scan) is None

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from tests.conftest import WriteNote
 from vaultnet.cli.main import main
 from vaultnet.model.identity import name_words, phone_key
+from vaultnet.pipeline.request import BuildRequest, Mode
 
 TODAY = "2026-11-26"
 
@@ -253,7 +254,7 @@ def test_a_watchers_rebuild_sees_a_new_phone_duplicate_and_its_end(
     today = dt.date(2026, 11, 26)
 
     def duplicates(changed: list[str]) -> list[str]:
-        result = builder.build(today, changed=changed, write=False)
+        result = builder.build(BuildRequest(today, Mode.MODEL, changed=tuple(changed)))
         return [d.path for d in result.diagnostics if "same person twice" in d.message]
 
     assert duplicates([]) == []

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vaultnet.config import load_config
-from vaultnet.pipeline.build import Builder, build_vault
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode, build_vault
 from vaultnet.state.cache import FORMAT, NoteCache, shard_of
 
 TODAY = dt.date(2026, 11, 26)
@@ -42,7 +42,9 @@ def test_persistent_cache_gives_the_same_pages(sample_vault: Path) -> None:
     assert again.up_to_date
     assert again.write.written == []
     # Forced past the early stop, from the cache only.
-    forced = Builder(config, NoteCache.for_vault(sample_vault)).build(TODAY, full=True)
+    forced = Builder(config, NoteCache.for_vault(sample_vault)).build(
+        BuildRequest(TODAY, stop_early=False)
+    )
     assert forced.read.parsed == 0
     assert forced.write.written == []
     assert _pages(sample_vault) == first == _cold_pages(sample_vault)
@@ -96,7 +98,7 @@ def test_a_cache_that_would_run_code_is_refused(sample_vault: Path, tmp_path: Pa
 def test_incremental_builds_match_a_cold_build(sample_vault: Path) -> None:
     config = load_config(sample_vault)
     builder = Builder(config, NoteCache.in_memory())
-    builder.build(TODAY)
+    builder.build(BuildRequest(TODAY))
     ann = sample_vault / "People" / "Ann Lee.md"
     ann.write_text(
         ann.read_text(encoding="utf-8") + "- 2026-11-25 call: quick check-in\n", encoding="utf-8"
@@ -105,17 +107,19 @@ def test_incremental_builds_match_a_cold_build(sample_vault: Path) -> None:
     daily.write_text("Coffee with [[Bob Marsh]] and [[Kat]].\n", encoding="utf-8")
     (sample_vault / "People" / "Tom Beaumont.md").unlink()
     changed = ["People/Ann Lee.md", "Daily/2026-11-24.md", "People/Tom Beaumont.md"]
-    builder.build(TODAY, changed=changed)
+    builder.build(BuildRequest(TODAY, changed=tuple(changed)))
     assert _pages(sample_vault) == _cold_pages(sample_vault)
     # A rename that changes how links resolve: people linking to Kat must follow.
     kat = sample_vault / "People" / "Katarzyna Nowak.md"
     kat.rename(sample_vault / "People" / "Kasia Nowak.md")
-    builder.build(TODAY, changed=["People/Katarzyna Nowak.md", "People/Kasia Nowak.md"])
+    builder.build(
+        BuildRequest(TODAY, changed=("People/Katarzyna Nowak.md", "People/Kasia Nowak.md"))
+    )
     assert _pages(sample_vault) == _cold_pages(sample_vault)
     # Another day: everyone's follow-ups move.
-    builder.build(TODAY + dt.timedelta(days=3), changed=[])
+    builder.build(BuildRequest(TODAY + dt.timedelta(days=3), changed=()))
     cold = build_vault(config, TODAY + dt.timedelta(days=3), cache=None, write=False)
-    again = builder.build(TODAY + dt.timedelta(days=3), write=False, full=True)
+    again = builder.build(BuildRequest(TODAY + dt.timedelta(days=3), Mode.MODEL, stop_early=False))
     assert again.digest_json_text() == cold.digest_json_text()
 
 
@@ -151,7 +155,9 @@ def test_an_edit_rewrites_only_the_cache_file_holding_its_note(sample_vault: Pat
     assert changed == {f"notes-{shard_of('People/Ann Lee.md'):02x}.pickle"}
     assert after.keys() == before.keys()
     # The next process reads the edit from the cache, parsing nothing.
-    forced = Builder(config, NoteCache.for_vault(sample_vault)).build(TODAY, full=True)
+    forced = Builder(config, NoteCache.for_vault(sample_vault)).build(
+        BuildRequest(TODAY, stop_early=False)
+    )
     assert forced.read.parsed == 0
 
 
@@ -176,7 +182,9 @@ def test_cache_files_of_another_configuration_are_not_used(sample_vault: Path) -
     config = sample_vault / "vaultnet.toml"
     config.write_text(config.read_text(encoding="utf-8") + '\nlog_headings = ["Journal"]\n')
     changed = load_config(sample_vault)
-    result = Builder(changed, NoteCache.for_vault(sample_vault)).build(TODAY, full=True)
+    result = Builder(changed, NoteCache.for_vault(sample_vault)).build(
+        BuildRequest(TODAY, stop_early=False)
+    )
     assert result.read.reused == 0 and result.read.parsed > 40
 
 
@@ -193,7 +201,7 @@ def test_a_cache_file_of_the_wrong_shape_is_rebuilt_not_trusted(sample_vault: Pa
     path.write_bytes(pickle.dumps(payload))
     (sample_vault / ".vaultnet" / "last-build.json").unlink()
     cache = NoteCache.for_vault(sample_vault)
-    result = Builder(config, cache).build(TODAY, full=True)
+    result = Builder(config, cache).build(BuildRequest(TODAY, stop_early=False))
     assert result.read.parsed >= 1  # that file's notes were parsed again
     assert result.write.written == [] and _pages(sample_vault) == first
     assert isinstance(NoteCache.for_vault(sample_vault).entries["People/Ann Lee.md"], tuple)
@@ -324,7 +332,7 @@ def test_a_watchers_networks_match_fresh_ones_when_people_change_in_place(
     monkeypatch.setattr(network_module, "_digest", counted)
     config = load_config(sample_vault)
     builder = Builder(config, NoteCache.in_memory())
-    builder.build(TODAY, write=False)
+    builder.build(BuildRequest(TODAY, Mode.MODEL))
     ann = sample_vault / "People" / "Ann Lee.md"
     original = ann.read_text(encoding="utf-8")
     edits = [  # each from the state the one before left
@@ -348,15 +356,19 @@ def test_a_watchers_networks_match_fresh_ones_when_people_change_in_place(
     for what, text, in_place in edits:
         ann.write_text(text, encoding="utf-8")
         sorts.clear()
-        result = builder.build(TODAY, changed=["People/Ann Lee.md"], write=False)
+        result = builder.build(BuildRequest(TODAY, Mode.MODEL, changed=("People/Ann Lee.md",)))
         assert (not sorts) == in_place, what
-        fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
+        fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(
+            BuildRequest(TODAY, Mode.MODEL)
+        )
         assert _orders(result.network) == _orders(fresh.network), what
     # A daily note mentions two people: both rebuilt, in place or not, still the same.
     daily = sample_vault / "Daily" / "2026-11-24.md"
     daily.write_text("Lunch with [[Ann Lee]] and [[Bob Marsh]].\n", encoding="utf-8")
-    result = builder.build(TODAY, changed=["Daily/2026-11-24.md"], write=False)
-    fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
+    result = builder.build(BuildRequest(TODAY, Mode.MODEL, changed=("Daily/2026-11-24.md",)))
+    fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(
+        BuildRequest(TODAY, Mode.MODEL)
+    )
     assert _orders(result.network) == _orders(fresh.network)
 
 
@@ -367,7 +379,7 @@ def test_a_build_that_fails_half_way_leaves_nothing_stale_behind(
 
     config = load_config(sample_vault)
     builder = Builder(config, NoteCache.in_memory())
-    builder.build(TODAY, write=False)
+    builder.build(BuildRequest(TODAY, Mode.MODEL))
     ann, bob = sample_vault / "People" / "Ann Lee.md", sample_vault / "People" / "Bob Marsh.md"
     ann.write_text(ann.read_text(encoding="utf-8").replace("VP Engineering", "CTO"))
     bob.write_text(bob.read_text(encoding="utf-8") + "\n- 2026-11-25 call: hello\n")
@@ -383,10 +395,14 @@ def test_a_build_that_fails_half_way_leaves_nothing_stale_behind(
 
     monkeypatch.setattr(people_module, "make_person", fails_second)
     with pytest.raises(RuntimeError):
-        builder.build(TODAY, changed=["People/Ann Lee.md", "People/Bob Marsh.md"], write=False)
+        builder.build(
+            BuildRequest(TODAY, Mode.MODEL, changed=("People/Ann Lee.md", "People/Bob Marsh.md"))
+        )
     monkeypatch.setattr(people_module, "make_person", real)
-    result = builder.build(TODAY, changed=[], write=False)
-    fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
+    result = builder.build(BuildRequest(TODAY, Mode.MODEL, changed=()))
+    fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(
+        BuildRequest(TODAY, Mode.MODEL)
+    )
     assert _orders(result.network) == _orders(fresh.network)
     assert result.network is not None
     assert result.network.by_key["People/Ann Lee.md"].role == "CTO"
@@ -395,7 +411,7 @@ def test_a_build_that_fails_half_way_leaves_nothing_stale_behind(
 def test_a_watchers_model_follows_every_kind_of_note_change(sample_vault: Path) -> None:
     config = load_config(sample_vault)
     builder = Builder(config, NoteCache.in_memory())
-    builder.build(TODAY, write=False)
+    builder.build(BuildRequest(TODAY, Mode.MODEL))
     people = sample_vault / "People"
     person = "---\ntype: person\nname: {name}\ntier: advocate\n---\n## Log\n- 2026-11-01 call\n"
     steps: list[tuple[str, str | None]] = [
@@ -415,8 +431,10 @@ def test_a_watchers_model_follows_every_kind_of_note_change(sample_vault: Path) 
             target.unlink()
         else:
             target.write_text(text, encoding="utf-8")
-        result = builder.build(TODAY, changed=[path], write=False)
-        fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, write=False)
+        result = builder.build(BuildRequest(TODAY, Mode.MODEL, changed=(path,)))
+        fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(
+            BuildRequest(TODAY, Mode.MODEL)
+        )
         assert _orders(result.network) == _orders(fresh.network), path
         assert result.network is not None and fresh.network is not None
         assert result.network.other_notes == fresh.network.other_notes, path

@@ -31,7 +31,7 @@ from watchdog.observers.polling import PollingEmitter, PollingObserver, PollingO
 from tests.conftest import TODAY, WriteNote
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.pipeline.output import WriteResult
 from vaultnet.pipeline.watch import (
     WATCH_LIMIT_HINT,
@@ -566,7 +566,7 @@ def test_classify_folders(vault: Path) -> None:
 
 def test_the_summary_line(vault: Path, write: WriteNote) -> None:
     write("People/Ann Lee.md", person("Acme"))
-    result = Builder(load_config(vault)).build(TODAY)
+    result = Builder(load_config(vault)).build(BuildRequest(TODAY))
     result = dataclasses.replace(
         result, write=WriteResult(written=["Index.md", "Follow-ups.md"], removed=["Old.md"])
     )
@@ -717,8 +717,10 @@ def test_a_watcher_started_on_an_up_to_date_vault_makes_its_model_at_once(
     write("People/Bob Marsh.md", person("Initech"))
     stand_in_templates(vault)
     config = load_config(vault)
-    assert Builder(config, NoteCache.for_vault(vault)).build(TODAY).network is not None
-    again = Builder(config, NoteCache.for_vault(vault)).build(TODAY)
+    assert (
+        Builder(config, NoteCache.for_vault(vault)).build(BuildRequest(TODAY)).network is not None
+    )
+    again = Builder(config, NoteCache.for_vault(vault)).build(BuildRequest(TODAY))
     assert again.up_to_date  # a build now would stop early
     w = start(cache=NoteCache.for_vault(vault))
     first = w.last.result

@@ -24,6 +24,7 @@ from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.dates import Duration
 from vaultnet.pipeline.output import is_generated
+from vaultnet.pipeline.request import BuildRequest
 from vaultnet.render.bases import bases_duration, people_base
 
 TODAY_ARGS = ["--today", "2026-11-26"]
@@ -535,16 +536,16 @@ def test_a_builder_makes_the_canvas_again_only_when_what_it_shows_changed(chains
     from vaultnet.state.cache import NoteCache
 
     builder = Builder(load_config(chains), NoteCache.in_memory())
-    first = {p.path: p.text for p in builder.build(TODAY).pages}
+    first = {p.path: p.text for p in builder.build(BuildRequest(TODAY)).pages}
     ann = chains / "People" / "Ann.md"
     ann.write_text(ann.read_text() + "## Log\n- 2026-11-20 call: hi\n", encoding="utf-8")
-    result = builder.build(TODAY, changed=["People/Ann.md"])
+    result = builder.build(BuildRequest(TODAY, changed=("People/Ann.md",)))
     second = {p.path: p.text for p in result.pages}
     assert second["Introductions.canvas"] is first["Introductions.canvas"]
     assert second["People.base"] is first["People.base"]
     cy = chains / "People" / "Cy.md"
     cy.write_text(cy.read_text().replace("[[Bob]]", "[[Gus]]"), encoding="utf-8")
-    result = builder.build(TODAY, changed=["People/Cy.md"])
+    result = builder.build(BuildRequest(TODAY, changed=("People/Cy.md",)))
     third = {p.path: p.text for p in result.pages}
     assert third["Introductions.canvas"] != first["Introductions.canvas"]
     assert result.network is not None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from vaultnet.config import load_config
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.state import cache as cache_module
 from vaultnet.state import forked
 from vaultnet.state.cache import SHARDS, NoteCache
@@ -48,7 +48,7 @@ def _saved(vault: Path) -> dict[str, tuple[int, int, object]]:
 def _build(vault: Path) -> tuple[NoteCache, Builder]:
     cache = NoteCache.for_vault(vault)
     builder = Builder(load_config(vault), cache)
-    builder.build(TODAY)
+    builder.build(BuildRequest(TODAY))
     return cache, builder
 
 
@@ -69,7 +69,7 @@ def test_the_helper_saves_what_this_process_would(
     assert _saved(sample_vault) == in_helper
     # The next build takes every note from the cache the helper wrote, and stops early.
     again = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
-    assert again.build(TODAY, full=True).read.parsed == 0
+    assert again.build(BuildRequest(TODAY, stop_early=False)).read.parsed == 0
 
 
 @pytest.mark.usefixtures("small_thresholds")
@@ -101,7 +101,9 @@ def test_a_small_save_and_a_memory_cache_stay_here(
 ) -> None:
     forked = _forks(monkeypatch)
     _build(sample_vault)  # 50 notes: below the thresholds
-    Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY, full=True)
+    Builder(load_config(sample_vault), NoteCache.in_memory()).build(
+        BuildRequest(TODAY, stop_early=False)
+    )
     assert forked == []
     assert len(_saved(sample_vault)) > 40
 

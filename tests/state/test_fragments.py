@@ -9,7 +9,7 @@ import pytest
 
 from vaultnet.config import load_config
 from vaultnet.errors import TemplateError
-from vaultnet.pipeline.build import Builder, build_vault
+from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
 from vaultnet.render import filters, render
 from vaultnet.render.obsidian import obsidian_pages
 from vaultnet.render.render import Renderer, render_pages
@@ -93,7 +93,7 @@ def test_an_edited_block_and_a_changed_person_are_rendered_again(sample_vault: P
         "{% for p in people %}\n{% cache p %}\nA {{ p.name }}\n{% endcache %}\n{% endfor %}\n"
     )
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
-    first = {page.path: page.text for page in builder.build(TODAY).pages}
+    first = {page.path: page.text for page in builder.build(BuildRequest(TODAY)).pages}
     assert "A Ann Lee\n" in first["Index.md"]
     template.write_text(
         "{% for p in people %}\n{% cache p %}\nB {{ p.name }}\n{% endcache %}\n{% endfor %}\n"
@@ -101,7 +101,8 @@ def test_an_edited_block_and_a_changed_person_are_rendered_again(sample_vault: P
     ann = sample_vault / "People" / "Ann Lee.md"
     ann.write_text(ann.read_text(encoding="utf-8").replace("name: Ann Lee", "name: Ann Lee-Park"))
     again = {
-        page.path: page.text for page in builder.build(TODAY, changed=["People/Ann Lee.md"]).pages
+        page.path: page.text
+        for page in builder.build(BuildRequest(TODAY, changed=("People/Ann Lee.md",))).pages
     }
     assert "A " not in again["Index.md"] and "B Ann Lee-Park\n" in again["Index.md"]
 
@@ -111,25 +112,25 @@ def test_rows_of_people_gone_or_changed_are_dropped_and_others_kept(
 ) -> None:
     monkeypatch.setattr(fragments, "PRUNE_SLACK", 0)
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
-    builder.build(TODAY)
+    builder.build(BuildRequest(TODAY))
     store = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
     kept = len(store.texts())
     (sample_vault / "People" / "Ann Lee.md").unlink()
-    builder.build(TODAY, changed=["People/Ann Lee.md"])
+    builder.build(BuildRequest(TODAY, changed=("People/Ann Lee.md",)))
     assert 0 < len(store.texts()) < kept
     assert not any("Ann Lee]]" in text for text in store.texts())
     # A rebuild that reuses every page renders no row, and keeps them all.
     rows = sorted(store.texts())
-    builder.build(TODAY, changed=[])
+    builder.build(BuildRequest(TODAY, changed=()))
     assert sorted(store.texts()) == rows
 
 
 def test_another_days_rows_are_not_kept(sample_vault: Path) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
-    builder.build(TODAY)
+    builder.build(BuildRequest(TODAY))
     first = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
     assert first.texts()
-    builder.build(TODAY + dt.timedelta(days=1), changed=[])
+    builder.build(BuildRequest(TODAY + dt.timedelta(days=1), changed=()))
     assert not first.texts()
 
 
@@ -137,7 +138,7 @@ def test_a_table_of_the_same_people_is_reused_and_dropped_when_no_render_uses_it
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
-    builder.build(TODAY)
+    builder.build(BuildRequest(TODAY))
     env = builder.renderer.environment(builder.config, TODAY)
     store = env.fragments  # type: ignore[attr-defined]
     assert store.tables  # the tables of the follow-ups and the tiers
@@ -156,7 +157,7 @@ def test_a_table_of_the_same_people_is_reused_and_dropped_when_no_render_uses_it
         ann.read_text(encoding="utf-8").replace("role: VP Engineering", "role: CTO"),
         encoding="utf-8",
     )
-    result = builder.build(TODAY, changed=["People/Ann Lee.md"])
+    result = builder.build(BuildRequest(TODAY, changed=("People/Ann Lee.md",)))
     assert made and all(
         any(p.key == "People/Ann Lee.md" for p in table)
         for table in made  # type: ignore[attr-defined]
@@ -167,8 +168,8 @@ def test_a_table_of_the_same_people_is_reused_and_dropped_when_no_render_uses_it
         p.path: p.text for p in render_pages(cold.network) + obsidian_pages(cold.network)
     }
     # Tables no render asked for are gone after the next render.
-    builder.build(TODAY, changed=[])
-    builder.build(TODAY, changed=[])
+    builder.build(BuildRequest(TODAY, changed=()))
+    builder.build(BuildRequest(TODAY, changed=()))
     assert not store.tables and not store.tables_before
 
 
@@ -198,7 +199,7 @@ def test_values_about_people_are_not_kept_alive_by_identity_once_made_again(
     from vaultnet.model.network import Person
 
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
-    builder.build(TODAY)
+    builder.build(BuildRequest(TODAY))
     store = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
     ann = sample_vault / "People" / "Ann Lee.md"
     for day in range(10, 20):
@@ -207,7 +208,7 @@ def test_values_about_people_are_not_kept_alive_by_identity_once_made_again(
             text.replace("## Log\n", f"## Log\n- 2026-11-{day} call: intro to a CTO #got\n"),
             encoding="utf-8",
         )
-        result = builder.build(TODAY, changed=["People/Ann Lee.md"])
+        result = builder.build(BuildRequest(TODAY, changed=("People/Ann Lee.md",)))
     assert result.network is not None
     alive = {id(person) for person in result.network.people}
     values = [
@@ -229,13 +230,15 @@ def test_rows_of_a_block_no_render_uses_any_more_are_dropped(
     template = _templates(sample_vault) / "index.md.j2"
     template.write_text("{% rows p in people %}\n- A {{ p.name }}\n{% endrows %}\n")
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
-    builder.build(TODAY)
+    builder.build(BuildRequest(TODAY))
     store = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
     assert any(text.startswith("- A ") for text in store.texts())
     template.write_text("{% rows p in people %}\n- B {{ p.name }}\n{% endrows %}\n")
     pages = {}
     for _ in range(4):
-        pages = {page.path: page.text for page in builder.build(TODAY, changed=[]).pages}
+        pages = {
+            page.path: page.text for page in builder.build(BuildRequest(TODAY, changed=())).pages
+        }
     assert "- B Ann Lee\n" in pages["Index.md"]
     assert not any(text.startswith("- A ") for text in store.texts())
 
@@ -279,9 +282,9 @@ def test_each_builder_renders_in_environments_of_its_own(sample_vault: Path) -> 
     a single build next to a watcher's builder neither sees nor clears the watcher's rows."""
     config = load_config(sample_vault)
     watching = Builder(config, NoteCache.in_memory(), pages=PageMemo())
-    watching.build(TODAY)
+    watching.build(BuildRequest(TODAY))
     single = Builder(config, NoteCache.in_memory())
-    single.build(TODAY)
+    single.build(BuildRequest(TODAY))
     kept = watching.renderer.environment(config, TODAY)
     assert kept is not single.renderer.environment(config, TODAY)
     assert kept.fragments.texts()  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from vaultnet.config import load_config
 from vaultnet.insights.logscan import PER_PERSON
-from vaultnet.pipeline.build import Builder, build_vault
+from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
 from vaultnet.render.environment import make_environment
 from vaultnet.render.obsidian import obsidian_pages
 from vaultnet.render.render import render_pages
@@ -43,10 +43,10 @@ class _Session:
         self.vault = vault
         self.memo = PageMemo()
         self.builder = Builder(load_config(vault), NoteCache.in_memory(), pages=self.memo)
-        self.builder.build(TODAY)
+        self.builder.build(BuildRequest(TODAY))
 
     def rebuild(self, *changed: str, today: dt.date = TODAY) -> dict[str, str]:
-        result = self.builder.build(today, changed=list(changed))
+        result = self.builder.build(BuildRequest(today, changed=changed))
         pages = {page.path: page.text for page in result.pages}
         assert pages == _cold(self.vault, today)
         return pages
@@ -55,7 +55,9 @@ class _Session:
 def test_one_edit_reuses_the_pages_it_does_not_touch(sample_vault: Path) -> None:
     session = _Session(sample_vault)
     # Templated pages: People.base and Introductions.canvas are made anew, with no memo.
-    total = sum(p.path.endswith(".md") for p in session.builder.build(TODAY, changed=[]).pages)
+    total = sum(
+        p.path.endswith(".md") for p in session.builder.build(BuildRequest(TODAY, changed=())).pages
+    )
     assert len(session.memo.reused) == total  # nothing changed: every page reused
     _edit(sample_vault / "People" / "Ann Lee.md", "## Log\n", "## Log\n- 2026-11-25 call: hi\n")
     session.rebuild("People/Ann Lee.md")
@@ -146,7 +148,7 @@ def test_a_broken_template_is_reported_as_without_the_memo(sample_vault: Path) -
     session = _Session(sample_vault)
     (templates / "index.md.j2").write_text("{% for p in people %}\n{{ p.name }\n")
     try:
-        session.builder.build(TODAY, changed=[])
+        session.builder.build(BuildRequest(TODAY, changed=()))
     except TemplateError as exc:
         assert exc.path == ".vaultnet/templates/index.md.j2" and exc.line == 2
     else:
@@ -181,6 +183,6 @@ def test_a_page_is_its_front_matter_then_its_body_and_reused_as_the_same_text(
     session = _Session(sample_vault)
     index = session.rebuild()["Index.md"]
     assert index == "---\ngenerated_by: vaultnet\ntoday: 2026-11-26\n---\n# Mine\n\n46 people\n"
-    first = {p.path: p.text for p in session.builder.build(TODAY, changed=[]).pages}
-    again = {p.path: p.text for p in session.builder.build(TODAY, changed=[]).pages}
+    first = {p.path: p.text for p in session.builder.build(BuildRequest(TODAY, changed=())).pages}
+    again = {p.path: p.text for p in session.builder.build(BuildRequest(TODAY, changed=())).pages}
     assert all(again[path] is first[path] for path in first if path.endswith(".md"))

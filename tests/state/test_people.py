@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.model.person import Person
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.state import people as people_module
 from vaultnet.state.cache import NoteCache
 
@@ -73,24 +73,26 @@ def test_a_build_makes_again_only_the_people_whose_inputs_changed(
     looks at the whole vault again (``changed`` None) reuses everyone else, and what it
     reuses equals what a fresh build makes."""
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
-    first = builder.build(TODAY_DATE, write=False).network
+    first = builder.build(BuildRequest(TODAY_DATE, Mode.MODEL)).network
     made = _made(monkeypatch)
     _edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
-    builder.build(TODAY_DATE, write=False)
+    builder.build(BuildRequest(TODAY_DATE, Mode.MODEL))
     assert made == ["Ann Lee"]
     # A mention in a dated note changes the mentioned person's inputs, and only theirs.
     made.clear()
     daily = next((sample_vault / "Daily").glob("*.md"))
     daily.write_text(daily.read_text(encoding="utf-8") + "\nMet [[Bob Marsh]].\n", "utf-8")
-    network = builder.build(TODAY_DATE, write=False).network
+    network = builder.build(BuildRequest(TODAY_DATE, Mode.MODEL)).network
     assert made == ["Bob Marsh"]
-    fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(TODAY_DATE, write=False)
+    fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(
+        BuildRequest(TODAY_DATE, Mode.MODEL)
+    )
     assert network is not None and fresh.network is not None and first is not None
     assert network.people == fresh.network.people  # equal by value: the same digests
     assert first.by_key["People/Ann Lee.md"] != network.by_key["People/Ann Lee.md"]
     # Another day: everyone's follow-up state may differ, so everyone is made again.
     made.clear()
-    builder.build(TODAY_DATE + dt.timedelta(days=1), write=False)
+    builder.build(BuildRequest(TODAY_DATE + dt.timedelta(days=1), Mode.MODEL))
     assert len(made) == len(network.people)
 
 
@@ -164,3 +166,17 @@ def test_a_build_renders_the_rows_of_the_people_edited_and_joins_the_others(
     assert len(set(rendered)) > 40
     assert _pages(sample_vault) == pages
     assert not marker.exists()
+
+
+def test_a_dry_run_saves_no_rows_and_a_model_only_build_renders_none(sample_vault: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(sample_vault), "--today", TODAY, "--dry-run"])
+    assert result.exit_code in (0, 1), result.output
+    assert not (sample_vault / ".vaultnet" / "rows").exists()
+    builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
+    checked = builder.build(BuildRequest(TODAY_DATE, Mode.MODEL))
+    assert checked.network is not None and checked.pages == []
+    assert not (sample_vault / ".vaultnet" / "rows").exists()
+    written = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault)).build(
+        BuildRequest(TODAY_DATE)
+    )
+    assert written.pages and (sample_vault / ".vaultnet" / "rows").is_dir()

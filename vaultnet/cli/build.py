@@ -24,7 +24,7 @@ from vaultnet.cli.common import (
     report_properties,
     vault_path,
 )
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.pipeline.report import build_summary, exit_code
 
 
@@ -59,7 +59,7 @@ def build(
     progress = progress_on_terminal()
     builder = Builder(config, cache_for(config, no_cache), progress)
     try:
-        result = builder.build(today, dry_run=dry_run)
+        result = builder.build(BuildRequest(today, Mode.PLAN if dry_run else Mode.WRITE))
     finally:
         if progress is not None:
             progress.clear()

@@ -24,7 +24,7 @@ from vaultnet.cli.common import (
     vault_path,
 )
 from vaultnet.config import Config
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.pipeline.report import exit_code
 
 if TYPE_CHECKING:
@@ -326,7 +326,9 @@ def properties(
     from vaultnet.edit.properties import update
 
     config = config_at(vault_path(vault, vault_option))
-    result = Builder(config, cache_for(config, False)).build(today, write=False, full=True)
+    result = Builder(config, cache_for(config, False)).build(
+        BuildRequest(today, Mode.MODEL, stop_early=False)
+    )
     print_diagnostics(result.diagnostics, quiet=True)
     done = update(config, result.network, remove=remove, dry_run=dry_run)
     report_properties(config, done, dry_run, quiet=False)

@@ -22,7 +22,7 @@ from vaultnet.cli.common import (
     vault_path,
 )
 from vaultnet.jsontext import json_text
-from vaultnet.pipeline.build import Builder, build_vault
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode, build_vault
 from vaultnet.pipeline.report import exit_code
 from vaultnet.words import plural, problems_summary
 
@@ -80,11 +80,13 @@ def digest(
     """
     config = config_at(vault_path(vault, vault_option))
     if fmt == "json":
-        result = Builder(config, cache_for(config, no_cache)).build(today, write=False)
+        result = Builder(config, cache_for(config, no_cache)).build(BuildRequest(today, Mode.MODEL))
         click.echo(result.digest_json_text())
     else:
         # Markdown and text need the whole model: no early stop.
-        result = Builder(config, cache_for(config, no_cache)).build(today, write=False, full=True)
+        result = Builder(config, cache_for(config, no_cache)).build(
+            BuildRequest(today, Mode.MODEL, stop_early=False)
+        )
         assert result.network is not None
         print_diagnostics(result.diagnostics)
         from vaultnet.render.digest import digest_markdown, digest_text
@@ -138,7 +140,9 @@ def path_command(
 
     config = config_at(vault_path(vault, vault_option))
     # Routes need the whole model: no early stop.
-    result = Builder(config, cache_for(config, no_cache)).build(today, write=False, full=True)
+    result = Builder(config, cache_for(config, no_cache)).build(
+        BuildRequest(today, Mode.MODEL, stop_early=False)
+    )
     assert result.network is not None
     print_diagnostics(result.diagnostics, quiet=True)
     try:
@@ -205,7 +209,9 @@ def brief_command(
     from vaultnet.render.render import render_page_body
 
     config = config_at(vault_path(vault, vault_option))
-    result = Builder(config, cache_for(config, no_cache)).build(today, write=False, full=True)
+    result = Builder(config, cache_for(config, no_cache)).build(
+        BuildRequest(today, Mode.MODEL, stop_early=False)
+    )
     network = result.network
     assert network is not None
     print_diagnostics(result.diagnostics, quiet=True)

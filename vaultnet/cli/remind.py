@@ -17,7 +17,7 @@ from vaultnet.cli.common import (
     print_diagnostics,
     vault_path,
 )
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.pipeline.report import exit_code
 
 
@@ -90,7 +90,9 @@ def notify(
             "or give --to URL (see docs/reminders.md)"
         )
     # The message needs the whole model: no early stop.
-    result = Builder(config, cache_for(config, no_cache)).build(today, write=False, full=True)
+    result = Builder(config, cache_for(config, no_cache)).build(
+        BuildRequest(today, Mode.MODEL, stop_early=False)
+    )
     assert result.network is not None
     print_diagnostics(result.diagnostics, quiet=True)
     message = compose(result.network, limit or config.notify.limit, obsidian_vault(config))

@@ -27,7 +27,7 @@ from vaultnet.diagnostics import Diagnostic
 from vaultnet.edit import EditError, edit_note, set_field
 from vaultnet.errors import OutputError, UsageError
 from vaultnet.model.network import Network, Person
-from vaultnet.pipeline.build import Builder
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.pipeline.ics import (
     UID_KEY,
     CalendarState,
@@ -245,7 +245,7 @@ def export_vault(
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     builder = Builder(config, cache)
-    result = builder.build(today, write=False, full=True)
+    result = builder.build(BuildRequest(today, Mode.MODEL, stop_early=False))
     network = result.network
     assert network is not None
     diagnostics = tuple(result.diagnostics)

@@ -14,7 +14,7 @@ import os
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,71 +23,29 @@ from vaultnet.atomic import clean_temp_files
 from vaultnet.config import Config
 from vaultnet.diagnostics import Diagnostic, sort_key
 from vaultnet.pipeline.output import PAGE_SUFFIXES, WriteResult, Written, write_pages
+from vaultnet.pipeline.request import BuildRequest, BuildResult, Mode, ReadResult
 from vaultnet.render.page import Page
 from vaultnet.source.vault import SourceFile, parse_options, scan, source_file
 from vaultnet.state.cache import NoteCache
 from vaultnet.version import VERSION
 
+__all__ = [
+    "BuildRequest",
+    "BuildResult",
+    "Builder",
+    "Mode",
+    "ReadResult",
+    "build_vault",
+    "parse_files",
+    "read_notes",
+]
+
 if TYPE_CHECKING:
-    from vaultnet.model.network import Network
     from vaultnet.render.obsidian import ObsidianPages
     from vaultnet.render.render import Renderer
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
     from vaultnet.state.pagememo import PageMemo
     from vaultnet.state.people import PeopleState
-
-
-@dataclass(slots=True)
-class ReadResult:
-    """The parsed notes of a vault and what reading them had to say."""
-
-    notes: list[Note]
-    diagnostics: list[Diagnostic]
-    parsed: int  # notes read and parsed this time
-    reused: int  # notes taken from the cache
-    ignored: int  # files in excluded folders
-    # A read of named files (a watcher's): each one's note now (None: not a note now).
-    changes: dict[str, Note | None] | None = None
-
-
-@dataclass(slots=True)
-class BuildResult:
-    """What a build did: the model, the pages, what was written, and the diagnostics.
-
-    ``network`` is None when nothing changed since the last build and the build stopped
-    early (``up_to_date``); the counts and diagnostics are then those of that build.
-    """
-
-    network: Network | None
-    pages: list[Page]
-    write: WriteResult
-    diagnostics: list[Diagnostic]
-    read: ReadResult
-    people: int = 0  # active people
-    archived: int = 0
-    digest_text: str | None = None  # what digest --format json prints, once computed
-    up_to_date: bool = False
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def digest_json_text(self) -> str:
-        """What ``vaultnet digest --format json`` prints: computed from the model the first
-        time, or as saved by the build this one stopped early on."""
-        if self.digest_text is None:
-            if self.network is None:
-                raise ValueError("a build that stopped early without a saved digest")
-            from vaultnet.jsontext import json_text
-            from vaultnet.render.digest import digest_json
-
-            self.digest_text = json_text(digest_json(self.network, self.diagnostics))
-        return self.digest_text
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for d in self.diagnostics if d.level == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for d in self.diagnostics if d.level == "warning")
 
 
 @dataclass(slots=True)
@@ -104,12 +62,7 @@ def _listed(result: Note | Unreadable) -> bool:
 
 
 class Builder:
-    """Builds a vault again and again, re-reading only what changed.
-
-    ``changed`` names vault paths (``/``-separated) known to have changed since the last
-    build; None means "anything may have changed": the vault is scanned again, and files
-    whose size and modification time are unchanged are taken from the cache.
-    """
+    """Builds a vault again and again, re-reading only what changed (BuildRequest)."""
 
     def __init__(
         self,
@@ -302,29 +255,12 @@ class Builder:
             self.cache.put(source, result)
             yield source.path, result
 
-    def build(
-        self,
-        today: dt.date,
-        changed: Iterable[str] | None = None,
-        *,
-        write: bool = True,
-        dry_run: bool = False,
-        full: bool = False,
-        save: bool = True,
-    ) -> BuildResult:
-        """Read what changed, model the network for ``today``, render and write the pages.
-
-        When nothing changed since the last recorded build, it stops early (no model,
-        ``up_to_date``) unless ``full`` asks for the model anyway. ``save=False`` keeps the
-        parse cache in memory only and neither reads nor writes the build record (a watcher
-        saves once, at the end), so it never stops early.
-
-        With ``write=False`` nothing is rendered or written (``check``, ``digest``); with
-        ``dry_run`` the write plan is computed but not carried out. Raises TemplateError
-        and OutputError.
-        """
+    def build(self, request: BuildRequest) -> BuildResult:
+        """Read what changed, model the network for the request's day, and render and
+        write the pages as far as its mode goes (see BuildRequest). Raises TemplateError
+        and OutputError."""
         with _no_gc():
-            return self._build(today, changed, write, dry_run, full, save)
+            return self._build(request)
 
     def stop_early(self, today: dt.date, *, write: bool = True) -> BuildResult | None:
         """What ``build`` returns when nothing changed since the last recorded build (it
@@ -342,15 +278,9 @@ class Builder:
             self._changed = (today, write, fingerprint)
         return early
 
-    def _build(
-        self,
-        today: dt.date,
-        changed: Iterable[str] | None,
-        write: bool,
-        dry_run: bool,
-        full: bool,
-        save: bool,
-    ) -> BuildResult:
+    def _build(self, request: BuildRequest) -> BuildResult:
+        today, changed, save = request.today, request.changed, request.save
+        write, dry_run = request.pages, request.mode is Mode.PLAN
         timings: dict[str, float] = {}
         started = time.perf_counter()
         if write and not dry_run:
@@ -364,7 +294,7 @@ class Builder:
             # (save=False) follow changes it saw, and reading the record (1 MB at 10,000
             # people) and hashing every file's state would cost about 30 ms each time.
             fingerprint = self._fingerprint(today) if save else ""
-            if save and not dry_run and not full:
+            if save and not dry_run and request.stop_early:
                 early = self._up_to_date(fingerprint, write)
                 if early is not None:
                     early.timings["total"] = time.perf_counter() - started
@@ -676,4 +606,5 @@ def build_vault(
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Build the vault's pages for ``today`` once; see ``Builder.build``."""
-    return Builder(config, cache, progress).build(today, write=write, dry_run=dry_run)
+    mode = Mode.MODEL if not write else Mode.PLAN if dry_run else Mode.WRITE
+    return Builder(config, cache, progress).build(BuildRequest(today, mode))

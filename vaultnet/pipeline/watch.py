@@ -46,7 +46,7 @@ from vaultnet.config import CONFIG_NAME, Config, load_config
 from vaultnet.dates import long_date
 from vaultnet.diagnostics import Diagnostic
 from vaultnet.errors import OutputError, VaultnetError
-from vaultnet.pipeline.build import Builder, BuildResult
+from vaultnet.pipeline.build import Builder, BuildRequest, BuildResult
 from vaultnet.source.vault import is_excluded
 from vaultnet.state.cache import NoteCache
 from vaultnet.state.pagememo import PageMemo
@@ -628,7 +628,7 @@ class Watcher:
             # It also makes the model even when the vault is as the last build left it:
             # stopping early there would leave the first edit to make it (3 s at 10,000
             # people, 17 s at 50,000).
-            result = self.builder.build(today, changed, save=start, full=start)
+            result = self.builder.build(BuildRequest.watching(today, changed, first=start))
         except OutputError as exc:
             error = exc
             self._retry_on_output = True  # moving the file out of the way should fix it

@@ -289,3 +289,19 @@ def test_each_builder_renders_in_environments_of_its_own(sample_vault: Path) -> 
     assert kept is not single.renderer.environment(config, TODAY)
     assert kept.fragments.texts()  # type: ignore[attr-defined]
     assert not single.renderer.environment(config, TODAY).fragments.texts()  # type: ignore[attr-defined]
+
+
+def test_a_build_that_saves_rows_keeps_only_peoples_rows(sample_vault: Path) -> None:
+    """A one-shot build keeps people's rows to save them (rowstore.py), but no tables nor
+    values' rows, which only a watcher's next render in the same process could reuse."""
+    config = load_config(sample_vault)
+    builder = Builder(config, NoteCache.for_vault(sample_vault))
+    builder.build(BuildRequest(TODAY))
+    store = builder.renderer.environment(config, TODAY).fragments  # type: ignore[attr-defined]
+    assert any(listed.people for listed in store.listed.values())
+    assert not store.tables and not store.tables_before and not store.rows
+    assert not any(listed.texts for listed in store.listed.values())
+    watching = Builder(config, NoteCache.in_memory(), pages=PageMemo())
+    watching.build(BuildRequest(TODAY))
+    kept = watching.renderer.environment(config, TODAY).fragments  # type: ignore[attr-defined]
+    assert kept.tables and any(listed.texts for listed in kept.listed.values())

@@ -138,6 +138,7 @@ class Renderer:
         fragments: Fragments = env.fragments  # type: ignore[attr-defined]
         PER_PERSON.keep = memo is not None
         fragments.keep = memo is not None or self.rows is not None
+        fragments.keep_values = memo is not None
         if not fragments.keep:
             fragments.clear()
         fragments.next_render()

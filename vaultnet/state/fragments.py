@@ -53,9 +53,12 @@ class Fragments:
         # those used by this render and by the one before.
         self.tables: dict[tuple[str, tuple[Any, ...]], str] = {}
         self.tables_before: dict[tuple[str, tuple[Any, ...]], str] = {}
-        # Off for a single build: the rows would be kept for nothing but the weekly digest,
-        # at about 8 MB for 10,000 people. A watcher's renders turn it on.
+        # Whether people's rows are kept (a watcher's renders, and a build that saves them
+        # for the next, rowstore.py), and whether tables and values' rows are too (only a
+        # watcher's: they are reused by the next render in the same process, and a single
+        # build would hold several megabytes of them for nothing).
         self.keep = False
+        self.keep_values = False
         self._pruned_at = 0  # how many rows there were after the last prune
         self.renders = 0
         self.added: set[str] = set()  # digests of the people whose rows were rendered
@@ -95,7 +98,7 @@ class Fragments:
             return None
 
     def put(self, key: tuple[Any, ...], block: str, text: str) -> str:
-        if self.keep:
+        if self.keep_values:
             with contextlib.suppress(TypeError):  # unhashable: not kept
                 (self.tables if _generational(key) else self.rows)[(block, key)] = text
         return text
@@ -128,7 +131,7 @@ class Fragments:
             except ValueError:
                 break
             texts[missing] = self._row(items[missing], block, caller, listed)
-        if self.keep and items and type(items[0]) is not Person:
+        if self.keep_values and items and type(items[0]) is not Person:
             # Values (a balance, a company) are kept by value; by identity only as this
             # call showed them, so that an old value, and the old person it may hold, is
             # not kept alive here once an insight was computed again.

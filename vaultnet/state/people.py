@@ -65,19 +65,24 @@ PATCH_MAX = 64  # people made again, beyond which the orders are computed again
 
 @dataclass(slots=True)
 class _Known:
-    """The last build's notes sorted out, with where each person and dated note is."""
+    """The last build's notes sorted out, with where each person and dated note is (made
+    when a watcher's build first asks)."""
 
     split: Split
-    person_at: dict[str, int]
-    dated_at: dict[str, int]
+    _person_at: dict[str, int] | None = None
+    _dated_at: dict[str, int] | None = None
 
-    @classmethod
-    def of(cls, split: Split) -> _Known:
-        return cls(
-            split,
-            {note.path: index for index, note in enumerate(split.people)},
-            {note.path: index for index, note in enumerate(split.dated)},
-        )
+    @property
+    def person_at(self) -> dict[str, int]:
+        if self._person_at is None:
+            self._person_at = {note.path: i for i, note in enumerate(self.split.people)}
+        return self._person_at
+
+    @property
+    def dated_at(self) -> dict[str, int]:
+        if self._dated_at is None:
+            self._dated_at = {note.path: i for i, note in enumerate(self.split.dated)}
+        return self._dated_at
 
     def changed(self, changes: dict[str, Note | None]) -> tuple[_Known, list[int], bool] | None:
         """These notes after ``changes``, where the person notes changed, and whether no
@@ -244,7 +249,7 @@ class PeopleState:
         if self.known is not None and changes is not None:
             found = self.known.changed(changes)
         if found is None:
-            self.known = _Known.of(sort_notes(notes))
+            self.known = _Known(sort_notes(notes))
             return self.known, None, False
         self.known = found[0]
         return found

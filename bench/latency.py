@@ -197,7 +197,7 @@ def report(figures: Figures) -> None:
         ("write → pages written", [s[0] for s in singles]),
         ("end of debounce → pages written", [s[1].seconds for s in singles]),
     ]
-    for step in ("read", "model", "render", "write"):
+    for step in ("read", "model", "insights", "render", "write"):
         values = [s[1].result.timings.get(step, 0.0) for s in singles if s[1].result is not None]
         rows.append((f"· of which {step}", values))
     for label, values in rows:

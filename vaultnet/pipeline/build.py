@@ -373,11 +373,17 @@ class Builder:
         pages: list[Page] = []
         written = WriteResult()
         digest_text = None
+        if write:
+            mark = time.perf_counter()
+            self.renderer.insights(network)  # kept for the pages, and the digest's additions
+            timings["insights"] = time.perf_counter() - mark
         if recorded:
             from vaultnet.jsontext import json_text
             from vaultnet.render.digest import digest_json
 
+            mark = time.perf_counter()
             digest_text = json_text(digest_json(network, diagnostics))
+            timings["digest"] = time.perf_counter() - mark
         if write:
             mark = time.perf_counter()
             from vaultnet.render.obsidian import ObsidianPages

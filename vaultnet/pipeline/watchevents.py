@@ -313,7 +313,7 @@ class Rebuild:
             read, timings = self.result.read, self.result.timings
             steps = ", ".join(
                 f"{step} {timings[step] * 1000:.0f} ms"
-                for step in ("read", "model", "render", "write")
+                for step in ("read", "model", "insights", "render", "write")
                 if step in timings
             )
             parsed = "1 note" if read.parsed == 1 else f"{read.parsed} notes"

@@ -15,7 +15,7 @@ import jinja2
 
 from vaultnet.config import Config
 from vaultnet.insights.brief import brief_jobs
-from vaultnet.insights.insights import compute_insights, insight_jobs
+from vaultnet.insights.insights import Insights, compute_insights, insight_jobs
 from vaultnet.insights.logscan import PER_PERSON
 from vaultnet.model.network import Network, Person
 from vaultnet.names import safe_filename
@@ -126,6 +126,13 @@ class Renderer:
         """The environment pages for ``config`` and ``today`` are rendered in."""
         return self.environments.get(config, today)
 
+    def insights(self, network: Network) -> Insights:
+        """The network's insights, which its pages show (computed once per network).
+        Per-person insight values are kept from one network to the next only for a
+        watcher (with a memo)."""
+        PER_PERSON.keep = self.memo is not None
+        return compute_insights(network)
+
     def render(self, network: Network) -> list[Page]:
         """Render every page of the network. Raises TemplateError naming template and line.
 
@@ -133,10 +140,9 @@ class Renderer:
         """
         config, today, memo = network.config, network.today, self.memo
         env = self.environment(config, today)
-        # Per-person insight values are kept only for a watcher (with a memo); rows also
-        # when they are saved for the next build.
+        self.insights(network)
+        # People's rows are kept for a watcher, and when they are saved for the next build.
         fragments: Fragments = env.fragments  # type: ignore[attr-defined]
-        PER_PERSON.keep = memo is not None
         fragments.keep = memo is not None or self.rows is not None
         fragments.keep_values = memo is not None
         if not fragments.keep:
@@ -171,7 +177,8 @@ class Renderer:
         """Save the rows of the last render's people for the next build (rowstore.py)."""
         if self.rows is not None and self._last is not None:
             fragments, alive = self._last
-            self.rows.save(fragments.people_rows(), alive)
+            self.rows.save(fragments.people_rows(), alive, fragments.added)
+            fragments.added.clear()
 
 
 def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:

@@ -98,25 +98,35 @@ class RowStore:
                     return {}  # not the shape vaultnet writes, or in the wrong file
         return found
 
-    def save(self, now: Rows, alive: Iterable[str]) -> None:
+    def save(self, now: Rows, alive: Iterable[str], added: Iterable[str]) -> None:
         """Save ``now`` (the rows of the blocks the last render used), keeping only the
-        rows of ``alive`` digests (the people there are); only the files that differ are
-        written. Failures only cost speed."""
+        rows of ``alive`` digests (the people there are). ``added`` are the digests whose
+        rows were rendered since the rows were read: only the files that hold one, or
+        hold a row no longer kept, are written. Failures only cost speed."""
         if not self._loaded:
             self.load()
         keep = set(alive)
-        shards: list[Rows] = [{} for _ in range(SHARDS)]
-        for block, rows in now.items():
-            for digest, text in rows.items():
-                if digest in keep:
-                    shards[shard_of(digest)].setdefault(block, {})[digest] = text
-        if not self._usable():
-            return  # never written through a link
+        dirty = {shard_of(digest) for digest in added}
+        for shard, held in enumerate(self.saved):
+            if shard not in dirty and any(
+                block not in now or not keep.issuperset(rows) for block, rows in held.items()
+            ):
+                dirty.add(shard)  # a person gone or changed, or a block no longer used
+        if not dirty or not self._usable():
+            return  # nothing to write, or never through a link
+        members: dict[int, list[str]] = {shard: [] for shard in dirty}
+        for digest in keep:
+            found = members.get(shard_of(digest))
+            if found is not None:
+                found.append(digest)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for shard, held in enumerate(shards):
-                if held == self.saved[shard]:
-                    continue
+            for shard in sorted(dirty):
+                held = {
+                    block: {d: rows[d] for d in members[shard] if d in rows}
+                    for block, rows in now.items()
+                }
+                held = {block: rows for block, rows in held.items() if rows}
                 target = self.folder / _name(shard)
                 if not held:
                     target.unlink(missing_ok=True)

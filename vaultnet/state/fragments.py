@@ -24,6 +24,7 @@ company, say), which pruning by people would never drop.
 from __future__ import annotations
 
 import contextlib
+import operator
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -87,7 +88,7 @@ class Fragments:
         try:
             if not _generational(key):
                 return self.rows.get((block, key))
-            entry = (block, key)
+            entry = (block, _by_digest(key))
             text = self.tables.get(entry)
             if text is None:
                 text = self.tables_before.pop(entry, None)
@@ -100,7 +101,10 @@ class Fragments:
     def put(self, key: tuple[Any, ...], block: str, text: str) -> str:
         if self.keep_values:
             with contextlib.suppress(TypeError):  # unhashable: not kept
-                (self.tables if _generational(key) else self.rows)[(block, key)] = text
+                if _generational(key):
+                    self.tables[(block, _by_digest(key))] = text
+                else:
+                    self.rows[(block, key)] = text
         return text
 
     def rows_of(self, items: Iterable[Any], block: str, caller: Callable[[Any], str]) -> str:
@@ -230,6 +234,20 @@ class _Listed:
         self.texts: dict[int, str] = {}
         self.items: dict[int, Any] = {}
         self.used = 0  # the last render that used the block
+
+
+_DIGEST = operator.attrgetter("digest")
+
+
+def _by_digest(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A table's key with each list of people as their digests: equal lists give equal
+    keys, and strings hash in C (a person's hash is a Python call, 10,000 to a table)."""
+    found = []
+    for part in key:
+        if type(part) is tuple and part and set(map(type, part)) == {Person}:
+            part = tuple(map(_DIGEST, part))
+        found.append(part)
+    return tuple(found)
 
 
 def _generational(key: tuple[Any, ...]) -> bool:

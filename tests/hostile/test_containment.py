@@ -81,6 +81,26 @@ def test_f5_a_state_folder_linked_after_loading_is_not_written(tmp_path: Path) -
     assert list(outside.iterdir()) == []
 
 
+def test_f5_saved_rows_are_neither_read_nor_written_through_a_linked_state_folder(
+    tmp_path: Path,
+) -> None:
+    from vaultnet.state.rowstore import RowStore, shard_of
+
+    outside = tmp_path / "state"
+    (outside / "rows").mkdir(parents=True)
+    digest = "ab" * 16
+    planted = RowStore(outside / "rows")
+    planted.save({"block": {digest: "planted row\n"}}, [digest], [digest])
+    assert (outside / "rows" / f"rows-{shard_of(digest):02x}.pickle").exists()
+    vault = make_vault(tmp_path)
+    os.symlink(outside, vault / ".vaultnet")
+    rows = RowStore.for_vault(vault)
+    assert rows.load() == {}  # nothing read through the link
+    rows.save({"block": {digest: "a row\n"}}, [digest], [digest])
+    assert [p.name for p in (outside / "rows").iterdir()] == [f"rows-{shard_of(digest):02x}.pickle"]
+    assert RowStore(outside / "rows").load() == {"block": {digest: "planted row\n"}}
+
+
 def test_f6_a_linked_template_or_templates_folder_is_refused(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET from outside the vault\n")

@@ -9,25 +9,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
-import os
 import time
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultnet.atomic import clean_temp_files
 from vaultnet.config import Config
 from vaultnet.diagnostics import Diagnostic, sort_key
-from vaultnet.pipeline.output import PAGE_SUFFIXES, WriteResult, Written, write_pages
+from vaultnet.pipeline.output import WriteResult, Written, write_pages
+from vaultnet.pipeline.record import fingerprint_of, recorded_result, save_record
 from vaultnet.pipeline.request import BuildRequest, BuildResult, Mode, ReadResult
 from vaultnet.render.page import Page
 from vaultnet.source.vault import SourceFile, parse_options, scan, source_file
 from vaultnet.state.cache import NoteCache
-from vaultnet.version import VERSION
 
 __all__ = [
     "BuildRequest",
@@ -313,7 +309,7 @@ class Builder:
                 saving.wait()
         if save and not dry_run:
             self.save_state()
-            self._record(fingerprint, result, write)
+            save_record(self.cache, self.config, fingerprint, result, write)
         timings["total"] = time.perf_counter() - started
         return result
 
@@ -423,6 +419,16 @@ class Builder:
             timings=timings,
         )
 
+    def _fingerprint(self, today: dt.date) -> str:
+        """A hash of everything a build's output depends on (record.py)."""
+        diagnostics = (*self.scan_diagnostics, *self.skipped.values())
+        return fingerprint_of(self.config, self.files, diagnostics, today)
+
+    def _up_to_date(self, fingerprint: str, write: bool) -> BuildResult | None:
+        """The last build's result when nothing changed since (record.py)."""
+        files, ignored = len(self.files), self.ignored
+        return recorded_result(self.cache, self.config, fingerprint, write, files, ignored)
+
     def _foreign(self, paths: list[str]) -> list[Diagnostic]:
         """A warning for each note of the user's in the output folder: never read there."""
         out = self.config.output_dir
@@ -436,92 +442,6 @@ class Builder:
             )
             for path in paths
         ]
-
-    def _fingerprint(self, today: dt.date) -> str:
-        """A hash of everything a build's output depends on."""
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(f"{VERSION}\0{today.isoformat()}\0{self.config!r}\0".encode())
-        for config_input in _config_inputs(self.config):
-            digest.update(f"{config_input}\0{_stat_key(config_input)}\0".encode())
-        # Every file's path, size and time, as three blocks: formatting each file's line
-        # took 12-17 ms of a 140 ms early stop at 10,000 people; the numbers as 64-bit
-        # integers take 2 ms, as text 9 ms.
-        paths = sorted(self.files)
-        sources = list(map(self.files.__getitem__, paths))
-        digest.update("\0".join(paths).encode())
-        for field_of in (attrgetter("size"), attrgetter("mtime_ns")):
-            numbers = list(map(field_of, sources))
-            try:
-                digest.update(array("q", numbers).tobytes())
-            except OverflowError:  # a time past the year 2262
-                digest.update(str(numbers).encode())
-        for diagnostic in (*self.scan_diagnostics, *self.skipped.values()):
-            digest.update(str(diagnostic).encode())
-        return digest.hexdigest()
-
-    def _up_to_date(self, fingerprint: str, write: bool) -> BuildResult | None:
-        """The last build's result when its inputs and outputs are exactly as they were."""
-        record = self.cache.read_record()
-        if record is None or record.get("fingerprint") != fingerprint:
-            return None
-        if write and not record.get("pages_written"):
-            return None
-        outputs: dict[str, list[int]] = record.get("outputs", {})
-        root = self.config.output_path
-        for path, (size, mtime_ns) in outputs.items():
-            try:
-                info = os.stat(root / path)
-            except OSError:
-                return None
-            if info.st_size != size or info.st_mtime_ns != mtime_ns:
-                return None
-        if write and record.get("listing") != _md_files(root):
-            return None  # a page appeared since (a restored or synced one): it may be stale
-        digest = None
-        if not write:  # check and digest: the digest is read only where it may be printed
-            digest = self.cache.read_digest(fingerprint)
-            if digest is None:
-                return None
-        diagnostics = [
-            Diagnostic(d["path"], d["line"], d["level"], d["message"])
-            for d in record.get("diagnostics", [])
-        ]
-        return BuildResult(
-            None,
-            [],
-            WriteResult(unchanged=sorted(outputs) if write else []),
-            diagnostics,
-            ReadResult([], [], 0, len(self.files), self.ignored),
-            people=record.get("people", 0),
-            archived=record.get("archived", 0),
-            digest_text=digest,
-            up_to_date=True,
-        )
-
-    def _record(self, fingerprint: str, result: BuildResult, write: bool) -> None:
-        outputs: dict[str, list[int]] = {}
-        if write:
-            root = self.config.output_path
-            for page in result.pages:
-                try:
-                    info = os.stat(root / page.path)
-                except OSError:
-                    return
-                outputs[page.path] = [info.st_size, info.st_mtime_ns]
-        self.cache.write_record(
-            {
-                "fingerprint": fingerprint,
-                "pages_written": write,
-                "outputs": outputs,
-                "listing": _md_files(self.config.output_path) if write else [],
-                "people": result.people,
-                "archived": result.archived,
-                "diagnostics": [d.as_json() for d in result.diagnostics],
-            }
-        )
-        # Saved beside the record, so that digest --format json on an unchanged vault
-        # prints it without loading the notes (and a build does not read it).
-        self.cache.write_digest(fingerprint, result.digest_json_text)
 
 
 PROGRESS_EVERY = 250  # files between two progress reports
@@ -577,39 +497,6 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _config_inputs(config: Config) -> list[Path]:
-    """Files besides the notes that a build reads: settings and user templates."""
-    paths = [
-        config.vault / "vaultnet.toml",
-        config.vault / ".obsidian" / "templates.json",
-        config.vault / ".obsidian" / "daily-notes.json",
-    ]
-    templates = config.vault / config.templates_dir
-    if templates.is_dir():
-        paths += sorted(p for p in templates.rglob("*") if p.is_file())
-    return paths
-
-
-def _md_files(root: Path) -> list[str]:
-    """Every page-like file (.md, .base, ...) under the output folder, so a build notices one
-    it must remove."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        found += sorted(
-            os.path.join(folder, name) for name in files if name.endswith(PAGE_SUFFIXES)
-        )
-    return found
-
-
-def _stat_key(path: Path) -> str:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return "-"
-    return f"{info.st_size}:{info.st_mtime_ns}"
 
 
 def read_notes(config: Config, cache: NoteCache | None = None) -> ReadResult:

@@ -119,8 +119,8 @@ class Renderer:
         self.memo = memo
         self.rows = rows
         self._adopted: set[int] = set()  # environments given the saved rows (by id)
-        # The last render's kept rows and the digests of its people, for save_rows.
-        self._last: tuple[Fragments, list[str]] | None = None
+        # The last render's kept rows and its people, for save_rows.
+        self._last: tuple[Fragments, tuple[Person, ...]] | None = None
 
     def environment(self, config: Config, today: dt.date) -> jinja2.Environment:
         """The environment pages for ``config`` and ``today`` are rendered in."""
@@ -170,13 +170,14 @@ class Renderer:
         if fragments.keep:
             fragments.prune(network.people)
         if self.rows is not None:
-            self._last = (fragments, [person.digest for person in network.people])
+            self._last = (fragments, network.people)
         return pages
 
     def save_rows(self) -> None:
         """Save the rows of the last render's people for the next build (rowstore.py)."""
         if self.rows is not None and self._last is not None:
-            fragments, alive = self._last
+            fragments, people = self._last
+            alive = [person.digest for person in people]
             self.rows.save(fragments.people_rows(), alive, fragments.added)
             fragments.added.clear()
 

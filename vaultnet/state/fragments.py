@@ -125,7 +125,10 @@ class Fragments:
             # A person's row is kept by the person's digest: the same for a person made
             # again from the same inputs, in this process or a later one (rowstore.py).
             people = listed.people
-            texts = [people.get(item.digest) if type(item) is Person else None for item in items]
+            if set(map(type, items)) == {Person}:  # the usual list, looked up in C
+                texts = list(map(people.get, map(_DIGEST, items)))
+            else:
+                texts = [people.get(i.digest) if type(i) is Person else None for i in items]
         else:
             texts = list(map(listed.texts.get, map(id, items)))
         missing = 0

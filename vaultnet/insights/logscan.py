@@ -50,7 +50,7 @@ class PersonValues:
     def __init__(self) -> None:
         self.current: dict[tuple[str, Person], Any] = {}
         self.previous: dict[tuple[str, Person], Any] = {}
-        # Off for a single build (nothing to reuse, and about 11 MB at 10,000 people);
+        # Off for a single build (nothing to reuse, and the memory grows with the vault);
         # a watcher's renders turn it on.
         self.keep = False
         self.kinds: set[str] = set()

@@ -111,7 +111,7 @@ class Written:
     be marked and different: it is written without being read first.
 
     Renaming a page over the last name of its old file frees the old file's blocks inside
-    the rename: about 1 ms a megabyte, and the index of a large vault is several. So the
+    the rename, in time that grows with its size, and the index of a large vault is big. So the
     old file of a page written over is first opened, and closed by ``release``, which a
     watcher calls once it has reported the rebuild; the blocks are freed then. Nothing
     shows in the folder, and a watcher that is killed leaves nothing behind.

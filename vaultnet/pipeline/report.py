@@ -1,5 +1,5 @@
-"""What the ``build`` family of commands prints and exits with, apart from click, so that
-the program's quick answer (program.py) says exactly what the command line says."""
+"""What the ``build`` family of commands prints and exits with, apart from click: the
+summary line, the diagnostics and the exit code, from a build's result."""
 
 from __future__ import annotations
 

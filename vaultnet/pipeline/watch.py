@@ -309,10 +309,9 @@ class Watcher:
         try:
             # The first build saves the cache; later ones keep it in memory, because
             # pickling every parsed note after each edit costs more than the edit on a big
-            # vault (0.8 s at 10,000 people). It is saved once more when watching ends.
+            # vault. It is saved once more when watching ends.
             # It also makes the model even when the vault is as the last build left it:
-            # stopping early there would leave the first edit to make it (3 s at 10,000
-            # people, 17 s at 50,000).
+            # stopping early there would leave the first edit to make it, seconds later.
             result = self.builder.build(BuildRequest.watching(today, changed, first=start))
         except OutputError as exc:
             error = exc

@@ -195,11 +195,11 @@ class QuietCollector:
     when the vault is quiet.
 
     With automatic collection, each rebuild paid for a collection of everything it had
-    allocated (5-7 ms at 10,000 people), and every few rebuilds one of the whole model
-    (about 0.5 s). Paused, the watcher freezes (``gc.freeze``) what its first build made,
-    collects once the vault has been quiet for a tick, and then freezes what survived:
-    collections look only at what newer rebuilds made. The cycles a rebuild makes are
-    short-lived, so they are collected before they would be frozen; after a new day, a
+    allocated, and every few rebuilds one of the whole model, which on a large vault holds
+    up an edit for a noticeable moment. Paused, the watcher freezes (``gc.freeze``) what its
+    first build made, collects once the vault has been quiet for a tick, and then freezes
+    what survived: collections look only at what newer rebuilds made. The cycles a rebuild
+    makes are short-lived, so they are collected before they would be frozen; after a new day, a
     changed configuration or templates, a rescan, and every ``EVERYTHING_EVERY``
     rebuilds, a quiet collection looks at everything again, frozen or not, so that
     nothing is kept for good.
@@ -230,9 +230,8 @@ class QuietCollector:
 
     def started(self) -> None:
         """After the first build: freeze what it made without collecting it. A cold build
-        leaves little cyclic garbage (about 100 objects at 10,000 people), and looking at
-        its million objects would hold up the first edit (0.5 s at 10,000 people, 2.5 s at
-        50,000); the next collection of everything takes what it left."""
+        leaves little cyclic garbage, and looking at its millions of objects would hold up
+        the first edit; the next collection of everything takes what it left."""
         if self._freezing:
             gc.freeze()
 

@@ -27,9 +27,9 @@ class ObsidianPages:
     anew only when what it shows changed, else the very text of the last build is given
     back (the writer then knows it as unchanged without reading the file).
 
-    Laying out the canvas takes about 40 ms at 10,000 people; finding that what it shows
-    (names, notes, tiers, met dates, introducers) is as it was takes well under 1 ms, since
-    a person unchanged by a rebuild is the same object. An edit to a log, the common case,
+    Laying out the canvas of a large vault takes a good part of a rebuild; finding that what
+    it shows (names, notes, tiers, met dates, introducers) is as it was is a comparison of
+    people, which compare by digest. An edit to a log, the common case,
     changes nothing the canvas shows.
     """
 

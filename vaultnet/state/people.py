@@ -9,8 +9,8 @@ takes the kept one, which equals what the model would make.
 The Builder owns it: a one-shot build and a watcher's builds both go through
 ``PeopleState.build``; a watcher keeps it in memory between builds. It is never the source
 of truth: without it every person is made again, with the same result. (People are not
-saved to disk: at 10,000 people, loading them took as long as making them again from the
-parsed notes.)
+saved to disk: loading them took as long as making them again from the parsed notes; see
+docs/performance.md.)
 
 A watcher's build also knows which notes changed (``changes``). When the names, the dated
 notes and the day are as before, only those people are looked at, and when they keep their
@@ -277,7 +277,7 @@ class PeopleState:
     def _duplicates(self, people_notes: list[Note], changed: list[int] | None) -> list[Diagnostic]:
         """Warnings for person notes that look like one person (``identity``); a watcher's
         build that changed nothing they compare by takes the last build's (a look at
-        everyone costs 60-80 ms at 10,000 people)."""
+        everyone is a large part of a watcher's rebuild)."""
         last = self.duplicates
         if (
             last is not None

@@ -1,7 +1,7 @@
 """A watcher's insights, brought up to date from the last network's, equal fresh ones.
 
-People compare by identity, so equality also proves that no page is left holding a person
-as they were before the edit.
+People compare by their digest, so equality also proves that no page is left holding a
+person as they were before the edit.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import pytest
 
 import vaultnet.insights.insights as insights_module
 from vaultnet.config import load_config
-from vaultnet.insights.insights import compute_insights
-from vaultnet.insights.logscan import PER_PERSON
+from vaultnet.insights.insights import InsightState, compute_insights
 from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.state.cache import NoteCache
 
@@ -38,10 +37,14 @@ def _append(path: Path, line: str) -> None:
 
 
 @pytest.fixture
+def state() -> InsightState:
+    """What a watcher's renderer keeps: per-person values, and the last network's insights."""
+    return InsightState(keep=True)
+
+
+@pytest.fixture
 def fresh_start(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Keep per-person values as a watcher does; count the companies built from scratch."""
-    monkeypatch.setattr(PER_PERSON, "keep", True)
-    monkeypatch.setattr(insights_module, "_last", [])
+    """Count the companies built from scratch."""
     built: list[str] = []
     real = insights_module.build_companies
 
@@ -53,11 +56,13 @@ def fresh_start(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return built
 
 
-def test_patched_insights_equal_fresh_ones(sample_vault: Path, fresh_start: list[str]) -> None:
+def test_patched_insights_equal_fresh_ones(
+    sample_vault: Path, fresh_start: list[str], state: InsightState
+) -> None:
     people = sample_vault / "People"
     ann, amara = people / "Ann Lee.md", people / "Amara Nwosu.md"
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
-    compute_insights(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
+    state.compute(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
     steps = [
         ("a plain log entry", lambda: _log(ann, "- 2026-11-20 call: quick catch-up"), True),
         ("a #gave entry", lambda: _log(ann, "- 2026-11-21 intro to a recruiter #gave"), True),
@@ -80,9 +85,8 @@ def test_patched_insights_equal_fresh_ones(sample_vault: Path, fresh_start: list
         touched = ["People/Amara Nwosu.md"] if "elsewhere" in what else changed
         network = builder.build(BuildRequest(TODAY, Mode.MODEL, changed=tuple(touched))).network
         assert network is not None and network.patch is not None, what
-        patched = compute_insights(network)
+        patched = state.compute(network)
         assert (not fresh_start) == companies_kept, what
-        insights_module._last.clear()
         assert patched == compute_insights(network), what
     # A daily note rebuilds the two people it mentions at once.
     daily = sample_vault / "Daily" / "2026-11-22.md"
@@ -92,29 +96,28 @@ def test_patched_insights_equal_fresh_ones(sample_vault: Path, fresh_start: list
     ).network
     assert network is not None and network.patch is not None
     assert len(network.patch.replaced) == 2
-    patched = compute_insights(network)
-    insights_module._last.clear()
+    patched = state.compute(network)
     assert patched == compute_insights(network)
 
 
 def test_a_network_that_is_not_patched_computes_everything(
-    sample_vault: Path, fresh_start: list[str]
+    sample_vault: Path, fresh_start: list[str], state: InsightState
 ) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
-    compute_insights(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
+    state.compute(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
     _edit(sample_vault / "People" / "Ann Lee.md", "tier: champion", "tier: supporter")
     network = builder.build(BuildRequest(TODAY, Mode.MODEL, changed=("People/Ann Lee.md",))).network
     assert network is not None and network.patch is None
     fresh_start.clear()
-    compute_insights(network)
+    state.compute(network)
     assert fresh_start == ["companies"]
 
 
 def test_values_of_the_people_replaced_are_not_kept(
-    sample_vault: Path, fresh_start: list[str]
+    sample_vault: Path, fresh_start: list[str], state: InsightState
 ) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
-    compute_insights(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
+    state.compute(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
     ann = sample_vault / "People" / "Ann Lee.md"
     for day in (20, 21, 22):
         _append(ann, f"- 2026-11-{day} call #got")
@@ -122,14 +125,14 @@ def test_values_of_the_people_replaced_are_not_kept(
             BuildRequest(TODAY, Mode.MODEL, changed=("People/Ann Lee.md",))
         ).network
         assert network is not None and network.patch is not None
-        compute_insights(network)
+        state.compute(network)
         gone = {id(before) for before, _ in network.patch.replaced}
-        kept = [*PER_PERSON.current, *PER_PERSON.previous]
+        kept = [*state.values.current, *state.values.previous]
         assert not [key for key in kept if id(key[1]) in gone]  # a watcher would leak them
 
 
 def test_the_upgrade_plan_due_list_follows_patched_people(
-    sample_vault: Path, fresh_start: list[str]
+    sample_vault: Path, fresh_start: list[str], state: InsightState
 ) -> None:
     people = sample_vault / "People"
     tomas, zoe, emma = (
@@ -138,7 +141,7 @@ def test_the_upgrade_plan_due_list_follows_patched_people(
         people / "Emma Thornton.md",
     )
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
-    first = compute_insights(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
+    first = state.compute(builder.build(BuildRequest(TODAY, Mode.MODEL)).network)  # type: ignore[arg-type]
     assert [s.person.name for s in first.digest_extras.upgrade_due] == [
         "Zoë Okafor",
         "Emma Thornton",
@@ -162,9 +165,8 @@ def test_the_upgrade_plan_due_list_follows_patched_people(
             BuildRequest(TODAY, Mode.MODEL, changed=(f"People/{note.name}",))
         ).network
         assert network is not None and network.patch is not None, what
-        patched = compute_insights(network)
+        patched = state.compute(network)
         seen.append([s.person.name for s in patched.digest_extras.upgrade_due])
-        insights_module._last.clear()
         assert patched == compute_insights(network), what
     assert seen == [
         ["Tomás Ruiz", "Zoë Okafor", "Emma Thornton"],  # he joins, first: he is overdue

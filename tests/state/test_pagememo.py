@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 from vaultnet.config import load_config
-from vaultnet.insights.logscan import PER_PERSON
 from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
 from vaultnet.render.environment import make_environment
 from vaultnet.render.obsidian import obsidian_pages
@@ -18,18 +17,13 @@ TODAY = dt.date(2026, 11, 26)
 
 
 def _cold(vault: Path, today: dt.date = TODAY) -> dict[str, str]:
-    """The pages of a cold build, made apart from the memos a session keeps in memory
-    (per-person values; kept rows are its builder's own), so that stale reuse cannot leak
+    """The pages of a cold build, made apart from what a session keeps in memory (its
+    builder's own renderer, rows and per-person values), so that stale reuse cannot leak
     into the reference."""
-    kept = PER_PERSON.current, PER_PERSON.previous
-    PER_PERSON.current, PER_PERSON.previous = {}, {}
-    try:
-        result = build_vault(load_config(vault), today, cache=None, write=False)
-        assert result.network is not None
-        pages = render_pages(result.network) + obsidian_pages(result.network)
-        return {page.path: page.text for page in pages}
-    finally:
-        PER_PERSON.current, PER_PERSON.previous = kept
+    result = build_vault(load_config(vault), today, cache=None, write=False)
+    assert result.network is not None
+    pages = render_pages(result.network) + obsidian_pages(result.network)
+    return {page.path: page.text for page in pages}
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -165,11 +159,12 @@ def test_a_new_day_leaves_no_old_environment_behind(sample_vault: Path) -> None:
 
 
 def test_only_a_watchers_renders_keep_per_person_values(sample_vault: Path) -> None:
-    PER_PERSON.keep = False
-    _Session(sample_vault)  # its very first render keeps them already
-    assert PER_PERSON.current
-    _cold(sample_vault)  # a single build afterwards keeps nothing
-    assert not PER_PERSON.keep
+    session = _Session(sample_vault)  # its very first render keeps them already
+    assert session.builder.renderer.insight_state.values.current
+    single = Builder(load_config(sample_vault), NoteCache.in_memory())
+    single.build(BuildRequest(TODAY))  # a single build keeps nothing
+    assert not single.renderer.insight_state.values.keep
+    assert not single.renderer.insight_state.values.current
 
 
 def test_a_page_is_its_front_matter_then_its_body_and_reused_as_the_same_text(

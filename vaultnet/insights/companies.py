@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from vaultnet.insights.companytypes import Company, CompanyIndex, CompanyRef, Move, Stint
-from vaultnet.insights.logscan import PER_PERSON
+from vaultnet.insights.logscan import PersonValues, kept
 from vaultnet.insights.moves import (
     RECENT_MOVE_DAYS,
     history_move,
@@ -77,10 +77,15 @@ class Positions(NamedTuple):
     alumni: dict[str, Stint]  # company key -> their latest stint there, elsewhere than now
 
 
-def positions_of(person: Person, today: dt.date, names: CompanyNames | None = None) -> Positions:
-    """A person's positions, as kept between a watcher's builds (``PER_PERSON``)."""
+def positions_of(
+    person: Person,
+    today: dt.date,
+    names: CompanyNames | None = None,
+    values: PersonValues | None = None,
+) -> Positions:
+    """A person's positions, kept in ``values`` (a watcher's) when given."""
     names = names or CompanyNames()
-    return PER_PERSON.get("positions", person, lambda p: _positions(p, today, names))
+    return kept(values, "positions", person, lambda p: _positions(p, today, names))
 
 
 def _positions(person: Person, today: dt.date, names: CompanyNames) -> Positions:
@@ -207,11 +212,14 @@ def _unique(stem: str, taken: set[str]) -> str:
 
 
 def build_companies(
-    network: Network, moved: dict[str, list[Interaction]] | None = None
+    network: Network,
+    moved: dict[str, list[Interaction]] | None = None,
+    values: PersonValues | None = None,
 ) -> CompanyIndex:
     """Group everyone (archived people too) by company, now and in the past.
 
-    ``moved`` is what ``moved_entries`` returns, when the caller has it already. One pass
+    ``moved`` is what ``moved_entries`` returns, when the caller has it already; each
+    person's positions are kept in ``values``, when given. One pass
     over the people; each company is then assembled from what is indexed by its key.
     """
     if moved is None:
@@ -223,7 +231,7 @@ def build_companies(
     now_keys: dict[str, str] = {}
     movers: list[Person] = []  # people with history or moved entries, in ladder order
     for person in network.people:
-        found = positions_of(person, today, names)
+        found = positions_of(person, today, names, values)
         builder.add(person, found)
         if found.now_key is not None:
             now_keys[person.key] = found.now_key

@@ -7,11 +7,14 @@ import dataclasses
 
 from vaultnet.insights.companies import positions_of
 from vaultnet.insights.companytypes import Company, CompanyIndex, Move, Stint
+from vaultnet.insights.logscan import PersonValues
 from vaultnet.insights.moves import moved_of
 from vaultnet.model.network import Network, Person
 
 
-def update_companies(previous: CompanyIndex, network: Network) -> CompanyIndex | None:
+def update_companies(
+    previous: CompanyIndex, network: Network, values: PersonValues | None = None
+) -> CompanyIndex | None:
     """The companies of a patched network (``network.patch``), from those of the network it
     was made from: the people replaced are swapped into the stints and moves that hold
     them, with their role now where it is shown (their stint now, and the moves
@@ -33,7 +36,7 @@ def update_companies(previous: CompanyIndex, network: Network) -> CompanyIndex |
     changed: dict[str, Company] = {}
     new_moves: dict[int, Move] = {}  # id of a move before -> the same move now
     for key, now in swapped.items():
-        found = positions_of(now, network.today)
+        found = positions_of(now, network.today, values=values)
         keys = [found.now_key] if found.now_key is not None else []
         for company_at in (*keys, *found.alumni):
             company = changed.get(company_at) or previous.by_key.get(company_at)

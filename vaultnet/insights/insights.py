@@ -43,9 +43,9 @@ from vaultnet.insights.ladder import (
 )
 from vaultnet.insights.logscan import (
     MAX_ROWS,
-    PER_PERSON,
     THANKS_DIGEST_DAYS,
     LogScan,
+    PersonValues,
     brief,
     ladder_order,
     scan_logs,
@@ -102,8 +102,6 @@ def digest_extras(
 
     Archived and snoozed people are left out, as from the rest of the digest.
     """
-    if companies is None and _last and _last[0].network is network:
-        return _last[0].insights.digest_extras
     today = network.today
     companies = companies or build_companies(network)
     moves = tuple(
@@ -265,68 +263,83 @@ class _Computed:
     scan: LogScan
 
 
-# The last network's insights: a build renders the pages and then writes the digest JSON
-# from the same network, so both share one computation; and a watcher's next network,
-# patched from this one, brings them up to date. Identity, not equality: a Network is
-# never changed once built.
-_last: list[_Computed] = []
+class InsightState:
+    """What insights keep from one network to the next: the last network's insights, and
+    each person's values (``PersonValues``, kept only for a watcher, ``keep``).
 
-
-def compute_insights(network: Network) -> Insights:
-    """Compute every insight page's content from the network.
-
-    For a network patched from the last one (a watcher's, network.Patch) each part is
-    brought up to date from the last one's where that is exact, else computed again.
+    The Builder's renderer owns one. A build computes the insights once for its pages and
+    its digest; a watcher's next network, patched from the last one (network.Patch), has
+    them brought up to date. The last network is recognised by identity: a Network is never
+    changed once built.
     """
-    if _last and _last[0].network is network:
-        return _last[0].insights
-    patch = network.patch
-    if _last and patch is not None and patch.base() is _last[0].network:
-        computed = _updated(_last[0], network, patch.replaced)
-    else:
-        PER_PERSON.next_build()
-        scan = scan_logs(network)
-        companies = build_companies(network, scan.moved)
-        reciprocity = build_reciprocity(network, scan)
-        insights = Insights(
-            introductions=build_introductions(network, scan=scan),
-            companies=companies,
-            ladder=build_ladder(network, scan),
-            reciprocity=reciprocity,
-            digest_extras=digest_extras(network, companies, reciprocity),
+
+    def __init__(self, keep: bool = False) -> None:
+        self.values = PersonValues(keep)
+        self.last: _Computed | None = None
+
+    def compute(self, network: Network) -> Insights:
+        """Every insight page's content for ``network``.
+
+        For a network patched from the last one each part is brought up to date from the
+        last one's where that is exact, else computed again.
+        """
+        last = self.last
+        if last is not None and last.network is network:
+            return last.insights
+        patch = network.patch
+        if last is not None and patch is not None and patch.base() is last.network:
+            computed = self._updated(last, network, patch.replaced)
+        else:
+            values = self.values
+            values.next_build()
+            scan = scan_logs(network, values)
+            companies = build_companies(network, scan.moved, values)
+            reciprocity = build_reciprocity(network, scan, values)
+            insights = Insights(
+                introductions=build_introductions(network, scan=scan),
+                companies=companies,
+                ladder=build_ladder(network, scan),
+                reciprocity=reciprocity,
+                digest_extras=digest_extras(network, companies, reciprocity),
+            )
+            computed = _Computed(network, insights, scan)
+        self.last = computed
+        return computed.insights
+
+    def _updated(
+        self, last: _Computed, network: Network, replaced: tuple[tuple[Person, Person], ...]
+    ) -> _Computed:
+        """The insights of a network patched from ``last.network``: each part from the last
+        one's when its update is exact, else computed again."""
+        values = self.values
+        values.carry(before for before, _ in replaced)
+        previous = last.insights
+        scan = update_scan(last.scan, network, values) or scan_logs(network, values)
+        companies = update_companies(previous.companies, network, values) or build_companies(
+            network, scan.moved, values
         )
-        computed = _Computed(network, insights, scan)
-    _last[:] = [computed]
-    return computed.insights
+        reciprocity = update_reciprocity(
+            previous.reciprocity, network, scan, values
+        ) or build_reciprocity(network, scan, values)
+        introductions = update_introductions(
+            previous.introductions, network, scan
+        ) or build_introductions(network, scan=scan)
+        insights = Insights(
+            introductions=introductions,
+            companies=companies,
+            ladder=update_ladder(previous.ladder, network, scan) or build_ladder(network, scan),
+            reciprocity=reciprocity,
+            digest_extras=digest_extras(
+                network, companies, reciprocity, previous.digest_extras, replaced
+            ),
+        )
+        return _Computed(network, insights, scan)
 
 
-def _updated(
-    last: _Computed, network: Network, replaced: tuple[tuple[Person, Person], ...]
-) -> _Computed:
-    """The insights of a network patched from ``last.network``: each part from the last
-    one's when its update is exact, else computed again."""
-    PER_PERSON.carry(before for before, _ in replaced)
-    previous = last.insights
-    scan = update_scan(last.scan, network) or scan_logs(network)
-    companies = update_companies(previous.companies, network) or build_companies(
-        network, scan.moved
-    )
-    reciprocity = update_reciprocity(previous.reciprocity, network, scan) or build_reciprocity(
-        network, scan
-    )
-    introductions = update_introductions(
-        previous.introductions, network, scan
-    ) or build_introductions(network, scan=scan)
-    insights = Insights(
-        introductions=introductions,
-        companies=companies,
-        ladder=update_ladder(previous.ladder, network, scan) or build_ladder(network, scan),
-        reciprocity=reciprocity,
-        digest_extras=digest_extras(
-            network, companies, reciprocity, previous.digest_extras, replaced
-        ),
-    )
-    return _Computed(network, insights, scan)
+def compute_insights(network: Network, state: InsightState | None = None) -> Insights:
+    """Compute every insight page's content from the network, with what ``state`` kept
+    from the last network (none: everything is computed)."""
+    return (state if state is not None else InsightState()).compute(network)
 
 
 def insight_jobs(insights: Insights) -> list[tuple[str, str, dict[str, Any]]]:

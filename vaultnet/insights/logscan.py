@@ -42,17 +42,18 @@ class LogScan:
 class PersonValues:
     """Values computed from one person alone, kept from one build to the next.
 
-    People compare by identity (see network.Person): an unchanged person is the same
-    object in a watcher's next build, a changed one is a new object, so a value kept for a
-    person is exact. Values the latest build did not ask for are dropped.
+    People compare by their digest (see model/person.py): a person made from the same
+    inputs equals the old one, a changed one does not, so a value kept for a person is
+    exact. Values the latest build did not ask for are dropped.
+
+    ``keep`` is off for a single build (nothing to reuse, and the memory grows with the
+    vault): then every value is computed when asked for. A watcher's keeps them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = False) -> None:
         self.current: dict[tuple[str, Person], Any] = {}
         self.previous: dict[tuple[str, Person], Any] = {}
-        # Off for a single build (nothing to reuse, and the memory grows with the vault);
-        # a watcher's renders turn it on.
-        self.keep = False
+        self.keep = keep
         self.kinds: set[str] = set()
 
     def next_build(self) -> None:
@@ -85,7 +86,13 @@ class PersonValues:
         return value  # type: ignore[no-any-return]
 
 
-PER_PERSON = PersonValues()  # compute_insights starts a new build on it
+def kept(
+    values: PersonValues | None, kind: str, person: Person, compute: Callable[[Person], T]
+) -> T:
+    """``compute(person)``, or the value ``values`` keeps for it (None: keeps nothing)."""
+    return compute(person) if values is None else values.get(kind, person, compute)
+
+
 _MISSING = object()
 
 
@@ -115,14 +122,15 @@ def _scan_person(person: Person) -> _PersonScan:
     return found
 
 
-def scan_logs(network: Network) -> LogScan:
-    """One pass over every log entry (the vault's largest collection) for all insights."""
+def scan_logs(network: Network, values: PersonValues | None = None) -> LogScan:
+    """One pass over every log entry (the vault's largest collection) for all insights;
+    each person's part kept in ``values``, when given."""
     tagged: dict[str, list[Interaction]] = {}
     tier: dict[str, list[Interaction]] = {}
     moved: dict[str, list[Interaction]] = {}
     intros: list[tuple[Person, Interaction]] = []
     for person in network.people:
-        found = PER_PERSON.get("scan", person, _scan_person)
+        found = kept(values, "scan", person, _scan_person)
         key = person.key
         if found.tagged:
             tagged[key] = found.tagged
@@ -134,7 +142,9 @@ def scan_logs(network: Network) -> LogScan:
     return LogScan(tagged, tier, moved, intros)
 
 
-def update_scan(previous: LogScan, network: Network) -> LogScan | None:
+def update_scan(
+    previous: LogScan, network: Network, values: PersonValues | None = None
+) -> LogScan | None:
     """The log scan of a patched network (``network.patch``), from the scan of the network
     it was made from; None when a replaced person's ``#intro`` entries changed (the intro
     list is in ladder order: it is scanned again)."""
@@ -145,7 +155,7 @@ def update_scan(previous: LogScan, network: Network) -> LogScan | None:
     swapped: dict[str, Person] = {}
     for before, now in patch.replaced:
         old = _scan_person(before)  # not kept: the person before is gone
-        found = PER_PERSON.get("scan", now, _scan_person)
+        found = kept(values, "scan", now, _scan_person)
         if old.intros != found.intros:
             return None
         if found.intros:

@@ -11,9 +11,10 @@ from typing import Protocol, TypeVar
 from vaultnet.insights.logscan import (
     MAX_ROWS,
     ONE_SIDED_MIN,
-    PER_PERSON,
     LogScan,
+    PersonValues,
     brief,
+    kept,
     ladder_order,
     scan_logs,
 )
@@ -164,7 +165,9 @@ def _tally(
     return gave, got, ask, owed, open_asks(person, today, entries) if ask else []
 
 
-def build_reciprocity(network: Network, scan: LogScan | None = None) -> Reciprocity:
+def build_reciprocity(
+    network: Network, scan: LogScan | None = None, values: PersonValues | None = None
+) -> Reciprocity:
     """Balances, one-sided relationships, thank-yous owed and open asks."""
     tagged = (scan or scan_logs(network)).tagged
     today = network.today
@@ -178,7 +181,8 @@ def build_reciprocity(network: Network, scan: LogScan | None = None) -> Reciproc
         if entries is None or not person.active:
             continue
         # Only the person's own entries and their day count: kept between a watcher's builds.
-        gave, got, ask, owed, person_asks = PER_PERSON.get(
+        gave, got, ask, owed, person_asks = kept(
+            values,
             "reciprocity",
             person,
             lambda p: _tally(p, entries, today),  # noqa: B023
@@ -296,7 +300,7 @@ def patched_rows(
 
 
 def update_reciprocity(
-    previous: Reciprocity, network: Network, scan: LogScan
+    previous: Reciprocity, network: Network, scan: LogScan, values: PersonValues | None = None
 ) -> Reciprocity | None:
     """What ``build_reciprocity(network, scan)`` returns, made from ``previous`` (built for the
     network ``network.patch`` was made from) in time proportional to the people replaced.
@@ -325,7 +329,7 @@ def update_reciprocity(
         if before.ladder_key != now.ladder_key:
             return None  # not a patch: the ladder order is every table's tie-break
         leaving.add(before)
-        old = _counted(before, [e for e in before.interactions if e.tags], today, cached=False)
+        old = _counted(before, [e for e in before.interactions if e.tags], today, None)
         if old is not None:
             gave, got, _, owed, person_asks = old
             side = _one_sided(gave, got)
@@ -335,7 +339,7 @@ def update_reciprocity(
             gone["thanks"] += owed is not None
             gone["asks"] += len(person_asks)
         entries = scan.tagged.get(now.key)
-        new = _counted(now, entries, today, cached=True)
+        new = _counted(now, entries, today, values)
         if new is not None and entries is not None:
             gave, got, _, owed, person_asks = new
             balance = _balance(now, entries, gave, got)
@@ -380,17 +384,17 @@ def update_reciprocity(
 
 
 def _counted(
-    person: Person, entries: Sequence[Interaction] | None, today: dt.date, *, cached: bool
+    person: Person,
+    entries: Sequence[Interaction] | None,
+    today: dt.date,
+    values: PersonValues | None,
 ) -> tuple[int, int, int, Owed | None, list[Owed]] | None:
     """A person's tally as ``build_reciprocity`` counts it, or None when they are left out.
 
-    ``cached``: through PER_PERSON, as the build does (for a person of the current network;
-    a replaced one is not kept there).
+    ``values``: where the build keeps the tallies (for a person of the current network; a
+    replaced one is not kept there, and is counted with None).
     """
     if not entries or not person.active:
         return None
-    if cached:
-        tally = PER_PERSON.get("reciprocity", person, lambda p: _tally(p, entries, today))
-    else:
-        tally = _tally(person, entries, today)
+    tally = kept(values, "reciprocity", person, lambda p: _tally(p, entries, today))
     return tally if tally[0] or tally[1] or tally[2] else None

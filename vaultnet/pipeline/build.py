@@ -369,16 +369,18 @@ class Builder:
         pages: list[Page] = []
         written = WriteResult()
         digest_text = None
+        extras = None
         if write:
             mark = time.perf_counter()
-            self.renderer.insights(network)  # kept for the pages, and the digest's additions
+            # Kept for the pages; the digest's additions are part of them.
+            extras = self.renderer.insights(network).digest_extras
             timings["insights"] = time.perf_counter() - mark
         if recorded:
             from vaultnet.jsontext import json_text
             from vaultnet.render.digest import digest_json
 
             mark = time.perf_counter()
-            digest_text = json_text(digest_json(network, diagnostics))
+            digest_text = json_text(digest_json(network, diagnostics, extras))
             timings["digest"] = time.perf_counter() - mark
         if write:
             mark = time.perf_counter()

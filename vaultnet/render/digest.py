@@ -7,6 +7,7 @@ from typing import Any
 from vaultnet.dates import ago, long_date, short_date
 from vaultnet.diagnostics import Diagnostic
 from vaultnet.insights.insights import (
+    DigestExtras,
     digest_extras,
     digest_extras_json,
     digest_extras_text,
@@ -46,8 +47,11 @@ def loop_json(loop: OpenLoop) -> dict[str, Any]:
     }
 
 
-def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, Any]:
-    """The object ``vaultnet digest --format json`` prints."""
+def digest_json(
+    network: Network, diagnostics: list[Diagnostic], extras: DigestExtras | None = None
+) -> dict[str, Any]:
+    """The object ``vaultnet digest --format json`` prints; ``extras``, the digest's
+    additions, are computed when not given (a build passes its insights')."""
     digest = network.digest
     active = network.active
     result: dict[str, Any] = {
@@ -60,7 +64,9 @@ def digest_json(network: Network, diagnostics: list[Diagnostic]) -> dict[str, An
     result["diagnostics"] = [d.as_json() for d in diagnostics]
     # The insight lists have entries of their own shape, so they live under one key and
     # every top-level list keeps the entry shape of "overdue" (docs/insights.md).
-    result["insights"] = digest_extras_json(digest_extras(network))
+    if extras is None:
+        extras = digest_extras(network)
+    result["insights"] = digest_extras_json(extras)
     result["open_loops"] = [loop_json(loop) for loop in network.open_loops]
     return result
 

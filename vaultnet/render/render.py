@@ -15,8 +15,7 @@ import jinja2
 
 from vaultnet.config import Config
 from vaultnet.insights.brief import brief_jobs
-from vaultnet.insights.insights import Insights, compute_insights, insight_jobs
-from vaultnet.insights.logscan import PER_PERSON
+from vaultnet.insights.insights import Insights, InsightState, compute_insights, insight_jobs
 from vaultnet.model.network import Network, Person
 from vaultnet.names import safe_filename
 from vaultnet.render.environment import (
@@ -68,10 +67,11 @@ def _front_matter(fields: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def template_context(network: Network) -> dict[str, Any]:
+def template_context(network: Network, insights: Insights | None = None) -> dict[str, Any]:
     """The variables every page template gets (documented in docs/templates.md and
-    docs/insights.md)."""
-    insights = compute_insights(network)  # Introductions, Companies, Ladder, Reciprocity
+    docs/insights.md); ``insights`` are computed when not given."""
+    if insights is None:
+        insights = compute_insights(network)  # Introductions, Companies, Ladder, Reciprocity
     return {
         "today": network.today,
         "people": network.people,
@@ -118,6 +118,8 @@ class Renderer:
         self.environments = Environments()
         self.memo = memo
         self.rows = rows
+        # Per-person insight values are kept only for a watcher (one with a memo).
+        self.insight_state = InsightState(keep=memo is not None)
         self._adopted: set[int] = set()  # environments given the saved rows (by id)
         # The last render's kept rows and its people, for save_rows.
         self._last: tuple[Fragments, tuple[Person, ...]] | None = None
@@ -130,8 +132,7 @@ class Renderer:
         """The network's insights, which its pages show (computed once per network).
         Per-person insight values are kept from one network to the next only for a
         watcher (with a memo)."""
-        PER_PERSON.keep = self.memo is not None
-        return compute_insights(network)
+        return self.insight_state.compute(network)
 
     def render(self, network: Network) -> list[Page]:
         """Render every page of the network. Raises TemplateError naming template and line.
@@ -140,7 +141,7 @@ class Renderer:
         """
         config, today, memo = network.config, network.today, self.memo
         env = self.environment(config, today)
-        self.insights(network)
+        insights = self.insights(network)
         # People's rows are kept for a watcher, and when they are saved for the next build.
         fragments: Fragments = env.fragments  # type: ignore[attr-defined]
         fragments.keep = memo is not None or self.rows is not None
@@ -151,7 +152,7 @@ class Renderer:
         if self.rows is not None and id(env) not in self._adopted:
             self._adopted.add(id(env))
             fragments.adopt(self.rows.load())
-        base = template_context(network)
+        base = template_context(network, insights)
         pages = []
         session = memo.start() if memo is not None else None
         for path, template_name, extra in _jobs(network, base):

@@ -526,3 +526,32 @@ def test_a_cache_naming_a_moved_module_still_loads(
         safepickle.SafeUnpickler(io.BytesIO(data)).load()
     monkeypatch.setitem(safepickle._FORMER_MODULES, "vaultnet.spans", "vaultnet.dates")
     assert safepickle.SafeUnpickler(io.BytesIO(data)).load() == Duration(7, 1)
+
+
+def test_a_cache_of_the_previous_format_is_dropped_quietly(sample_vault: Path) -> None:
+    import io
+    import pickle
+
+    from vaultnet.state.safepickle import SafeUnpickler
+
+    build = [sys.executable, "-m", "vaultnet", "build", str(sample_vault), "--today", "2026-11-26"]
+    cold = subprocess.run(build, capture_output=True, text=True)
+    first = _pages(sample_vault)
+    shards = sorted((sample_vault / ".vaultnet" / "cache").glob("notes-*.pickle"))
+    assert shards
+    for shard in shards:
+        data = shard.read_bytes()
+        assert b"vaultnet.source.parsed" in data and b"vaultnet.source.notes" not in data
+        # Rewritten as the previous version wrote it: FORMAT 7, classes named by the module
+        # that re-exported them (protocol 3 names classes by text lines, so bytes can swap).
+        payload = SafeUnpickler(io.BytesIO(shard.read_bytes())).load()
+        old = pickle.dumps({**payload, "format": FORMAT - 1}, protocol=3)
+        shard.write_bytes(old.replace(b"vaultnet.source.parsed\n", b"vaultnet.source.notes\n"))
+    shutil.rmtree(sample_vault / "Network")  # past the early stop
+    again = subprocess.run(build, capture_output=True, text=True)
+    assert again.returncode == cold.returncode, again.stderr
+    assert "cache" not in again.stderr  # dropped, not reported as unreadable
+    assert _pages(sample_vault) == first
+    for shard in sorted((sample_vault / ".vaultnet" / "cache").glob("notes-*.pickle")):
+        payload = SafeUnpickler(io.BytesIO(shard.read_bytes())).load()
+        assert payload["format"] == FORMAT

@@ -1,8 +1,7 @@
 """A parsed note: ``Note`` and the values it is made of, and the options parsing takes.
 
-The parse cache pickles these, and its unpickler allows them by the name of the module that
-has always exported them, ``vaultnet.source.notes``: each class says that is its module, so
-the cache's files keep their format wherever the code lives.
+The parse cache pickles these under this module's name; state/safepickle.py allows them by
+it, so moving a class means naming its former module there and bumping the cache FORMAT.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from typing import Any, NamedTuple
 from vaultnet.dates import Birthday, Duration
 from vaultnet.diagnostics import Diagnostic, Level
 
-PICKLED_AS = "vaultnet.source.notes"  # see the module docstring
 # As body's tags: "#" not right after a word character, "&", "/" or "#".
 _RECIPROCITY_TAG = re.compile(r"#(?<![\w&/#]#)(gave|got|ask|intro)\b", re.IGNORECASE)
 LOG_HEADINGS = ("Log", "Interactions", "Meetings")
@@ -173,13 +171,3 @@ class Problems:
 
     def add(self, level: Level, message: str, line: int | None) -> None:
         self.items.append(Diagnostic(self.path, line, level, message))
-
-
-# Pickled under the module that exports them (see the module docstring).
-ParseOptions.__module__ = PICKLED_AS
-Position.__module__ = PICKLED_AS
-LogEntry.__module__ = PICKLED_AS
-Mention.__module__ = PICKLED_AS
-Task.__module__ = PICKLED_AS
-Note.__module__ = PICKLED_AS
-Unreadable.__module__ = PICKLED_AS

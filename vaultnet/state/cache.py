@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
     from vaultnet.source.vault import SourceFile
 
-FORMAT = 7  # bumped whenever parsing reads a note differently
+FORMAT = 8  # bumped whenever parsing reads a note differently
 # Notes in the cache, and shards to write, from which a forked helper saves them (writing
 # 256 files costs about 0.1 s even for 1,000 notes; forking, a few milliseconds).
 BACKGROUND_NOTES = 500

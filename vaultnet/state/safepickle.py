@@ -15,22 +15,24 @@ _ALLOWED = {
     ("datetime", "datetime"),
     ("datetime", "timezone"),
     ("datetime", "timedelta"),
-    ("vaultnet.source.notes", "Note"),
-    ("vaultnet.source.notes", "Unreadable"),
-    ("vaultnet.source.notes", "LogEntry"),
-    ("vaultnet.source.notes", "Mention"),
-    ("vaultnet.source.notes", "Task"),
-    ("vaultnet.source.notes", "Position"),
-    ("vaultnet.source.notes", "ParseOptions"),
+    ("vaultnet.source.parsed", "Note"),
+    ("vaultnet.source.parsed", "Unreadable"),
+    ("vaultnet.source.parsed", "LogEntry"),
+    ("vaultnet.source.parsed", "Mention"),
+    ("vaultnet.source.parsed", "Task"),
+    ("vaultnet.source.parsed", "Position"),
+    ("vaultnet.source.parsed", "ParseOptions"),
     ("vaultnet.dates", "Duration"),
     ("vaultnet.dates", "Birthday"),
     ("vaultnet.diagnostics", "Diagnostic"),
 }
 
 # Where those classes lived in earlier versions -> where they are now: a cache written
-# before a module moved still loads instead of being parsed again.
+# before a module moved still loads (and is then dropped quietly if its FORMAT is old)
+# instead of being reported as unreadable.
 _FORMER_MODULES: dict[str, str] = {
-    "vaultnet.notes": "vaultnet.source.notes",
+    "vaultnet.notes": "vaultnet.source.parsed",
+    "vaultnet.source.notes": "vaultnet.source.parsed",
 }
 
 

@@ -634,3 +634,16 @@ def test_a_person_note_can_be_dated_too() -> None:
     result = note("---\ntier: a\ndate: 2026-01-01\n---\nWith [[Bob]]\n")
     assert result.person
     assert [m.target for m in result.mentions] == ["Bob"]
+
+
+def test_log_kinds_and_tags_are_shared_between_notes() -> None:
+    # A cold build holds every entry at once: equal kinds and tags are one string each.
+    body = "---\ntags: [person]\n---\n# X\n\n## Log\n\n- 2026-01-0{day} coffee: caught up #Gave\n"
+    first, second = (
+        parse_note(f"{name}.md", body.format(day=day).encode())
+        for name, day in (("A", 1), ("B", 2))
+    )
+    assert isinstance(first, Note) and isinstance(second, Note)
+    assert first.log[0].kind == "coffee" and first.log[0].tags == ("gave",)
+    assert first.log[0].kind is second.log[0].kind
+    assert first.log[0].tags[0] is second.log[0].tags[0]

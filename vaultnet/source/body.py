@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from typing import Any
 
 from vaultnet.dates import read_date
@@ -246,11 +247,13 @@ def _entry(when: dt.date, start: int, line: str, line_no: int, path: str) -> Log
     if ":" in text:
         kind_match = _KIND.match(text)
         if kind_match:
-            kind = kind_match[1]
+            # Interned: a vault repeats a handful of kinds and tags over tens of thousands
+            # of entries, and a cold build holds them all at once.
+            kind = sys.intern(kind_match[1])
             text = text[kind_match.end() :].strip()
     tags: tuple[str, ...] = ()
     if "#" in text:
-        tags = tuple(tag.casefold() for tag in _HASHTAG.findall(text))
+        tags = tuple(sys.intern(tag.casefold()) for tag in _HASHTAG.findall(text))
     links: tuple[str, ...] = ()
     if "[[" in text or "](" in text:
         links = link_targets(text)

@@ -3,8 +3,8 @@ files, read into memory first.
 
 Usage::
 
-    python bench/generate.py --preset 10k /tmp/bv/10k
-    python bench/parse.py /tmp/bv/10k [--reps 5]
+    python bench/generate.py --preset 10k bench/vaults/10k
+    python bench/parse.py bench/vaults/10k [--reps 5]
 
 Every ``.md`` file vaultnet would read (its scan of the vault) is read once into memory; then,
 ``--reps`` times in turn, each of the timed steps goes over all of them, and the median of

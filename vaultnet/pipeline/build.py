@@ -89,8 +89,6 @@ class Builder:
         self._read_options: ParseOptions | None = None
         self._dirty: set[str] | None = None
         self._listing: _Listing | None = None
-        # (day, write, fingerprint) when stop_early has just found the vault changed.
-        self._changed: tuple[dt.date, bool, str] | None = None
         self._with_diagnostics: set[str] = set()
         self._cleaned = False  # whether a killed run's temporary files were looked for
 
@@ -258,22 +256,6 @@ class Builder:
         with _no_gc():
             return self._build(request)
 
-    def stop_early(self, today: dt.date, *, write: bool = True) -> BuildResult | None:
-        """What ``build`` returns when nothing changed since the last recorded build (it
-        stops early); None when something did, and then nothing else is done: the next
-        ``build`` for the same day does not look at the vault again."""
-        started = time.perf_counter()
-        if write:
-            self._clean_leftovers()
-        self._update_files(None)
-        fingerprint = self._fingerprint(today)
-        early = self._up_to_date(fingerprint, write)
-        if early is not None:
-            early.timings["total"] = time.perf_counter() - started
-        else:
-            self._changed = (today, write, fingerprint)
-        return early
-
     def _build(self, request: BuildRequest) -> BuildResult:
         today, changed, save = request.today, request.changed, request.save
         write, dry_run = request.pages, request.mode is Mode.PLAN
@@ -281,20 +263,16 @@ class Builder:
         started = time.perf_counter()
         if write and not dry_run:
             self._clean_leftovers()
-        looked, self._changed = self._changed, None
-        if looked is not None and changed is None and save and looked[:2] == (today, write):
-            fingerprint = looked[2]  # stop_early has just looked: the vault changed
-        else:
-            self._update_files(changed)
-            # The early stop needs the record of a saved build; a watcher's rebuilds
-            # (save=False) follow changes it saw, and reading the record (1 MB at 10,000
-            # people) and hashing every file's state would cost about 30 ms each time.
-            fingerprint = self._fingerprint(today) if save else ""
-            if save and not dry_run and request.stop_early:
-                early = self._up_to_date(fingerprint, write)
-                if early is not None:
-                    early.timings["total"] = time.perf_counter() - started
-                    return early
+        self._update_files(changed)
+        # The early stop needs the record of a saved build; a watcher's rebuilds
+        # (save=False) follow changes it saw, and reading the record and hashing every
+        # file's state each time would cost more than many of those rebuilds.
+        fingerprint = self._fingerprint(today) if save else ""
+        if save and not dry_run and request.stop_early:
+            early = self._up_to_date(fingerprint, write)
+            if early is not None:
+                early.timings["total"] = time.perf_counter() - started
+                return early
         read = self.read(changed=())
         timings["read"] = time.perf_counter() - started
         # A large parse cache is saved on the other core while the network is modelled and
@@ -356,8 +334,8 @@ class Builder:
         """The network of ``read`` for ``today``, with its pages rendered and written.
 
         A build that is ``recorded`` saves the digest's JSON with its record: it is made
-        before the pages, which would otherwise hold their memory while it is (the peak of
-        a cold build at 10,000 people, by about 10 MB)."""
+        before the pages, which would otherwise hold their memory while it is (it raised a
+        cold build's peak)."""
         mark = time.perf_counter()
         network, model_diagnostics = self.people_state().build(
             self.config, read.notes, today, self._note_key, read.changes
@@ -471,8 +449,8 @@ def parse_files(
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, len(sources))
         try:
-            # Unbuffered, by a string path: half the cost of Path.read_bytes for the
-            # 12,400 small files of a cold build at 10,000 people (0.13 s against 0.26 s).
+            # Unbuffered, by a string path: about half the cost of Path.read_bytes for the
+            # many small files of a cold build.
             with open(f"{root}/{source.disk}", "rb", buffering=0) as handle:
                 data = handle.read()
         except FileNotFoundError:

@@ -206,7 +206,7 @@ def load_config(vault: Path | str) -> Config:
     raw: dict[str, Any] = {}
     warnings: list[Diagnostic] = []
     if path.is_file():
-        import tomllib  # only for a vault with a config file (5 ms)
+        import tomllib  # only for a vault with a config file
 
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))

@@ -64,7 +64,7 @@ class Duration:
 
     def __reduce__(self) -> tuple[type[Duration], tuple[int, int]]:
         # Pickled as a call: the parse cache holds thousands, and the state functions
-        # dataclasses give a frozen, slotted class run in Python (about 10 µs each).
+        # dataclasses give a frozen, slotted class run in Python, slowly.
         return Duration, (self.days, self.months)
 
     def after(self, start: dt.date) -> dt.date:
@@ -105,7 +105,7 @@ class Birthday:
 
     def next_on_or_after(self, today: dt.date) -> dt.date:
         """The first date on or after ``today`` that is this birthday (29 Feb → 28 Feb)."""
-        import calendar  # on first use: an early stop does not need it (3 ms)
+        import calendar  # on first use: an early stop does not need it
 
         for year in (today.year, today.year + 1):
             day = self.day

@@ -221,7 +221,7 @@ class _Walk:
     ) -> list[tuple[str, str, str]]:
         """Take a folder's notes and return its subfolders to walk.
 
-        At 10,000 people this loop is most of a warm build's time, so the common file (a
+        In a large vault this loop is most of a warm build's time, so the common file (a
         plain name, no file globs, not too large) is decided inline.
         """
         rules = self.rules

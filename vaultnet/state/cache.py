@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 FORMAT = 8  # bumped whenever parsing reads a note differently
 # Notes in the cache, and shards to write, from which a forked helper saves them (writing
-# 256 files costs about 0.1 s even for 1,000 notes; forking, a few milliseconds).
+# all the shard files costs far more than forking, even for a small vault).
 BACKGROUND_NOTES = 500
 BACKGROUND_SHARDS = 64
 CACHE_DIR = "cache"  # .vaultnet/cache/notes-00.pickle ... notes-ff.pickle
@@ -205,8 +205,8 @@ class NoteCache:
         on; ``Saving.wait`` then waits for it. None when there is little to save or forking
         is not safe here: ``save`` does it all then.
 
-        At 10,000 people a cold build's save (pickling 12,400 notes into 256 files) takes
-        about 0.8 s, which the helper spends on the second core while this process models
+        A large cold build's save (pickling every note into 256 files) is a large part of
+        the build, which the helper spends on the second core while this process models
         the network and renders the pages. Whatever changes after the fork is saved by the
         next ``save``; whatever the helper failed to write is too.
         """
@@ -275,7 +275,7 @@ class NoteCache:
             return
         try:
             # Encoded apart: joined first, a text holding one emoji would be copied at
-            # four bytes a character (5 MB for the digest at 10,000 people).
+            # four bytes a character (megabytes for the digest of a large vault).
             data = b"%s\n%s" % (fingerprint.encode(), text().encode())
         except UnicodeEncodeError:
             return  # a lone surrogate: the next digest is computed again instead

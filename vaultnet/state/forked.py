@@ -78,7 +78,7 @@ def parse_in_parallel(
     workers = min(idle_cores(), MAX_WORKERS)
     if workers < 1:
         return parse(vault, options, sources, progress)
-    # Only now: multiprocessing and the pool take about 25 ms to import.
+    # Only now: multiprocessing and the pool are slow to import.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

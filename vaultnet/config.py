@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -13,6 +12,7 @@ from vaultnet.dates import Duration, parse_duration
 from vaultnet.diagnostics import Diagnostic
 from vaultnet.errors import ConfigError, UsageError
 from vaultnet.names import safe_filename
+from vaultnet.obsidianconfig import obsidian_settings
 
 CONFIG_NAME = "vaultnet.toml"
 NOT_A_VAULT = (
@@ -262,7 +262,7 @@ def load_config(vault: Path | str) -> Config:
         obsidian_properties=_obsidian(values.get("obsidian", {}), warnings),
         path=path if path.is_file() else None,
         warnings=tuple(warnings),
-        **_obsidian_settings(root),
+        **obsidian_settings(root),
     )
     _check_output_dir(config)
     _check_links(config)
@@ -517,71 +517,6 @@ def _tiers(value: list[Any], warnings: list[Diagnostic]) -> tuple[Tier, ...]:
         pages[page.casefold()] = name
         tiers.append(Tier(name, title.strip(), cadence, rank))
     return tuple(tiers)
-
-
-def _obsidian_settings(root: Path) -> dict[str, Any]:
-    """Template folders, the daily-note formats and the link style from ``.obsidian/``,
-    when present."""
-    folders = obsidian_template_folders(root)
-    daily = _read_json(root / ".obsidian" / "daily-notes.json")
-    settings: dict[str, Any] = {
-        "template_folders": tuple(dict.fromkeys(folder for folder, _ in folders))
-    }
-    if isinstance(daily.get("folder"), str):
-        settings["daily_folder"] = daily["folder"].strip("/ ")
-    if isinstance(daily.get("format"), str) and daily["format"].strip():
-        settings["daily_format"] = daily["format"].strip()
-    settings["periodic_daily"] = periodic_daily_notes(root)
-    app = _read_json(root / ".obsidian" / "app.json")
-    settings["markdown_links"] = app.get("useMarkdownLinks") is True
-    if app.get("newLinkFormat") in ("shortest", "relative", "absolute"):
-        settings["link_format"] = app["newLinkFormat"]
-    return settings
-
-
-def periodic_daily_notes(root: Path) -> tuple[tuple[str, str], ...]:
-    """The (folder, format) of each enabled daily-note set of the Periodic Notes plugin:
-    its current settings (``calendarSets[].day``) and its older ones (``daily``)."""
-    data = _read_json(root / ".obsidian" / "plugins" / "periodic-notes" / "data.json")
-    sets = data.get("calendarSets")
-    days = (
-        [item.get("day") for item in sets if isinstance(item, dict)]
-        if isinstance(sets, list)
-        else []
-    )
-    days.append(data.get("daily"))
-    found: list[tuple[str, str]] = []
-    for day in days:
-        if not isinstance(day, dict) or day.get("enabled") is False:
-            continue
-        folder, moment_format = day.get("folder"), day.get("format")
-        folder = folder.strip("/ ") if isinstance(folder, str) else ""
-        moment_format = moment_format.strip() if isinstance(moment_format, str) else ""
-        found.append((folder, moment_format or "YYYY-MM-DD"))
-    return tuple(dict.fromkeys(found))
-
-
-def obsidian_template_folders(root: Path) -> list[tuple[str, str]]:
-    """The vault's Obsidian template folders, each with the plugin that reads it:
-    ``"templates"`` (the core plugin's ``folder``) or ``"templater"`` (``templates_folder``
-    of the Templater plugin)."""
-    folders: list[tuple[str, str]] = []
-    templates = _read_json(root / ".obsidian" / "templates.json")
-    if isinstance(templates.get("folder"), str) and templates["folder"].strip("/ "):
-        folders.append((templates["folder"].strip("/ "), "templates"))
-    templater = _read_json(root / ".obsidian" / "plugins" / "templater-obsidian" / "data.json")
-    folder = templater.get("templates_folder")
-    if isinstance(folder, str) and folder.strip("/ "):
-        folders.append((folder.strip("/ "), "templater"))
-    return folders
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 # Folders of other tools, and vaultnet's own: pages there would be hidden or mixed with state.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from vaultnet.config import CONFIG_NAME, load_config, obsidian_template_folders
+from vaultnet.config import CONFIG_NAME, load_config
 from vaultnet.containment import state_dir
 from vaultnet.errors import UsageError
+from vaultnet.obsidianconfig import obsidian_template_folders
 from vaultnet.render.environment import builtin_templates_dir
 from vaultnet.render.render import PERSON_TEMPLATE
 

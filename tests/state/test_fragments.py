@@ -110,7 +110,10 @@ def test_an_edited_block_and_a_changed_person_are_rendered_again(sample_vault: P
 def test_rows_of_people_gone_or_changed_are_dropped_and_others_kept(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """People's rows go with the people; values' rows (a balance of hers) once no render
+    showed them for IDLE_RENDERS renders."""
     monkeypatch.setattr(fragments, "PRUNE_SLACK", 0)
+    monkeypatch.setattr(fragments, "IDLE_RENDERS", 1)
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(BuildRequest(TODAY))
     store = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
@@ -191,34 +194,27 @@ def test_a_rows_block_renders_each_row_once_and_reads_only_its_person(
     assert caught.value.line == 1
 
 
-def test_values_about_people_are_not_kept_alive_by_identity_once_made_again(
+def test_values_rows_are_kept_as_text_by_key_not_keeping_old_values_alive(
     sample_vault: Path,
 ) -> None:
-    """A recomputed insight makes new values (a balance holds its person): the rows kept
-    by identity must not keep the old values, and the old people, alive."""
-    from vaultnet.model.network import Person
-
+    """A recomputed insight makes new values (a balance holds its person): rows are kept
+    by the value's key, as text, so no old value, nor the old person it holds, stays
+    alive in the kept rows."""
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(BuildRequest(TODAY))
     store = builder.renderer.environment(builder.config, TODAY).fragments  # type: ignore[attr-defined]
     ann = sample_vault / "People" / "Ann Lee.md"
-    for day in range(10, 20):
+    for day in range(10, 14):
         text = ann.read_text(encoding="utf-8")
         ann.write_text(
             text.replace("## Log\n", f"## Log\n- 2026-11-{day} call: intro to a CTO #got\n"),
             encoding="utf-8",
         )
-        result = builder.build(BuildRequest(TODAY, changed=("People/Ann Lee.md",)))
-    assert result.network is not None
-    alive = {id(person) for person in result.network.people}
-    values = [
-        item
-        for listed in store.listed.values()
-        for item in listed.items.values()
-        if not isinstance(item, Person)
-    ]
-    assert any(getattr(item, "person", None) is not None for item in values)  # balances
-    assert all(id(item.person) in alive for item in values if hasattr(item, "person"))
+        builder.build(BuildRequest(TODAY, changed=("People/Ann Lee.md",)))
+    assert any(listed.shown for listed in store.listed.values())  # values' rows are kept
+    for listed in store.listed.values():
+        assert all(type(key) is str and type(text) is str for key, text in listed.rows.items())
+        assert set(listed.shown) <= set(listed.rows)
 
 
 def test_rows_of_a_block_no_render_uses_any_more_are_dropped(
@@ -291,17 +287,18 @@ def test_each_builder_renders_in_environments_of_its_own(sample_vault: Path) -> 
     assert not single.renderer.environment(config, TODAY).fragments.texts()  # type: ignore[attr-defined]
 
 
-def test_a_build_that_saves_rows_keeps_only_peoples_rows(sample_vault: Path) -> None:
-    """A one-shot build keeps people's rows to save them (rowstore.py), but no tables nor
-    values' rows, which only a watcher's next render in the same process could reuse."""
+def test_a_build_that_saves_rows_keeps_only_rows_blocks(sample_vault: Path) -> None:
+    """A one-shot build keeps the rows of ``{% rows %}`` blocks, of people and of values,
+    to save them (rowstore.py), but no tables nor ``{% cache %}`` blocks, which only a
+    watcher's next render in the same process could reuse."""
     config = load_config(sample_vault)
     builder = Builder(config, NoteCache.for_vault(sample_vault))
     builder.build(BuildRequest(TODAY))
     store = builder.renderer.environment(config, TODAY).fragments  # type: ignore[attr-defined]
-    assert any(listed.people for listed in store.listed.values())
+    assert any(listed.rows for listed in store.listed.values())
+    assert any(listed.shown for listed in store.listed.values())
     assert not store.tables and not store.tables_before and not store.rows
-    assert not any(listed.texts for listed in store.listed.values())
     watching = Builder(config, NoteCache.in_memory(), pages=PageMemo())
     watching.build(BuildRequest(TODAY))
     kept = watching.renderer.environment(config, TODAY).fragments  # type: ignore[attr-defined]
-    assert kept.tables and any(listed.texts for listed in kept.listed.values())
+    assert kept.tables and any(listed.shown for listed in kept.listed.values())

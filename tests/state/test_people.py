@@ -148,7 +148,8 @@ def test_a_build_renders_the_rows_of_the_people_edited_and_joins_the_others(
     _build(sample_vault)
     assert set(rendered) == {"Ann Lee"}
     after = {path.name: path.stat().st_mtime_ns for path in rows.iterdir()}
-    assert 0 < sum(after[name] != before.get(name) for name in after) <= 2  # her old and new
+    # Her old and new rows, and those of values about her (her company's): a few files.
+    assert 0 < sum(after[name] != before.get(name) for name in after) <= len(after) // 4, len(after)
     # Damaged or foreign rows are not trusted: rendered again, with the same pages.
     pages = _pages(sample_vault)
     for path in rows.iterdir():

@@ -27,11 +27,21 @@ from vaultnet.dates import Birthday, Duration
 from vaultnet.errors import TemplateError, VaultnetError
 from vaultnet.insights.insights import TEMPLATE_TYPES as INSIGHT_TYPES
 from vaultnet.model.followups import FollowUp
-from vaultnet.model.network import Digest, Interaction, Network, Person, Ref, TierGroup
+from vaultnet.model.network import (
+    Digest,
+    Interaction,
+    Network,
+    Person,
+    Ref,
+    TierGroup,
+    config_key,
+)
+from vaultnet.model.person import content_key
 from vaultnet.render import sandbox
 from vaultnet.render.filters import filters, markdown_link_filters
 from vaultnet.source.notes import Position
 from vaultnet.state.fragments import FragmentCache
+from vaultnet.state.valuekey import ValueKeys
 from vaultnet.version import VERSION
 
 _MAX_RANGE = sandbox.MAX_COUNT
@@ -289,6 +299,10 @@ def _new_environment(config: Config, today: dt.date, user_templates: bool) -> ji
         bytecode_cache=_bytecode_cache(),
         extensions=[FragmentCache],
     )
+    # A row of a value is a function of the value, its block, the day and the
+    # configuration (filters and links follow them): the last two are in every value's key.
+    context = content_key(today.isoformat(), config_key(config))
+    env.fragments.keys = ValueKeys(context)  # type: ignore[attr-defined]
     deadline = _Deadline(config.render_timeout_s)
     env.deadline = deadline
     env.page_limit = config.max_page_kb * 1024

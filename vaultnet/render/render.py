@@ -110,8 +110,9 @@ def render_page_body(
 class Renderer:
     """Renders a network's pages, keeping what the next render may reuse: the Jinja
     environments (templates compiled once), and, given a ``memo`` (a watcher's), the last
-    pages (pagememo.py). People's rows (fragments.py) are kept for a watcher, and with
-    ``rows`` saved for the next build too (rowstore.py).
+    pages (pagememo.py). Rows of ``{% rows %}`` blocks, of people and of values
+    (fragments.py), are kept for a watcher, and with ``rows`` saved for the next build too
+    (rowstore.py).
     """
 
     def __init__(self, memo: PageMemo | None = None, rows: RowStore | None = None) -> None:
@@ -142,7 +143,8 @@ class Renderer:
         config, today, memo = network.config, network.today, self.memo
         env = self.environment(config, today)
         insights = self.insights(network)
-        # People's rows are kept for a watcher, and when they are saved for the next build.
+        # Rows of {% rows %} blocks are kept for a watcher, and when they are saved for
+        # the next build.
         fragments: Fragments = env.fragments  # type: ignore[attr-defined]
         fragments.keep = memo is not None or self.rows is not None
         fragments.keep_values = memo is not None
@@ -175,11 +177,13 @@ class Renderer:
         return pages
 
     def save_rows(self) -> None:
-        """Save the rows of the last render's people for the next build (rowstore.py)."""
+        """Save the rows of the last render's people, and of the values it showed, for the
+        next build (rowstore.py)."""
         if self.rows is not None and self._last is not None:
             fragments, people = self._last
-            alive = [person.digest for person in people]
-            self.rows.save(fragments.people_rows(), alive, fragments.added)
+            rows, shown = fragments.saved_rows()
+            shown.update(person.digest for person in people)
+            self.rows.save(rows, shown, fragments.added)
             fragments.added.clear()
 
 

@@ -14,6 +14,11 @@ it is exact.
 Rows of people who are gone or changed are dropped now and then, so a long-running
 watcher does not keep every old version of every row.
 
+A ``{% rows %}`` block over values (companies, moves, balances) keeps each row by a key of
+the value (valuekey.py: a digest of everything it holds, its people by their digests), so
+values made again, equal, by a later build find their rows too; rows of values are dropped
+once renders stop showing them.
+
 A block keyed by a whole list of people (``{% cache group.members %}`` around a table) is a
 table: reused while the list holds the same people, which a watcher's networks keep for the
 lists an edit did not touch (network.Patch). Tables are large, so one is kept only until
@@ -37,6 +42,7 @@ from jinja2.meta import find_undeclared_variables
 from jinja2.parser import Parser
 
 from vaultnet.model.network import Person
+from vaultnet.state.valuekey import ValueKeys
 
 PRUNE_SLACK = 100  # rows that may pile up before the first prune
 IDLE_RENDERS = 100  # renders without a {% rows %} block, after which its rows are dropped
@@ -48,40 +54,50 @@ class Fragments:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, tuple[Any, ...]], str] = {}
-        # Rows of {% rows %} blocks about people, by block and their person (a value: its id).
+        # Rows of {% rows %} blocks, by block and their person's digest or value's key.
         self.listed: dict[str, _Listed] = {}
+        # Keys of values, for the day and configuration of the environment (set by the
+        # environment that makes this; without it rows of values are not kept).
+        self.keys: ValueKeys | None = None
         # Blocks kept only while renders use them (tables, and keys that hold no person):
         # those used by this render and by the one before.
         self.tables: dict[tuple[str, tuple[Any, ...]], str] = {}
         self.tables_before: dict[tuple[str, tuple[Any, ...]], str] = {}
-        # Whether people's rows are kept (a watcher's renders, and a build that saves them
-        # for the next, rowstore.py), and whether tables and values' rows are too (only a
-        # watcher's: they are reused by the next render in the same process, and a single
-        # build would hold several megabytes of them for nothing).
+        # Whether rows of {% rows %} blocks are kept (a watcher's renders, and a build that
+        # saves them for the next, rowstore.py), and whether tables and {% cache %} blocks
+        # are too (only a watcher's: they are reused by the next render in the same
+        # process, and a single build would hold several megabytes of them for nothing).
         self.keep = False
         self.keep_values = False
         self._pruned_at = 0  # how many rows there were after the last prune
         self.renders = 0
-        self.added: set[str] = set()  # digests of the people whose rows were rendered
+        self.added: set[str] = set()  # digests and keys of the rows rendered
 
     def adopt(self, saved: dict[str, dict[str, str]]) -> None:
         """Take rows of ``{% rows %}`` blocks saved by an earlier build (rowstore.py): by
-        block, each person's row by the person's digest."""
+        block, each row by its person's digest or its value's key."""
         for block, rows in saved.items():
             listed = self.listed.get(block)
             if listed is None:
                 listed = self.listed[block] = _Listed()
                 listed.used = self.renders - 1  # not used by this render until it is
-            for digest, text in rows.items():
-                listed.people.setdefault(digest, text)
+            for key, text in rows.items():
+                listed.rows.setdefault(key, text)
+        # Saved rows are those of people there were and values shown: pruned already.
+        self._pruned_at = max(self._pruned_at, self._count())
 
-    def people_rows(self) -> dict[str, dict[str, str]]:
-        """The rows of people of every ``{% rows %}`` block the latest render used."""
-        return {
-            block: listed.people
-            for block, listed in self.listed.items()
-            if listed.used == self.renders and listed.people
-        }
+    def saved_rows(self) -> tuple[dict[str, dict[str, str]], set[str]]:
+        """The rows of every ``{% rows %}`` block the renders of this process used (not
+        those only read from the saved rows), and the keys of the values they showed: for
+        a single build, those of its render; for a watcher, those not yet pruned. Rows of
+        other values, and of people gone, are not to be saved."""
+        rows = {}
+        shown: set[str] = set()
+        for block, listed in self.listed.items():
+            if listed.used > 0 and listed.rows:
+                rows[block] = listed.rows
+                shown.update(listed.shown)
+        return rows, shown
 
     def get(self, key: tuple[Any, ...], block: str) -> str | None:
         """The block's text for ``key``, or None when it must be rendered (and ``put``)."""
@@ -111,9 +127,9 @@ class Fragments:
         """``{% rows p in people %}``: each one's block, rendered (by ``caller``) only when
         it is not kept; the rows joined in Python rather than by a template loop.
 
-        Rows are looked up by their person (a value: its identity), so that a table of 10,000
-        rows costs no Python per row that is kept: a person's row for as long as the person
-        lives (see prune), a value's as the last call showed it.
+        Rows are looked up by their person's digest, so that a table of 10,000 rows costs
+        no Python per row that is kept, for as long as the person lives (see prune); a
+        value's by its key (valuekey.py), for as long as renders show it.
         """
         listed = self.listed.get(block)
         if listed is None:
@@ -121,51 +137,56 @@ class Fragments:
         listed.used = self.renders
         if type(items) is not list and type(items) is not tuple:
             items = list(items)
-        if items and type(items[0]) is Person:
-            # A person's row is kept by the person's digest: the same for a person made
-            # again from the same inputs, in this process or a later one (rowstore.py).
-            people = listed.people
-            if set(map(type, items)) == {Person}:  # the usual list, looked up in C
-                texts = list(map(people.get, map(_DIGEST, items)))
-            else:
-                texts = [people.get(i.digest) if type(i) is Person else None for i in items]
+        # A person's row is kept by the person's digest: the same for a person made again
+        # from the same inputs, in this process or a later one (rowstore.py). A value's by
+        # a key of everything it holds, and of the block: equal values, the same row.
+        if items and type(items[0]) is Person and set(map(type, items)) == {Person}:
+            keys: list[str | None] = list(map(_DIGEST, items))  # the usual list, in C
         else:
-            texts = list(map(listed.texts.get, map(id, items)))
+            keys = self._keys(items, block, listed)
+        texts = list(map(listed.rows.get, keys))  # type: ignore[arg-type]
         missing = 0
         while True:
             try:
                 missing = texts.index(None, missing)
             except ValueError:
                 break
-            texts[missing] = self._row(items[missing], block, caller, listed)
-        if self.keep_values and items and type(items[0]) is not Person:
-            # Values (a balance, a company) are kept by value; by identity only as this
-            # call showed them, so that an old value, and the old person it may hold, is
-            # not kept alive here once an insight was computed again.
-            ids = list(map(id, items))
-            listed.texts = dict(zip(ids, cast(list[str], texts), strict=True))
-            listed.items = dict(zip(ids, items, strict=True))
+            texts[missing] = self._row(items[missing], keys[missing], caller, listed)
         return "".join(cast(list[str], texts))  # every row found or rendered
 
-    def _row(self, item: Any, block: str, caller: Callable[[Any], str], listed: _Listed) -> str:
-        if type(item) is not Person:
-            # A value may be made again, equal, by a recomputed insight: kept by value (a
-            # value about nobody only for as long as renders use it, see get).
-            key = (item,)
-            found = self.get(key, block)
-            return self.put(key, block, str(caller(item))) if found is None else found
+    def _keys(
+        self, items: list[Any] | tuple[Any, ...], block: str, listed: _Listed
+    ) -> list[str | None]:
+        """The keys the items' rows are kept by: a person's digest, or a value's key (None
+        when the value cannot be keyed, or nothing is kept); values' keys are marked as
+        shown by this render."""
+        keys: list[str | None] = []
+        values = self.keys if self.keep else None
+        shown, now = listed.shown, self.renders
+        for item in items:
+            if type(item) is Person:
+                keys.append(item.digest)
+                continue
+            key = values.key(item, block) if values is not None else None
+            if key is not None:
+                shown[key] = now
+            keys.append(key)
+        return keys
+
+    def _row(
+        self, item: Any, key: str | None, caller: Callable[[Any], str], listed: _Listed
+    ) -> str:
         text = str(caller(item))
-        if self.keep:
-            listed.people[item.digest] = text
-            self.added.add(item.digest)
+        if self.keep and key is not None:
+            listed.rows[key] = text
+            self.added.add(key)
         return text
 
     def texts(self) -> list[str]:
         """Every row kept: of ``{% cache %}`` blocks by key, and of ``{% rows %}`` blocks."""
         kept = list(self.rows.values())
         for listed in self.listed.values():
-            kept.extend(listed.people.values())
-            kept.extend(listed.texts.values())
+            kept.extend(listed.rows.values())
         return kept
 
     def keeping(self) -> bool:
@@ -178,6 +199,8 @@ class Fragments:
         template edited while watching is compiled again, with new blocks)."""
         self.tables_before, self.tables = self.tables, {}
         self.renders += 1
+        if self.keys is not None:
+            self.keys.forget()
         idle = [
             block
             for block, listed in self.listed.items()
@@ -188,7 +211,8 @@ class Fragments:
 
     def prune(self, people: Iterable[Person]) -> None:
         """Forget rows of people who are gone or changed (every edit makes a new person):
-        rows whose key holds a person, or a value about one (its ``person``).
+        rows whose key holds a person, or a value about one (its ``person``); and rows of
+        values no render showed in the last ``IDLE_RENDERS``.
 
         Rows are kept even when the latest render did not need them, since the pages that
         show them may have been reused; pruning runs once the rows grew by a quarter.
@@ -202,20 +226,20 @@ class Fragments:
             for entry, text in self.rows.items()
             if all(person in alive for person in map(_person_in, entry[1]) if person)
         }
+        recent = self.renders - IDLE_RENDERS
         for listed in self.listed.values():
-            for digest in [digest for digest in listed.people if digest not in digests]:
-                del listed.people[digest]
-            gone = [key for key, item in listed.items.items() if _person_in(item) not in alive]
+            listed.shown = {key: used for key, used in listed.shown.items() if used > recent}
+            gone = [key for key in listed.rows if key not in digests and key not in listed.shown]
             for key in gone:
-                del listed.texts[key], listed.items[key]
+                del listed.rows[key]
         self._pruned_at = self._count()
 
     def _count(self) -> int:
-        return len(self.rows) + sum(
-            len(listed.people) + len(listed.texts) for listed in self.listed.values()
-        )
+        return len(self.rows) + sum(len(listed.rows) for listed in self.listed.values())
 
     def clear(self) -> None:
+        if self.keys is not None:
+            self.keys.forget()
         self.rows.clear()
         self.listed.clear()
         self.tables.clear()
@@ -225,17 +249,15 @@ class Fragments:
 
 
 class _Listed:
-    """The rows of one ``{% rows %}`` block, by their person, or the identity of a value."""
+    """The rows of one ``{% rows %}`` block, by their person's digest or value's key."""
 
-    __slots__ = ("items", "people", "texts", "used")
+    __slots__ = ("rows", "shown", "used")
 
     def __init__(self) -> None:
-        # A person's row, keyed by the person's digest.
-        self.people: dict[str, str] = {}
-        # A value's row by its id, as the last call showed it; the value is kept alive in
-        # ``items`` while its row is kept, so that no other item takes its id.
-        self.texts: dict[int, str] = {}
-        self.items: dict[int, Any] = {}
+        # Rows by the person's digest, or the value's key (two digests of different
+        # things: they do not meet).
+        self.rows: dict[str, str] = {}
+        self.shown: dict[str, int] = {}  # the last render that showed each value's row
         self.used = 0  # the last render that used the block
 
 

@@ -1,11 +1,15 @@
-"""People's rendered rows, saved in ``.vaultnet/rows/`` for the next build to reuse.
+"""Rendered rows, saved in ``.vaultnet/rows/`` for the next build to reuse.
 
-The index, tier and follow-up pages are tables of one row per person, rendered by the
-``{% rows %}`` blocks of the templates (fragments.py). A row is a function of its block
-(the compiled template code) and of the person, whose digest is a key of everything the
-person is made from, the day and the configuration included. So a row saved under (block,
-digest) is exact for any later build that meets a person with that digest in that block:
-a build after a few edits renders the rows of the people edited, and joins the others.
+The index, tier and follow-up pages are tables of one row per person, and the insight pages
+tables of values (a company's people, moves, balances), rendered by the ``{% rows %}``
+blocks of the templates (fragments.py). A row is a function of its block (the compiled
+template code) and of its item: a person, whose digest is a key of everything the person is
+made from, the day and the configuration included; or a value, whose key (valuekey.py) is
+a digest of everything it holds (its people by their digests), the block, the day and the
+configuration. So a row saved under (block, digest or key) is exact for any later build that
+meets that item in that block: a build after a few edits renders the rows of the people
+edited and of the values that changed with them, and joins the others. Only the rows of
+people there are, and of values the latest render showed, are saved.
 
 Rows are spread over SHARDS files by their digest; a build rewrites only the files whose
 rows changed. A file is written whole and atomically; one that is missing, corrupt, of
@@ -24,14 +28,14 @@ from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
 from vaultnet.version import VERSION
 
-FORMAT = 1  # bumped whenever rows are keyed or stored differently
+FORMAT = 2  # bumped whenever rows are keyed or stored differently
 ROWS_DIR = "rows"  # .vaultnet/rows/rows-00.pickle ... rows-ff.pickle
 SHARDS = 256
-Rows = dict[str, dict[str, str]]  # block -> person's digest -> row
+Rows = dict[str, dict[str, str]]  # block -> person's digest or value's key -> row
 
 
 def shard_of(digest: str) -> int:
-    """Which file holds a person's rows (digests are hexadecimal)."""
+    """Which file holds a person's rows, or a value's (digests and keys are hexadecimal)."""
     try:
         return int(digest[:2], 16) % SHARDS
     except ValueError:
@@ -64,7 +68,7 @@ class RowStore:
         return self.vault is None or link_on_the_way(self.vault, f"{STATE_DIR}/{ROWS_DIR}") is None
 
     def load(self) -> Rows:
-        """Every saved row, by block and digest (read once)."""
+        """Every saved row, by block and digest or key (read once)."""
         if not self._loaded:
             self._loaded = True
             self.saved = [{} for _ in range(SHARDS)]
@@ -100,9 +104,10 @@ class RowStore:
 
     def save(self, now: Rows, alive: Iterable[str], added: Iterable[str]) -> None:
         """Save ``now`` (the rows of the blocks the last render used), keeping only the
-        rows of ``alive`` digests (the people there are). ``added`` are the digests whose
-        rows were rendered since the rows were read: only the files that hold one, or
-        hold a row no longer kept, are written. Failures only cost speed."""
+        rows of ``alive`` digests and keys (the people there are, and the values the render
+        showed). ``added`` are the digests and keys whose rows were rendered since the rows
+        were read: only the files that hold one, or hold a row no longer kept, are written.
+        Failures only cost speed."""
         if not self._loaded:
             self.load()
         keep = set(alive)

@@ -1,0 +1,138 @@
+"""Rows of ``{% rows %}`` blocks over values (a company's people, moves, balances), saved in
+``.vaultnet/rows/`` by the value's key for the next build, like people's rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultnet.cli.main import main
+from vaultnet.config import load_config
+from vaultnet.model.person import Person
+from vaultnet.pipeline.build import build_vault
+from vaultnet.state import rowstore
+from vaultnet.state.fragments import Fragments
+
+TODAY = "2026-11-26"
+TODAY_DATE = dt.date(2026, 11, 26)
+
+
+def _build(vault: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(vault), "--today", TODAY])
+    assert result.exit_code in (0, 1), result.output
+
+
+def _pages(vault: Path) -> dict[str, bytes]:
+    root = vault / "Network"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.*"))}
+
+
+def _role(vault: Path, role: str) -> None:
+    """Give Ann Lee another role at her company (her stint there changes)."""
+    note = vault / "People" / "Ann Lee.md"
+    lines = note.read_text(encoding="utf-8").splitlines(keepends=True)
+    found = [i for i, line in enumerate(lines) if line.startswith("role: ")]
+    assert found, note
+    lines[found[0]] = f"role: {role}\n"
+    note.write_text("".join(lines), encoding="utf-8")
+
+
+def _rendered(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The items whose ``{% rows %}`` rows are rendered from here on."""
+    rendered: list[object] = []
+    real = Fragments._row
+
+    def counted(self: Fragments, item: object, *args: object) -> str:
+        rendered.append(item)
+        return real(self, item, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Fragments, "_row", counted)
+    return rendered
+
+
+def _saved(vault: Path) -> dict[str, dict[str, str]]:
+    return rowstore.RowStore.for_vault(vault).load()
+
+
+def test_a_build_after_one_edit_renders_only_the_rows_that_changed(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    rendered = _rendered(monkeypatch)
+    _build(sample_vault)
+    values = [item for item in rendered if not isinstance(item, Person)]
+    assert len(values) > 30  # companies, stints, moves, balances...
+    rendered.clear()
+    _role(sample_vault, "Chief Kite Officer")
+    _build(sample_vault)
+    people = {item.name for item in rendered if isinstance(item, Person)}
+    changed = [item for item in rendered if not isinstance(item, Person)]
+    assert people == {"Ann Lee"}
+    # Her stint at her company, and the companies that hold it: every value rendered
+    # again holds her, and few are.
+    assert changed and all("name='Ann Lee'" in repr(item) for item in changed)
+    assert any(type(item).__name__ == "Stint" for item in changed)
+    assert len(changed) < len(values) // 4
+    # The pages are those of a build from nothing.
+    pages = _pages(sample_vault)
+    assert b"Chief Kite Officer" in b"".join(pages.values())
+    cold = tmp_path / "cold"
+    shutil.copytree(sample_vault, cold, ignore=shutil.ignore_patterns("Network", ".vaultnet"))
+    _build(cold)
+    assert _pages(cold) == pages
+    # A build with nothing changed renders no row.
+    (sample_vault / ".vaultnet" / "last-build.json").unlink()  # past the early stop
+    rendered.clear()
+    _build(sample_vault)
+    assert rendered == []
+    assert _pages(sample_vault) == pages
+
+
+def _value_texts(vault: Path, saved: dict[str, dict[str, str]]) -> str:
+    """The saved rows of values (those not kept by a person's digest), joined."""
+    network = build_vault(load_config(vault), TODAY_DATE, cache=None, write=False).network
+    assert network is not None
+    digests = {person.digest for person in network.people}
+    return "".join(text for rows in saved.values() for k, text in rows.items() if k not in digests)
+
+
+def test_rows_of_values_no_longer_shown_are_dropped_from_disk(sample_vault: Path) -> None:
+    _build(sample_vault)
+    count = sum(map(len, _saved(sample_vault).values()))
+    for role in ("Chief Kite Officer", "Chief Yarn Officer", "Chief Kite Officer"):
+        _role(sample_vault, role)
+        _build(sample_vault)
+        saved = _saved(sample_vault)
+        texts = "".join(text for rows in saved.values() for text in rows.values())
+        assert role in _value_texts(sample_vault, saved)  # her stint, on her company's page
+        for old in {"Chief Kite Officer", "Chief Yarn Officer", "VP Engineering"} - {role}:
+            assert old not in texts  # her old stint's rows, and her old person's, are gone
+        assert sum(map(len, saved.values())) == count  # as many rows as shown, no more
+
+
+def test_damaged_or_foreign_rows_of_values_are_ignored(sample_vault: Path) -> None:
+    _build(sample_vault)
+    pages = _pages(sample_vault)
+    folder = sample_vault / ".vaultnet" / "rows"
+    files = sorted(folder.glob("rows-*.pickle"))
+    assert len(files) > 10
+    for number, path in enumerate(files):
+        payload = pickle.loads(path.read_bytes())
+        forged = {
+            block: {key: "| forged |\n" for key in rows} for block, rows in payload["rows"].items()
+        }
+        if number % 3 == 0:  # an older format
+            path.write_bytes(pickle.dumps({**payload, "format": 1, "rows": forged}))
+        elif number % 3 == 1:  # another version of vaultnet
+            path.write_bytes(pickle.dumps({**payload, "version": "0.0.0", "rows": forged}))
+        else:  # cut short
+            path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    (sample_vault / ".vaultnet" / "last-build.json").unlink()  # past the early stop
+    _build(sample_vault)
+    assert _pages(sample_vault) == pages
+    texts = [text for rows in _saved(sample_vault).values() for text in rows.values()]
+    assert texts and "| forged |\n" not in texts  # written again, whole

@@ -62,7 +62,9 @@ class ValueKeys:
         except Unkeyable:
             return None
         text = "\0".join(parts).encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(text, digest_size=16).hexdigest()
+        digest = hashlib.blake2b(text, digest_size=16).hexdigest()
+        lead = _lead(parts, 2)
+        return digest if lead == "--" else lead + digest
 
     def _walk(self, values: Iterable[object], parts: list[str], depth: int) -> None:
         """Append a part for each of ``values``, walking into tuples and objects (the
@@ -113,9 +115,23 @@ class ValueKeys:
         own = [shape.head]
         self._walk(shape.fields(value), own, depth + 1)
         text = "\0".join(own).encode("utf-8", "surrogatepass")
-        digest = "k" + hashlib.blake2b(text, digest_size=16).hexdigest()
+        digest = "k" + _lead(own, 1) + hashlib.blake2b(text, digest_size=16).hexdigest()
         self._digests[id(value)] = (value, digest)  # keyable values cannot change
         parts.append(digest)
+
+
+def _lead(parts: list[str], start: int) -> str:
+    """The first two characters of the digest of the first person among ``parts``, ``--``
+    when none: a value's key starts with them, so that the rows of a value about someone
+    are saved in the file of that person's rows (rowstore.shard_of), and a build after a
+    few edits rewrites a few files. A person's part is ``P`` and the digest; an object's,
+    ``k``, its own lead, and its digest (a string's part starts with a quote)."""
+    for index in range(start, len(parts)):
+        part = parts[index]
+        first = part[:1]
+        if first == "P" or (first == "k" and part[1] != "-"):
+            return part[1:3]
+    return "--"
 
 
 class _Shape:

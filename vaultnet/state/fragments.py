@@ -199,8 +199,6 @@ class Fragments:
         template edited while watching is compiled again, with new blocks)."""
         self.tables_before, self.tables = self.tables, {}
         self.renders += 1
-        if self.keys is not None:
-            self.keys.forget()
         idle = [
             block
             for block, listed in self.listed.items()
@@ -238,8 +236,6 @@ class Fragments:
         return len(self.rows) + sum(len(listed.rows) for listed in self.listed.values())
 
     def clear(self) -> None:
-        if self.keys is not None:
-            self.keys.forget()
         self.rows.clear()
         self.listed.clear()
         self.tables.clear()

@@ -35,22 +35,15 @@ class Unkeyable(Exception):
 class ValueKeys:
     """Keys of values for one environment (one day and configuration, ``context``).
 
-    Each object inside a value (a dataclass, a named tuple) is walked into a digest of its
-    own, which a frozen one keeps until ``forget``: the stints of a company's page are
-    walked once, and the company that holds them, listed on Companies.md, joins their
-    digests. They are kept with their object, whose id no other object can take meanwhile.
+    Each key walks its value whole: keeping the digests of objects inside values (a
+    company's stints, keyed on its page and again inside the company on Companies.md)
+    measured slower on a 10k vault than walking them again.
     """
 
     def __init__(self, context: str) -> None:
         self.context = context
         # How values of a class are walked (_shape_of), found once per class.
         self._shapes: dict[type, _Shape | None] = {}
-        self._digests: dict[int, tuple[object, str]] = {}  # by id: the object, its digest
-
-    def forget(self) -> None:
-        """Drop the digests of objects walked so far (once per render: so that values of
-        an earlier render are not kept alive here)."""
-        self._digests.clear()
 
     def key(self, item: object, block: str) -> str | None:
         """The key of ``item``'s row in ``block``, or None when it holds anything that
@@ -108,28 +101,20 @@ class ValueKeys:
         if shape.fields is None:  # an enum member
             parts.append(shape.head + value.name)  # type: ignore[attr-defined]
             return
-        found = self._digests.get(id(value))
-        if found is not None and found[0] is value:
-            parts.append(found[1])
-            return
-        own = [shape.head]
-        self._walk(shape.fields(value), own, depth + 1)
-        text = "\0".join(own).encode("utf-8", "surrogatepass")
-        digest = "k" + _lead(own, 1) + hashlib.blake2b(text, digest_size=16).hexdigest()
-        self._digests[id(value)] = (value, digest)  # keyable values cannot change
-        parts.append(digest)
+        parts.append(shape.head)
+        self._walk(shape.fields(value), parts, depth + 1)
+        parts.append(")")
 
 
 def _lead(parts: list[str], start: int) -> str:
     """The first two characters of the digest of the first person among ``parts``, ``--``
     when none: a value's key starts with them, so that the rows of a value about someone
     are saved in the file of that person's rows (rowstore.shard_of), and a build after a
-    few edits rewrites a few files. A person's part is ``P`` and the digest; an object's,
-    ``k``, its own lead, and its digest (a string's part starts with a quote)."""
+    few edits rewrites a few files. A person's part is ``P`` and the digest (a string's
+    starts with a quote, and no other part with ``P``)."""
     for index in range(start, len(parts)):
         part = parts[index]
-        first = part[:1]
-        if first == "P" or (first == "k" and part[1] != "-"):
+        if part[:1] == "P":
             return part[1:3]
     return "--"
 

@@ -14,9 +14,11 @@ from click.testing import CliRunner
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.model.person import Person
-from vaultnet.pipeline.build import build_vault
+from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
 from vaultnet.state import rowstore
+from vaultnet.state.cache import NoteCache
 from vaultnet.state.fragments import Fragments
+from vaultnet.state.pagememo import PageMemo
 
 TODAY = "2026-11-26"
 TODAY_DATE = dt.date(2026, 11, 26)
@@ -136,3 +138,17 @@ def test_damaged_or_foreign_rows_of_values_are_ignored(sample_vault: Path) -> No
     assert _pages(sample_vault) == pages
     texts = [text for rows in _saved(sample_vault).values() for text in rows.values()]
     assert texts and "| forged |\n" not in texts  # written again, whole
+
+
+def test_a_watcher_renders_only_the_rows_of_values_that_changed(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A watcher's renders keep rows of values by the same keys, in memory."""
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(BuildRequest(TODAY_DATE))
+    rendered = _rendered(monkeypatch)
+    _role(sample_vault, "Chief Kite Officer")
+    result = builder.build(BuildRequest(TODAY_DATE, changed=("People/Ann Lee.md",)))
+    changed = [item for item in rendered if not isinstance(item, Person)]
+    assert changed and all("name='Ann Lee'" in repr(item) for item in changed)
+    assert any(b"Chief Kite Officer" in page.text.encode() for page in result.pages)

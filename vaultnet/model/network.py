@@ -252,7 +252,7 @@ def build_network(
         with_texts(mentions_in(note, names.resolver)) for note in split.dated
     )
     diagnostics: list[Diagnostic] = list(duplicate_people(split.people))
-    refs = Refs(names.resolver)
+    refs = Refs(names.resolver, config)
     configured = config_key(config)
     people: list[Person] = []
     for note in split.people:

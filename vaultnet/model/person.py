@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -33,6 +34,10 @@ class Ref:
 
 
 Interaction = LogEntry  # log entries and mentions are the same kind of value
+
+# The orders of a person's interactions: by date, their own log before mentions, by line.
+_DONE_ORDER = operator.attrgetter("date", "mention", "line")
+_PLANNED_ORDER = operator.attrgetter("date", "line")
 
 # Log entries that record a change rather than a contact (vaultnet tier, imports).
 NOT_CONTACT_KINDS = frozenset({"tier", "moved"})
@@ -169,11 +174,20 @@ def mentions_in(note: Note, resolver: Resolver) -> list[tuple[str, Interaction]]
 
 
 class Refs:
-    """Resolves references, once per distinct text: company names and links repeat a lot."""
+    """Resolves references, once per distinct text: company names, links and tier names
+    repeat a lot."""
 
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: Resolver, config: Config) -> None:
         self.resolver = resolver
         self.memo: dict[str, Ref] = {}
+        self.config = config
+        self.tiers: dict[str, Tier | None] = {}
+
+    def tier(self, text: str) -> Tier | None:
+        """The tier ``text`` names (``Config.tier_named``)."""
+        if text not in self.tiers:
+            self.tiers[text] = self.config.tier_named(text)
+        return self.tiers[text]
 
     def __call__(self, value: str, folder: str = "") -> Ref:
         # A Markdown link's path depends on the linking note's folder; a wikilink's does not.
@@ -191,7 +205,7 @@ def _ref(value: str, resolver: Resolver, folder: str = "") -> Ref:
     if link is not None and target.startswith(("./", "../")):
         target = match.key[:-3] if match else link_path(target, folder)
     return Ref(
-        text=plain_text(value),
+        text=link.text if link else value.strip(),  # plain_text, without reading it again
         target=target,
         is_link=link is not None,
         person=match.key if match else None,
@@ -213,7 +227,7 @@ def make_person(
     ``digest`` is the key of everything the person is made from (``person_key``)."""
     tier = config.weakest
     if note.tier is not None:
-        found = config.tier_named(note.tier)
+        found = refs.tier(note.tier)
         if found is None:
             names = ", ".join(t.name for t in config.tiers)
             diagnostics.append(
@@ -228,7 +242,7 @@ def make_person(
             tier = found
     target = None
     if note.target_tier is not None:
-        target = config.tier_named(note.target_tier)
+        target = refs.tier(note.target_tier)
         if target is None:
             diagnostics.append(
                 Diagnostic(
@@ -238,12 +252,13 @@ def make_person(
                     f"unknown target_tier {note.target_tier!r}; ignored",
                 )
             )
-    entries = note.log
-    done = sorted(
-        (i for i in (*entries, *mentions) if i.date <= today),
-        key=lambda i: (i.date, i.mention, i.line),
-    )
-    planned = sorted((i for i in entries if i.date > today), key=lambda i: (i.date, i.line))
+    done: list[Interaction] = []
+    planned: list[Interaction] = []
+    for entry in note.log:
+        (done if entry.date <= today else planned).append(entry)
+    done += [mention for mention in mentions if mention.date <= today]
+    done.sort(key=_DONE_ORDER)
+    planned.sort(key=_PLANNED_ORDER)
     candidates = [d for d in (note.last_contact, note.met) if d is not None and d <= today]
     last = next(
         (i for i in reversed(done) if not i.kind or i.kind.casefold() not in NOT_CONTACT_KINDS),

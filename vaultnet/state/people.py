@@ -169,7 +169,7 @@ class PeopleState:
         )
         configured = self._config_key(config)
         signature = (today, configured, names.key)
-        refs = Refs(names.resolver)
+        refs = Refs(names.resolver, config)
         # The last network's orders and people hold only if this build ends: taken out
         # until it does.
         last, built = self.last, self.built

@@ -54,6 +54,10 @@ class CompanyNames:
             self.values[value] = found
         return found
 
+    def key_of(self, value: str) -> str:
+        """A ``history`` entry's ``company_key``."""
+        return self.of_value(value)[0]
+
     def of_ref(self, ref: Ref) -> Spelling:
         """A front matter ``company``: a link keys on its note's name (``ref_key``)."""
         wanted = (ref.is_link, ref.target if ref.is_link else ref.text)
@@ -244,7 +248,8 @@ def build_companies(
     moves: list[Move] = []
     for person in movers:
         if person.history:
-            from_history = history_move(person, refs, since, today)
+            now_key = now_keys.get(person.key)
+            from_history = history_move(person, refs, since, today, now_key, names.key_of)
             if from_history is not None:
                 moves.append(from_history)
         for entry in moved.get(person.key, ()):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from vaultnet.insights.companytypes import CompanyRef, Move, ref_key
 from vaultnet.model.network import Interaction, Network, Person
@@ -62,14 +63,21 @@ def logged_move(person: Person, entry: Interaction, refs: dict[str, CompanyRef])
 
 
 def history_move(
-    person: Person, refs: dict[str, CompanyRef], since: dt.date, today: dt.date
+    person: Person,
+    refs: dict[str, CompanyRef],
+    since: dt.date,
+    today: dt.date,
+    now_key: str | None,
+    key_of: Callable[[str], str] = company_key,
 ) -> Move | None:
-    """The latest change of position ``history`` dates within the window, if any."""
-    now_key = ref_key(person.company) if person.company else None
+    """The latest change of position ``history`` dates within the window, if any.
+
+    ``now_key`` is the key of the person's company (``ref_key``), and ``key_of`` gives a
+    history entry's (``company_key``): the caller has read both already."""
     started: dt.date | None = None
     ended = []
     for position in person.history:
-        key = company_key(position.company)
+        key = key_of(position.company)
         if key == now_key and still_open(position.end, today):
             if position.start is not None and since <= position.start <= today:
                 started = max(started or position.start, position.start)

@@ -130,9 +130,10 @@ def find_duplicates(notes: Sequence[Note]) -> list[DuplicatePair]:
             key = phone_key(phone) or ""
             if key and (seen := phones.setdefault(key, note)) is not note:
                 clash(note, seen, "phone", phone.strip())
+    companies: dict[str, str] = {}  # company as written -> company_key, read once
     for group in by_ends.values():
         if len(group) > 1:
-            _middle_names(group, clash)
+            _middle_names(group, clash, companies)
     fields = list(WHAT)
     pairs = [
         DuplicatePair(
@@ -221,21 +222,30 @@ def _same_but_middle(one: tuple[str, ...], two: tuple[str, ...]) -> bool:
 
 
 def _middle_names(
-    group: list[tuple[Note, tuple[str, ...]]], clash: Callable[[Note, Note, str, str], None]
+    group: list[tuple[Note, tuple[str, ...]]],
+    clash: Callable[[Note, Note, str, str], None],
+    companies: dict[str, str],
 ) -> None:
     """Pair the names of one first and last word that differ only by middle names, when
-    their notes name the same company; each with each, as this is not transitive."""
+    their notes name the same company; each with each, as this is not transitive.
+    ``companies`` keeps each company's key as it is read (many notes name one company)."""
     from vaultnet.source.companynames import company_key
 
-    companies = [company_key(note.company) if note.company else "" for note, _ in group]
+    def company_of(note: Note) -> str:
+        if not note.company:
+            return ""
+        if note.company not in companies:
+            companies[note.company] = company_key(note.company)
+        return companies[note.company]
+
     for later, (note, words) in enumerate(group):
         for earlier in range(later):
             seen, seen_words = group[earlier]
             if (
-                companies[later]
-                and companies[later] == companies[earlier]
-                and seen_words != words
+                seen_words != words
                 and _same_but_middle(seen_words, words)
+                and company_of(note)
+                and company_of(note) == company_of(seen)
             ):
                 clash(note, seen, "middle_name", note.name or note.stem)
 

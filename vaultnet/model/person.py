@@ -177,9 +177,12 @@ class Refs:
     """Resolves references, once per distinct text: company names, links and tier names
     repeat a lot."""
 
-    def __init__(self, resolver: Resolver, config: Config) -> None:
+    def __init__(
+        self, resolver: Resolver, config: Config, memo: dict[str, Ref] | None = None
+    ) -> None:
         self.resolver = resolver
-        self.memo: dict[str, Ref] = {}
+        # By text: those of an earlier build with the same names may be passed in.
+        self.memo: dict[str, Ref] = memo if memo is not None else {}
         self.config = config
         self.tiers: dict[str, Tier | None] = {}
 

@@ -26,6 +26,7 @@ import datetime as dt
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from vaultnet.config import Config
 from vaultnet.diagnostics import Diagnostic
@@ -51,11 +52,21 @@ from vaultnet.model.network import (
     sort_notes,
     with_texts,
 )
-from vaultnet.model.person import Names, Refs, make_person, mentions_in, names_key, names_of
+from vaultnet.model.person import (
+    Names,
+    Ref,
+    Refs,
+    content_key,
+    make_person,
+    mentions_in,
+    names_key,
+    names_of,
+)
 from vaultnet.model.person import person_key as make_key
 from vaultnet.model.unmatched import Unmatched
 from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
+from vaultnet.state import modelstore
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
@@ -142,6 +153,16 @@ class PeopleState:
         self.people_notes: list[Note] | None = None  # the last build's, in path order
         self.duplicates: tuple[list[Note], list[Diagnostic]] | None = None
         self._config: tuple[Config, str] | None = None
+        # References resolved (Refs), with the key of the names they were resolved with.
+        self.refs: tuple[str, dict[str, Ref]] = ("", {})
+        # What the last saved build knew of person notes (modelstore.py): each one's key
+        # and identity digest, and the warnings about duplicates they gave.
+        self.identities: dict[str, tuple[str, str]] = {}
+        self.saved_duplicates: list[Diagnostic] | None = None
+        self.key_of: Callable[[str], str] | None = None  # the last build's
+        # What is saved of each part, to save only those that changed: the names' key
+        # and number of references, True for dated notes as saved, the people's part.
+        self._saved: dict[str, object] = {}
 
     def build(
         self,
@@ -158,6 +179,7 @@ class PeopleState:
         watcher's) are the notes that changed since the last build, each as it is now
         (None: no longer a note), when nothing else did.
         """
+        self.key_of = key_of
         known, changed, dated_same = self._sort(notes, changes)
         split = known.split
         people_notes = split.people
@@ -169,7 +191,9 @@ class PeopleState:
         )
         configured = self._config_key(config)
         signature = (today, configured, names.key)
-        refs = Refs(names.resolver, config)
+        if self.refs[0] != names.key:
+            self.refs = (names.key, {})
+        refs = Refs(names.resolver, config, self.refs[1])
         # The last network's orders and people hold only if this build ends: taken out
         # until it does.
         last, built = self.last, self.built
@@ -236,6 +260,74 @@ class PeopleState:
             self.last = _Orders(network)
         return network, diagnostics
 
+    def load(self, vault: Path) -> None:
+        """Take what the last saved build of ``vault`` computed (modelstore.py), to be used
+        where its keys match."""
+        saved = modelstore.load(vault)
+        if saved.refs is not None:
+            names_key, refs = saved.refs
+            self.refs = (names_key, {text: Ref(*fields) for text, fields in refs.items()})
+            self._saved["refs"] = (names_key, len(refs))
+        if saved.dated is not None:
+            day = dt.date.fromordinal
+            self.dated = {
+                path: (
+                    key,
+                    names,
+                    with_texts(
+                        [
+                            (person, Interaction(day(date), kind, text, (), (), line, path, True))
+                            for person, date, kind, text, line in mentions
+                        ]
+                    ),
+                )
+                for path, (key, names, mentions) in saved.dated.items()
+            }
+            self._saved["dated"] = True
+        if saved.people is not None:
+            self.identities, warnings = saved.people
+            self.saved_duplicates = [
+                Diagnostic(path, line, "warning", message) for path, line, message in warnings
+            ]
+            self._saved["people"] = saved.people
+
+    def save(self, vault: Path) -> None:
+        """Save for the next one-shot build of ``vault`` what it can take from this one's
+        model (modelstore.py): the parts that changed since they were loaded or saved."""
+        if self.key_of is None or self.people_notes is None or self.duplicates is None:
+            return  # no build yet
+        names_key, refs = self.refs
+        if self._saved.get("refs") != (names_key, len(refs)):  # the memo only grows
+            fields = {
+                t: (r.text, r.target, r.is_link, r.person, r.via_alias) for t, r in refs.items()
+            }
+            modelstore.save(vault, modelstore.REFS, (names_key, fields))
+            self._saved["refs"] = (names_key, len(refs))
+        if self._saved.get("dated") is not True:
+            dated = {
+                path: (
+                    key,
+                    names,
+                    [(p, e.date.toordinal(), e.kind, e.text, e.line) for p, e, _ in found],
+                )
+                for path, (key, names, found) in self.dated.items()
+            }
+            modelstore.save(vault, modelstore.DATED, dated)
+            self._saved["dated"] = True
+        key_of, known = self.key_of, self.identities
+        identities = {}
+        for note in self.people_notes:
+            key = key_of(note.path)
+            found = known.get(note.path)
+            identities[note.path] = (
+                found if found and found[0] == key else (key, _identity_key(note))
+            )
+        self.identities = identities
+        people = (identities, [(d.path, d.line, d.message) for d in self.duplicates[1]])
+        if self._saved.get("people") != people:
+            modelstore.save(vault, modelstore.PEOPLE, people)
+            self._saved["people"] = people
+
     def _config_key(self, config: Config) -> str:
         if self._config is None or self._config[0] != config:
             self._config = (config, config_key(config))
@@ -285,10 +377,28 @@ class PeopleState:
             and all(_identity(last[0][i]) == _identity(people_notes[i]) for i in changed)
         ):
             found = last[1]
+        elif last is None and self.saved_duplicates is not None and self._as_saved(people_notes):
+            found = self.saved_duplicates
         else:
             found = duplicate_people(people_notes)
+        self.saved_duplicates = None
         self.duplicates = (people_notes, found)
         return found
+
+    def _as_saved(self, people_notes: list[Note]) -> bool:
+        """Whether ``people_notes`` are the saved build's person notes, those changed
+        since alike in all the duplicate check compares."""
+        saved = self.identities
+        if len(saved) != len(people_notes):
+            return False
+        assert self.key_of is not None
+        key_of = self.key_of
+        for note, (path, (key, identity)) in zip(people_notes, saved.items(), strict=True):
+            if note.path != path:
+                return False
+            if key_of(path) != key and _identity_key(note) != identity:
+                return False
+        return True
 
     def _mentions(
         self,
@@ -305,12 +415,15 @@ class PeopleState:
             return self.mentions
         resolved = []
         fresh = self.mentions is None or len(dated) != len(self.dated)
+        if len(dated) != len(self.dated):
+            self._saved.pop("dated", None)
         kept: dict[str, tuple[str, str, list[tuple[str, Interaction, str]]]] = {}
         for note in dated:
             key = key_of(note.path)
             entry = self.dated.get(note.path)
             if entry is None or entry[0] != key or entry[1] != names.key:
                 fresh = True
+                self._saved.pop("dated", None)
                 entry = (key, names.key, with_texts(mentions_in(note, names.resolver)))
             kept[note.path] = entry
             resolved.append(entry[2])
@@ -319,6 +432,10 @@ class PeopleState:
             return self.mentions
         self.mentions = mentions_of(resolved)
         return self.mentions
+
+
+def _identity_key(note: Note) -> str:
+    return content_key(repr(_identity(note)))
 
 
 def unmatched(notes: list[Note], today: dt.date) -> tuple[Unmatched, ...]:

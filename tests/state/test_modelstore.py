@@ -1,0 +1,192 @@
+"""The model's saved lookups (state/modelstore.py): taken where their keys match, never
+the source of truth, and ignored when damaged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vaultnet.config import load_config
+from vaultnet.model import person as person_module
+from vaultnet.pipeline.build import Builder, BuildRequest
+from vaultnet.state import modelstore
+from vaultnet.state import people as people_module
+from vaultnet.state.cache import NoteCache
+
+TODAY = dt.date(2026, 11, 26)
+SAVED = Path(".vaultnet") / "model"
+
+
+def _build(vault: Path) -> list[str]:
+    """A one-shot build that starts from the model the last one saved and saves its own,
+    as ``vaultnet build`` does; its diagnostics."""
+    builder = Builder(load_config(vault), NoteCache.for_vault(vault))
+    builder.people_state().load(vault)
+    result = builder.build(BuildRequest(TODAY))
+    builder.people_state().save(vault)
+    return [str(d) for d in result.diagnostics]
+
+
+def _output(vault: Path) -> dict[str, bytes]:
+    root = vault / "Network"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.*"))}
+
+
+def _fresh(vault: Path, tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The output and diagnostics of a build of a copy of ``vault`` without .vaultnet/."""
+    copy = tmp_path / "fresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(vault, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
+    diagnostics = _build(copy)
+    return _output(copy), diagnostics
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[Any]:
+    """The first argument of each call to ``module.name`` from here on."""
+    calls: list[Any] = []
+    real = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_a_build_from_the_saved_model_equals_a_fresh_one(
+    sample_vault: Path, tmp_path: Path
+) -> None:
+    _build(sample_vault)
+    assert sorted(p.name for p in (sample_vault / SAVED).iterdir()) == [
+        "dated.pickle",
+        "people.pickle",
+        "refs.pickle",
+    ]
+    people = sample_vault / "People"
+    # A person note's log, another's email (now the same as Bob Marsh's: a duplicate),
+    # and a dated note's mentions.
+    _append(people / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    _edit(people / "Chloé Martin.md", "\n---", "\nemail: bob.marsh@initech.com\n---")
+    _append(next((sample_vault / "Daily").glob("*.md")), "\nMet [[Bob Marsh]].\n")
+    diagnostics = _build(sample_vault)
+    assert any("same email as People/Bob Marsh.md" in d for d in diagnostics)
+    assert (_output(sample_vault), diagnostics) == _fresh(sample_vault, tmp_path)
+    # And back: the warning goes, as it would without anything saved.
+    _edit(people / "Chloé Martin.md", "\nemail: bob.marsh@initech.com\n---", "\n---")
+    diagnostics = _build(sample_vault)
+    assert not any("same email as People/Bob Marsh.md" in d for d in diagnostics)
+    assert (_output(sample_vault), diagnostics) == _fresh(sample_vault, tmp_path)
+
+
+def test_what_is_saved_is_taken_where_its_keys_match(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(sample_vault)
+    checked = _counted(monkeypatch, people_module, "duplicate_people")
+    resolved = _counted(monkeypatch, person_module, "_ref")
+    scanned = _counted(monkeypatch, people_module, "mentions_in")
+    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    daily = next((sample_vault / "Daily").glob("*.md"))
+    _append(daily, "\nMet [[Bob Marsh]].\n")
+    _build(sample_vault)
+    # A log line changes no name, no identity and no reference: all are taken as saved;
+    # only the dated note that changed is read for mentions again.
+    assert checked == [] and resolved == []
+    assert [note.path for note in scanned] == [daily.relative_to(sample_vault).as_posix()]
+    # A new name resolves everything again (references are saved under the names' key),
+    # and the duplicate check runs when a note changed what it compares.
+    _edit(sample_vault / "People" / "Ann Lee.md", "\n---", "\naliases: [Annie]\n---")
+    _build(sample_vault)
+    assert len(checked) == 1 and resolved
+
+
+def test_only_the_parts_that_changed_are_written(sample_vault: Path) -> None:
+    _build(sample_vault)
+    files = {name: sample_vault / SAVED / f"{name}.pickle" for name in ("refs", "dated", "people")}
+    for path in files.values():
+        os.utime(path, ns=(1, 1))
+    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    _build(sample_vault)
+    # The note's key is in the people's part; no reference and no dated note changed.
+    assert {name: path.stat().st_mtime_ns != 1 for name, path in files.items()} == {
+        "refs": False,
+        "dated": False,
+        "people": True,
+    }
+
+
+class Evil:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch pwned",))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x80\x04garbage",
+        pickle.dumps((modelstore.FORMAT, "0.0.0", {})),  # another version
+        pickle.dumps((modelstore.FORMAT + 1, None, {})),
+        pickle.dumps(Evil()),
+        "shapes",
+    ],
+    ids=["empty", "garbage", "version", "format", "class", "shapes"],
+)
+def test_a_damaged_saved_model_is_ignored(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | str
+) -> None:
+    _build(sample_vault)
+    for part in ("refs", "dated", "people"):
+        path = sample_vault / SAVED / f"{part}.pickle"
+        if content == "shapes":  # the right header, values of another shape
+            _, version, _ = pickle.loads(path.read_bytes())
+            bad = {"refs": ("key", {"[[Ann Lee]]": ("Ann", 1, True, None, False)})}
+            bad["dated"] = {"Daily/x.md": ("k", "n", [("People/Ann Lee.md", 0, None, "x", 1)])}
+            bad["people"] = ({"People/Ann Lee.md": ("k", 3)}, [])
+            path.write_bytes(pickle.dumps((modelstore.FORMAT, version, bad[part])))
+        else:
+            assert isinstance(content, bytes)
+            path.write_bytes(content)
+    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    expected = _fresh(sample_vault, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert (_output(sample_vault), _build(sample_vault)) == expected
+    assert not (tmp_path / "pwned").exists()
+    # Written again whole, and taken by the next build.
+    saved = modelstore.load(sample_vault)
+    assert saved.refs and saved.dated and saved.people
+    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-26 — lunch\n")
+    expected = _fresh(sample_vault, tmp_path)
+    assert (_output(sample_vault), _build(sample_vault)) == expected
+
+
+def test_never_through_a_link(sample_vault: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (sample_vault / ".vaultnet").mkdir()
+    (sample_vault / SAVED).symlink_to(outside, target_is_directory=True)
+    _build(sample_vault)
+    assert list(outside.iterdir()) == []
+    # Nor is what lies there read.
+    other = tmp_path / "other"
+    modelstore.save(other, modelstore.REFS, ("key", {}))
+    assert modelstore.load(other).refs == ("key", {})
+    shutil.copy(other / SAVED / "refs.pickle", outside / "refs.pickle")
+    assert modelstore.load(sample_vault).refs is None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import functools
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -179,7 +180,9 @@ class PeopleState:
         watcher's) are the notes that changed since the last build, each as it is now
         (None: no longer a note), when nothing else did.
         """
-        self.key_of = key_of
+        # Asked for each person note up to three times (the saved duplicate check, the
+        # person's digest, the saved state): read once.
+        self.key_of = key_of = functools.cache(key_of)
         known, changed, dated_same = self._sort(notes, changes)
         split = known.split
         people_notes = split.people

@@ -8,45 +8,37 @@ takes the kept one, which equals what the model would make.
 
 The Builder owns it: a one-shot build and a watcher's builds both go through
 ``PeopleState.build``; a watcher keeps it in memory between builds. It is never the source
-of truth: without it every person is made again, with the same result. (People are not
-saved to disk: loading them took as long as making them again from the parsed notes; see
-docs/performance.md.)
+of truth: without it every person is made again, with the same result. People are not
+saved to disk: loading them took longer than making them again from the parsed notes (see
+docs/performance.md). The lookups the model makes on the way (references resolved, dated
+notes' mentions, the duplicate check) are: ``load`` takes what the last build saved
+(modelstore.py), used only where its keys match, and ``save`` saves them.
 
 A watcher's build also knows which notes changed (``changes``). When the names, the dated
 notes and the day are as before, only those people are looked at, and when they keep their
-places in the orders the last network is brought up to date in place (``_Orders``) rather
+places in the orders the last network is brought up to date in place (``Orders``) rather
 than sorted again; ``Network.patch`` then tells the insights who was replaced.
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime as dt
 import functools
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from vaultnet.config import Config
 from vaultnet.diagnostics import Diagnostic
-from vaultnet.model.followups import BUCKETS
 from vaultnet.model.identity import duplicate_people
 from vaultnet.model.network import (
-    Digest,
     Interaction,
     Network,
-    Patch,
     Person,
     Split,
-    TierGroup,
-    birthday_order,
     config_key,
-    due_order,
-    in_list,
     is_dated,
-    median_days,
     mentions_of,
     network_of,
     open_loops,
@@ -68,11 +60,10 @@ from vaultnet.model.unmatched import Unmatched
 from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
+from vaultnet.state.orders import Orders
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
-
-PATCH_MAX = 64  # people made again, beyond which the orders are computed again
 
 
 @dataclass(slots=True)
@@ -150,7 +141,7 @@ class PeopleState:
         self.mentions = None
         self.known: _Known | None = None
         self.built: _Built | None = None
-        self.last: _Orders | None = None  # the last network, to bring up to date in place
+        self.last: Orders | None = None  # the last network, to bring up to date in place
         self.people_notes: list[Note] | None = None  # the last build's, in path order
         self.duplicates: tuple[list[Note], list[Diagnostic]] | None = None
         self._config: tuple[Config, str] | None = None
@@ -260,7 +251,7 @@ class PeopleState:
                 self.last = last
         if network is None:
             network = network_of(config, today, people, split, notes, names)
-            self.last = _Orders(network)
+            self.last = Orders(network)
         return network, diagnostics
 
     def load(self, vault: Path) -> None:
@@ -463,140 +454,3 @@ def _identity(note: Note) -> tuple[object, ...]:
         note.company,
         lines,
     )
-
-
-class _Orders:
-    """Where each person sits in a network's orders (a watcher's last network).
-
-    When the people made again since keep their places (same tier, name, archived state,
-    follow-up bucket, due date and birthday) and nobody came or went, the next network is
-    this one with those people replaced in place, and the tiers they belong to recounted:
-    no sorting of everyone again. Anything else is computed from scratch.
-    """
-
-    def __init__(self, network: Network) -> None:
-        self.network = network
-        # Person key -> place in the ladder; made when first needed, and still right after
-        # a patch, which moves nobody in the ladder.
-        self.ladder: dict[str, int] = {}
-
-    def patched(
-        self,
-        people: list[Person],
-        made: list[Person],
-        others: int,
-        unmatched: tuple[Unmatched, ...],
-    ) -> Network | None:
-        """The network with ``made`` in place, or None when an order may have changed."""
-        last = self.network
-        if len(people) != len(last.people) or len(made) > PATCH_MAX:
-            return None
-        if not self.ladder:
-            self.ladder = {p.key: i for i, p in enumerate(last.people)}
-        replaced: dict[str, Person] = {}
-        for person in made:
-            place = self.ladder.get(person.key)
-            if place is None:
-                return None  # someone new (and so someone gone)
-            old = last.people[place]
-            if old.ladder_key != person.ladder_key or old.target_tier != person.target_tier:
-                return None
-            replaced[person.key] = person
-        patch = Patch(
-            weakref.ref(last), tuple((last.by_key[key], person) for key, person in replaced.items())
-        )
-        if not replaced:
-            return dataclasses.replace(last, other_notes=others, patch=patch, unmatched=unmatched)
-        ordered = list(last.people)
-        for key, person in replaced.items():
-            ordered[self.ladder[key]] = person
-        by_key = dict(last.by_key)
-        by_key.update(replaced)
-        ladder = tuple(ordered)
-        return dataclasses.replace(
-            last,
-            people=ladder,
-            tiers=self._patched_tiers(ladder, replaced),
-            digest=_patched_digest(last, replaced),
-            by_key=by_key,
-            other_notes=others,
-            patch=patch,
-            unmatched=unmatched,
-        )
-
-    def _patched_tiers(
-        self, people: tuple[Person, ...], replaced: dict[str, Person]
-    ) -> tuple[TierGroup, ...]:
-        """The tier groups with people replaced in place; those touched are counted again.
-
-        A tier's members, and its archived people, sit together in the ladder: the lists
-        are slices of it, taken in C.
-        """
-        last = self.network
-        ranks = {p.tier.rank for p in replaced.values()}
-        ranks |= {p.target_tier.rank for p in replaced.values() if p.target_tier is not None}
-
-        def part(group: tuple[Person, ...]) -> tuple[Person, ...]:
-            if not group:
-                return group
-            start = self.ladder[group[0].key]
-            return people[start : start + len(group)]
-
-        def swap(group: tuple[Person, ...]) -> tuple[Person, ...]:
-            return tuple([replaced.get(p.key, p) for p in group])
-
-        groups = []
-        for group in last.tiers:
-            if group.tier.rank not in ranks:
-                groups.append(group)
-                continue
-            members = part(group.members)
-            touched = [
-                (last.by_key[key], person)
-                for key, person in replaced.items()
-                if person.tier.rank == group.tier.rank and not person.archived
-            ]
-            overdue = group.overdue + sum(
-                (now.followup.bucket == "overdue") - (before.followup.bucket == "overdue")
-                for before, now in touched
-            )
-            median = group.median_days_since_contact
-            if any(before.days_since_contact != now.days_since_contact for before, now in touched):
-                median = median_days(members)
-            groups.append(
-                dataclasses.replace(
-                    group,
-                    members=members,
-                    archived=part(group.archived),
-                    overdue=overdue,
-                    median_days_since_contact=median,
-                    moving_up=swap(group.moving_up),
-                    aiming_higher=swap(group.aiming_higher),
-                )
-            )
-        return tuple(groups)
-
-
-def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest:
-    """The digest's lists with people replaced: each list is in its order, so a person is
-    found by bisection, taken out, and put back where they now go."""
-    changes: dict[str, tuple[Person, ...]] = {}
-    for name in (*BUCKETS, "birthdays"):
-        order = birthday_order if name == "birthdays" else due_order
-        members: list[Person] | None = None
-        for key, person in replaced.items():
-            before = last.by_key[key]
-            was, now = in_list(before, name), in_list(person, name)
-            if not (was or now):
-                continue
-            if members is None:
-                members = list(getattr(last.digest, name))
-            if was:
-                at = bisect.bisect_left(members, order(before), key=order)
-                assert members[at] is before, "a digest list out of its order"
-                del members[at]
-            if now:
-                bisect.insort(members, person, key=order)
-        if members is not None:
-            changes[name] = tuple(members)
-    return dataclasses.replace(last.digest, **changes)  # type: ignore[arg-type]

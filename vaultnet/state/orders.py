@@ -1,0 +1,165 @@
+"""A watcher's last network, brought up to date in place (people.py).
+
+When a watcher's build made again only a few people, and they keep their places in the
+network's orders, the next network is the last one with those people replaced: no sorting
+of everyone again. ``Network.patch`` then tells the insights who was replaced.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import weakref
+
+from vaultnet.model.followups import BUCKETS
+from vaultnet.model.network import (
+    Digest,
+    Network,
+    Patch,
+    Person,
+    TierGroup,
+    birthday_order,
+    due_order,
+    in_list,
+    median_days,
+)
+from vaultnet.model.unmatched import Unmatched
+
+PATCH_MAX = 64  # people made again, beyond which the orders are computed again
+
+
+class Orders:
+    """Where each person sits in a network's orders (a watcher's last network).
+
+    When the people made again since keep their places (same tier, name, archived state,
+    follow-up bucket, due date and birthday) and nobody came or went, the next network is
+    this one with those people replaced in place, and the tiers they belong to recounted:
+    no sorting of everyone again. Anything else is computed from scratch.
+    """
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        # Person key -> place in the ladder; made when first needed, and still right after
+        # a patch, which moves nobody in the ladder.
+        self.ladder: dict[str, int] = {}
+
+    def patched(
+        self,
+        people: list[Person],
+        made: list[Person],
+        others: int,
+        unmatched: tuple[Unmatched, ...],
+    ) -> Network | None:
+        """The network with ``made`` in place, or None when an order may have changed."""
+        last = self.network
+        if len(people) != len(last.people) or len(made) > PATCH_MAX:
+            return None
+        if not self.ladder:
+            self.ladder = {p.key: i for i, p in enumerate(last.people)}
+        replaced: dict[str, Person] = {}
+        for person in made:
+            place = self.ladder.get(person.key)
+            if place is None:
+                return None  # someone new (and so someone gone)
+            old = last.people[place]
+            if old.ladder_key != person.ladder_key or old.target_tier != person.target_tier:
+                return None
+            replaced[person.key] = person
+        patch = Patch(
+            weakref.ref(last), tuple((last.by_key[key], person) for key, person in replaced.items())
+        )
+        if not replaced:
+            return dataclasses.replace(last, other_notes=others, patch=patch, unmatched=unmatched)
+        ordered = list(last.people)
+        for key, person in replaced.items():
+            ordered[self.ladder[key]] = person
+        by_key = dict(last.by_key)
+        by_key.update(replaced)
+        ladder = tuple(ordered)
+        return dataclasses.replace(
+            last,
+            people=ladder,
+            tiers=self._patched_tiers(ladder, replaced),
+            digest=_patched_digest(last, replaced),
+            by_key=by_key,
+            other_notes=others,
+            patch=patch,
+            unmatched=unmatched,
+        )
+
+    def _patched_tiers(
+        self, people: tuple[Person, ...], replaced: dict[str, Person]
+    ) -> tuple[TierGroup, ...]:
+        """The tier groups with people replaced in place; those touched are counted again.
+
+        A tier's members, and its archived people, sit together in the ladder: the lists
+        are slices of it, taken in C.
+        """
+        last = self.network
+        ranks = {p.tier.rank for p in replaced.values()}
+        ranks |= {p.target_tier.rank for p in replaced.values() if p.target_tier is not None}
+
+        def part(group: tuple[Person, ...]) -> tuple[Person, ...]:
+            if not group:
+                return group
+            start = self.ladder[group[0].key]
+            return people[start : start + len(group)]
+
+        def swap(group: tuple[Person, ...]) -> tuple[Person, ...]:
+            return tuple([replaced.get(p.key, p) for p in group])
+
+        groups = []
+        for group in last.tiers:
+            if group.tier.rank not in ranks:
+                groups.append(group)
+                continue
+            members = part(group.members)
+            touched = [
+                (last.by_key[key], person)
+                for key, person in replaced.items()
+                if person.tier.rank == group.tier.rank and not person.archived
+            ]
+            overdue = group.overdue + sum(
+                (now.followup.bucket == "overdue") - (before.followup.bucket == "overdue")
+                for before, now in touched
+            )
+            median = group.median_days_since_contact
+            if any(before.days_since_contact != now.days_since_contact for before, now in touched):
+                median = median_days(members)
+            groups.append(
+                dataclasses.replace(
+                    group,
+                    members=members,
+                    archived=part(group.archived),
+                    overdue=overdue,
+                    median_days_since_contact=median,
+                    moving_up=swap(group.moving_up),
+                    aiming_higher=swap(group.aiming_higher),
+                )
+            )
+        return tuple(groups)
+
+
+def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest:
+    """The digest's lists with people replaced: each list is in its order, so a person is
+    found by bisection, taken out, and put back where they now go."""
+    changes: dict[str, tuple[Person, ...]] = {}
+    for name in (*BUCKETS, "birthdays"):
+        order = birthday_order if name == "birthdays" else due_order
+        members: list[Person] | None = None
+        for key, person in replaced.items():
+            before = last.by_key[key]
+            was, now = in_list(before, name), in_list(person, name)
+            if not (was or now):
+                continue
+            if members is None:
+                members = list(getattr(last.digest, name))
+            if was:
+                at = bisect.bisect_left(members, order(before), key=order)
+                assert members[at] is before, "a digest list out of its order"
+                del members[at]
+            if now:
+                bisect.insort(members, person, key=order)
+        if members is not None:
+            changes[name] = tuple(members)
+    return dataclasses.replace(last.digest, **changes)  # type: ignore[arg-type]

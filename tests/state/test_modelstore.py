@@ -177,6 +177,19 @@ def test_a_damaged_saved_model_is_ignored(
     assert (_output(sample_vault), _build(sample_vault)) == expected
 
 
+def test_saved_references_to_nobody_are_ignored(sample_vault: Path, tmp_path: Path) -> None:
+    """A file of the right shape and key whose references name a person the vault does
+    not have (put there by hand) is not taken."""
+    _build(sample_vault)
+    path = sample_vault / SAVED / "refs.pickle"
+    form, version, (key, refs) = pickle.loads(path.read_bytes())
+    planted = {text: (*ref[:3], "People/Nobody.md", ref[4]) for text, ref in refs.items()}
+    path.write_bytes(pickle.dumps((form, version, (key, planted))))
+    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    expected = _fresh(sample_vault, tmp_path)
+    assert (_output(sample_vault), _build(sample_vault)) == expected
+
+
 def test_never_through_a_link(sample_vault: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

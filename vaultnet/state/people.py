@@ -147,6 +147,7 @@ class PeopleState:
         self._config: tuple[Config, str] | None = None
         # References resolved (Refs), with the key of the names they were resolved with.
         self.refs: tuple[str, dict[str, Ref]] = ("", {})
+        self.saved_refs: tuple[str, dict[str, Ref]] | None = None  # as loaded
         # What the last saved build knew of person notes (modelstore.py): each one's key
         # and identity digest, and the warnings about duplicates they gave.
         self.identities: dict[str, tuple[str, str]] = {}
@@ -186,7 +187,7 @@ class PeopleState:
         configured = self._config_key(config)
         signature = (today, configured, names.key)
         if self.refs[0] != names.key:
-            self.refs = (names.key, {})
+            self.refs = (names.key, self._saved_refs(names.key, people_notes))
         refs = Refs(names.resolver, config, self.refs[1])
         # The last network's orders and people hold only if this build ends: taken out
         # until it does.
@@ -260,7 +261,7 @@ class PeopleState:
         saved = modelstore.load(vault)
         if saved.refs is not None:
             names_key, refs = saved.refs
-            self.refs = (names_key, {text: Ref(*fields) for text, fields in refs.items()})
+            self.saved_refs = (names_key, {text: Ref(*fields) for text, fields in refs.items()})
             self._saved["refs"] = (names_key, len(refs))
         if saved.dated is not None:
             day = dt.date.fromordinal
@@ -378,6 +379,18 @@ class PeopleState:
         self.saved_duplicates = None
         self.duplicates = (people_notes, found)
         return found
+
+    def _saved_refs(self, key: str, people_notes: list[Note]) -> dict[str, Ref]:
+        """The references the saved build resolved against the names of ``key``, if
+        every person they resolved to is one of ``people_notes`` (a file put there by
+        hand might name anyone); else none."""
+        saved, self.saved_refs = self.saved_refs, None
+        if saved is None or saved[0] != key:
+            return {}
+        paths = {note.path for note in people_notes}
+        if all(ref.person is None or ref.person in paths for ref in saved[1].values()):
+            return saved[1]
+        return {}
 
     def _as_saved(self, people_notes: list[Note]) -> bool:
         """Whether ``people_notes`` are the saved build's person notes, those changed

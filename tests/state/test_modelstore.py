@@ -158,8 +158,9 @@ def test_a_damaged_saved_model_is_ignored(
         if content == "shapes":  # the right header, values of another shape
             _, version, _ = pickle.loads(path.read_bytes())
             bad = {"refs": ("key", {"[[Ann Lee]]": ("Ann", 1, True, None, False)})}
-            bad["dated"] = {"Daily/x.md": ("k", "n", [("People/Ann Lee.md", 0, None, "x", 1)])}
-            bad["people"] = ({"People/Ann Lee.md": ("k", 3)}, [])
+            dated = {"Daily/x.md": ("k", "n", [("People/Ann Lee.md", 0, None, "x", 1)])}
+            bad["dated"] = ("config", dated)  # day 0: before the calendar
+            bad["people"] = ("config", {"People/Ann Lee.md": ("k", 3)}, [])
             path.write_bytes(pickle.dumps((modelstore.FORMAT, version, bad[part])))
         else:
             assert isinstance(content, bytes)
@@ -192,6 +193,26 @@ def test_saved_references_to_nobody_are_ignored(sample_vault: Path) -> None:
     assert network is not None
     people = [ref.person for p in network.people for ref in (*p.knows, *p.introduced_by)]
     assert "People/Zoë Okafor.md" in people and "People/Nobody.md" not in people
+
+
+def test_what_another_configuration_saved_is_not_taken(tmp_path: Path) -> None:
+    """How a note is parsed depends on the configuration, and its key (size and time)
+    does not say so: here a front matter over the new limit is no longer read."""
+    vault = tmp_path / "vault"
+    (vault / "People").mkdir(parents=True)
+    config = 'people_dirs = ["People"]\n'  # every note there is a person, read or not
+    (vault / "vaultnet.toml").write_text(config, "utf-8")
+    (vault / "People" / "Ann Lee.md").write_text("---\nemail: ann@example.com\n---\n", "utf-8")
+    padding = "x" * 2000
+    (vault / "People" / "Ann B Lee.md").write_text(
+        f"---\nemail: ann@example.com\nlocation: {padding}\n---\n", "utf-8"
+    )
+    same = "same email as People/Ann B Lee.md"
+    assert any(same in d for d in _build(vault))
+    (vault / "vaultnet.toml").write_text(config + "max_front_matter_kb = 1\n", "utf-8")
+    diagnostics = _build(vault)
+    assert not any(same in d for d in diagnostics)
+    assert (_output(vault), diagnostics) == _fresh(vault, tmp_path)
 
 
 def test_never_through_a_link(sample_vault: Path, tmp_path: Path) -> None:

@@ -14,6 +14,9 @@ is computed from, and written only when it changed:
 - ``people``: each person note's key with a digest of what the duplicate check compares
   in it (identity.py), and the warnings those notes gave.
 
+The last two also hold the key of the configuration they were computed with: how a note
+is parsed depends on it, and a note's key does not say so.
+
 Only plain values are saved (text, numbers, booleans, tuples, lists, dicts): loading
 refuses anything that names a class, and a file that is missing, damaged, of another
 format or version, or of another shape is ignored. Nothing here is the source of truth:
@@ -42,11 +45,12 @@ RefFields = tuple[str, str, bool, str | None, bool]
 Refs = tuple[str, dict[str, RefFields]]  # the key of the names, the references by text
 # A mention: the person's key, its date (ordinal), kind, text and line.
 MentionFields = tuple[str, int, str | None, str, int]
-# A dated note: its key, the key of the names, its mentions.
-Dated = dict[str, tuple[str, str, list[MentionFields]]]
-# Person notes in path order: path -> (note key, identity digest); and the warnings about
-# duplicates (path, line, message).
-People = tuple[dict[str, tuple[str, str]], list[tuple[str, int | None, str]]]
+# The configuration's key, and by path each dated note's key, the key of the names and
+# the note's mentions.
+Dated = tuple[str, dict[str, tuple[str, str, list[MentionFields]]]]
+# The configuration's key, person notes in path order (path -> note key, identity digest)
+# and the warnings about duplicates (path, line, message).
+People = tuple[str, dict[str, tuple[str, str]], list[tuple[str, int | None, str]]]
 
 
 @dataclass(slots=True)
@@ -127,25 +131,30 @@ def _refs_ok(value: Any) -> bool:
 
 
 def _dated_ok(value: Any) -> bool:
-    return type(value) is dict and all(
-        type(path) is str and _is_dated(entry) for path, entry in value.items()
+    return (
+        type(value) is tuple
+        and len(value) == 2
+        and type(value[0]) is str
+        and type(value[1]) is dict
+        and all(type(path) is str and _is_dated(entry) for path, entry in value[1].items())
     )
 
 
 def _people_ok(value: Any) -> bool:
     return (
         type(value) is tuple
-        and len(value) == 2
-        and type(value[0]) is dict
-        and type(value[1]) is list
-        and all(type(path) is str and _is_text_pair(entry) for path, entry in value[0].items())
+        and len(value) == 3
+        and type(value[0]) is str
+        and type(value[1]) is dict
+        and type(value[2]) is list
+        and all(type(path) is str and _is_text_pair(entry) for path, entry in value[1].items())
         and all(
             type(entry) is tuple
             and len(entry) == 3
             and type(entry[0]) is str
             and (entry[1] is None or type(entry[1]) is int)
             and type(entry[2]) is str
-            for entry in value[1]
+            for entry in value[2]
         )
     )
 

@@ -156,6 +156,9 @@ class PeopleState:
         # What is saved of each part, to save only those that changed: the names' key
         # and number of references, True for dated notes as saved, the people's part.
         self._saved: dict[str, object] = {}
+        # The key of the configuration each loaded part was made with, until a build
+        # has checked it.
+        self._saved_config: dict[str, str] = {}
 
     def build(
         self,
@@ -179,12 +182,13 @@ class PeopleState:
         split = known.split
         people_notes = split.people
         changed, names = self._names(people_notes, changed)
+        configured = self._config_key(config)
+        self._forget_saved_of_another(configured)
         diagnostics = list(self._duplicates(people_notes, changed))
         before = self.mentions
         mentions, sources = self._mentions(
             split.dated, key_of, names, changed is not None and dated_same
         )
-        configured = self._config_key(config)
         signature = (today, configured, names.key)
         if self.refs[0] != names.key:
             self.refs = (names.key, self._saved_refs(names.key, people_notes))
@@ -264,6 +268,7 @@ class PeopleState:
             self.saved_refs = (names_key, {text: Ref(*fields) for text, fields in refs.items()})
             self._saved["refs"] = (names_key, len(refs))
         if saved.dated is not None:
+            self._saved_config["dated"], dated = saved.dated
             day = dt.date.fromordinal
             self.dated = {
                 path: (
@@ -276,11 +281,11 @@ class PeopleState:
                         ]
                     ),
                 )
-                for path, (key, names, mentions) in saved.dated.items()
+                for path, (key, names, mentions) in dated.items()
             }
             self._saved["dated"] = True
         if saved.people is not None:
-            self.identities, warnings = saved.people
+            self._saved_config["people"], self.identities, warnings = saved.people
             self.saved_duplicates = [
                 Diagnostic(path, line, "warning", message) for path, line, message in warnings
             ]
@@ -289,8 +294,14 @@ class PeopleState:
     def save(self, vault: Path) -> None:
         """Save for the next one-shot build of ``vault`` what it can take from this one's
         model (modelstore.py): the parts that changed since they were loaded or saved."""
-        if self.key_of is None or self.people_notes is None or self.duplicates is None:
+        if (
+            self.key_of is None
+            or self.people_notes is None
+            or self.duplicates is None
+            or self._config is None
+        ):
             return  # no build yet
+        configured = self._config[1]
         names_key, refs = self.refs
         if self._saved.get("refs") != (names_key, len(refs)):  # the memo only grows
             fields = {
@@ -307,7 +318,7 @@ class PeopleState:
                 )
                 for path, (key, names, found) in self.dated.items()
             }
-            modelstore.save(vault, modelstore.DATED, dated)
+            modelstore.save(vault, modelstore.DATED, (configured, dated))
             self._saved["dated"] = True
         key_of, known = self.key_of, self.identities
         identities = {}
@@ -318,10 +329,24 @@ class PeopleState:
                 found if found and found[0] == key else (key, _identity_key(note))
             )
         self.identities = identities
-        people = (identities, [(d.path, d.line, d.message) for d in self.duplicates[1]])
+        warnings = [(d.path, d.line, d.message) for d in self.duplicates[1]]
+        people = (configured, identities, warnings)
         if self._saved.get("people") != people:
             modelstore.save(vault, modelstore.PEOPLE, people)
             self._saved["people"] = people
+
+    def _forget_saved_of_another(self, configured: str) -> None:
+        """Forget the saved parts made with another configuration than ``configured``:
+        how notes were parsed depends on it (once, on the first build after ``load``)."""
+        for part, key in self._saved_config.items():
+            if key == configured:
+                continue
+            if part == "dated":
+                self.dated = {}
+            else:
+                self.identities, self.saved_duplicates = {}, None
+            self._saved.pop(part, None)
+        self._saved_config = {}
 
     def _config_key(self, config: Config) -> str:
         if self._config is None or self._config[0] != config:

@@ -197,21 +197,20 @@ def test_saved_references_to_nobody_are_ignored(sample_vault: Path) -> None:
 
 def test_what_another_configuration_saved_is_not_taken(tmp_path: Path) -> None:
     """How a note is parsed depends on the configuration, and its key (size and time)
-    does not say so: here a front matter over the new limit is no longer read."""
+    does not say so: here Obsidian's daily-note format comes to date a journal note by its
+    name rather than by its ``date``, and so the mention in it."""
     vault = tmp_path / "vault"
-    (vault / "People").mkdir(parents=True)
-    config = 'people_dirs = ["People"]\n'  # every note there is a person, read or not
-    (vault / "vaultnet.toml").write_text(config, "utf-8")
-    (vault / "People" / "Ann Lee.md").write_text("---\nemail: ann@example.com\n---\n", "utf-8")
-    padding = "x" * 2000
-    (vault / "People" / "Ann B Lee.md").write_text(
-        f"---\nemail: ann@example.com\nlocation: {padding}\n---\n", "utf-8"
-    )
-    same = "same email as People/Ann B Lee.md"
-    assert any(same in d for d in _build(vault))
-    (vault / "vaultnet.toml").write_text(config + "max_front_matter_kb = 1\n", "utf-8")
+    for folder in ("People", "Journal", ".obsidian"):
+        (vault / folder).mkdir(parents=True)
+    (vault / "People" / "Ann Lee.md").write_text("---\ntier: champion\n---\n", "utf-8")
+    journal = "---\ndate: 2026-11-10\n---\nLunch with [[Ann Lee]].\n"
+    (vault / "Journal" / "20.11.2026.md").write_text(journal, "utf-8")
+    _build(vault)
+    assert "10 Nov · 2 weeks ago" in (vault / "Network" / "Index.md").read_text("utf-8")
+    daily = '{"folder": "Journal", "format": "DD.MM.YYYY"}'
+    (vault / ".obsidian" / "daily-notes.json").write_text(daily, "utf-8")
     diagnostics = _build(vault)
-    assert not any(same in d for d in diagnostics)
+    assert "20 Nov · 6 days ago" in (vault / "Network" / "Index.md").read_text("utf-8")
     assert (_output(vault), diagnostics) == _fresh(vault, tmp_path)
 
 

@@ -139,7 +139,8 @@ def names_of(people_notes: list[Note], key: str | None = None) -> Names:
     resolver = Resolver()
     stems: dict[str, int] = {}
     for note in people_notes:
-        stems[note.stem.casefold()] = stems.get(note.stem.casefold(), 0) + 1
+        stem = note.stem.casefold()
+        stems[stem] = stems.get(stem, 0) + 1
     for note in people_notes:
         resolver.add(note.path, note.path, note.name or note.stem, note.aliases)
     resolver.finish()

@@ -227,3 +227,17 @@ def test_never_through_a_link(sample_vault: Path, tmp_path: Path) -> None:
     assert modelstore.load(other).refs == ("key", {})
     shutil.copy(other / SAVED / "refs.pickle", outside / "refs.pickle")
     assert modelstore.load(sample_vault).refs is None
+
+
+def test_a_watchers_builds_resolve_a_reference_once_while_the_names_stay(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    builder.build(BuildRequest(TODAY, Mode.MODEL))
+    resolved = _counted(monkeypatch, person_module, "_ref")
+    _edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
+    builder.build(BuildRequest(TODAY, Mode.MODEL))
+    assert resolved == []
+    _edit(sample_vault / "People" / "Ann Lee.md", "role: CTO", "role: CTO\naliases: [Annie]")
+    builder.build(BuildRequest(TODAY, Mode.MODEL))
+    assert "[[Zoë Okafor]]" in resolved  # Ann knows her: resolved against the new names

@@ -261,7 +261,7 @@ class PeopleState:
 
     def load(self, vault: Path) -> None:
         """Take what the last saved build of ``vault`` computed (modelstore.py), to be used
-        where its keys match."""
+        where its keys match; called before the first build."""
         saved = modelstore.load(vault)
         if saved.refs is not None:
             names_key, refs = saved.refs
@@ -448,14 +448,14 @@ class PeopleState:
         resolved = []
         fresh = self.mentions is None or len(dated) != len(self.dated)
         if len(dated) != len(self.dated):
-            self._saved.pop("dated", None)
+            self._saved.pop("dated", None)  # a dated note came or went: saved again
         kept: dict[str, tuple[str, str, list[tuple[str, Interaction, str]]]] = {}
         for note in dated:
             key = key_of(note.path)
             entry = self.dated.get(note.path)
             if entry is None or entry[0] != key or entry[1] != names.key:
                 fresh = True
-                self._saved.pop("dated", None)
+                self._saved.pop("dated", None)  # saved again, with this note's mentions
                 entry = (key, names.key, with_texts(mentions_in(note, names.resolver)))
             kept[note.path] = entry
             resolved.append(entry[2])

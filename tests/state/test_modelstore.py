@@ -27,9 +27,7 @@ def _build(vault: Path) -> list[str]:
     """A one-shot build that starts from the model the last one saved and saves its own,
     as ``vaultnet build`` does; its diagnostics."""
     builder = Builder(load_config(vault), NoteCache.for_vault(vault))
-    builder.people_state().load(vault)
     result = builder.build(BuildRequest(TODAY))
-    builder.people_state().save(vault)
     return [str(d) for d in result.diagnostics]
 
 
@@ -241,3 +239,26 @@ def test_a_watchers_builds_resolve_a_reference_once_while_the_names_stay(
     _edit(sample_vault / "People" / "Ann Lee.md", "role: CTO", "role: CTO\naliases: [Annie]")
     builder.build(BuildRequest(TODAY, Mode.MODEL))
     assert "[[Zoë Okafor]]" in resolved  # Ann knows her: resolved against the new names
+
+
+def test_vaultnet_build_saves_the_model_and_takes_it_the_next_time(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from vaultnet.cli.main import main
+
+    runner = CliRunner()
+    args = ["build", str(sample_vault), "--today", TODAY.isoformat(), "-q"]
+    assert runner.invoke(main, args).exit_code == 0
+    assert sorted(p.name for p in (sample_vault / SAVED).iterdir()) == [
+        "dated.pickle",
+        "people.pickle",
+        "refs.pickle",
+    ]
+    checked = _counted(monkeypatch, people_module, "duplicate_people")
+    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-20 — coffee\n")
+    assert runner.invoke(main, args).exit_code == 0
+    assert checked == []  # the duplicate check of unchanged names came from the saved model
+    assert _output(sample_vault) == _fresh(sample_vault, tmp_path)[0]
+

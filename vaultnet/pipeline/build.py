@@ -297,12 +297,16 @@ class Builder:
             from vaultnet.state.people import PeopleState
 
             self.people = PeopleState()
+            if self.cache.folder is not None:  # a vault's state, not an in-memory build's
+                self.people.load(self.config.vault)
         return self.people
 
     def save_state(self) -> None:
-        """Save what is kept in ``.vaultnet/``: the parse cache and people's rendered rows
-        (a watcher's, when it stops)."""
+        """Save what is kept in ``.vaultnet/``: the parse cache, the model's lookups and
+        the rendered rows (a watcher's, when it stops)."""
         self.cache.save()
+        if self.people is not None and self.cache.folder is not None:
+            self.people.save(self.config.vault)
         if self._renderer is not None:
             self._renderer.save_rows()
 

@@ -261,4 +261,3 @@ def test_vaultnet_build_saves_the_model_and_takes_it_the_next_time(
     assert runner.invoke(main, args).exit_code == 0
     assert checked == []  # the duplicate check of unchanged names came from the saved model
     assert _output(sample_vault) == _fresh(sample_vault, tmp_path)[0]
-

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.state.builds import append, edit, written
 from vaultnet.config import load_config
 from vaultnet.model import person as person_module
 from vaultnet.pipeline.build import Builder, BuildRequest, Mode
@@ -31,28 +32,13 @@ def _build(vault: Path) -> list[str]:
     return [str(d) for d in result.diagnostics]
 
 
-def _output(vault: Path) -> dict[str, bytes]:
-    root = vault / "Network"
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.*"))}
-
-
 def _fresh(vault: Path, tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
     """The output and diagnostics of a build of a copy of ``vault`` without .vaultnet/."""
     copy = tmp_path / "fresh"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(vault, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
     diagnostics = _build(copy)
-    return _output(copy), diagnostics
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _append(path: Path, text: str) -> None:
-    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    return written(copy), diagnostics
 
 
 def _counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[Any]:
@@ -80,17 +66,17 @@ def test_a_build_from_the_saved_model_equals_a_fresh_one(
     people = sample_vault / "People"
     # A person note's log, another's email (now the same as Bob Marsh's: a duplicate),
     # and a dated note's mentions.
-    _append(people / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
-    _edit(people / "Chloé Martin.md", "\n---", "\nemail: bob.marsh@initech.com\n---")
-    _append(next((sample_vault / "Daily").glob("*.md")), "\nMet [[Bob Marsh]].\n")
+    append(people / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    edit(people / "Chloé Martin.md", "\n---", "\nemail: bob.marsh@initech.com\n---")
+    append(next((sample_vault / "Daily").glob("*.md")), "\nMet [[Bob Marsh]].\n")
     diagnostics = _build(sample_vault)
     assert any("same email as People/Bob Marsh.md" in d for d in diagnostics)
-    assert (_output(sample_vault), diagnostics) == _fresh(sample_vault, tmp_path)
+    assert (written(sample_vault), diagnostics) == _fresh(sample_vault, tmp_path)
     # And back: the warning goes, as it would without anything saved.
-    _edit(people / "Chloé Martin.md", "\nemail: bob.marsh@initech.com\n---", "\n---")
+    edit(people / "Chloé Martin.md", "\nemail: bob.marsh@initech.com\n---", "\n---")
     diagnostics = _build(sample_vault)
     assert not any("same email as People/Bob Marsh.md" in d for d in diagnostics)
-    assert (_output(sample_vault), diagnostics) == _fresh(sample_vault, tmp_path)
+    assert (written(sample_vault), diagnostics) == _fresh(sample_vault, tmp_path)
 
 
 def test_what_is_saved_is_taken_where_its_keys_match(
@@ -100,9 +86,9 @@ def test_what_is_saved_is_taken_where_its_keys_match(
     checked = _counted(monkeypatch, people_module, "duplicate_people")
     resolved = _counted(monkeypatch, person_module, "_ref")
     scanned = _counted(monkeypatch, people_module, "mentions_in")
-    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     daily = next((sample_vault / "Daily").glob("*.md"))
-    _append(daily, "\nMet [[Bob Marsh]].\n")
+    append(daily, "\nMet [[Bob Marsh]].\n")
     _build(sample_vault)
     # A log line changes no name, no identity and no reference: all are taken as saved;
     # only the dated note that changed is read for mentions again.
@@ -110,7 +96,7 @@ def test_what_is_saved_is_taken_where_its_keys_match(
     assert [note.path for note in scanned] == [daily.relative_to(sample_vault).as_posix()]
     # A new name resolves everything again (references are saved under the names' key),
     # and the duplicate check runs when a note changed what it compares.
-    _edit(sample_vault / "People" / "Ann Lee.md", "\n---", "\naliases: [Annie]\n---")
+    edit(sample_vault / "People" / "Ann Lee.md", "\n---", "\naliases: [Annie]\n---")
     _build(sample_vault)
     assert len(checked) == 1 and resolved
 
@@ -120,7 +106,7 @@ def test_only_the_parts_that_changed_are_written(sample_vault: Path) -> None:
     files = {name: sample_vault / SAVED / f"{name}.pickle" for name in ("refs", "dated", "people")}
     for path in files.values():
         os.utime(path, ns=(1, 1))
-    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     _build(sample_vault)
     # The note's key is in the people's part; no reference and no dated note changed.
     assert {name: path.stat().st_mtime_ns != 1 for name, path in files.items()} == {
@@ -163,17 +149,17 @@ def test_a_damaged_saved_model_is_ignored(
         else:
             assert isinstance(content, bytes)
             path.write_bytes(content)
-    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     expected = _fresh(sample_vault, tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert (_output(sample_vault), _build(sample_vault)) == expected
+    assert (written(sample_vault), _build(sample_vault)) == expected
     assert not (tmp_path / "pwned").exists()
     # Written again whole, and taken by the next build.
     saved = modelstore.load(sample_vault)
     assert saved.refs and saved.dated and saved.people
-    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-26 — lunch\n")
+    append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-26 — lunch\n")
     expected = _fresh(sample_vault, tmp_path)
-    assert (_output(sample_vault), _build(sample_vault)) == expected
+    assert (written(sample_vault), _build(sample_vault)) == expected
 
 
 def test_saved_references_to_nobody_are_ignored(sample_vault: Path) -> None:
@@ -184,7 +170,7 @@ def test_saved_references_to_nobody_are_ignored(sample_vault: Path) -> None:
     form, version, (key, refs) = pickle.loads(path.read_bytes())
     planted = {text: (*ref[:3], "People/Nobody.md", ref[4]) for text, ref in refs.items()}
     path.write_bytes(pickle.dumps((form, version, (key, planted))))
-    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
     builder.people_state().load(sample_vault)
     network = builder.build(BuildRequest(TODAY, Mode.MODEL)).network
@@ -209,7 +195,7 @@ def test_what_another_configuration_saved_is_not_taken(tmp_path: Path) -> None:
     (vault / ".obsidian" / "daily-notes.json").write_text(daily, "utf-8")
     diagnostics = _build(vault)
     assert "20 Nov · 6 days ago" in (vault / "Network" / "Index.md").read_text("utf-8")
-    assert (_output(vault), diagnostics) == _fresh(vault, tmp_path)
+    assert (written(vault), diagnostics) == _fresh(vault, tmp_path)
 
 
 def test_never_through_a_link(sample_vault: Path, tmp_path: Path) -> None:
@@ -233,10 +219,10 @@ def test_a_watchers_builds_resolve_a_reference_once_while_the_names_stay(
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
     builder.build(BuildRequest(TODAY, Mode.MODEL))
     resolved = _counted(monkeypatch, person_module, "_ref")
-    _edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
+    edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
     builder.build(BuildRequest(TODAY, Mode.MODEL))
     assert resolved == []
-    _edit(sample_vault / "People" / "Ann Lee.md", "role: CTO", "role: CTO\naliases: [Annie]")
+    edit(sample_vault / "People" / "Ann Lee.md", "role: CTO", "role: CTO\naliases: [Annie]")
     builder.build(BuildRequest(TODAY, Mode.MODEL))
     assert "[[Zoë Okafor]]" in resolved  # Ann knows her: resolved against the new names
 
@@ -257,7 +243,7 @@ def test_vaultnet_build_saves_the_model_and_takes_it_the_next_time(
         "refs.pickle",
     ]
     checked = _counted(monkeypatch, people_module, "duplicate_people")
-    _append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-20 — coffee\n")
+    append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-20 — coffee\n")
     assert runner.invoke(main, args).exit_code == 0
     assert checked == []  # the duplicate check of unchanged names came from the saved model
-    assert _output(sample_vault) == _fresh(sample_vault, tmp_path)[0]
+    assert written(sample_vault) == _fresh(sample_vault, tmp_path)[0]

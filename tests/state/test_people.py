@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.state.builds import build, edit, written
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.model.person import Person
@@ -20,22 +21,6 @@ from vaultnet.state.cache import NoteCache
 
 TODAY = "2026-11-26"
 TODAY_DATE = dt.date(2026, 11, 26)
-
-
-def _build(vault: Path) -> None:
-    result = CliRunner().invoke(main, ["build", str(vault), "--today", TODAY])
-    assert result.exit_code in (0, 1), result.output
-
-
-def _pages(vault: Path) -> dict[str, bytes]:
-    root = vault / "Network"
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.*"))}
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -53,16 +38,16 @@ def _made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_deleting_the_state_changes_no_output(sample_vault: Path, tmp_path: Path) -> None:
-    _build(sample_vault)
-    _edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
+    build(sample_vault)
+    edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
     daily = next((sample_vault / "Daily").glob("*.md"))
     daily.write_text(daily.read_text(encoding="utf-8") + "\nMet [[Bob Marsh]].\n", "utf-8")
-    _build(sample_vault)  # from what the first build saved
-    incremental = _pages(sample_vault)
+    build(sample_vault)  # from what the first build saved
+    incremental = written(sample_vault)
     shutil.rmtree(sample_vault / ".vaultnet")
     shutil.rmtree(sample_vault / "Network")
-    _build(sample_vault)
-    assert _pages(sample_vault) == incremental
+    build(sample_vault)
+    assert written(sample_vault) == incremental
     assert "CTO" in incremental["Index.md"].decode()
 
 
@@ -75,7 +60,7 @@ def test_a_build_makes_again_only_the_people_whose_inputs_changed(
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
     first = builder.build(BuildRequest(TODAY_DATE, Mode.MODEL)).network
     made = _made(monkeypatch)
-    _edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
+    edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
     builder.build(BuildRequest(TODAY_DATE, Mode.MODEL))
     assert made == ["Ann Lee"]
     # A mention in a dated note changes the mentioned person's inputs, and only theirs.
@@ -139,19 +124,19 @@ def _rows_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_build_renders_the_rows_of_the_people_edited_and_joins_the_others(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    _build(sample_vault)
+    build(sample_vault)
     rows = sample_vault / ".vaultnet" / "rows"
     assert len(list(rows.glob("rows-*.pickle"))) > 10  # spread over many files
     before = {path.name: path.stat().st_mtime_ns for path in rows.iterdir()}
     rendered = _rows_rendered(monkeypatch)
-    _edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
-    _build(sample_vault)
+    edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
+    build(sample_vault)
     assert set(rendered) == {"Ann Lee"}
     after = {path.name: path.stat().st_mtime_ns for path in rows.iterdir()}
     # Her old and new rows, and those of values about her (her company's): a few files.
     assert 0 < sum(after[name] != before.get(name) for name in after) <= len(after) // 4, len(after)
     # Damaged or foreign rows are not trusted: rendered again, with the same pages.
-    pages = _pages(sample_vault)
+    pages = written(sample_vault)
     for path in rows.iterdir():
         path.write_bytes(b"\x80\x04garbage" if path.name < "rows-80" else b"")
     marker = tmp_path / "pwned"
@@ -163,9 +148,9 @@ def test_a_build_renders_the_rows_of_the_people_edited_and_joins_the_others(
     (rows / "rows-ff.pickle").write_bytes(pickle.dumps({"format": 1, "rows": Evil()}))
     (sample_vault / ".vaultnet" / "last-build.json").unlink()  # past the early stop
     rendered.clear()
-    _build(sample_vault)
+    build(sample_vault)
     assert len(set(rendered)) > 40
-    assert _pages(sample_vault) == pages
+    assert written(sample_vault) == pages
     assert not marker.exists()
 
 

@@ -9,9 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from vaultnet.cli.main import main
+from tests.state.builds import build, written
 from vaultnet.config import load_config
 from vaultnet.model.person import Person
 from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
@@ -22,16 +21,6 @@ from vaultnet.state.pagememo import PageMemo
 
 TODAY = "2026-11-26"
 TODAY_DATE = dt.date(2026, 11, 26)
-
-
-def _build(vault: Path) -> None:
-    result = CliRunner().invoke(main, ["build", str(vault), "--today", TODAY])
-    assert result.exit_code in (0, 1), result.output
-
-
-def _pages(vault: Path) -> dict[str, bytes]:
-    root = vault / "Network"
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.*"))}
 
 
 def _role(vault: Path, role: str) -> None:
@@ -65,12 +54,12 @@ def test_a_build_after_one_edit_renders_only_the_rows_that_changed(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     rendered = _rendered(monkeypatch)
-    _build(sample_vault)
+    build(sample_vault)
     values = [item for item in rendered if not isinstance(item, Person)]
     assert len(values) > 30  # companies, stints, moves, balances...
     rendered.clear()
     _role(sample_vault, "Chief Kite Officer")
-    _build(sample_vault)
+    build(sample_vault)
     people = {item.name for item in rendered if isinstance(item, Person)}
     changed = [item for item in rendered if not isinstance(item, Person)]
     assert people == {"Ann Lee"}
@@ -80,18 +69,18 @@ def test_a_build_after_one_edit_renders_only_the_rows_that_changed(
     assert any(type(item).__name__ == "Stint" for item in changed)
     assert len(changed) < len(values) // 4
     # The pages are those of a build from nothing.
-    pages = _pages(sample_vault)
+    pages = written(sample_vault)
     assert b"Chief Kite Officer" in b"".join(pages.values())
     cold = tmp_path / "cold"
     shutil.copytree(sample_vault, cold, ignore=shutil.ignore_patterns("Network", ".vaultnet"))
-    _build(cold)
-    assert _pages(cold) == pages
+    build(cold)
+    assert written(cold) == pages
     # A build with nothing changed renders no row.
     (sample_vault / ".vaultnet" / "last-build.json").unlink()  # past the early stop
     rendered.clear()
-    _build(sample_vault)
+    build(sample_vault)
     assert rendered == []
-    assert _pages(sample_vault) == pages
+    assert written(sample_vault) == pages
 
 
 def _value_texts(vault: Path, saved: dict[str, dict[str, str]]) -> str:
@@ -103,11 +92,11 @@ def _value_texts(vault: Path, saved: dict[str, dict[str, str]]) -> str:
 
 
 def test_rows_of_values_no_longer_shown_are_dropped_from_disk(sample_vault: Path) -> None:
-    _build(sample_vault)
+    build(sample_vault)
     count = sum(map(len, _saved(sample_vault).values()))
     for role in ("Chief Kite Officer", "Chief Yarn Officer", "Chief Kite Officer"):
         _role(sample_vault, role)
-        _build(sample_vault)
+        build(sample_vault)
         saved = _saved(sample_vault)
         texts = "".join(text for rows in saved.values() for text in rows.values())
         assert role in _value_texts(sample_vault, saved)  # her stint, on her company's page
@@ -117,8 +106,8 @@ def test_rows_of_values_no_longer_shown_are_dropped_from_disk(sample_vault: Path
 
 
 def test_damaged_or_foreign_rows_of_values_are_ignored(sample_vault: Path) -> None:
-    _build(sample_vault)
-    pages = _pages(sample_vault)
+    build(sample_vault)
+    pages = written(sample_vault)
     folder = sample_vault / ".vaultnet" / "rows"
     files = sorted(folder.glob("rows-*.pickle"))
     assert len(files) > 10
@@ -134,8 +123,8 @@ def test_damaged_or_foreign_rows_of_values_are_ignored(sample_vault: Path) -> No
         else:  # cut short
             path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     (sample_vault / ".vaultnet" / "last-build.json").unlink()  # past the early stop
-    _build(sample_vault)
-    assert _pages(sample_vault) == pages
+    build(sample_vault)
+    assert written(sample_vault) == pages
     texts = [text for rows in _saved(sample_vault).values() for text in rows.values()]
     assert texts and "| forged |\n" not in texts  # written again, whole
 

@@ -647,3 +647,19 @@ def test_log_kinds_and_tags_are_shared_between_notes() -> None:
     assert first.log[0].kind == "coffee" and first.log[0].tags == ("gave",)
     assert first.log[0].kind is second.log[0].kind
     assert first.log[0].tags[0] is second.log[0].tags[0]
+
+
+def test_front_matter_keys_are_shared_by_every_note() -> None:
+    # A vault repeats a few dozen keys over thousands of notes: one string each, read by the
+    # fast reader or the full YAML one (a comment sends the second note there).
+    plain = b"---\ntier: close\nname: Ann\nhistory:\n  - company: Acme\n---\n"
+    full = b"---\ntier: close # a comment\nname: Bob\nhistory:\n  - {company: Beta}\n---\n"
+    first, second = parse_note("People/Ann.md", plain), parse_note("People/Bob.md", full)
+    assert isinstance(first, Note) and isinstance(second, Note)
+    for key in ("tier", "name", "history"):
+        ours = next(k for k in first.front_matter if k == key)
+        theirs = next(k for k in second.front_matter if k == key)
+        assert ours is theirs
+        assert next(k for k in first.lines if k == key) is ours
+    companies = [next(iter(n.front_matter["history"][0])) for n in (first, second)]
+    assert companies[0] is companies[1]

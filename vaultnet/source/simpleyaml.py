@@ -10,6 +10,7 @@ YAML reader takes over, so the two always agree (a property test checks it).
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from vaultnet.source.yamlcore import NULL_WORDS, Mapping, resolve_plain
@@ -90,7 +91,7 @@ def _mapping_item(
     pair: re.Match[str] | None = first
     prefix = " " * indent
     while pair is not None:
-        key = pair[1]
+        key = sys.intern(pair[1])
         ok, value = _scalar(pair[2], as_text)
         if not ok or key in entry or (value is None and pair[2] is None):
             return index, None
@@ -125,7 +126,8 @@ def fast_load(text: str, text_keys: frozenset[str], first_line: int) -> Mapping 
         match = _SIMPLE_LINE.fullmatch(line) or _KEY_LINE.fullmatch(line)
         if match is None:
             return None
-        key, value_text = match[1], match[2]
+        # Interned: thousands of notes repeat a few dozen keys, and a build holds them all.
+        key, value_text = sys.intern(match[1]), match[2]
         lower = key.lower()
         if key in data or key == "<<" or lower in folded:
             return None  # duplicates, merges, keys differing by case: the full reader warns

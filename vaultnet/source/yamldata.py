@@ -13,6 +13,7 @@ values itself, so that:
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from typing import Any
 
@@ -104,7 +105,7 @@ class _Converter:
     def key(self, node: yaml.Node) -> str:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR_TAG, PLAIN_TAG):
             raise YamlError("a key must be plain text", node.start_mark.line)
-        return str(node.value)
+        return sys.intern(str(node.value))  # as simpleyaml's keys: shared by every note
 
     def _merged(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
         """The mapping's pairs with ``<<`` merge keys applied (explicit keys win)."""

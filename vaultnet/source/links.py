@@ -6,7 +6,7 @@ import posixpath
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 # Obsidian ends a link at the first "]]": "[[Sq]uare]]" targets "Sq]uare".
@@ -230,24 +230,28 @@ class Resolver:
 
     def __init__(self) -> None:
         self._paths: dict[str, str] = {}
-        self._stems: dict[str, list[str]] = {}
-        self._names: dict[str, list[str]] = {}
-        self._aliases: dict[str, list[str]] = {}
+        # Lists while people are added; ``finish`` makes them tuples, which a resolver kept
+        # from one build to the next holds in less memory (most hold a single key).
+        self._stems: dict[str, Sequence[str]] = {}
+        self._names: dict[str, Sequence[str]] = {}
+        self._aliases: dict[str, Sequence[str]] = {}
 
     def add(self, key: str, path: str, name: str, aliases: Iterable[str]) -> None:
         """Index a person by vault path (``People/Ann Lee.md``), name and aliases."""
         stem_path = path[:-3] if path.lower().endswith(".md") else path
         self._paths[fold(stem_path)] = key
-        self._stems.setdefault(fold(stem_path.rsplit("/", 1)[-1]), []).append(key)
-        self._names.setdefault(fold(name), []).append(key)
+        stem = fold(stem_path.rsplit("/", 1)[-1])
+        _add(self._stems, stem, key)
+        folded = fold(name)
+        _add(self._names, stem if folded == stem else folded, key)  # one string when the same
         for alias in aliases:
-            self._aliases.setdefault(fold(alias), []).append(key)
+            _add(self._aliases, fold(alias), key)
 
     def finish(self) -> None:
         """Order candidates so ties resolve deterministically: shortest path, then by text."""
         for table in (self._stems, self._names, self._aliases):
-            for keys in table.values():
-                keys.sort(key=lambda k: (len(k), k))
+            for text, keys in table.items():
+                table[text] = tuple(sorted(keys, key=lambda k: (len(k), k)))
 
     def resolve(self, target: str, folder: str = "") -> Match | None:
         """The person a link target or name refers to, or None.
@@ -302,3 +306,14 @@ class Resolver:
     def names(self) -> list[str]:
         """Every name and alias known, for "did you mean" suggestions."""
         return sorted(set(self._stems) | set(self._names) | set(self._aliases))
+
+
+def _add(table: dict[str, Sequence[str]], text: str, key: str) -> None:
+    """Add ``key`` to the candidates for ``text`` (a list until ``Resolver.finish``)."""
+    keys = table.get(text)
+    if keys is None:
+        table[text] = [key]
+    elif isinstance(keys, list):
+        keys.append(key)
+    else:
+        table[text] = [*keys, key]  # added to after finish: sorted again by the next one

@@ -8,7 +8,14 @@ import pytest
 
 from vaultnet.dates import Birthday, Duration
 from vaultnet.source import document
-from vaultnet.source.notes import Note, ParseOptions, Unreadable, daily_pattern, parse_note
+from vaultnet.source.notes import (
+    Note,
+    NoteParser,
+    ParseOptions,
+    Unreadable,
+    daily_pattern,
+    parse_note,
+)
 
 PERSON = "People/Alice.md"
 
@@ -663,3 +670,24 @@ def test_front_matter_keys_are_shared_by_every_note() -> None:
         assert next(k for k in first.lines if k == key) is ours
     companies = [next(iter(n.front_matter["history"][0])) for n in (first, second)]
     assert companies[0] is companies[1]
+
+
+def test_repeated_values_and_log_tuples_are_shared_within_a_parse() -> None:
+    # Many notes name the same tier, company and tags, and many log entries the same tags
+    # and people: one object each, which a large vault holds in far less memory.
+    parser = NoteParser()
+    notes = []
+    for name in ("Ann", "Bob"):
+        text = (
+            f"---\ntier: close friends\ncompany: 'Acme Corp'\ntags: [person, 'work friends']\n"
+            f"---\n## Log\n- 2026-01-0{len(notes) + 1} call: hi #gave [[Kim Lee]]\n"
+        )
+        note = parser.parse(f"People/{name}.md", text.encode())
+        assert isinstance(note, Note)
+        notes.append(note)
+    first, second = notes
+    assert first.tier is second.tier and first.company is second.company
+    assert first.front_matter["company"] is first.company
+    assert all(a is b for a, b in zip(first.tags, second.tags, strict=True))
+    assert first.log[0].tags is second.log[0].tags
+    assert first.log[0].links is second.log[0].links == ("Kim Lee",)

@@ -169,16 +169,18 @@ def read_log(
         if match is not None:
             when = dates.iso(match[2] or match[3] or match[4])
             if when is not None:  # the common case: YYYY-MM-DD
-                entries.append(_entry(when, match.end(), line, body_line + offset, path))
+                entries.append(_entry(when, match.end(), line, body_line + offset, path, dates))
                 continue
         if line.lstrip()[:1] in ("-", "*", "+"):  # a list item: another way to write dates?
-            entry = _loose_entry(line, body_line + offset, path, problems)
+            entry = _loose_entry(line, body_line + offset, path, problems, dates)
             if entry is not None:
                 entries.append(entry)
     return tuple(entries), frozenset(open_tasks)
 
 
-def _loose_entry(line: str, line_no: int, path: str, problems: Problems) -> LogEntry | None:
+def _loose_entry(
+    line: str, line_no: int, path: str, problems: Problems, memo: DateMemo
+) -> LogEntry | None:
     """A log line dated in another form than YYYY-MM-DD (``5 Nov 2026``, ``2026/11/05``,
     ``[[2026-1-5]]``), or None; a date that is wrong or ambiguous is a warning."""
     item = _ITEM_START.match(line)
@@ -208,7 +210,7 @@ def _loose_entry(line: str, line_no: int, path: str, problems: Problems) -> LogE
         return None
     end = _SEPARATOR.match(line, written_end if written_end is not None else found.end)
     assert end is not None  # every part of the separator is optional
-    return _entry(found.date, end.end(), line, line_no, path)
+    return _entry(found.date, end.end(), line, line_no, path, memo)
 
 
 _UNSEEN = object()
@@ -216,14 +218,25 @@ _UNSEEN = object()
 
 class DateMemo:
     """Dates read from ``YYYY-MM-DD``, memoised: logs repeat the same dates many times, and
-    notes that share their date objects pickle smaller and load faster."""
+    notes that share their date objects pickle smaller and load faster. Log entries' tags
+    and link targets repeat too, and are shared the same way (``shared``)."""
 
-    __slots__ = ("_dates",)
+    __slots__ = ("_dates", "_tuples")
 
-    LIMIT = 100_000  # dates kept at most (more than a century of days)
+    LIMIT = 100_000  # dates kept at most (more than a century of days), and as many tuples
 
     def __init__(self) -> None:
         self._dates: dict[str, dt.date | None] = {}
+        self._tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def shared(self, items: tuple[str, ...]) -> tuple[str, ...]:
+        """``items``, or an equal tuple seen before (with the same strings)."""
+        seen = self._tuples.get(items)
+        if seen is not None:
+            return seen
+        if len(self._tuples) < self.LIMIT:
+            self._tuples[items] = items
+        return items
 
     def iso(self, text: str) -> dt.date | None:
         """The date ``text`` (``YYYY-MM-DD``) names, or None for a day that does not exist."""
@@ -241,7 +254,9 @@ class DateMemo:
         return when
 
 
-def _entry(when: dt.date, start: int, line: str, line_no: int, path: str) -> LogEntry:
+def _entry(
+    when: dt.date, start: int, line: str, line_no: int, path: str, memo: DateMemo
+) -> LogEntry:
     text = line[start:].strip()
     kind = None
     if ":" in text:
@@ -253,8 +268,8 @@ def _entry(when: dt.date, start: int, line: str, line_no: int, path: str) -> Log
             text = text[kind_match.end() :].strip()
     tags: tuple[str, ...] = ()
     if "#" in text:
-        tags = tuple(sys.intern(tag.casefold()) for tag in _HASHTAG.findall(text))
+        tags = memo.shared(tuple(sys.intern(tag.casefold()) for tag in _HASHTAG.findall(text)))
     links: tuple[str, ...] = ()
     if "[[" in text or "](" in text:
-        links = link_targets(text)
+        links = memo.shared(link_targets(text))
     return LogEntry(when, kind, text, tags, links, line_no, path)

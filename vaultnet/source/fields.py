@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from typing import Any
 
 from vaultnet.dates import (
@@ -40,6 +41,10 @@ TEXT_FIELDS = frozenset(
         "connected_via",
     }
 )
+# Fields whose values many notes repeat (a tier, a company, a tag): kept as one string each.
+_REPEATED = ("tier", "target_tier", "company", "org", "role", "title", "location", "tags")
+_SHARED_LENGTH = 100  # longer values are seldom repeated; only these are interned
+
 # Dataview inline fields: a line "key:: value" (maybe a list item, maybe a bold key), or
 # "[key:: value]" / "(key:: value)" within a line.
 _INLINE_LINE = re.compile(
@@ -118,6 +123,21 @@ def texts_of(value: Any) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(str(item) for item in value if isinstance(item, str | int))
     return ()
+
+
+def share_repeated(fm: dict[str, Any]) -> None:
+    """Intern the text values of the fields many notes repeat, in place: a large vault's
+    notes then share one string for each tier, company, role, place and tag (the typed
+    fields are these same strings)."""
+    for key in _REPEATED:
+        value = fm.get(key)
+        if type(value) is str:
+            if len(value) <= _SHARED_LENGTH:
+                fm[key] = sys.intern(value)
+        elif type(value) is list:
+            for index, item in enumerate(value):
+                if type(item) is str and len(item) <= _SHARED_LENGTH:
+                    value[index] = sys.intern(item)
 
 
 def with_inline_fields(

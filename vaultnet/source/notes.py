@@ -34,6 +34,7 @@ from vaultnet.source.fields import (
     is_template,
     lint_obsidian,
     looks_like_person,
+    share_repeated,
     texts_of,
     unquoted_links,
     with_inline_fields,
@@ -196,6 +197,7 @@ class NoteParser:
     ) -> Note:
         if "::" in body:
             fm, lines = with_inline_fields(fm, lines, body, body_line)
+        share_repeated(fm)
         fields = FieldReader(fm, lines, problems)
         status = fields.text("status")
         if status is not None and status.casefold() not in ("active", "archived"):

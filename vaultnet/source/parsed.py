@@ -2,6 +2,7 @@
 
 The parse cache pickles these under this module's name; state/safepickle.py allows them by
 it, so moving a class means naming its former module there and bumping the cache FORMAT.
+The named tuples pickle as ``rebuilt(class, values)`` (see ``rebuilt``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from vaultnet.dates import Birthday, Duration
 from vaultnet.diagnostics import Diagnostic, Level
@@ -17,6 +18,17 @@ from vaultnet.diagnostics import Diagnostic, Level
 # As body's tags: "#" not right after a word character, "&", "/" or "#".
 _RECIPROCITY_TAG = re.compile(r"#(?<![\w&/#]#)(gave|got|ask|intro)\b", re.IGNORECASE)
 LOG_HEADINGS = ("Log", "Interactions", "Meetings")
+_Named = TypeVar("_Named", bound=tuple[Any, ...])
+
+
+def rebuilt(cls: type[_Named], values: tuple[Any, ...]) -> _Named:
+    """A named tuple of this module made of its values, as pickles of them say.
+
+    The parse cache's reader (state/safepickle.py) calls ``tuple.__new__`` in its place,
+    which makes the same tuple without running Python code: a vault's cache holds a
+    hundred thousand of them (pickled as usual, each would call its class's ``__new__``).
+    """
+    return tuple.__new__(cls, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +63,9 @@ class ParseOptions:
 class Position(NamedTuple):
     """A past or present job from ``history``."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt, (type(self), tuple(self))  # see rebuilt
+
     company: str
     role: str | None = None
     start: dt.date | None = None
@@ -62,6 +77,9 @@ class LogEntry(NamedTuple):
 
     ``source`` is the vault path of the note it is written in.
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt, (type(self), tuple(self))  # see rebuilt
 
     date: dt.date
     kind: str | None
@@ -90,6 +108,9 @@ class Mention(NamedTuple):
     (its text is what happened: ``meeting: Q4 planning``), else ``mention``.
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt, (type(self), tuple(self))  # see rebuilt
+
     target: str
     text: str
     line: int
@@ -104,6 +125,9 @@ class Task(NamedTuple):
     first date written in it), if any.
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt, (type(self), tuple(self))  # see rebuilt
+
     targets: tuple[str, ...]
     text: str
     line: int
@@ -117,6 +141,9 @@ class Note(NamedTuple):
     A named tuple rather than a dataclass: a vault has thousands, and they are cached,
     pickled and unpickled on every build, which tuples make several times cheaper.
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt, (type(self), tuple(self))  # see rebuilt
 
     path: str
     stem: str
@@ -157,6 +184,9 @@ class Note(NamedTuple):
 
 class Unreadable(NamedTuple):
     """A note that could not be parsed at all; ``diagnostics`` says why."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt, (type(self), tuple(self))  # see rebuilt
 
     path: str
     diagnostics: tuple[Diagnostic, ...]

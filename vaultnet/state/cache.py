@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
     from vaultnet.source.vault import SourceFile
 
-FORMAT = 8  # bumped whenever parsing reads a note differently
+FORMAT = 9  # bumped whenever parsing reads a note differently, or the cache stores it so
 # Notes in the cache, and shards to write, from which a forked helper saves them (writing
 # all the shard files costs far more than forking, even for a small vault).
 BACKGROUND_NOTES = 500
@@ -88,7 +88,9 @@ class NoteCache:
         assert self._entries is not None
         from vaultnet.source.notes import Note, Unreadable
 
-        kinds = (Note, Unreadable)
+        # A note's tuple is made without its class's checks (safepickle.py): its length is
+        # checked here.
+        sizes = {Note: len(Note._fields), Unreadable: len(Unreadable._fields)}
         for shard in range(SHARDS):
             entries = self._load_shard(folder / _shard_name(shard))
             if entries is None:
@@ -99,7 +101,7 @@ class NoteCache:
                 and len(entry) == 3
                 and type(entry[0]) is int
                 and type(entry[1]) is int
-                and isinstance(entry[2], kinds)
+                and sizes.get(type(entry[2])) == len(entry[2])
                 and shard_of(path) == shard
                 for path, entry in entries.items()
             ):

@@ -95,16 +95,7 @@ class NoteCache:
             entries = self._load_shard(folder / _shard_name(shard))
             if entries is None:
                 self.dirty.add(shard)  # stale, foreign or corrupt: written again on save
-            elif not all(
-                type(path) is str
-                and type(entry) is tuple
-                and len(entry) == 3
-                and type(entry[0]) is int
-                and type(entry[1]) is int
-                and sizes.get(type(entry[2])) == len(entry[2])
-                and shard_of(path) == shard
-                for path, entry in entries.items()
-            ):
+            elif not _well_formed(entries, shard, sizes):
                 self.dirty.add(shard)  # not the shape vaultnet writes, or in the wrong file
             else:
                 self._entries.update(entries)
@@ -309,6 +300,26 @@ def _atomic_dump(path: Path, data: bytes) -> bool:
         write_atomic(path, data, 0o600, durable=False)
     except OSError:
         return False
+    return True
+
+
+def _well_formed(entries: dict[Any, Any], shard: int, sizes: dict[type, int]) -> bool:
+    """Whether a shard's entries have the shape vaultnet writes, each in its right file.
+
+    A loop rather than all() over a generator, with shard_of inline: every entry of a large
+    cache is checked on each build that loads it."""
+    crc32 = zlib.crc32
+    for path, entry in entries.items():
+        if not (
+            type(path) is str
+            and type(entry) is tuple
+            and len(entry) == 3
+            and type(entry[0]) is int
+            and type(entry[1]) is int
+            and sizes.get(type(entry[2])) == len(entry[2])
+            and crc32(path.encode("utf-8", "surrogateescape")) % SHARDS == shard
+        ):
+            return False
     return True
 
 

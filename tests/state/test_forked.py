@@ -4,6 +4,7 @@ used only where it pays: many files, and a core with nothing else to run."""
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import functools
 import os
 import shutil
@@ -214,3 +215,23 @@ def test_any_notes_come_back_from_the_pool_as_they_were_parsed(
         )
 
     same()
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_the_chunks_parsed_in_the_pool_share_their_dates(tmp_path: Path) -> None:
+    # Logs repeat the same days: each chunk the pool parses brings them back as the
+    # objects already loaded, not a copy of each day per chunk.
+    (tmp_path / "People").mkdir()
+    for index in range(16):
+        (tmp_path / "People" / f"P{index:02}.md").write_text(
+            "---\ntier: close\nmet: 2024-05-06 10:30:00\n---\n## Log\n"
+            "- 2026-03-04 call: planning\n- 2026-03-05 call: again\n",
+            encoding="utf-8",
+        )
+    builder, sources = _sources(tmp_path)
+    shared = forked.parse_in_parallel(parse_files, tmp_path, builder.options, sources)
+    assert shared == parse_files(tmp_path, builder.options, sources)
+    pooled = shared[-8:]  # the last two chunks of 4 go to the pool first
+    days = {id(entry.date) for note in pooled for entry in note.log}  # type: ignore[union-attr]
+    assert len(days) == 2
+    assert all(type(note.front_matter["met"]) is dt.datetime for note in pooled)  # type: ignore[union-attr]

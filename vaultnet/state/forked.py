@@ -5,7 +5,8 @@ process would get. The files are cut into chunks; the workers take chunks from t
 the list while this process parses from the front, and hands a worker its next chunk each
 time one comes back. A worker slowed down by other programs on its core therefore only
 parses less: this process is never left waiting for more than the chunks a worker holds.
-A chunk that fails in a worker (an exception, a worker killed) is parsed here.
+A chunk that fails in a worker (an exception, a worker killed) is parsed here. A worker's
+results come back pickled by ``safepickle.pack``, so that the chunks share their dates.
 
 A pool is used only where that is safe and pays: on Linux (a forked worker starts at once;
 a spawned one would import everything again), with no other thread running (a fork copies
@@ -18,6 +19,7 @@ the parse cache's save (cache.py).
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import threading
@@ -103,6 +105,8 @@ class _Share:
         pool: ProcessPoolExecutor,
         workers: int,
     ) -> None:
+        from vaultnet.state.safepickle import Days
+
         self.parse = parse
         self.vault = vault
         self.options = options
@@ -113,9 +117,10 @@ class _Share:
         self.results: list[Results | None] = [None] * len(self.chunks)
         self.front = 0  # the next chunk this process parses
         self.back = len(self.chunks)  # the chunks from here on are the pool's
-        self.running: dict[Future[Results], int] = {}
+        self.running: dict[Future[bytes], int] = {}  # packed results
         self.slots = workers * AHEAD
         self.done = 0
+        self.days = Days()  # the dates of the chunks the pool parsed, by day
 
     def run(self) -> Results:
         """Parse every chunk, here or in the pool, and return the results in order."""
@@ -136,7 +141,7 @@ class _Share:
             self.back -= 1
             try:
                 future = self.pool.submit(
-                    self.parse, self.vault, self.options, self.chunks[self.back], None
+                    _packed, self.parse, self.vault, self.options, self.chunks[self.back]
                 )
             except Exception:  # a broken pool: the chunk is parsed here
                 self._here(self.back)
@@ -150,15 +155,21 @@ class _Share:
                 continue
             del self.running[future]
             try:
-                result = future.result()
+                result = self._unpacked(future.result())
             except Exception:  # the worker failed or died: parse the chunk here
                 result = None
-            if result is None or len(result) != len(self.chunks[index]):
+            if not isinstance(result, list) or len(result) != len(self.chunks[index]):
                 self._here(index)
             else:
                 self._finished(index, result)
             if wait:
                 return
+
+    def _unpacked(self, data: bytes) -> Results:
+        from vaultnet.state.safepickle import SafeUnpickler
+
+        result: Results = SafeUnpickler(io.BytesIO(data), self.days).load()
+        return result
 
     def _here(self, index: int) -> None:
         self._finished(index, self.parse(self.vault, self.options, self.chunks[index], None))
@@ -168,3 +179,10 @@ class _Share:
         self.done += len(result)
         if self.progress is not None and self.done < len(self.sources):
             self.progress(self.done, len(self.sources))
+
+
+def _packed(parse: Parse, vault: Path, options: ParseOptions, sources: list[SourceFile]) -> bytes:
+    """``parse`` in a worker, its results pickled by ``safepickle.pack``."""
+    from vaultnet.state.safepickle import pack
+
+    return pack(parse(vault, options, sources, None))

@@ -680,6 +680,7 @@ def test_repeated_values_and_log_tuples_are_shared_within_a_parse() -> None:
     for name in ("Ann", "Bob"):
         text = (
             f"---\ntier: close friends\ncompany: 'Acme Corp'\ntags: [person, 'work friends']\n"
+            "met: 2020-02-03\nhistory:\n  - company: Beta\n    from: 2019-01-01\n"
             f"---\n## Log\n- 2026-01-0{len(notes) + 1} call: hi #gave [[Kim Lee]]\n"
         )
         note = parser.parse(f"People/{name}.md", text.encode())
@@ -691,3 +692,5 @@ def test_repeated_values_and_log_tuples_are_shared_within_a_parse() -> None:
     assert all(a is b for a, b in zip(first.tags, second.tags, strict=True))
     assert first.log[0].tags is second.log[0].tags
     assert first.log[0].links is second.log[0].links == ("Kim Lee",)
+    assert first.met is second.met is second.front_matter["met"]
+    assert first.history[0].start is second.history[0].start == dt.date(2019, 1, 1)

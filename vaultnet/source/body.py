@@ -218,16 +218,26 @@ _UNSEEN = object()
 
 class DateMemo:
     """Dates read from ``YYYY-MM-DD``, memoised: logs repeat the same dates many times, and
-    notes that share their date objects pickle smaller and load faster. Log entries' tags
-    and link targets repeat too, and are shared the same way (``shared``)."""
+    notes that share their date objects pickle smaller and load faster. Front matter dates
+    (``day``) and log entries' tags and link targets (``shared``) are shared the same way."""
 
-    __slots__ = ("_dates", "_tuples")
+    __slots__ = ("_dates", "_days", "_tuples")
 
     LIMIT = 100_000  # dates kept at most (more than a century of days), and as many tuples
 
     def __init__(self) -> None:
         self._dates: dict[str, dt.date | None] = {}
+        self._days: dict[dt.date, dt.date] = {}
         self._tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def day(self, date: dt.date) -> dt.date:
+        """``date``, or an equal date seen before (front matter dates are read elsewhere)."""
+        seen = self._days.get(date)
+        if seen is not None:
+            return seen
+        if len(self._days) < self.LIMIT:
+            self._days[date] = date
+        return date
 
     def shared(self, items: tuple[str, ...]) -> tuple[str, ...]:
         """``items``, or an equal tuple seen before (with the same strings)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from vaultnet.dates import (
@@ -125,10 +126,11 @@ def texts_of(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def share_repeated(fm: dict[str, Any]) -> None:
+def share_repeated(fm: dict[str, Any], day: Callable[[dt.date], dt.date]) -> None:
     """Intern the text values of the fields many notes repeat, in place: a large vault's
     notes then share one string for each tier, company, role, place and tag (the typed
-    fields are these same strings)."""
+    fields are these same strings). Dates, top-level and in ``history``, are shared through
+    ``day`` (which gives an equal date seen before)."""
     for key in _REPEATED:
         value = fm.get(key)
         if type(value) is str:
@@ -138,6 +140,17 @@ def share_repeated(fm: dict[str, Any]) -> None:
             for index, item in enumerate(value):
                 if type(item) is str and len(item) <= _SHARED_LENGTH:
                     value[index] = sys.intern(item)
+    for key, value in fm.items():  # values replaced, no key added: safe while iterating
+        if type(value) is dt.date:
+            fm[key] = day(value)
+    history = fm.get("history")
+    if type(history) is list:
+        for item in history:
+            if type(item) is dict:
+                for key in ("from", "to"):
+                    value = item.get(key)
+                    if type(value) is dt.date:
+                        item[key] = day(value)
 
 
 def with_inline_fields(

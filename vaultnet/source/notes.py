@@ -197,7 +197,7 @@ class NoteParser:
     ) -> Note:
         if "::" in body:
             fm, lines = with_inline_fields(fm, lines, body, body_line)
-        share_repeated(fm)
+        share_repeated(fm, self._dates.day)
         fields = FieldReader(fm, lines, problems)
         status = fields.text("status")
         if status is not None and status.casefold() not in ("active", "archived"):

@@ -317,3 +317,23 @@ def test_open_loops_are_cut_at_followups_rows(vault: Path, write: WriteNote) -> 
     section = page.split("## Open loops", 1)[1]
     assert section.count("ping [[Ann]]") == 2
     assert "…and 3 more: `vaultnet digest --format json` lists them all." in section
+
+
+def test_a_relative_wikilink_is_read_from_its_own_notes_folder(
+    vault: Path, write: WriteNote
+) -> None:
+    # Obsidian's "relative path" link format: the same text leads to another note from
+    # another folder, in this build and in the next one, which takes saved lookups.
+    write("People/Work/Bob.md", "---\ntier: acquaintance\nname: Work Bob\n---\n")
+    write("People/Home/Bob.md", "---\ntier: acquaintance\nname: Home Bob\n---\n")
+    write("People/Work/Ann.md", "---\ntier: acquaintance\nintroduced_by: '[[./Bob]]'\n---\n")
+    write("People/Home/Cy.md", "---\ntier: acquaintance\nintroduced_by: '[[./Bob]]'\n---\n")
+    chains = [
+        "- you → [[People/Home/Bob|Home Bob]] → [[Cy]]",
+        "- you → [[People/Work/Bob|Work Bob]] → [[Ann]]",
+    ]
+    for _ in range(2):
+        assert run("build", *TODAY, vault).exit_code == 0
+        page = (vault / "Network" / "Introductions.md").read_text(encoding="utf-8")
+        assert [line for line in page.splitlines() if line.startswith("- you →")] == chains
+        write("People/Work/Ann.md", "---\ntier: acquaintance\nintroduced_by: '[[./Bob]]'\n---\n\n")

@@ -194,8 +194,9 @@ class Refs:
         return self.tiers[text]
 
     def __call__(self, value: str, folder: str = "") -> Ref:
-        # A Markdown link's path depends on the linking note's folder; a wikilink's does not.
-        key = f"{folder}\0{value}" if "](" in value else value
+        # What a Markdown link or a relative target (``[[./Bob]]``, ``../Bob``) leads to
+        # depends on the linking note's folder; any other wikilink's or name's does not.
+        key = f"{folder}\0{value}" if "](" in value or "./" in value else value
         ref = self.memo.get(key)
         if ref is None:
             ref = self.memo[key] = _ref(value, self.resolver, folder)

@@ -36,7 +36,7 @@ from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
 from vaultnet.version import VERSION
 
-FORMAT = 1  # bumped whenever what is saved changes its keys or its shape
+FORMAT = 2  # bumped whenever what is saved changes its keys or its shape
 MODEL_DIR = "model"  # .vaultnet/model/refs.pickle, dated.pickle, people.pickle
 REFS, DATED, PEOPLE = "refs", "dated", "people"
 

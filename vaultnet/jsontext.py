@@ -8,6 +8,7 @@ from typing import Any
 # One encoder for every value: json.dumps with an argument makes a new one each call,
 # and a digest of a large vault makes a call per value.
 _encode = json.JSONEncoder(ensure_ascii=False).encode
+_PLAIN = frozenset((str, int, float, bool, type(None)))  # what holds nothing (exact types)
 
 
 def json_text(value: Any, indent: str = "") -> str:
@@ -28,5 +29,9 @@ def _nested(value: Any) -> bool:
     if isinstance(value, dict):
         value = value.values()
     elif not isinstance(value, list):
+        return False
+    # The types first, in C: most values (a person, a diagnostic) hold nothing but plain
+    # values, and a digest of a large vault asks for thousands.
+    if _PLAIN.issuperset(map(type, value)):
         return False
     return any(isinstance(item, dict | list) and item for item in value)

@@ -18,6 +18,7 @@ from vaultnet.state import rowstore
 from vaultnet.state.cache import NoteCache
 from vaultnet.state.fragments import Fragments
 from vaultnet.state.pagememo import PageMemo
+from vaultnet.state.valuekey import ValueKeys
 
 TODAY = "2026-11-26"
 TODAY_DATE = dt.date(2026, 11, 26)
@@ -141,3 +142,27 @@ def test_a_watcher_renders_only_the_rows_of_values_that_changed(
     changed = [item for item in rendered if not isinstance(item, Person)]
     assert changed and all("name='Ann Lee'" in repr(item) for item in changed)
     assert any(b"Chief Kite Officer" in page.text.encode() for page in result.pages)
+
+
+def test_a_watcher_walks_only_the_values_made_again(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A value the watcher's insights kept as it was (the same object) keeps its key; only
+    values made again by the edit are walked for theirs."""
+    walked: list[object] = []
+    real = ValueKeys.key
+
+    def counted(self: ValueKeys, item: object, block: str) -> str | None:
+        walked.append(item)
+        return real(self, item, block)
+
+    monkeypatch.setattr(ValueKeys, "key", counted)
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(BuildRequest(TODAY_DATE))
+    shown = len(walked)  # the first render keys every value it shows
+    assert shown
+    walked.clear()
+    _role(sample_vault, "Chief Kite Officer")
+    builder.build(BuildRequest(TODAY_DATE, changed=("People/Ann Lee.md",)))
+    assert walked and all("name='Ann Lee'" in repr(item) for item in walked)
+    assert len(walked) < shown

@@ -17,7 +17,9 @@ watcher does not keep every old version of every row.
 A ``{% rows %}`` block over values (companies, moves, balances) keeps each row by a key of
 the value (valuekey.py: a digest of everything it holds, its people by their digests), so
 values made again, equal, by a later build find their rows too; rows of values are dropped
-once renders stop showing them.
+once renders stop showing them. A watcher's insights keep the values an edit did not touch
+as they were, the same objects: a watcher takes their keys from its last renders by
+identity, and walks only the values made again.
 
 A block keyed by a whole list of people (``{% cache group.members %}`` around a table) is a
 table: reused while the list holds the same people, which a watcher's networks keep for the
@@ -63,6 +65,11 @@ class Fragments:
         # those used by this render and by the one before.
         self.tables: dict[tuple[str, tuple[Any, ...]], str] = {}
         self.tables_before: dict[tuple[str, tuple[Any, ...]], str] = {}
+        # A watcher's keys of the values its renders showed, by block and the value's
+        # identity, with the value (kept alive, so that no other takes its id): of this
+        # render and of the one before.
+        self.value_keys: dict[tuple[str, int], tuple[Any, str | None]] = {}
+        self.value_keys_before: dict[tuple[str, int], tuple[Any, str | None]] = {}
         # Whether rows of {% rows %} blocks are kept (a watcher's renders, and a build that
         # saves them for the next, rowstore.py), and whether tables and {% cache %} blocks
         # are too (only a watcher's: they are reused by the next render in the same
@@ -167,11 +174,25 @@ class Fragments:
             if type(item) is Person:
                 keys.append(item.digest)
                 continue
-            key = values.key(item, block) if values is not None else None
+            key = self._value_key(item, block) if values is not None else None
             if key is not None:
                 shown[key] = now
             keys.append(key)
         return keys
+
+    def _value_key(self, item: Any, block: str) -> str | None:
+        """A value's key. A watcher's insights keep every value that did not change as it
+        was, the same frozen object: its key is taken from the last renders by the
+        object's identity, so that a watcher's render walks only the values made again."""
+        assert self.keys is not None
+        if not self.keep_values:  # a single build: each value is keyed once anyway
+            return self.keys.key(item, block)
+        entry = (block, id(item))
+        found = self.value_keys.get(entry) or self.value_keys_before.get(entry)
+        if found is None or found[0] is not item:
+            found = (item, self.keys.key(item, block))
+        self.value_keys[entry] = found
+        return found[1]
 
     def _row(
         self, item: Any, key: str | None, caller: Callable[[Any], str], listed: _Listed
@@ -198,6 +219,7 @@ class Fragments:
         rows of a ``{% rows %}`` block no render used for ``IDLE_RENDERS`` renders (a
         template edited while watching is compiled again, with new blocks)."""
         self.tables_before, self.tables = self.tables, {}
+        self.value_keys_before, self.value_keys = self.value_keys, {}
         self.renders += 1
         idle = [
             block
@@ -240,6 +262,8 @@ class Fragments:
         self.listed.clear()
         self.tables.clear()
         self.tables_before.clear()
+        self.value_keys.clear()
+        self.value_keys_before.clear()
         self.added.clear()
         self._pruned_at = 0
 

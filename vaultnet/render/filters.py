@@ -41,11 +41,7 @@ def markdown_link_filters(form: str) -> dict[str, Callable[..., Any]]:
         return note_link(str(value) + ".md", None, True, form, str(value))
 
     def who_md(person: Person) -> str:
-        text = cell(link_md(person))
-        role = cell(person.role) if person.role else ""
-        company = cell(link_md(person.company)) if person.company else ""
-        detail = ", ".join(part for part in (role, company) if part)
-        return f"{text} — {detail}" if detail else text
+        return who(person, link_md)
 
     return {"link": link_md, "who": who_md}
 
@@ -175,11 +171,13 @@ def link(value: Person | Ref | str | None, label: str | None = None) -> str:
     return f"[[{link_label(str(value))}]]"
 
 
-def who(person: Person) -> str:
-    """A table cell naming a person: link, then role and company when known."""
-    text = cell(link(person))
+def who(person: Person, link_of: Callable[..., str] | None = None) -> str:
+    """A table cell naming a person: link, then role and company when known (each link
+    written by ``link_of``, wikilinks by default)."""
+    link_of = link_of or link
+    text = cell(link_of(person))
     role = cell(person.role) if person.role else ""
-    company = cell(link(person.company)) if person.company else ""
+    company = cell(link_of(person.company)) if person.company else ""
     detail = ", ".join(part for part in (role, company) if part)
     return f"{text} — {detail}" if detail else text
 

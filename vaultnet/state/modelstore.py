@@ -121,41 +121,40 @@ def save(vault: Path, part: str, value: Refs | Dated | People) -> None:
 
 
 def _refs_ok(value: Any) -> bool:
-    return (
-        type(value) is tuple
-        and len(value) == 2
-        and type(value[0]) is str
-        and type(value[1]) is dict
-        and all(type(text) is str and _is_ref(ref) for text, ref in value[1].items())
-    )
+    return _keyed_table(value, 2, _is_ref)
 
 
 def _dated_ok(value: Any) -> bool:
-    return (
-        type(value) is tuple
-        and len(value) == 2
-        and type(value[0]) is str
-        and type(value[1]) is dict
-        and all(type(path) is str and _is_dated(entry) for path, entry in value[1].items())
-    )
+    return _keyed_table(value, 2, _is_dated)
 
 
 def _people_ok(value: Any) -> bool:
     return (
+        _keyed_table(value, 3, _is_text_pair)
+        and type(value[2]) is list
+        and all(_is_warning(entry) for entry in value[2])
+    )
+
+
+def _keyed_table(value: Any, size: int, entry_ok: Callable[[object], bool]) -> bool:
+    """Whether ``value`` is a tuple of ``size`` items: a key (text), then a table of
+    entries by text, each ``entry_ok`` (and the rest, checked by the caller)."""
+    return (
+        type(value) is tuple
+        and len(value) == size
+        and type(value[0]) is str
+        and type(value[1]) is dict
+        and all(type(text) is str and entry_ok(entry) for text, entry in value[1].items())
+    )
+
+
+def _is_warning(value: object) -> bool:
+    return (
         type(value) is tuple
         and len(value) == 3
         and type(value[0]) is str
-        and type(value[1]) is dict
-        and type(value[2]) is list
-        and all(type(path) is str and _is_text_pair(entry) for path, entry in value[1].items())
-        and all(
-            type(entry) is tuple
-            and len(entry) == 3
-            and type(entry[0]) is str
-            and (entry[1] is None or type(entry[1]) is int)
-            and type(entry[2]) is str
-            for entry in value[2]
-        )
+        and (value[1] is None or type(value[1]) is int)
+        and type(value[2]) is str
     )
 
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.state.safepickle import PlainUnpickler
 from vaultnet.version import VERSION
 
 FORMAT = 2  # bumped whenever what is saved changes its keys or its shape
@@ -62,13 +63,6 @@ class SavedModel:
     people: People | None = None
 
 
-class _PlainOnly(pickle.Unpickler):
-    """Saved model values are plain: anything that names a class is refused."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the saved model")
-
-
 def _usable(vault: Path) -> bool:
     """Whether the folder lies inside the vault, not reached through a link."""
     return link_on_the_way(vault, f"{STATE_DIR}/{MODEL_DIR}") is None
@@ -89,7 +83,7 @@ def load(vault: Path) -> SavedModel:
 def _load(folder: Path, part: str, well_formed: Callable[[Any], bool]) -> Any:
     try:
         with open(folder / f"{part}.pickle", "rb") as handle:
-            payload: Any = _PlainOnly(handle).load()
+            payload: Any = PlainUnpickler(handle).load()
     except Exception:  # missing or damaged: nothing saved
         return None
     if (

@@ -26,6 +26,7 @@ from typing import Any
 
 from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.state.safepickle import PlainUnpickler
 from vaultnet.version import VERSION
 
 FORMAT = 2  # bumped whenever rows are keyed or stored differently
@@ -40,13 +41,6 @@ def shard_of(digest: str) -> int:
         return int(digest[:2], 16) % SHARDS
     except ValueError:
         return 0
-
-
-class _TextOnly(pickle.Unpickler):
-    """Rows are dictionaries of text: anything that names a class is refused."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in saved rows")
 
 
 class RowStore:
@@ -83,7 +77,7 @@ class RowStore:
     def _read(self, shard: int) -> Rows:
         try:
             with open(self.folder / _name(shard), "rb") as handle:
-                payload: Any = _TextOnly(handle).load()
+                payload: Any = PlainUnpickler(handle).load()
         except Exception:  # missing or damaged: nothing saved there
             return {}
         if (

@@ -1,4 +1,6 @@
-"""Unpickling the parse cache and the parse helper's results, limited to plain values.
+"""Unpickling what vaultnet saves in ``.vaultnet/``, limited to plain values: the parse
+cache and the parse helper's results (``SafeUnpickler``), the saved rows and the model's
+lookups (``PlainUnpickler``).
 
 Its own module so that ``pickle`` is imported only when parsed notes are loaded: a build
 that stops early never needs it.
@@ -96,3 +98,11 @@ class SafeUnpickler(pickle.Unpickler):
         if (module, name) not in _ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
         return super().find_class(module, name)
+
+
+class PlainUnpickler(pickle.Unpickler):
+    """Unpickles only what needs no class: text, numbers, booleans, None, tuples, lists and
+    dictionaries. Anything that names a class is refused."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed: plain values only")

@@ -61,9 +61,3 @@ def state_dir(vault: Path, *parts: str) -> Path:
     """The vault's ``.vaultnet/`` folder (or a path in it), checked to lie inside the vault."""
     relative = "/".join((STATE_DIR, *parts))
     return contained(vault, relative, "vaultnet's own folder")
-
-
-def is_inside(path: str, root: str) -> bool:
-    """Whether the real path of ``path`` is ``root`` or lies under it (``root`` is real)."""
-    real = os.path.realpath(path)
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)

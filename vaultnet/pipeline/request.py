@@ -61,11 +61,6 @@ class BuildRequest:
         """Whether pages are rendered."""
         return self.mode is not Mode.MODEL
 
-    @property
-    def writes(self) -> bool:
-        """Whether anything is written (pages, cache, record)."""
-        return self.mode is Mode.WRITE
-
 
 @dataclass(slots=True)
 class ReadResult:

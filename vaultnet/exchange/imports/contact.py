@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from vaultnet.dates import Birthday
 from vaultnet.diagnostics import Diagnostic
@@ -105,18 +103,6 @@ class ImportFile:
 _INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _SPACE = re.compile(r"\s+")
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
-
-
-def read_import_file(
-    path: Path, shown: str | None, parse: Callable[[bytes, str], ImportFile]
-) -> ImportFile:
-    """Read an import file's bytes and hand them to ``parse``; ImportFileError if unreadable."""
-    shown = shown or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"{shown}: cannot read ({exc.strerror})") from None
-    return parse(data, shown)
 
 
 def clean_text(value: str | None, *, name: bool = False) -> str:

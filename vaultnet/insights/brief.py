@@ -8,10 +8,12 @@ Nothing is invented: the suggested opener is a fixed sentence around your own wo
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import operator
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -132,10 +134,10 @@ def _task_order(task: Task) -> tuple[str, int]:
 
 class Linked:
     """Who links whom, indexed once for all the briefs of a build: for each person key of
-    ``wanted``, the people whose ``knows`` lists and ``introduced_by`` name them, in ladder
-    order."""
+    ``wanted`` (None: everyone's), the people whose ``knows`` lists and ``introduced_by``
+    name them, in ladder order."""
 
-    def __init__(self, network: Network, wanted: set[str]) -> None:
+    def __init__(self, network: Network, wanted: set[str] | None) -> None:
         self.known_by: dict[str, list[Person]] = {}
         self.introduced: dict[str, list[Person]] = {}
         for person in network.people:
@@ -152,25 +154,67 @@ class Linked:
         """People whose ``introduced_by`` names the person (the first ``MAX_PEOPLE``)."""
         return tuple(self.introduced.get(person.key, ())[:MAX_PEOPLE])
 
+    def replace(self, before: Person, now: Person) -> bool:
+        """Put ``now`` where ``before`` was filed, in an index of everyone's links; they
+        hold the same place in the ladder. False when ``before`` is not where the index
+        says (the index is then to be made again)."""
+        for index, refs_of in ((self.known_by, _KNOWS), (self.introduced, _INTRODUCED_BY)):
+            for key in _named(before, refs_of(before), None):
+                found = index.get(key, [])
+                at = bisect.bisect_left(found, before.ladder_key, key=_LADDER)
+                if at == len(found) or found[at] is not before:
+                    return False
+                del found[at]
+                if not found:
+                    del index[key]
+            for key in _named(now, refs_of(now), None):
+                bisect.insort(index.setdefault(key, []), now, key=_LADDER)
+        return True
+
+
+_KNOWS = operator.attrgetter("knows")
+_INTRODUCED_BY = operator.attrgetter("introduced_by")
+_LADDER = operator.attrgetter("ladder_key")
+
 
 def _index(
-    index: dict[str, list[Person]], person: Person, refs: Iterable[Ref], wanted: set[str]
+    index: dict[str, list[Person]], person: Person, refs: Iterable[Ref], wanted: set[str] | None
 ) -> None:
     """File ``person`` under each wanted person their ``refs`` name (once, never their own)."""
-    named = {r.person for r in refs if r.person is not None and r.person in wanted}
-    named.discard(person.key)
-    for key in named:
+    for key in _named(person, refs, wanted):
         index.setdefault(key, []).append(person)
+
+
+def _named(person: Person, refs: Iterable[Ref], wanted: set[str] | None) -> set[str]:
+    """The keys of the people ``refs`` name (of ``wanted`` ones only, unless None), but
+    the person's own."""
+    named = {r.person for r in refs if r.person is not None}
+    if wanted is not None:
+        named &= wanted
+    named.discard(person.key)
+    return named
 
 
 def upcoming(network: Network) -> list[Person]:
     """Active people with a planned entry within ``brief_days`` after today, by name."""
+    if network.config.brief_days <= 0:
+        return []
+    return sorted(filter(briefed(network), network.people), key=brief_order)
+
+
+def briefed(network: Network) -> Callable[[Person], bool]:
+    """Whether a person of ``network`` has a brief: active, with a planned entry within
+    ``brief_days`` after today."""
     days = network.config.brief_days
     if days <= 0:
-        return []
+        return lambda person: False
     until = network.today + dt.timedelta(days=days)
-    chosen = [p for p in network.people if p.active and p.planned and p.planned[0].date <= until]
-    return sorted(chosen, key=lambda p: (p.sort_name, p.path))
+    return lambda p: p.active and bool(p.planned) and p.planned[0].date <= until
+
+
+def brief_order(person: Person) -> tuple[str, str]:
+    """The order of the briefs: by name."""
+    return person.sort_name, person.path
 
 
 def brief_page(person: Person) -> str:
@@ -372,14 +416,20 @@ def brief_json(brief: Brief) -> dict[str, Any]:
     }
 
 
-def brief_jobs(network: Network, companies: CompanyIndex) -> list[tuple[str, str, dict[str, Any]]]:
-    """The build's brief pages, as render jobs: one for each person ``upcoming`` names."""
-    people = upcoming(network)
+def brief_jobs(
+    network: Network,
+    companies: CompanyIndex,
+    people: list[Person] | None = None,
+    linked: Linked | None = None,
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The build's brief pages, as render jobs: one for each person ``upcoming`` names.
+    ``people`` and ``linked``, when given, are those of ``network`` (briefupdate.py)."""
+    people = upcoming(network) if people is None else people
     if not people:
         return []
     wanted = {p.key for p in people}
     tasks = open_tasks(network, wanted)
-    linked = Linked(network, wanted)
+    linked = linked or Linked(network, wanted)
     jobs: list[tuple[str, str, dict[str, Any]]] = []
     taken: set[str] = set()
     for person in people:

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from vaultnet.config import Config
-from vaultnet.insights.brief import brief_jobs
+from vaultnet.insights.briefupdate import BriefState
 from vaultnet.insights.insights import Insights, InsightState, compute_insights, insight_jobs
 from vaultnet.model.network import Network, Person
 from vaultnet.names import safe_filename
@@ -121,6 +121,8 @@ class Renderer:
         self.rows = rows
         # Per-person insight values are kept only for a watcher (one with a memo).
         self.insight_state = InsightState(keep=memo is not None)
+        # So are whom the briefs are for and who links them (briefupdate.py).
+        self.briefs = BriefState(keep=memo is not None)
         self._adopted: set[int] = set()  # environments given the saved rows (by id)
         # The last render's kept rows and its people, for save_rows.
         self._last: tuple[Fragments, tuple[Person, ...]] | None = None
@@ -157,7 +159,7 @@ class Renderer:
         base = template_context(network, insights)
         pages = []
         session = memo.start() if memo is not None else None
-        for path, template_name, extra in _jobs(network, base):
+        for path, template_name, extra in _jobs(network, base, self.briefs):
             page_head = _front_matter({"today": today.isoformat(), **extra.get("head", {})})
             extra = {name: value for name, value in extra.items() if name != "head"}
             render = functools.partial(
@@ -192,12 +194,14 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
     return Renderer(memo).render(network)
 
 
-def _jobs(network: Network, base: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+def _jobs(
+    network: Network, base: dict[str, Any], briefs_state: BriefState
+) -> list[tuple[str, str, dict[str, Any]]]:
     """Each page's path, template and own context (``head``: its front matter's fields
     besides the day)."""
     config, today = network.config, network.today
     week = iso_week(today)
-    briefs = brief_jobs(network, base["insights"].companies)
+    briefs = briefs_state.jobs(network, base["insights"].companies)
     links = tuple(
         (
             job[2]["brief"].person,

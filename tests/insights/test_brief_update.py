@@ -1,0 +1,102 @@
+"""A watcher's briefs, brought up to date from the last network's, are a cold build's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import vaultnet.insights.briefupdate as briefupdate_module
+from tests.conftest import WriteNote
+from vaultnet.config import load_config
+from vaultnet.insights.brief import Linked
+from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
+from vaultnet.render.render import render_pages
+from vaultnet.state.cache import NoteCache
+from vaultnet.state.pagememo import PageMemo
+
+TODAY = dt.date(2026, 11, 26)
+PLANNED = "## Log\n- 2026-11-27 call: catch up\n"
+
+
+def _person(name: str, extra: str = "", body: str = "") -> str:
+    return f"---\nname: {name}\ntier: supporter\n{extra}---\n{body}"
+
+
+def _cold(vault: Path) -> dict[str, str]:
+    result = build_vault(load_config(vault), TODAY, cache=None, write=False)
+    assert result.network is not None
+    return {page.path: page.text for page in render_pages(result.network)}
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Count the looks at everyone that the briefs take: the index of links, and whom
+    the briefs are for."""
+    walked: list[str] = []
+    real_init, real_upcoming = Linked.__init__, briefupdate_module.upcoming
+
+    def linked(self: Linked, *args: object) -> None:
+        walked.append("linked")
+        real_init(self, *args)  # type: ignore[arg-type]
+
+    def upcoming(*args: object) -> object:
+        walked.append("upcoming")
+        return real_upcoming(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Linked, "__init__", linked)
+    monkeypatch.setattr(briefupdate_module, "upcoming", upcoming)
+    return walked
+
+
+def test_a_watchers_briefs_follow_edits_without_a_look_at_everyone(
+    vault: Path, write: WriteNote, walks: list[str]
+) -> None:
+    write("People/Ann.md", _person("Ann", body=PLANNED))
+    write("People/Bob.md", _person("Bob", body=PLANNED))
+    write("People/Cy.md", _person("Cy", "knows: ['[[Ann]]']\n"))
+    write("People/Dee.md", _person("Dee", "introduced_by: '[[Bob]]'\n"))
+    write("People/Eve.md", _person("Eve"))
+    write("People/Abe.md", _person("Abe"))
+    builder = Builder(load_config(vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(BuildRequest(TODAY))
+    assert walks == ["upcoming", "linked"]
+    steps = [
+        ("People/Cy.md", _person("Cy", "knows: ['[[Ann]]', '[[Bob]]']\n")),  # now knows Bob
+        ("People/Eve.md", _person("Eve", "knows: ['[[Ann]]']\n")),  # filed under Ann, after Cy
+        ("People/Dee.md", _person("Dee", "introduced_by: '[[Ann]]'\n")),  # moves to Ann
+        ("People/Abe.md", _person("Abe", "knows: ['[[Ann]]']\n")),  # filed before Cy
+        ("People/Eve.md", _person("Eve", body=PLANNED)),  # gets a brief, leaves Ann's list
+        ("People/Ann.md", _person("Ann", body="## Log\n- 2026-11-20 call: done\n")),  # none now
+        ("People/Cy.md", _person("Cy", "knows: ['[[Ann]]']\n", "Met at a conference.\n")),
+    ]
+    for path, text in steps:
+        walks.clear()
+        (vault / path).write_text(text, encoding="utf-8")
+        result = builder.build(BuildRequest(TODAY, changed=(path,)))
+        assert result.network is not None and result.network.patch is not None, path
+        assert not walks, path  # no look at everyone
+        pages = {page.path: page.text for page in result.pages if page.path.endswith(".md")}
+        assert pages == _cold(vault), path
+    briefs = {page for page in pages if page.startswith("Briefs/")}
+    assert briefs == {"Briefs/Bob.md", "Briefs/Eve.md"}
+    # Cy no longer knows Bob, and Dee moved to Ann: nobody links Bob now.
+    assert "Known by" not in pages["Briefs/Bob.md"]
+    assert "Introduced you to" not in pages["Briefs/Bob.md"]
+
+
+def test_a_network_that_is_not_patched_makes_the_briefs_again(
+    vault: Path, write: WriteNote, walks: list[str]
+) -> None:
+    write("People/Ann.md", _person("Ann", body=PLANNED))
+    write("People/Cy.md", _person("Cy", "knows: ['[[Ann]]']\n"))
+    builder = Builder(load_config(vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(BuildRequest(TODAY))
+    walks.clear()
+    write("People/Dan.md", _person("Dan", "knows: ['[[Ann]]']\n"))  # someone new: no patch
+    result = builder.build(BuildRequest(TODAY, changed=("People/Dan.md",)))
+    assert result.network is not None and result.network.patch is None
+    assert walks == ["upcoming", "linked"]
+    page = next(page.text for page in result.pages if page.path == "Briefs/Ann.md")
+    assert "- Known by [[Cy]], [[Dan]]\n" in page

@@ -176,6 +176,87 @@ def test_a_table_of_the_same_people_is_reused_and_dropped_when_no_render_uses_it
     assert not store.tables and not store.tables_before
 
 
+def test_a_watcher_walks_only_the_tables_that_changed(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table's key is its people's digests: a watcher takes them from the last render
+    for the lists its network kept, and walks only the lists an edit made again."""
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(BuildRequest(TODAY))
+    env = builder.renderer.environment(builder.config, TODAY)
+    walked: list[str] = []
+    keying = False
+    real_digest = fragments._DIGEST
+
+    def counted(person: object) -> str:
+        if keying:
+            walked.append(person.key)  # type: ignore[attr-defined]
+        return real_digest(person)  # type: ignore[no-any-return]
+
+    def keyed(name: str) -> None:
+        real = env.filters[name]
+
+        def tracked(*args: object) -> object:
+            nonlocal keying
+            keying = True
+            try:
+                return real(*args)
+            finally:
+                keying = False
+
+        monkeypatch.setitem(env.filters, name, tracked)
+
+    monkeypatch.setattr(fragments, "_DIGEST", counted)
+    keyed("_fragment_get")
+    keyed("_fragment_put")
+    ann = sample_vault / "People" / "Ann Lee.md"
+    ann.write_text(
+        ann.read_text(encoding="utf-8").replace("role: VP Engineering", "role: CTO"),
+        encoding="utf-8",
+    )
+    result = builder.build(BuildRequest(TODAY, changed=("People/Ann Lee.md",)))
+    network = result.network
+    assert network is not None and network.patch is not None
+    ann_tier = next(
+        g for g in network.tiers if any(p.key == "People/Ann Lee.md" for p in g.members)
+    )
+    others = {p.key for g in network.tiers if g is not ann_tier for p in g.members}
+    assert "People/Ann Lee.md" in walked  # her tier's table: made again
+    # Only the short tables of the follow-ups, made for each render, are walked besides.
+    assert len(walked) < len(others)
+
+
+def test_a_list_of_people_is_walked_for_its_key_once_while_renders_use_it(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network = build_vault(load_config(sample_vault), TODAY, write=False).network
+    assert network is not None
+    members = max((g.members for g in network.tiers), key=len)
+    walked: list[object] = []
+    real = fragments._DIGEST
+
+    def counted(person: object) -> str:
+        walked.append(person)
+        return real(person)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(fragments, "_DIGEST", counted)
+    store = fragments.Fragments()
+    store.keep = store.keep_values = True
+    store.next_render()
+    assert store.get((members,), "block") is None
+    store.put((members,), "block", "the table")
+    assert len(walked) == len(members)  # once for both
+    store.next_render()
+    assert store.get((members,), "block") == "the table"
+    assert len(walked) == len(members)  # the same list: not walked again
+    assert store.get((tuple(list(members)),), "block") == "the table"  # an equal one
+    assert len(walked) == 2 * len(members)
+    store.next_render()
+    store.next_render()  # no render used it: forgotten
+    assert store.get((members,), "block") is None
+    assert len(walked) == 3 * len(members)
+
+
 def test_a_rows_block_renders_each_row_once_and_reads_only_its_person(
     sample_vault: Path,
 ) -> None:

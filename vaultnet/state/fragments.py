@@ -70,6 +70,12 @@ class Fragments:
         # render and of the one before.
         self.value_keys: dict[tuple[str, int], tuple[Any, str | None]] = {}
         self.value_keys_before: dict[tuple[str, int], tuple[Any, str | None]] = {}
+        # The lists of people in tables' keys, by identity, with their digests (the list
+        # kept alive, so that no other takes its id): of this render and of the one before.
+        # A watcher's networks keep the lists an edit did not touch, so a table of 10,000
+        # people that did not change costs no walk through them.
+        self.digests: dict[int, tuple[tuple[Person, ...], tuple[str, ...]]] = {}
+        self.digests_before: dict[int, tuple[tuple[Person, ...], tuple[str, ...]]] = {}
         # Whether rows of {% rows %} blocks are kept (a watcher's renders, and a build that
         # saves them for the next, rowstore.py), and whether tables and {% cache %} blocks
         # are too (only a watcher's: they are reused by the next render in the same
@@ -111,7 +117,7 @@ class Fragments:
         try:
             if not _generational(key):
                 return self.rows.get((block, key))
-            entry = (block, _by_digest(key))
+            entry = (block, self._by_digest(key))
             text = self.tables.get(entry)
             if text is None:
                 text = self.tables_before.pop(entry, None)
@@ -125,10 +131,28 @@ class Fragments:
         if self.keep_values:
             with contextlib.suppress(TypeError):  # unhashable: not kept
                 if _generational(key):
-                    self.tables[(block, _by_digest(key))] = text
+                    self.tables[(block, self._by_digest(key))] = text
                 else:
                     self.rows[(block, key)] = text
         return text
+
+    def _by_digest(self, key: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A table's key with each list of people as their digests: equal lists give
+        equal keys, and strings hash in C (a person's hash is a Python call, 10,000 to a
+        table). A list seen by this render or the one before is not walked again."""
+        found = []
+        for part in key:
+            if type(part) is tuple and part:
+                known = self.digests.get(id(part)) or self.digests_before.get(id(part))
+                if known is not None and known[0] is part:
+                    self.digests[id(part)] = known
+                    part = known[1]
+                elif set(map(type, part)) == {Person}:
+                    digests = tuple(map(_DIGEST, part))
+                    self.digests[id(part)] = (part, digests)
+                    part = digests
+            found.append(part)
+        return tuple(found)
 
     def rows_of(self, items: Iterable[Any], block: str, caller: Callable[[Any], str]) -> str:
         """``{% rows p in people %}``: each one's block, rendered (by ``caller``) only when
@@ -147,8 +171,11 @@ class Fragments:
         # A person's row is kept by the person's digest: the same for a person made again
         # from the same inputs, in this process or a later one (rowstore.py). A value's by
         # a key of everything it holds, and of the block: equal values, the same row.
-        if items and type(items[0]) is Person and set(map(type, items)) == {Person}:
-            keys: list[str | None] = list(map(_DIGEST, items))  # the usual list, in C
+        known = self.digests.get(id(items)) if type(items) is tuple else None
+        if known is not None and known[0] is items:  # a table's list, its key just made
+            keys: list[str | None] = list(known[1])
+        elif items and type(items[0]) is Person and set(map(type, items)) == {Person}:
+            keys = list(map(_DIGEST, items))  # the usual list, in C
         else:
             keys = self._keys(items, block, listed)
         texts = list(map(listed.rows.get, keys))  # type: ignore[arg-type]
@@ -220,6 +247,7 @@ class Fragments:
         template edited while watching is compiled again, with new blocks)."""
         self.tables_before, self.tables = self.tables, {}
         self.value_keys_before, self.value_keys = self.value_keys, {}
+        self.digests_before, self.digests = self.digests, {}
         self.renders += 1
         idle = [
             block
@@ -264,6 +292,8 @@ class Fragments:
         self.tables_before.clear()
         self.value_keys.clear()
         self.value_keys_before.clear()
+        self.digests.clear()
+        self.digests_before.clear()
         self.added.clear()
         self._pruned_at = 0
 
@@ -282,17 +312,6 @@ class _Listed:
 
 
 _DIGEST = operator.attrgetter("digest")
-
-
-def _by_digest(key: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A table's key with each list of people as their digests: equal lists give equal
-    keys, and strings hash in C (a person's hash is a Python call, 10,000 to a table)."""
-    found = []
-    for part in key:
-        if type(part) is tuple and part and set(map(type, part)) == {Person}:
-            part = tuple(map(_DIGEST, part))
-        found.append(part)
-    return tuple(found)
 
 
 def _generational(key: tuple[Any, ...]) -> bool:

@@ -166,3 +166,54 @@ def test_a_dry_run_saves_no_rows_and_a_model_only_build_renders_none(sample_vaul
         BuildRequest(TODAY_DATE)
     )
     assert written.pages and (sample_vault / ".vaultnet" / "rows").is_dir()
+
+
+def test_a_watchers_build_looks_again_only_at_the_notes_that_changed_for_loops_and_unmatched(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The open loops and the unmatched participants of a network patched from the last
+    one come from the last ones and the notes that changed, and equal fresh ones."""
+    looked: list[int] = []
+    ranked: list[int] = []
+    real_loops, real_rank = people_module.open_loops, people_module.rank_unmatched
+
+    def loops(notes: list[object], *args: object) -> object:
+        looked.append(len(notes))
+        return real_loops(notes, *args)  # type: ignore[arg-type]
+
+    def rank(notes: list[object], *args: object) -> object:
+        ranked.append(len(notes))
+        return real_rank(notes, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(people_module, "open_loops", loops)
+    monkeypatch.setattr(people_module, "rank_unmatched", rank)
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory())
+    builder.build(BuildRequest(TODAY_DATE, Mode.MODEL))
+    daily, mail = "Daily/2026-11-09.md", "Sources/Mail/2026-11-25.md"
+    steps = [  # (path, old, new, whether the unmatched are found again)
+        ("People/Emma Thornton.md", "## Log\n", "## Log\n- 2026-11-25 call: hi\n", False),
+        (daily, "- [ ] reply", "- [x] replied", False),  # a loop closed
+        (daily, "Sunday.", "- [ ] ask [[Ann Lee]] about Q1\n\nSunday.", False),  # one opened
+        (mail, "jana.weber@", "jana@", True),
+        ("People/Ann Lee.md", "## Log\n", "## Log\n- [ ] send her the deck\n", False),  # in a log
+    ]
+    for path, old, new, again in steps:
+        edit(sample_vault / path, old, new)
+        looked.clear()
+        ranked.clear()
+        result = builder.build(BuildRequest(TODAY_DATE, Mode.MODEL, changed=(path,)))
+        network = result.network
+        assert network is not None and network.patch is not None, path
+        assert all(count <= 1 for count in looked), path  # the note that changed, no more
+        assert bool(ranked) == again, path
+        fresh = Builder(load_config(sample_vault), NoteCache.in_memory()).build(
+            BuildRequest(TODAY_DATE, Mode.MODEL)
+        )
+        assert fresh.network is not None
+        assert network.open_loops == fresh.network.open_loops, path
+        assert [loop.person.digest for loop in network.open_loops] == [
+            loop.person.digest for loop in fresh.network.open_loops
+        ], path
+        assert network.unmatched == fresh.network.unmatched, path
+    texts = {loop.text for loop in network.open_loops}
+    assert "ask [[Ann Lee]] about Q1" in texts and "send her the deck" in texts

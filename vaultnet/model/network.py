@@ -57,6 +57,7 @@ __all__ = [
     "due_order",
     "in_list",
     "is_dated",
+    "loop_order",
     "median_days",
     "mentions_of",
     "network_of",
@@ -312,11 +313,12 @@ def open_loops(
                 if person is not None and not person.archived:
                     when = task.date or note.date
                     found.append(OpenLoop(person, task.text, note.path, task.line, when))
-    found.sort(key=_loop_order)
+    found.sort(key=loop_order)
     return tuple(found)
 
 
-def _loop_order(loop: OpenLoop) -> tuple[bool, dt.date, str, int, str]:
+def loop_order(loop: OpenLoop) -> tuple[bool, dt.date, str, int, str]:
+    """The order of the open loops: oldest first, undated last, then where written."""
     return (loop.date is None, loop.date or dt.date.min, loop.source, loop.line, loop.person.key)
 
 

@@ -2,7 +2,9 @@
 
 When a watcher's build made again only a few people, and they keep their places in the
 network's orders, the next network is the last one with those people replaced: no sorting
-of everyone again. ``Network.patch`` then tells the insights who was replaced.
+of everyone again, and its open loops are the last one's with those written in the notes
+that changed found again (``patched_loops``). ``Network.patch`` then tells the insights who
+was replaced.
 """
 
 from __future__ import annotations
@@ -10,20 +12,26 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import weakref
+from collections.abc import Mapping
 
 from vaultnet.model.followups import BUCKETS
 from vaultnet.model.network import (
     Digest,
     Network,
+    OpenLoop,
     Patch,
     Person,
     TierGroup,
     birthday_order,
     due_order,
     in_list,
+    loop_order,
     median_days,
+    open_loops,
 )
 from vaultnet.model.unmatched import Unmatched
+from vaultnet.source.links import Resolver
+from vaultnet.source.notes import Note
 
 PATCH_MAX = 64  # people made again, beyond which the orders are computed again
 
@@ -163,3 +171,27 @@ def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest:
         if members is not None:
             changes[name] = tuple(members)
     return dataclasses.replace(last.digest, **changes)  # type: ignore[arg-type]
+
+
+def patched_loops(
+    loops: tuple[OpenLoop, ...],
+    network: Network,
+    changes: Mapping[str, Note | None],
+    resolver: Resolver,
+) -> tuple[OpenLoop, ...] | None:
+    """The open loops of a network patched from the one ``loops`` are of, with links
+    resolved as then: the loops written in the notes ``changes`` names found in them
+    again, the people replaced swapped in. None when someone a loop is with is gone."""
+    by_key = network.by_key
+    kept: list[OpenLoop] = []
+    for loop in loops:
+        if loop.source in changes:
+            continue
+        person = by_key.get(loop.person.key)
+        if person is None:
+            return None
+        kept.append(loop if person is loop.person else dataclasses.replace(loop, person=person))
+    notes = [note for note in changes.values() if note is not None]
+    for loop in open_loops(notes, resolver, by_key):
+        bisect.insort(kept, loop, key=loop_order)
+    return tuple(kept)

@@ -17,7 +17,8 @@ notes' mentions, the duplicate check) are: ``load`` takes what the last build sa
 A watcher's build also knows which notes changed (``changes``). When the names, the dated
 notes and the day are as before, only those people are looked at, and when they keep their
 places in the orders the last network is brought up to date in place (``Orders``) rather
-than sorted again; ``Network.patch`` then tells the insights who was replaced.
+than sorted again, its open loops and unmatched participants looked for again only in the
+notes that changed; ``Network.patch`` then tells the insights who was replaced.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ from vaultnet.model.unmatched import Unmatched
 from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
-from vaultnet.state.orders import Orders
+from vaultnet.state.orders import Orders, patched_loops
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
@@ -178,6 +179,8 @@ class PeopleState:
         # Asked for each person note up to three times (the saved duplicate check, the
         # person's digest, the saved state): read once.
         self.key_of = key_of = functools.cache(key_of)
+        sorted_before = self.known.split if self.known is not None else None
+        names_before = self.names
         known, changed, dated_same = self._sort(notes, changes)
         split = known.split
         people_notes = split.people
@@ -247,9 +250,19 @@ class PeopleState:
         self.built = _Built(list(people), signature, warned)
         network = None
         if last is not None and last.network.today == today and last.network.config == config:
-            network = last.patched(people, made, split.others, unmatched(notes, today))
+            # The notes that changed since the last network, when it was made from the notes
+            # the last build sorted out and links resolve as then.
+            since = changes if sorted_before is not None and names_before is names else None
+            found = _unmatched_since(last.network, sorted_before, since)
+            if found is None:
+                found = unmatched(notes, today)
+            network = last.patched(people, made, split.others, found)
             if network is not None:
-                loops = open_loops(notes, names.resolver, network.by_key)
+                loops = None
+                if since is not None:
+                    loops = patched_loops(network.open_loops, network, since, names.resolver)
+                if loops is None:
+                    loops = open_loops(notes, names.resolver, network.by_key)
                 if loops or network.open_loops:
                     network = dataclasses.replace(network, open_loops=loops)
                 last.network = network
@@ -473,6 +486,30 @@ def _identity_key(note: Note) -> str:
 def unmatched(notes: list[Note], today: dt.date) -> tuple[Unmatched, ...]:
     """The participants of source notes that no person note matches (Unmatched.md)."""
     return tuple(rank_unmatched(notes, today))
+
+
+def _unmatched_since(
+    network: Network, split: Split | None, changes: dict[str, Note | None] | None
+) -> tuple[Unmatched, ...] | None:
+    """The last network's unmatched participants, when none of the notes that changed
+    since (``changes``, against the notes of ``split``) lists any, before or now; None
+    when they are to be found again."""
+    if changes is None or split is None:
+        return None
+    for path, note in changes.items():
+        if _lists_unmatched(split.by_path.get(path)) or _lists_unmatched(note):
+            return None
+    return network.unmatched
+
+
+def _lists_unmatched(note: Note | None) -> bool:
+    """Whether a note may name unmatched participants (model/unmatched.py reads them)."""
+    return (
+        note is not None
+        and not note.person
+        and note.date is not None
+        and "unmatched" in note.front_matter
+    )
 
 
 def _same_names(before: Note, now: Note) -> bool:

@@ -89,7 +89,7 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
 
     return {
         "in_tier": in_tier,
-        "by_due": by_due,
+        "by_due": SortedOnce(due_first),
         "ago_span": duration_words,
         "who": who,
         "due": due_filter,
@@ -106,12 +106,36 @@ def filters(today: dt.date) -> dict[str, Callable[..., Any]]:
     }
 
 
+class SortedOnce:
+    """Lists of people sorted by ``key``, the last few kept by identity: a watcher's
+    networks keep the lists an edit did not touch as the same tuples, and several pages
+    sort the same list (the follow-ups, the weekly digest, the section pages)."""
+
+    KEPT = 16  # lists kept at most; a render sorts a few
+
+    def __init__(self, key: Callable[[Person], Any]) -> None:
+        self.key = key
+        self.kept: dict[int, tuple[tuple[Person, ...], tuple[Person, ...]]] = {}
+
+    def __call__(self, people: Iterable[Person]) -> tuple[Person, ...]:
+        known = self.kept.get(id(people))
+        if known is not None and known[0] is people:
+            return known[1]
+        found = tuple(sorted(people, key=self.key))
+        if type(people) is tuple:  # immutable: kept alive with its order, so its id holds
+            if len(self.kept) >= self.KEPT:
+                self.kept.clear()
+            self.kept[id(people)] = (people, found)
+        return found
+
+
 def by_due(people: Iterable[Person]) -> tuple[Person, ...]:
     """People by due date, then tier, then name: the order of a section not split by tier."""
-    return tuple(sorted(people, key=_due_first))
+    return tuple(sorted(people, key=due_first))
 
 
-def _due_first(person: Person) -> tuple[dt.date, int, str, str]:
+def due_first(person: Person) -> tuple[dt.date, int, str, str]:
+    """The order of a section not split by tier: due date, then tier, then name."""
     return (person.followup.due or dt.date.max, person.tier.rank, person.sort_name, person.path)
 
 

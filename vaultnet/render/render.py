@@ -24,7 +24,7 @@ from vaultnet.render.environment import (
     make_environment,
     render_template,
 )
-from vaultnet.render.filters import by_due, iso_week, link_label, warmest_first
+from vaultnet.render.filters import SortedOnce, due_first, iso_week, link_label, warmest_first
 from vaultnet.render.page import MARK, Page
 from vaultnet.state.fragments import Fragments
 from vaultnet.state.pagememo import PageMemo
@@ -43,17 +43,29 @@ FOLLOWUP_SECTIONS = (
 )
 
 
-def followup_section_jobs(network: Network) -> list[tuple[str, str, dict[str, Any]]]:
+class SectionOrders:
+    """The orders of the Follow-ups sections that are not the digest's own: by due date,
+    and Dormant's, warmest first (a watcher's renderer keeps the last ones, filters.py)."""
+
+    def __init__(self) -> None:
+        self.by_due = SortedOnce(due_first)
+        self.warmest = SortedOnce(warmest_first)
+
+
+def followup_section_jobs(
+    network: Network, orders: SectionOrders | None = None
+) -> list[tuple[str, str, dict[str, Any]]]:
     """Pages of the Follow-ups sections cut at ``followups_rows`` (and Dormant, which
     Follow-ups only counts)."""
+    orders = orders or SectionOrders()
     rows = network.config.followups_rows
     jobs: list[tuple[str, str, dict[str, Any]]] = []
     for name, title, order in FOLLOWUP_SECTIONS:
         people: tuple[Person, ...] = getattr(network.digest, name)
         if name in ("due_soon", "upcoming"):
-            people = by_due(people)
+            people = orders.by_due(people)
         elif name == "dormant":
-            people = tuple(sorted(people, key=warmest_first))
+            people = orders.warmest(people)
         if len(people) > rows or (name == "dormant" and people):
             section = {"name": name, "title": title, "order": order, "people": people}
             jobs.append((f"Follow-ups/{title}.md", "followups_section.md.j2", {"section": section}))
@@ -123,6 +135,7 @@ class Renderer:
         self.insight_state = InsightState(keep=memo is not None)
         # So are whom the briefs are for and who links them (briefupdate.py).
         self.briefs = BriefState(keep=memo is not None)
+        self.section_orders = SectionOrders()
         self._adopted: set[int] = set()  # environments given the saved rows (by id)
         # The last render's kept rows and its people, for save_rows.
         self._last: tuple[Fragments, tuple[Person, ...]] | None = None
@@ -159,7 +172,7 @@ class Renderer:
         base = template_context(network, insights)
         pages = []
         session = memo.start() if memo is not None else None
-        for path, template_name, extra in _jobs(network, base, self.briefs):
+        for path, template_name, extra in _jobs(network, base, self):
             page_head = _front_matter({"today": today.isoformat(), **extra.get("head", {})})
             extra = {name: value for name, value in extra.items() if name != "head"}
             render = functools.partial(
@@ -195,13 +208,13 @@ def render_pages(network: Network, memo: PageMemo | None = None) -> list[Page]:
 
 
 def _jobs(
-    network: Network, base: dict[str, Any], briefs_state: BriefState
+    network: Network, base: dict[str, Any], renderer: Renderer
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """Each page's path, template and own context (``head``: its front matter's fields
     besides the day)."""
     config, today = network.config, network.today
     week = iso_week(today)
-    briefs = briefs_state.jobs(network, base["insights"].companies)
+    briefs = renderer.briefs.jobs(network, base["insights"].companies)
     links = tuple(
         (
             job[2]["brief"].person,
@@ -218,7 +231,7 @@ def _jobs(
     for group in network.tiers:
         name = safe_filename(group.tier.title)
         jobs.append((f"Tiers/{name}.md", "tier.md.j2", {"group": group}))
-    jobs += followup_section_jobs(network)
+    jobs += followup_section_jobs(network, renderer.section_orders)
     jobs += insight_jobs(base["insights"])
     jobs += briefs
     if network.unmatched:

@@ -26,7 +26,6 @@ from vaultnet.model.network import (
     due_order,
     in_list,
     loop_order,
-    median_days,
     open_loops,
 )
 from vaultnet.model.unmatched import Unmatched
@@ -50,6 +49,9 @@ class Orders:
         # Person key -> place in the ladder; made when first needed, and still right after
         # a patch, which moves nobody in the ladder.
         self.ladder: dict[str, int] = {}
+        # Tier rank -> the days since the last contact of its members ever contacted,
+        # sorted: made when a patch first changes one of them, kept up to date since.
+        self.days: dict[int, list[int]] = {}
 
     def patched(
         self,
@@ -133,7 +135,7 @@ class Orders:
             )
             median = group.median_days_since_contact
             if any(before.days_since_contact != now.days_since_contact for before, now in touched):
-                median = median_days(members)
+                median = self._median(group.tier.rank, members, touched)
             groups.append(
                 dataclasses.replace(
                     group,
@@ -146,6 +148,40 @@ class Orders:
                 )
             )
         return tuple(groups)
+
+    def _median(
+        self, rank: int, members: tuple[Person, ...], touched: list[tuple[Person, Person]]
+    ) -> float | None:
+        """The median days since the last contact of ``members``, the tier's members now,
+        as ``median_days`` gives it: from the last ones with the people ``touched`` moved."""
+        days = self.days.get(rank)
+        if days is None or not _moved(days, touched):
+            days = sorted(day for p in members if (day := p.days_since_contact) is not None)
+        self.days[rank] = days
+        return sorted_median(days)
+
+
+def _moved(days: list[int], touched: list[tuple[Person, Person]]) -> bool:
+    """Move the days since the last contact of the people ``touched`` from before to now,
+    in sorted ``days``; False when someone's days before are not there."""
+    for before, now in touched:
+        if before.days_since_contact is not None:
+            at = bisect.bisect_left(days, before.days_since_contact)
+            if at == len(days) or days[at] != before.days_since_contact:
+                return False
+            del days[at]
+        if now.days_since_contact is not None:
+            bisect.insort(days, now.days_since_contact)
+    return True
+
+
+def sorted_median(days: list[int]) -> float | None:
+    """The median of sorted numbers, as ``statistics.median`` gives it (None for none)."""
+    count = len(days)
+    if not count:
+        return None
+    middle = count // 2
+    return days[middle] if count % 2 else (days[middle - 1] + days[middle]) / 2
 
 
 def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest:

@@ -551,3 +551,49 @@ def test_a_builder_makes_the_canvas_again_only_when_what_it_shows_changed(chains
     assert result.network is not None
     cold = {p.path: p.text for p in obsidian_pages(result.network)}
     assert third["Introductions.canvas"] == cold["Introductions.canvas"]
+
+
+def test_a_watchers_canvas_looks_only_at_the_people_replaced(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A network patched from the last one is compared with it by the people replaced
+    alone: nobody else is walked, not even to find them the very same."""
+    from vaultnet.pipeline.build import Builder, build_vault
+    from vaultnet.render import canvas as canvas_module
+    from vaultnet.render.obsidian import obsidian_pages
+    from vaultnet.state.cache import NoteCache
+    from vaultnet.state.pagememo import PageMemo
+
+    today = dt.date(2026, 11, 26)
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(BuildRequest(today))
+    walked: list[int] = []  # the lengths of the lists of people walked
+
+    def walking(real: Any) -> Any:
+        def counted(function: Any, first: Any, *rest: Any, **kwargs: Any) -> Any:
+            walked.append(len(first) if isinstance(first, tuple) else -1)
+            return real(function, first, *rest, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(canvas_module, "zip", walking(zip), raising=False)
+    monkeypatch.setattr(canvas_module, "map", walking(map), raising=False)
+    ann, bob = sample_vault / "People" / "Ann Lee.md", sample_vault / "People" / "Bob Marsh.md"
+    edits = [
+        (ann, "## Log\n", "## Log\n- 2026-11-25 call: hi\n"),  # the canvas shows none of it
+        (bob, 'introduced_by: "[[Ann Lee]]"', 'introduced_by: "[[Amara Nwosu]]"'),  # an edge
+        (ann, "## Log\n", "## Log\n- 2026-11-24 lunch\n"),
+    ]
+    for path, old, new in edits:
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        walked.clear()
+        result = builder.build(BuildRequest(today, changed=(f"People/{path.name}",)))
+        network = result.network
+        assert network is not None and network.patch is not None
+        assert len(network.people) not in walked, path.name
+        cold = build_vault(load_config(sample_vault), today, write=False).network
+        assert cold is not None
+        expected = {page.path: page.text for page in obsidian_pages(cold)}
+        assert {p.path: p.text for p in result.pages if p.path in expected} == expected

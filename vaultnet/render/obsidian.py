@@ -44,4 +44,8 @@ class ObsidianPages:
         if self.canvas is None or not same_canvas(self.canvas[0], network):
             canvas = introductions_canvas(network, config.canvas_max_nodes)
             self.canvas = (network, Page(CANVAS_PAGE, canvas_text(canvas)))
+        else:
+            # Compared with this network next time: one patched from it is compared by
+            # the people replaced alone.
+            self.canvas = (network, self.canvas[1])
         return [self.base[1], self.canvas[1]]

@@ -14,6 +14,7 @@ from tests.state.builds import build, written
 from vaultnet.config import load_config
 from vaultnet.model.person import Person
 from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
+from vaultnet.state import fragments as fragments_module
 from vaultnet.state import rowstore
 from vaultnet.state.cache import NoteCache
 from vaultnet.state.fragments import Fragments
@@ -166,3 +167,51 @@ def test_a_watcher_walks_only_the_values_made_again(
     builder.build(BuildRequest(TODAY_DATE, changed=("People/Ann Lee.md",)))
     assert walked and all("name='Ann Lee'" in repr(item) for item in walked)
     assert len(walked) < shown
+
+
+def test_a_watcher_keeps_the_keys_of_values_while_their_pages_are_reused(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renders that reuse every page ask for no key; the values they show keep theirs
+    for the next render of their pages, which walks only the values made again."""
+    walked: list[object] = []
+    real = ValueKeys.key
+
+    def counted(self: ValueKeys, item: object, block: str) -> str | None:
+        walked.append(item)
+        return real(self, item, block)
+
+    monkeypatch.setattr(ValueKeys, "key", counted)
+    builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(BuildRequest(TODAY_DATE))
+    for _ in range(3):
+        result = builder.build(BuildRequest(TODAY_DATE, changed=()))
+        assert result.network is not None and result.network.patch is not None
+    walked.clear()
+    _role(sample_vault, "Chief Kite Officer")
+    builder.build(BuildRequest(TODAY_DATE, changed=("People/Ann Lee.md",)))
+    assert walked and all("name='Ann Lee'" in repr(item) for item in walked)
+
+
+def test_keys_of_values_no_render_asked_for_lately_are_dropped() -> None:
+    class Keys:
+        def key(self, item: object, block: str) -> str:
+            return f"{block}:{item!r}"
+
+    store = Fragments()
+    store.keep = store.keep_values = True
+    store.keys = Keys()  # type: ignore[assignment]
+    old = [("old", number) for number in range(300)]
+    store.next_render()
+    for value in old:
+        store._value_key(value, "block")
+    for _ in range(fragments_module.IDLE_RENDERS):
+        store.next_render()
+        store._value_key(old[0], "block")  # one still shown now and then
+    fresh = [("fresh", number) for number in range(1000)]
+    for value in fresh:
+        store._value_key(value, "block")
+    store.next_render()  # grown past twice its size: pruned
+    kept = {entry[1] for entry in store.value_keys}
+    assert id(old[0]) in kept and all(id(value) in kept for value in fresh)
+    assert not any(id(value) in kept for value in old[1:])

@@ -66,10 +66,12 @@ class Fragments:
         self.tables: dict[tuple[str, tuple[Any, ...]], str] = {}
         self.tables_before: dict[tuple[str, tuple[Any, ...]], str] = {}
         # A watcher's keys of the values its renders showed, by block and the value's
-        # identity, with the value (kept alive, so that no other takes its id): of this
-        # render and of the one before.
-        self.value_keys: dict[tuple[str, int], tuple[Any, str | None]] = {}
-        self.value_keys_before: dict[tuple[str, int], tuple[Any, str | None]] = {}
+        # identity, with the value (kept alive, so that no other takes its id) and the
+        # last render that showed it. Kept while renders show them now and then: a page
+        # the memo reused shows its values without asking for their keys, and one
+        # rendered again later shows most of them again (pruned in next_render).
+        self.value_keys: dict[tuple[str, int], tuple[Any, str | None, int]] = {}
+        self._value_keys_pruned = 0  # how many there were after the last prune
         # The lists of people in tables' keys, by identity, with their digests (the list
         # kept alive, so that no other takes its id): of this render and of the one before.
         # A watcher's networks keep the lists an edit did not touch, so a table of 10,000
@@ -215,11 +217,10 @@ class Fragments:
         if not self.keep_values:  # a single build: each value is keyed once anyway
             return self.keys.key(item, block)
         entry = (block, id(item))
-        found = self.value_keys.get(entry) or self.value_keys_before.get(entry)
-        if found is None or found[0] is not item:
-            found = (item, self.keys.key(item, block))
-        self.value_keys[entry] = found
-        return found[1]
+        found = self.value_keys.get(entry)
+        key = found[1] if found is not None and found[0] is item else self.keys.key(item, block)
+        self.value_keys[entry] = (item, key, self.renders)
+        return key
 
     def _row(
         self, item: Any, key: str | None, caller: Callable[[Any], str], listed: _Listed
@@ -246,9 +247,14 @@ class Fragments:
         rows of a ``{% rows %}`` block no render used for ``IDLE_RENDERS`` renders (a
         template edited while watching is compiled again, with new blocks)."""
         self.tables_before, self.tables = self.tables, {}
-        self.value_keys_before, self.value_keys = self.value_keys, {}
         self.digests_before, self.digests = self.digests, {}
         self.renders += 1
+        if len(self.value_keys) > self._value_keys_pruned * 2 + PRUNE_SLACK:
+            # Keys no render asked for lately: mostly of values made again since, which
+            # their entries alone keep alive.
+            recent = self.renders - IDLE_RENDERS
+            self.value_keys = {e: v for e, v in self.value_keys.items() if v[2] > recent}
+            self._value_keys_pruned = len(self.value_keys)
         idle = [
             block
             for block, listed in self.listed.items()
@@ -291,7 +297,7 @@ class Fragments:
         self.tables.clear()
         self.tables_before.clear()
         self.value_keys.clear()
-        self.value_keys_before.clear()
+        self._value_keys_pruned = 0
         self.digests.clear()
         self.digests_before.clear()
         self.added.clear()

@@ -374,3 +374,42 @@ def test_years_of_tier_changes_with_hidden_rows(small: Watch) -> None:
     _, updated_ladder = watch.rebuild(["People/Ravi Menon.md"])
     assert updated_ladder is None
     assert [y.year for y in watch.ladder.years] == [2026, 2025]
+
+
+def test_a_tiers_dormant_count_follows_the_people_replaced(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The update counts a tier's dormant members from the last count and the people
+    replaced, with no walk through the tier's members (the build counts them)."""
+    for name in ("Quiet One", "Quiet Two"):
+        (sample_vault / "People" / f"{name}.md").write_text(
+            f"---\nname: {name}\ntier: acquaintance\n---\n## Log\n- 2024-01-10 call\n",
+            encoding="utf-8",
+        )
+    watch = Watch(sample_vault)
+    given: list[int | None] = []
+    real = ladder._health
+
+    def health(group: object, aiming: int, dormant: int | None = None) -> object:
+        given.append(dormant)
+        return real(group, aiming, dormant)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ladder, "_health", health)
+    assert {"Quiet One", "Quiet Two"} <= {p.name for p in watch.network.active if _dormant(p)}
+    steps = [
+        ("Quiet One", f"- {TODAY.isoformat()} call: back in touch"),
+        ("Quiet Two", "- 2024-02-01 call"),
+    ]
+    for name, entry in steps:
+        given.clear()
+        _, updated_ladder = watch.rebuild([add_entry(watch.vault, name, entry)])
+        assert updated_ladder is not None  # equal to the build's (Watch.rebuild)
+        assert len([number for number in given if number is not None]) == 1  # the update's
+        assert given.count(None) == len(watch.network.tiers)  # the build's, for the check
+    dormant = {p.name for p in watch.network.active if _dormant(p)}
+    assert "Quiet Two" in dormant and "Quiet One" not in dormant
+    assert sum(h.dormant for h in watch.ladder.tiers) == len(dormant)
+
+
+def _dormant(person: Person) -> bool:
+    return person.followup.bucket == "dormant"

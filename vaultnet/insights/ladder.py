@@ -209,10 +209,12 @@ def build_ladder(network: Network, scan: LogScan | None = None) -> Ladder:
     )
 
 
-def _health(group: TierGroup, aiming: int) -> TierHealth:
-    """A tier's health, with how many people aim at it."""
+def _health(group: TierGroup, aiming: int, dormant: int | None = None) -> TierHealth:
+    """A tier's health, with how many people aim at it (and how many members are
+    dormant, when known)."""
     members = len(group.members)
-    dormant = sum(1 for p in group.members if p.followup.bucket == "dormant")
+    if dormant is None:
+        dormant = sum(1 for p in group.members if p.followup.bucket == "dormant")
     return TierHealth(
         group,
         group.overdue,
@@ -221,6 +223,10 @@ def _health(group: TierGroup, aiming: int) -> TierHealth:
         neglected=members > 0 and (group.overdue + dormant) * 2 > members,
         dormant=dormant,
     )
+
+
+def _dormant(person: Person) -> int:
+    return person.followup.bucket == "dormant"
 
 
 def _upgrade_order(person: Person) -> tuple[int, int, int, str, str]:
@@ -332,8 +338,15 @@ def update_ladder(previous: Ladder, network: Network, scan: LogScan) -> Ladder |
         elif health.tier != group.tier:
             return None
         else:
-            # Nobody's tier or target changed: neither did who aims at this tier.
-            tiers.append(_health(group, health.aiming_here))
+            # Nobody's tier or target changed: neither did who aims at this tier. Its
+            # dormant members are those before, give or take the people replaced.
+            rank = group.tier.rank
+            dormant = health.dormant + sum(
+                _dormant(now) - _dormant(before)
+                for before, now in patch.replaced
+                if now.tier.rank == rank and not now.archived
+            )
+            tiers.append(_health(group, health.aiming_here, dormant))
     return dataclasses.replace(
         previous,
         tiers=tuple(tiers),

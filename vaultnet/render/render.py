@@ -172,11 +172,16 @@ class Renderer:
         base = template_context(network, insights)
         pages = []
         session = memo.start() if memo is not None else None
+        day = {"today": today.isoformat()}
         for path, template_name, extra in _jobs(network, base, self):
-            page_head = _front_matter({"today": today.isoformat(), **extra.get("head", {})})
-            extra = {name: value for name, value in extra.items() if name != "head"}
+            # The front matter is made only for a page that is rendered: a watcher reuses
+            # most of its 400 pages.
+            head = day
+            if "head" in extra:
+                head = {**day, **extra["head"]}
+                extra = {name: value for name, value in extra.items() if name != "head"}
             render = functools.partial(
-                _render_page, env, template_name, base, extra, path, config.vault, page_head
+                _render_page, env, template_name, base, extra, path, config.vault, head
             )
             if session is None:
                 text = render()
@@ -246,10 +251,11 @@ def _render_page(
     extra: dict[str, Any],
     path: str,
     vault: Path,
-    head: str,
+    fields: dict[str, str],
 ) -> str:
-    """The page's text: ``head`` (its front matter), then its body without leading blank
-    lines (see environment.render_template for where the head is joined)."""
+    """The page's text: its front matter (with ``fields``), then its body without
+    leading blank lines (see environment.render_template for where the head is joined)."""
+    head = _front_matter(fields)
     text = render_template(env, template, {**base, **extra, "page": path}, vault, head)
     if text.startswith("\n", len(head)):
         text = head + text[len(head) :].lstrip("\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,3 +101,37 @@ def test_a_network_that_is_not_patched_makes_the_briefs_again(
     assert walks == ["upcoming", "linked"]
     page = next(page.text for page in result.pages if page.path == "Briefs/Ann.md")
     assert "- Known by [[Cy]], [[Dan]]\n" in page
+
+
+def test_a_watcher_makes_again_only_the_briefs_an_edit_changed(
+    vault: Path, write: WriteNote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("People/Ann.md", _person("Ann", body=PLANNED))
+    write("People/Bob.md", _person("Bob", body=PLANNED))
+    write("People/Cy.md", _person("Cy"))
+    write("Daily/2026-11-20.md", "- [ ] ask [[Bob]] about the offsite\n")
+    made: list[str] = []
+    real = briefupdate_module.make_brief
+
+    def counted(network: object, person: Any, *args: object, **kwargs: object) -> object:
+        made.append(person.name)
+        return real(network, person, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(briefupdate_module, "make_brief", counted)
+    builder = Builder(load_config(vault), NoteCache.in_memory(), pages=PageMemo())
+    builder.build(BuildRequest(TODAY))
+    assert sorted(made) == ["Ann", "Bob"]
+    steps = [  # the note changed, its text, whose briefs are made again
+        ("People/Cy.md", _person("Cy", body="Met at a conference.\n"), []),
+        ("People/Cy.md", _person("Cy", "knows: ['[[Bob]]']\n"), ["Bob"]),
+        ("People/Ann.md", _person("Ann", body=PLANNED + "- 2026-11-25 call: hi\n"), ["Ann"]),
+        ("Daily/2026-11-20.md", "- [x] asked [[Bob]] about the offsite\n", ["Bob"]),
+    ]
+    for path, text, again in steps:
+        made.clear()
+        (vault / path).write_text(text, encoding="utf-8")
+        result = builder.build(BuildRequest(TODAY, changed=(path,)))
+        assert result.network is not None and result.network.patch is not None, path
+        assert made == again, path
+        pages = {page.path: page.text for page in result.pages if page.path.endswith(".md")}
+        assert pages == _cold(vault), path

@@ -263,7 +263,7 @@ def make_brief(
         since=stint.start if stint else None,
         previous=previous[0] if previous else None,
         previous_end=previous[1] if previous else None,
-        chain=_chain(network, person),
+        chain=chain_of(network, person),
         last=last,
         tasks=task_list,
         planned=tuple(_contact(e) for e in person.planned),
@@ -312,7 +312,7 @@ def _previous_job(person: Person, now_key: str | None) -> tuple[str, dt.date | N
     return _plain(latest.company), latest.end
 
 
-def _chain(network: Network, person: Person) -> tuple[str, ...]:
+def chain_of(network: Network, person: Person) -> tuple[str, ...]:
     """Introducers from the first to the person, following each one's first introducer."""
     names = [_plain(person.name)]
     seen = {person.key}
@@ -416,14 +416,29 @@ def brief_json(brief: Brief) -> dict[str, Any]:
     }
 
 
+MakeBrief = Callable[[Network, Person, CompanyIndex, tuple[Task, ...], Linked], Brief]
+
+
+def _make(
+    network: Network,
+    person: Person,
+    companies: CompanyIndex,
+    tasks: tuple[Task, ...],
+    linked: Linked,
+) -> Brief:
+    return make_brief(network, person, companies, tasks, linked=linked)
+
+
 def brief_jobs(
     network: Network,
     companies: CompanyIndex,
     people: list[Person] | None = None,
     linked: Linked | None = None,
+    make: MakeBrief = _make,
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """The build's brief pages, as render jobs: one for each person ``upcoming`` names.
-    ``people`` and ``linked``, when given, are those of ``network`` (briefupdate.py)."""
+    ``people`` and ``linked``, when given, are those of ``network``, and ``make`` makes
+    each brief (briefupdate.py)."""
     people = upcoming(network) if people is None else people
     if not people:
         return []
@@ -439,6 +454,6 @@ def brief_jobs(
         if page.casefold() in taken:
             continue
         taken.add(page.casefold())
-        brief = make_brief(network, person, companies, tasks.get(person.key, ()), linked=linked)
+        brief = make(network, person, companies, tuple(tasks.get(person.key, ())), linked)
         jobs.append((page, BRIEF_TEMPLATE, {"brief": brief}))
     return jobs

@@ -5,16 +5,38 @@ A brief lists the people whose ``knows`` and ``introduced_by`` name its person: 
 them means looking at everyone, and so does finding whom the briefs are for. A one-shot
 build does both once. A watcher keeps an index of everyone's links and the people with a
 brief, and moves only the people an edit replaced, so that one edit costs no look at
-everyone.
+everyone; a brief whose inputs are as they were is the last one (``_same``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from vaultnet.insights.brief import Linked, brief_jobs, brief_order, briefed, upcoming
-from vaultnet.insights.companytypes import CompanyIndex
+from vaultnet.insights.brief import (
+    Brief,
+    Linked,
+    Task,
+    brief_jobs,
+    brief_order,
+    briefed,
+    chain_of,
+    make_brief,
+    upcoming,
+)
+from vaultnet.insights.companytypes import Company, CompanyIndex, CompanyRef
 from vaultnet.model.network import Network, Person
+
+# What a brief is made of besides the day and the configuration: the person, their
+# company and its entry (by identity), their open tasks, who links them and their chain.
+_Inputs = tuple[
+    Person,
+    CompanyRef | None,
+    Company | None,
+    tuple[Task, ...],
+    tuple[Person, ...],
+    tuple[Person, ...],
+    tuple[str, ...],
+]
 
 
 class BriefState:
@@ -26,6 +48,9 @@ class BriefState:
         # The last network, the people with a brief in it, and everyone's links (made when
         # some brief needs them).
         self._last: tuple[Network, list[Person], Linked | None] | None = None
+        # The briefs of the last network, by person key, with what each was made of.
+        self._briefs: dict[str, tuple[_Inputs, Brief]] = {}
+        self._made: dict[str, tuple[_Inputs, Brief]] = {}
 
     def jobs(
         self, network: Network, companies: CompanyIndex
@@ -37,12 +62,43 @@ class BriefState:
         found = self._updated(last, network) if last is not None else None
         if found is None:
             found = upcoming(network), None
+            self._briefs = {}
         people, linked = found
         if people and linked is None:
             linked = Linked(network, None)  # everyone's, to be kept up to date
-        jobs = brief_jobs(network, companies, people, linked)
+        self._made = {}
+        jobs = brief_jobs(network, companies, people, linked, self._brief)
+        self._briefs, self._made = self._made, {}
         self._last = (network, people, linked)
         return jobs
+
+    def _brief(
+        self,
+        network: Network,
+        person: Person,
+        companies: CompanyIndex,
+        tasks: tuple[Task, ...],
+        linked: Linked,
+    ) -> Brief:
+        """The person's brief: the last one when what it is made of is the same."""
+        company = companies.now_at(person)
+        here = companies.by_key.get(company.key) if company else None
+        inputs: _Inputs = (
+            person,
+            company,
+            here,
+            tasks,
+            linked.linked_by(person),
+            linked.introduced_by_them(person),
+            chain_of(network, person),
+        )
+        found = self._briefs.get(person.key)
+        if found is not None and _same(found[0], inputs):
+            brief = found[1]
+        else:
+            brief = make_brief(network, person, companies, tasks, linked=linked)
+        self._made[person.key] = (inputs, brief)
+        return brief
 
     def _updated(
         self, last: tuple[Network, list[Person], Linked | None], network: Network
@@ -72,3 +128,9 @@ class BriefState:
         if moved:
             people.sort(key=brief_order)
         return people, linked
+
+
+def _same(before: _Inputs, now: _Inputs) -> bool:
+    """Whether a brief made of ``before`` is the brief of ``now``: the person and their
+    company's entry the very same (values are never changed once made), the rest equal."""
+    return before[0] is now[0] and before[2] is now[2] and before[1:] == now[1:]

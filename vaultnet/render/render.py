@@ -175,7 +175,7 @@ class Renderer:
         day = {"today": today.isoformat()}
         for path, template_name, extra in _jobs(network, base, self):
             # The front matter is made only for a page that is rendered: a watcher reuses
-            # most of its 400 pages.
+            # most of its pages.
             head = day
             if "head" in extra:
                 head = {**day, **extra["head"]}

@@ -74,8 +74,8 @@ class Fragments:
         self._value_keys_pruned = 0  # how many there were after the last prune
         # The lists of people in tables' keys, by identity, with their digests (the list
         # kept alive, so that no other takes its id): of this render and of the one before.
-        # A watcher's networks keep the lists an edit did not touch, so a table of 10,000
-        # people that did not change costs no walk through them.
+        # A watcher's networks keep the lists an edit did not touch, so a large table that
+        # did not change costs no walk through its people.
         self.digests: dict[int, tuple[tuple[Person, ...], tuple[str, ...]]] = {}
         self.digests_before: dict[int, tuple[tuple[Person, ...], tuple[str, ...]]] = {}
         # Whether rows of {% rows %} blocks are kept (a watcher's renders, and a build that

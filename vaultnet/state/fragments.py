@@ -245,7 +245,9 @@ class Fragments:
     def next_render(self) -> None:
         """Start a render: tables the last render did not use are dropped, and so are the
         rows of a ``{% rows %}`` block no render used for ``IDLE_RENDERS`` renders (a
-        template edited while watching is compiled again, with new blocks)."""
+        template edited while watching is compiled again, with new blocks), and, once
+        they have doubled since the last look, the keys of values no render asked for in
+        as long."""
         self.tables_before, self.tables = self.tables, {}
         self.digests_before, self.digests = self.digests, {}
         self.renders += 1

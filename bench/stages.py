@@ -49,7 +49,7 @@ def main() -> None:
 
         render.brief_jobs = lambda *_args, **_kwargs: []  # type: ignore[assignment]
     builder = build.Builder(load_config(args.vault), NoteCache.for_vault(args.vault))
-    result = builder.build(build.BuildRequest(TODAY))
+    result = builder.build(build.BuildRequest(TODAY, once=True))
     timings = dict(result.timings)
     total = timings.pop("total")
     stages = {"imports": imported - started, **timings, "save+rest": total - sum(timings.values())}

@@ -59,7 +59,7 @@ def build(
     progress = progress_on_terminal()
     builder = Builder(config, cache_for(config, no_cache), progress)
     try:
-        result = builder.build(BuildRequest(today, Mode.PLAN if dry_run else Mode.WRITE))
+        result = builder.build(BuildRequest(today, Mode.PLAN if dry_run else Mode.WRITE, once=True))
     finally:
         if progress is not None:
             progress.clear()

@@ -7,6 +7,7 @@ re-reads the files it is told changed; ``build_vault`` is one cold or cached bui
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import time
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from vaultnet.insights.insights import DigestExtras
+    from vaultnet.model.network import Network
     from vaultnet.render.obsidian import ObsidianPages
     from vaultnet.render.render import Renderer
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
@@ -275,19 +278,28 @@ class Builder:
                 return early
         read = self.read(changed=())
         timings["read"] = time.perf_counter() - started
+        if request.once and len(read.notes) < LET_GO_NOTES:
+            request = dataclasses.replace(request, once=False)  # little to let go of
         # A large parse cache is saved on the other core while the network is modelled and
         # the pages are rendered; the helper is waited for before the record is written.
         saving = self.cache.save_in_background() if save and not dry_run else None
+        if request.once:
+            # Saved now, so that the cache's notes can go once the network is made.
+            if save and not dry_run and saving is None:
+                self.cache.save()
+            self.cache.let_go()
         try:
             # Only a cache with a folder keeps a record (and the digest's JSON with it).
             recorded = save and not dry_run and self.cache.folder is not None
-            result = self._model_and_pages(read, today, write, dry_run, recorded, timings)
+            result, paths = self._model_and_pages(
+                request, read, fingerprint if recorded else None, timings
+            )
         finally:
             if saving is not None:
                 saving.wait()
         if save and not dry_run:
             self.save_state()
-            save_record(self.cache, self.config, fingerprint, result, write)
+            save_record(self.cache, self.config, fingerprint, result, paths, write)
         timings["total"] = time.perf_counter() - started
         return result
 
@@ -328,70 +340,54 @@ class Builder:
 
     def _model_and_pages(
         self,
+        request: BuildRequest,
         read: ReadResult,
-        today: dt.date,
-        write: bool,
-        dry_run: bool,
-        recorded: bool,
+        fingerprint: str | None,
         timings: dict[str, float],
-    ) -> BuildResult:
-        """The network of ``read`` for ``today``, with its pages rendered and written.
+    ) -> tuple[BuildResult, list[str]]:
+        """The network of ``read`` for the request's day, with its pages rendered and
+        written as far as the request goes, and the paths of the pages made.
 
-        A build that is ``recorded`` saves the digest's JSON with its record: it is made
+        With a ``fingerprint`` (a build that records), the digest's JSON is made too,
         before the pages, which would otherwise hold their memory while it is (it raised a
-        cold build's peak)."""
+        cold build's peak). A build ``once`` saves it at once rather than holding its text
+        to the end, and lets go of what it no longer needs as it goes (``BuildRequest``)."""
+        today, write, dry_run = request.today, request.pages, request.mode is Mode.PLAN
         mark = time.perf_counter()
         network, model_diagnostics = self.people_state().build(
             self.config, read.notes, today, self._note_key, read.changes
         )
         timings["model"] = time.perf_counter() - mark
+        if request.once:
+            self._let_go_of_notes(read, save=fingerprint is not None)
         diagnostics = sorted(
             [*self.config.warnings, *read.diagnostics, *model_diagnostics], key=sort_key
         )
-        pages: list[Page] = []
-        written = WriteResult()
-        digest_text = None
         extras = None
         if write:
             mark = time.perf_counter()
             # Kept for the pages; the digest's additions are part of them.
             extras = self.renderer.insights(network).digest_extras
             timings["insights"] = time.perf_counter() - mark
-        if recorded:
-            from vaultnet.jsontext import json_text
-            from vaultnet.render.digest import digest_json
-
-            mark = time.perf_counter()
-            digest_text = json_text(digest_json(network, diagnostics, extras))
-            timings["digest"] = time.perf_counter() - mark
+        digest_text = None
+        digest_saved = False
+        if fingerprint is not None:
+            digest_text = self._digest_text(network, diagnostics, extras, timings)
+            if request.once:
+                self._save_digest(fingerprint, digest_text)
+                digest_text, digest_saved = None, True
+        pages: list[Page] = []
+        written = WriteResult()
         if write:
-            mark = time.perf_counter()
-            from vaultnet.render.obsidian import ObsidianPages
-
-            pages = self.renderer.render(network)
-            if self.config.ics:
-                from vaultnet.pipeline.ics import (
-                    calendar_page,  # the calendar library only when asked
-                )
-
-                pages.append(calendar_page(network, save=not dry_run))
-            if self.obsidian is None:
-                self.obsidian = ObsidianPages()
-            pages += self.obsidian.pages(network)
-            timings["render"] = time.perf_counter() - mark
-            mark = time.perf_counter()
-            written = write_pages(
-                self.config.output_path,
-                pages,
-                dry_run=dry_run,
-                written=self.written,
-                vault=self.config.vault,
-            )
-            timings["write"] = time.perf_counter() - mark
+            pages, written = self._pages(network, dry_run, timings)
             if written.foreign:
                 diagnostics = sorted([*diagnostics, *self._foreign(written.foreign)], key=sort_key)
-                digest_text = None  # made again with these warnings when it is asked for
-        return BuildResult(
+                # Made again with these warnings when it is asked for (and saved again).
+                digest_text, digest_saved = None, False
+        paths = [page.path for page in pages]
+        if request.once:
+            pages = []
+        result = BuildResult(
             network,
             pages,
             written,
@@ -400,8 +396,72 @@ class Builder:
             people=len(network.active),
             archived=len(network.people) - len(network.active),
             digest_text=digest_text,
+            digest_saved=digest_saved,
             timings=timings,
         )
+        return result, paths
+
+    def _pages(
+        self, network: Network, dry_run: bool, timings: dict[str, float]
+    ) -> tuple[list[Page], WriteResult]:
+        """The network's pages, rendered, and what writing them did (or would do)."""
+        mark = time.perf_counter()
+        from vaultnet.render.obsidian import ObsidianPages
+
+        pages = self.renderer.render(network)
+        if self.config.ics:
+            from vaultnet.pipeline.ics import calendar_page  # the calendar library only when asked
+
+            pages.append(calendar_page(network, save=not dry_run))
+        if self.obsidian is None:
+            self.obsidian = ObsidianPages()
+        pages += self.obsidian.pages(network)
+        timings["render"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        written = write_pages(
+            self.config.output_path,
+            pages,
+            dry_run=dry_run,
+            written=self.written,
+            vault=self.config.vault,
+        )
+        timings["write"] = time.perf_counter() - mark
+        return pages, written
+
+    def _digest_text(
+        self,
+        network: Network,
+        diagnostics: list[Diagnostic],
+        extras: DigestExtras | None,
+        timings: dict[str, float],
+    ) -> str:
+        """What ``digest --format json`` prints for this build."""
+        from vaultnet.jsontext import json_text
+        from vaultnet.render.digest import digest_json
+
+        mark = time.perf_counter()
+        text = json_text(digest_json(network, diagnostics, extras))
+        timings["digest"] = time.perf_counter() - mark
+        return text
+
+    def _save_digest(self, fingerprint: str, text: str) -> None:
+        """Save the digest's JSON with the build's fingerprint as soon as it is made (a
+        build ``once``, which then lets go of the text)."""
+        self.cache.write_digest(fingerprint, lambda: text)
+
+    def _let_go_of_notes(self, read: ReadResult, save: bool) -> None:
+        """Let go of the parsed notes and of the per-person state, which only a later build
+        would reuse (a build ``once``). The people share their log entries and front
+        matter with their notes; the rest of the notes goes. What the model saves for the
+        next build is made from the person notes: saved before they go."""
+        read.notes = []
+        self._read, self._listing, self._dirty = {}, None, None
+        self._with_diagnostics = set()
+        self.files, self.scanned = {}, False  # a later build (none is planned) scans again
+        people, self.people = self.people, None
+        if people is not None and save:
+            people.keep_for_saving()
+            people.save(self.config.vault)
 
     def _fingerprint(self, today: dt.date) -> str:
         """A hash of everything a build's output depends on (record.py)."""
@@ -429,6 +489,11 @@ class Builder:
 
 
 PROGRESS_EVERY = 250  # files between two progress reports
+# Notes from which a one-shot build lets go as it goes (BuildRequest.once). A smaller
+# vault holds little, and keeps everything to the end, where it is saved: a build the
+# write refuses saves nothing then (a larger one's parse cache is saved early anyway, by
+# the forked helper, at as many notes: cache.BACKGROUND_NOTES).
+LET_GO_NOTES = 500
 
 
 def parse_files(

@@ -222,7 +222,10 @@ def write_pages(
             )
     root = output_root.resolve() if output_root.exists() else output_root.absolute()
     root_text = str(root)
-    plan: list[tuple[Page, Path, bytes, bool]] = []  # the page, its file, bytes, ours
+    # The page, its file, its bytes if they were needed to compare, and whether it is ours.
+    # A new page is encoded only when written: the bytes of every page of a cold build
+    # would otherwise be held at once beside their texts.
+    plan: list[tuple[Page, Path, bytes | None, bool]] = []
     frozen_set = set(frozen)
     folders: set[Path] = set()
     trusted = written is not None and written.trusted == root_text
@@ -238,10 +241,10 @@ def write_pages(
             continue
         # Even a file known as written last time: a folder above it may be a link now.
         target = _inside(root, page.path, folders)
-        data = page.text.encode("utf-8")
         if state == "ours":
-            plan.append((page, target, data, True))  # as written last time: marked, changed
+            plan.append((page, target, None, True))  # as written last time: marked, changed
             continue
+        data = None
         if target.exists():
             if not target.is_file() or not is_generated(target):
                 raise OutputError(
@@ -249,6 +252,7 @@ def write_pages(
                     "vaultnet' mark); move it away or change output_dir",
                     str(target),
                 )
+            data = page.text.encode("utf-8")
             try:
                 if target.read_bytes() == data:
                     result.unchanged.append(page.path)
@@ -284,7 +288,7 @@ def write_pages(
             if ours and written is not None:
                 written.hold(target)
             try:
-                _atomic_write(target, data)
+                _atomic_write(target, data if data is not None else page.text.encode("utf-8"))
             except OSError as exc:
                 raise OutputError(_cannot_write(exc), str(target)) from None
             result.written.append(page.path)

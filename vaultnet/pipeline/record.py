@@ -97,19 +97,24 @@ def recorded_result(
 
 
 def save_record(
-    cache: NoteCache, config: Config, fingerprint: str, result: BuildResult, write: bool
+    cache: NoteCache,
+    config: Config,
+    fingerprint: str,
+    result: BuildResult,
+    pages: list[str],
+    write: bool,
 ) -> None:
-    """Save the record of a build (and the digest's JSON beside it) for the next one to
-    stop early on."""
+    """Save the record of a build that made ``pages`` (their paths), and the digest's JSON
+    beside it unless the build saved it already, for the next one to stop early on."""
     outputs: dict[str, list[int]] = {}
     if write:
         root = config.output_path
-        for page in result.pages:
+        for page in pages:
             try:
-                info = os.stat(root / page.path)
+                info = os.stat(root / page)
             except OSError:
                 return
-            outputs[page.path] = [info.st_size, info.st_mtime_ns]
+            outputs[page] = [info.st_size, info.st_mtime_ns]
     cache.write_record(
         {
             "fingerprint": fingerprint,
@@ -123,7 +128,8 @@ def save_record(
     )
     # Saved beside the record, so that digest --format json on an unchanged vault
     # prints it without loading the notes (and a build does not read it).
-    cache.write_digest(fingerprint, result.digest_json_text)
+    if not result.digest_saved:
+        cache.write_digest(fingerprint, result.digest_json_text)
 
 
 def _config_inputs(config: Config) -> list[Path]:

@@ -39,6 +39,14 @@ class BuildRequest:
     build's result (no model, ``up_to_date``) instead of building again. ``save``: save
     the parse cache, the saved rows and the build record (a watcher saves once, at the
     end); a build that does not save never stops early, since it has no record to trust.
+
+    ``once``: the builder's only build (``vaultnet build``). In a vault of many notes
+    (``build.LET_GO_NOTES``), what only a later build of the same builder would reuse is
+    let go as soon as this one is done with it, so that the later stages reuse its
+    memory: the parsed notes once the network is made (the result's ``read.notes`` is
+    then empty), the digest's JSON once it is saved (the result's ``digest_text`` is
+    None), the pages once they are written (the result's ``pages`` is empty). What the
+    next build takes is saved as soon as it is made.
     """
 
     today: dt.date
@@ -46,6 +54,7 @@ class BuildRequest:
     changed: tuple[str, ...] | None = None
     stop_early: bool = True
     save: bool = True
+    once: bool = False
 
     @classmethod
     def watching(
@@ -91,6 +100,9 @@ class BuildResult:
     people: int = 0  # active people
     archived: int = 0
     digest_text: str | None = None  # what digest --format json prints, once computed
+    # Whether the build saved the digest's JSON with its fingerprint as it made it (a build
+    # ``once``, which does not keep the text).
+    digest_saved: bool = False
     up_to_date: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 

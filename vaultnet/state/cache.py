@@ -58,6 +58,7 @@ class NoteCache:
         self.problem: str | None = None
         self._keep: set[str] | None = None  # what retain() kept before the files were read
         self.vault: Path | None = None  # set for a vault's cache: its files stay inside
+        self.forgotten = False  # whether let_go forgot the notes: nothing more is saved
 
     @classmethod
     def for_vault(cls, vault: Path) -> NoteCache:
@@ -165,9 +166,16 @@ class NoteCache:
             del self._entries[path]
             self.dirty.add(shard_of(path))
 
+    def let_go(self) -> None:
+        """Forget every note, once they are saved or being saved (a one-shot build's): the
+        cache then answers nothing, and saves nothing, since it holds none of them."""
+        self._entries = {}
+        self.dirty = set()
+        self.forgotten = True
+
     def save(self) -> None:
         """Write the shards that changed, atomically; failures only cost speed."""
-        if self.folder is None or not self.dirty or self._entries is None:
+        if self.folder is None or not self.dirty or self._entries is None or self.forgotten:
             return
         if not self._usable():
             return  # never written through a link; a missing cache only costs speed

@@ -348,6 +348,15 @@ class PeopleState:
             modelstore.save(vault, modelstore.PEOPLE, people)
             self._saved["people"] = people
 
+    def keep_for_saving(self) -> None:
+        """Forget all but what ``save`` needs (a later build makes the rest again). A
+        one-shot build saves this state and lets go of it: what is forgotten first (every
+        note but the person notes, the people) leaves room for the save."""
+        self.known = None
+        self.built = self.last = None
+        self.entries = {}
+        self.mentions = None
+
     def _forget_saved_of_another(self, configured: str) -> None:
         """Forget the saved parts made with another configuration than ``configured``:
         how notes were parsed depends on it (once, on the first build after ``load``)."""

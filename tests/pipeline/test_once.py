@@ -1,0 +1,173 @@
+"""A one-shot build (``vaultnet build``) of a large vault lets go of what only a later build
+would reuse as soon as it is done with it, and still saves everything the next build takes.
+
+The sample vault stands for a large one: LET_GO_NOTES is lowered below its size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from vaultnet.cli.main import main
+from vaultnet.config import load_config
+from vaultnet.pipeline import build as build_module
+from vaultnet.pipeline.build import Builder, BuildRequest, Mode
+from vaultnet.state import cache as cache_module
+from vaultnet.state import forked
+from vaultnet.state.cache import NoteCache
+
+TODAY = dt.date(2026, 11, 26)
+DAY = ("--today", TODAY.isoformat())
+
+
+@pytest.fixture(autouse=True)
+def large(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "LET_GO_NOTES", 2)
+
+
+def _run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _state(vault: Path) -> dict[str, bytes]:
+    """What ``.vaultnet/`` holds for the next build: the parse cache, the model's lookups,
+    the rows and the digest (the record holds times, which differ from build to build)."""
+    return {
+        path: data for path, data in _tree(vault / ".vaultnet").items() if path != "last-build.json"
+    }
+
+
+def test_a_one_shot_build_writes_and_saves_what_a_build_that_keeps_everything_does(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VAULTNET_SERIAL", "1")  # the parse cache saved by this process
+    kept = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault)).build(
+        BuildRequest(TODAY)
+    )
+    assert kept.read.notes and kept.pages and kept.digest_text is not None
+    pages, state = _tree(sample_vault / "Network"), _state(sample_vault)
+    for made in ("Network", ".vaultnet"):
+        shutil.rmtree(sample_vault / made)
+    built = _run("build", sample_vault, *DAY)
+    assert built.exit_code == 0, built.output
+    assert _tree(sample_vault / "Network") == pages and _state(sample_vault) == state
+    # The next build takes every note from the cache, every person's rows from the rows
+    # saved, and writes nothing.
+    again = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault)).build(
+        BuildRequest(TODAY, stop_early=False)
+    )
+    assert again.read.parsed == 0 and again.write.written == []
+    # digest --format json prints the digest saved as the build made it: what it computes
+    # without any saved state.
+    saved = _run("digest", sample_vault, "--format", "json", *DAY).output
+    assert saved == _run("digest", sample_vault, "--format", "json", "--no-cache", *DAY).output
+    assert saved == kept.digest_text + "\n"
+    # Deleting .vaultnet changes no output.
+    shutil.rmtree(sample_vault / ".vaultnet")
+    rebuilt = _run("build", sample_vault, *DAY)
+    assert "0 written, " in rebuilt.output and _tree(sample_vault / "Network") == pages
+
+
+def test_a_one_shot_build_lets_go_of_the_notes_the_digest_and_the_pages(
+    sample_vault: Path,
+) -> None:
+    builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
+    result = builder.build(BuildRequest(TODAY, once=True))
+    assert result.network is not None and result.people > 40
+    assert result.read.notes == [] and result.pages == [] and result.digest_text is None
+    assert builder.cache.entries == {} and builder.files == {}
+    assert builder.people is None
+    # Still there to be printed: made again from the network, as it was saved.
+    saved = (sample_vault / ".vaultnet" / "last-digest.json").read_text(encoding="utf-8")
+    assert saved.endswith(result.digest_json_text())
+    # The builder is not meant to build again, but would build right: from scratch.
+    pages = _tree(sample_vault / "Network")
+    again = builder.build(BuildRequest(TODAY, stop_early=False))
+    assert again.read.parsed == result.read.parsed and again.write.written == []
+    assert {page.path: page.text.encode() for page in again.pages} == pages
+
+
+def test_a_dry_run_lets_go_and_saves_nothing(sample_vault: Path) -> None:
+    result = _run("build", sample_vault, "--dry-run", *DAY)
+    assert result.exit_code == 0 and "would write" in result.output
+    assert not (sample_vault / ".vaultnet").exists() and not (sample_vault / "Network").exists()
+
+
+def test_a_note_in_the_output_folder_is_in_the_digest_a_one_shot_build_saves(
+    sample_vault: Path,
+) -> None:
+    note = sample_vault / "Network" / "Mine.md"
+    note.parent.mkdir()
+    note.write_text("# my own note\n", encoding="utf-8")
+    kept = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault)).build(
+        BuildRequest(TODAY)
+    )
+    warning = "Network/Mine.md: warning: a note in the output folder"
+    assert any(str(d).startswith(warning) for d in kept.diagnostics)
+    shutil.rmtree(sample_vault / ".vaultnet")
+    built = _run("build", sample_vault, *DAY)
+    assert warning in built.output
+    # Saved again once the write found the note: with its warning, as a build that keeps
+    # the digest's text saves it.
+    assert _run("digest", sample_vault, "--format", "json", *DAY).output == (
+        kept.digest_json_text() + "\n"
+    )
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forking is not used here")
+def test_notes_a_forked_helper_failed_to_save_are_parsed_again_not_lost(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A vault large enough for the helper; the helper dies before it saves anything.
+    monkeypatch.setattr(cache_module, "BACKGROUND_NOTES", 2)
+    monkeypatch.setattr(cache_module, "BACKGROUND_SHARDS", 2)
+    real_fork = os.fork
+
+    def failing_helper() -> int:
+        pid = real_fork()
+        if pid == 0:
+            os._exit(1)
+        return pid
+
+    monkeypatch.setattr(os, "fork", failing_helper)
+    builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
+    first = builder.build(BuildRequest(TODAY, once=True))
+    assert first.read.parsed > 40
+    # The notes were let go of: the shards the helper left are not written empty.
+    assert not (sample_vault / ".vaultnet" / "cache").exists()
+    monkeypatch.setattr(os, "fork", real_fork)
+    again = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault)).build(
+        BuildRequest(TODAY, Mode.WRITE, stop_early=False)
+    )
+    assert again.read.parsed == first.read.parsed and again.write.written == []
+
+
+def test_a_small_vault_keeps_everything_to_the_end(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "LET_GO_NOTES", 500)
+    builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
+    result = builder.build(BuildRequest(TODAY, once=True))
+    assert result.read.notes and result.pages and result.digest_text is not None
+    assert builder.people is not None and builder.cache.entries
+
+
+def test_a_large_vault_whose_pages_the_write_refuses_keeps_the_users_file(
+    sample_vault: Path,
+) -> None:
+    mine = sample_vault / "Network" / "Index.md"
+    mine.parent.mkdir()
+    mine.write_text("my own index\n", encoding="utf-8")
+    result = _run("build", sample_vault, *DAY)
+    assert result.exit_code == 1 and "Index.md: exists and was not generated" in result.output
+    assert mine.read_text(encoding="utf-8") == "my own index\n"
+    assert [p.name for p in mine.parent.iterdir()] == ["Index.md"]

@@ -290,6 +290,28 @@ def _ref(value: str, resolver: Resolver, folder: str = "") -> Ref:
     )
 
 
+def interactions_of(
+    note: Note, mentions: Iterable[Interaction], today: dt.date
+) -> tuple[list[Interaction], list[Interaction]]:
+    """The person's interactions dated today or earlier, in order (``Person.interactions``),
+    and those planned after today (``Person.planned``)."""
+    done: list[Interaction] = []
+    planned: list[Interaction] = []
+    for entry in note.log:
+        (done if entry.date <= today else planned).append(entry)
+    done += [mention for mention in mentions if mention.date <= today]
+    done.sort(key=_DONE_ORDER)
+    planned.sort(key=_PLANNED_ORDER)
+    return done, planned
+
+
+def details_of(
+    note: Note, mentions: Iterable[Interaction], today: dt.date
+) -> tuple[tuple[Interaction, ...], dict[str, object]]:
+    """What ``Details`` holds for the person of ``note``, as make_person makes it."""
+    return tuple(interactions_of(note, mentions, today)[0]), note.front_matter
+
+
 def make_person(
     note: Note,
     config: Config,
@@ -329,13 +351,7 @@ def make_person(
                     f"unknown target_tier {note.target_tier!r}; ignored",
                 )
             )
-    done: list[Interaction] = []
-    planned: list[Interaction] = []
-    for entry in note.log:
-        (done if entry.date <= today else planned).append(entry)
-    done += [mention for mention in mentions if mention.date <= today]
-    done.sort(key=_DONE_ORDER)
-    planned.sort(key=_PLANNED_ORDER)
+    done, planned = interactions_of(note, mentions, today)
     candidates = [d for d in (note.last_contact, note.met) if d is not None and d <= today]
     last = next(
         (i for i in reversed(done) if not i.kind or i.kind.casefold() not in NOT_CONTACT_KINDS),

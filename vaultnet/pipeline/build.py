@@ -298,7 +298,7 @@ class Builder:
 
             self.people = PeopleState()
             if self.cache.folder is not None:  # a vault's state, not an in-memory build's
-                self.people.load(self.config.vault)
+                self.people.load(self.config.vault, self.config)
         return self.people
 
     def save_state(self) -> None:

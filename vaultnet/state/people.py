@@ -50,6 +50,7 @@ from vaultnet.model.person import (
     Ref,
     Refs,
     content_key,
+    details_of,
     make_person,
     mentions_in,
     names_key,
@@ -61,6 +62,7 @@ from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
 from vaultnet.state.orders import Orders
+from vaultnet.state.personstore import PersonStore
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
@@ -159,6 +161,12 @@ class PeopleState:
         # The key of the configuration each loaded part was made with, until a build
         # has checked it.
         self._saved_config: dict[str, str] = {}
+        # The people saved by the last build (personstore.py), the paths of those loaded
+        # whose details no build has said how to make yet, and the paths of the people
+        # made since they were loaded or saved.
+        self.store: PersonStore | None = None
+        self.unlinked: set[str] = set()
+        self.made: set[str] = set()
 
     def build(
         self,
@@ -199,18 +207,23 @@ class PeopleState:
         self.last = self.built = None
         made: list[Person] = []
         entries = self.entries
+        unlinked = self.unlinked
         empty: tuple[Interaction, ...] = ()
 
         def person_of(note: Note) -> Entry:
             path = note.path
             digest = make_key(key_of(path), sources.get(path, ()), names.key, today, configured)
             entry = entries.get(path)
+            found = mentions.get(path, empty)
             if entry is not None and entry[0] == digest:
+                if unlinked and path in unlinked:  # a saved person: details from the note
+                    entry[1].details.later(functools.partial(details_of, note, found, today))
+                    unlinked.discard(path)
                 return entry
             warnings: list[Diagnostic] = []
-            found = mentions.get(path, empty)
             person = make_person(note, config, today, refs, found, names.stems, warnings, digest)
             made.append(person)
+            self.made.add(path)
             entry = (digest, person, tuple(warnings))
             entries[path] = entry
             return entry
@@ -242,6 +255,7 @@ class PeopleState:
                 paths = {note.path for note in people_notes}
                 for path in [path for path in entries if path not in paths]:
                     del entries[path]
+                    unlinked.discard(path)
         for index in sorted(warned):
             diagnostics.extend(warned[index])
         self.built = _Built(list(people), signature, warned)
@@ -259,9 +273,14 @@ class PeopleState:
             self.last = Orders(network)
         return network, diagnostics
 
-    def load(self, vault: Path) -> None:
-        """Take what the last saved build of ``vault`` computed (modelstore.py), to be used
-        where its keys match; called before the first build."""
+    def load(self, vault: Path, config: Config) -> None:
+        """Take what the last saved build of ``vault`` computed (modelstore.py) and the
+        people it made (personstore.py), to be used where their keys match; called before
+        the first build. ``config`` gives the tiers of the saved people."""
+        self.store = PersonStore(vault)
+        for path, (person, about) in self.store.load(config).items():
+            self.entries[path] = (person.digest, person, about)
+            self.unlinked.add(path)
         saved = modelstore.load(vault)
         if saved.refs is not None:
             names_key, refs = saved.refs
@@ -334,6 +353,10 @@ class PeopleState:
         if self._saved.get("people") != people:
             modelstore.save(vault, modelstore.PEOPLE, people)
             self._saved["people"] = people
+        if self.store is not None:
+            saved = {path: (person, found) for path, (_, person, found) in self.entries.items()}
+            self.store.save(saved, self.made)
+            self.made = set()
 
     def _forget_saved_of_another(self, configured: str) -> None:
         """Forget the saved parts made with another configuration than ``configured``:

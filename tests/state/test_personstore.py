@@ -1,0 +1,118 @@
+"""The people saved between builds (state/personstore.py): taken exactly where their digest
+matches, never the source of truth, and ignored when damaged."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from tests.state.builds import append, counted, edit, fresh, one_shot, written
+from vaultnet.config import load_config
+from vaultnet.model.person import Details
+from vaultnet.state import people as people_module
+from vaultnet.state.cache import shard_of
+from vaultnet.state.personstore import PersonStore
+
+SAVED = Path(".vaultnet") / "people"
+ANN = "People/Ann Lee.md"
+
+
+def _file_of(vault: Path, path: str) -> Path:
+    return vault / SAVED / f"people-{shard_of(path):02x}.pickle"
+
+
+def test_a_build_after_an_edit_makes_only_the_person_edited(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new process takes everyone else from the saved people; their interactions and
+    front matter, which are not saved, are made from their notes where pages show them:
+    the pages are those of a build from nothing."""
+    one_shot(sample_vault)
+    append(sample_vault / ANN, "- 2026-11-25 — call about the RFC #gave\n")
+    made = counted(monkeypatch, people_module, "make_person")
+    diagnostics = one_shot(sample_vault)
+    assert [note.path for note in made] == [ANN]
+    monkeypatch.undo()
+    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
+
+
+def test_saved_people_are_made_again_when_what_they_depend_on_changes(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new name changes what links resolve to: everyone is made again, from their notes
+    (which the saved people do not hold), and the pages are those of a fresh build."""
+    one_shot(sample_vault)
+    edit(sample_vault / ANN, "aliases: [Ann]", "aliases: [Ann, Annie]")
+    made = counted(monkeypatch, people_module, "make_person")
+    diagnostics = one_shot(sample_vault)
+    people = [p for p in (sample_vault / "People").rglob("*.md")]
+    assert len(made) == len(people)
+    monkeypatch.undo()
+    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
+
+
+def test_people_saved_with_other_tiers_are_not_taken(sample_vault: Path, tmp_path: Path) -> None:
+    """Tiers are saved by name and taken from the configuration: after a tier's cadence
+    changes, nobody saved with the old one is taken (their digest holds the configuration)."""
+    one_shot(sample_vault)
+    config = sample_vault / "vaultnet.toml"
+    text = config.read_text("utf-8")
+    tiers = text[text.index("# [[tiers]]") :].replace("# ", "").replace('"30d"', '"3d"')
+    config.write_text(text + tiers, "utf-8")
+    diagnostics = one_shot(sample_vault)
+    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"not a pickle",
+        pickle.dumps({"format": 1, "version": "0", "people": {}}),
+        pickle.dumps(os.system),  # names a function: refused, never called
+        b"\x80\x05\x95",  # cut short
+    ],
+)
+def test_a_damaged_file_of_people_is_ignored(
+    sample_vault: Path, tmp_path: Path, damage: bytes
+) -> None:
+    one_shot(sample_vault)
+    target = _file_of(sample_vault, ANN)
+    target.write_bytes(damage)
+    append(sample_vault / ANN, "- 2026-11-25 — call\n")
+    diagnostics = one_shot(sample_vault)
+    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
+    config = load_config(sample_vault)
+    assert ANN in PersonStore(sample_vault).load(config)  # written again
+
+
+def test_a_file_of_people_in_the_wrong_place_is_ignored(sample_vault: Path) -> None:
+    """Each file holds the people of its shard only (a file copied over another is not
+    taken)."""
+    one_shot(sample_vault)
+    config = load_config(sample_vault)
+    files = sorted((sample_vault / SAVED).iterdir())
+    source, other = files[0], files[1]
+    held = set(PersonStore(sample_vault).load(config))
+    other.write_bytes(source.read_bytes())
+    assert set(PersonStore(sample_vault).load(config)) < held
+
+
+def test_a_person_gone_is_no_longer_saved(sample_vault: Path) -> None:
+    one_shot(sample_vault)
+    (sample_vault / ANN).unlink()
+    one_shot(sample_vault)
+    saved = PersonStore(sample_vault).load(load_config(sample_vault))
+    assert ANN not in saved and saved
+
+
+def test_a_saved_person_knows_no_details_until_a_build_takes_them(sample_vault: Path) -> None:
+    """Interactions and front matter are never saved: asked for before a build said how
+    to make them, they fail loudly rather than show nothing."""
+    one_shot(sample_vault)
+    person, _ = PersonStore(sample_vault).load(load_config(sample_vault))[ANN]
+    assert type(person.details) is Details and not person.details.made
+    with pytest.raises(RuntimeError, match="before a build took them"):
+        person.interactions  # noqa: B018 - the read is what is tested

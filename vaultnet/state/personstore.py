@@ -1,0 +1,198 @@
+"""People saved in ``.vaultnet/people/`` for the next one-shot build to take as they are.
+
+Each person the last build made, under their note's path, with the warnings about the
+note. A person carries a digest of everything it is made from (the note's content, the
+dated notes that mention them, the names links resolve against, the day and the
+configuration): a build takes a saved person exactly when the person it would make has the
+same digest, as it takes a person kept in memory (people.py). A person's interactions and
+front matter are not saved: a person taken from here has them made from the note when
+something asks for them (person.py ``Details``), which few pages do.
+
+People are named tuples, made in C on loading (safepickle.py): loading 10,000 people takes
+about half the time of loading their parsed notes, and a fifth of making them again (see
+docs/performance.md). Tiers are saved by name and taken from the configuration.
+
+People are spread over SHARDS files by a hash of the path, like the parse cache; a build
+rewrites only the files of the people it made or lost. Loading allows the model's named
+tuples and the plain values of notes only; a file that is missing, damaged, of another
+format or version, or of another shape is ignored. Nothing here is the source of truth:
+deleting the folder changes no output, only the time a build takes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from vaultnet.atomic import atomic_file
+from vaultnet.config import Config, Tier
+from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.diagnostics import Diagnostic
+from vaultnet.model.followups import FollowUp
+from vaultnet.model.person import Details, Person, Ref
+from vaultnet.state.cache import shard_of
+from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
+from vaultnet.version import VERSION
+
+FORMAT = 1  # bumped whenever what is saved of a person changes
+PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
+SHARDS = 256  # as many as the parse cache's, by the same hash of the path
+Saved = tuple[Person, tuple[Diagnostic, ...]]  # a person and the warnings about their note
+
+_MODEL = {(cls.__module__, cls.__qualname__): cls for cls in (Person, Ref, FollowUp, Diagnostic)}
+_FIELDS = len(Person._fields)
+
+
+def saved_tier(name: str) -> Tier:
+    """What a saved file names in place of a tier: loading takes the configuration's tier of
+    that name instead (``_Unpickler``)."""
+    raise pickle.UnpicklingError(f"tier {name!r}: tiers are taken from the configuration")
+
+
+def saved_details() -> Details:
+    """What a saved file names in place of a person's details: none yet. The build that
+    takes the person says how to make them (people.py)."""
+    return Details(make=_not_taken)
+
+
+def _not_taken() -> tuple[tuple[Any, ...], dict[str, object]]:
+    raise RuntimeError("a saved person's details were asked for before a build took them")
+
+
+class _Unpickler(SafeUnpickler):
+    """Unpickles a file of people: the plain values of notes, the model's named tuples, and
+    tiers of the configuration by name."""
+
+    def __init__(self, file: IO[bytes], days: Days, tiers: dict[str, Tier]) -> None:
+        super().__init__(file, days)
+        self._tiers = tiers
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = _MODEL.get((module, name))
+        if found is not None:
+            return found
+        if module == __name__ and name == "saved_tier":
+            return self._tiers.__getitem__  # a tier the configuration has not: unusable
+        if module == __name__ and name == "saved_details":
+            return saved_details
+        return super().find_class(module, name)
+
+
+class PersonStore:
+    """The saved people of one vault, by note path (``load``, then ``save``)."""
+
+    def __init__(self, vault: Path) -> None:
+        self.vault = vault
+        self.folder = vault / STATE_DIR / PEOPLE_DIR
+        # The paths each file holds, as read or last written: None until loaded.
+        self.held: list[set[str]] | None = None
+
+    def _usable(self) -> bool:
+        """Whether the folder lies inside the vault, not reached through a link."""
+        return link_on_the_way(self.vault, f"{STATE_DIR}/{PEOPLE_DIR}") is None
+
+    def load(self, config: Config) -> dict[str, Saved]:
+        """Every usable saved person, by path; their tiers are ``config``'s."""
+        self.held = [set() for _ in range(SHARDS)]
+        found: dict[str, Saved] = {}
+        if not self._usable():
+            return found
+        days = Days()
+        tiers = {tier.name: tier for tier in config.tiers}
+        for shard in range(SHARDS):
+            people = self._read(shard, days, tiers)
+            found.update(people)
+            self.held[shard] = set(people)
+        return found
+
+    def _read(self, shard: int, days: Days, tiers: dict[str, Tier]) -> dict[str, Saved]:
+        try:
+            with open(self.folder / _name(shard), "rb") as handle:
+                payload: Any = _Unpickler(handle, days, tiers).load()
+        except Exception:  # missing or damaged: nothing saved there
+            return {}
+        if (
+            not isinstance(payload, dict)
+            or payload.get("format") != FORMAT
+            or payload.get("version") != VERSION
+            or type(payload.get("people")) is not dict
+        ):
+            return {}
+        people: dict[str, Saved] = payload["people"]
+        for path, entry in people.items():
+            if not _well_formed(path, entry) or shard_of(path) != shard:
+                return {}  # not the shape vaultnet writes, or in the wrong file
+        return people
+
+    def save(self, people: Mapping[str, Saved], made: Iterable[str]) -> None:
+        """Save ``people``: the files that hold a path in ``made`` (people made since they
+        were loaded), or a path no longer in ``people``. Failures only cost speed."""
+        held = self.held if self.held is not None else [set() for _ in range(SHARDS)]
+        dirty = {shard_of(path) for path in made}
+        for shard, paths in enumerate(held):
+            if shard not in dirty and any(path not in people for path in paths):
+                dirty.add(shard)  # someone gone
+        if not dirty or not self._usable():
+            return
+        members: dict[int, dict[str, Saved]] = {shard: {} for shard in dirty}
+        for path, entry in people.items():
+            found = members.get(shard_of(path))
+            if found is not None:
+                found[path] = entry
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for shard in sorted(dirty):
+                target = self.folder / _name(shard)
+                if not members[shard]:
+                    target.unlink(missing_ok=True)
+                else:
+                    payload = {"format": FORMAT, "version": VERSION, "people": members[shard]}
+                    with atomic_file(target, 0o600, durable=False) as handle:
+                        _dump(payload, handle)
+                held[shard] = set(members[shard])
+        except (OSError, pickle.PicklingError, ValueError):
+            return  # people who cannot be saved only cost speed
+        finally:
+            self.held = held
+
+
+def _dump(payload: dict[str, Any], handle: IO[bytes]) -> None:
+    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {  # exactly these classes; everything else as usual
+        dt.date: by_number,
+        Tier: _tier_by_name,
+        Details: _no_details,
+    }
+    pickler.dump(payload)
+
+
+def _tier_by_name(tier: Tier) -> tuple[Any, tuple[str]]:
+    return saved_tier, (tier.name,)
+
+
+def _no_details(_details: Details) -> tuple[Any, tuple[()]]:
+    return saved_details, ()
+
+
+def _well_formed(path: object, entry: object) -> bool:
+    """Whether a loaded entry has the shape ``save`` writes (its tuples were made without
+    their classes' checks: their lengths are checked here)."""
+    if type(path) is not str or type(entry) is not tuple or len(entry) != 2:
+        return False
+    person, warnings = entry
+    return (
+        type(person) is Person
+        and len(person) == _FIELDS
+        and person.path == path
+        and type(person.digest) is str
+        and type(person.details) is Details
+        and type(warnings) is tuple
+        and all(type(warning) is Diagnostic for warning in warnings)
+    )
+
+
+def _name(shard: int) -> str:
+    return f"people-{shard:02x}.pickle"

@@ -200,6 +200,7 @@ def test_a_cache_file_of_the_wrong_shape_is_rebuilt_not_trusted(sample_vault: Pa
     payload["entries"]["People/Ann Lee.md"] = 5  # a value no build writes
     path.write_bytes(pickle.dumps(payload))
     (sample_vault / ".vaultnet" / "last-build.json").unlink()
+    shutil.rmtree(sample_vault / ".vaultnet" / "people")  # no saved people: notes are read
     cache = NoteCache.for_vault(sample_vault)
     result = Builder(config, cache).build(BuildRequest(TODAY, stop_early=False))
     assert result.read.parsed >= 1  # that file's notes were parsed again

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ import pytest
 from tests.state.builds import append, counted, edit, fresh, one_shot, written
 from vaultnet.config import load_config
 from vaultnet.model.person import Details
+from vaultnet.source.vault import SourceFile
 from vaultnet.state import people as people_module
-from vaultnet.state.cache import shard_of
+from vaultnet.state.cache import NoteCache, shard_of
 from vaultnet.state.personstore import PersonStore
 
 SAVED = Path(".vaultnet") / "people"
@@ -112,7 +114,39 @@ def test_a_saved_person_knows_no_details_until_a_build_takes_them(sample_vault: 
     """Interactions and front matter are never saved: asked for before a build said how
     to make them, they fail loudly rather than show nothing."""
     one_shot(sample_vault)
-    person, _ = PersonStore(sample_vault).load(load_config(sample_vault))[ANN]
+    person, *_ = PersonStore(sample_vault).load(load_config(sample_vault))[ANN]
     assert type(person.details) is Details and not person.details.made
     with pytest.raises(RuntimeError, match="before a build took them"):
         person.interactions  # noqa: B018 - the read is what is tested
+
+
+def test_a_build_after_an_edit_reads_no_other_person_note(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged person notes are read as the stubs saved with their people; a person whose
+    interactions a page shows has their note read whole then."""
+    one_shot(sample_vault)
+    append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
+    asked: list[str] = []
+    get = NoteCache.get
+
+    def counted_get(cache: NoteCache, source: SourceFile) -> object:
+        asked.append(source.path)
+        return get(cache, source)
+
+    monkeypatch.setattr(NoteCache, "get", counted_get)
+    diagnostics = one_shot(sample_vault)
+    monkeypatch.undo()
+    people = {p.relative_to(sample_vault).as_posix() for p in (sample_vault / "People").rglob("*")}
+    read = set(asked) & people
+    assert ANN in read and len(read) < len(people) / 2
+    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
+
+
+def test_stubs_stand_in_for_notes_the_parse_cache_lost(sample_vault: Path, tmp_path: Path) -> None:
+    """Without the parse cache, a note read whole for a saved person is parsed again."""
+    one_shot(sample_vault)
+    shutil.rmtree(sample_vault / ".vaultnet" / "cache")
+    edit(sample_vault / ANN, "aliases: [Ann]", "aliases: [Ann, Annie]")  # everyone made again
+    diagnostics = one_shot(sample_vault)
+    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)

@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -119,12 +119,18 @@ class Builder:
             for path in changed:
                 self._refresh(path)
 
-    def read(self, changed: Iterable[str] | None = None) -> ReadResult:
+    def read(
+        self,
+        changed: Iterable[str] | None = None,
+        held: Mapping[str, tuple[str, Note]] | None = None,
+    ) -> ReadResult:
         """Bring the parsed notes up to date and return them in path order.
 
         After a scan every file is looked at; after a watcher's changes only the files
         named. The notes in path order, and which files have diagnostics, are kept between
         reads, so a read of a few changed files does not go through the whole vault.
+        ``held`` gives, by path, a note's key and a stub to read in its place while the
+        file keeps that key (the people state's, see ``PeopleState.held``).
         """
         self._update_files(changed)
         self.cache.use_options(self.options)
@@ -144,6 +150,10 @@ class Builder:
             source = self.files.get(path)
             if source is None:
                 found[path] = None  # deleted, or no longer a note
+                continue
+            stub = held.get(path) if held else None
+            if stub is not None and stub[0] == f"{source.size}:{source.mtime_ns}":
+                found[path] = (source, stub[1])
                 continue
             result = self.cache.get(source)
             if result is None:
@@ -273,7 +283,9 @@ class Builder:
             if early is not None:
                 early.timings["total"] = time.perf_counter() - started
                 return early
-        read = self.read(changed=())
+        # A saved build's people state may hold person notes' stubs, read in their place.
+        held = self.people_state().held() if self.cache.folder is not None else None
+        read = self.read(changed=(), held=held)
         timings["read"] = time.perf_counter() - started
         # A large parse cache is saved on the other core while the network is modelled and
         # the pages are rendered; the helper is waited for before the record is written.
@@ -316,6 +328,21 @@ class Builder:
         source = self._read[path][0]
         return f"{source.size}:{source.mtime_ns}"
 
+    def _whole_note(self, path: str) -> Note:
+        """The note at ``path`` whole, where the read took a stub in its place (its file
+        has the key the stub was made with: the parse cache has it, or it is parsed now).
+        A file gone since is a note with no more than the stub."""
+        from vaultnet.source.notes import Note
+
+        source, stub = self._read[path]
+        result = self.cache.get(source)
+        if result is None:
+            result = dict(self._parse([source])).get(path)
+        if isinstance(result, Note) and type(result) is Note:
+            return result
+        assert isinstance(stub, Note)
+        return Note._make(stub)
+
     def _clean_leftovers(self) -> None:
         """Remove the temporary files that killed runs left in the output folder and in
         ``.vaultnet/`` (once per builder: a watcher's own writes leave none)."""
@@ -342,7 +369,7 @@ class Builder:
         cold build's peak)."""
         mark = time.perf_counter()
         network, model_diagnostics = self.people_state().build(
-            self.config, read.notes, today, self._note_key, read.changes
+            self.config, read.notes, today, self._note_key, read.changes, self._whole_note
         )
         timings["model"] = time.perf_counter() - mark
         diagnostics = sorted(

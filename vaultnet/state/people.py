@@ -62,7 +62,7 @@ from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
 from vaultnet.state.orders import Orders
-from vaultnet.state.personstore import PersonStore
+from vaultnet.state.personstore import PersonStore, Stub, stub_of
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
@@ -167,6 +167,7 @@ class PeopleState:
         self.store: PersonStore | None = None
         self.unlinked: set[str] = set()
         self.made: set[str] = set()
+        self.stubs: dict[str, tuple[str, Stub]] = {}  # as loaded: the note's key, its stub
 
     def build(
         self,
@@ -175,13 +176,15 @@ class PeopleState:
         today: dt.date,
         key_of: Callable[[str], str],
         changes: dict[str, Note | None] | None = None,
+        whole: Callable[[str], Note] | None = None,
     ) -> tuple[Network, list[Diagnostic]]:
         """The network of ``notes`` for ``today``, as ``model.build_network`` makes it,
         making again only the people whose inputs changed.
 
         ``key_of`` gives the key of a note's content by its path. ``changes`` (a
         watcher's) are the notes that changed since the last build, each as it is now
-        (None: no longer a note), when nothing else did.
+        (None: no longer a note), when nothing else did. ``notes`` may hold the stubs
+        ``held`` gave in place of person notes; ``whole`` then reads such a note whole.
         """
         # Asked for each person note up to three times (the saved duplicate check, the
         # person's digest, the saved state): read once.
@@ -217,10 +220,14 @@ class PeopleState:
             found = mentions.get(path, empty)
             if entry is not None and entry[0] == digest:
                 if unlinked and path in unlinked:  # a saved person: details from the note
-                    entry[1].details.later(functools.partial(details_of, note, found, today))
+                    make = functools.partial(_details, note, found, today, whole)
+                    entry[1].details.later(make)
                     unlinked.discard(path)
                 return entry
             warnings: list[Diagnostic] = []
+            if type(note) is Stub:
+                assert whole is not None  # stubs come from a build that can read notes
+                note = whole(path)
             person = make_person(note, config, today, refs, found, names.stems, warnings, digest)
             made.append(person)
             self.made.add(path)
@@ -278,9 +285,11 @@ class PeopleState:
         people it made (personstore.py), to be used where their keys match; called before
         the first build. ``config`` gives the tiers of the saved people."""
         self.store = PersonStore(vault)
-        for path, (person, about) in self.store.load(config).items():
+        for path, (person, about, key, stub) in self.store.load(config).items():
             self.entries[path] = (person.digest, person, about)
             self.unlinked.add(path)
+            if stub is not None:
+                self.stubs[path] = (key, stub)
         saved = modelstore.load(vault)
         if saved.refs is not None:
             names_key, refs = saved.refs
@@ -354,9 +363,21 @@ class PeopleState:
             modelstore.save(vault, modelstore.PEOPLE, people)
             self._saved["people"] = people
         if self.store is not None:
-            saved = {path: (person, found) for path, (_, person, found) in self.entries.items()}
-            self.store.save(saved, self.made)
+            notes = {note.path: note for note in self.people_notes}
+            saved = {
+                path: (person, found, key_of(path), stub_of(notes[path]))
+                for path, (_, person, found) in self.entries.items()
+                if path in notes
+            }
+            self.store.save(self._config[0], saved, self.made)
             self.made = set()
+
+    def held(self) -> dict[str, tuple[str, Stub]]:
+        """The stubs of the person notes whose people were loaded (``load``), each with
+        the key of the note it was made from: the first build may read a stub in place of
+        a note that still has that key (once: later builds keep what they read)."""
+        held, self.stubs = self.stubs, {}
+        return held
 
     def _forget_saved_of_another(self, configured: str) -> None:
         """Forget the saved parts made with another configuration than ``configured``:
@@ -487,6 +508,20 @@ class PeopleState:
             return self.mentions
         self.mentions = mentions_of(resolved)
         return self.mentions
+
+
+def _details(
+    note: Note,
+    mentions: tuple[Interaction, ...],
+    today: dt.date,
+    whole: Callable[[str], Note] | None,
+) -> tuple[tuple[Interaction, ...], dict[str, object]]:
+    """A saved person's interactions and front matter, from their note (read whole now if
+    the build took its stub)."""
+    if type(note) is Stub:
+        assert whole is not None
+        note = whole(note.path)
+    return details_of(note, mentions, today)
 
 
 def _identity_key(note: Note) -> str:

@@ -1,22 +1,24 @@
 """People saved in ``.vaultnet/people/`` for the next one-shot build to take as they are.
 
-Each person the last build made, under their note's path, with the warnings about the
-note. A person carries a digest of everything it is made from (the note's content, the
-dated notes that mention them, the names links resolve against, the day and the
-configuration): a build takes a saved person exactly when the person it would make has the
-same digest, as it takes a person kept in memory (people.py). A person's interactions and
-front matter are not saved: a person taken from here has them made from the note when
-something asks for them (person.py ``Details``), which few pages do.
+Each person the last build made, under their note's path, with the warnings about the note,
+the key of the note (its size and modification time, as the parse cache trusts) and a
+``Stub`` of it: what the model reads of a person note besides making the person. A person
+carries a digest of everything it is made from (the note's content, the dated notes that
+mention them, the names links resolve against, the day and the configuration): a build
+takes a saved person exactly when the person it would make has the same digest, as it takes
+a person kept in memory (people.py). It reads the stub in place of a note whose key has not
+changed, and the whole note only when it must make the person again, or when something asks
+for the person's interactions or front matter, which are not saved (person.py ``Details``).
 
-People are named tuples, made in C on loading (safepickle.py): loading 10,000 people takes
-about half the time of loading their parsed notes, and a fifth of making them again (see
+People are named tuples, made in C on loading (safepickle.py): loading 10,000 people and
+stubs costs less than loading their parsed notes, and far less than making them again (see
 docs/performance.md). Tiers are saved by name and taken from the configuration.
 
 People are spread over SHARDS files by a hash of the path, like the parse cache; a build
 rewrites only the files of the people it made or lost. Loading allows the model's named
 tuples and the plain values of notes only; a file that is missing, damaged, of another
-format or version, or of another shape is ignored. Nothing here is the source of truth:
-deleting the folder changes no output, only the time a build takes.
+format, version or configuration, or of another shape is ignored. Nothing here is the
+source of truth: deleting the folder changes no output, only the time a build takes.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from vaultnet.config import Config, Tier
 from vaultnet.containment import STATE_DIR, link_on_the_way
 from vaultnet.diagnostics import Diagnostic
 from vaultnet.model.followups import FollowUp
+from vaultnet.model.network import config_key, is_dated
 from vaultnet.model.person import Details, Person, Ref
+from vaultnet.source.notes import Note
 from vaultnet.state.cache import shard_of
 from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
 from vaultnet.version import VERSION
@@ -40,10 +44,37 @@ from vaultnet.version import VERSION
 FORMAT = 1  # bumped whenever what is saved of a person changes
 PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
 SHARDS = 256  # as many as the parse cache's, by the same hash of the path
-Saved = tuple[Person, tuple[Diagnostic, ...]]  # a person and the warnings about their note
+# The lines of a note the duplicate check names in its warnings (identity.py).
+IDENTITY_LINES = frozenset({"name", "aliases", "email", "linkedin", "phone"})
 
-_MODEL = {(cls.__module__, cls.__qualname__): cls for cls in (Person, Ref, FollowUp, Diagnostic)}
+
+class Stub(Note):
+    """What the model reads of a person note when it takes the person saved from it: the
+    names, what the duplicate check compares, the tasks and the diagnostics. The note
+    without its log, front matter and mentions, with the lines of IDENTITY_LINES only.
+    Never made into a person: the whole note is read for that (people.py)."""
+
+    __slots__ = ()
+
+
+def stub_of(note: Note) -> Stub | None:
+    """The stub of a person note; None for a dated note, whose mentions are read too."""
+    if type(note) is Stub:
+        return note
+    if is_dated(note):
+        return None
+    lines = {key: line for key, line in note.lines.items() if key in IDENTITY_LINES}
+    return Stub._make(note._replace(log=(), mentions=(), front_matter={}, lines=lines))
+
+
+# A person, the warnings about their note, the note's key and its stub (None: none).
+Saved = tuple[Person, tuple[Diagnostic, ...], str, Stub | None]
+
+_MODEL = {
+    (cls.__module__, cls.__qualname__): cls for cls in (Person, Ref, FollowUp, Diagnostic, Stub)
+}
 _FIELDS = len(Person._fields)
+_NOTE_FIELDS = len(Note._fields)
 
 
 def saved_tier(name: str) -> Tier:
@@ -102,13 +133,16 @@ class PersonStore:
             return found
         days = Days()
         tiers = {tier.name: tier for tier in config.tiers}
+        configured = config_key(config)
         for shard in range(SHARDS):
-            people = self._read(shard, days, tiers)
+            people = self._read(shard, days, tiers, configured)
             found.update(people)
             self.held[shard] = set(people)
         return found
 
-    def _read(self, shard: int, days: Days, tiers: dict[str, Tier]) -> dict[str, Saved]:
+    def _read(
+        self, shard: int, days: Days, tiers: dict[str, Tier], configured: str
+    ) -> dict[str, Saved]:
         try:
             with open(self.folder / _name(shard), "rb") as handle:
                 payload: Any = _Unpickler(handle, days, tiers).load()
@@ -118,6 +152,7 @@ class PersonStore:
             not isinstance(payload, dict)
             or payload.get("format") != FORMAT
             or payload.get("version") != VERSION
+            or payload.get("config") != configured  # stubs are parsed by its options
             or type(payload.get("people")) is not dict
         ):
             return {}
@@ -127,9 +162,10 @@ class PersonStore:
                 return {}  # not the shape vaultnet writes, or in the wrong file
         return people
 
-    def save(self, people: Mapping[str, Saved], made: Iterable[str]) -> None:
-        """Save ``people``: the files that hold a path in ``made`` (people made since they
-        were loaded), or a path no longer in ``people``. Failures only cost speed."""
+    def save(self, config: Config, people: Mapping[str, Saved], made: Iterable[str]) -> None:
+        """Save ``people``, made with ``config``: the files that hold a path in ``made``
+        (people made since they were loaded), or a path no longer in ``people``. Failures
+        only cost speed."""
         held = self.held if self.held is not None else [set() for _ in range(SHARDS)]
         dirty = {shard_of(path) for path in made}
         for shard, paths in enumerate(held):
@@ -142,6 +178,7 @@ class PersonStore:
             found = members.get(shard_of(path))
             if found is not None:
                 found[path] = entry
+        head = {"format": FORMAT, "version": VERSION, "config": config_key(config)}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for shard in sorted(dirty):
@@ -149,7 +186,7 @@ class PersonStore:
                 if not members[shard]:
                     target.unlink(missing_ok=True)
                 else:
-                    payload = {"format": FORMAT, "version": VERSION, "people": members[shard]}
+                    payload = {**head, "people": members[shard]}
                     with atomic_file(target, 0o600, durable=False) as handle:
                         _dump(payload, handle)
                 held[shard] = set(members[shard])
@@ -180,9 +217,9 @@ def _no_details(_details: Details) -> tuple[Any, tuple[()]]:
 def _well_formed(path: object, entry: object) -> bool:
     """Whether a loaded entry has the shape ``save`` writes (its tuples were made without
     their classes' checks: their lengths are checked here)."""
-    if type(path) is not str or type(entry) is not tuple or len(entry) != 2:
+    if type(path) is not str or type(entry) is not tuple or len(entry) != 4:
         return False
-    person, warnings = entry
+    person, warnings, key, stub = entry
     return (
         type(person) is Person
         and len(person) == _FIELDS
@@ -191,7 +228,13 @@ def _well_formed(path: object, entry: object) -> bool:
         and type(person.details) is Details
         and type(warnings) is tuple
         and all(type(warning) is Diagnostic for warning in warnings)
+        and type(key) is str
+        and (stub is None or _stub_well_formed(path, stub))
     )
+
+
+def _stub_well_formed(path: str, stub: object) -> bool:
+    return type(stub) is Stub and len(stub) == _NOTE_FIELDS and stub.path == path
 
 
 def _name(shard: int) -> str:

@@ -5,6 +5,7 @@ other entries back as the bytes it read."""
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import shutil
 from collections.abc import Callable
@@ -108,6 +109,36 @@ def test_a_corrupt_entry_is_parsed_again_alone(
     parsed.clear()
     again = _build(sample_vault)
     assert parsed == [ANN] and "cache" not in again.stderr
+
+
+class _Planted:
+    """A note's entry that would run code when unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch '{self.marker}'",))
+
+
+def test_a_planted_note_never_runs_code(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(sample_vault)
+    pages = written(sample_vault)
+    shard = _shard_file(sample_vault, ANN)
+    payload = _stored(shard)
+    size, mtime, _ = payload["entries"][ANN]
+    marker = tmp_path / "planted"
+    payload["entries"][ANN] = (size, mtime, pickle.dumps(_Planted(marker)))
+    shard.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    shutil.rmtree(sample_vault / "Network")
+    parsed = _parsed(monkeypatch)
+    result = _build(sample_vault)
+    assert not marker.exists()
+    assert parsed == [ANN]
+    assert f"cache/{shard.name} could not be read (UnpicklingError); rebuilt" in result.stderr
+    assert written(sample_vault) == pages
 
 
 @pytest.mark.parametrize("value", [5, ("People/Ann Lee.md", "Ann Lee", True), ()])

@@ -21,8 +21,9 @@ from vaultnet.containment import STATE_DIR, link_on_the_way
 if TYPE_CHECKING:
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
     from vaultnet.source.vault import SourceFile
+    from vaultnet.state.safepickle import SafeReader
 
-FORMAT = 9  # bumped whenever parsing reads a note differently, or the cache stores it so
+FORMAT = 10  # bumped whenever parsing reads a note differently, or the cache stores it so
 # Notes in the cache, and shards to write, from which a forked helper saves them (writing
 # all the shard files costs far more than forking, even for a small vault).
 BACKGROUND_NOTES = 500
@@ -32,7 +33,9 @@ SHARDS = 256
 OLD_CACHE = "cache.pickle"  # the single file of format 2, removed on the next save
 RECORD_NAME = "last-build.json"
 DIGEST_NAME = "last-digest.json"  # the fingerprint's line, then the digest's JSON text
-Entry = tuple[int, int, "Note | Unreadable"]
+# A note's size, mtime and the note pickled on its own, as its shard file holds it; None
+# for a note put since the file was read (pickled when its shard is saved).
+Stored = tuple[int, int, bytes | None]
 
 
 def shard_of(path: str) -> int:
@@ -48,11 +51,19 @@ class NoteCache:
     whole and atomically; two processes saving at once can mix files, which is harmless,
     as every entry is checked against its note's size and mtime before use. The files are
     read on first use, so a build that needs no note pays nothing for them.
+
+    Each note is pickled on its own: reading the files reads bytes, and ``get`` unpickles
+    only the notes asked for (a build that takes most people from its saved state asks for
+    a few), each once. A file is written again from the bytes it was read as, but for the
+    notes put since.
     """
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self._entries: dict[str, Entry] | None = None if folder is not None else {}
+        self._entries: dict[str, Stored] | None = None if folder is not None else {}
+        self._notes: dict[str, Note | Unreadable] = {}  # unpickled by get, or put
+        self._reader: SafeReader | None = None
+        self._sizes: dict[type, int] = {}  # a note's tuple length by class, with the reader
         self.options: ParseOptions | None = None
         self.dirty: set[int] = set()  # shards to write
         self.problem: str | None = None
@@ -77,7 +88,8 @@ class NoteCache:
         return cls(None)
 
     @property
-    def entries(self) -> dict[str, Entry]:
+    def entries(self) -> dict[str, Stored]:
+        """What the cache holds by path, the files read on first use (see ``Stored``)."""
         if self._entries is None:
             self._entries = {}
             if self.folder is not None and self._usable():
@@ -86,16 +98,11 @@ class NoteCache:
 
     def _load(self, folder: Path) -> None:
         assert self._entries is not None
-        from vaultnet.source.notes import Note, Unreadable
-
-        # A note's tuple is made without its class's checks (safepickle.py): its length is
-        # checked here.
-        sizes = {Note: len(Note._fields), Unreadable: len(Unreadable._fields)}
         for shard in range(SHARDS):
             entries = self._load_shard(folder / _shard_name(shard))
             if entries is None:
                 self.dirty.add(shard)  # stale, foreign or corrupt: written again on save
-            elif not _well_formed(entries, shard, sizes):
+            elif not _well_formed(entries, shard):
                 self.dirty.add(shard)  # not the shape vaultnet writes, or in the wrong file
             else:
                 self._entries.update(entries)
@@ -103,19 +110,26 @@ class NoteCache:
             self.retain(self._keep)
             self._keep = None
 
-    def _load_shard(self, path: Path) -> dict[str, Entry] | None:
-        """A shard's entries; {} when it does not exist, None when it cannot be used."""
-        from vaultnet.state.safepickle import SafeUnpickler  # pickle only when the notes are loaded
+    def _unpickler(self) -> SafeReader:
+        """The reader of the files and of their notes: one table of classes and one day
+        pool for all of them, so that a day is one date object, whichever note holds it."""
+        if self._reader is None:
+            from vaultnet.source.notes import Note, Unreadable
+            from vaultnet.state.safepickle import SafeReader  # pickle only when notes are read
 
+            self._reader = SafeReader()
+            self._sizes = {Note: len(Note._fields), Unreadable: len(Unreadable._fields)}
+        return self._reader
+
+    def _load_shard(self, path: Path) -> dict[str, Stored] | None:
+        """A shard's entries; {} when it does not exist, None when it cannot be used."""
         try:
             with open(path, "rb") as handle:
-                payload: Any = SafeUnpickler(handle).load()
+                payload: Any = self._unpickler().load(handle)
         except FileNotFoundError:
             return {}
         except Exception as exc:  # a corrupt cache is rebuilt, whatever the damage
-            if self.problem is None:
-                shown = f"{CACHE_DIR}/{path.name}"
-                self.problem = f"cache {shown} could not be read ({type(exc).__name__}); rebuilt"
+            self._report(path.name, exc)
             return None
         if (
             not isinstance(payload, dict)
@@ -128,8 +142,13 @@ class NoteCache:
             self.options = options
         if options != self.options:
             return None
-        entries: dict[str, Entry] = payload["entries"]
+        entries: dict[str, Stored] = payload["entries"]
         return entries
+
+    def _report(self, name: str, exc: Exception) -> None:
+        if self.problem is None:
+            shown = f"{CACHE_DIR}/{name}"
+            self.problem = f"cache {shown} could not be read ({type(exc).__name__}); rebuilt"
 
     def use_options(self, options: ParseOptions) -> None:
         """Drop every entry parsed with other options (another config)."""
@@ -138,6 +157,7 @@ class NoteCache:
             return
         if self.options != options:
             self._entries = {}
+            self._notes = {}
             self.options = options
             self.dirty = set(range(SHARDS))
 
@@ -145,13 +165,36 @@ class NoteCache:
         entry = self.entries.get(source.path)
         if entry is None or entry[0] != source.size or entry[1] != source.mtime_ns:
             return None
-        return entry[2]
+        note = self._notes.get(source.path)
+        if note is None and entry[2] is not None:
+            note = self._unpickled(source.path, entry[2])
+        return note
+
+    def _unpickled(self, path: str, data: bytes) -> Note | Unreadable | None:
+        """The note of an entry's bytes, kept for the next ``get``; None, and the entry
+        dropped (parsed again), when the bytes are not a note as vaultnet writes it."""
+        try:
+            note: Any = self._unpickler().loads(data)
+        except Exception as exc:  # a corrupt entry is parsed again, whatever the damage
+            self._report(_shard_name(shard_of(path)), exc)
+            note = None
+        # A note's tuple is made without its class's checks (safepickle.py): its length
+        # is checked here.
+        size = self._sizes.get(type(note))
+        if size is None or len(note) != size:
+            self.forget(path)
+            return None
+        self._notes[path] = note
+        result: Note | Unreadable = note
+        return result
 
     def put(self, source: SourceFile, result: Note | Unreadable) -> None:
-        self.entries[source.path] = (source.size, source.mtime_ns, result)
+        self.entries[source.path] = (source.size, source.mtime_ns, None)
+        self._notes[source.path] = result
         self.dirty.add(shard_of(source.path))
 
     def forget(self, path: str) -> None:
+        self._notes.pop(path, None)
         if self.entries.pop(path, None) is not None:
             self.dirty.add(shard_of(path))
 
@@ -163,22 +206,30 @@ class NoteCache:
         gone = [p for p in self._entries if p not in paths]
         for path in gone:
             del self._entries[path]
+            self._notes.pop(path, None)
             self.dirty.add(shard_of(path))
 
     def save(self) -> None:
-        """Write the shards that changed, atomically; failures only cost speed."""
+        """Write the shards that changed, atomically; failures only cost speed.
+
+        An entry read from a file is written back as the bytes it was read as; only the
+        notes put since are pickled."""
         if self.folder is None or not self.dirty or self._entries is None:
             return
         if not self._usable():
             return  # never written through a link; a missing cache only costs speed
         import pickle
 
-        shards: dict[int, dict[str, Entry]] = {shard: {} for shard in self.dirty}
-        for path, entry in self._entries.items():
-            shard = shard_of(path)
-            if shard in shards:
-                shards[shard][path] = entry
+        from vaultnet.state.safepickle import pack
+
+        shards: dict[int, dict[str, Stored]] = {shard: {} for shard in self.dirty}
         try:
+            for path, (size, mtime, data) in self._entries.items():
+                shard = shard_of(path)
+                if shard in shards:
+                    # Dates as day numbers, made into one object a day when read (SafeReader).
+                    stored = data if data is not None else pack(self._notes[path])
+                    shards[shard][path] = (size, mtime, stored)
             self.folder.mkdir(parents=True, exist_ok=True)
             for shard, entries in sorted(shards.items()):
                 target = self.folder / _shard_name(shard)
@@ -303,8 +354,9 @@ def _atomic_dump(path: Path, data: bytes) -> bool:
     return True
 
 
-def _well_formed(entries: dict[Any, Any], shard: int, sizes: dict[type, int]) -> bool:
+def _well_formed(entries: dict[Any, Any], shard: int) -> bool:
     """Whether a shard's entries have the shape vaultnet writes, each in its right file.
+    Each note's own shape is checked when it is unpickled (``NoteCache.get``).
 
     A loop rather than all() over a generator, with shard_of inline: every entry of a large
     cache is checked on each build that loads it."""
@@ -316,7 +368,7 @@ def _well_formed(entries: dict[Any, Any], shard: int, sizes: dict[type, int]) ->
             and len(entry) == 3
             and type(entry[0]) is int
             and type(entry[1]) is int
-            and sizes.get(type(entry[2])) == len(entry[2])
+            and type(entry[2]) is bytes
             and crc32(path.encode("utf-8", "surrogateescape")) % SHARDS == shard
         ):
             return False

@@ -50,9 +50,9 @@ IDENTITY_LINES = frozenset({"name", "aliases", "email", "linkedin", "phone"})
 
 class Stub(Note):
     """What the model reads of a person note when it takes the person saved from it: the
-    names, what the duplicate check compares, the tasks and the diagnostics. The note
-    without its log, front matter and mentions, with the lines of IDENTITY_LINES only.
-    Never made into a person: the whole note is read for that (people.py)."""
+    names, what the duplicate check compares, the tasks and the diagnostics. Its other
+    fields are left empty, and of the lines only those of IDENTITY_LINES are kept. Never
+    made into a person: the whole note is read for that (people.py)."""
 
     __slots__ = ()
 
@@ -64,7 +64,22 @@ def stub_of(note: Note) -> Stub | None:
     if is_dated(note):
         return None
     lines = {key: line for key, line in note.lines.items() if key in IDENTITY_LINES}
-    return Stub._make(note._replace(log=(), mentions=(), front_matter={}, lines=lines))
+    return Stub(
+        note.path,
+        note.stem,
+        note.person,
+        note.generated,
+        name=note.name,
+        aliases=note.aliases,
+        company=note.company,
+        email=note.email,
+        phone=note.phone,
+        linkedin=note.linkedin,
+        tasks=note.tasks,
+        title=note.title,
+        lines=lines,
+        diagnostics=note.diagnostics,
+    )
 
 
 # A person, the warnings about their note, the note's key and its stub (None: none).

@@ -3,6 +3,7 @@ matches, never the source of truth, and ignored when damaged."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pickle
 import shutil
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.state.builds import append, counted, edit, fresh, one_shot, written
+from tests.state.builds import TODAY, append, counted, edit, fresh, one_shot, written
 from vaultnet.config import load_config
 from vaultnet.model.person import Details
+from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.source.vault import SourceFile
 from vaultnet.state import people as people_module
+from vaultnet.state import personstore
 from vaultnet.state.cache import NoteCache, shard_of
 from vaultnet.state.personstore import PersonStore
 
@@ -150,3 +153,48 @@ def test_stubs_stand_in_for_notes_the_parse_cache_lost(sample_vault: Path, tmp_p
     edit(sample_vault / ANN, "aliases: [Ann]", "aliases: [Ann, Annie]")  # everyone made again
     diagnostics = one_shot(sample_vault)
     assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
+
+
+def test_many_people_are_saved_by_a_helper_process(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From BACKGROUND_PEOPLE people made, a forked helper saves them while the build goes
+    on; the next build takes them as from a save of its own."""
+    monkeypatch.setattr(personstore, "BACKGROUND_PEOPLE", 1)
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted_fork() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    one_shot(sample_vault)
+    assert len(forks) == 1  # the people's (the parse cache's waits for many more notes)
+    append(sample_vault / ANN, "- 2026-11-25 — call\n")
+    made = counted(monkeypatch, people_module, "make_person")
+    diagnostics = one_shot(sample_vault)
+    assert [note.path for note in made] == [ANN]
+    monkeypatch.undo()
+    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
+
+
+def test_what_a_helper_failed_to_save_is_saved_by_the_next_save(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A watcher's builds save again what its first build's helper could not write."""
+    monkeypatch.setattr(personstore, "BACKGROUND_PEOPLE", 1)
+    monkeypatch.setattr(personstore, "_dump", _failing_dump)
+    config = load_config(sample_vault)
+    builder = Builder(config, NoteCache.for_vault(sample_vault))
+    builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))  # nothing can be written
+    assert not PersonStore(sample_vault).load(config)
+    monkeypatch.undo()
+    builder.save_state()  # nobody made since: only what was not written
+    assert len(PersonStore(sample_vault).load(config)) > 10
+
+
+def _failing_dump(_payload: object, _handle: object) -> None:
+    raise OSError("disk full")

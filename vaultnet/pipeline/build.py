@@ -40,8 +40,10 @@ if TYPE_CHECKING:
     from vaultnet.render.obsidian import ObsidianPages
     from vaultnet.render.render import Renderer
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
+    from vaultnet.state.cache import Saving
     from vaultnet.state.pagememo import PageMemo
     from vaultnet.state.people import PeopleState
+    from vaultnet.state.personstore import Saving as SavingPeople
 
 
 @dataclass(slots=True)
@@ -290,13 +292,14 @@ class Builder:
         # A large parse cache is saved on the other core while the network is modelled and
         # the pages are rendered; the helper is waited for before the record is written.
         saving = self.cache.save_in_background() if save and not dry_run else None
+        helpers: list[Saving | SavingPeople] = [saving] if saving is not None else []
         try:
             # Only a cache with a folder keeps a record (and the digest's JSON with it).
             recorded = save and not dry_run and self.cache.folder is not None
-            result = self._model_and_pages(read, today, write, dry_run, recorded, timings)
+            result = self._model_and_pages(read, today, write, dry_run, recorded, timings, helpers)
         finally:
-            if saving is not None:
-                saving.wait()
+            for helper in helpers:
+                helper.wait()
         if save and not dry_run:
             self.save_state()
             save_record(self.cache, self.config, fingerprint, result, write)
@@ -361,16 +364,23 @@ class Builder:
         dry_run: bool,
         recorded: bool,
         timings: dict[str, float],
+        helpers: list[Saving | SavingPeople],
     ) -> BuildResult:
         """The network of ``read`` for ``today``, with its pages rendered and written.
 
         A build that is ``recorded`` saves the digest's JSON with its record: it is made
         before the pages, which would otherwise hold their memory while it is (it raised a
-        cold build's peak)."""
+        cold build's peak). Its people are saved by a forked helper, added to ``helpers``,
+        when many were made."""
         mark = time.perf_counter()
-        network, model_diagnostics = self.people_state().build(
+        people = self.people_state()
+        network, model_diagnostics = people.build(
             self.config, read.notes, today, self._note_key, read.changes, self._whole_note
         )
+        if recorded:
+            saving = people.save_people_in_background()
+            if saving is not None:
+                helpers.append(saving)
         timings["model"] = time.perf_counter() - mark
         diagnostics = sorted(
             [*self.config.warnings, *read.diagnostics, *model_diagnostics], key=sort_key

@@ -62,7 +62,7 @@ from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
 from vaultnet.state.orders import Orders
-from vaultnet.state.personstore import PersonStore, Stub, stub_of
+from vaultnet.state.personstore import PersonStore, Saving, Stub, stub_of
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
@@ -363,14 +363,30 @@ class PeopleState:
             modelstore.save(vault, modelstore.PEOPLE, people)
             self._saved["people"] = people
         if self.store is not None:
-            notes = {note.path: note for note in self.people_notes}
-            saved = {
-                path: (person, found, key_of(path), stub_of(notes[path]))
-                for path, (_, person, found) in self.entries.items()
-                if path in notes
-            }
-            self.store.save(self._config[0], saved, self.made)
+            self.store.save(self._config[0], self.entries, self._people, self.made)
             self.made = set()
+
+    def save_people_in_background(self) -> Saving | None:
+        """Start saving the people (personstore.py) in a forked helper, when many were
+        made; ``save`` then saves the rest of what it saves."""
+        if self.store is None or self._config is None or self.people_notes is None:
+            return None
+        saving = self.store.save_in_background(
+            self._config[0], self.entries, self._people, self.made
+        )
+        if saving is not None:
+            self.made = set()
+        return saving
+
+    def _people(self) -> dict[str, tuple[Person, tuple[Diagnostic, ...], str, Stub | None]]:
+        """The people of the last build as the person store saves them."""
+        assert self.key_of is not None and self.people_notes is not None
+        key_of = self.key_of
+        notes = {note.path: note for note in self.people_notes}
+        return {
+            path: (person, found, key_of(path), stub_of(notes[path]))
+            for path, (_, person, found) in self.entries.items()
+        }
 
     def held(self) -> dict[str, tuple[str, Stub]]:
         """The stubs of the person notes whose people were loaded (``load``), each with

@@ -24,8 +24,9 @@ source of truth: deleting the folder changes no output, only the time a build ta
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -44,6 +45,7 @@ from vaultnet.version import VERSION
 FORMAT = 1  # bumped whenever what is saved of a person changes
 PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
 SHARDS = 256  # as many as the parse cache's, by the same hash of the path
+BACKGROUND_PEOPLE = 500  # people made, from which a forked helper saves them
 # The lines of a note the duplicate check names in its warnings (identity.py).
 IDENTITY_LINES = frozenset({"name", "aliases", "email", "linkedin", "phone"})
 
@@ -135,6 +137,7 @@ class PersonStore:
         self.folder = vault / STATE_DIR / PEOPLE_DIR
         # The paths each file holds, as read or last written: None until loaded.
         self.held: list[set[str]] | None = None
+        self.failed: set[int] = set()  # files that could not be written, to write again
 
     def _usable(self) -> bool:
         """Whether the folder lies inside the vault, not reached through a link."""
@@ -177,22 +180,22 @@ class PersonStore:
                 return {}  # not the shape vaultnet writes, or in the wrong file
         return people
 
-    def save(self, config: Config, people: Mapping[str, Saved], made: Iterable[str]) -> None:
-        """Save ``people``, made with ``config``: the files that hold a path in ``made``
-        (people made since they were loaded), or a path no longer in ``people``. Failures
-        only cost speed."""
-        held = self.held if self.held is not None else [set() for _ in range(SHARDS)]
-        dirty = {shard_of(path) for path in made}
-        for shard, paths in enumerate(held):
-            if shard not in dirty and any(path not in people for path in paths):
-                dirty.add(shard)  # someone gone
+    def save(
+        self,
+        config: Config,
+        paths: Collection[str],
+        people: Callable[[], Mapping[str, Saved]],
+        made: Iterable[str],
+    ) -> None:
+        """Save the people of ``paths`` (``people`` gives them, when something is to be
+        written), made with ``config``: the files that hold a path in ``made`` (people made
+        since they were loaded) or one no longer in ``paths``, and those a helper failed to
+        write. Failures only cost speed."""
+        dirty = self._dirty(paths, made)
         if not dirty or not self._usable():
             return
-        members: dict[int, dict[str, Saved]] = {shard: {} for shard in dirty}
-        for path, entry in people.items():
-            found = members.get(shard_of(path))
-            if found is not None:
-                found[path] = entry
+        members = self._members(dirty, paths)
+        found = people()
         head = {"format": FORMAT, "version": VERSION, "config": config_key(config)}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -201,14 +204,92 @@ class PersonStore:
                 if not members[shard]:
                     target.unlink(missing_ok=True)
                 else:
-                    payload = {**head, "people": members[shard]}
+                    payload = {**head, "people": {path: found[path] for path in members[shard]}}
                     with atomic_file(target, 0o600, durable=False) as handle:
                         _dump(payload, handle)
-                held[shard] = set(members[shard])
+                self._held()[shard] = members[shard]
         except (OSError, pickle.PicklingError, ValueError):
-            return  # people who cannot be saved only cost speed
-        finally:
-            self.held = held
+            self.failed |= dirty  # written again by the next save
+        else:
+            self.failed -= dirty
+
+    def save_in_background(
+        self,
+        config: Config,
+        paths: Collection[str],
+        people: Callable[[], Mapping[str, Saved]],
+        made: Collection[str],
+    ) -> Saving | None:
+        """Start ``save`` in a forked helper when many people were made (a cold build, or
+        the first of a day), while this process goes on; ``Saving.wait`` waits for it.
+        None when there is little to save or forking is not safe here: ``save`` does it
+        all then. Pickling 10,000 people takes about a quarter of a second, which the
+        helper spends on the other core while the insights and pages are made."""
+        if len(made) < BACKGROUND_PEOPLE:
+            return None
+        from vaultnet.state.forked import can_fork
+
+        if not can_fork() or not self._usable():
+            return None
+        dirty = self._dirty(paths, made)
+        try:
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the helper: save, and leave without running any cleanup
+            try:
+                self.save(config, paths, people, made)
+                os._exit(1 if self.failed & dirty else 0)
+            except BaseException:
+                os._exit(1)
+        # Here: the files as the helper writes them, unless it says it failed.
+        members = self._members(dirty, paths)
+        for shard in dirty:
+            self._held()[shard] = members[shard]
+        self.failed -= dirty
+        return Saving(self, pid, dirty)
+
+    def _held(self) -> list[set[str]]:
+        if self.held is None:
+            self.held = [set() for _ in range(SHARDS)]
+        return self.held
+
+    def _dirty(self, paths: Collection[str], made: Iterable[str]) -> set[int]:
+        """The files to write: of the people made, of people gone, and those not written."""
+        dirty = {shard_of(path) for path in made} | self.failed
+        for shard, held in enumerate(self._held()):
+            if shard not in dirty and any(path not in paths for path in held):
+                dirty.add(shard)  # someone gone
+        return dirty
+
+    @staticmethod
+    def _members(dirty: set[int], paths: Iterable[str]) -> dict[int, set[str]]:
+        """The paths each of the ``dirty`` files is to hold."""
+        members: dict[int, set[str]] = {shard: set() for shard in dirty}
+        for path in paths:
+            found = members.get(shard_of(path))
+            if found is not None:
+                found.add(path)
+        return members
+
+
+class Saving:
+    """A save running in a forked helper (see ``PersonStore.save_in_background``)."""
+
+    def __init__(self, store: PersonStore, pid: int, shards: set[int]) -> None:
+        self.store = store
+        self.pid = pid
+        self.shards = shards
+
+    def wait(self) -> None:
+        """Wait for the helper. Unless it wrote every file it took, they are all left to
+        the store's next ``save``."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except OSError:
+            status = -1
+        if status != 0:
+            self.store.failed |= self.shards
 
 
 def _dump(payload: dict[str, Any], handle: IO[bytes]) -> None:

@@ -225,10 +225,17 @@ def test_unchanged_entries_are_saved_as_read_without_being_unpickled(
     assert {path: entry for path, entry in after["entries"].items() if path != ANN} == others
     assert after["entries"][ANN][:2] == (source.size, source.mtime_ns)
     assert NoteCache.for_vault(sample_vault).get(source) == note
-    # Through a build: the edited note is the only one pickled.
+    # Through a build: the edited note is pickled, and those of its file the build asked
+    # for (a note unpickled keeps no bytes); the others are written back as read.
     append(sample_vault / ANN, "- 2026-11-26 call: again\n")
     pickled.clear()
     _build(sample_vault)
-    assert [n.path for n in pickled] == [ANN]
+    repickled = {n.path for n in pickled}
+    assert ANN in repickled and repickled <= set(before["entries"])
     again = _stored(shard)
-    assert {path: entry for path, entry in again["entries"].items() if path != ANN} == others
+    for path, entry in others.items():
+        if path not in repickled:
+            assert again["entries"][path] == entry
+        else:
+            reader = safepickle.SafeReader()
+            assert reader.loads(again["entries"][path][2]) == reader.loads(entry[2])

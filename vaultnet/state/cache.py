@@ -185,6 +185,8 @@ class NoteCache:
             self.forget(path)
             return None
         self._notes[path] = note
+        size, mtime, _ = self.entries[path]
+        self.entries[path] = (size, mtime, None)  # the note is kept: its bytes need not be
         result: Note | Unreadable = note
         return result
 
@@ -212,8 +214,9 @@ class NoteCache:
     def save(self) -> None:
         """Write the shards that changed, atomically; failures only cost speed.
 
-        An entry read from a file is written back as the bytes it was read as; only the
-        notes put since are pickled."""
+        An entry read from a file and not asked for is written back as the bytes it was
+        read as; the notes put or unpickled since are pickled (a note unpickled keeps no
+        bytes: the first build of a day asks for every person note)."""
         if self.folder is None or not self.dirty or self._entries is None:
             return
         if not self._usable():

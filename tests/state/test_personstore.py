@@ -75,7 +75,7 @@ def test_people_saved_with_other_tiers_are_not_taken(sample_vault: Path, tmp_pat
     "damage",
     [
         b"not a pickle",
-        pickle.dumps({"format": 1, "version": "0", "people": {}}),
+        pickle.dumps({"format": 1, "version": "0"}),
         pickle.dumps(os.system),  # names a function: refused, never called
         b"\x80\x05\x95",  # cut short
     ],
@@ -196,5 +196,23 @@ def test_what_a_helper_failed_to_save_is_saved_by_the_next_save(
     assert len(PersonStore(sample_vault).load(config)) > 10
 
 
-def _failing_dump(_payload: object, _handle: object) -> None:
+def _failing_dump(_head: object, _people: object, _handle: object) -> None:
     raise OSError("disk full")
+
+
+def test_people_saved_for_another_day_are_not_loaded(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Follow-ups depend on the day, and so does every person's digest: the first build
+    of a day reads no saved person, and no stub."""
+    one_shot(sample_vault)
+    config = load_config(sample_vault)
+    today = dt.date.fromisoformat(TODAY)
+    assert PersonStore(sample_vault).load(config, today)
+    assert not PersonStore(sample_vault).load(config, today + dt.timedelta(days=1))
+    whole = counted(monkeypatch, Builder, "_whole_note")
+    made = counted(monkeypatch, people_module, "make_person")
+    builder = Builder(config, NoteCache.for_vault(sample_vault))
+    builder.build(BuildRequest(today + dt.timedelta(days=1)))
+    assert whole == [] and len(made) > 10  # everyone made again, from notes read whole
+    assert PersonStore(sample_vault).load(config, today + dt.timedelta(days=1))

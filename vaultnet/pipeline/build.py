@@ -286,7 +286,7 @@ class Builder:
                 early.timings["total"] = time.perf_counter() - started
                 return early
         # A saved build's people state may hold person notes' stubs, read in their place.
-        held = self.people_state().held() if self.cache.folder is not None else None
+        held = self.people_state(today).held() if self.cache.folder is not None else None
         read = self.read(changed=(), held=held)
         timings["read"] = time.perf_counter() - started
         # A large parse cache is saved on the other core while the network is modelled and
@@ -306,14 +306,15 @@ class Builder:
         timings["total"] = time.perf_counter() - started
         return result
 
-    def people_state(self) -> PeopleState:
-        """The per-person state, kept from one build to the next (state/people.py)."""
+    def people_state(self, today: dt.date | None = None) -> PeopleState:
+        """The per-person state, kept from one build to the next (state/people.py); made
+        by the first call, which loads the people saved for ``today`` (None: any day)."""
         if self.people is None:
             from vaultnet.state.people import PeopleState
 
             self.people = PeopleState()
             if self.cache.folder is not None:  # a vault's state, not an in-memory build's
-                self.people.load(self.config.vault, self.config)
+                self.people.load(self.config.vault, self.config, today)
         return self.people
 
     def save_state(self) -> None:

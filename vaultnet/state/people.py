@@ -280,12 +280,13 @@ class PeopleState:
             self.last = Orders(network)
         return network, diagnostics
 
-    def load(self, vault: Path, config: Config) -> None:
+    def load(self, vault: Path, config: Config, today: dt.date | None = None) -> None:
         """Take what the last saved build of ``vault`` computed (modelstore.py) and the
         people it made (personstore.py), to be used where their keys match; called before
-        the first build. ``config`` gives the tiers of the saved people."""
+        the first build. ``config`` gives the tiers of the saved people; with ``today``
+        (the first build's day), only people saved for that day are loaded."""
         self.store = PersonStore(vault)
-        for path, (person, about, key, stub) in self.store.load(config).items():
+        for path, (person, about, key, stub) in self.store.load(config, today).items():
             self.entries[path] = (person.digest, person, about)
             self.unlinked.add(path)
             if stub is not None:
@@ -362,17 +363,19 @@ class PeopleState:
         if self._saved.get("people") != people:
             modelstore.save(vault, modelstore.PEOPLE, people)
             self._saved["people"] = people
-        if self.store is not None:
-            self.store.save(self._config[0], self.entries, self._people, self.made)
+        if self.store is not None and self.built is not None:
+            today = self.built.signature[0]
+            self.store.save(self._config[0], today, self.entries, self._people, self.made)
             self.made = set()
 
     def save_people_in_background(self) -> Saving | None:
         """Start saving the people (personstore.py) in a forked helper, when many were
         made; ``save`` then saves the rest of what it saves."""
-        if self.store is None or self._config is None or self.people_notes is None:
+        if self.store is None or self._config is None or self.built is None:
             return None
+        today = self.built.signature[0]
         saving = self.store.save_in_background(
-            self._config[0], self.entries, self._people, self.made
+            self._config[0], today, self.entries, self._people, self.made
         )
         if saving is not None:
             self.made = set()

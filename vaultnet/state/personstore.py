@@ -143,38 +143,38 @@ class PersonStore:
         """Whether the folder lies inside the vault, not reached through a link."""
         return link_on_the_way(self.vault, f"{STATE_DIR}/{PEOPLE_DIR}") is None
 
-    def load(self, config: Config) -> dict[str, Saved]:
-        """Every usable saved person, by path; their tiers are ``config``'s."""
+    def load(self, config: Config, today: dt.date | None = None) -> dict[str, Saved]:
+        """Every usable saved person, by path; their tiers are ``config``'s. With ``today``,
+        only people saved for that day: a person's digest holds the day, so no one saved
+        for another is ever taken (a file's head says its day, and the rest of a file of
+        another day is not read)."""
         self.held = [set() for _ in range(SHARDS)]
         found: dict[str, Saved] = {}
         if not self._usable():
             return found
         days = Days()
         tiers = {tier.name: tier for tier in config.tiers}
-        configured = config_key(config)
+        head = _head(config, today)
         for shard in range(SHARDS):
-            people = self._read(shard, days, tiers, configured)
+            people = self._read(shard, days, tiers, head)
             found.update(people)
             self.held[shard] = set(people)
         return found
 
     def _read(
-        self, shard: int, days: Days, tiers: dict[str, Tier], configured: str
+        self, shard: int, days: Days, tiers: dict[str, Tier], head: dict[str, Any]
     ) -> dict[str, Saved]:
         try:
             with open(self.folder / _name(shard), "rb") as handle:
-                payload: Any = _Unpickler(handle, days, tiers).load()
+                found: Any = _Unpickler(handle, days, tiers).load()
+                if type(found) is not dict or any(found.get(k) != v for k, v in head.items()):
+                    return {}  # of another format, version, configuration or day
+                # A pickle of its own: an unpickler's memo would carry over.
+                people: Any = _Unpickler(handle, days, tiers).load()
         except Exception:  # missing or damaged: nothing saved there
             return {}
-        if (
-            not isinstance(payload, dict)
-            or payload.get("format") != FORMAT
-            or payload.get("version") != VERSION
-            or payload.get("config") != configured  # stubs are parsed by its options
-            or type(payload.get("people")) is not dict
-        ):
+        if type(people) is not dict:
             return {}
-        people: dict[str, Saved] = payload["people"]
         for path, entry in people.items():
             if not _well_formed(path, entry) or shard_of(path) != shard:
                 return {}  # not the shape vaultnet writes, or in the wrong file
@@ -183,20 +183,21 @@ class PersonStore:
     def save(
         self,
         config: Config,
+        today: dt.date,
         paths: Collection[str],
         people: Callable[[], Mapping[str, Saved]],
         made: Iterable[str],
     ) -> None:
         """Save the people of ``paths`` (``people`` gives them, when something is to be
-        written), made with ``config``: the files that hold a path in ``made`` (people made
-        since they were loaded) or one no longer in ``paths``, and those a helper failed to
-        write. Failures only cost speed."""
+        written), made with ``config`` for ``today``: the files that hold a path in
+        ``made`` (people made since they were loaded) or one no longer in ``paths``, and
+        those a helper failed to write. Failures only cost speed."""
         dirty = self._dirty(paths, made)
         if not dirty or not self._usable():
             return
         members = self._members(dirty, paths)
         found = people()
-        head = {"format": FORMAT, "version": VERSION, "config": config_key(config)}
+        head = _head(config, today)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for shard in sorted(dirty):
@@ -204,9 +205,9 @@ class PersonStore:
                 if not members[shard]:
                     target.unlink(missing_ok=True)
                 else:
-                    payload = {**head, "people": {path: found[path] for path in members[shard]}}
+                    held = {path: found[path] for path in members[shard]}
                     with atomic_file(target, 0o600, durable=False) as handle:
-                        _dump(payload, handle)
+                        _dump(head, held, handle)
                 self._held()[shard] = members[shard]
         except (OSError, pickle.PicklingError, ValueError):
             self.failed |= dirty  # written again by the next save
@@ -216,6 +217,7 @@ class PersonStore:
     def save_in_background(
         self,
         config: Config,
+        today: dt.date,
         paths: Collection[str],
         people: Callable[[], Mapping[str, Saved]],
         made: Collection[str],
@@ -238,7 +240,7 @@ class PersonStore:
             return None
         if pid == 0:  # the helper: save, and leave without running any cleanup
             try:
-                self.save(config, paths, people, made)
+                self.save(config, today, paths, people, made)
                 os._exit(1 if self.failed & dirty else 0)
             except BaseException:
                 os._exit(1)
@@ -292,14 +294,24 @@ class Saving:
             self.store.failed |= self.shards
 
 
-def _dump(payload: dict[str, Any], handle: IO[bytes]) -> None:
+def _head(config: Config, today: dt.date | None) -> dict[str, Any]:
+    """What a file says of itself before its people, which a load must find as it is."""
+    head = {"format": FORMAT, "version": VERSION, "config": config_key(config)}
+    if today is not None:
+        head["day"] = today.toordinal()
+    return head
+
+
+def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> None:
+    """Write ``head``, then ``people`` (two pickles: a load of another day reads one)."""
+    pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {  # exactly these classes; everything else as usual
         dt.date: by_number,
         Tier: _tier_by_name,
         Details: _no_details,
     }
-    pickler.dump(payload)
+    pickler.dump(people)
 
 
 def _tier_by_name(tier: Tier) -> tuple[Any, tuple[str]]:

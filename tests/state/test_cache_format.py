@@ -1,9 +1,9 @@
 """The parse cache's format: named tuples stored as their values, made again without running
-their classes' code, each note pickled on its own, and the files of the previous format
-dropped and written again."""
+their classes' code, and the files of the previous format dropped and written again."""
 
 from __future__ import annotations
 
+import copyreg
 import io
 import pickle
 import shutil
@@ -17,7 +17,7 @@ import pytest
 from vaultnet.source import parsed
 from vaultnet.source.notes import Note, parse_note
 from vaultnet.state.cache import FORMAT
-from vaultnet.state.safepickle import SafeUnpickler, pack
+from vaultnet.state.safepickle import SafeUnpickler
 
 NOTE = b"""---
 tier: close
@@ -41,7 +41,7 @@ def _pages(vault: Path) -> dict[str, bytes]:
 
 
 def _shards(vault: Path) -> list[Path]:
-    return sorted((vault / ".vaultnet" / "cache").glob("notes-*.pickle"))
+    return sorted((vault / ".vaultnet" / "cache").glob("*.pickle"))
 
 
 def _load(data: bytes) -> Any:
@@ -67,45 +67,50 @@ def test_named_tuples_are_made_again_without_their_classes_code(
 
 
 def _as_the_previous_format_wrote_it(payload: dict[str, Any]) -> bytes:
-    """A shard as format 9 wrote it: the whole shard one pickle, its notes unpickled."""
-    notes = {
-        path: (size, mtime, _load(data)) for path, (size, mtime, data) in payload["entries"].items()
-    }
-    return pickle.dumps(
-        {**payload, "format": 9, "entries": notes}, protocol=pickle.HIGHEST_PROTOCOL
-    )
+    """A shard as format 8 wrote it: each named tuple made by its class (NEWOBJ)."""
+
+    def by_class(value: tuple[Any, ...]) -> tuple[Any, ...]:
+        return copyreg.__newobj__, (type(value), *value)  # type: ignore[attr-defined]
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    named = (parsed.Note, parsed.LogEntry, parsed.Mention, parsed.Task, parsed.Position)
+    pickler.dispatch_table = {cls: by_class for cls in (*named, parsed.Unreadable)}
+    pickler.dump({**payload, "format": 8})
+    return buffer.getvalue()
 
 
-def test_a_cache_of_format_9_is_dropped_quietly_and_written_again(sample_vault: Path) -> None:
+def test_a_cache_of_format_8_is_dropped_quietly_and_written_again(sample_vault: Path) -> None:
     assert FORMAT == 10
     cold = _build(sample_vault)
     first = _pages(sample_vault)
     for shard in _shards(sample_vault):
-        shard.write_bytes(_as_the_previous_format_wrote_it(_load(shard.read_bytes())))
+        old = _as_the_previous_format_wrote_it(_load(shard.read_bytes()))
+        assert b"rebuilt" not in old and b"rebuilt" in shard.read_bytes()
+        shard.write_bytes(old)
     shutil.rmtree(sample_vault / "Network")  # past the early stop
+    shutil.rmtree(sample_vault / ".vaultnet" / "people")  # no saved people: notes are read
     again = _build(sample_vault)
     assert again.returncode == cold.returncode, again.stderr
     assert "cache" not in again.stderr and "Traceback" not in again.stderr
     assert _pages(sample_vault) == first
     for shard in _shards(sample_vault):
-        payload = _load(shard.read_bytes())
-        assert payload["format"] == FORMAT
-        assert all(type(entry[2]) is bytes for entry in payload["entries"].values())
+        assert _load(shard.read_bytes())["format"] == FORMAT
 
 
 def test_a_cached_note_of_the_wrong_length_is_parsed_again(sample_vault: Path) -> None:
     cold = _build(sample_vault)
     first = _pages(sample_vault)
     shard, payload, path, (size, mtime, note) = next(
-        (shard, payload, path, (size, mtime, _load(data)))
+        (shard, payload, path, entry)
         for shard in _shards(sample_vault)
         for payload in [_load(shard.read_bytes())]
-        for path, (size, mtime, data) in payload["entries"].items()
-        if b"person" in data and isinstance(_load(data), Note) and _load(data).person
+        for path, entry in payload["entries"].items()
+        if isinstance(entry[2], Note) and entry[2].person
     )
     # Values a note's class would refuse, which the cache's reader does not check.
     short = tuple.__new__(Note, (path, note.stem, True))
-    payload["entries"][path] = (size, mtime, pack(short))
+    payload["entries"][path] = (size, mtime, short)
     shard.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
     shutil.rmtree(sample_vault / "Network")
     shutil.rmtree(sample_vault / ".vaultnet" / "people")  # no saved people: notes are read
@@ -113,5 +118,5 @@ def test_a_cached_note_of_the_wrong_length_is_parsed_again(sample_vault: Path) -
     assert again.returncode == cold.returncode, again.stderr
     assert "Traceback" not in again.stderr
     assert _pages(sample_vault) == first
-    saved = _load(_load(shard.read_bytes())["entries"][path][2])
+    saved = _load(shard.read_bytes())["entries"][path][2]
     assert saved == note and len(saved) == len(Note._fields)

@@ -1,6 +1,6 @@
 """Unpickling what vaultnet saves in ``.vaultnet/``, limited to plain values: the parse
-cache and the parse helper's results (``SafeUnpickler``; ``SafeReader`` for the cache's
-notes, each pickled on its own), the saved rows and the model's lookups (``PlainUnpickler``).
+cache and the parse helper's results (``SafeUnpickler``), the saved rows and the model's
+lookups (``PlainUnpickler``).
 
 Its own module so that ``pickle`` is imported only when parsed notes are loaded: a build
 that stops early never needs it.
@@ -77,65 +77,27 @@ class Days(dict[int, dt.date]):
         return date
 
 
-Classes = dict[tuple[str, str], Any]
-
-
-def allowed_classes(days: Days) -> Classes:
-    """What each name a pickle may use stands for: the allowed classes, under their former
-    modules too, ``tuple.__new__`` for ``rebuilt`` and the lookup in ``days`` for ``day``.
-
-    One table for many unpicklers: each small pickle names its classes again, and a lookup
-    here costs far less than importing them each time."""
-    import importlib
-
-    table: Classes = {
-        (module, name): getattr(importlib.import_module(module), name) for module, name in _ALLOWED
-    }
-    table.update(_FASTER)
-    table[_DAY] = days.__getitem__  # a lookup in C; Python only for a new day
-    for former, module in _FORMER_MODULES.items():
-        for (where, name), found in list(table.items()):
-            if where == module:
-                table[former, name] = found
-    return table
-
-
 class SafeUnpickler(pickle.Unpickler):
     """Unpickles only the plain value types a parsed note is made of.
 
     ``days`` gives the dates ``pack`` wrote: one object for each day, however many
-    unpicklers share it. ``classes`` (``allowed_classes``), when given, is used instead of
-    a table of its own, with the ``days`` it was made with.
+    unpicklers share it.
     """
 
-    def __init__(
-        self, file: IO[bytes], days: Days | None = None, classes: Classes | None = None
-    ) -> None:
+    def __init__(self, file: IO[bytes], days: Days | None = None) -> None:
         super().__init__(file)
-        if classes is None:
-            classes = allowed_classes(days if days is not None else Days())
-        self._classes = classes
+        self._days = days if days is not None else Days()
 
     def find_class(self, module: str, name: str) -> Any:
-        found = self._classes.get((module, name))
-        if found is None:
+        module = _FORMER_MODULES.get(module, module)
+        faster = _FASTER.get((module, name))
+        if faster is not None:
+            return faster
+        if (module, name) == _DAY:
+            return self._days.__getitem__  # a lookup in C; Python only for a new day
+        if (module, name) not in _ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        return found
-
-
-class SafeReader:
-    """Unpickles many small pickles, each on its own, with one ``Days`` and one table of
-    classes for all of them (the parse cache's notes, each asked for apart)."""
-
-    def __init__(self) -> None:
-        self.days = Days()
-        self.classes = allowed_classes(self.days)
-
-    def load(self, file: IO[bytes]) -> Any:
-        return SafeUnpickler(file, classes=self.classes).load()
-
-    def loads(self, data: bytes) -> Any:
-        return SafeUnpickler(io.BytesIO(data), classes=self.classes).load()
+        return super().find_class(module, name)
 
 
 class PlainUnpickler(pickle.Unpickler):

@@ -150,6 +150,9 @@ class Person(NamedTuple):
     cadence_from_note: bool
     last_contact: dt.date | None
     last_interaction: Interaction | None
+    # The latest entry of the person's own log that records a contact and names its kind
+    # (a meeting, a call): the kind of contact to suggest again.
+    last_logged: Interaction | None
     # The interactions the insights read of everyone, in order: those with a tag, and
     # those of kind ``tier`` or ``moved`` (any case). The others stay in ``details``.
     notable: tuple[Interaction, ...]
@@ -357,6 +360,14 @@ def make_person(
         (i for i in reversed(done) if not i.kind or i.kind.casefold() not in NOT_CONTACT_KINDS),
         None,
     )
+    logged = next(
+        (
+            i
+            for i in reversed(done)
+            if i.kind and not i.mention and i.kind.casefold() not in NOT_CONTACT_KINDS
+        ),
+        None,
+    )
     if last is not None:
         candidates.append(last.date)
     last_contact = max(candidates) if candidates else None
@@ -411,6 +422,7 @@ def make_person(
         cadence_from_note=note.cadence is not None,
         last_contact=last_contact,
         last_interaction=last,
+        last_logged=logged,
         notable=tuple(filter(is_notable, done)),
         planned=tuple(planned),
         next_follow_up=note.next_follow_up,

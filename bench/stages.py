@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/stages.py VAULT [EDITS] [--no-briefs]
+    python bench/stages.py VAULT [EDITS] [--no-briefs] [--today YYYY-MM-DD]
 
 Appends a log line to the first EDITS notes of VAULT/People (0: none), builds once with the
 vault's own cache and saved state, as ``vaultnet build`` does, and prints one line: the
@@ -11,6 +11,8 @@ cache; model; render, insights and briefs included; write), what the build spent
 (saving the cache, the rows and the record), and the total of the process.
 
 ``--no-briefs`` renders no brief pages (the output differs): to time the rest alone.
+``--today`` builds for another day than 2026-11-26: a build the day after the last one
+makes every person again (their follow-ups depend on the day).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def main() -> None:
     parser.add_argument("vault", type=Path)
     parser.add_argument("edits", type=int, nargs="?", default=0)
     parser.add_argument("--no-briefs", action="store_true")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=TODAY)
     args = parser.parse_args()
     gc.disable()  # as the vaultnet program runs (cli/main.py: run)
     people = args.vault / "People"
@@ -49,7 +52,7 @@ def main() -> None:
 
         render.brief_jobs = lambda *_args, **_kwargs: []  # type: ignore[assignment]
     builder = build.Builder(load_config(args.vault), NoteCache.for_vault(args.vault))
-    result = builder.build(build.BuildRequest(TODAY, once=True))
+    result = builder.build(build.BuildRequest(args.today, once=True))
     timings = dict(result.timings)
     total = timings.pop("total")
     stages = {"imports": imported - started, **timings, "save+rest": total - sum(timings.values())}

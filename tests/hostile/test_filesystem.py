@@ -245,13 +245,12 @@ def test_a_planted_cache_never_runs_code(tmp_path: Path, monkeypatch: pytest.Mon
     vault = make_vault(tmp_path)
     (vault / ".vaultnet" / "cache").mkdir(parents=True)
     planted = pickle.dumps({"format": 4, "x": _Boom()})
-    (vault / ".vaultnet" / "cache" / "notes-2a.pickle").write_bytes(planted)
+    for shard in range(256):  # in whichever file the build reads
+        (vault / ".vaultnet" / "cache" / f"notes-{shard:02x}.pickle").write_bytes(planted)
     monkeypatch.chdir(tmp_path)
     result = cli("build", vault, *TODAY_ARGS)
     assert result.exit_code == 0
-    assert (
-        "cache cache/notes-2a.pickle could not be read (UnpicklingError); rebuilt" in result.stderr
-    )
+    assert "could not be read (UnpicklingError); rebuilt" in result.stderr
     assert not (tmp_path / "PLANTED").exists() and not (vault / "PLANTED").exists()
     again = cli("build", vault, *TODAY_ARGS)
     assert again.exit_code == 0 and "could not be read" not in again.stderr

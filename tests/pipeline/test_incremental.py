@@ -14,6 +14,7 @@ from vaultnet.config import load_config
 from vaultnet.pipeline.build import Builder, BuildRequest, Mode, build_vault
 from vaultnet.state.cache import FORMAT, NoteCache, shard_of
 
+DAILY = "Daily/2026-11-24.md"  # a dated note: every build reads its cache file
 TODAY = dt.date(2026, 11, 26)
 
 
@@ -64,9 +65,10 @@ def test_a_corrupt_cache_is_rebuilt(sample_vault: Path) -> None:
     config = load_config(sample_vault)
     build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
     first = _pages(sample_vault)
-    shards = sorted((sample_vault / ".vaultnet" / "cache").glob("notes-*.pickle"))
+    shards = sorted((sample_vault / ".vaultnet" / "cache").glob("*.pickle"))
     assert len(shards) > 10  # the notes are spread over many files
-    shards[0].write_bytes(shards[0].read_bytes()[:100])
+    daily = sample_vault / ".vaultnet" / "cache" / f"notes-{shard_of(DAILY):02x}.pickle"
+    daily.write_bytes(daily.read_bytes()[:100])  # a file every build reads
     (sample_vault / ".vaultnet" / "last-build.json").unlink()
     cache = NoteCache.for_vault(sample_vault)
     result = build_vault(config, TODAY, cache=cache)
@@ -86,7 +88,7 @@ def test_a_cache_that_would_run_code_is_refused(sample_vault: Path, tmp_path: Pa
             return (os.system, (f"touch {marker}",))
 
     (sample_vault / ".vaultnet" / "cache").mkdir(parents=True, exist_ok=True)
-    (sample_vault / ".vaultnet" / "cache" / "notes-07.pickle").write_bytes(
+    (sample_vault / ".vaultnet" / "cache" / f"notes-{shard_of(DAILY):02x}.pickle").write_bytes(
         pickle.dumps({"format": FORMAT, "entries": Evil()})
     )
     cache = NoteCache.for_vault(sample_vault)
@@ -139,7 +141,7 @@ def test_progress_is_reported_while_notes_are_parsed(sample_vault: Path) -> None
 def _shard_state(vault: Path) -> dict[str, tuple[int, int]]:
     return {
         p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
-        for p in (vault / ".vaultnet" / "cache").glob("notes-*.pickle")
+        for p in (vault / ".vaultnet" / "cache").glob("*.pickle")
     }
 
 
@@ -152,7 +154,7 @@ def test_an_edit_rewrites_only_the_cache_file_holding_its_note(sample_vault: Pat
     build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
     after = _shard_state(sample_vault)
     changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {f"notes-{shard_of('People/Ann Lee.md'):02x}.pickle"}
+    assert changed == {f"people-{shard_of('People/Ann Lee.md'):02x}.pickle"}
     assert after.keys() == before.keys()
     # The next process reads the edit from the cache, parsing nothing.
     forced = Builder(config, NoteCache.for_vault(sample_vault)).build(
@@ -172,9 +174,14 @@ def test_a_deleted_note_leaves_the_cache_and_an_old_cache_file_is_removed(
     assert not old.exists()
     (sample_vault / "People" / "Ann Lee.md").unlink()
     build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
+    # A file the build did not read still holds the note (never asked for again): it
+    # leaves the file whenever the file is read.
     cache = NoteCache.for_vault(sample_vault)
+    cache.retain({p.relative_to(sample_vault).as_posix() for p in sample_vault.rglob("*.md")})
     assert "People/Ann Lee.md" not in cache.entries
     assert "People/Bob Marsh.md" in cache.entries
+    cache.save()
+    assert "People/Ann Lee.md" not in NoteCache.for_vault(sample_vault).entries
 
 
 def test_cache_files_of_another_configuration_are_not_used(sample_vault: Path) -> None:
@@ -195,11 +202,12 @@ def test_a_cache_file_of_the_wrong_shape_is_rebuilt_not_trusted(sample_vault: Pa
     build_vault(config, TODAY, cache=NoteCache.for_vault(sample_vault))
     first = _pages(sample_vault)
     shard = shard_of("People/Ann Lee.md")
-    path = sample_vault / ".vaultnet" / "cache" / f"notes-{shard:02x}.pickle"
+    path = sample_vault / ".vaultnet" / "cache" / f"people-{shard:02x}.pickle"
     payload = pickle.loads(path.read_bytes())
     payload["entries"]["People/Ann Lee.md"] = 5  # a value no build writes
     path.write_bytes(pickle.dumps(payload))
     (sample_vault / ".vaultnet" / "last-build.json").unlink()
+    shutil.rmtree(sample_vault / ".vaultnet" / "people")  # no saved people: notes are read
     cache = NoteCache.for_vault(sample_vault)
     result = Builder(config, cache).build(BuildRequest(TODAY, stop_early=False))
     assert result.read.parsed >= 1  # that file's notes were parsed again
@@ -537,7 +545,7 @@ def test_a_cache_of_the_previous_format_is_dropped_quietly(sample_vault: Path) -
     build = [sys.executable, "-m", "vaultnet", "build", str(sample_vault), "--today", "2026-11-26"]
     cold = subprocess.run(build, capture_output=True, text=True)
     first = _pages(sample_vault)
-    shards = sorted((sample_vault / ".vaultnet" / "cache").glob("notes-*.pickle"))
+    shards = sorted((sample_vault / ".vaultnet" / "cache").glob("*.pickle"))
     assert shards
     for shard in shards:
         data = shard.read_bytes()
@@ -548,10 +556,11 @@ def test_a_cache_of_the_previous_format_is_dropped_quietly(sample_vault: Path) -
         old = pickle.dumps({**payload, "format": FORMAT - 1}, protocol=3)
         shard.write_bytes(old.replace(b"vaultnet.source.parsed\n", b"vaultnet.source.notes\n"))
     shutil.rmtree(sample_vault / "Network")  # past the early stop
+    shutil.rmtree(sample_vault / ".vaultnet" / "people")  # no saved people: notes are read
     again = subprocess.run(build, capture_output=True, text=True)
     assert again.returncode == cold.returncode, again.stderr
     assert "cache" not in again.stderr  # dropped, not reported as unreadable
     assert _pages(sample_vault) == first
-    for shard in sorted((sample_vault / ".vaultnet" / "cache").glob("notes-*.pickle")):
+    for shard in sorted((sample_vault / ".vaultnet" / "cache").glob("*.pickle")):
         payload = SafeUnpickler(io.BytesIO(shard.read_bytes())).load()
         assert payload["format"] == FORMAT

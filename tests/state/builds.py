@@ -1,13 +1,20 @@
-"""What the tests of the kept state share: a build through the command line, the pages it
-wrote, and edits of a note as an editor would save them."""
+"""What the tests of the kept state share: a build through the command line or a Builder,
+the pages it wrote, edits of a note as an editor would save them, and counted calls."""
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from vaultnet.cli.main import main
+from vaultnet.config import load_config
+from vaultnet.pipeline.build import Builder, BuildRequest
+from vaultnet.state.cache import NoteCache
 
 TODAY = "2026-11-26"
 
@@ -33,3 +40,33 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def one_shot(vault: Path) -> list[str]:
+    """A one-shot build that starts from the model the last one saved and saves its own,
+    as ``vaultnet build`` does; its diagnostics."""
+    builder = Builder(load_config(vault), NoteCache.for_vault(vault))
+    result = builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))
+    return [str(d) for d in result.diagnostics]
+
+
+def fresh(vault: Path, tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The output and diagnostics of a build of a copy of ``vault`` without .vaultnet/."""
+    copy = tmp_path / "fresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(vault, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
+    diagnostics = one_shot(copy)
+    return written(copy), diagnostics
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[Any]:
+    """The first argument of each call to ``module.name`` from here on."""
+    calls: list[Any] = []
+    real = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls

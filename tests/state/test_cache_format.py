@@ -41,7 +41,7 @@ def _pages(vault: Path) -> dict[str, bytes]:
 
 
 def _shards(vault: Path) -> list[Path]:
-    return sorted((vault / ".vaultnet" / "cache").glob("notes-*.pickle"))
+    return sorted((vault / ".vaultnet" / "cache").glob("*.pickle"))
 
 
 def _load(data: bytes) -> Any:
@@ -81,7 +81,7 @@ def _as_the_previous_format_wrote_it(payload: dict[str, Any]) -> bytes:
 
 
 def test_a_cache_of_format_8_is_dropped_quietly_and_written_again(sample_vault: Path) -> None:
-    assert FORMAT == 9
+    assert FORMAT == 10
     cold = _build(sample_vault)
     first = _pages(sample_vault)
     for shard in _shards(sample_vault):
@@ -89,6 +89,7 @@ def test_a_cache_of_format_8_is_dropped_quietly_and_written_again(sample_vault: 
         assert b"rebuilt" not in old and b"rebuilt" in shard.read_bytes()
         shard.write_bytes(old)
     shutil.rmtree(sample_vault / "Network")  # past the early stop
+    shutil.rmtree(sample_vault / ".vaultnet" / "people")  # no saved people: notes are read
     again = _build(sample_vault)
     assert again.returncode == cold.returncode, again.stderr
     assert "cache" not in again.stderr and "Traceback" not in again.stderr
@@ -112,6 +113,7 @@ def test_a_cached_note_of_the_wrong_length_is_parsed_again(sample_vault: Path) -
     payload["entries"][path] = (size, mtime, short)
     shard.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
     shutil.rmtree(sample_vault / "Network")
+    shutil.rmtree(sample_vault / ".vaultnet" / "people")  # no saved people: notes are read
     again = _build(sample_vault)
     assert again.returncode == cold.returncode, again.stderr
     assert "Traceback" not in again.stderr

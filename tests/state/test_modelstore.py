@@ -8,11 +8,10 @@ import os
 import pickle
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.state.builds import append, edit, written
+from tests.state.builds import append, counted, edit, fresh, one_shot, written
 from vaultnet.config import load_config
 from vaultnet.model import person as person_module
 from vaultnet.pipeline.build import Builder, BuildRequest, Mode
@@ -24,40 +23,10 @@ TODAY = dt.date(2026, 11, 26)
 SAVED = Path(".vaultnet") / "model"
 
 
-def _build(vault: Path) -> list[str]:
-    """A one-shot build that starts from the model the last one saved and saves its own,
-    as ``vaultnet build`` does; its diagnostics."""
-    builder = Builder(load_config(vault), NoteCache.for_vault(vault))
-    result = builder.build(BuildRequest(TODAY))
-    return [str(d) for d in result.diagnostics]
-
-
-def _fresh(vault: Path, tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
-    """The output and diagnostics of a build of a copy of ``vault`` without .vaultnet/."""
-    copy = tmp_path / "fresh"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(vault, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
-    diagnostics = _build(copy)
-    return written(copy), diagnostics
-
-
-def _counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[Any]:
-    """The first argument of each call to ``module.name`` from here on."""
-    calls: list[Any] = []
-    real = getattr(module, name)
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(args[0])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
-
-
 def test_a_build_from_the_saved_model_equals_a_fresh_one(
     sample_vault: Path, tmp_path: Path
 ) -> None:
-    _build(sample_vault)
+    one_shot(sample_vault)
     assert sorted(p.name for p in (sample_vault / SAVED).iterdir()) == [
         "dated.pickle",
         "people.pickle",
@@ -69,27 +38,27 @@ def test_a_build_from_the_saved_model_equals_a_fresh_one(
     append(people / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     edit(people / "Chloé Martin.md", "\n---", "\nemail: bob.marsh@initech.com\n---")
     append(next((sample_vault / "Daily").glob("*.md")), "\nMet [[Bob Marsh]].\n")
-    diagnostics = _build(sample_vault)
+    diagnostics = one_shot(sample_vault)
     assert any("same email as People/Bob Marsh.md" in d for d in diagnostics)
-    assert (written(sample_vault), diagnostics) == _fresh(sample_vault, tmp_path)
+    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
     # And back: the warning goes, as it would without anything saved.
     edit(people / "Chloé Martin.md", "\nemail: bob.marsh@initech.com\n---", "\n---")
-    diagnostics = _build(sample_vault)
+    diagnostics = one_shot(sample_vault)
     assert not any("same email as People/Bob Marsh.md" in d for d in diagnostics)
-    assert (written(sample_vault), diagnostics) == _fresh(sample_vault, tmp_path)
+    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
 
 
 def test_what_is_saved_is_taken_where_its_keys_match(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _build(sample_vault)
-    checked = _counted(monkeypatch, people_module, "duplicate_people")
-    resolved = _counted(monkeypatch, person_module, "_ref")
-    scanned = _counted(monkeypatch, people_module, "mentions_in")
+    one_shot(sample_vault)
+    checked = counted(monkeypatch, people_module, "duplicate_people")
+    resolved = counted(monkeypatch, person_module, "_ref")
+    scanned = counted(monkeypatch, people_module, "mentions_in")
     append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     daily = next((sample_vault / "Daily").glob("*.md"))
     append(daily, "\nMet [[Bob Marsh]].\n")
-    _build(sample_vault)
+    one_shot(sample_vault)
     # A log line changes no name, no identity and no reference: all are taken as saved;
     # only the dated note that changed is read for mentions again.
     assert checked == [] and resolved == []
@@ -97,17 +66,17 @@ def test_what_is_saved_is_taken_where_its_keys_match(
     # A new name resolves everything again (references are saved under the names' key),
     # and the duplicate check runs when a note changed what it compares.
     edit(sample_vault / "People" / "Ann Lee.md", "\n---", "\naliases: [Annie]\n---")
-    _build(sample_vault)
+    one_shot(sample_vault)
     assert len(checked) == 1 and resolved
 
 
 def test_only_the_parts_that_changed_are_written(sample_vault: Path) -> None:
-    _build(sample_vault)
+    one_shot(sample_vault)
     files = {name: sample_vault / SAVED / f"{name}.pickle" for name in ("refs", "dated", "people")}
     for path in files.values():
         os.utime(path, ns=(1, 1))
     append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
-    _build(sample_vault)
+    one_shot(sample_vault)
     # The note's key is in the people's part; no reference and no dated note changed.
     assert {name: path.stat().st_mtime_ns != 1 for name, path in files.items()} == {
         "refs": False,
@@ -136,7 +105,7 @@ class Evil:
 def test_a_damaged_saved_model_is_ignored(
     sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | str
 ) -> None:
-    _build(sample_vault)
+    one_shot(sample_vault)
     for part in ("refs", "dated", "people"):
         path = sample_vault / SAVED / f"{part}.pickle"
         if content == "shapes":  # the right header, values of another shape
@@ -150,29 +119,29 @@ def test_a_damaged_saved_model_is_ignored(
             assert isinstance(content, bytes)
             path.write_bytes(content)
     append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
-    expected = _fresh(sample_vault, tmp_path)
+    expected = fresh(sample_vault, tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert (written(sample_vault), _build(sample_vault)) == expected
+    assert (written(sample_vault), one_shot(sample_vault)) == expected
     assert not (tmp_path / "pwned").exists()
     # Written again whole, and taken by the next build.
     saved = modelstore.load(sample_vault)
     assert saved.refs and saved.dated and saved.people
     append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-26 — lunch\n")
-    expected = _fresh(sample_vault, tmp_path)
-    assert (written(sample_vault), _build(sample_vault)) == expected
+    expected = fresh(sample_vault, tmp_path)
+    assert (written(sample_vault), one_shot(sample_vault)) == expected
 
 
 def test_saved_references_to_nobody_are_ignored(sample_vault: Path) -> None:
     """A file of the right shape and key whose references name a person the vault does
     not have (put there by hand) is not taken."""
-    _build(sample_vault)
+    one_shot(sample_vault)
     path = sample_vault / SAVED / "refs.pickle"
     form, version, (key, refs) = pickle.loads(path.read_bytes())
     planted = {text: (*ref[:3], "People/Nobody.md", ref[4]) for text, ref in refs.items()}
     path.write_bytes(pickle.dumps((form, version, (key, planted))))
     append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
-    builder.people_state().load(sample_vault)
+    builder.people_state().load(sample_vault, builder.config)
     network = builder.build(BuildRequest(TODAY, Mode.MODEL)).network
     assert network is not None
     people = [ref.person for p in network.people for ref in (*p.knows, *p.introduced_by)]
@@ -189,13 +158,13 @@ def test_what_another_configuration_saved_is_not_taken(tmp_path: Path) -> None:
     (vault / "People" / "Ann Lee.md").write_text("---\ntier: champion\n---\n", "utf-8")
     journal = "---\ndate: 2026-11-10\n---\nLunch with [[Ann Lee]].\n"
     (vault / "Journal" / "20.11.2026.md").write_text(journal, "utf-8")
-    _build(vault)
+    one_shot(vault)
     assert "10 Nov · 2 weeks ago" in (vault / "Network" / "Index.md").read_text("utf-8")
     daily = '{"folder": "Journal", "format": "DD.MM.YYYY"}'
     (vault / ".obsidian" / "daily-notes.json").write_text(daily, "utf-8")
-    diagnostics = _build(vault)
+    diagnostics = one_shot(vault)
     assert "20 Nov · 6 days ago" in (vault / "Network" / "Index.md").read_text("utf-8")
-    assert (written(vault), diagnostics) == _fresh(vault, tmp_path)
+    assert (written(vault), diagnostics) == fresh(vault, tmp_path)
 
 
 def test_never_through_a_link(sample_vault: Path, tmp_path: Path) -> None:
@@ -203,7 +172,7 @@ def test_never_through_a_link(sample_vault: Path, tmp_path: Path) -> None:
     outside.mkdir()
     (sample_vault / ".vaultnet").mkdir()
     (sample_vault / SAVED).symlink_to(outside, target_is_directory=True)
-    _build(sample_vault)
+    one_shot(sample_vault)
     assert list(outside.iterdir()) == []
     # Nor is what lies there read.
     other = tmp_path / "other"
@@ -218,7 +187,7 @@ def test_a_watchers_builds_resolve_a_reference_once_while_the_names_stay(
 ) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
     builder.build(BuildRequest(TODAY, Mode.MODEL))
-    resolved = _counted(monkeypatch, person_module, "_ref")
+    resolved = counted(monkeypatch, person_module, "_ref")
     edit(sample_vault / "People" / "Ann Lee.md", "role: VP Engineering", "role: CTO")
     builder.build(BuildRequest(TODAY, Mode.MODEL))
     assert resolved == []
@@ -242,8 +211,8 @@ def test_vaultnet_build_saves_the_model_and_takes_it_the_next_time(
         "people.pickle",
         "refs.pickle",
     ]
-    checked = _counted(monkeypatch, people_module, "duplicate_people")
+    checked = counted(monkeypatch, people_module, "duplicate_people")
     append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-20 — coffee\n")
     assert runner.invoke(main, args).exit_code == 0
     assert checked == []  # the duplicate check of unchanged names came from the saved model
-    assert written(sample_vault) == _fresh(sample_vault, tmp_path)[0]
+    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]

@@ -297,7 +297,7 @@ def _same_for_introductions(before: Person, now: Person) -> bool:
 
 def _intro_entries(person: Person) -> tuple[Interaction, ...]:
     """The person's log entries tagged #intro, as scan_logs finds them."""
-    return tuple(entry for entry in person.interactions if "intro" in entry.tags)
+    return tuple(entry for entry in person.notable if "intro" in entry.tags)
 
 
 def _introducer_keys(person: Person) -> list[str]:

@@ -25,7 +25,6 @@ from vaultnet.insights.reciprocity import (
     thanks_owed,
 )
 from vaultnet.model.network import (
-    NOT_CONTACT_KINDS,
     Interaction,
     Network,
     Person,
@@ -165,14 +164,7 @@ def next_step(person: Person, today: dt.date) -> NextStep:
     if got > gave:
         detail = f"they helped you {got}×, you helped them {gave}×"
         return NextStep(person, "give_back", "give something back", detail)
-    last = next(
-        (
-            i
-            for i in reversed(person.interactions)
-            if i.kind and not i.mention and i.kind.casefold() not in NOT_CONTACT_KINDS
-        ),
-        None,
-    )
+    last = person.last_logged
     if last is not None and last.kind:
         return NextStep(person, "again", f"another {last.kind}", brief(text_only(last)), last.date)
     return NextStep(person, "again", "get in touch")

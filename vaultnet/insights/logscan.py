@@ -105,7 +105,7 @@ class _PersonScan(NamedTuple):
 
 def _scan_person(person: Person) -> _PersonScan:
     found = _PersonScan([], [], [], [])
-    for entry in person.interactions:
+    for entry in person.notable:  # every interaction this looks at, in order
         if entry.tags:  # mentions carry no tags
             found.tagged.append(entry)
             if "intro" in entry.tags:

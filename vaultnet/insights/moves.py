@@ -30,10 +30,10 @@ def still_open(end: dt.date | None, today: dt.date) -> bool:
 
 def moved_of(person: Person) -> list[Interaction]:
     """A person's log entries of kind ``moved`` (any case), oldest first."""
-    # The length test first: this runs for every log entry of the vault.
+    # The length test first: this runs for many log entries of the vault.
     return [
         entry
-        for entry in person.interactions
+        for entry in person.notable  # moved entries are among them
         if entry.kind is not None and len(entry.kind) == 5 and entry.kind.casefold() == "moved"
     ]
 

@@ -92,10 +92,11 @@ class Reciprocity:
 def exchanges(person: Person, tagged: Sequence[Interaction] | None = None) -> list[Exchange]:
     """A person's entries tagged #gave, #got or #ask, newest first.
 
-    ``tagged`` is the person's entries with any tag (from ``scan_logs``), when known.
+    ``tagged`` is the person's entries with any tag (from ``scan_logs``), when known; else
+    they are taken from ``Person.notable``, which holds them.
     """
     found = []
-    for entry in reversed(person.interactions if tagged is None else tagged):
+    for entry in reversed(person.notable if tagged is None else tagged):
         tags = entry.tags
         if tags and ("gave" in tags or "got" in tags or "ask" in tags) and not entry.mention:
             found.append(Exchange(entry, "gave" in tags, "got" in tags, "ask" in tags))
@@ -124,7 +125,7 @@ def thanks_owed(
     """
     if person.last_contact is None:
         return None
-    for entry in reversed(person.interactions if tagged is None else tagged):
+    for entry in reversed(person.notable if tagged is None else tagged):
         tags = entry.tags
         if "got" in tags and "gave" not in tags and not entry.mention:
             if person.last_contact <= entry.date:
@@ -141,7 +142,7 @@ def open_asks(
     That is every ask dated after the latest #got, whatever order the log lists them in.
     """
     entries = [
-        e for e in (person.interactions if tagged is None else tagged) if e.tags and not e.mention
+        e for e in (person.notable if tagged is None else tagged) if e.tags and not e.mention
     ]
     latest_got = max((e.date for e in entries if "got" in e.tags), default=None)
     return [

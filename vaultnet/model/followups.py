@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from vaultnet.dates import Birthday, Duration
+from vaultnet.source.parsed import rebuilt
 
 Bucket = Literal[
     "snoozed", "never_contacted", "overdue", "due_soon", "upcoming", "later", "dormant"
@@ -24,9 +24,11 @@ SOON_DAYS = 7
 BIRTHDAY_DAYS = 14
 
 
-@dataclass(frozen=True, slots=True)
-class FollowUp:
+class FollowUp(NamedTuple):
     """A person's follow-up state on a given day."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt, (type(self), tuple(self))  # made again in C (safepickle.py)
 
     due: dt.date | None
     due_reason: str  # "next_follow_up", "planned" or "cadence"; "" when there is no due date

@@ -4,6 +4,10 @@ Pure: the same note, mentions, names, day and configuration give an equal person
 person carries a ``digest`` of those inputs, and people compare by it: a person made again
 from unchanged inputs equals the old one, and reuse (state/people.py, pagememo.py,
 fragments.py) works by value.
+
+People, their references and follow-up states are named tuples, like parsed notes: a build
+takes thousands of them from saved state (state/personstore.py), and a tuple is made there
+in one call in C, where a frozen dataclass runs Python code for each field.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from vaultnet.config import Config, Tier
 from vaultnet.dates import Birthday, Duration
@@ -20,11 +25,14 @@ from vaultnet.diagnostics import Diagnostic
 from vaultnet.model.followups import FollowUp, birthday_within, follow_up
 from vaultnet.source.links import Resolver, as_link, link_path, plain_text
 from vaultnet.source.notes import LogEntry, Note, Position
+from vaultnet.source.parsed import rebuilt
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(NamedTuple):
     """A reference from a note to someone or something: a link or plain text."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt, (type(self), tuple(self))  # made again in C (safepickle.py)
 
     text: str  # what to show
     target: str  # the link target, or the text itself
@@ -43,8 +51,44 @@ _PLANNED_ORDER = operator.attrgetter("date", "line")
 NOT_CONTACT_KINDS = frozenset({"tier", "moved"})
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Person:
+class Details:
+    """A person's interactions and front matter: most of what a person holds, and read by
+    few pages (a brief, a row rendered again). A person made from their note has them; a
+    person taken from saved state gets them made when first asked for, by ``make``.
+
+    Not part of the person's value: people compare by their digest.
+    """
+
+    __slots__ = ("_front_matter", "_interactions", "_make")
+
+    def __init__(
+        self,
+        interactions: tuple[Interaction, ...] = (),
+        front_matter: dict[str, object] | None = None,
+        make: Callable[[], tuple[tuple[Interaction, ...], dict[str, object]]] | None = None,
+    ) -> None:
+        self._interactions = interactions
+        self._front_matter = front_matter if front_matter is not None else {}
+        self._make = make
+
+    def values(self) -> tuple[tuple[Interaction, ...], dict[str, object]]:
+        """The interactions and the front matter, made now if they were not yet."""
+        if self._make is not None:
+            self._interactions, self._front_matter = self._make()
+            self._make = None
+        return self._interactions, self._front_matter
+
+    @property
+    def made(self) -> bool:
+        """Whether the values are at hand (not still to be made)."""
+        return self._make is None
+
+    def later(self, make: Callable[[], tuple[tuple[Interaction, ...], dict[str, object]]]) -> None:
+        """Have the values made by ``make`` when first asked for."""
+        self._make = make
+
+
+class Person(NamedTuple):
     """Everything known about a person on ``today``.
 
     People compare by ``digest``, the key of everything a person is made from (their note,
@@ -52,6 +96,35 @@ class Person:
     configuration): a person made again from the same inputs equals the old one, in one
     string comparison, and two people made from different inputs never do.
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt, (type(self), tuple(self))  # made again in C (safepickle.py)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Person:
+            return NotImplemented
+        return self.digest == other.digest
+
+    def __ne__(self, other: object) -> bool:
+        if type(other) is not Person:
+            return NotImplemented
+        return self.digest != other.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    @property
+    def active(self) -> bool:
+        return not self.archived
+
+    @property
+    def interactions(self) -> tuple[Interaction, ...]:
+        """Dated today or earlier, oldest first: own log entries and mentions."""
+        return self.details.values()[0]
+
+    @property
+    def front_matter(self) -> dict[str, object]:
+        return self.details.values()[1]
 
     key: str  # the note's vault path
     path: str
@@ -77,7 +150,12 @@ class Person:
     cadence_from_note: bool
     last_contact: dt.date | None
     last_interaction: Interaction | None
-    interactions: tuple[Interaction, ...]  # dated today or earlier, oldest first
+    # The latest entry of the person's own log that records a contact and names its kind
+    # (a meeting, a call): the kind of contact to suggest again.
+    last_logged: Interaction | None
+    # The interactions the insights read of everyone, in order: those with a tag, and
+    # those of kind ``tier`` or ``moved`` (any case). The others stay in ``details``.
+    notable: tuple[Interaction, ...]
     planned: tuple[Interaction, ...]  # dated after today
     next_follow_up: dt.date | None
     snooze_until: dt.date | None
@@ -86,23 +164,20 @@ class Person:
     next_birthday: dt.date | None  # within the birthday window, else None
     followup: FollowUp
     days_since_contact: int | None
-    front_matter: dict[str, object] = field(hash=False, compare=False)
     # Sort keys, computed once: pages and insights sort people many times a build.
-    sort_name: str = field(repr=False)  # the name, casefolded
-    ladder_key: tuple[bool, int, str, str] = field(repr=False)  # archived, tier, name, path
-    digest: str = field(repr=False)  # see person_key
+    sort_name: str  # the name, casefolded
+    ladder_key: tuple[bool, int, str, str]  # archived, tier, name, path
+    digest: str  # see person_key
+    details: Details  # interactions and front matter
 
-    @property
-    def active(self) -> bool:
-        return not self.archived
 
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not Person:
-            return NotImplemented
-        return self.digest == other.digest
-
-    def __hash__(self) -> int:
-        return hash(self.digest)
+def is_notable(entry: Interaction) -> bool:
+    """Whether an interaction is one the insights read of everyone (``Person.notable``)."""
+    if entry.tags:
+        return True
+    kind = entry.kind
+    # The length first: this runs for every interaction of the vault.
+    return kind is not None and 4 <= len(kind) <= 5 and kind.casefold() in ("tier", "moved")
 
 
 def content_key(*parts: object) -> str:
@@ -218,6 +293,28 @@ def _ref(value: str, resolver: Resolver, folder: str = "") -> Ref:
     )
 
 
+def interactions_of(
+    note: Note, mentions: Iterable[Interaction], today: dt.date
+) -> tuple[list[Interaction], list[Interaction]]:
+    """The person's interactions dated today or earlier, in order (``Person.interactions``),
+    and those planned after today (``Person.planned``)."""
+    done: list[Interaction] = []
+    planned: list[Interaction] = []
+    for entry in note.log:
+        (done if entry.date <= today else planned).append(entry)
+    done += [mention for mention in mentions if mention.date <= today]
+    done.sort(key=_DONE_ORDER)
+    planned.sort(key=_PLANNED_ORDER)
+    return done, planned
+
+
+def details_of(
+    note: Note, mentions: Iterable[Interaction], today: dt.date
+) -> tuple[tuple[Interaction, ...], dict[str, object]]:
+    """What ``Details`` holds for the person of ``note``, as make_person makes it."""
+    return tuple(interactions_of(note, mentions, today)[0]), note.front_matter
+
+
 def make_person(
     note: Note,
     config: Config,
@@ -257,16 +354,18 @@ def make_person(
                     f"unknown target_tier {note.target_tier!r}; ignored",
                 )
             )
-    done: list[Interaction] = []
-    planned: list[Interaction] = []
-    for entry in note.log:
-        (done if entry.date <= today else planned).append(entry)
-    done += [mention for mention in mentions if mention.date <= today]
-    done.sort(key=_DONE_ORDER)
-    planned.sort(key=_PLANNED_ORDER)
+    done, planned = interactions_of(note, mentions, today)
     candidates = [d for d in (note.last_contact, note.met) if d is not None and d <= today]
     last = next(
         (i for i in reversed(done) if not i.kind or i.kind.casefold() not in NOT_CONTACT_KINDS),
+        None,
+    )
+    logged = next(
+        (
+            i
+            for i in reversed(done)
+            if i.kind and not i.mention and i.kind.casefold() not in NOT_CONTACT_KINDS
+        ),
         None,
     )
     if last is not None:
@@ -323,7 +422,8 @@ def make_person(
         cadence_from_note=note.cadence is not None,
         last_contact=last_contact,
         last_interaction=last,
-        interactions=tuple(done),
+        last_logged=logged,
+        notable=tuple(filter(is_notable, done)),
         planned=tuple(planned),
         next_follow_up=note.next_follow_up,
         snooze_until=note.snooze_until,
@@ -332,8 +432,8 @@ def make_person(
         next_birthday=birthday_within(note.birthday, today),
         followup=state,
         days_since_contact=(today - last_contact).days if last_contact else None,
-        front_matter=note.front_matter,
         sort_name=sort_name,
         ladder_key=(note.archived, tier.rank, sort_name, note.path),
         digest=digest,
+        details=Details(tuple(done), note.front_matter),
     )

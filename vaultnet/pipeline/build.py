@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,8 +43,10 @@ if TYPE_CHECKING:
     from vaultnet.render.obsidian import ObsidianPages
     from vaultnet.render.render import Renderer
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
+    from vaultnet.state.cache import Saving
     from vaultnet.state.pagememo import PageMemo
     from vaultnet.state.people import PeopleState
+    from vaultnet.state.personstore import Saving as SavingPeople
 
 
 @dataclass(slots=True)
@@ -122,12 +124,18 @@ class Builder:
             for path in changed:
                 self._refresh(path)
 
-    def read(self, changed: Iterable[str] | None = None) -> ReadResult:
+    def read(
+        self,
+        changed: Iterable[str] | None = None,
+        held: Mapping[str, tuple[str, Note]] | None = None,
+    ) -> ReadResult:
         """Bring the parsed notes up to date and return them in path order.
 
         After a scan every file is looked at; after a watcher's changes only the files
         named. The notes in path order, and which files have diagnostics, are kept between
         reads, so a read of a few changed files does not go through the whole vault.
+        ``held`` gives, by path, a note's key and a stub to read in its place while the
+        file keeps that key (the people state's, see ``PeopleState.held``).
         """
         self._update_files(changed)
         self.cache.use_options(self.options)
@@ -147,6 +155,10 @@ class Builder:
             source = self.files.get(path)
             if source is None:
                 found[path] = None  # deleted, or no longer a note
+                continue
+            stub = held.get(path) if held else None
+            if stub is not None and stub[0] == f"{source.size}:{source.mtime_ns}":
+                found[path] = (source, stub[1])
                 continue
             result = self.cache.get(source)
             if result is None:
@@ -276,41 +288,40 @@ class Builder:
             if early is not None:
                 early.timings["total"] = time.perf_counter() - started
                 return early
-        read = self.read(changed=())
+        # A saved build's people state may hold person notes' stubs, read in their place.
+        held = self.people_state(today).held() if self.cache.folder is not None else None
+        read = self.read(changed=(), held=held)
         timings["read"] = time.perf_counter() - started
         if request.once and len(read.notes) < LET_GO_NOTES:
             request = dataclasses.replace(request, once=False)  # little to let go of
         # A large parse cache is saved on the other core while the network is modelled and
         # the pages are rendered; the helper is waited for before the record is written.
         saving = self.cache.save_in_background() if save and not dry_run else None
-        if request.once:
-            # Saved now, so that the cache's notes can go once the network is made.
-            if save and not dry_run and saving is None:
-                self.cache.save()
-            self.cache.let_go()
+        helpers: list[Saving | SavingPeople] = [saving] if saving is not None else []
         try:
             # Only a cache with a folder keeps a record (and the digest's JSON with it).
             recorded = save and not dry_run and self.cache.folder is not None
             result, paths = self._model_and_pages(
-                request, read, fingerprint if recorded else None, timings
+                request, read, fingerprint if recorded else None, timings, helpers
             )
         finally:
-            if saving is not None:
-                saving.wait()
+            for helper in helpers:
+                helper.wait()
         if save and not dry_run:
             self.save_state()
             save_record(self.cache, self.config, fingerprint, result, paths, write)
         timings["total"] = time.perf_counter() - started
         return result
 
-    def people_state(self) -> PeopleState:
-        """The per-person state, kept from one build to the next (state/people.py)."""
+    def people_state(self, today: dt.date | None = None) -> PeopleState:
+        """The per-person state, kept from one build to the next (state/people.py); made
+        by the first call, which loads the people saved for ``today`` (None: any day)."""
         if self.people is None:
             from vaultnet.state.people import PeopleState
 
             self.people = PeopleState()
             if self.cache.folder is not None:  # a vault's state, not an in-memory build's
-                self.people.load(self.config.vault)
+                self.people.load(self.config.vault, self.config, today)
         return self.people
 
     def save_state(self) -> None:
@@ -328,6 +339,23 @@ class Builder:
         source = self._read[path][0]
         return f"{source.size}:{source.mtime_ns}"
 
+    def _whole_note(self, stub: Note) -> Note:
+        """The note of ``stub`` whole, where the read took the stub in its place: from the
+        parse cache, or parsed now (a build that let go of its notes looks at the file
+        again). A file gone since is a note with no more than the stub."""
+        from vaultnet.source.notes import Note
+
+        entry = self._read.get(stub.path)
+        source = entry[0] if entry is not None else source_file(self.config, stub.path)
+        result = None
+        if isinstance(source, SourceFile):
+            result = self.cache.get(source)
+            if result is None:
+                result = dict(self._parse([source])).get(stub.path)
+        if isinstance(result, Note) and type(result) is Note:
+            return result
+        return Note._make(stub)
+
     def _clean_leftovers(self) -> None:
         """Remove the temporary files that killed runs left in the output folder and in
         ``.vaultnet/`` (once per builder: a watcher's own writes leave none)."""
@@ -344,6 +372,7 @@ class Builder:
         read: ReadResult,
         fingerprint: str | None,
         timings: dict[str, float],
+        helpers: list[Saving | SavingPeople],
     ) -> tuple[BuildResult, list[str]]:
         """The network of ``read`` for the request's day, with its pages rendered and
         written as far as the request goes, and the paths of the pages made.
@@ -351,15 +380,23 @@ class Builder:
         With a ``fingerprint`` (a build that records), the digest's JSON is made too,
         before the pages, which would otherwise hold their memory while it is (it raised a
         cold build's peak). A build ``once`` saves it at once rather than holding its text
-        to the end, and lets go of what it no longer needs as it goes (``BuildRequest``)."""
+        to the end, and lets go of what it no longer needs as it goes (``BuildRequest``).
+        ``helpers`` holds the forked helper saving the parse cache, if any; the one saving
+        the people, when many were made, is added to it."""
         today, write, dry_run = request.today, request.pages, request.mode is Mode.PLAN
+        saving_cache = bool(helpers)
         mark = time.perf_counter()
-        network, model_diagnostics = self.people_state().build(
-            self.config, read.notes, today, self._note_key, read.changes
+        people = self.people_state()
+        network, model_diagnostics = people.build(
+            self.config, read.notes, today, self._note_key, read.changes, self._whole_note
         )
+        if fingerprint is not None:
+            saving = people.save_people_in_background()
+            if saving is not None:
+                helpers.append(saving)
         timings["model"] = time.perf_counter() - mark
         if request.once:
-            self._let_go_of_notes(read, save=fingerprint is not None)
+            self._let_go_of_notes(read, fingerprint is not None, saving_cache)
         diagnostics = sorted(
             [*self.config.warnings, *read.diagnostics, *model_diagnostics], key=sort_key
         )
@@ -449,11 +486,16 @@ class Builder:
         build ``once``, which then lets go of the text)."""
         self.cache.write_digest(fingerprint, lambda: text)
 
-    def _let_go_of_notes(self, read: ReadResult, save: bool) -> None:
+    def _let_go_of_notes(self, read: ReadResult, save: bool, saving_cache: bool) -> None:
         """Let go of the parsed notes and of the per-person state, which only a later build
         would reuse (a build ``once``). The people share their log entries and front
-        matter with their notes; the rest of the notes goes. What the model saves for the
-        next build is made from the person notes: saved before they go."""
+        matter with their notes; the rest of the notes goes. The parse cache (unless a
+        helper is ``saving_cache``) and what the model saves for the next build are saved
+        before they go, with ``save``. A saved person whose interactions a page asks for
+        later has their note parsed again (``_whole_note``)."""
+        if save and not saving_cache:
+            self.cache.save()
+        self.cache.let_go()
         read.notes = []
         self._read, self._listing, self._dirty = {}, None, None
         self._with_diagnostics = set()

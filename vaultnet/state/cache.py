@@ -21,13 +21,14 @@ from vaultnet.containment import STATE_DIR, link_on_the_way
 if TYPE_CHECKING:
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
     from vaultnet.source.vault import SourceFile
+    from vaultnet.state.safepickle import Days
 
-FORMAT = 9  # bumped whenever parsing reads a note differently, or the cache stores it so
+FORMAT = 10  # bumped whenever parsing reads a note differently, or the cache stores it so
 # Notes in the cache, and shards to write, from which a forked helper saves them (writing
 # all the shard files costs far more than forking, even for a small vault).
 BACKGROUND_NOTES = 500
-BACKGROUND_SHARDS = 64
-CACHE_DIR = "cache"  # .vaultnet/cache/notes-00.pickle ... notes-ff.pickle
+BACKGROUND_SHARDS = 64  # files to write, of the 512
+CACHE_DIR = "cache"  # .vaultnet/cache/notes-00.pickle ..., people-00.pickle ...
 SHARDS = 256
 OLD_CACHE = "cache.pickle"  # the single file of format 2, removed on the next save
 RECORD_NAME = "last-build.json"
@@ -36,7 +37,7 @@ Entry = tuple[int, int, "Note | Unreadable"]
 
 
 def shard_of(path: str) -> int:
-    """Which of the cache's files holds a note's entry."""
+    """Which of the cache's files of its kind holds a note's entry."""
     return zlib.crc32(path.encode("utf-8", "surrogateescape")) % SHARDS
 
 
@@ -44,19 +45,26 @@ class NoteCache:
     """Parsed notes by vault path; ``get`` answers only when size and mtime still match.
 
     The notes are spread over SHARDS files by a hash of their path, so a build after a few
-    edits rewrites a few small files, not the whole cache. Each file is read and written
-    whole and atomically; two processes saving at once can mix files, which is harmless,
-    as every entry is checked against its note's size and mtime before use. The files are
-    read on first use, so a build that needs no note pays nothing for them.
+    edits rewrites a few small files, not the whole cache; person notes are in files of
+    their own (``people-00.pickle`` ..., the others in ``notes-00.pickle`` ...). A file is
+    read when a note it may hold is first asked for: a build that reads the person notes
+    it did not edit as the stubs saved with their people (state/personstore.py) reads the
+    files of the other notes, and of the person notes edited, only. Each file is read and
+    written whole and atomically; two processes saving at once can mix files, which is
+    harmless, as every entry is checked against its note's size and mtime before use.
     """
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self._entries: dict[str, Entry] | None = None if folder is not None else {}
+        # The files read, by slot (``_slot``): each one's entries by path.
+        self._files: dict[int, dict[str, Entry]] = {}
+        self._all = folder is None  # whether every file is read (nothing to read: yes)
+        self._pool: Days | None = None
+        self._sizes: dict[type, int] = {}  # a note's tuple length by class, with the days
         self.options: ParseOptions | None = None
-        self.dirty: set[int] = set()  # shards to write
+        self.dirty: set[int] = set()  # slots to write
         self.problem: str | None = None
-        self._keep: set[str] | None = None  # what retain() kept before the files were read
+        self._keep: set[str] | None = None  # what retain() kept, applied to files read later
         self.vault: Path | None = None  # set for a vault's cache: its files stay inside
         self.forgotten = False  # whether let_go forgot the notes: nothing more is saved
 
@@ -79,38 +87,58 @@ class NoteCache:
 
     @property
     def entries(self) -> dict[str, Entry]:
-        if self._entries is None:
-            self._entries = {}
-            if self.folder is not None and self._usable():
-                self._load(self.folder)
-        return self._entries
+        """Every entry by path, every file read (a copy: change the cache through ``put``,
+        ``forget`` and ``retain``)."""
+        if not self._all:
+            for slot in range(2 * SHARDS):
+                self._file(slot)
+            self._all = True
+        found: dict[str, Entry] = {}
+        for entries in self._files.values():
+            found.update(entries)
+        return found
 
-    def _load(self, folder: Path) -> None:
-        assert self._entries is not None
-        from vaultnet.source.notes import Note, Unreadable
+    def _file(self, slot: int) -> dict[str, Entry]:
+        """The entries of a slot's file, read on first use."""
+        entries = self._files.get(slot)
+        if entries is None:
+            entries = self._files[slot] = self._read(slot)
+        return entries
 
-        # A note's tuple is made without its class's checks (safepickle.py): its length is
-        # checked here.
-        sizes = {Note: len(Note._fields), Unreadable: len(Unreadable._fields)}
-        for shard in range(SHARDS):
-            entries = self._load_shard(folder / _shard_name(shard))
-            if entries is None:
-                self.dirty.add(shard)  # stale, foreign or corrupt: written again on save
-            elif not _well_formed(entries, shard, sizes):
-                self.dirty.add(shard)  # not the shape vaultnet writes, or in the wrong file
-            else:
-                self._entries.update(entries)
+    def _read(self, slot: int) -> dict[str, Entry]:
+        if self._all or self.folder is None or not self._usable():
+            return {}
+        entries = self._load_shard(self.folder / _shard_name(slot))
+        if entries is None or not _well_formed(entries, slot, self._sizes):
+            self.dirty.add(slot)  # stale, foreign, corrupt or misplaced: written again
+            return {}
         if self._keep is not None:
-            self.retain(self._keep)
-            self._keep = None
+            gone = [path for path in entries if path not in self._keep]
+            for path in gone:
+                del entries[path]
+            if gone:
+                self.dirty.add(slot)
+        return entries
+
+    def _days(self) -> Days:
+        """The dates of every file read: one object a day, whichever file holds it. Made
+        with the first file read, with each note's length by class (``_well_formed``)."""
+        if self._pool is None:
+            from vaultnet.source.notes import Note, Unreadable
+            from vaultnet.state.safepickle import Days  # pickle only when notes are read
+
+            self._pool = Days()
+            self._sizes = {Note: len(Note._fields), Unreadable: len(Unreadable._fields)}
+        return self._pool
 
     def _load_shard(self, path: Path) -> dict[str, Entry] | None:
-        """A shard's entries; {} when it does not exist, None when it cannot be used."""
-        from vaultnet.state.safepickle import SafeUnpickler  # pickle only when the notes are loaded
+        """A file's entries; {} when it does not exist, None when it cannot be used."""
+        from vaultnet.state.safepickle import SafeUnpickler
 
+        days = self._days()
         try:
             with open(path, "rb") as handle:
-                payload: Any = SafeUnpickler(handle).load()
+                payload: Any = SafeUnpickler(handle, days).load()
         except FileNotFoundError:
             return {}
         except Exception as exc:  # a corrupt cache is rebuilt, whatever the damage
@@ -134,89 +162,90 @@ class NoteCache:
 
     def use_options(self, options: ParseOptions) -> None:
         """Drop every entry parsed with other options (another config)."""
-        if self._entries is None:
-            self.options = options  # checked against each file's options when it is loaded
-            return
-        if self.options != options:
-            self._entries = {}
-            self.options = options
-            self.dirty = set(range(SHARDS))
+        if self.options is not None and self.options != options:
+            self._files = {}
+            self._all = True  # nothing of the files is of use: every one written again
+            self.dirty = set(range(2 * SHARDS))
+        self.options = options  # checked against each file's options when it is read
 
     def get(self, source: SourceFile) -> Note | Unreadable | None:
-        entry = self.entries.get(source.path)
+        shard = shard_of(source.path)
+        entry = self._file(shard).get(source.path)  # the other notes first: most are asked
+        if entry is None:
+            entry = self._file(shard + SHARDS).get(source.path)
         if entry is None or entry[0] != source.size or entry[1] != source.mtime_ns:
             return None
         return entry[2]
 
     def put(self, source: SourceFile, result: Note | Unreadable) -> None:
-        self.entries[source.path] = (source.size, source.mtime_ns, result)
-        self.dirty.add(shard_of(source.path))
+        path = source.path
+        slot = _slot(path, result)
+        other = slot + SHARDS if slot < SHARDS else slot - SHARDS
+        if self._file(other).pop(path, None) is not None:
+            self.dirty.add(other)  # it was a note of the other kind
+        self._file(slot)[path] = (source.size, source.mtime_ns, result)
+        self.dirty.add(slot)
 
     def forget(self, path: str) -> None:
-        if self.entries.pop(path, None) is not None:
-            self.dirty.add(shard_of(path))
+        shard = shard_of(path)
+        for slot in (shard, shard + SHARDS):
+            if self._file(slot).pop(path, None) is not None:
+                self.dirty.add(slot)
 
     def retain(self, paths: set[str]) -> None:
-        """Keep only entries for ``paths`` (the files that still exist)."""
-        if self._entries is None:
-            self._keep = paths  # applied when the files are read
-            return
-        gone = [p for p in self._entries if p not in paths]
-        for path in gone:
-            del self._entries[path]
-            self.dirty.add(shard_of(path))
+        """Keep only entries for ``paths`` (the files that still exist); files read later
+        are cut down to them when read."""
+        self._keep = paths
+        for slot, entries in self._files.items():
+            gone = [path for path in entries if path not in paths]
+            for path in gone:
+                del entries[path]
+            if gone:
+                self.dirty.add(slot)
 
     def let_go(self) -> None:
         """Forget every note, once they are saved or being saved (a one-shot build's): the
         cache then answers nothing, and saves nothing, since it holds none of them."""
-        self._entries = {}
+        self._files, self._all = {}, True
         self.dirty = set()
         self.forgotten = True
 
     def save(self) -> None:
-        """Write the shards that changed, atomically; failures only cost speed."""
-        if self.folder is None or not self.dirty or self._entries is None or self.forgotten:
+        """Write the files that changed, atomically; failures only cost speed."""
+        if self.folder is None or not self.dirty or self.forgotten:
             return
         if not self._usable():
             return  # never written through a link; a missing cache only costs speed
         import pickle
 
-        shards: dict[int, dict[str, Entry]] = {shard: {} for shard in self.dirty}
-        for path, entry in self._entries.items():
-            shard = shard_of(path)
-            if shard in shards:
-                shards[shard][path] = entry
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for shard, entries in sorted(shards.items()):
-                target = self.folder / _shard_name(shard)
+            for slot in sorted(self.dirty):
+                entries = self._files.get(slot, {})  # not read: it could not be used
+                target = self.folder / _shard_name(slot)
                 if not entries:
                     target.unlink(missing_ok=True)
                 else:
                     payload = {"format": FORMAT, "options": self.options, "entries": entries}
                     with atomic_file(target, 0o600, durable=False) as handle:
                         pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                self.dirty.discard(shard)
+                self.dirty.discard(slot)
             (self.folder.parent / OLD_CACHE).unlink(missing_ok=True)
         except (OSError, pickle.PicklingError, ValueError):
             return  # a cache that cannot be saved only costs speed
 
     def save_in_background(self) -> Saving | None:
-        """Start saving the shards that changed in a forked helper, while this process goes
+        """Start saving the files that changed in a forked helper, while this process goes
         on; ``Saving.wait`` then waits for it. None when there is little to save or forking
         is not safe here: ``save`` does it all then.
 
-        A large cold build's save (pickling every note into 256 files) is a large part of
+        A large cold build's save (pickling every note into 512 files) is a large part of
         the build, which the helper spends on the second core while this process models
         the network and renders the pages. Whatever changes after the fork is saved by the
         next ``save``; whatever the helper failed to write is too.
         """
-        if (
-            self.folder is None
-            or self._entries is None
-            or len(self._entries) < BACKGROUND_NOTES
-            or len(self.dirty) < BACKGROUND_SHARDS
-        ):
+        held = sum(len(entries) for entries in self._files.values())
+        if self.folder is None or held < BACKGROUND_NOTES or len(self.dirty) < BACKGROUND_SHARDS:
             return None
         from vaultnet.state.forked import can_fork
 
@@ -311,12 +340,20 @@ def _atomic_dump(path: Path, data: bytes) -> bool:
     return True
 
 
-def _well_formed(entries: dict[Any, Any], shard: int, sizes: dict[type, int]) -> bool:
-    """Whether a shard's entries have the shape vaultnet writes, each in its right file.
+def _slot(path: str, result: Note | Unreadable) -> int:
+    """Where a note's entry is kept: its shard, among the person notes' files or the
+    others'."""
+    person = getattr(result, "person", False)  # an Unreadable is no person's note
+    return shard_of(path) + (SHARDS if person else 0)
 
-    A loop rather than all() over a generator, with shard_of inline: every entry of a large
-    cache is checked on each build that loads it."""
+
+def _well_formed(entries: dict[Any, Any], slot: int, sizes: dict[type, int]) -> bool:
+    """Whether a file's entries have the shape vaultnet writes, each in its right file.
+
+    A loop rather than all() over a generator, with shard_of inline: every entry of a file
+    is checked on each build that reads it."""
     crc32 = zlib.crc32
+    shard, people = slot % SHARDS, slot >= SHARDS
     for path, entry in entries.items():
         if not (
             type(path) is str
@@ -325,11 +362,13 @@ def _well_formed(entries: dict[Any, Any], shard: int, sizes: dict[type, int]) ->
             and type(entry[0]) is int
             and type(entry[1]) is int
             and sizes.get(type(entry[2])) == len(entry[2])
+            and getattr(entry[2], "person", False) is people
             and crc32(path.encode("utf-8", "surrogateescape")) % SHARDS == shard
         ):
             return False
     return True
 
 
-def _shard_name(shard: int) -> str:
-    return f"notes-{shard:02x}.pickle"
+def _shard_name(slot: int) -> str:
+    kind = "people" if slot >= SHARDS else "notes"
+    return f"{kind}-{slot % SHARDS:02x}.pickle"

@@ -51,6 +51,7 @@ from vaultnet.model.person import (
     Ref,
     Refs,
     content_key,
+    details_of,
     make_person,
     mentions_in,
     names_key,
@@ -62,6 +63,7 @@ from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
 from vaultnet.state.orders import Orders, patched_loops
+from vaultnet.state.personstore import PersonStore, Saving, Stub, stub_of
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
@@ -160,6 +162,13 @@ class PeopleState:
         # The key of the configuration each loaded part was made with, until a build
         # has checked it.
         self._saved_config: dict[str, str] = {}
+        # The people saved by the last build (personstore.py), the paths of those loaded
+        # whose details no build has said how to make yet, and the paths of the people
+        # made since they were loaded or saved.
+        self.store: PersonStore | None = None
+        self.unlinked: set[str] = set()
+        self.made: set[str] = set()
+        self.stubs: dict[str, tuple[str, Stub]] = {}  # as loaded: the note's key, its stub
 
     def build(
         self,
@@ -168,13 +177,15 @@ class PeopleState:
         today: dt.date,
         key_of: Callable[[str], str],
         changes: dict[str, Note | None] | None = None,
+        whole: Callable[[Note], Note] | None = None,
     ) -> tuple[Network, list[Diagnostic]]:
         """The network of ``notes`` for ``today``, as ``model.build_network`` makes it,
         making again only the people whose inputs changed.
 
         ``key_of`` gives the key of a note's content by its path. ``changes`` (a
         watcher's) are the notes that changed since the last build, each as it is now
-        (None: no longer a note), when nothing else did.
+        (None: no longer a note), when nothing else did. ``notes`` may hold the stubs
+        ``held`` gave in place of person notes; ``whole`` then reads such a note whole.
         """
         # Asked for each person note up to three times (the saved duplicate check, the
         # person's digest, the saved state): read once.
@@ -202,18 +213,27 @@ class PeopleState:
         self.last = self.built = None
         made: list[Person] = []
         entries = self.entries
+        unlinked = self.unlinked
         empty: tuple[Interaction, ...] = ()
 
         def person_of(note: Note) -> Entry:
             path = note.path
             digest = make_key(key_of(path), sources.get(path, ()), names.key, today, configured)
             entry = entries.get(path)
+            found = mentions.get(path, empty)
             if entry is not None and entry[0] == digest:
+                if unlinked and path in unlinked:  # a saved person: details from the note
+                    make = functools.partial(_details, note, found, today, whole)
+                    entry[1].details.later(make)
+                    unlinked.discard(path)
                 return entry
             warnings: list[Diagnostic] = []
-            found = mentions.get(path, empty)
+            if type(note) is Stub:
+                assert whole is not None  # stubs come from a build that can read notes
+                note = whole(note)
             person = make_person(note, config, today, refs, found, names.stems, warnings, digest)
             made.append(person)
+            self.made.add(path)
             entry = (digest, person, tuple(warnings))
             entries[path] = entry
             return entry
@@ -245,6 +265,7 @@ class PeopleState:
                 paths = {note.path for note in people_notes}
                 for path in [path for path in entries if path not in paths]:
                     del entries[path]
+                    unlinked.discard(path)
         for index in sorted(warned):
             diagnostics.extend(warned[index])
         self.built = _Built(list(people), signature, warned)
@@ -272,9 +293,17 @@ class PeopleState:
             self.last = Orders(network)
         return network, diagnostics
 
-    def load(self, vault: Path) -> None:
-        """Take what the last saved build of ``vault`` computed (modelstore.py), to be used
-        where its keys match; called before the first build."""
+    def load(self, vault: Path, config: Config, today: dt.date | None = None) -> None:
+        """Take what the last saved build of ``vault`` computed (modelstore.py) and the
+        people it made (personstore.py), to be used where their keys match; called before
+        the first build. ``config`` gives the tiers of the saved people; with ``today``
+        (the first build's day), only people saved for that day are loaded."""
+        self.store = PersonStore(vault)
+        for path, (person, about, key, stub) in self.store.load(config, today).items():
+            self.entries[path] = (person.digest, person, about)
+            self.unlinked.add(path)
+            if stub is not None:
+                self.stubs[path] = (key, stub)
         saved = modelstore.load(vault)
         if saved.refs is not None:
             names_key, refs = saved.refs
@@ -347,11 +376,51 @@ class PeopleState:
         if self._saved.get("people") != people:
             modelstore.save(vault, modelstore.PEOPLE, people)
             self._saved["people"] = people
+        self._save_people()
+
+    def _save_people(self) -> None:
+        """Save the people (personstore.py): those made since the last save."""
+        if self.store is not None and self.built is not None and self._config is not None:
+            today = self.built.signature[0]
+            self.store.save(self._config[0], today, self.entries, self._people, self.made)
+            self.made = set()
+
+    def save_people_in_background(self) -> Saving | None:
+        """Start saving the people (personstore.py) in a forked helper, when many were
+        made; ``save`` then saves the rest of what it saves."""
+        if self.store is None or self._config is None or self.built is None:
+            return None
+        today = self.built.signature[0]
+        saving = self.store.save_in_background(
+            self._config[0], today, self.entries, self._people, self.made
+        )
+        if saving is not None:
+            self.made = set()
+        return saving
+
+    def _people(self) -> dict[str, tuple[Person, tuple[Diagnostic, ...], str, Stub | None]]:
+        """The people of the last build as the person store saves them."""
+        assert self.key_of is not None and self.people_notes is not None
+        key_of = self.key_of
+        notes = {note.path: note for note in self.people_notes}
+        return {
+            path: (person, found, key_of(path), stub_of(notes[path]))
+            for path, (_, person, found) in self.entries.items()
+        }
+
+    def held(self) -> dict[str, tuple[str, Stub]]:
+        """The stubs of the person notes whose people were loaded (``load``), each with
+        the key of the note it was made from: the first build may read a stub in place of
+        a note that still has that key (once: later builds keep what they read)."""
+        held, self.stubs = self.stubs, {}
+        return held
 
     def keep_for_saving(self) -> None:
         """Forget all but what ``save`` needs (a later build makes the rest again). A
         one-shot build saves this state and lets go of it: what is forgotten first (every
         note but the person notes, the people) leaves room for the save."""
+        self._save_people()  # while the people are here: the store is let go too
+        self.store = None
         self.known = None
         self.built = self.last = None
         self.entries = {}
@@ -486,6 +555,20 @@ class PeopleState:
             return self.mentions
         self.mentions = mentions_of(resolved)
         return self.mentions
+
+
+def _details(
+    note: Note,
+    mentions: tuple[Interaction, ...],
+    today: dt.date,
+    whole: Callable[[Note], Note] | None,
+) -> tuple[tuple[Interaction, ...], dict[str, object]]:
+    """A saved person's interactions and front matter, from their note (read whole now if
+    the build took its stub)."""
+    if type(note) is Stub:
+        assert whole is not None
+        note = whole(note)
+    return details_of(note, mentions, today)
 
 
 def _identity_key(note: Note) -> str:

@@ -51,7 +51,7 @@ def day(number: int) -> dt.date:
     return dt.date.fromordinal(number)
 
 
-def _by_number(date: dt.date) -> tuple[Any, tuple[int]]:
+def by_number(date: dt.date) -> tuple[Any, tuple[int]]:
     return day, (date.toordinal(),)
 
 
@@ -64,7 +64,7 @@ def pack(value: Any) -> bytes:
     tens of thousands of times."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = {dt.date: _by_number}  # exactly dates: not datetimes
+    pickler.dispatch_table = {dt.date: by_number}  # exactly dates: not datetimes
     pickler.dump(value)
     return buffer.getvalue()
 

@@ -1,0 +1,349 @@
+"""People saved in ``.vaultnet/people/`` for the next one-shot build to take as they are.
+
+Each person the last build made, under their note's path, with the warnings about the note,
+the key of the note (its size and modification time, as the parse cache trusts) and a
+``Stub`` of it: what the model reads of a person note besides making the person. A person
+carries a digest of everything it is made from (the note's content, the dated notes that
+mention them, the names links resolve against, the day and the configuration): a build
+takes a saved person exactly when the person it would make has the same digest, as it takes
+a person kept in memory (people.py). It reads the stub in place of a note whose key has not
+changed, and the whole note only when it must make the person again, or when something asks
+for the person's interactions or front matter, which are not saved (person.py ``Details``).
+
+People are named tuples, made in C on loading (safepickle.py): loading 10,000 people and
+stubs costs less than loading their parsed notes, and far less than making them again (see
+docs/performance.md). Tiers are saved by name and taken from the configuration.
+
+People are spread over SHARDS files by a hash of the path, like the parse cache; a build
+rewrites only the files of the people it made or lost. Loading allows the model's named
+tuples and the plain values of notes only; a file that is missing, damaged, of another
+format, version or configuration, or of another shape is ignored. Nothing here is the
+source of truth: deleting the folder changes no output, only the time a build takes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+from collections.abc import Callable, Collection, Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from vaultnet.atomic import atomic_file
+from vaultnet.config import Config, Tier
+from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.diagnostics import Diagnostic
+from vaultnet.model.followups import FollowUp
+from vaultnet.model.network import config_key, is_dated
+from vaultnet.model.person import Details, Person, Ref
+from vaultnet.source.notes import Note
+from vaultnet.state.cache import shard_of
+from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
+from vaultnet.version import VERSION
+
+FORMAT = 1  # bumped whenever what is saved of a person changes
+PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
+SHARDS = 256  # as many as the parse cache's, by the same hash of the path
+BACKGROUND_PEOPLE = 500  # people made, from which a forked helper saves them
+# The lines of a note the duplicate check names in its warnings (identity.py).
+IDENTITY_LINES = frozenset({"name", "aliases", "email", "linkedin", "phone"})
+
+
+class Stub(Note):
+    """What the model reads of a person note when it takes the person saved from it: the
+    names, what the duplicate check compares, the tasks and the diagnostics. Its other
+    fields are left empty, and of the lines only those of IDENTITY_LINES are kept. Never
+    made into a person: the whole note is read for that (people.py)."""
+
+    __slots__ = ()
+
+
+def stub_of(note: Note) -> Stub | None:
+    """The stub of a person note; None for a dated note, whose mentions are read too."""
+    if type(note) is Stub:
+        return note
+    if is_dated(note):
+        return None
+    lines = {key: line for key, line in note.lines.items() if key in IDENTITY_LINES}
+    return Stub(
+        note.path,
+        note.stem,
+        note.person,
+        note.generated,
+        name=note.name,
+        aliases=note.aliases,
+        company=note.company,
+        email=note.email,
+        phone=note.phone,
+        linkedin=note.linkedin,
+        tasks=note.tasks,
+        title=note.title,
+        lines=lines,
+        diagnostics=note.diagnostics,
+    )
+
+
+# A person, the warnings about their note, the note's key and its stub (None: none).
+Saved = tuple[Person, tuple[Diagnostic, ...], str, Stub | None]
+
+_MODEL = {
+    (cls.__module__, cls.__qualname__): cls for cls in (Person, Ref, FollowUp, Diagnostic, Stub)
+}
+_FIELDS = len(Person._fields)
+_NOTE_FIELDS = len(Note._fields)
+
+
+def saved_tier(name: str) -> Tier:
+    """What a saved file names in place of a tier: loading takes the configuration's tier of
+    that name instead (``_Unpickler``)."""
+    raise pickle.UnpicklingError(f"tier {name!r}: tiers are taken from the configuration")
+
+
+def saved_details() -> Details:
+    """What a saved file names in place of a person's details: none yet. The build that
+    takes the person says how to make them (people.py)."""
+    return Details(make=_not_taken)
+
+
+def _not_taken() -> tuple[tuple[Any, ...], dict[str, object]]:
+    raise RuntimeError("a saved person's details were asked for before a build took them")
+
+
+class _Unpickler(SafeUnpickler):
+    """Unpickles a file of people: the plain values of notes, the model's named tuples, and
+    tiers of the configuration by name."""
+
+    def __init__(self, file: IO[bytes], days: Days, tiers: dict[str, Tier]) -> None:
+        super().__init__(file, days)
+        self._tiers = tiers
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = _MODEL.get((module, name))
+        if found is not None:
+            return found
+        if module == __name__ and name == "saved_tier":
+            return self._tiers.__getitem__  # a tier the configuration has not: unusable
+        if module == __name__ and name == "saved_details":
+            return saved_details
+        return super().find_class(module, name)
+
+
+class PersonStore:
+    """The saved people of one vault, by note path (``load``, then ``save``)."""
+
+    def __init__(self, vault: Path) -> None:
+        self.vault = vault
+        self.folder = vault / STATE_DIR / PEOPLE_DIR
+        # The paths each file holds, as read or last written: None until loaded.
+        self.held: list[set[str]] | None = None
+        self.failed: set[int] = set()  # files that could not be written, to write again
+
+    def _usable(self) -> bool:
+        """Whether the folder lies inside the vault, not reached through a link."""
+        return link_on_the_way(self.vault, f"{STATE_DIR}/{PEOPLE_DIR}") is None
+
+    def load(self, config: Config, today: dt.date | None = None) -> dict[str, Saved]:
+        """Every usable saved person, by path; their tiers are ``config``'s. With ``today``,
+        only people saved for that day: a person's digest holds the day, so no one saved
+        for another is ever taken (a file's head says its day, and the rest of a file of
+        another day is not read)."""
+        self.held = [set() for _ in range(SHARDS)]
+        found: dict[str, Saved] = {}
+        if not self._usable():
+            return found
+        days = Days()
+        tiers = {tier.name: tier for tier in config.tiers}
+        head = _head(config, today)
+        for shard in range(SHARDS):
+            people = self._read(shard, days, tiers, head)
+            found.update(people)
+            self.held[shard] = set(people)
+        return found
+
+    def _read(
+        self, shard: int, days: Days, tiers: dict[str, Tier], head: dict[str, Any]
+    ) -> dict[str, Saved]:
+        try:
+            with open(self.folder / _name(shard), "rb") as handle:
+                found: Any = _Unpickler(handle, days, tiers).load()
+                if type(found) is not dict or any(found.get(k) != v for k, v in head.items()):
+                    return {}  # of another format, version, configuration or day
+                # A pickle of its own: an unpickler's memo would carry over.
+                people: Any = _Unpickler(handle, days, tiers).load()
+        except Exception:  # missing or damaged: nothing saved there
+            return {}
+        if type(people) is not dict:
+            return {}
+        for path, entry in people.items():
+            if not _well_formed(path, entry) or shard_of(path) != shard:
+                return {}  # not the shape vaultnet writes, or in the wrong file
+        return people
+
+    def save(
+        self,
+        config: Config,
+        today: dt.date,
+        paths: Collection[str],
+        people: Callable[[], Mapping[str, Saved]],
+        made: Iterable[str],
+    ) -> None:
+        """Save the people of ``paths`` (``people`` gives them, when something is to be
+        written), made with ``config`` for ``today``: the files that hold a path in
+        ``made`` (people made since they were loaded) or one no longer in ``paths``, and
+        those a helper failed to write. Failures only cost speed."""
+        dirty = self._dirty(paths, made)
+        if not dirty or not self._usable():
+            return
+        members = self._members(dirty, paths)
+        found = people()
+        head = _head(config, today)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for shard in sorted(dirty):
+                target = self.folder / _name(shard)
+                if not members[shard]:
+                    target.unlink(missing_ok=True)
+                else:
+                    held = {path: found[path] for path in members[shard]}
+                    with atomic_file(target, 0o600, durable=False) as handle:
+                        _dump(head, held, handle)
+                self._held()[shard] = members[shard]
+        except (OSError, pickle.PicklingError, ValueError):
+            self.failed |= dirty  # written again by the next save
+        else:
+            self.failed -= dirty
+
+    def save_in_background(
+        self,
+        config: Config,
+        today: dt.date,
+        paths: Collection[str],
+        people: Callable[[], Mapping[str, Saved]],
+        made: Collection[str],
+    ) -> Saving | None:
+        """Start ``save`` in a forked helper when many people were made (a cold build, or
+        the first of a day), while this process goes on; ``Saving.wait`` waits for it.
+        None when there is little to save or forking is not safe here: ``save`` does it
+        all then. Pickling 10,000 people takes about a quarter of a second, which the
+        helper spends on the other core while the insights and pages are made."""
+        if len(made) < BACKGROUND_PEOPLE:
+            return None
+        from vaultnet.state.forked import can_fork
+
+        if not can_fork() or not self._usable():
+            return None
+        dirty = self._dirty(paths, made)
+        try:
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the helper: save, and leave without running any cleanup
+            try:
+                self.save(config, today, paths, people, made)
+                os._exit(1 if self.failed & dirty else 0)
+            except BaseException:
+                os._exit(1)
+        # Here: the files as the helper writes them, unless it says it failed.
+        members = self._members(dirty, paths)
+        for shard in dirty:
+            self._held()[shard] = members[shard]
+        self.failed -= dirty
+        return Saving(self, pid, dirty)
+
+    def _held(self) -> list[set[str]]:
+        if self.held is None:
+            self.held = [set() for _ in range(SHARDS)]
+        return self.held
+
+    def _dirty(self, paths: Collection[str], made: Iterable[str]) -> set[int]:
+        """The files to write: of the people made, of people gone, and those not written."""
+        dirty = {shard_of(path) for path in made} | self.failed
+        for shard, held in enumerate(self._held()):
+            if shard not in dirty and any(path not in paths for path in held):
+                dirty.add(shard)  # someone gone
+        return dirty
+
+    @staticmethod
+    def _members(dirty: set[int], paths: Iterable[str]) -> dict[int, set[str]]:
+        """The paths each of the ``dirty`` files is to hold."""
+        members: dict[int, set[str]] = {shard: set() for shard in dirty}
+        for path in paths:
+            found = members.get(shard_of(path))
+            if found is not None:
+                found.add(path)
+        return members
+
+
+class Saving:
+    """A save running in a forked helper (see ``PersonStore.save_in_background``)."""
+
+    def __init__(self, store: PersonStore, pid: int, shards: set[int]) -> None:
+        self.store = store
+        self.pid = pid
+        self.shards = shards
+
+    def wait(self) -> None:
+        """Wait for the helper. Unless it wrote every file it took, they are all left to
+        the store's next ``save``."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except OSError:
+            status = -1
+        if status != 0:
+            self.store.failed |= self.shards
+
+
+def _head(config: Config, today: dt.date | None) -> dict[str, Any]:
+    """What a file says of itself before its people, which a load must find as it is."""
+    head = {"format": FORMAT, "version": VERSION, "config": config_key(config)}
+    if today is not None:
+        head["day"] = today.toordinal()
+    return head
+
+
+def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> None:
+    """Write ``head``, then ``people`` (two pickles: a load of another day reads one)."""
+    pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {  # exactly these classes; everything else as usual
+        dt.date: by_number,
+        Tier: _tier_by_name,
+        Details: _no_details,
+    }
+    pickler.dump(people)
+
+
+def _tier_by_name(tier: Tier) -> tuple[Any, tuple[str]]:
+    return saved_tier, (tier.name,)
+
+
+def _no_details(_details: Details) -> tuple[Any, tuple[()]]:
+    return saved_details, ()
+
+
+def _well_formed(path: object, entry: object) -> bool:
+    """Whether a loaded entry has the shape ``save`` writes (its tuples were made without
+    their classes' checks: their lengths are checked here)."""
+    if type(path) is not str or type(entry) is not tuple or len(entry) != 4:
+        return False
+    person, warnings, key, stub = entry
+    return (
+        type(person) is Person
+        and len(person) == _FIELDS
+        and person.path == path
+        and type(person.digest) is str
+        and type(person.details) is Details
+        and type(warnings) is tuple
+        and all(type(warning) is Diagnostic for warning in warnings)
+        and type(key) is str
+        and (stub is None or _stub_well_formed(path, stub))
+    )
+
+
+def _stub_well_formed(path: str, stub: object) -> bool:
+    return type(stub) is Stub and len(stub) == _NOTE_FIELDS and stub.path == path
+
+
+def _name(shard: int) -> str:
+    return f"people-{shard:02x}.pickle"

@@ -8,8 +8,8 @@ Usage::
 For each size the vault ``VAULTS_DIR/<size>`` is generated when missing (with
 ``bench/generate.py``), then, in one run and each over ``--reps`` repetitions (median shown):
 
-(a) ``vaultnet build VAULT --today 2026-11-26``, cold: ``VAULT/.vaultnet/`` (the parse cache
-    and the last build's record) and the output folder ``VAULT/Network`` are deleted first;
+(a) ``vaultnet build VAULT --today 2026-11-26``, cold: ``VAULT/.vaultnet/`` (everything
+    vaultnet keeps between builds) and the output folder ``VAULT/Network`` are deleted first;
 (b) ``vaultnet build VAULT --today 2026-11-26`` right after, nothing changed, with the number
     of files in the vault that it created, changed or removed;
 (c) the same after appending a log line to 10 notes (the same 10 every time);
@@ -228,13 +228,11 @@ def ensure_vault(vaults_dir: Path, size: str, people: int) -> Path:
 
 
 def clean_cold(vault: Path) -> None:
-    """Delete vaultnet's cache, its record of the last build, and the output folder."""
-    for pattern in ("cache*", "last-build*"):
-        for path in (vault / ".vaultnet").glob(pattern):
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
+    """Delete all vaultnet keeps in ``.vaultnet/`` (the parse cache, the saved people, rows
+    and lookups, the record of the last build) and the output folder."""
+    state = vault / ".vaultnet"
+    if state.exists():
+        shutil.rmtree(state)
     output = vault / OUTPUT_DIR
     if output.exists():
         shutil.rmtree(output)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -20,6 +22,7 @@ from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.state import cache as cache_module
 from vaultnet.state import forked
 from vaultnet.state.cache import NoteCache
+from vaultnet.state.people import PeopleState
 
 TODAY = dt.date(2026, 11, 26)
 DAY = ("--today", TODAY.isoformat())
@@ -78,10 +81,22 @@ def test_a_one_shot_build_writes_and_saves_what_a_build_that_keeps_everything_do
 
 
 def test_a_one_shot_build_lets_go_of_the_notes_the_digest_and_the_pages(
-    sample_vault: Path,
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
+    states: list[weakref.ref[PeopleState]] = []
+    alive_when_written: list[bool] = []
+    write = build_module.write_pages
+
+    def watched_write(*args: Any, **kwargs: Any) -> Any:
+        alive_when_written.append(any(state() is not None for state in states))
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "write_pages", watched_write)
+    states.append(weakref.ref(builder.people_state(TODAY)))
     result = builder.build(BuildRequest(TODAY, once=True))
+    # Gone before the pages are written (with the cyclic collector off, as in a build).
+    assert alive_when_written == [False]
     assert result.network is not None and result.people > 40
     assert result.read.notes == [] and result.pages == [] and result.digest_text is None
     assert builder.cache.entries == {} and builder.files == {}

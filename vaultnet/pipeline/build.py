@@ -386,12 +386,12 @@ class Builder:
         today, write, dry_run = request.today, request.pages, request.mode is Mode.PLAN
         saving_cache = bool(helpers)
         mark = time.perf_counter()
-        people = self.people_state()
-        network, model_diagnostics = people.build(
+        # No local of the people state: a build ``once`` lets go of it below.
+        network, model_diagnostics = self.people_state().build(
             self.config, read.notes, today, self._note_key, read.changes, self._whole_note
         )
         if fingerprint is not None:
-            saving = people.save_people_in_background()
+            saving = self.people_state().save_people_in_background()
             if saving is not None:
                 helpers.append(saving)
         timings["model"] = time.perf_counter() - mark

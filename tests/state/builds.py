@@ -59,13 +59,16 @@ def fresh(vault: Path, tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
     return written(copy), diagnostics
 
 
-def counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[Any]:
-    """The first argument of each call to ``module.name`` from here on."""
+def counted(
+    monkeypatch: pytest.MonkeyPatch, module: object, name: str, argument: int = 0
+) -> list[Any]:
+    """The argument at ``argument`` (the first: 0; a method's first after ``self``: 1) of
+    each call to ``module.name`` from here on."""
     calls: list[Any] = []
     real = getattr(module, name)
 
     def counted(*args: object, **kwargs: object) -> object:
-        calls.append(args[0])
+        calls.append(args[argument])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(module, name, counted)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.state.builds import append, one_shot
+from tests.state.builds import append, counted, one_shot
 from vaultnet.config import load_config
 from vaultnet.source.notes import Note, NoteParser
 from vaultnet.source.vault import SourceFile, parse_options, source_file
@@ -19,26 +19,14 @@ from vaultnet.state.safepickle import SafeUnpickler
 ANN = "People/Ann Lee.md"
 
 
-def _files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the cache files read from now on."""
-    read: list[str] = []
-    load = NoteCache._load_shard
-
-    def counted(cache: NoteCache, path: Path) -> object:
-        read.append(path.name)
-        return load(cache, path)
-
-    monkeypatch.setattr(NoteCache, "_load_shard", counted)
-    return read
-
-
 def test_a_build_after_an_edit_reads_the_file_of_no_other_person_note(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     one_shot(sample_vault)
     append(sample_vault / ANN, "- 2026-11-25 — call\n")
-    read = _files_read(monkeypatch)
+    files = counted(monkeypatch, NoteCache, "_load_shard", 1)  # the path of each file read
     one_shot(sample_vault)
+    read = [path.name for path in files]
     people_files = {name for name in read if name.startswith("people-")}
     assert f"people-{shard_of(ANN):02x}.pickle" in people_files
     cache = sample_vault / ".vaultnet" / "cache"

@@ -16,8 +16,6 @@ from vaultnet.config import load_config
 from vaultnet.model.person import Details
 from vaultnet.pipeline import build as build_module
 from vaultnet.pipeline.build import Builder, BuildRequest
-from vaultnet.source.notes import Note
-from vaultnet.source.vault import SourceFile
 from vaultnet.state import people as people_module
 from vaultnet.state import personstore
 from vaultnet.state.cache import NoteCache, shard_of
@@ -132,18 +130,11 @@ def test_a_build_after_an_edit_reads_no_other_person_note(
     interactions a page shows has their note read whole then."""
     one_shot(sample_vault)
     append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
-    asked: list[str] = []
-    get = NoteCache.get
-
-    def counted_get(cache: NoteCache, source: SourceFile) -> object:
-        asked.append(source.path)
-        return get(cache, source)
-
-    monkeypatch.setattr(NoteCache, "get", counted_get)
+    asked = counted(monkeypatch, NoteCache, "get", 1)  # the source asked for
     diagnostics = one_shot(sample_vault)
     monkeypatch.undo()
     people = {p.relative_to(sample_vault).as_posix() for p in (sample_vault / "People").rglob("*")}
-    read = set(asked) & people
+    read = {source.path for source in asked} & people
     assert ANN in read and len(read) < len(people) / 2
     assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
 
@@ -230,15 +221,8 @@ def test_a_build_that_lets_go_of_its_notes_reads_them_again_for_saved_people(
     append(sample_vault / "People" / "Bob Marsh.md", "- 2026-11-27 — meeting: roadmap review\n")
     build(sample_vault)
     append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
-    whole: list[str] = []
-    real = Builder._whole_note
-
-    def counted_whole(builder: Builder, stub: Note) -> Note:
-        whole.append(stub.path)
-        return real(builder, stub)
-
-    monkeypatch.setattr(Builder, "_whole_note", counted_whole)
+    whole = counted(monkeypatch, Builder, "_whole_note", 1)  # the stub read whole
     build(sample_vault)
-    assert whole == ["People/Bob Marsh.md"]  # for his brief
+    assert [stub.path for stub in whole] == ["People/Bob Marsh.md"]  # for his brief
     monkeypatch.undo()
     assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]

@@ -43,10 +43,9 @@ if TYPE_CHECKING:
     from vaultnet.render.obsidian import ObsidianPages
     from vaultnet.render.render import Renderer
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
-    from vaultnet.state.cache import Saving
     from vaultnet.state.pagememo import PageMemo
     from vaultnet.state.people import PeopleState
-    from vaultnet.state.personstore import Saving as SavingPeople
+    from vaultnet.state.saving import Saving
 
 
 @dataclass(slots=True)
@@ -297,7 +296,7 @@ class Builder:
         # A large parse cache is saved on the other core while the network is modelled and
         # the pages are rendered; the helper is waited for before the record is written.
         saving = self.cache.save_in_background() if save and not dry_run else None
-        helpers: list[Saving | SavingPeople] = [saving] if saving is not None else []
+        helpers: list[Saving] = [saving] if saving is not None else []
         try:
             # Only a cache with a folder keeps a record (and the digest's JSON with it).
             recorded = save and not dry_run and self.cache.folder is not None
@@ -372,7 +371,7 @@ class Builder:
         read: ReadResult,
         fingerprint: str | None,
         timings: dict[str, float],
-        helpers: list[Saving | SavingPeople],
+        helpers: list[Saving],
     ) -> tuple[BuildResult, list[str]]:
         """The network of ``read`` for the request's day, with its pages rendered and
         written as far as the request goes, and the paths of the pages made.

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from vaultnet.atomic import atomic_file, write_atomic
 from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.state.saving import Saving
 
 if TYPE_CHECKING:
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
@@ -264,7 +265,7 @@ class NoteCache:
                 os._exit(1 if self.dirty else 0)
             except BaseException:
                 os._exit(1)
-        return Saving(self, pid, taken)
+        return Saving(pid, lambda: self.dirty.update(taken))  # written again by save
 
     # The record of the last build: a fingerprint of every input and what came out.
 
@@ -310,25 +311,6 @@ class NoteCache:
         except UnicodeEncodeError:
             return  # a lone surrogate: the next digest is computed again instead
         _atomic_dump(self.folder.parent / DIGEST_NAME, data)
-
-
-class Saving:
-    """A save running in a forked helper (see ``NoteCache.save_in_background``)."""
-
-    def __init__(self, cache: NoteCache, pid: int, shards: set[int]) -> None:
-        self.cache = cache
-        self.pid = pid
-        self.shards = shards
-
-    def wait(self) -> None:
-        """Wait for the helper. Unless it saved every shard it took, they are all left to
-        the cache's next ``save``."""
-        try:
-            _, status = os.waitpid(self.pid, 0)
-        except OSError:
-            status = -1
-        if status != 0:
-            self.cache.dirty |= self.shards
 
 
 def _atomic_dump(path: Path, data: bytes) -> bool:

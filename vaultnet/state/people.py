@@ -63,7 +63,8 @@ from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
 from vaultnet.state.orders import Orders, patched_loops
-from vaultnet.state.personstore import PersonStore, Saving, Stub, stub_of
+from vaultnet.state.personstore import PersonStore, Stub, stub_of
+from vaultnet.state.saving import Saving
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]

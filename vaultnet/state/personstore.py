@@ -40,6 +40,7 @@ from vaultnet.model.person import Details, Person, Ref
 from vaultnet.source.notes import Note
 from vaultnet.state.cache import shard_of
 from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
+from vaultnet.state.saving import Saving
 from vaultnet.version import VERSION
 
 FORMAT = 1  # bumped whenever what is saved of a person changes
@@ -249,7 +250,7 @@ class PersonStore:
         for shard in dirty:
             self._held()[shard] = members[shard]
         self.failed -= dirty
-        return Saving(self, pid, dirty)
+        return Saving(pid, lambda: self.failed.update(dirty))  # written again by save
 
     def _held(self) -> list[set[str]]:
         if self.held is None:
@@ -273,25 +274,6 @@ class PersonStore:
             if found is not None:
                 found.add(path)
         return members
-
-
-class Saving:
-    """A save running in a forked helper (see ``PersonStore.save_in_background``)."""
-
-    def __init__(self, store: PersonStore, pid: int, shards: set[int]) -> None:
-        self.store = store
-        self.pid = pid
-        self.shards = shards
-
-    def wait(self) -> None:
-        """Wait for the helper. Unless it wrote every file it took, they are all left to
-        the store's next ``save``."""
-        try:
-            _, status = os.waitpid(self.pid, 0)
-        except OSError:
-            status = -1
-        if status != 0:
-            self.store.failed |= self.shards
 
 
 def _head(config: Config, today: dt.date | None) -> dict[str, Any]:

@@ -1,0 +1,28 @@
+"""A save running in a forked helper process while the build goes on.
+
+The parse cache and the saved people each save their files in a helper when there are many
+(``NoteCache.save_in_background``, ``PersonStore.save_in_background``); the build waits
+for the helpers before its own save, which writes again whatever a helper could not.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+
+class Saving:
+    """A forked helper's save: ``wait`` waits for it, and calls ``failed`` unless the
+    helper says it saved everything it took (exit status 0)."""
+
+    def __init__(self, pid: int, failed: Callable[[], None]) -> None:
+        self.pid = pid
+        self.failed = failed
+
+    def wait(self) -> None:
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except OSError:
+            status = -1
+        if status != 0:
+            self.failed()

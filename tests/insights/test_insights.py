@@ -618,3 +618,22 @@ def test_a_next_step_hashes_and_compares_by_its_values() -> None:
     assert step == same and hash(step) == hash(same) == hash(step)
     assert step != other and len({step, same, other}) == 2
     assert "_hash" not in repr(step)
+
+
+def test_the_digest_lists_every_thanks_owed_beyond_the_reciprocity_table(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reciprocity.md shows the first rows of its table; the digest, saved by a build or
+    made with no cache, lists every thank-you owed, the same either way."""
+    from vaultnet.insights import reciprocity
+
+    monkeypatch.setattr(reciprocity, "MAX_ROWS", 1)
+    runner = CliRunner()
+    day = ["--today", "2026-11-26"]
+    assert runner.invoke(main, ["build", str(sample_vault), *day]).exit_code in (0, 1)
+    saved = runner.invoke(main, ["digest", "--format", "json", *day, str(sample_vault)])
+    fresh = runner.invoke(
+        main, ["digest", "--format", "json", "--no-cache", *day, str(sample_vault)]
+    )
+    assert saved.stdout == fresh.stdout
+    assert len(json.loads(saved.stdout)["insights"]["thanks_owed"]) > 1

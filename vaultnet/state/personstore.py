@@ -43,7 +43,7 @@ from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
 from vaultnet.state.saving import Saving
 from vaultnet.version import VERSION
 
-FORMAT = 1  # bumped whenever what is saved of a person changes
+FORMAT = 1  # bumped whenever what is saved of a person changes, or how a person is made
 PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
 SHARDS = 256  # as many as the parse cache's, by the same hash of the path
 BACKGROUND_PEOPLE = 500  # people made, from which a forked helper saves them

@@ -7,10 +7,12 @@ command refuses with a message naming the link, and that nothing outside the vau
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
-from . import GOOD, OUTPUT, TODAY_ARGS, cli, make_vault, person, snapshot
+from . import GOOD, OUTPUT, TODAY, TODAY_ARGS, cli, make_vault, person, snapshot
 
 
 def test_f5_a_link_above_the_output_folder_is_refused(tmp_path: Path) -> None:
@@ -99,6 +101,30 @@ def test_f5_saved_rows_are_neither_read_nor_written_through_a_linked_state_folde
     rows.save({"block": {digest: "a row\n"}}, [digest], [digest])
     assert [p.name for p in (outside / "rows").iterdir()] == [f"rows-{shard_of(digest):02x}.pickle"]
     assert RowStore(outside / "rows").load() == {"block": {digest: "planted row\n"}}
+
+
+def test_f5_saved_people_are_neither_read_nor_written_through_a_linked_state_folder(
+    tmp_path: Path,
+) -> None:
+    from vaultnet.config import load_config
+    from vaultnet.state.personstore import PersonStore
+
+    (tmp_path / "source").mkdir()
+    (tmp_path / "linked").mkdir()
+    source = make_vault(tmp_path / "source")
+    assert cli("build", source, *TODAY_ARGS).exit_code in (0, 1)
+    saved = PersonStore(source).load(load_config(source))
+    assert saved
+    outside = tmp_path / "state"
+    shutil.copytree(source / ".vaultnet" / "people", outside / "people")
+    before = {p.name: p.read_bytes() for p in (outside / "people").iterdir()}
+    vault = make_vault(tmp_path / "linked")
+    config = load_config(vault)  # checked before .vaultnet became a link
+    os.symlink(outside, vault / ".vaultnet")
+    store = PersonStore(vault)
+    assert store.load(config) == {}  # nothing read through the link
+    store.save(config, dt.date.fromisoformat(TODAY), list(saved), lambda: saved, list(saved))
+    assert {p.name: p.read_bytes() for p in (outside / "people").iterdir()} == before
 
 
 def test_f6_a_linked_template_or_templates_folder_is_refused(tmp_path: Path) -> None:

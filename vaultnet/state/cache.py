@@ -9,7 +9,6 @@ build in which nothing changed can stop before loading the notes at all.
 from __future__ import annotations
 
 import json
-import os
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from vaultnet.atomic import atomic_file, write_atomic
 from vaultnet.containment import STATE_DIR, link_on_the_way
-from vaultnet.state.saving import Saving
+from vaultnet.state.saving import Saving, in_helper
 
 if TYPE_CHECKING:
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
@@ -248,24 +247,17 @@ class NoteCache:
         held = sum(len(entries) for entries in self._files.values())
         if self.folder is None or held < BACKGROUND_NOTES or len(self.dirty) < BACKGROUND_SHARDS:
             return None
-        from vaultnet.state.forked import can_fork
+        taken = self.dirty
 
-        if not can_fork():
-            return None
-        taken, self.dirty = self.dirty, set()
-        try:
-            pid = os.fork()
-        except OSError:
-            self.dirty |= taken
-            return None
-        if pid == 0:  # the helper: save, and leave without running any cleanup
-            try:
-                self.dirty = taken
-                self.save()
-                os._exit(1 if self.dirty else 0)
-            except BaseException:
-                os._exit(1)
-        return Saving(pid, lambda: self.dirty.update(taken))  # written again by save
+        def save() -> bool:  # in the helper
+            self.dirty = taken
+            self.save()
+            return not self.dirty
+
+        saving = in_helper(save, lambda: self.dirty.update(taken))  # written again by save
+        if saving is not None:
+            self.dirty = set()
+        return saving
 
     # The record of the last build: a fingerprint of every input and what came out.
 

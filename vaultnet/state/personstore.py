@@ -24,7 +24,6 @@ source of truth: deleting the folder changes no output, only the time a build ta
 from __future__ import annotations
 
 import datetime as dt
-import os
 import pickle
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
@@ -40,7 +39,7 @@ from vaultnet.model.person import Details, Person, Ref
 from vaultnet.source.notes import Note
 from vaultnet.state.cache import shard_of
 from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
-from vaultnet.state.saving import Saving
+from vaultnet.state.saving import Saving, in_helper
 from vaultnet.version import VERSION
 
 FORMAT = 1  # bumped whenever what is saved of a person changes, or how a person is made
@@ -228,29 +227,23 @@ class PersonStore:
         None when there is little to save or forking is not safe here: ``save`` does it
         all then. Pickling 10,000 people takes about a quarter of a second, which the
         helper spends on the other core while the insights and pages are made."""
-        if len(made) < BACKGROUND_PEOPLE:
-            return None
-        from vaultnet.state.forked import can_fork
-
-        if not can_fork() or not self._usable():
+        if len(made) < BACKGROUND_PEOPLE or not self._usable():
             return None
         dirty = self._dirty(paths, made)
-        try:
-            pid = os.fork()
-        except OSError:
+
+        def save() -> bool:  # in the helper
+            self.save(config, today, paths, people, made)
+            return not self.failed & dirty
+
+        saving = in_helper(save, lambda: self.failed.update(dirty))  # written again by save
+        if saving is None:
             return None
-        if pid == 0:  # the helper: save, and leave without running any cleanup
-            try:
-                self.save(config, today, paths, people, made)
-                os._exit(1 if self.failed & dirty else 0)
-            except BaseException:
-                os._exit(1)
         # Here: the files as the helper writes them, unless it says it failed.
         members = self._members(dirty, paths)
         for shard in dirty:
             self._held()[shard] = members[shard]
         self.failed -= dirty
-        return Saving(pid, lambda: self.failed.update(dirty))  # written again by save
+        return saving
 
     def _held(self) -> list[set[str]]:
         if self.held is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from typing import Any
+from typing import Any, TypeVar
 
 from vaultnet.dates import read_date
 from vaultnet.source import document
@@ -216,6 +216,19 @@ def _loose_entry(
 _UNSEEN = object()
 
 
+_Shared = TypeVar("_Shared")
+
+
+def _first_seen(seen: dict[_Shared, _Shared], value: _Shared, limit: int) -> _Shared:
+    """The first value equal to ``value`` that ``seen`` holds (kept while under ``limit``)."""
+    found = seen.get(value)
+    if found is not None:
+        return found
+    if len(seen) < limit:
+        seen[value] = value
+    return value
+
+
 class DateMemo:
     """Dates read from ``YYYY-MM-DD``, memoised: logs repeat the same dates many times, and
     notes that share their date objects pickle smaller and load faster. Front matter dates
@@ -232,21 +245,11 @@ class DateMemo:
 
     def day(self, date: dt.date) -> dt.date:
         """``date``, or an equal date seen before (front matter dates are read elsewhere)."""
-        seen = self._days.get(date)
-        if seen is not None:
-            return seen
-        if len(self._days) < self.LIMIT:
-            self._days[date] = date
-        return date
+        return _first_seen(self._days, date, self.LIMIT)
 
     def shared(self, items: tuple[str, ...]) -> tuple[str, ...]:
         """``items``, or an equal tuple seen before (with the same strings)."""
-        seen = self._tuples.get(items)
-        if seen is not None:
-            return seen
-        if len(self._tuples) < self.LIMIT:
-            self._tuples[items] = items
-        return items
+        return _first_seen(self._tuples, items, self.LIMIT)
 
     def iso(self, text: str) -> dt.date | None:
         """The date ``text`` (``YYYY-MM-DD``) names, or None for a day that does not exist."""

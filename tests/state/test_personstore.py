@@ -29,6 +29,19 @@ def _file_of(vault: Path, path: str) -> Path:
     return vault / SAVED / f"people-{shard_of(path):02x}.pickle"
 
 
+def _only_the_person_edited_is_made(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tags: str = ""
+) -> None:
+    """After an edit of Ann's note, a build makes Ann alone, and its pages (and warnings)
+    are those of a build from nothing."""
+    append(vault / ANN, f"- 2026-11-25 — call about the RFC {tags}\n")
+    made = counted(monkeypatch, people_module, "make_person")
+    diagnostics = one_shot(vault)
+    assert [note.path for note in made] == [ANN]
+    monkeypatch.undo()
+    assert (written(vault), diagnostics) == fresh(vault, tmp_path)
+
+
 def test_a_build_after_an_edit_makes_only_the_person_edited(
     sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -36,12 +49,7 @@ def test_a_build_after_an_edit_makes_only_the_person_edited(
     front matter, which are not saved, are made from their notes where pages show them:
     the pages are those of a build from nothing."""
     one_shot(sample_vault)
-    append(sample_vault / ANN, "- 2026-11-25 — call about the RFC #gave\n")
-    made = counted(monkeypatch, people_module, "make_person")
-    diagnostics = one_shot(sample_vault)
-    assert [note.path for note in made] == [ANN]
-    monkeypatch.undo()
-    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
+    _only_the_person_edited_is_made(sample_vault, tmp_path, monkeypatch, "#gave")
 
 
 def test_saved_people_are_made_again_when_what_they_depend_on_changes(
@@ -166,12 +174,7 @@ def test_many_people_are_saved_by_a_helper_process(
     monkeypatch.setattr(os, "fork", counted_fork)
     one_shot(sample_vault)
     assert len(forks) == 1  # the people's (the parse cache's waits for many more notes)
-    append(sample_vault / ANN, "- 2026-11-25 — call\n")
-    made = counted(monkeypatch, people_module, "make_person")
-    diagnostics = one_shot(sample_vault)
-    assert [note.path for note in made] == [ANN]
-    monkeypatch.undo()
-    assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
+    _only_the_person_edited_is_made(sample_vault, tmp_path, monkeypatch)
 
 
 def test_what_a_helper_failed_to_save_is_saved_by_the_next_save(

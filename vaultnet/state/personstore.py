@@ -78,7 +78,6 @@ def stub_of(note: Note) -> Stub | None:
         phone=note.phone,
         linkedin=note.linkedin,
         tasks=note.tasks,
-        title=note.title,
         lines=lines,
         diagnostics=note.diagnostics,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.state.builds import build, written
+from tests.state.builds import build, counted, written
 from vaultnet.config import load_config
 from vaultnet.model.person import Person
 from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
@@ -150,14 +150,7 @@ def test_a_watcher_walks_only_the_values_made_again(
 ) -> None:
     """A value the watcher's insights kept as it was (the same object) keeps its key; only
     values made again by the edit are walked for theirs."""
-    walked: list[object] = []
-    real = ValueKeys.key
-
-    def counted(self: ValueKeys, item: object, block: str) -> str | None:
-        walked.append(item)
-        return real(self, item, block)
-
-    monkeypatch.setattr(ValueKeys, "key", counted)
+    walked = counted(monkeypatch, ValueKeys, "key", 1)  # the item of each key asked for
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(BuildRequest(TODAY_DATE))
     shown = len(walked)  # the first render keys every value it shows
@@ -174,14 +167,7 @@ def test_a_watcher_keeps_the_keys_of_values_while_their_pages_are_reused(
 ) -> None:
     """Renders that reuse every page ask for no key; the values they show keep theirs
     for the next render of their pages, which walks only the values made again."""
-    walked: list[object] = []
-    real = ValueKeys.key
-
-    def counted(self: ValueKeys, item: object, block: str) -> str | None:
-        walked.append(item)
-        return real(self, item, block)
-
-    monkeypatch.setattr(ValueKeys, "key", counted)
+    walked = counted(monkeypatch, ValueKeys, "key", 1)  # the item of each key asked for
     builder = Builder(load_config(sample_vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(BuildRequest(TODAY_DATE))
     for _ in range(3):

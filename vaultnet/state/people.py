@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -399,14 +399,19 @@ class PeopleState:
             self.made = set()
         return saving
 
-    def _people(self) -> dict[str, tuple[Person, tuple[Diagnostic, ...], str, Stub | None]]:
-        """The people of the last build as the person store saves them."""
+    def _people(
+        self, paths: Iterable[str]
+    ) -> dict[str, tuple[Person, tuple[Diagnostic, ...], str, Stub | None]]:
+        """The people of ``paths``, of the last build, as the person store saves them."""
         assert self.key_of is not None and self.people_notes is not None
-        key_of = self.key_of
-        notes = {note.path: note for note in self.people_notes}
+        key_of, entries = self.key_of, self.entries
+        if self.known is not None:  # the notes by path, at hand
+            notes = self.known.split.by_path
+        else:
+            notes = {note.path: note for note in self.people_notes}
         return {
-            path: (person, found, key_of(path), stub_of(notes[path]))
-            for path, (_, person, found) in self.entries.items()
+            path: (entries[path][1], entries[path][2], key_of(path), stub_of(notes[path]))
+            for path in paths
         }
 
     def held(self) -> dict[str, tuple[str, Stub]]:

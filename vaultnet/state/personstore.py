@@ -184,19 +184,23 @@ class PersonStore:
         config: Config,
         today: dt.date,
         paths: Collection[str],
-        people: Callable[[], Mapping[str, Saved]],
-        made: Iterable[str],
+        people: Callable[[Iterable[str]], Mapping[str, Saved]],
+        made: Collection[str],
     ) -> None:
-        """Save the people of ``paths`` (``people`` gives them, when something is to be
-        written), made with ``config`` for ``today``: the files that hold a path in
-        ``made`` (people made since they were loaded) or one no longer in ``paths``, and
-        those a helper failed to write. Failures only cost speed."""
+        """Save the people of ``paths`` (``people`` gives those asked for), made with
+        ``config`` for ``today``: the files that hold a path in ``made`` (people made since
+        they were loaded) or one no longer in ``paths``, and those a helper failed to
+        write. Only the people of those files are asked for and written: a build after a
+        few edits encodes a few files' people, not everyone. Failures only cost speed."""
         dirty = self._dirty(paths, made)
         if not dirty or not self._usable():
             return
-        members = self._members(dirty, paths)
-        found = people()
+        members = self._members(dirty, paths, made)
+        found = people([path for shard in dirty for path in members[shard]])
         head = _head(config, today)
+        held = self._held()
+        for shard in dirty:
+            held[shard] = members[shard]  # what the file is to hold, written or not
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for shard in sorted(dirty):
@@ -204,21 +208,19 @@ class PersonStore:
                 if not members[shard]:
                     target.unlink(missing_ok=True)
                 else:
-                    held = {path: found[path] for path in members[shard]}
+                    chosen = {path: found[path] for path in sorted(members[shard])}
                     with atomic_file(target, 0o600, durable=False) as handle:
-                        _dump(head, held, handle)
-                self._held()[shard] = members[shard]
+                        _dump(head, chosen, handle)
+                self.failed.discard(shard)
         except (OSError, pickle.PicklingError, ValueError):
             self.failed |= dirty  # written again by the next save
-        else:
-            self.failed -= dirty
 
     def save_in_background(
         self,
         config: Config,
         today: dt.date,
         paths: Collection[str],
-        people: Callable[[], Mapping[str, Saved]],
+        people: Callable[[Iterable[str]], Mapping[str, Saved]],
         made: Collection[str],
     ) -> Saving | None:
         """Start ``save`` in a forked helper when many people were made (a cold build, or
@@ -238,7 +240,7 @@ class PersonStore:
         if saving is None:
             return None
         # Here: the files as the helper writes them, unless it says it failed.
-        members = self._members(dirty, paths)
+        members = self._members(dirty, paths, made)
         for shard in dirty:
             self._held()[shard] = members[shard]
         self.failed -= dirty
@@ -253,15 +255,19 @@ class PersonStore:
         """The files to write: of the people made, of people gone, and those not written."""
         dirty = {shard_of(path) for path in made} | self.failed
         for shard, held in enumerate(self._held()):
-            if shard not in dirty and any(path not in paths for path in held):
+            if shard not in dirty and not all(map(paths.__contains__, held)):
                 dirty.add(shard)  # someone gone
         return dirty
 
-    @staticmethod
-    def _members(dirty: set[int], paths: Iterable[str]) -> dict[int, set[str]]:
-        """The paths each of the ``dirty`` files is to hold."""
-        members: dict[int, set[str]] = {shard: set() for shard in dirty}
-        for path in paths:
+    def _members(
+        self, dirty: set[int], paths: Collection[str], made: Iterable[str]
+    ) -> dict[int, set[str]]:
+        """The paths each of the ``dirty`` files is to hold: those it holds still there,
+        and the people made into it (everyone else in ``paths`` was loaded from the file
+        that holds them, or made)."""
+        held = self._held()
+        members = {shard: {path for path in held[shard] if path in paths} for shard in dirty}
+        for path in made:
             found = members.get(shard_of(path))
             if found is not None:
                 found.add(path)

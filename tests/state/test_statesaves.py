@@ -5,6 +5,9 @@ rowstore.py), never everyone's."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from vaultnet.state import personstore
 from vaultnet.state.cache import NoteCache, shard_of
 from vaultnet.state.people import PeopleState
 from vaultnet.state.personstore import PersonStore
+from vaultnet.state.rowstore import RowStore
 
 PEOPLE = Path(".vaultnet") / "people"
 ANN = "People/Ann Lee.md"
@@ -72,3 +76,76 @@ def test_people_a_save_could_not_write_are_written_by_the_next(
 
 def _failing_dump(_head: object, _people: object, _handle: object) -> None:
     raise OSError("disk full")
+
+
+ROWS = Path(".vaultnet") / "rows"
+
+
+def _rows(vault: Path) -> dict[str, dict[str, str]]:
+    return RowStore.for_vault(vault).load()
+
+
+def _texts(vault: Path) -> dict[str, list[str]]:
+    """The saved rows' texts by block (the keys hold the notes' times: another vault's
+    differ)."""
+    return {block: sorted(rows.values()) for block, rows in _rows(vault).items()}
+
+
+def test_rows_saved_after_an_edit_are_those_a_build_from_nothing_saves(
+    sample_vault: Path, tmp_path: Path
+) -> None:
+    """A build after an edit writes only the files of rows rendered or dropped, each with
+    the rows it held and those added: the rows on disk are then those a build without
+    ``.vaultnet/`` saves, and so are the pages."""
+    build(sample_vault)
+    before = _files(sample_vault / ROWS)
+    append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
+    build(sample_vault)
+    after = _files(sample_vault / ROWS)
+    rewritten = {name for name in after if after[name] != before.get(name)}
+    assert rewritten and len(rewritten) < len(after) // 2
+    copy = tmp_path / "fresh"
+    shutil.copytree(sample_vault, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
+    build(copy)
+    assert _texts(sample_vault) == _texts(copy)
+    assert written(sample_vault) == written(copy)
+
+
+def _forge_text(rows: dict[str, dict[str, object]]) -> None:
+    block = next(iter(rows))
+    key = next(iter(rows[block]))
+    rows[block][key] = 7  # a number where a row's text goes
+
+
+def _forge_place(rows: dict[str, dict[str, object]]) -> None:
+    block = next(iter(rows))
+    rows[block]["zz" + "0" * 30] = "| planted |\n"  # a key of another file
+
+
+def _forge_block(rows: dict[str, dict[str, object]]) -> None:
+    rows["planted"] = ["| planted |\n"]  # type: ignore[assignment]
+
+
+def _forge_key(rows: dict[str, dict[str, object]]) -> None:
+    block = next(iter(rows))
+    rows[block][(1, 2)] = "| planted |\n"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("forge", [_forge_text, _forge_place, _forge_block, _forge_key])
+def test_a_file_of_rows_of_another_shape_is_ignored(
+    sample_vault: Path, tmp_path: Path, forge: Callable[[dict[str, dict[str, object]]], None]
+) -> None:
+    """Plain values, but not the shape vaultnet writes: the whole file is ignored, its
+    rows rendered again and the file written again."""
+    build(sample_vault)
+    pages = written(sample_vault)
+    target = sorted((sample_vault / ROWS).iterdir())[0]
+    payload = pickle.loads(target.read_bytes())
+    forge(payload["rows"])
+    target.write_bytes(pickle.dumps(payload))
+    assert not RowStore.for_vault(sample_vault)._read(int(target.stem[-2:], 16))
+    (sample_vault / ".vaultnet" / "last-build.json").unlink()  # past the early stop
+    build(sample_vault)
+    assert written(sample_vault) == pages
+    texts = [text for rows in _rows(sample_vault).values() for text in rows.values()]
+    assert texts and all(type(text) is str and "planted" not in text for text in texts)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,9 @@ class RowStore:
     def __init__(self, folder: Path, vault: Path | None = None) -> None:
         self.folder = folder
         self.vault = vault  # set for a vault's rows: its files stay inside
-        self.saved: list[Rows] = []  # what each shard held when read (or last written)
+        self.saved: list[Rows] = []  # what each file held when read, or is to hold since
         self.rows: Rows = {}  # every block's rows, as this process knows them
+        self.failed: set[int] = set()  # shards that could not be written, to write again
         self._loaded = False
 
     @classmethod
@@ -103,32 +105,31 @@ class RowStore:
         """Save ``now`` (the rows of the blocks the last render used), keeping only the
         rows of ``alive`` digests and keys (the people there are, and the values the render
         showed). ``added`` are the digests and keys whose rows were rendered since the rows
-        were read: only the files that hold one, or hold a row no longer kept, are written.
-        Failures only cost speed."""
+        were read: only the files that hold one, or hold a row no longer kept, are written,
+        each with the rows it held that are kept and those added into it (a build after a
+        few edits looks at a few files' rows, not at everyone's). Failures only cost
+        speed."""
         if not self._loaded:
             self.load()
-        keep = set(alive)
-        dirty = {shard_of(digest) for digest in added}
+        if not isinstance(alive, set | frozenset):
+            alive = set(alive)
+        into: dict[int, list[str]] = {}  # the rows added, by file
+        for digest in added:
+            into.setdefault(shard_of(digest), []).append(digest)
+        dirty = set(into) | self.failed
         for shard, held in enumerate(self.saved):
             if shard not in dirty and any(
-                block not in now or not keep.issuperset(rows) for block, rows in held.items()
+                block not in now or not rows.keys() <= alive for block, rows in held.items()
             ):
                 dirty.add(shard)  # a person gone or changed, or a block no longer used
         if not dirty or not self._usable():
             return  # nothing to write, or never through a link
-        members: dict[int, list[str]] = {shard: [] for shard in dirty}
-        for digest in keep:
-            found = members.get(shard_of(digest))
-            if found is not None:
-                found.append(digest)
+        for shard in dirty:  # what each file is to hold, written or not
+            self.saved[shard] = _kept(now, self.saved[shard], into.get(shard, ()), alive)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for shard in sorted(dirty):
-                held = {
-                    block: {d: rows[d] for d in members[shard] if d in rows}
-                    for block, rows in now.items()
-                }
-                held = {block: rows for block, rows in held.items() if rows}
+                held = self.saved[shard]
                 target = self.folder / _name(shard)
                 if not held:
                     target.unlink(missing_ok=True)
@@ -136,9 +137,23 @@ class RowStore:
                     payload = {"format": FORMAT, "version": VERSION, "rows": held}
                     with atomic_file(target, 0o600, durable=False) as handle:
                         pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                self.saved[shard] = held
+                self.failed.discard(shard)
         except (OSError, pickle.PicklingError, ValueError):
-            return  # rows that cannot be saved only cost speed
+            self.failed |= dirty  # written again by the next save
+
+
+def _kept(now: Rows, held: Rows, added: Iterable[str], alive: AbstractSet[str]) -> Rows:
+    """What a file is to hold: of the rows it ``held`` and the rows ``added`` into it,
+    those of blocks used now, of ``alive`` digests and keys (as ``now`` has them: a row
+    is exact for its block and its digest or key)."""
+    kept: Rows = {}
+    added = list(added)
+    for block, rows in now.items():
+        chosen = {d: rows[d] for d in held.get(block, ()) if d in alive and d in rows}
+        chosen.update((d, rows[d]) for d in added if d in alive and d in rows)
+        if chosen:
+            kept[block] = chosen
+    return kept
 
 
 def _name(shard: int) -> str:

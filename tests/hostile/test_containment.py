@@ -114,7 +114,7 @@ def test_f5_saved_people_are_neither_read_nor_written_through_a_linked_state_fol
     source = make_vault(tmp_path / "source")
     assert cli("build", source, *TODAY_ARGS).exit_code in (0, 1)
     saved = PersonStore(source).load(load_config(source))
-    assert saved
+    assert saved.people and saved.stubs
     outside = tmp_path / "state"
     shutil.copytree(source / ".vaultnet" / "people", outside / "people")
     before = {p.name: p.read_bytes() for p in (outside / "people").iterdir()}
@@ -122,8 +122,9 @@ def test_f5_saved_people_are_neither_read_nor_written_through_a_linked_state_fol
     config = load_config(vault)  # checked before .vaultnet became a link
     os.symlink(outside, vault / ".vaultnet")
     store = PersonStore(vault)
-    assert store.load(config) == {}  # nothing read through the link
-    store.save(config, dt.date.fromisoformat(TODAY), list(saved), lambda: saved, list(saved))
+    assert store.load(config) == ({}, {})  # nothing read through the link
+    people = {path: (entry, "", None) for path, entry in saved.people.items()}
+    store.save(config, dt.date.fromisoformat(TODAY), list(people), lambda _: people, list(people))
     assert {p.name: p.read_bytes() for p in (outside / "people").iterdir()} == before
 
 

@@ -98,7 +98,7 @@ def test_a_damaged_file_of_people_is_ignored(
     diagnostics = one_shot(sample_vault)
     assert (written(sample_vault), diagnostics) == fresh(sample_vault, tmp_path)
     config = load_config(sample_vault)
-    assert ANN in PersonStore(sample_vault).load(config)  # written again
+    assert ANN in PersonStore(sample_vault).load(config).people  # written again
 
 
 def test_a_file_of_people_in_the_wrong_place_is_ignored(sample_vault: Path) -> None:
@@ -108,16 +108,16 @@ def test_a_file_of_people_in_the_wrong_place_is_ignored(sample_vault: Path) -> N
     config = load_config(sample_vault)
     files = sorted((sample_vault / SAVED).iterdir())
     source, other = files[0], files[1]
-    held = set(PersonStore(sample_vault).load(config))
+    held = set(PersonStore(sample_vault).load(config).people)
     other.write_bytes(source.read_bytes())
-    assert set(PersonStore(sample_vault).load(config)) < held
+    assert set(PersonStore(sample_vault).load(config).people) < held
 
 
 def test_a_person_gone_is_no_longer_saved(sample_vault: Path) -> None:
     one_shot(sample_vault)
     (sample_vault / ANN).unlink()
     one_shot(sample_vault)
-    saved = PersonStore(sample_vault).load(load_config(sample_vault))
+    saved = PersonStore(sample_vault).load(load_config(sample_vault)).people
     assert ANN not in saved and saved
 
 
@@ -125,7 +125,7 @@ def test_a_saved_person_knows_no_details_until_a_build_takes_them(sample_vault: 
     """Interactions and front matter are never saved: asked for before a build said how
     to make them, they fail loudly rather than show nothing."""
     one_shot(sample_vault)
-    person, *_ = PersonStore(sample_vault).load(load_config(sample_vault))[ANN]
+    _, person, _ = PersonStore(sample_vault).load(load_config(sample_vault)).people[ANN]
     assert type(person.details) is Details and not person.details.made
     with pytest.raises(RuntimeError, match="before a build took them"):
         person.interactions  # noqa: B018 - the read is what is tested
@@ -186,10 +186,10 @@ def test_what_a_helper_failed_to_save_is_saved_by_the_next_save(
     config = load_config(sample_vault)
     builder = Builder(config, NoteCache.for_vault(sample_vault))
     builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))  # nothing can be written
-    assert not PersonStore(sample_vault).load(config)
+    assert not PersonStore(sample_vault).load(config).people
     monkeypatch.undo()
     builder.save_state()  # nobody made since: only what was not written
-    assert len(PersonStore(sample_vault).load(config)) > 10
+    assert len(PersonStore(sample_vault).load(config).people) > 10
 
 
 def _failing_dump(_head: object, _people: object, _handle: object) -> None:
@@ -204,14 +204,14 @@ def test_people_saved_for_another_day_are_not_loaded(
     one_shot(sample_vault)
     config = load_config(sample_vault)
     today = dt.date.fromisoformat(TODAY)
-    assert PersonStore(sample_vault).load(config, today)
-    assert not PersonStore(sample_vault).load(config, today + dt.timedelta(days=1))
+    assert PersonStore(sample_vault).load(config, today).people
+    assert not PersonStore(sample_vault).load(config, today + dt.timedelta(days=1)).people
     whole = counted(monkeypatch, Builder, "_whole_note")
     made = counted(monkeypatch, people_module, "make_person")
     builder = Builder(config, NoteCache.for_vault(sample_vault))
     builder.build(BuildRequest(today + dt.timedelta(days=1)))
     assert whole == [] and len(made) > 10  # everyone made again, from notes read whole
-    assert PersonStore(sample_vault).load(config, today + dt.timedelta(days=1))
+    assert PersonStore(sample_vault).load(config, today + dt.timedelta(days=1)).people
 
 
 def test_a_build_that_lets_go_of_its_notes_reads_them_again_for_saved_people(

@@ -9,11 +9,13 @@ import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.state.builds import TODAY, append, build, counted, fresh, written
 from vaultnet.config import load_config
+from vaultnet.model.person import Person
 from vaultnet.pipeline import build as build_module
 from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.state import personstore
@@ -55,7 +57,7 @@ def test_a_build_after_an_edit_saves_only_the_file_of_the_person_edited(
     assert {name for name in after if after[name] != before.get(name)} == {
         f"people-{shard_of(ANN):02x}.pickle"
     }
-    assert set(PersonStore(sample_vault).load(load_config(sample_vault))) == people
+    assert set(PersonStore(sample_vault).load(load_config(sample_vault)).people) == people
     assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
 
 
@@ -68,10 +70,10 @@ def test_people_a_save_could_not_write_are_written_by_the_next(
     builder = Builder(config, NoteCache.for_vault(sample_vault))
     monkeypatch.setattr(personstore, "_dump", _failing_dump)
     builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))
-    assert not PersonStore(sample_vault).load(config)
+    assert not PersonStore(sample_vault).load(config).people
     monkeypatch.undo()
     builder.save_state()
-    assert set(PersonStore(sample_vault).load(config)) == _person_notes(sample_vault)
+    assert set(PersonStore(sample_vault).load(config).people) == _person_notes(sample_vault)
 
 
 def _failing_dump(_head: object, _people: object, _handle: object) -> None:
@@ -149,3 +151,87 @@ def test_a_file_of_rows_of_another_shape_is_ignored(
     assert written(sample_vault) == pages
     texts = [text for rows in _rows(sample_vault).values() for text in rows.values()]
     assert texts and all(type(text) is str and "planted" not in text for text in texts)
+
+
+def _file_of(vault: Path, path: str) -> Path:
+    return vault / PEOPLE / f"people-{shard_of(path):02x}.pickle"
+
+
+def _plant(vault: Path, forge: Callable[[dict[str, Any]], None]) -> None:
+    """Rewrite the file of Ann's shard, its head as it is, its people changed by
+    ``forge``: plain values and the model's tuples, of a shape vaultnet does not write."""
+    config = load_config(vault)
+    loaded = PersonStore(vault).load(config)
+    target = _file_of(vault, ANN)
+    with open(target, "rb") as handle:
+        head = pickle.load(handle)
+    saved: dict[str, Any] = {
+        path: (entry, *loaded.stubs.get(path, ("", None)))
+        for path, entry in loaded.people.items()
+        if shard_of(path) == shard_of(ANN)
+    }
+    forge(saved)
+    with open(target, "wb") as handle:
+        personstore._dump(head, saved, handle)
+
+
+def _longer(saved: dict[str, Any]) -> None:
+    (digest, person, warnings), key, stub = saved[ANN]
+    longer = tuple.__new__(Person, (*person, "more"))
+    saved[ANN] = ((digest, longer, warnings), key, stub)
+
+
+def _elsewhere(saved: dict[str, Any]) -> None:
+    saved["People/Someone else.md"] = saved[ANN]
+
+
+def _other_digest(saved: dict[str, Any]) -> None:
+    (_, person, warnings), key, stub = saved[ANN]
+    saved[ANN] = (("0" * 32, person, warnings), key, stub)
+
+
+def _not_a_warning(saved: dict[str, Any]) -> None:
+    (digest, person, _), key, stub = saved[ANN]
+    saved[ANN] = ((digest, person, ("a warning",)), key, stub)
+
+
+def _stub_of_another(saved: dict[str, Any]) -> None:
+    entry, key, stub = saved[ANN]
+    saved[ANN] = (entry, key, stub._replace(path="People/Someone else.md"))
+
+
+def _entry_as_a_list(saved: dict[str, Any]) -> None:
+    entry, key, stub = saved[ANN]
+    saved[ANN] = (list(entry), key, stub)
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [_longer, _elsewhere, _other_digest, _not_a_warning, _stub_of_another, _entry_as_a_list],
+)
+def test_a_file_of_people_of_another_shape_is_ignored(
+    sample_vault: Path, tmp_path: Path, forge: Callable[[dict[str, Any]], None]
+) -> None:
+    """A planted file of plain values and the model's tuples, but not the shape vaultnet
+    writes, is ignored whole; the people in it are made from their notes."""
+    build(sample_vault)
+    config = load_config(sample_vault)
+    assert ANN in PersonStore(sample_vault).load(config).people
+    _plant(sample_vault, forge)
+    loaded = PersonStore(sample_vault).load(config)
+    assert not {path for path in loaded.people if shard_of(path) == shard_of(ANN)}
+    assert not {path for path in loaded.stubs if shard_of(path) == shard_of(ANN)}
+    append(sample_vault / "People" / "Bob Marsh.md", "- 2026-11-25 — call\n")
+    build(sample_vault)
+    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+    assert ANN in PersonStore(sample_vault).load(config).people  # written again
+
+
+def test_a_file_of_people_planted_as_written_is_taken(sample_vault: Path) -> None:
+    """The check of ``_plant`` itself: a file rewritten unchanged is taken."""
+    build(sample_vault)
+    config = load_config(sample_vault)
+    before = PersonStore(sample_vault).load(config)
+    _plant(sample_vault, lambda saved: None)
+    after = PersonStore(sample_vault).load(config)
+    assert set(after.people) == set(before.people) and set(after.stubs) == set(before.stubs)

@@ -63,7 +63,7 @@ from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
 from vaultnet.state.orders import Orders, patched_loops
-from vaultnet.state.personstore import PersonStore, Stub, stub_of
+from vaultnet.state.personstore import PersonStore, Saved, Stub, stub_of
 from vaultnet.state.saving import Saving
 
 # The person's digest, the person, the warnings about their note.
@@ -300,11 +300,10 @@ class PeopleState:
         the first build. ``config`` gives the tiers of the saved people; with ``today``
         (the first build's day), only people saved for that day are loaded."""
         self.store = PersonStore(vault)
-        for path, (person, about, key, stub) in self.store.load(config, today).items():
-            self.entries[path] = (person.digest, person, about)
-            self.unlinked.add(path)
-            if stub is not None:
-                self.stubs[path] = (key, stub)
+        loaded = self.store.load(config, today)  # in the shapes kept here
+        self.entries.update(loaded.people)
+        self.unlinked.update(loaded.people)
+        self.stubs.update(loaded.stubs)
         saved = modelstore.load(vault)
         if saved.refs is not None:
             names_key, refs = saved.refs
@@ -399,9 +398,7 @@ class PeopleState:
             self.made = set()
         return saving
 
-    def _people(
-        self, paths: Iterable[str]
-    ) -> dict[str, tuple[Person, tuple[Diagnostic, ...], str, Stub | None]]:
+    def _people(self, paths: Iterable[str]) -> dict[str, Saved]:
         """The people of ``paths``, of the last build, as the person store saves them."""
         assert self.key_of is not None and self.people_notes is not None
         key_of, entries = self.key_of, self.entries
@@ -409,10 +406,7 @@ class PeopleState:
             notes = self.known.split.by_path
         else:
             notes = {note.path: note for note in self.people_notes}
-        return {
-            path: (entries[path][1], entries[path][2], key_of(path), stub_of(notes[path]))
-            for path in paths
-        }
+        return {path: (entries[path], key_of(path), stub_of(notes[path])) for path in paths}
 
     def held(self) -> dict[str, tuple[str, Stub]]:
         """The stubs of the person notes whose people were loaded (``load``), each with

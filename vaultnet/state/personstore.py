@@ -12,7 +12,9 @@ for the person's interactions or front matter, which are not saved (person.py ``
 
 People are named tuples, made in C on loading (safepickle.py): loading 10,000 people and
 stubs costs less than loading their parsed notes, and far less than making them again (see
-docs/performance.md). Tiers are saved by name and taken from the configuration.
+docs/performance.md). Tiers are saved by name and taken from the configuration. A file
+holds its people and stubs in the shapes the per-person state keeps them, so that a load
+takes them as they are, and checks each file's people in one loop.
 
 People are spread over SHARDS files by a hash of the path, like the parse cache; a build
 rewrites only the files of the people it made or lost. Loading allows the model's named
@@ -25,9 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from vaultnet.atomic import atomic_file
 from vaultnet.config import Config, Tier
@@ -42,7 +45,7 @@ from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
 from vaultnet.state.saving import Saving, in_helper
 from vaultnet.version import VERSION
 
-FORMAT = 1  # bumped whenever what is saved of a person changes, or how a person is made
+FORMAT = 2  # bumped whenever what is saved of a person changes, or how a person is made
 PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
 SHARDS = 256  # as many as the parse cache's, by the same hash of the path
 BACKGROUND_PEOPLE = 500  # people made, from which a forked helper saves them
@@ -83,8 +86,19 @@ def stub_of(note: Note) -> Stub | None:
     )
 
 
-# A person, the warnings about their note, the note's key and its stub (None: none).
-Saved = tuple[Person, tuple[Diagnostic, ...], str, Stub | None]
+# A person as the per-person state keeps them (people.py): their digest, the person, the
+# warnings about their note.
+Entry = tuple[str, Person, tuple[Diagnostic, ...]]
+# What is saved of a person: the entry, the note's key and its stub (None: none).
+Saved = tuple[Entry, str, Stub | None]
+
+
+class Loaded(NamedTuple):
+    """The saved people, in the shapes the per-person state keeps (people.py)."""
+
+    people: dict[str, Entry]  # by the note's path
+    stubs: dict[str, tuple[str, Stub]]  # the note's key and its stub, by its path
+
 
 _MODEL = {
     (cls.__module__, cls.__qualname__): cls for cls in (Person, Ref, FollowUp, Diagnostic, Stub)
@@ -142,42 +156,50 @@ class PersonStore:
         """Whether the folder lies inside the vault, not reached through a link."""
         return link_on_the_way(self.vault, f"{STATE_DIR}/{PEOPLE_DIR}") is None
 
-    def load(self, config: Config, today: dt.date | None = None) -> dict[str, Saved]:
-        """Every usable saved person, by path; their tiers are ``config``'s. With ``today``,
-        only people saved for that day: a person's digest holds the day, so no one saved
-        for another is ever taken (a file's head says its day, and the rest of a file of
-        another day is not read)."""
+    def load(self, config: Config, today: dt.date | None = None) -> Loaded:
+        """Every usable saved person, by path, with the stubs; their tiers are
+        ``config``'s. With ``today``, only people saved for that day: a person's digest
+        holds the day, so no one saved for another is ever taken (a file's head says its
+        day, and the rest of a file of another day is not read)."""
         self.held = [set() for _ in range(SHARDS)]
-        found: dict[str, Saved] = {}
+        found = Loaded({}, {})
         if not self._usable():
             return found
         days = Days()
         tiers = {tier.name: tier for tier in config.tiers}
         head = _head(config, today)
         for shard in range(SHARDS):
-            people = self._read(shard, days, tiers, head)
-            found.update(people)
+            people, stubs = self._read(shard, days, tiers, head)
+            found.people.update(people)
+            found.stubs.update(stubs)
             self.held[shard] = set(people)
         return found
 
     def _read(
         self, shard: int, days: Days, tiers: dict[str, Tier], head: dict[str, Any]
-    ) -> dict[str, Saved]:
+    ) -> tuple[dict[str, Entry], dict[str, tuple[str, Stub]]]:
+        """A file's people and stubs, as ``_dump`` writes them; none when it cannot be
+        used."""
         try:
             with open(self.folder / _name(shard), "rb") as handle:
                 found: Any = _Unpickler(handle, days, tiers).load()
                 if type(found) is not dict or any(found.get(k) != v for k, v in head.items()):
-                    return {}  # of another format, version, configuration or day
+                    return {}, {}  # of another format, version, configuration or day
                 # A pickle of its own: an unpickler's memo would carry over.
-                people: Any = _Unpickler(handle, days, tiers).load()
+                found = _Unpickler(handle, days, tiers).load()
         except Exception:  # missing or damaged: nothing saved there
-            return {}
-        if type(people) is not dict:
-            return {}
-        for path, entry in people.items():
-            if not _well_formed(path, entry) or shard_of(path) != shard:
-                return {}  # not the shape vaultnet writes, or in the wrong file
-        return people
+            return {}, {}
+        if type(found) is not tuple or len(found) != 2:
+            return {}, {}
+        people, stubs = found
+        if (
+            type(people) is not dict
+            or type(stubs) is not dict
+            or not _people_well_formed(people, shard)
+            or not _stubs_well_formed(stubs, people)
+        ):
+            return {}, {}  # not the shape vaultnet writes, or in the wrong file
+        return people, stubs
 
     def save(
         self,
@@ -283,7 +305,11 @@ def _head(config: Config, today: dt.date | None) -> dict[str, Any]:
 
 
 def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> None:
-    """Write ``head``, then ``people`` (two pickles: a load of another day reads one)."""
+    """Write ``head``, then ``people`` as the entries and the stubs the per-person state
+    keeps (two pickles: a load of another day reads one). Stored in those shapes, a load
+    takes them as they are, without a step in Python for each person."""
+    entries = {path: saved[0] for path, saved in people.items()}
+    stubs = {path: (key, stub) for path, (_, key, stub) in people.items() if stub is not None}
     pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {  # exactly these classes; everything else as usual
@@ -291,7 +317,7 @@ def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> 
         Tier: _tier_by_name,
         Details: _no_details,
     }
-    pickler.dump(people)
+    pickler.dump((entries, stubs))
 
 
 def _tier_by_name(tier: Tier) -> tuple[Any, tuple[str]]:
@@ -302,27 +328,44 @@ def _no_details(_details: Details) -> tuple[Any, tuple[()]]:
     return saved_details, ()
 
 
-def _well_formed(path: object, entry: object) -> bool:
-    """Whether a loaded entry has the shape ``save`` writes (its tuples were made without
-    their classes' checks: their lengths are checked here)."""
-    if type(path) is not str or type(entry) is not tuple or len(entry) != 4:
-        return False
-    person, warnings, key, stub = entry
-    return (
-        type(person) is Person
-        and len(person) == _FIELDS
-        and person.path == path
-        and type(person.digest) is str
-        and type(person.details) is Details
-        and type(warnings) is tuple
-        and all(type(warning) is Diagnostic for warning in warnings)
-        and type(key) is str
-        and (stub is None or _stub_well_formed(path, stub))
-    )
+def _people_well_formed(people: dict[Any, Any], shard: int) -> bool:
+    """Whether a file's entries have the shape ``_dump`` writes, each in its right file
+    (their tuples were made without their classes' checks: their lengths are checked
+    here). A loop with the hash of the path inline: it runs for every person."""
+    crc32 = zlib.crc32
+    for path, entry in people.items():
+        if not (type(path) is str and type(entry) is tuple and len(entry) == 3):
+            return False
+        digest, person, warnings = entry
+        if not (
+            type(person) is Person
+            and len(person) == _FIELDS
+            and person.path == path
+            and type(digest) is str
+            and person.digest == digest
+            and type(person.details) is Details
+            and type(warnings) is tuple
+            and (not warnings or all(type(warning) is Diagnostic for warning in warnings))
+            and crc32(path.encode("utf-8", "surrogateescape")) % SHARDS == shard
+        ):
+            return False
+    return True
 
 
-def _stub_well_formed(path: str, stub: object) -> bool:
-    return type(stub) is Stub and len(stub) == _NOTE_FIELDS and stub.path == path
+def _stubs_well_formed(stubs: dict[Any, Any], people: dict[str, Entry]) -> bool:
+    """Whether a file's stubs have the shape ``_dump`` writes, each of a person there."""
+    for path, entry in stubs.items():
+        if not (type(entry) is tuple and len(entry) == 2 and path in people):
+            return False
+        key, stub = entry
+        if not (
+            type(key) is str
+            and type(stub) is Stub
+            and len(stub) == _NOTE_FIELDS
+            and stub.path == path
+        ):
+            return False
+    return True
 
 
 def _name(shard: int) -> str:

@@ -96,8 +96,11 @@ class Fragments:
             if listed is None:
                 listed = self.listed[block] = _Listed()
                 listed.used = self.renders - 1  # not used by this render until it is
-            for key, text in rows.items():
-                listed.rows.setdefault(key, text)
+            if not listed.rows:  # as in a one-shot build: no row rendered yet
+                listed.rows.update(rows)  # some 40,000 rows at 10k people: in one call
+            else:
+                for key, text in rows.items():
+                    listed.rows.setdefault(key, text)
         # Saved rows are those of people there were and values shown: pruned already.
         self._pruned_at = max(self._pruned_at, self._count())
 

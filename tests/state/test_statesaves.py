@@ -235,3 +235,18 @@ def test_a_file_of_people_planted_as_written_is_taken(sample_vault: Path) -> Non
     _plant(sample_vault, lambda saved: None)
     after = PersonStore(sample_vault).load(config)
     assert set(after.people) == set(before.people) and set(after.stubs) == set(before.stubs)
+
+
+def test_a_person_made_then_gone_before_the_save_is_not_saved(sample_vault: Path) -> None:
+    """A watcher's builds save once, at the end: someone made by one build and whose note
+    is gone by the next is not asked for, nor saved."""
+    config = load_config(sample_vault)
+    today = dt.date.fromisoformat(TODAY)
+    builder = Builder(config, NoteCache.for_vault(sample_vault))
+    builder.build(BuildRequest(today, save=False))  # everyone made, nothing saved yet
+    (sample_vault / ANN).unlink()
+    builder.build(BuildRequest(today, save=False, changed=(ANN,)))
+    builder.save_state()
+    saved = PersonStore(sample_vault).load(config).people
+    assert ANN not in saved
+    assert set(saved) == _person_notes(sample_vault)

@@ -285,13 +285,13 @@ class PersonStore:
         self, dirty: set[int], paths: Collection[str], made: Iterable[str]
     ) -> dict[int, set[str]]:
         """The paths each of the ``dirty`` files is to hold: those it holds still there,
-        and the people made into it (everyone else in ``paths`` was loaded from the file
-        that holds them, or made)."""
+        and the people made into it still there (everyone else in ``paths`` was loaded
+        from the file that holds them, or made)."""
         held = self._held()
         members = {shard: {path for path in held[shard] if path in paths} for shard in dirty}
         for path in made:
             found = members.get(shard_of(path))
-            if found is not None:
+            if found is not None and path in paths:  # not gone since it was made
                 found.add(path)
         return members
 

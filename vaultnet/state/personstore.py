@@ -14,7 +14,7 @@ People are named tuples, made in C on loading (safepickle.py): loading 10,000 pe
 stubs costs less than loading their parsed notes, and far less than making them again (see
 docs/performance.md). Tiers are saved by name and taken from the configuration. A file
 holds its people and stubs in the shapes the per-person state keeps them, so that a load
-takes them as they are, and checks each file's people in one loop.
+takes them as they are, once a loop over each has checked their shapes.
 
 People are spread over SHARDS files by a hash of the path, like the parse cache; a build
 rewrites only the files of the people it made or lost. Loading allows the model's named

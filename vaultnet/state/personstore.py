@@ -331,7 +331,8 @@ def _no_details(_details: Details) -> tuple[Any, tuple[()]]:
 def _people_well_formed(people: dict[Any, Any], shard: int) -> bool:
     """Whether a file's entries have the shape ``_dump`` writes, each in its right file
     (their tuples were made without their classes' checks: their lengths are checked
-    here). A loop with the hash of the path inline: it runs for every person."""
+    here). A loop with the hash of the path (cache.shard_of) inline: it runs for every
+    person."""
     crc32 = zlib.crc32
     for path, entry in people.items():
         if not (type(path) is str and type(entry) is tuple and len(entry) == 3):

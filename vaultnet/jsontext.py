@@ -11,9 +11,19 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 _PLAIN = frozenset((str, int, float, bool, type(None)))  # what holds nothing (exact types)
 
 
+class Encoded(str):
+    """The JSON text of a non-empty object or list of plain values, encoded already (a
+    digest's entry saved by an earlier build): ``json_text`` puts it in as it is, where
+    the value itself would be."""
+
+    __slots__ = ()
+
+
 def json_text(value: Any, indent: str = "") -> str:
     """JSON for people and scripts: an object or list of plain values on one line (a
     person, a diagnostic), anything holding more nested below, two spaces a level."""
+    if type(value) is Encoded:
+        return value
     if not _nested(value):
         return _encode(value)
     inner = indent + "  "
@@ -34,4 +44,4 @@ def _nested(value: Any) -> bool:
     # values, and a digest of a large vault asks for thousands.
     if _PLAIN.issuperset(map(type, value)):
         return False
-    return any(isinstance(item, dict | list) and item for item in value)
+    return any(isinstance(item, dict | list | Encoded) and item for item in value)

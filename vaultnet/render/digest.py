@@ -12,8 +12,10 @@ from vaultnet.insights.insights import (
     digest_extras_json,
     digest_extras_text,
 )
+from vaultnet.jsontext import Encoded, json_text
 from vaultnet.model.followups import BUCKETS
 from vaultnet.model.network import Network, OpenLoop, Person
+from vaultnet.state.digestentries import DigestEntries
 from vaultnet.words import plural
 
 # The digest's lists: every bucket but "later" (beyond the horizon), in the buckets' order.
@@ -35,6 +37,14 @@ def person_json(person: Person, birthday: bool = False) -> dict[str, Any]:
     }
 
 
+def _saved_entry(saved: DigestEntries, person: Person, birthday: bool) -> Encoded:
+    """The person's entry as JSON text, as saved under their digest or encoded now. The
+    digest covers the day and the configuration, all an entry depends on besides the
+    person (model/person.py); a birthday's entry has a key of its own."""
+    key = f"b{person.digest}" if birthday else person.digest
+    return Encoded(saved.entry(key, lambda: json_text(person_json(person, birthday))))
+
+
 def loop_json(loop: OpenLoop) -> dict[str, Any]:
     """One open loop: who, the task's text, where it is written, and its date (or null)."""
     return {
@@ -48,10 +58,17 @@ def loop_json(loop: OpenLoop) -> dict[str, Any]:
 
 
 def digest_json(
-    network: Network, diagnostics: list[Diagnostic], extras: DigestExtras | None = None
+    network: Network,
+    diagnostics: list[Diagnostic],
+    extras: DigestExtras | None = None,
+    saved: DigestEntries | None = None,
 ) -> dict[str, Any]:
     """The object ``vaultnet digest --format json`` prints; ``extras``, the digest's
-    additions, are computed when not given (a build passes its insights')."""
+    additions, are computed when not given (a build passes its insights').
+
+    With ``saved`` (a build that records), each person's entry is its JSON text
+    (``Encoded``), taken from the entries an earlier build saved under the person's digest,
+    or encoded now: ``json_text`` makes the same text of either."""
     digest = network.digest
     active = network.active
     result: dict[str, Any] = {
@@ -60,7 +77,12 @@ def digest_json(
         "tiers": {group.tier.name: len(group.members) for group in network.tiers},
     }
     for name in LISTS:
-        result[name] = [person_json(p, birthday=name == "birthdays") for p in getattr(digest, name)]
+        people: tuple[Person, ...] = getattr(digest, name)
+        birthday = name == "birthdays"
+        if saved is None:
+            result[name] = [person_json(p, birthday) for p in people]
+        else:
+            result[name] = [_saved_entry(saved, p, birthday) for p in people]
     result["diagnostics"] = [d.as_json() for d in diagnostics]
     # The insight lists have entries of their own shape, so they live under one key and
     # every top-level list keeps the entry shape of "overdue" (docs/insights.md).

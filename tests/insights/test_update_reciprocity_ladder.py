@@ -413,3 +413,54 @@ def test_a_tiers_dormant_count_follows_the_people_replaced(
 
 def _dormant(person: Person) -> bool:
     return person.followup.bucket == "dormant"
+
+
+def test_the_digest_lists_the_thank_yous_the_table_hides(
+    small: Watch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest's thank-yous are every recent one, taken from the reciprocity's
+    ``thanks_recent`` rather than from a look at everyone, however few its table shows."""
+    from tests.state.builds import counted
+    from vaultnet.insights import insights
+
+    watch = small
+    assert len(watch.reciprocity.thanks_recent) > SMALL
+    looked = counted(monkeypatch, insights, "thanks_owed")
+    extras = insights.digest_extras(watch.network, reciprocity=watch.reciprocity)
+    assert looked == []
+    assert extras.thanks_owed == insights.digest_extras(watch.network).thanks_owed
+    assert len(extras.thanks_owed) > SMALL
+    # And a watcher's update keeps them, as a build finds them (Watch.rebuild checks).
+    owed = watch.reciprocity.thanks_recent[-1].person
+    updated, _ = watch.rebuild([add_entry(watch.vault, owed.name, "- 2026-11-26 email: thanks")])
+    assert updated is not None
+    assert owed.name not in [o.person.name for o in updated.thanks_recent]
+
+
+def test_vaultnet_digest_lists_the_thank_yous_the_table_hides(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest's JSON a build saves (from the build's insights) lists every recent
+    thank-you, however few the reciprocity table shows."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from vaultnet.cli.main import main
+
+    def thanks(vault: Path) -> list[str]:
+        today = ["--today", TODAY.isoformat()]
+        built = CliRunner().invoke(main, ["build", str(vault), *today])
+        assert built.exit_code in (0, 1), built.output
+        # Nothing changed since: printed as the build saved it.
+        result = CliRunner().invoke(main, ["digest", str(vault), "--format", "json", *today])
+        assert result.exit_code == 0, result.output
+        return [o["path"] for o in json.loads(result.output)["insights"]["thanks_owed"]]
+
+    copy = tmp_path / "copy"
+    shutil.copytree(sample_vault, copy)
+    shown = thanks(sample_vault)
+    assert len(shown) > SMALL
+    monkeypatch.setattr(reciprocity, "MAX_ROWS", SMALL)
+    assert thanks(copy) == shown

@@ -110,9 +110,9 @@ def digest_extras(
         if _in_digest(m.person)
         and (m.person.last_contact is None or m.person.last_contact <= m.date)
     )
-    if reciprocity is not None and len(reciprocity.thanks_owed) == reciprocity.thanks_total:
-        owed: Iterable[Owed] = reciprocity.thanks_owed
-    else:  # none, or only the first rows of its table: all of them are in the digest
+    if reciprocity is not None:
+        owed: Iterable[Owed] = reciprocity.thanks_recent  # all of them, its table's or not
+    else:
         owed = (o for p in network.people if p.active and (o := thanks_owed(p, today)) is not None)
     thanks = sorted(
         (o for o in owed if _in_digest(o.person) and o.days <= THANKS_DIGEST_DAYS),

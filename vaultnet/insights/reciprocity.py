@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import sys
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -11,6 +12,7 @@ from typing import Protocol, TypeVar
 from vaultnet.insights.logscan import (
     MAX_ROWS,
     ONE_SIDED_MIN,
+    THANKS_DIGEST_DAYS,
     LogScan,
     PersonValues,
     brief,
@@ -86,6 +88,10 @@ class Reciprocity:
     thanks_total: int
     open_asks: tuple[Owed, ...]
     asks_total: int
+    # Every thank-you owed for help in the last THANKS_DIGEST_DAYS days, in the order of
+    # ``thanks_owed`` (which it starts): the digest lists them all, however many the
+    # table shows.
+    thanks_recent: tuple[Owed, ...]
     min_entries: int = ONE_SIDED_MIN
 
 
@@ -211,7 +217,13 @@ def build_reciprocity(
         thanks_total=len(thanks),
         open_asks=tuple(asks[:MAX_ROWS]),
         asks_total=len(asks),
+        thanks_recent=tuple(o for o in thanks if _recent(o)),
     )
+
+
+def _recent(owed: Owed) -> bool:
+    """Whether the help is recent enough for the digest's thank-yous."""
+    return owed.days <= THANKS_DIGEST_DAYS
 
 
 def _one_sided(gave: int, got: int) -> str | None:
@@ -320,7 +332,7 @@ def update_reciprocity(
     leaving: set[Person] = set()
     # Per table: the rows of the people replaced as they were (how many, shown or not) and
     # as they are now.
-    gone = dict.fromkeys(("balances", "taking", "giving", "thanks", "asks"), 0)
+    gone = dict.fromkeys(("balances", "taking", "giving", "thanks", "recent", "asks"), 0)
     balances: list[Balance] = []
     taking: list[Balance] = []
     giving: list[Balance] = []
@@ -338,6 +350,7 @@ def update_reciprocity(
             gone["taking"] += side == "taking"
             gone["giving"] += side == "giving"
             gone["thanks"] += owed is not None
+            gone["recent"] += owed is not None and _recent(owed)
             gone["asks"] += len(person_asks)
         entries = scan.tagged.get(now.key)
         new = _counted(now, entries, today, values)
@@ -359,15 +372,25 @@ def update_reciprocity(
         name: str,
         new: list[R],
         order: Callable[[R], tuple[object, ...]],
+        limit: int = MAX_ROWS,
     ) -> tuple[tuple[R, ...], int | None] | None:
-        return patched_rows(rows, total, leaving, gone[name], new, order, MAX_ROWS)
+        return patched_rows(rows, total, leaving, gone[name], new, order, limit)
 
     all_ = patched(previous.balances, previous.balances_total, "balances", balances, _by_ladder)
     taking_ = patched(previous.taking, None, "taking", taking, _by_count)
     giving_ = patched(previous.giving, None, "giving", giving, _by_count)
     thanks_ = patched(previous.thanks_owed, previous.thanks_total, "thanks", thanks, _by_days)
     asks_ = patched(previous.open_asks, previous.asks_total, "asks", asks, _by_days)
-    if all_ is None or taking_ is None or giving_ is None or thanks_ is None or asks_ is None:
+    recent = [owed for owed in thanks if _recent(owed)]
+    recent_ = patched(previous.thanks_recent, None, "recent", recent, _by_days, sys.maxsize)
+    if (
+        all_ is None
+        or taking_ is None
+        or giving_ is None
+        or thanks_ is None
+        or asks_ is None
+        or recent_ is None
+    ):
         return None
     assert all_[1] is not None and thanks_[1] is not None and asks_[1] is not None
     updated = Reciprocity(
@@ -379,6 +402,7 @@ def update_reciprocity(
         thanks_total=thanks_[1],
         open_asks=asks_[0],
         asks_total=asks_[1],
+        thanks_recent=recent_[0],
         min_entries=previous.min_entries,
     )
     return previous if updated == previous else updated

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from vaultnet.render.obsidian import ObsidianPages
     from vaultnet.render.render import Renderer
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
+    from vaultnet.state.digestentries import DigestEntries
     from vaultnet.state.pagememo import PageMemo
     from vaultnet.state.people import PeopleState
     from vaultnet.state.saving import Saving
@@ -76,6 +77,7 @@ class Builder:
         self.people: PeopleState | None = None  # the per-person state, made when first needed
         self.pages = pages  # the last render's pages, for a watcher to reuse
         self._renderer: Renderer | None = None  # made with the first pages (Jinja then)
+        self._entries: DigestEntries | None = None  # saved with the digest's text
         self.obsidian: ObsidianPages | None = None  # People.base and the canvas, made lazily
         # What a watcher wrote: pages it knows are up to date on disk.
         self.written: Written | None = Written() if pages is not None else None
@@ -324,13 +326,14 @@ class Builder:
         return self.people
 
     def save_state(self) -> None:
-        """Save what is kept in ``.vaultnet/``: the parse cache, the model's lookups and
-        the rendered rows (a watcher's, when it stops)."""
+        """Save what is kept in ``.vaultnet/``: the parse cache, the model's lookups, the
+        rendered rows and the digest's entries (a watcher's, when it stops)."""
         self.cache.save()
         if self.people is not None and self.cache.folder is not None:
             self.people.save(self.config.vault)
         if self._renderer is not None:
             self._renderer.save_rows()
+        self._save_entries()
 
     def _note_key(self, path: str) -> str:
         """A key of a note's content: the state of the file it was read from (what the parse
@@ -478,9 +481,8 @@ class Builder:
 
         mark = time.perf_counter()
         # People's entries as an earlier build saved them, under their digests.
-        entries = DigestEntries(self.config.vault)
-        text = json_text(digest_json(network, diagnostics, extras, entries))
-        entries.save()
+        self._entries = DigestEntries(self.config.vault)
+        text = json_text(digest_json(network, diagnostics, extras, self._entries))
         timings["digest"] = time.perf_counter() - mark
         return text
 
@@ -488,6 +490,13 @@ class Builder:
         """Save the digest's JSON with the build's fingerprint as soon as it is made (a
         build ``once``, which then lets go of the text)."""
         self.cache.write_digest(fingerprint, lambda: text)
+        self._save_entries()
+
+    def _save_entries(self) -> None:
+        """Save the people's entries of the digest made last, when the digest is saved."""
+        if self._entries is not None:
+            self._entries.save()
+            self._entries = None
 
     def _let_go_of_notes(self, read: ReadResult, save: bool, saving_cache: bool) -> None:
         """Let go of the parsed notes and of the per-person state, which only a later build

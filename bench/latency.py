@@ -158,12 +158,15 @@ def measure(vault: Path, edits: int, batch: int, debounce: float) -> Figures:
             singles.append((rebuild.finished - wrote, rebuild))
             progress(f"edit {number}/{edits}: {singles[-1][0] * 1000:.0f} ms")
         paths = set(chosen[edits:])
-        since = len(probe.builds)
-        batch_started = time.perf_counter()
-        for number, path in enumerate(sorted(paths), 1):
-            append_entry(vault / path, 1000 + number)
-        batch_builds = probe.wait_covering(paths, since)
-        batch_total = batch_builds[-1].finished - batch_started
+        batch_builds: list[Rebuild] = []
+        batch_total = 0.0
+        if paths:  # --batch 0: no batch, and no rebuild to wait for
+            since = len(probe.builds)
+            batch_started = time.perf_counter()
+            for number, path in enumerate(sorted(paths), 1):
+                append_entry(vault / path, 1000 + number)
+            batch_builds = probe.wait_covering(paths, since)
+            batch_total = batch_builds[-1].finished - batch_started
     finally:
         probe.stop.set()
         probe.thread.join()
@@ -210,6 +213,8 @@ def report(figures: Figures) -> None:
     if pages:
         median = statistics.median(pages)
         print(f"| pages written per edit | {median:.0f} | {min(pages)} | {max(pages)} |")
+    if not figures.batch:
+        return
     print()
     print(f"| batch of {figures.batch} edits | |")
     print("|---|---:|")

@@ -29,6 +29,8 @@ def test_a_build_from_the_saved_model_equals_a_fresh_one(
     one_shot(sample_vault)
     assert sorted(p.name for p in (sample_vault / SAVED).iterdir()) == [
         "dated.pickle",
+        "names.pickle",
+        "network.pickle",
         "people.pickle",
         "refs.pickle",
     ]
@@ -208,6 +210,8 @@ def test_vaultnet_build_saves_the_model_and_takes_it_the_next_time(
     assert runner.invoke(main, args).exit_code == 0
     assert sorted(p.name for p in (sample_vault / SAVED).iterdir()) == [
         "dated.pickle",
+        "names.pickle",
+        "network.pickle",
         "people.pickle",
         "refs.pickle",
     ]

@@ -212,6 +212,16 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip().casefold()
 
 
+# A finished resolver's tables: folded path -> key, then file name, name and alias ->
+# the keys of that text in the order they resolve (``Resolver.tables``).
+ResolverTables = tuple[
+    dict[str, str],
+    dict[str, Sequence[str]],
+    dict[str, Sequence[str]],
+    dict[str, Sequence[str]],
+]
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """What a link or name resolved to, and how (``path``, ``name`` or ``alias``)."""
@@ -252,6 +262,18 @@ class Resolver:
         for table in (self._stems, self._names, self._aliases):
             for text, keys in table.items():
                 table[text] = tuple(sorted(keys, key=lambda k: (len(k), k)))
+
+    def tables(self) -> ResolverTables:
+        """What the resolver holds, as plain values (after ``finish``): saved with the
+        names it was made of, for a later build to take as it is (``restored``)."""
+        return (self._paths, self._stems, self._names, self._aliases)
+
+    @classmethod
+    def restored(cls, tables: ResolverTables) -> Resolver:
+        """A finished resolver holding ``tables`` (``Resolver.tables``)."""
+        resolver = cls()
+        resolver._paths, resolver._stems, resolver._names, resolver._aliases = tables
+        return resolver
 
     def resolve(self, target: str, folder: str = "") -> Match | None:
         """The person a link target or name refers to, or None.

@@ -12,7 +12,12 @@ is computed from, and written only when it changed:
   note's key (its size and modification time, as the parse cache trusts) and the key of
   the names;
 - ``people``: each person note's key with a digest of what the duplicate check compares
-  in it (identity.py), and the warnings those notes gave.
+  in it (identity.py), and the warnings those notes gave;
+- ``names``: the names links resolve against (person.py ``Names``: the resolver's tables
+  and how many notes share each file name), under the key of the names;
+- ``network``: the last network's orders (orders.py ``saved_orders``): the ladder by
+  person path, each tier's slices of it and figures, the digest's lists, under the day,
+  the configuration's key and a key of everyone's digests in ladder order.
 
 The last two also hold the key of the configuration they were computed with: how a note
 is parsed depends on it, and a note's key does not say so.
@@ -27,19 +32,22 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.model.person import Names
+from vaultnet.source.links import Resolver
 from vaultnet.state.safepickle import PlainUnpickler
 from vaultnet.version import VERSION
 
 FORMAT = 2  # bumped whenever what is saved changes its keys or its shape
-MODEL_DIR = "model"  # .vaultnet/model/refs.pickle, dated.pickle, people.pickle
-REFS, DATED, PEOPLE = "refs", "dated", "people"
+MODEL_DIR = "model"  # .vaultnet/model/refs.pickle, dated.pickle, people.pickle, ...
+REFS, DATED, PEOPLE, NAMES, NETWORK = "refs", "dated", "people", "names", "network"
 
 # A resolved reference: text, target, is_link, person, via_alias (person.py ``Ref``).
 RefFields = tuple[str, str, bool, str | None, bool]
@@ -52,6 +60,23 @@ Dated = tuple[str, dict[str, tuple[str, str, list[MentionFields]]]]
 # The configuration's key, person notes in path order (path -> note key, identity digest)
 # and the warnings about duplicates (path, line, message).
 People = tuple[str, dict[str, tuple[str, str]], list[tuple[str, int | None, str]]]
+# The key of the names, the resolver's tables (links.py ``ResolverTables``) and how many
+# person notes have each file name (casefolded).
+SavedNames = tuple[
+    str,
+    dict[str, str],
+    dict[str, Sequence[str]],
+    dict[str, Sequence[str]],
+    dict[str, Sequence[str]],
+    dict[str, int],
+]
+# A tier's members and archived people as slices of the ladder (start, length), its
+# overdue count and median days since contact, and those moving up and aiming higher
+# (places in the ladder).
+SavedTier = tuple[int, int, int, int, int, float | None, list[int], list[int]]
+# The day (ordinal), the configuration's key, the key of everyone's digests in ladder
+# order, the ladder (person paths), the tiers, and the digest's lists by name (places).
+SavedOrders = tuple[int, str, str, list[str], list[SavedTier], dict[str, list[int]]]
 
 
 @dataclass(slots=True)
@@ -61,6 +86,8 @@ class SavedModel:
     refs: Refs | None = None
     dated: Dated | None = None
     people: People | None = None
+    names: SavedNames | None = None
+    network: SavedOrders | None = None
 
 
 def _usable(vault: Path) -> bool:
@@ -77,6 +104,8 @@ def load(vault: Path) -> SavedModel:
         _load(folder, REFS, _refs_ok),
         _load(folder, DATED, _dated_ok),
         _load(folder, PEOPLE, _people_ok),
+        _load(folder, NAMES, _names_ok),
+        _load(folder, NETWORK, _orders_ok),
     )
 
 
@@ -97,7 +126,7 @@ def _load(folder: Path, part: str, well_formed: Callable[[Any], bool]) -> Any:
     return payload[2]
 
 
-def save(vault: Path, part: str, value: Refs | Dated | People) -> None:
+def save(vault: Path, part: str, value: Refs | Dated | People | SavedNames | SavedOrders) -> None:
     """Save one part for the next build, atomically. Failures only cost speed."""
     if not _usable(vault):
         return  # never through a link
@@ -108,6 +137,24 @@ def save(vault: Path, part: str, value: Refs | Dated | People) -> None:
             pickle.dump((FORMAT, VERSION, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
     except (OSError, pickle.PicklingError, ValueError):
         return
+
+
+def names_saved(names: Names) -> SavedNames:
+    """``names`` as saved (``NAMES``)."""
+    return (names.key, *names.resolver.tables(), names.stems)
+
+
+def names_restored(saved: SavedNames, key: str, paths: set[str]) -> Names | None:
+    """The names ``saved``, if they are those of ``key`` and every key they resolve to
+    is one of the person notes' ``paths`` (a file put there by hand might name anyone)."""
+    if saved[0] != key:
+        return None
+    _, found, stems, names, aliases, counts = saved
+    if not paths.issuperset(found.values()) or not all(
+        paths.issuperset(chain.from_iterable(table.values())) for table in (stems, names, aliases)
+    ):
+        return None
+    return Names(key, Resolver.restored((found, stems, names, aliases)), counts)
 
 
 # Every value must have the shape ``save`` writes: a file of another shape (made by hand,
@@ -128,6 +175,71 @@ def _people_ok(value: Any) -> bool:
         and type(value[2]) is list
         and all(_is_warning(entry) for entry in value[2])
     )
+
+
+def _names_ok(value: Any) -> bool:
+    if type(value) is not tuple or len(value) != 6 or type(value[0]) is not str:
+        return False
+    paths, stems, names, aliases, counts = value[1:]
+    return (
+        _table_of(paths, str)
+        and all(
+            _table_of(table, tuple) and _only(chain.from_iterable(table.values()), str)
+            for table in (stems, names, aliases)
+        )
+        and _table_of(counts, int)
+    )
+
+
+def _orders_ok(value: Any) -> bool:
+    if type(value) is not tuple or len(value) != 6:
+        return False
+    day, configured, key, ladder, tiers, lists = value
+    return (
+        type(day) is int
+        and 0 < day <= _LAST_DAY
+        and type(configured) is str
+        and type(key) is str
+        and type(ladder) is list
+        and _only(ladder, str)
+        and type(tiers) is list
+        and all(_is_tier(tier, len(ladder)) for tier in tiers)
+        and _table_of(lists, list)
+        and all(_are_places(places, len(ladder)) for places in lists.values())
+    )
+
+
+def _is_tier(value: object, people: int) -> bool:
+    if type(value) is not tuple or len(value) != 8:
+        return False
+    start, count, archived_start, archived, overdue, median, moving_up, aiming_higher = value
+    return (
+        _are_places([start, archived_start], people + 1)
+        and _only((count, archived, overdue), int)
+        and 0 <= count <= people - start
+        and 0 <= archived <= people - archived_start
+        and (median is None or type(median) in (int, float))
+        and _are_places(moving_up, people)
+        and _are_places(aiming_higher, people)
+    )
+
+
+def _are_places(value: object, people: int) -> bool:
+    """Whether ``value`` is a list of places in a ladder of ``people``."""
+    return (
+        type(value) is list
+        and _only(value, int)
+        and (not value or (min(value) >= 0 and max(value) < people))
+    )
+
+
+def _table_of(value: object, kind: type) -> bool:
+    """Whether ``value`` is a dict of ``kind`` by text (checked in C: it may be large)."""
+    return type(value) is dict and _only(value, str) and _only(value.values(), kind)
+
+
+def _only(items: Iterable[object], kind: type) -> bool:
+    return not set(map(type, items)) - {kind}
 
 
 def _keyed_table(value: Any, size: int, entry_ok: Callable[[object], bool]) -> bool:

@@ -1,19 +1,26 @@
-"""A watcher's last network, brought up to date in place (people.py).
+"""The last network, brought up to date in place (people.py).
 
 When a watcher's build made again only a few people, and they keep their places in the
 network's orders, the next network is the last one with those people replaced: no sorting
 of everyone again, and its open loops are the last one's with those written in the notes
 that changed found again (``patched_loops``). ``Network.patch`` then tells the insights who
 was replaced.
+
+A one-shot build does the same from the last network's orders as saved (``saved_orders``,
+in modelstore.py): made again of the people as the last build saved them
+(``from_saved``), when they are exactly the people of those orders, and patched with the
+people this build made again.
 """
 
 from __future__ import annotations
 
 import bisect
 import dataclasses
+import datetime as dt
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from vaultnet.config import Config, Tier
 from vaultnet.model.followups import BUCKETS
 from vaultnet.model.network import (
     Digest,
@@ -21,6 +28,7 @@ from vaultnet.model.network import (
     OpenLoop,
     Patch,
     Person,
+    Split,
     TierGroup,
     birthday_order,
     due_order,
@@ -28,9 +36,12 @@ from vaultnet.model.network import (
     loop_order,
     open_loops,
 )
+from vaultnet.model.person import content_key
 from vaultnet.model.unmatched import Unmatched
+from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.links import Resolver
 from vaultnet.source.notes import Note
+from vaultnet.state.modelstore import SavedOrders, SavedTier
 
 PATCH_MAX = 64  # people made again, beyond which the orders are computed again
 
@@ -231,3 +242,106 @@ def patched_loops(
     for loop in open_loops(notes, resolver, by_key):
         bisect.insort(kept, loop, key=loop_order)
     return tuple(kept)
+
+
+_LISTS = (*BUCKETS, "birthdays")  # the digest's lists
+
+
+def people_key(people: tuple[Person, ...] | list[Person]) -> str:
+    """A key of everyone in a network, in ladder order: their digests."""
+    return content_key(*[person.digest for person in people])
+
+
+def saved_orders(network: Network, configured: str) -> SavedOrders:
+    """The orders of ``network`` as plain values, by person path (modelstore.py
+    ``NETWORK``), for ``from_saved``; ``configured`` is the configuration's key."""
+    people = network.people
+    at = {person.key: place for place, person in enumerate(people)}
+
+    def places(group: tuple[Person, ...]) -> list[int]:
+        return [at[person.key] for person in group]
+
+    def start(group: tuple[Person, ...]) -> int:
+        return at[group[0].key] if group else 0
+
+    tiers: list[SavedTier] = [
+        (
+            start(group.members),
+            len(group.members),
+            start(group.archived),
+            len(group.archived),
+            group.overdue,
+            group.median_days_since_contact,
+            places(group.moving_up),
+            places(group.aiming_higher),
+        )
+        for group in network.tiers
+    ]
+    lists = {name: places(getattr(network.digest, name)) for name in _LISTS}
+    ladder = [person.key for person in people]
+    return (network.today.toordinal(), configured, people_key(people), ladder, tiers, lists)
+
+
+def from_saved(
+    saved: SavedOrders,
+    config: Config,
+    today: dt.date,
+    configured: str,
+    before: Callable[[str], Person | None],
+    people: list[Person],
+    made: list[Person],
+    split: Split,
+    notes: list[Note],
+    resolver: Resolver,
+) -> Orders | None:
+    """The orders of the network of ``people``, from the saved ones of the last network:
+    made again of the people ``before`` gives by path (as the last build saved them), if
+    they are those the orders were saved with, then patched with those ``made`` again, as
+    a watcher's are. None when the orders are of another day or configuration, of other
+    people, or when someone made again left their place."""
+    day, saved_config, key, ladder, saved_tiers, lists = saved
+    if day != today.toordinal() or saved_config != configured:
+        return None
+    if len(saved_tiers) != len(config.tiers):
+        return None
+    if len(ladder) != len(people) or set(lists) != set(_LISTS):
+        return None
+    last: list[Person] = []
+    for path in ladder:
+        person = before(path)
+        if person is None:
+            return None
+        last.append(person)
+    if people_key(last) != key:
+        return None
+    ordered = tuple(last)
+    tiers = tuple(
+        _tier_group(tier, saved_tier, ordered)
+        for tier, saved_tier in zip(config.tiers, saved_tiers, strict=True)
+    )
+    digest = Digest(
+        today,
+        **{name: tuple([ordered[place] for place in lists[name]]) for name in _LISTS},
+    )
+    by_key = dict(zip(ladder, ordered, strict=True))
+    orders = Orders(Network(today, config, ordered, tiers, digest, by_key))
+    network = orders.patched(people, made, split.others, tuple(rank_unmatched(notes, today)))
+    if network is None:
+        return None
+    loops = open_loops(notes, resolver, network.by_key)
+    orders.network = dataclasses.replace(network, note_names=split.names(), open_loops=loops)
+    return orders
+
+
+def _tier_group(tier: Tier, saved: SavedTier, ladder: tuple[Person, ...]) -> TierGroup:
+    """A tier's group as saved (``saved_orders``), of the people of ``ladder``."""
+    start, count, archived_start, archived, overdue, median, moving_up, aiming_higher = saved
+    return TierGroup(
+        tier,
+        ladder[start : start + count],
+        ladder[archived_start : archived_start + archived],
+        overdue,
+        median,
+        tuple([ladder[place] for place in moving_up]),
+        tuple([ladder[place] for place in aiming_higher]),
+    )

@@ -62,7 +62,8 @@ from vaultnet.model.unmatched import Unmatched
 from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
-from vaultnet.state.orders import Orders, patched_loops
+from vaultnet.state.modelstore import SavedNames, SavedOrders
+from vaultnet.state.orders import Orders, from_saved, patched_loops, people_key, saved_orders
 from vaultnet.state.personstore import PersonStore, Saved, Stub, stub_of
 from vaultnet.state.saving import Saving
 
@@ -170,6 +171,11 @@ class PeopleState:
         self.unlinked: set[str] = set()
         self.made: set[str] = set()
         self.stubs: dict[str, tuple[str, Stub]] = {}  # as loaded: the note's key, its stub
+        # The names and the last network's orders as saved (modelstore.py), until the
+        # first build takes them; the network to save, and the keys of those saved.
+        self.saved_names: SavedNames | None = None
+        self.saved_orders: SavedOrders | None = None
+        self.network: Network | None = None
 
     def build(
         self,
@@ -213,6 +219,7 @@ class PeopleState:
         last, built = self.last, self.built
         self.last = self.built = None
         made: list[Person] = []
+        replaced: dict[str, Person] = {}  # the people made again, as they were
         entries = self.entries
         unlinked = self.unlinked
         empty: tuple[Interaction, ...] = ()
@@ -234,6 +241,8 @@ class PeopleState:
                 note = whole(note)
             person = make_person(note, config, today, refs, found, names.stems, warnings, digest)
             made.append(person)
+            if entry is not None:
+                replaced[path] = entry[1]
             self.made.add(path)
             entry = (digest, person, tuple(warnings))
             entries[path] = entry
@@ -289,9 +298,23 @@ class PeopleState:
                     network = dataclasses.replace(network, open_loops=loops)
                 last.network = network
                 self.last = last
+        saved, self.saved_orders = self.saved_orders, None
+        if network is None and saved is not None:
+
+            def was(path: str) -> Person | None:
+                entry = entries.get(path)
+                return replaced.get(path, entry[1] if entry is not None else None)
+
+            self.last = from_saved(
+                saved, config, today, configured, was, people, made, split, notes, names.resolver
+            )
+            network = self.last.network if self.last is not None else None
+            if network is None:
+                self._saved.pop("network", None)  # not taken: saved again
         if network is None:
             network = network_of(config, today, people, split, notes, names)
             self.last = Orders(network)
+        self.network = network
         return network, diagnostics
 
     def load(self, vault: Path, config: Config, today: dt.date | None = None) -> None:
@@ -305,6 +328,7 @@ class PeopleState:
         self.unlinked.update(loaded.people)
         self.stubs.update(loaded.stubs)
         saved = modelstore.load(vault)
+        self._take_saved_network(saved)
         if saved.refs is not None:
             names_key, refs = saved.refs
             self.saved_refs = (names_key, {text: Ref(*fields) for text, fields in refs.items()})
@@ -376,7 +400,31 @@ class PeopleState:
         if self._saved.get("people") != people:
             modelstore.save(vault, modelstore.PEOPLE, people)
             self._saved["people"] = people
+        self._save_network(vault, configured)
         self._save_people()
+
+    def _take_saved_network(self, saved: modelstore.SavedModel) -> None:
+        """Keep the names and the network's orders the last build saved, for the first
+        build to take where their keys match (``_names``, orders.py ``from_saved``)."""
+        self.saved_names, self.saved_orders = saved.names, saved.network
+        if saved.names is not None:
+            self._saved["names"] = saved.names[0]
+        if saved.network is not None:
+            self._saved["network"] = saved.network[:3]
+
+    def _save_network(self, vault: Path, configured: str) -> None:
+        """Save the names and the last network's orders (modelstore.py), those that
+        changed since they were loaded or saved."""
+        if self.names is not None and self._saved.get("names") != self.names.key:
+            modelstore.save(vault, modelstore.NAMES, modelstore.names_saved(self.names))
+            self._saved["names"] = self.names.key
+        network, self.network = self.network, None
+        if network is None:
+            return
+        key = (network.today.toordinal(), configured, people_key(network.people))
+        if self._saved.get("network") != key:
+            modelstore.save(vault, modelstore.NETWORK, saved_orders(network, configured))
+            self._saved["network"] = key
 
     def _save_people(self) -> None:
         """Save the people (personstore.py): those made since the last save."""
@@ -474,7 +522,14 @@ class PeopleState:
             return changed, last
         key = names_key(people_notes)
         if last is None or last.key != key:
-            last = self.names = names_of(people_notes, key)
+            saved, self.saved_names = self.saved_names, None
+            if saved is not None:
+                paths = {note.path for note in people_notes}
+                last = modelstore.names_restored(saved, key, paths)
+            if last is None or last.key != key:
+                self._saved.pop("names", None)  # not taken: saved again
+                last = names_of(people_notes, key)
+            self.names = last
         return None, last
 
     def _duplicates(self, people_notes: list[Note], changed: list[int] | None) -> list[Diagnostic]:

@@ -217,3 +217,22 @@ def test_a_watchers_build_looks_again_only_at_the_notes_that_changed_for_loops_a
         assert network.unmatched == fresh.network.unmatched, path
     texts = {loop.text for loop in network.open_loops}
     assert "ask [[Ann Lee]] about Q1" in texts and "send her the deck" in texts
+
+
+def test_two_notes_of_the_same_size_and_time_are_two_people(tmp_path: Path) -> None:
+    """A note's key is its size and time (what the parse cache trusts): notes copied or
+    checked out together often share both. A person's digest holds the path as well, so
+    that two such people never pass for one (a row kept for one shown for the other)."""
+    vault = tmp_path / "vault"
+    (vault / "People").mkdir(parents=True)
+    for name, role in (("Ann Lee", "Pilot"), ("Bob Ray", "Diver")):
+        note = vault / "People" / f"{name}.md"
+        note.write_text(f"---\ntier: champion\nrole: {role}\n---\n", "utf-8")
+        os.utime(note, ns=(1_700_000_000_000_000_000,) * 2)
+    (vault / "People" / "Cy Dunn.md").write_text("---\ntier: supporter\n---\n", "utf-8")
+    build(vault)
+    # The next build joins the rows kept: each of the two is kept as their own.
+    (vault / "People" / "Cy Dunn.md").write_text("---\ntier: advocate\n---\n", "utf-8")
+    build(vault)
+    index = (vault / "Network" / "Index.md").read_text("utf-8")
+    assert "| [[Ann Lee]] |  | Pilot |" in index and "| [[Bob Ray]] |  | Diver |" in index

@@ -257,7 +257,8 @@ def build_network(
     configured = config_key(config)
     people: list[Person] = []
     for note in split.people:
-        digest = person_key(key_of(note), texts.get(note.path, ()), names.key, today, configured)
+        path = note.path
+        digest = person_key(path, key_of(note), texts.get(path, ()), names.key, today, configured)
         found = mentions.get(note.path, ())
         people.append(
             make_person(note, config, today, refs, found, names.stems, diagnostics, digest)

@@ -222,10 +222,14 @@ def names_of(people_notes: list[Note], key: str | None = None) -> Names:
     return Names(key if key is not None else names_key(people_notes), resolver, stems)
 
 
-def person_key(note: str, mentions: Iterable[str], names: str, today: dt.date, config: str) -> str:
-    """The digest of what a person is made from: the key of their note, their mentions in
-    dated notes (as text), the key of the names, the day and the configuration's key."""
-    return content_key(note, names, today.isoformat(), config, *mentions)
+def person_key(
+    path: str, note: str, mentions: Iterable[str], names: str, today: dt.date, config: str
+) -> str:
+    """The digest of what a person is made from: the path and key of their note, their
+    mentions in dated notes (as text), the key of the names, the day and the
+    configuration's key. A note's key may be its size and time alone, which two notes
+    copied together often share: the path tells their people apart."""
+    return content_key(path, note, names, today.isoformat(), config, *mentions)
 
 
 def mentions_in(note: Note, resolver: Resolver) -> list[tuple[str, Interaction]]:

@@ -226,7 +226,9 @@ class PeopleState:
 
         def person_of(note: Note) -> Entry:
             path = note.path
-            digest = make_key(key_of(path), sources.get(path, ()), names.key, today, configured)
+            digest = make_key(
+                path, key_of(path), sources.get(path, ()), names.key, today, configured
+            )
             entry = entries.get(path)
             found = mentions.get(path, empty)
             if entry is not None and entry[0] == digest:

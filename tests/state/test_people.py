@@ -16,6 +16,7 @@ from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.model.person import Person
 from vaultnet.pipeline.build import Builder, BuildRequest, Mode
+from vaultnet.state import orders as orders_module
 from vaultnet.state import people as people_module
 from vaultnet.state.cache import NoteCache
 
@@ -175,7 +176,7 @@ def test_a_watchers_build_looks_again_only_at_the_notes_that_changed_for_loops_a
     one come from the last ones and the notes that changed, and equal fresh ones."""
     looked: list[int] = []
     ranked: list[int] = []
-    real_loops, real_rank = people_module.open_loops, people_module.rank_unmatched
+    real_loops, real_rank = orders_module.open_loops, orders_module.rank_unmatched
 
     def loops(notes: list[object], *args: object) -> object:
         looked.append(len(notes))
@@ -185,8 +186,8 @@ def test_a_watchers_build_looks_again_only_at_the_notes_that_changed_for_loops_a
         ranked.append(len(notes))
         return real_rank(notes, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(people_module, "open_loops", loops)
-    monkeypatch.setattr(people_module, "rank_unmatched", rank)
+    monkeypatch.setattr(orders_module, "open_loops", loops)
+    monkeypatch.setattr(orders_module, "rank_unmatched", rank)
     builder = Builder(load_config(sample_vault), NoteCache.in_memory())
     builder.build(BuildRequest(TODAY_DATE, Mode.MODEL))
     daily, mail = "Daily/2026-11-09.md", "Sources/Mail/2026-11-25.md"

@@ -108,6 +108,36 @@ class Orders:
             unmatched=unmatched,
         )
 
+    def updated(
+        self,
+        people: list[Person],
+        made: list[Person],
+        split: Split,
+        notes: list[Note],
+        resolver: Resolver,
+        since: tuple[Split, Mapping[str, Note | None]] | None = None,
+    ) -> Network | None:
+        """The network with ``made`` in place (``patched``), kept as this one's, with its
+        unmatched participants and open loops found again: only in the notes that changed
+        ``since`` the notes of a split when they are known, else in all ``notes``. None
+        when an order may have changed."""
+        last = self.network
+        found = _unmatched_since(last, since)
+        if found is None:
+            found = tuple(rank_unmatched(notes, last.today))
+        network = self.patched(people, made, split.others, found)
+        if network is None:
+            return None
+        loops = None
+        if since is not None:
+            loops = patched_loops(network.open_loops, network, since[1], resolver)
+        if loops is None:
+            loops = open_loops(notes, resolver, network.by_key)
+        if loops or network.open_loops:
+            network = dataclasses.replace(network, open_loops=loops)
+        self.network = network
+        return network
+
     def _patched_tiers(
         self, people: tuple[Person, ...], replaced: dict[str, Person]
     ) -> tuple[TierGroup, ...]:
@@ -170,6 +200,31 @@ class Orders:
             days = sorted(day for p in members if (day := p.days_since_contact) is not None)
         self.days[rank] = days
         return sorted_median(days)
+
+
+def _unmatched_since(
+    network: Network, since: tuple[Split, Mapping[str, Note | None]] | None
+) -> tuple[Unmatched, ...] | None:
+    """The network's unmatched participants, when none of the notes that changed
+    ``since`` the notes of a split lists any, before or now; None when they are to be
+    found again."""
+    if since is None:
+        return None
+    split, changes = since
+    for path, note in changes.items():
+        if _lists_unmatched(split.by_path.get(path)) or _lists_unmatched(note):
+            return None
+    return network.unmatched
+
+
+def _lists_unmatched(note: Note | None) -> bool:
+    """Whether a note may name unmatched participants (model/unmatched.py reads them)."""
+    return (
+        note is not None
+        and not note.person
+        and note.date is not None
+        and "unmatched" in note.front_matter
+    )
 
 
 def _moved(days: list[int], touched: list[tuple[Person, Person]]) -> bool:
@@ -325,11 +380,10 @@ def from_saved(
     )
     by_key = dict(zip(ladder, ordered, strict=True))
     orders = Orders(Network(today, config, ordered, tiers, digest, by_key))
-    network = orders.patched(people, made, split.others, tuple(rank_unmatched(notes, today)))
+    network = orders.updated(people, made, split, notes, resolver)
     if network is None:
         return None
-    loops = open_loops(notes, resolver, network.by_key)
-    orders.network = dataclasses.replace(network, note_names=split.names(), open_loops=loops)
+    orders.network = dataclasses.replace(network, note_names=split.names())
     return orders
 
 

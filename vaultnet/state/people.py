@@ -19,11 +19,15 @@ notes and the day are as before, only those people are looked at, and when they 
 places in the orders the last network is brought up to date in place (``Orders``) rather
 than sorted again, its open loops and unmatched participants looked for again only in the
 notes that changed; ``Network.patch`` then tells the insights who was replaced.
+
+The first build after ``load`` does the same from what the last build saved: the names
+links resolve against, when their key is the same, and the last network's orders, made
+again of the people as saved and brought up to date with those this build made again
+(orders.py ``from_saved``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
@@ -37,12 +41,9 @@ from vaultnet.model.network import (
     Interaction,
     Network,
     Person,
-    Split,
     config_key,
-    is_dated,
     mentions_of,
     network_of,
-    open_loops,
     sort_notes,
     with_texts,
 )
@@ -58,68 +59,16 @@ from vaultnet.model.person import (
     names_of,
 )
 from vaultnet.model.person import person_key as make_key
-from vaultnet.model.unmatched import Unmatched
-from vaultnet.model.unmatched import rank as rank_unmatched
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
+from vaultnet.state.known import Known
 from vaultnet.state.modelstore import SavedNames, SavedOrders
-from vaultnet.state.orders import Orders, from_saved, patched_loops, people_key, saved_orders
+from vaultnet.state.orders import Orders, from_saved, people_key, saved_orders
 from vaultnet.state.personstore import PersonStore, Saved, Stub, stub_of
 from vaultnet.state.saving import Saving
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
-
-
-@dataclass(slots=True)
-class _Known:
-    """The last build's notes sorted out, with where each person and dated note is (made
-    when a watcher's build first asks)."""
-
-    split: Split
-    _person_at: dict[str, int] | None = None
-    _dated_at: dict[str, int] | None = None
-
-    @property
-    def person_at(self) -> dict[str, int]:
-        if self._person_at is None:
-            self._person_at = {note.path: i for i, note in enumerate(self.split.people)}
-        return self._person_at
-
-    @property
-    def dated_at(self) -> dict[str, int]:
-        if self._dated_at is None:
-            self._dated_at = {note.path: i for i, note in enumerate(self.split.dated)}
-        return self._dated_at
-
-    def changed(self, changes: dict[str, Note | None]) -> tuple[_Known, list[int], bool] | None:
-        """These notes after ``changes``, where the person notes changed, and whether no
-        dated note did; None when a note came, went, or became or stopped being a person
-        or a dated note."""
-        last = self.split
-        people, dated = list(last.people), list(last.dated)
-        changed: list[int] = []
-        dated_same = True
-        for path, note in changes.items():
-            old = last.by_path.get(path)
-            if old is None or note is None:
-                if old is None and note is None:
-                    continue
-                return None
-            if old.person != note.person or is_dated(old) != is_dated(note):
-                return None
-            if note.person:
-                changed.append(self.person_at[path])
-                people[self.person_at[path]] = note
-            if is_dated(note):
-                dated_same = False
-                dated[self.dated_at[path]] = note
-        by_path = dict(last.by_path)
-        by_path.update((path, note) for path, note in changes.items() if note is not None)
-        changed.sort()
-        # The same paths: the same file names.
-        split = Split(people, dated, last.others, by_path, last._names)
-        return _Known(split, self.person_at, self.dated_at), changed, dated_same
 
 
 @dataclass(slots=True)
@@ -144,7 +93,7 @@ class PeopleState:
         self.dated: dict[str, tuple[str, str, list[tuple[str, Interaction, str]]]] = {}
         self.mentions: tuple[dict[str, tuple[Interaction, ...]], dict[str, list[str]]] | None
         self.mentions = None
-        self.known: _Known | None = None
+        self.known: Known | None = None
         self.built: _Built | None = None
         self.last: Orders | None = None  # the last network, to bring up to date in place
         self.people_notes: list[Note] | None = None  # the last build's, in path order
@@ -285,20 +234,11 @@ class PeopleState:
         if last is not None and last.network.today == today and last.network.config == config:
             # The notes that changed since the last network, when it was made from the notes
             # the last build sorted out and links resolve as then.
-            since = changes if sorted_before is not None and names_before is names else None
-            found = _unmatched_since(last.network, sorted_before, since)
-            if found is None:
-                found = unmatched(notes, today)
-            network = last.patched(people, made, split.others, found)
+            since = None
+            if changes is not None and sorted_before is not None and names_before is names:
+                since = (sorted_before, changes)
+            network = last.updated(people, made, split, notes, names.resolver, since)
             if network is not None:
-                loops = None
-                if since is not None:
-                    loops = patched_loops(network.open_loops, network, since, names.resolver)
-                if loops is None:
-                    loops = open_loops(notes, names.resolver, network.by_key)
-                if loops or network.open_loops:
-                    network = dataclasses.replace(network, open_loops=loops)
-                last.network = network
                 self.last = last
         saved, self.saved_orders = self.saved_orders, None
         if network is None and saved is not None:
@@ -496,13 +436,13 @@ class PeopleState:
 
     def _sort(
         self, notes: list[Note], changes: dict[str, Note | None] | None
-    ) -> tuple[_Known, list[int] | None, bool]:
+    ) -> tuple[Known, list[int] | None, bool]:
         """The notes sorted out: from the last build's when the changes are known."""
         found = None
         if self.known is not None and changes is not None:
             found = self.known.changed(changes)
         if found is None:
-            self.known = _Known(sort_notes(notes))
+            self.known = Known(sort_notes(notes))
             return self.known, None, False
         self.known = found[0]
         return found
@@ -630,35 +570,6 @@ def _details(
 
 def _identity_key(note: Note) -> str:
     return content_key(repr(_identity(note)))
-
-
-def unmatched(notes: list[Note], today: dt.date) -> tuple[Unmatched, ...]:
-    """The participants of source notes that no person note matches (Unmatched.md)."""
-    return tuple(rank_unmatched(notes, today))
-
-
-def _unmatched_since(
-    network: Network, split: Split | None, changes: dict[str, Note | None] | None
-) -> tuple[Unmatched, ...] | None:
-    """The last network's unmatched participants, when none of the notes that changed
-    since (``changes``, against the notes of ``split``) lists any, before or now; None
-    when they are to be found again."""
-    if changes is None or split is None:
-        return None
-    for path, note in changes.items():
-        if _lists_unmatched(split.by_path.get(path)) or _lists_unmatched(note):
-            return None
-    return network.unmatched
-
-
-def _lists_unmatched(note: Note | None) -> bool:
-    """Whether a note may name unmatched participants (model/unmatched.py reads them)."""
-    return (
-        note is not None
-        and not note.person
-        and note.date is not None
-        and "unmatched" in note.front_matter
-    )
 
 
 def _same_names(before: Note, now: Note) -> bool:

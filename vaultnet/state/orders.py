@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import operator
 import weakref
 from collections.abc import Callable, Mapping
 
@@ -300,21 +301,24 @@ def patched_loops(
 
 
 _LISTS = (*BUCKETS, "birthdays")  # the digest's lists
+# Taken of everyone in C when the orders are saved and made again.
+_KEY, _DIGEST = operator.attrgetter("key"), operator.attrgetter("digest")
 
 
 def people_key(people: tuple[Person, ...] | list[Person]) -> str:
     """A key of everyone in a network, in ladder order: their digests."""
-    return content_key(*[person.digest for person in people])
+    return content_key("\0".join(map(_DIGEST, people)))
 
 
 def saved_orders(network: Network, configured: str) -> SavedOrders:
     """The orders of ``network`` as plain values, by person path (modelstore.py
     ``NETWORK``), for ``from_saved``; ``configured`` is the configuration's key."""
     people = network.people
-    at = {person.key: place for place, person in enumerate(people)}
+    ladder = list(map(_KEY, people))
+    at = dict(zip(ladder, range(len(ladder)), strict=True))
 
     def places(group: tuple[Person, ...]) -> list[int]:
-        return [at[person.key] for person in group]
+        return list(map(at.__getitem__, map(_KEY, group)))
 
     def start(group: tuple[Person, ...]) -> int:
         return at[group[0].key] if group else 0
@@ -333,7 +337,6 @@ def saved_orders(network: Network, configured: str) -> SavedOrders:
         for group in network.tiers
     ]
     lists = {name: places(getattr(network.digest, name)) for name in _LISTS}
-    ladder = [person.key for person in people]
     return (network.today.toordinal(), configured, people_key(people), ladder, tiers, lists)
 
 
@@ -376,10 +379,11 @@ def from_saved(
     )
     digest = Digest(
         today,
-        **{name: tuple([ordered[place] for place in lists[name]]) for name in _LISTS},
+        **{name: tuple(map(ordered.__getitem__, lists[name])) for name in _LISTS},
     )
     by_key = dict(zip(ladder, ordered, strict=True))
     orders = Orders(Network(today, config, ordered, tiers, digest, by_key))
+    orders.ladder = dict(zip(ladder, range(len(ladder)), strict=True))
     network = orders.updated(people, made, split, notes, resolver)
     if network is None:
         return None

@@ -122,12 +122,12 @@ def _planted(part: str, value: object) -> object:
         paths = {text: "People/Nobody.md" for text in value[1]}
         return (value[0], paths, *value[2:])
     day, configured, key, ladder, tiers, lists = value
-    shifted = [(*tier[:6], [len(ladder) + 5], tier[7]) for tier in tiers]
-    return (day, configured, key, ladder, shifted, lists)
+    nobody = [f"People/Nobody {place}.md" for place in range(len(ladder))]
+    return (day, configured, key, nobody, tiers, lists)
 
 
 @pytest.mark.parametrize("part", ["names", "network"])
-@pytest.mark.parametrize("damage", ["garbage", "shape", "planted"])
+@pytest.mark.parametrize("damage", ["garbage", "shape", "planted", "out of range"])
 def test_a_damaged_or_planted_file_is_ignored(
     sample_vault: Path,
     tmp_path: Path,
@@ -142,6 +142,13 @@ def test_a_damaged_or_planted_file_is_ignored(
         path.write_bytes(b"\x80\x04garbage")
     elif damage == "shape":
         path.write_bytes(pickle.dumps((form, version, (value[0], [1, 2], {}))))
+    elif damage == "out of range":  # a place past the ladder; a count that is not one
+        if part == "names":
+            value = (*value[:5], dict.fromkeys(value[5], "2"))
+        else:
+            places = [len(value[3]) + 5]
+            value = (*value[:4], [(*tier[:6], places, tier[7]) for tier in value[4]], value[5])
+        path.write_bytes(pickle.dumps((form, version, value)))
     else:
         path.write_bytes(pickle.dumps((form, version, _planted(part, value))))
     computed = counted(monkeypatch, people_module, "names_of" if part == "names" else "network_of")

@@ -179,3 +179,22 @@ def test_names_and_orders_are_never_read_or_written_through_a_link(
     assert len(names) == 1 and len(ordered) == 1
     assert {p.name: p.read_bytes() for p in outside.iterdir()} == before
     assert modelstore.load(sample_vault).names is None
+
+
+def test_orders_saved_out_of_their_order_are_made_again(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file of the right shape and keys whose follow-up lists are not in their order
+    (made by hand) is not patched: the network is ordered again, with no error."""
+    build(sample_vault)
+    path = sample_vault / SAVED / "network.pickle"
+    form, version, value = pickle.loads(path.read_bytes())
+    lists = {name: places[::-1] for name, places in value[5].items()}
+    assert any(len(places) > 2 for places in lists.values())
+    path.write_bytes(pickle.dumps((form, version, (*value[:5], lists))))
+    ordered = counted(monkeypatch, people_module, "network_of")
+    for name in ("Ann Lee", "Bob Marsh", "Zoë Okafor"):
+        append(sample_vault / "People" / f"{name}.md", "- 2026-11-25 — call about the RFC\n")
+    build(sample_vault)
+    assert len(ordered) == 1
+    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]

@@ -92,6 +92,9 @@ class Orders:
         )
         if not replaced:
             return dataclasses.replace(last, other_notes=others, patch=patch, unmatched=unmatched)
+        digest = _patched_digest(last, replaced)
+        if digest is None:
+            return None
         ordered = list(last.people)
         for key, person in replaced.items():
             ordered[self.ladder[key]] = person
@@ -102,7 +105,7 @@ class Orders:
             last,
             people=ladder,
             tiers=self._patched_tiers(ladder, replaced),
-            digest=_patched_digest(last, replaced),
+            digest=digest,
             by_key=by_key,
             other_notes=others,
             patch=patch,
@@ -251,9 +254,10 @@ def sorted_median(days: list[int]) -> float | None:
     return days[middle] if count % 2 else (days[middle - 1] + days[middle]) / 2
 
 
-def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest:
+def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest | None:
     """The digest's lists with people replaced: each list is in its order, so a person is
-    found by bisection, taken out, and put back where they now go."""
+    found by bisection, taken out, and put back where they now go. None when a list is
+    not in its order (orders saved by hand), to be made again."""
     changes: dict[str, tuple[Person, ...]] = {}
     for name in (*BUCKETS, "birthdays"):
         order = birthday_order if name == "birthdays" else due_order
@@ -267,7 +271,8 @@ def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest:
                 members = list(getattr(last.digest, name))
             if was:
                 at = bisect.bisect_left(members, order(before), key=order)
-                assert members[at] is before, "a digest list out of its order"
+                if at == len(members) or members[at] is not before:
+                    return None
                 del members[at]
             if now:
                 bisect.insort(members, person, key=order)

@@ -11,7 +11,7 @@ from vaultnet.render.environment import make_environment
 from vaultnet.render.obsidian import obsidian_pages
 from vaultnet.render.render import render_pages
 from vaultnet.state.cache import NoteCache
-from vaultnet.state.pagememo import PageMemo, _template_inputs
+from vaultnet.state.pagememo import PageMemo, template_inputs
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -123,11 +123,11 @@ def test_what_a_template_reads_is_found_through_its_imports(sample_vault: Path) 
     (templates / "tier.md.j2").write_text('{% include "builtin/" ~ "index.md.j2" %}')
     config = load_config(sample_vault)
     env = make_environment(config, TODAY)
-    templates_read, names = _template_inputs(env, "index.md.j2")
+    templates_read, names, _ = template_inputs(env, "index.md.j2")
     assert {name for name, _ in templates_read} == {"index.md.j2", "builtin/_macros.md.j2"}
     assert names is not None and {"digest", "config", "digest_extras"} <= names
     # A template named by an expression cannot be followed: its pages are always rendered.
-    assert _template_inputs(env, "tier.md.j2")[1] is None
+    assert template_inputs(env, "tier.md.j2").variables is None
     session = _Session(sample_vault)
     session.rebuild()
     assert "Index.md" in session.memo.reused

@@ -14,6 +14,7 @@ from tests.state.builds import build, counted, written
 from vaultnet.config import load_config
 from vaultnet.model.person import Person
 from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
+from vaultnet.render import render
 from vaultnet.state import fragments as fragments_module
 from vaultnet.state import rowstore
 from vaultnet.state.cache import NoteCache
@@ -52,6 +53,14 @@ def _saved(vault: Path) -> dict[str, dict[str, str]]:
     return rowstore.RowStore.for_vault(vault).load()
 
 
+@pytest.fixture
+def every_page_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds render the company pages every time, with their rows: a build otherwise
+    takes them whole from the last one, and keeps none of their rows (pagestore.py)."""
+    monkeypatch.setattr(render, "SAVED_TEMPLATES", frozenset())
+
+
+@pytest.mark.usefixtures("every_page_rendered")
 def test_a_build_after_one_edit_renders_only_the_rows_that_changed(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -93,6 +102,7 @@ def _value_texts(vault: Path, saved: dict[str, dict[str, str]]) -> str:
     return "".join(text for rows in saved.values() for k, text in rows.items() if k not in digests)
 
 
+@pytest.mark.usefixtures("every_page_rendered")
 def test_rows_of_values_no_longer_shown_are_dropped_from_disk(sample_vault: Path) -> None:
     build(sample_vault)
     count = sum(map(len, _saved(sample_vault).values()))

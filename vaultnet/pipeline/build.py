@@ -111,11 +111,14 @@ class Builder:
         """What renders the pages and keeps what the next render reuses."""
         if self._renderer is None:
             from vaultnet.render.render import Renderer  # Jinja only when pages are made
+            from vaultnet.state.pagestore import PageStore
             from vaultnet.state.rowstore import RowStore
 
             vault = self.cache.vault if self.cache.folder is not None else None
             rows = RowStore.for_vault(vault) if vault is not None else None
-            self._renderer = Renderer(self.pages, rows)  # rows saved beside the cache
+            saved = PageStore.for_vault(vault) if vault is not None else None
+            # Rows and pages saved beside the cache.
+            self._renderer = Renderer(self.pages, rows, saved)
         return self._renderer
 
     def _update_files(self, changed: Iterable[str] | None) -> None:
@@ -333,6 +336,7 @@ class Builder:
             self.people.save(self.config.vault)
         if self._renderer is not None:
             self._renderer.save_rows()
+            self._renderer.save_pages(self.config.output_path)
         self._save_entries()
 
     def _note_key(self, path: str) -> str:
@@ -453,7 +457,7 @@ class Builder:
 
             pages.append(calendar_page(network, save=not dry_run))
         if self.obsidian is None:
-            self.obsidian = ObsidianPages()
+            self.obsidian = ObsidianPages(self.renderer.saved)
         pages += self.obsidian.pages(network)
         timings["render"] = time.perf_counter() - mark
         mark = time.perf_counter()

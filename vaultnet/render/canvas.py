@@ -60,7 +60,7 @@ class _Tree:
     order: list[str]  # breadth first from "You", the ladder's order within a level
 
 
-def _shown(p: Person) -> tuple[object, ...]:
+def shown_of(p: Person) -> tuple[object, ...]:
     """What the canvas shows of a person."""
     return (p.key, p.name, p.path, p.tier, p.met, p.introduced_by, p.archived)
 
@@ -78,13 +78,13 @@ def same_canvas(old: Network, new: Network) -> bool:
     if patch is not None and patch.base() is old:
         # Everyone else is the very same person, in the same place: only look at those
         # the network was patched for (a watcher's rebuild after a few edits).
-        return all(_shown(before) == _shown(now) for before, now in patch.replaced)
+        return all(shown_of(before) == shown_of(now) for before, now in patch.replaced)
     if len(old.people) != len(new.people) or len(old.active) != len(new.active):
         return False
     if all(map(operator.is_, old.people, new.people)):
         return True
     pairs = zip(old.people, new.people, strict=True)
-    return all(a is b or _shown(a) == _shown(b) for a, b in pairs)
+    return all(a is b or shown_of(a) == shown_of(b) for a, b in pairs)
 
 
 def _introducers(network: Network) -> tuple[dict[str, _Node], dict[str, str]]:

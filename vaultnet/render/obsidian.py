@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from vaultnet.config import Config
 from vaultnet.model.network import Network
+from vaultnet.model.person import content_key
 from vaultnet.render.bases import BASE_PAGE, people_base
 from vaultnet.render.canvas import (
     CANVAS_PAGE,
     canvas_text,
     introductions_canvas,
     same_canvas,
+    shown_of,
 )
 from vaultnet.render.page import Page
+from vaultnet.state.pagestore import PageStore
+from vaultnet.state.valuekey import ValueKeys
+from vaultnet.version import VERSION
 
 
 def obsidian_pages(network: Network) -> list[Page]:
@@ -31,21 +36,58 @@ class ObsidianPages:
     it shows (names, notes, tiers, met dates, introducers) is as it was is a comparison of
     people, which compare by digest. An edit to a log, the common case,
     changes nothing the canvas shows.
+
+    A builder's first canvas has no last network to compare with: with ``saved`` (a
+    one-shot build's), it is read from the file the last build wrote when a key of what
+    it shows is the one saved then (pagestore.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, saved: PageStore | None = None) -> None:
         self.base: tuple[Config, Page] | None = None
         self.canvas: tuple[Network, Page] | None = None
+        self.saved = saved
 
     def pages(self, network: Network) -> list[Page]:
         config = network.config
         if self.base is None or self.base[0] != config:
             self.base = (config, Page(BASE_PAGE, people_base(config)))
         if self.canvas is None or not same_canvas(self.canvas[0], network):
-            canvas = introductions_canvas(network, config.canvas_max_nodes)
-            self.canvas = (network, Page(CANVAS_PAGE, canvas_text(canvas)))
+            text = self._saved_canvas(network)
+            if text is None:
+                text = canvas_text(introductions_canvas(network, config.canvas_max_nodes))
+            self.canvas = (network, Page(CANVAS_PAGE, text))
         else:
             # Compared with this network next time: one patched from it is compared by
             # the people replaced alone.
             self.canvas = (network, self.canvas[1])
         return [self.base[1], self.canvas[1]]
+
+    def _saved_canvas(self, network: Network) -> str | None:
+        """The canvas the last build wrote, when it shows what this network's would."""
+        if self.saved is None:
+            return None
+        self.saved.load()
+        key = canvas_key(network, self.saved)
+        if key is None:
+            return None
+        return self.saved.reuse(network.config.output_path, CANVAS_PAGE, key)
+
+
+def canvas_key(network: Network, saved: PageStore) -> str | None:
+    """A key of what the canvas of ``network`` shows: the settings it is drawn with, and
+    what it shows of each person, in order (None when that cannot be keyed).
+
+    What it shows of a person is kept by the person's digest (``saved.shown``), so that a
+    build after a few edits keys only the people made again."""
+    config = network.config
+    keys = ValueKeys("canvas")
+    known, now = saved.shown, saved.shown_now
+    parts = [VERSION, repr(config.tiers), str(config.canvas_max_nodes)]
+    for person in network.people:
+        digest = person.digest
+        key = known.get(digest) or keys.key(shown_of(person), "canvas")
+        if key is None:
+            return None
+        now[digest] = key
+        parts.append(key)
+    return content_key(*parts)

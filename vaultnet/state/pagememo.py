@@ -15,8 +15,9 @@ unchanged person equals the old one and a changed one is never taken for it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from jinja2 import meta
@@ -130,7 +131,8 @@ class _Render:
                 if known is not None and all(env.get_template(n) is t for n, t in known[0]):
                     self.checked[template] = known[1]
                 else:  # the first look, or a template changed: render anew this time
-                    self.memo.inputs[key] = _template_inputs(env, template)
+                    found = template_inputs(env, template)
+                    self.memo.inputs[key] = (found.templates, found.variables)
             except Exception:
                 # A template that cannot be loaded or parsed: rendering it reports the error
                 # with its file and line, as a build without the memo does.
@@ -151,10 +153,21 @@ class _Render:
         return found
 
 
-def _template_inputs(env: jinja2.Environment, name: str) -> _Inputs:
-    """What ``name`` reads: its templates (itself, what it imports, includes or extends)."""
+class TemplateInputs(NamedTuple):
+    """What a template reads: its templates (itself, what it imports, includes or extends),
+    each with the name it is loaded by; the variables they use (None when a template is
+    named through a variable, which cannot be followed); and a key of their sources."""
+
+    templates: tuple[tuple[str, jinja2.Template], ...]
+    variables: frozenset[str] | None
+    sources: str
+
+
+def template_inputs(env: jinja2.Environment, name: str) -> TemplateInputs:
+    """What ``name`` reads (see TemplateInputs). Raises what loading or parsing raises."""
     variables: set[str] = set()
     templates: list[tuple[str, jinja2.Template]] = []
+    sources = hashlib.blake2b(digest_size=16)
     todo, seen = [name], set()
     known = True
     while todo:
@@ -168,6 +181,7 @@ def _template_inputs(env: jinja2.Environment, name: str) -> _Inputs:
             known = False
             continue
         source, _, _ = env.loader.get_source(env, current) if env.loader else ("", None, None)
+        sources.update(f"{current}\0{len(source)}\0{source}\0".encode("utf-8", "surrogatepass"))
         tree = env.parse(source, current, template.filename)
         variables |= meta.find_undeclared_variables(tree)
         for reference in meta.find_referenced_templates(tree):
@@ -175,4 +189,5 @@ def _template_inputs(env: jinja2.Environment, name: str) -> _Inputs:
                 known = False
             else:
                 todo.append(reference)
-    return tuple(templates), frozenset(variables) if known else None
+    found = frozenset(variables) if known else None
+    return TemplateInputs(tuple(templates), found, sources.hexdigest())

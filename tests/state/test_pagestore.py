@@ -1,0 +1,257 @@
+"""Pages a one-shot build takes from the output folder when nothing they show changed
+(``.vaultnet/pages.pickle``): the company pages, the briefs and the canvas."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.state.builds import append, build, edit, fresh, written
+from vaultnet.render import obsidian, render
+from vaultnet.render.environment import builtin_templates_dir
+from vaultnet.state import pagestore
+from vaultnet.state.rowstore import RowStore
+
+COMPANY = "Companies/Acme Robotics.md"  # one of Ann Lee's companies (her history)
+OTHER = "Companies/Initech.md"  # none of hers
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """The pages rendered (by path) and canvases laid out (``canvas``) from here on."""
+    counts: Counter[str] = Counter()
+    real_page, real_canvas = render._render_page, obsidian.introductions_canvas
+
+    def page(env: Any, template: str, base: Any, extra: Any, path: str, *args: Any) -> str:
+        counts[path] += 1
+        return real_page(env, template, base, extra, path, *args)
+
+    def canvas(*args: Any) -> Any:
+        counts["canvas"] += 1
+        return real_canvas(*args)
+
+    monkeypatch.setattr(render, "_render_page", page)
+    monkeypatch.setattr(obsidian, "introductions_canvas", canvas)
+    return counts
+
+
+def _company_pages(vault: Path) -> set[str]:
+    return {path for path in written(vault) if path.startswith("Companies/")}
+
+
+def _log(vault: Path, name: str = "Nikolai Petrov") -> None:
+    append(vault / "People" / f"{name}.md", "\n- 2026-11-25 — call about the kite\n")
+
+
+def _same_as_fresh(vault: Path, tmp_path: Path) -> None:
+    """The output is that of a build after ``rm -rf .vaultnet``."""
+    assert written(vault) == fresh(vault, tmp_path)[0]
+
+
+def test_a_log_edit_renders_no_company_page_and_no_canvas(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    build(sample_vault)
+    assert rendered["canvas"] == 1 and rendered[COMPANY] == 1
+    companies = _company_pages(sample_vault)
+    assert len(companies) > 5
+    rendered.clear()
+    _log(sample_vault, "Bob Marsh")  # now at Initech, before at Acme Robotics
+    build(sample_vault)
+    # His last contact shows on the pages of his companies, not on the others.
+    assert companies & set(rendered) == {OTHER, COMPANY}
+    assert rendered["canvas"] == 0
+    assert rendered["Index.md"] == 1  # the pages of everyone are rendered as before
+    _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_an_edit_renders_the_pages_of_what_it_changed(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    build(sample_vault)
+    rendered.clear()
+    note = sample_vault / "People" / "Ann Lee.md"
+    edit(note, "    role: Director of Engineering", "    role: Chief Kite Officer")
+    build(sample_vault)
+    assert rendered[COMPANY] == 1 and rendered[OTHER] == 0
+    assert b"Chief Kite Officer" in written(sample_vault)[COMPANY]
+    assert rendered["canvas"] == 0
+    _same_as_fresh(sample_vault, tmp_path)
+    # What the canvas shows of her: it is laid out again.
+    edit(note, "met: 2017-05-15", "met: 2017-05-16")
+    rendered.clear()
+    build(sample_vault)
+    assert rendered["canvas"] == 1
+    _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_a_page_changed_on_disk_is_rendered_again(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    build(sample_vault)
+    page = sample_vault / "Network" / COMPANY
+    page.write_text(page.read_text(encoding="utf-8") + "my own line\n", encoding="utf-8")
+    canvas = sample_vault / "Network" / "Introductions.canvas"
+    os.utime(canvas, ns=(0, 0))  # the same text, not the file written
+    _log(sample_vault)
+    rendered.clear()
+    build(sample_vault)
+    assert rendered[COMPANY] == 1 and rendered["canvas"] == 1 and rendered[OTHER] == 0
+    _same_as_fresh(sample_vault, tmp_path)
+    # A page removed is written again.
+    page.unlink()
+    _log(sample_vault)
+    build(sample_vault)
+    _same_as_fresh(sample_vault, tmp_path)
+
+
+def _templates(vault: Path) -> Path:
+    with open(vault / "vaultnet.toml", "a", encoding="utf-8") as handle:
+        handle.write('\ntemplates_dir = "Page templates"\n')
+    folder = vault / "Page templates"
+    folder.mkdir()
+    return folder
+
+
+def test_a_template_change_renders_its_pages_again(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    folder = _templates(sample_vault)
+    source = (builtin_templates_dir() / "company.md.j2").read_text(encoding="utf-8")
+    (folder / "company.md.j2").write_text(source, encoding="utf-8")
+    build(sample_vault)
+    rendered.clear()
+    _log(sample_vault)
+    build(sample_vault)
+    assert rendered[OTHER] == 0  # the same template: taken from the last build
+    (folder / "company.md.j2").write_text(source + "Custom footer.\n", encoding="utf-8")
+    build(sample_vault)
+    assert rendered[OTHER] == 1
+    assert written(sample_vault)[OTHER].endswith(b"Custom footer.\n")
+    _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_a_template_that_reads_everyone_is_rendered_when_anyone_changed(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    folder = _templates(sample_vault)
+    (folder / "company.md.j2").write_text(
+        "# {{ company.name }}\n{% for p in people %}{{ p.name }} {{ p.last_contact }}\n"
+        "{% endfor %}",
+        encoding="utf-8",
+    )
+    build(sample_vault)
+    rendered.clear()
+    _log(sample_vault, "Nikolai Petrov")  # at no company
+    build(sample_vault)
+    assert rendered[OTHER] == 1
+    assert b"Nikolai Petrov 2026-11-25" in written(sample_vault)[OTHER]
+    _same_as_fresh(sample_vault, tmp_path)
+    # Nothing it reads changed (only the record is gone): taken from the last build.
+    (sample_vault / ".vaultnet" / "last-build.json").unlink()
+    rendered.clear()
+    build(sample_vault)
+    assert rendered[OTHER] == 0 and rendered["Index.md"] == 1
+
+
+def _saved_file(vault: Path) -> Path:
+    return vault / ".vaultnet" / pagestore.PAGES_FILE
+
+
+class _Planted:
+    """A class of a pickle planted in .vaultnet/: never to be made when it is read."""
+
+    made = 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Planted, ())
+
+    def __init__(self) -> None:
+        _Planted.made += 1
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        b"not a pickle",
+        pickle.dumps({"format": pagestore.FORMAT, "pages": [], "shown": {}}),
+        "another shape",  # the right format and version, the pages of another shape
+        "a class",
+    ],
+)
+def test_a_damaged_or_planted_file_is_ignored(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path, saved: bytes | str
+) -> None:
+    build(sample_vault)
+    file = _saved_file(sample_vault)
+    payload = pickle.loads(file.read_bytes())
+    assert COMPANY in payload["pages"]
+    if saved == "another shape":
+        payload["pages"] = {path: [key, 0, 0, 0] for path, (key, *_) in payload["pages"].items()}
+        saved = pickle.dumps(payload)
+    elif saved == "a class":
+        payload["pages"][COMPANY] = _Planted()
+        saved = pickle.dumps(payload)
+    _Planted.made = 0
+    assert isinstance(saved, bytes)
+    file.write_bytes(saved)
+    _log(sample_vault)
+    rendered.clear()
+    build(sample_vault)
+    assert _Planted.made == 0
+    assert rendered[OTHER] == 1 and rendered["canvas"] == 1  # nothing taken from it
+    _same_as_fresh(sample_vault, tmp_path)
+    assert COMPANY in pickle.loads(file.read_bytes())["pages"]  # written again
+
+
+def test_a_file_reached_through_a_link_is_neither_read_nor_written(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    build(sample_vault)
+    file = _saved_file(sample_vault)
+    outside = tmp_path / "outside.pickle"
+    outside.write_bytes(file.read_bytes())
+    file.unlink()
+    file.symlink_to(outside)
+    before = outside.read_bytes()
+    _log(sample_vault)
+    rendered.clear()
+    build(sample_vault)
+    assert rendered[OTHER] == 1 and rendered["canvas"] == 1
+    assert file.is_symlink() and outside.read_bytes() == before
+    _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_a_saved_page_state_of_another_file_is_not_read(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    """A saved key whose file is now another one (a link planted in the output folder to
+    a file of the same size and time) is rendered: the writer then refuses the link."""
+    build(sample_vault)
+    page = sample_vault / "Network" / OTHER
+    other = tmp_path / "other.md"
+    other.write_bytes(page.read_bytes())
+    info = page.stat()
+    os.utime(other, ns=(info.st_atime_ns, info.st_mtime_ns))
+    page.unlink()
+    page.symlink_to(other)
+    assert pagestore.read_written(page, (info.st_ino, info.st_size, info.st_mtime_ns)) is None
+    assert pagestore.read_written(other, (info.st_ino, info.st_size, info.st_mtime_ns)) is None
+
+
+def test_the_rows_of_pages_saved_whole_are_not_kept(sample_vault: Path) -> None:
+    """A company page is rendered again only when its company changed: its rows are
+    rendered then, not kept in .vaultnet/rows/ for it."""
+    note = sample_vault / "People" / "Ann Lee.md"
+    edit(note, "    role: Director of Engineering", "    role: Chief Kite Officer")
+    build(sample_vault)
+    assert b"Chief Kite Officer" in written(sample_vault)[COMPANY]
+    rows = RowStore.for_vault(sample_vault).load()
+    assert rows and not any(
+        "Chief Kite Officer" in text for r in rows.values() for text in r.values()
+    )

@@ -1,0 +1,258 @@
+"""Pages a one-shot build takes from the output folder, unrendered, because nothing they
+show changed since the build that wrote them: saved in ``.vaultnet/pages.pickle``.
+
+A page is a function of its templates and of the values they read (pagememo.py finds
+those with ``jinja2.meta``), in an environment made for one day and one configuration. Its
+key is a digest of the templates' sources, the page's path and front matter, and the key of
+each value its templates read (valuekey.py: a value's content, people by their digests;
+the environment's day and configuration come with every key). The build that renders a
+page saves its key with the state of the file it wrote (inode, size, modification time,
+as the build record trusts them). A later build that finds the same key, and the very file
+it wrote, reads the page from the file instead of rendering it; anything else, a value
+that cannot be keyed or a template named through a variable among them, is rendered.
+
+``Introductions.canvas`` is saved the same way under a key of what it shows
+(obsidian.py): what the canvas shows of each person is kept by the person's digest, so a
+build finds the key of everyone from the people it made again alone.
+
+The file is written whole and atomically, never through a link; one that is missing,
+damaged, of another format or version, or of another shape is ignored (and written
+again). Nothing here is the source of truth: deleting it changes no output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeGuard
+
+import jinja2
+
+from vaultnet.atomic import atomic_file
+from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.state.pagememo import template_inputs
+from vaultnet.state.safepickle import PlainUnpickler
+from vaultnet.state.valuekey import ValueKeys
+from vaultnet.version import VERSION
+
+FORMAT = 1  # bumped whenever pages are keyed or stored differently
+PAGES_FILE = "pages.pickle"  # in .vaultnet/
+MAX_PAGE_BYTES = 64 * 1024 * 1024  # a saved page larger than this is not read back
+
+# A page's saved key and the state of the file written for it: inode, size, modification
+# time in nanoseconds.
+Entry = tuple[str, int, int, int]
+
+
+class PageStore:
+    """The saved keys of one vault's pages, read on first use, saved after a build."""
+
+    def __init__(self, file: Path, vault: Path | None = None) -> None:
+        self.file = file
+        self.vault = vault  # set for a vault's store: its file stays inside
+        self.saved: dict[str, Entry] = {}  # by page path, as last saved
+        self.shown: dict[str, str] = {}  # person's digest -> key of what the canvas shows
+        self.made: dict[str, str] = {}  # the keys of this build's pages, by path
+        self.shown_now: dict[str, str] = {}  # the canvas's keys of this build's people
+        self._loaded = False
+        self._started = False  # whether a render asked for keys since the last save
+
+    @classmethod
+    def for_vault(cls, vault: Path) -> PageStore:
+        return cls(vault / STATE_DIR / PAGES_FILE, vault)
+
+    def _usable(self) -> bool:
+        """Whether the file lies inside the vault, not reached through a link."""
+        relative = f"{STATE_DIR}/{PAGES_FILE}"
+        return self.vault is None or link_on_the_way(self.vault, relative) is None
+
+    def load(self) -> None:
+        """Read the saved keys (once); anything not as vaultnet writes it is ignored."""
+        if self._loaded:
+            return
+        self._loaded = True
+        if not self._usable():
+            return
+        try:
+            with open(self.file, "rb") as handle:
+                payload: Any = PlainUnpickler(handle).load()
+        except Exception:  # missing or damaged: nothing saved
+            return
+        if (
+            type(payload) is not dict
+            or payload.get("format") != FORMAT
+            or payload.get("version") != VERSION
+        ):
+            return
+        pages, shown = payload.get("pages"), payload.get("shown")
+        if _entries(pages) and _texts(shown):
+            self.saved, self.shown = pages, shown
+
+    def start(self, env: jinja2.Environment, output: Path) -> PageKeys:
+        """Begin a render of pages into the folder ``output`` in ``env``."""
+        self.load()
+        self._started = True
+        return PageKeys(self, env, output)
+
+    def reuse(self, output: Path, path: str, key: str) -> str | None:
+        """The text of the page at ``path`` when the last build saved it under ``key`` and
+        its file in ``output`` is still the one written then; else None. Either way the
+        page is saved under ``key`` again (it is rendered when None)."""
+        self.made[path] = key
+        entry = self.saved.get(path)
+        if entry is None or entry[0] != key:
+            return None
+        return read_written(output / path, entry[1:])
+
+    def save(self, output: Path) -> None:
+        """Save the keys of this build's pages with the state of their files in
+        ``output``, as written (nothing when no pages were rendered since the last save:
+        a build that only checks the notes). Failures only cost speed."""
+        if not self._started:
+            return
+        self._started = False
+        pages: dict[str, Entry] = {}
+        for path, key in self.made.items():
+            try:
+                info = os.lstat(output / path)
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                pages[path] = (key, info.st_ino, info.st_size, info.st_mtime_ns)
+        self.made = {}
+        shown, self.shown_now = self.shown_now, {}
+        if (pages == self.saved and shown == self.shown) or not self._usable():
+            return
+        payload = {"format": FORMAT, "version": VERSION, "pages": pages, "shown": shown}
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_file(self.file, 0o600, durable=False) as handle:
+                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except (OSError, pickle.PicklingError, ValueError):
+            return
+        self.saved, self.shown = pages, shown
+
+
+class PageKeys:
+    """The keys of one render's pages: each value of the shared context is keyed once,
+    when the first page that reads it is, and each template once."""
+
+    def __init__(self, store: PageStore, env: jinja2.Environment, output: Path) -> None:
+        self.store = store
+        self.output = output
+        self.env = env
+        fragments = getattr(env, "fragments", None)
+        keys = getattr(fragments, "keys", None)
+        self.keys: ValueKeys | None = keys if isinstance(keys, ValueKeys) else None
+        self.templates: dict[str, tuple[frozenset[str], str] | None] = {}
+        self.shared: dict[str, str | None] = {}
+
+    def text(
+        self,
+        path: str,
+        template: str,
+        base: Mapping[str, Any],
+        extra: Mapping[str, Any],
+        head: Mapping[str, str],
+    ) -> str | None:
+        """The page's text as the last build wrote it, when its key is the same; None when
+        it must be rendered (its key, if it has one, is then saved for the next build)."""
+        key = self.key(path, template, base, extra, head)
+        return self.store.reuse(self.output, path, key) if key is not None else None
+
+    def key(
+        self,
+        path: str,
+        template: str,
+        base: Mapping[str, Any],
+        extra: Mapping[str, Any],
+        head: Mapping[str, str],
+    ) -> str | None:
+        """The page's key, or None when a value it reads cannot be keyed (or what its
+        templates read cannot be known)."""
+        found = self._template(template)
+        if found is None or self.keys is None:
+            return None
+        names, sources = found
+        parts = [VERSION, self.keys.context, template, sources, path, repr(sorted(head.items()))]
+        for name in sorted(names):
+            if name == "page":
+                continue  # the path: in the key already
+            if name in extra:
+                value_key = self.keys.key(extra[name], "page")
+            elif name not in base:
+                value_key = "-"  # a global of the environment, or a name undefined
+            elif name in self.shared:
+                value_key = self.shared[name]
+            else:
+                value_key = self.shared[name] = self.keys.key(base[name], "page")
+            if value_key is None:
+                return None
+            parts.append(f"{name}={value_key}")
+        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _template(self, name: str) -> tuple[frozenset[str], str] | None:
+        if name not in self.templates:
+            self.templates[name] = None
+            try:
+                found = template_inputs(self.env, name)
+            except Exception:
+                # A template that cannot be loaded or parsed: rendering it reports the
+                # error with its file and line.
+                return None
+            if found.variables is not None:
+                self.templates[name] = (found.variables, found.sources)
+        return self.templates[name]
+
+
+def read_written(file: Path, state: tuple[int, int, int]) -> str | None:
+    """The text of ``file`` when it is still the file of ``state`` (inode, size, time)
+    as written by vaultnet: a regular file, not a link, holding UTF-8; else None."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(file, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or (info.st_ino, info.st_size, info.st_mtime_ns) != state
+            or info.st_size > MAX_PAGE_BYTES
+        ):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(info.st_size + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if len(data) != info.st_size:
+        return None  # written to since
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _entries(pages: object) -> TypeGuard[dict[str, Entry]]:
+    """Whether ``pages`` has the shape vaultnet saves: path -> (key, inode, size, time)."""
+    if type(pages) is not dict:
+        return False
+    for path, entry in pages.items():
+        if type(path) is not str or type(entry) is not tuple or len(entry) != 4:
+            return False
+        if type(entry[0]) is not str or any(type(number) is not int for number in entry[1:]):
+            return False
+    return True
+
+
+def _texts(shown: object) -> TypeGuard[dict[str, str]]:
+    """Whether ``shown`` maps text to text."""
+    return type(shown) is dict and all(
+        type(digest) is str and type(key) is str for digest, key in shown.items()
+    )

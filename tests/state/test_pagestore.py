@@ -255,3 +255,19 @@ def test_the_rows_of_pages_saved_whole_are_not_kept(sample_vault: Path) -> None:
     assert rows and not any(
         "Chief Kite Officer" in text for r in rows.values() for text in r.values()
     )
+
+
+def test_a_template_that_names_another_through_a_variable_is_always_rendered(
+    sample_vault: Path, rendered: Counter[str]
+) -> None:
+    folder = _templates(sample_vault)
+    (folder / "company.md.j2").write_text(
+        '{% set part = "company_part.md.j2" %}{% include part %}', encoding="utf-8"
+    )
+    (folder / "company_part.md.j2").write_text("# {{ company.name }}\n", encoding="utf-8")
+    build(sample_vault)
+    rendered.clear()
+    _log(sample_vault)
+    build(sample_vault)
+    assert rendered[OTHER] == 1  # what it reads cannot be known
+    assert written(sample_vault)[OTHER].endswith(b"# Initech\n")

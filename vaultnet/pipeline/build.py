@@ -465,11 +465,25 @@ class Builder:
             self.config.output_path,
             pages,
             dry_run=dry_run,
-            written=self.written,
+            written=self.written or self._taken_from_files(),
             vault=self.config.vault,
         )
         timings["write"] = time.perf_counter() - mark
         return pages, written
+
+    def _taken_from_files(self) -> Written | None:
+        """The pages the render read back from the files the last build wrote (a one-shot
+        build's, pagestore.py), as the writer knows the pages a watcher wrote: the same
+        text in the same file, which it need not read again."""
+        saved = self._renderer.saved if self._renderer is not None else None
+        if saved is None or not saved.reused:
+            return None
+        output = self.config.output_path
+        root = str(output.resolve() if output.exists() else output.absolute())
+        written = Written()
+        for path, (state, text) in saved.reused.items():
+            written.files[path] = (root, state, text)
+        return written
 
     def _digest_text(
         self,

@@ -180,8 +180,8 @@ def template_inputs(env: jinja2.Environment, name: str) -> TemplateInputs:
         if template.filename is None:
             known = False
             continue
-        source, _, _ = env.loader.get_source(env, current) if env.loader else ("", None, None)
-        sources.update(f"{current}\0{len(source)}\0{source}\0".encode("utf-8", "surrogatepass"))
+        source = _source(env, current)
+        _add_source(sources, current, source)
         tree = env.parse(source, current, template.filename)
         variables |= meta.find_undeclared_variables(tree)
         for reference in meta.find_referenced_templates(tree):
@@ -191,3 +191,20 @@ def template_inputs(env: jinja2.Environment, name: str) -> TemplateInputs:
                 todo.append(reference)
     found = frozenset(variables) if known else None
     return TemplateInputs(tuple(templates), found, sources.hexdigest())
+
+
+def sources_key(env: jinja2.Environment, names: tuple[str, ...]) -> str:
+    """The key of the sources of the templates ``names`` (in that order) as
+    ``template_inputs`` makes it. Raises what loading raises."""
+    sources = hashlib.blake2b(digest_size=16)
+    for name in names:
+        _add_source(sources, name, _source(env, name))
+    return sources.hexdigest()
+
+
+def _source(env: jinja2.Environment, name: str) -> str:
+    return env.loader.get_source(env, name)[0] if env.loader else ""
+
+
+def _add_source(sources: Any, name: str, source: str) -> None:
+    sources.update(f"{name}\0{len(source)}\0{source}\0".encode("utf-8", "surrogatepass"))

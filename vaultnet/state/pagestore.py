@@ -34,7 +34,7 @@ import jinja2
 
 from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
-from vaultnet.state.pagememo import template_inputs
+from vaultnet.state.pagememo import sources_key, template_inputs
 from vaultnet.state.safepickle import PlainUnpickler
 from vaultnet.state.valuekey import ValueKeys
 from vaultnet.version import VERSION
@@ -46,6 +46,7 @@ MAX_PAGE_BYTES = 64 * 1024 * 1024  # a saved page larger than this is not read b
 # A page's saved key and the state of the file written for it: inode, size, modification
 # time in nanoseconds.
 Entry = tuple[str, int, int, int]
+Inputs = tuple[tuple[str, ...], str, tuple[str, ...]]
 
 
 class PageStore:
@@ -57,7 +58,14 @@ class PageStore:
         self.saved: dict[str, Entry] = {}  # by page path, as last saved
         self.shown: dict[str, str] = {}  # person's digest -> key of what the canvas shows
         self.made: dict[str, str] = {}  # the keys of this build's pages, by path
+        # The pages of this build read back from their files, with the files' state.
+        self.reused: dict[str, tuple[tuple[int, int, int], str]] = {}
         self.shown_now: dict[str, str] = {}  # the canvas's keys of this build's people
+        # What each page template reads, as template_inputs found it, for a build whose
+        # templates are the same not to parse them again: the names of its templates (in
+        # the order their sources are keyed), the key of their sources, its variables.
+        self.templates: dict[str, Inputs] = {}
+        self.templates_now: dict[str, Inputs] = {}
         self._loaded = False
         self._started = False  # whether a render asked for keys since the last save
 
@@ -89,8 +97,9 @@ class PageStore:
         ):
             return
         pages, shown = payload.get("pages"), payload.get("shown")
-        if _entries(pages) and _texts(shown):
-            self.saved, self.shown = pages, shown
+        templates = payload.get("templates")
+        if _entries(pages) and _texts(shown) and _inputs(templates):
+            self.saved, self.shown, self.templates = pages, shown, templates
 
     def start(self, env: jinja2.Environment, output: Path) -> PageKeys:
         """Begin a render of pages into the folder ``output`` in ``env``."""
@@ -106,7 +115,10 @@ class PageStore:
         entry = self.saved.get(path)
         if entry is None or entry[0] != key:
             return None
-        return read_written(output / path, entry[1:])
+        text = read_written(output / path, entry[1:])
+        if text is not None:
+            self.reused[path] = (entry[1:], text)
+        return text
 
     def save(self, output: Path) -> None:
         """Save the keys of this build's pages with the state of their files in
@@ -123,18 +135,26 @@ class PageStore:
                 continue
             if stat.S_ISREG(info.st_mode):
                 pages[path] = (key, info.st_ino, info.st_size, info.st_mtime_ns)
-        self.made = {}
+        self.made, self.reused = {}, {}
         shown, self.shown_now = self.shown_now, {}
-        if (pages == self.saved and shown == self.shown) or not self._usable():
+        templates, self.templates_now = self.templates_now, {}
+        same = (pages, shown, templates) == (self.saved, self.shown, self.templates)
+        if same or not self._usable():
             return
-        payload = {"format": FORMAT, "version": VERSION, "pages": pages, "shown": shown}
+        payload = {
+            "format": FORMAT,
+            "version": VERSION,
+            "pages": pages,
+            "shown": shown,
+            "templates": templates,
+        }
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             with atomic_file(self.file, 0o600, durable=False) as handle:
                 pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
         except (OSError, pickle.PicklingError, ValueError):
             return
-        self.saved, self.shown = pages, shown
+        self.saved, self.shown, self.templates = pages, shown, templates
 
 
 class PageKeys:
@@ -196,17 +216,32 @@ class PageKeys:
         return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
     def _template(self, name: str) -> tuple[frozenset[str], str] | None:
+        """The variables ``name`` reads and the key of its templates' sources; None when
+        they cannot be known. Taken from the last build when the sources are the same
+        (the same sources reference the same templates), else found by parsing them."""
         if name not in self.templates:
             self.templates[name] = None
             try:
-                found = template_inputs(self.env, name)
+                inputs = self._saved_inputs(name)
+                if inputs is None:
+                    found = template_inputs(self.env, name)
+                    if found.variables is None:
+                        return None
+                    names = tuple(template for template, _ in found.templates)
+                    inputs = (names, found.sources, tuple(sorted(found.variables)))
             except Exception:
                 # A template that cannot be loaded or parsed: rendering it reports the
                 # error with its file and line.
                 return None
-            if found.variables is not None:
-                self.templates[name] = (found.variables, found.sources)
+            self.store.templates_now[name] = inputs
+            self.templates[name] = (frozenset(inputs[2]), inputs[1])
         return self.templates[name]
+
+    def _saved_inputs(self, name: str) -> Inputs | None:
+        saved = self.store.templates.get(name)
+        if saved is None or sources_key(self.env, saved[0]) != saved[1]:
+            return None
+        return saved
 
 
 def read_written(file: Path, state: tuple[int, int, int]) -> str | None:
@@ -256,3 +291,18 @@ def _texts(shown: object) -> TypeGuard[dict[str, str]]:
     return type(shown) is dict and all(
         type(digest) is str and type(key) is str for digest, key in shown.items()
     )
+
+
+def _inputs(templates: object) -> TypeGuard[dict[str, Inputs]]:
+    """Whether ``templates`` maps a name to (names, key, variables), all text."""
+    if type(templates) is not dict:
+        return False
+    for name, inputs in templates.items():
+        if type(name) is not str or type(inputs) is not tuple or len(inputs) != 3:
+            return False
+        names, key, variables = inputs
+        if type(key) is not str or type(names) is not tuple or type(variables) is not tuple:
+            return False
+        if not all(type(text) is str for text in (*names, *variables)):
+            return False
+    return True

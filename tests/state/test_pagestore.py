@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.state.builds import append, build, edit, fresh, written
+from vaultnet.cli.main import main
 from vaultnet.render import obsidian, render
 from vaultnet.render.environment import builtin_templates_dir
 from vaultnet.state import pagestore
@@ -271,3 +274,27 @@ def test_a_template_that_names_another_through_a_variable_is_always_rendered(
     build(sample_vault)
     assert rendered[OTHER] == 1  # what it reads cannot be known
     assert written(sample_vault)[OTHER].endswith(b"# Initech\n")
+
+
+def test_a_brief_is_rendered_again_only_when_its_person_changed(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    day = ["--today", "2026-12-01"]  # Zoë Okafor's coffee is ahead: she has a brief
+
+    def built(vault: Path) -> dict[str, bytes]:
+        result = CliRunner().invoke(main, ["build", str(vault), *day])
+        assert result.exit_code in (0, 1), result.output
+        return written(vault)
+
+    brief = "Briefs/Zoë Okafor.md"
+    assert brief in built(sample_vault)
+    rendered.clear()
+    _log(sample_vault)
+    built(sample_vault)
+    assert rendered[brief] == 0
+    append(sample_vault / "People" / "Zoë Okafor.md", "\n- 2026-11-30 — call about the kite\n")
+    pages = built(sample_vault)
+    assert rendered[brief] == 1 and b"call about the kite" in pages[brief]
+    cold = tmp_path / "cold"
+    shutil.copytree(sample_vault, cold, ignore=shutil.ignore_patterns("Network", ".vaultnet"))
+    assert built(cold) == pages

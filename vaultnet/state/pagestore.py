@@ -102,9 +102,11 @@ class PageStore:
             self.saved, self.shown, self.templates = pages, shown, templates
 
     def start(self, env: jinja2.Environment, output: Path) -> PageKeys:
-        """Begin a render of pages into the folder ``output`` in ``env``."""
+        """Begin a render of pages into the folder ``output`` in ``env``: what is saved
+        next is what this render (and the canvas made with it) found."""
         self.load()
         self._started = True
+        self.made, self.reused, self.shown_now, self.templates_now = {}, {}, {}, {}
         return PageKeys(self, env, output)
 
     def reuse(self, output: Path, path: str, key: str) -> str | None:

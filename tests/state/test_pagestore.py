@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.state.builds import append, build, edit, fresh, written
+from tests.state.builds import TODAY, append, build, edit, fresh, written
 from vaultnet.cli.main import main
 from vaultnet.render import obsidian, render
 from vaultnet.render.environment import builtin_templates_dir
@@ -230,21 +230,26 @@ def test_a_file_reached_through_a_link_is_neither_read_nor_written(
     _same_as_fresh(sample_vault, tmp_path)
 
 
-def test_a_saved_page_state_of_another_file_is_not_read(
-    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+def test_a_saved_page_replaced_by_a_link_is_not_read_through_it(
+    sample_vault: Path, tmp_path: Path
 ) -> None:
-    """A saved key whose file is now another one (a link planted in the output folder to
-    a file of the same size and time) is rendered: the writer then refuses the link."""
+    """A saved page whose file became a link (to a file of the same bytes, size and time)
+    is not read through it: it is rendered, and the writer refuses the link as ever."""
     build(sample_vault)
     page = sample_vault / "Network" / OTHER
     other = tmp_path / "other.md"
-    other.write_bytes(page.read_bytes())
+    before = page.read_bytes()
+    other.write_bytes(before)
     info = page.stat()
     os.utime(other, ns=(info.st_atime_ns, info.st_mtime_ns))
     page.unlink()
     page.symlink_to(other)
-    assert pagestore.read_written(page, (info.st_ino, info.st_size, info.st_mtime_ns)) is None
-    assert pagestore.read_written(other, (info.st_ino, info.st_size, info.st_mtime_ns)) is None
+    state = (info.st_ino, info.st_size, info.st_mtime_ns)
+    assert pagestore.read_written(page, state) is None
+    _log(sample_vault)
+    result = CliRunner().invoke(main, ["build", str(sample_vault), "--today", TODAY])
+    assert result.exit_code == 1 and "is a symbolic link" in result.output
+    assert page.is_symlink() and other.read_bytes() == before  # nothing written through it
 
 
 def test_the_rows_of_pages_saved_whole_are_not_kept(sample_vault: Path) -> None:

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from tests.state.builds import TODAY, append, build, edit, fresh, written
 from vaultnet.cli.main import main
+from vaultnet.pipeline import output
 from vaultnet.render import obsidian, render
 from vaultnet.render.environment import builtin_templates_dir
 from vaultnet.state import pagestore
@@ -71,6 +72,25 @@ def test_a_log_edit_renders_no_company_page_and_no_canvas(
     assert rendered["canvas"] == 0
     assert rendered["Index.md"] == 1  # the pages of everyone are rendered as before
     _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_the_writer_does_not_read_again_the_pages_read_back(
+    sample_vault: Path, rendered: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(sample_vault)
+    looked_at: list[str] = []
+    real = output.is_generated
+
+    def counted(path: Path) -> bool:
+        looked_at.append(path.relative_to(sample_vault / "Network").as_posix())
+        return real(path)
+
+    monkeypatch.setattr(output, "is_generated", counted)
+    rendered.clear()
+    _log(sample_vault)
+    build(sample_vault)
+    assert rendered[OTHER] == 0 and "Index.md" in looked_at
+    assert OTHER not in looked_at and "Introductions.canvas" not in looked_at
 
 
 def test_an_edit_renders_the_pages_of_what_it_changed(

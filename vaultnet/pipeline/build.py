@@ -465,7 +465,7 @@ class Builder:
             self.config.output_path,
             pages,
             dry_run=dry_run,
-            written=self.written or self._taken_from_files(),
+            written=self.written if self.written is not None else self._taken_from_files(),
             vault=self.config.vault,
         )
         timings["write"] = time.perf_counter() - mark

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
-from vaultnet.pipeline.build import Builder, parse_files
+from vaultnet.pipeline.build import Builder
+from vaultnet.source.reading import parse_files
 from vaultnet.state import forked
 from vaultnet.state.cache import NoteCache
 

@@ -13,16 +13,16 @@ import gc
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultnet.atomic import clean_temp_files
 from vaultnet.config import Config
 from vaultnet.diagnostics import Diagnostic, sort_key
-from vaultnet.pipeline.output import WriteResult, Written, write_pages
+from vaultnet.pipeline.output import WriteResult, Written, read_back, write_pages
 from vaultnet.pipeline.record import fingerprint_of, recorded_result, save_record
 from vaultnet.pipeline.request import BuildRequest, BuildResult, Mode, ReadResult
 from vaultnet.render.page import Page
+from vaultnet.source.reading import parse_files
 from vaultnet.source.vault import SourceFile, parse_options, scan, source_file
 from vaultnet.state.cache import NoteCache
 
@@ -465,25 +465,17 @@ class Builder:
             self.config.output_path,
             pages,
             dry_run=dry_run,
-            written=self.written if self.written is not None else self._taken_from_files(),
+            written=self.written if self.written is not None else self._read_back(),
             vault=self.config.vault,
         )
         timings["write"] = time.perf_counter() - mark
         return pages, written
 
-    def _taken_from_files(self) -> Written | None:
-        """The pages the render read back from the files the last build wrote (a one-shot
-        build's, pagestore.py), as the writer knows the pages a watcher wrote: the same
-        text in the same file, which it need not read again."""
+    def _read_back(self) -> Written | None:
+        """The pages the render read back from the files the last build wrote (pagestore.py),
+        for the writer to know as up to date without reading them again."""
         saved = self._renderer.saved if self._renderer is not None else None
-        if saved is None or not saved.reused:
-            return None
-        output = self.config.output_path
-        root = str(output.resolve() if output.exists() else output.absolute())
-        written = Written()
-        for path, (state, text) in saved.reused.items():
-            written.files[path] = (root, state, text)
-        return written
+        return read_back(self.config.output_path, saved.reused) if saved else None
 
     def _digest_text(
         self,
@@ -560,51 +552,11 @@ class Builder:
         ]
 
 
-PROGRESS_EVERY = 250  # files between two progress reports
 # Notes from which a one-shot build lets go as it goes (BuildRequest.once). A smaller
 # vault holds little, and keeps everything to the end, where it is saved: a build the
 # write refuses saves nothing then (a larger one's parse cache is saved early anyway, by
 # the forked helper, at as many notes: cache.BACKGROUND_NOTES).
 LET_GO_NOTES = 500
-
-
-def parse_files(
-    vault: Path,
-    options: ParseOptions,
-    sources: list[SourceFile],
-    progress: Callable[[int, int], None] | None = None,
-) -> list[Note | Unreadable | None]:
-    """Read and parse files; None for a file that vanished before it could be read.
-
-    ``progress`` is called with (files done, files in all) every few hundred files.
-    """
-    from vaultnet.source.notes import (  # the parser only when a note must be read
-        NoteParser,
-        Unreadable,
-    )
-
-    parser = NoteParser(options)  # one for the batch: the notes share its dates
-    results: list[Note | Unreadable | None] = []
-    root = str(vault)
-    for done, source in enumerate(sources):
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, len(sources))
-        try:
-            # Unbuffered, by a string path: about half the cost of Path.read_bytes for the
-            # many small files of a cold build.
-            with open(f"{root}/{source.disk}", "rb", buffering=0) as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            results.append(None)
-            continue
-        except OSError as exc:
-            message = f"cannot read: {exc.strerror}"
-            results.append(
-                Unreadable(source.path, (Diagnostic(source.path, None, "error", message),))
-            )
-            continue
-        results.append(parser.parse(source.path, data))
-    return results
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import contextlib
 import errno
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,6 +187,22 @@ class Written:
             self.files.pop(page.path, None)
             return
         self.files[page.path] = (root, (info.st_ino, info.st_size, info.st_mtime_ns), page.text)
+
+
+def read_back(
+    output: Path, reused: Mapping[str, tuple[tuple[int, int, int], str]]
+) -> Written | None:
+    """The pages a one-shot build's render read back from the files the last build wrote
+    (``reused``: each page's file state and text, pagestore.py), as ``Written`` knows the
+    pages a watcher wrote: the same text in the same file, which the writer need not read
+    again. None when there are none."""
+    if not reused:
+        return None
+    root = str(output.resolve() if output.exists() else output.absolute())
+    written = Written()
+    for path, (state, text) in reused.items():
+        written.files[path] = (root, state, text)
+    return written
 
 
 def write_pages(

@@ -60,9 +60,9 @@ def main() -> None:
         with open(people / name, "a", encoding="utf-8") as handle:
             handle.write(f"- 2026-11-25 — call {time.time()}\n")
     if args.no_briefs:
-        from vaultnet.render import render
+        from vaultnet.insights import briefupdate  # where the briefs' jobs are made
 
-        render.brief_jobs = lambda *_args, **_kwargs: []  # type: ignore[assignment]
+        briefupdate.brief_jobs = lambda *_args, **_kwargs: []  # type: ignore[attr-defined]
     builder = build.Builder(load_config(args.vault), NoteCache.for_vault(args.vault))
     result = builder.build(build.BuildRequest(args.today, once=True))
     timings = dict(result.timings)

@@ -117,6 +117,31 @@ def test_a_middle_name_or_initial_at_the_same_company(vault: Path, write: WriteN
     ]
 
 
+def test_middle_names_are_compared_within_a_company_only(
+    vault: Path, write: WriteNote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty people of one first and last name at forty companies: no pair is compared (a
+    common name is many notes in a large vault, and each with each grew as its square);
+    the two at one company still are, and clash."""
+    from vaultnet.model import identity
+
+    for number in range(40):
+        initial = chr(ord("A") + number % 26)
+        name = f"Sam {initial}{number}. Park"
+        write(f"People/{name}.md", person(name, f"company: Company {number}\n"))
+    write("People/Sam Park.md", person("Sam Park", "company: Company 7\n"))
+    compared: list[tuple[str, ...]] = []
+    real = identity._same_but_middle
+
+    def counted(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+        compared.append(first)
+        return real(first, second)
+
+    monkeypatch.setattr(identity, "_same_but_middle", counted)
+    assert pairs(vault) == [("People/Sam H7. Park.md", "People/Sam Park.md", ["middle_name"])]
+    assert len(compared) == 1
+
+
 def test_dupes_lists_every_key_with_both_paths_and_strict_fails(
     vault: Path, write: WriteNote
 ) -> None:

@@ -227,8 +227,9 @@ def _middle_names(
     companies: dict[str, str],
 ) -> None:
     """Pair the names of one first and last word that differ only by middle names, when
-    their notes name the same company; each with each, as this is not transitive.
-    ``companies`` keeps each company's key as it is read (many notes name one company)."""
+    their notes name the same company; each with each of that company, as this is not
+    transitive. ``companies`` keeps each company's key as it is read (many notes name one
+    company)."""
     from vaultnet.source.companynames import company_key
 
     def company_of(note: Note) -> str:
@@ -238,16 +239,18 @@ def _middle_names(
             companies[note.company] = company_key(note.company)
         return companies[note.company]
 
-    for later, (note, words) in enumerate(group):
-        for earlier in range(later):
-            seen, seen_words = group[earlier]
-            if (
-                seen_words != words
-                and _same_but_middle(seen_words, words)
-                and company_of(note)
-                and company_of(note) == company_of(seen)
-            ):
-                clash(note, seen, "middle_name", note.name or note.stem)
+    # Only notes of one company can clash: compared within each company, not each with
+    # each of the group (a common first and last name is many notes in a large vault).
+    by_company: dict[str, list[tuple[Note, tuple[str, ...]]]] = {}
+    for entry in group:
+        company = company_of(entry[0])
+        if company:
+            by_company.setdefault(company, []).append(entry)
+    for members in by_company.values():
+        for later, (note, words) in enumerate(members):
+            for seen, seen_words in members[:later]:
+                if seen_words != words and _same_but_middle(seen_words, words):
+                    clash(note, seen, "middle_name", note.name or note.stem)
 
 
 def _path(note: Note) -> str:

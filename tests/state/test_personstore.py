@@ -226,6 +226,10 @@ def test_a_build_that_lets_go_of_its_notes_reads_them_again_for_saved_people(
     append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
     whole = counted(monkeypatch, Builder, "_whole_note", 1)  # the stub read whole
     build(sample_vault)
+    assert whole == []  # his brief shows nothing that changed: read back from its file
+    # Ravi Menon now knows him: his brief is made again, from his note read whole.
+    edit(sample_vault / "People" / "Ravi Menon.md", "tier:", 'knows: ["[[Bob Marsh]]"]\ntier:')
+    build(sample_vault)
     assert [stub.path for stub in whole] == ["People/Bob Marsh.md"]  # for his brief
     monkeypatch.undo()
     assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultnet.dates import ago, short_date
 from vaultnet.errors import UsageError
@@ -222,6 +223,59 @@ def brief_page(person: Person) -> str:
     return f"{BRIEFS_DIR}/{safe_filename(person.name)}.md"
 
 
+class Around(NamedTuple):
+    """What a brief shows of the network around its person: found without reading the
+    person's note whole (``around``). The rest of a brief is made of the person alone and
+    the day, which the person's digest holds."""
+
+    company_key: str | None  # of the company they are at now
+    company: str | None  # its name, else the note's ``company`` text
+    since: dt.date | None  # their stint there's start
+    chain: tuple[str, ...]
+    tasks: tuple[Task, ...]
+    introduced_you_to: tuple[Person, ...]
+    colleagues: tuple[Person, ...]
+    alumni: tuple[Person, ...]
+    linked_by: tuple[Person, ...]
+
+    def key(self, person: Person) -> str:
+        """The key of the brief of ``person`` made from this (without ``--for``):
+        people by their digests, the rest by ``repr`` of plain values, exact and stable
+        across processes."""
+        people = [
+            "".join([other.digest for other in group])  # 32 hex digits each: no separator
+            for group in (self.introduced_you_to, self.colleagues, self.alumni, self.linked_by)
+        ]
+        tasks = [(task.text, task.source, task.line) for task in self.tasks]
+        made = (person.digest, self.company_key, self.company, self.since, self.chain, tasks)
+        text = repr((made, people)).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def around(
+    network: Network,
+    person: Person,
+    companies: CompanyIndex,
+    tasks: Iterable[Task],
+    linked: Linked,
+) -> Around:
+    """What the brief of ``person`` shows of the network around them."""
+    company = companies.now_at(person)
+    here = companies.by_key.get(company.key) if company else None
+    stint = next((s for s in here.current if s.person is person), None) if here else None
+    return Around(
+        company_key=company.key if company else None,
+        company=_plain(company.name) if company else _company_text(person),
+        since=stint.start if stint else None,
+        chain=chain_of(network, person),
+        tasks=tuple(tasks),
+        introduced_you_to=linked.introduced_by_them(person),
+        colleagues=_others(here.current if here else (), person),
+        alumni=_others(here.alumni if here else (), person),
+        linked_by=linked.linked_by(person),
+    )
+
+
 def make_brief(
     network: Network,
     person: Person,
@@ -236,17 +290,8 @@ def make_brief(
 
     Raises NoMatch (exit 2) when ``target`` names nothing in the notes.
     """
-    today = network.today
     linked = linked or Linked(network, {person.key})
-    company = companies.now_at(person)
-    here = companies.by_key.get(company.key) if company else None
-    stint = next((s for s in here.current if s.person is person), None) if here else None
-    previous = _previous_job(person, company.key if company else None)
-    found = list(exchanges(person))
-    gave = sum(1 for x in found if x.gave)
-    got = sum(1 for x in found if x.got)
-    last = tuple(_contact(e) for e in reversed(person.interactions[-LAST_CONTACTS:]))
-    task_list = tuple(tasks)
+    found = around(network, person, companies, tasks, linked)
     routes: tuple[str, ...] = ()
     if target is not None:
         answer = find_routes(network, target, resolver, companies)
@@ -255,30 +300,46 @@ def make_brief(
         route = next((r for r in answer.routes if r.person is person), None)
         routes = tuple(r.text for r in route.reasons) if route else ()
         target = answer.target.name
+    return brief_of(network.today, person, found, target, routes)
+
+
+def brief_of(
+    today: dt.date,
+    person: Person,
+    found: Around,
+    target: str | None = None,
+    routes: tuple[str, ...] = (),
+) -> Brief:
+    """The brief on ``person`` from what it shows around them: reads their note whole."""
+    previous = _previous_job(person, found.company_key)
+    exchanged = list(exchanges(person))
+    gave = sum(1 for x in exchanged if x.gave)
+    got = sum(1 for x in exchanged if x.got)
+    last = tuple(_contact(e) for e in reversed(person.interactions[-LAST_CONTACTS:]))
     return Brief(
         person=person,
         today=today,
         name=_plain(person.name),
-        company=_plain(company.name) if company else _company_text(person),
-        since=stint.start if stint else None,
+        company=found.company,
+        since=found.since,
         previous=previous[0] if previous else None,
         previous_end=previous[1] if previous else None,
-        chain=chain_of(network, person),
+        chain=found.chain,
         last=last,
-        tasks=task_list,
+        tasks=found.tasks,
         planned=tuple(_contact(e) for e in person.planned),
         gave=gave,
         got=got,
         leans="you gave more" if gave > got else "they gave more" if got > gave else None,
-        introduced_you_to=linked.introduced_by_them(person),
-        colleagues=_others(here.current if here else (), person),
-        alumni=_others(here.alumni if here else (), person),
-        linked_by=linked.linked_by(person),
+        introduced_you_to=found.introduced_you_to,
+        colleagues=found.colleagues,
+        alumni=found.alumni,
+        linked_by=found.linked_by,
         target=target,
         routes=routes,
         birthday=person.birthday.next_on_or_after(today) if person.birthday else None,
-        anniversaries=_anniversaries(person, stint, today),
-        opener=_opener(person, task_list, today),
+        anniversaries=_anniversaries(person, found.since, today),
+        opener=_opener(person, found.tasks, today),
     )
 
 
@@ -333,9 +394,9 @@ def _others(stints: Iterable[Stint], person: Person) -> tuple[Person, ...]:
     return tuple(s.person for s in stints if s.person is not person)[:MAX_PEOPLE]
 
 
-def _anniversaries(person: Person, stint: Stint | None, today: dt.date) -> tuple[str, ...]:
+def _anniversaries(person: Person, since: dt.date | None, today: dt.date) -> tuple[str, ...]:
     found = []
-    for what, day in (("met", person.met), ("started", stint.start if stint else None)):
+    for what, day in (("met", person.met), ("started", since)):
         if day is not None and day.month == today.month and day.year < today.year:
             years = today.year - day.year
             found.append(f"{what} {years} year{'s' if years != 1 else ''} ago ({day.isoformat()})")
@@ -416,17 +477,34 @@ def brief_json(brief: Brief) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class LaterBrief:
+    """A brief made only when its page is rendered (``made``, render.py): its page is
+    keyed by ``_key``, the key of what it is made of (valuekey.py), so that a page read
+    back from its file needs neither the brief nor its person's note read whole."""
+
+    person: Person
+    today: dt.date
+    around: Around
+    _key: str = field(compare=False)
+
+    def made(self) -> Brief:
+        """The brief."""
+        return brief_of(self.today, self.person, self.around)
+
+
 MakeBrief = Callable[[Network, Person, CompanyIndex, tuple[Task, ...], Linked], Brief]
 
 
-def _make(
+def _later(
     network: Network,
     person: Person,
     companies: CompanyIndex,
     tasks: tuple[Task, ...],
     linked: Linked,
-) -> Brief:
-    return make_brief(network, person, companies, tasks, linked=linked)
+) -> LaterBrief:
+    found = around(network, person, companies, tasks, linked)
+    return LaterBrief(person, network.today, found, found.key(person))
 
 
 def brief_jobs(
@@ -434,11 +512,11 @@ def brief_jobs(
     companies: CompanyIndex,
     people: list[Person] | None = None,
     linked: Linked | None = None,
-    make: MakeBrief = _make,
+    make: MakeBrief | None = None,
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """The build's brief pages, as render jobs: one for each person ``upcoming`` names.
     ``people`` and ``linked``, when given, are those of ``network``, and ``make`` makes
-    each brief (briefupdate.py)."""
+    each brief (briefupdate.py); without it each job holds a ``LaterBrief``."""
     people = upcoming(network) if people is None else people
     if not people:
         return []
@@ -454,6 +532,7 @@ def brief_jobs(
         if page.casefold() in taken:
             continue
         taken.add(page.casefold())
-        brief = make(network, person, companies, tuple(tasks.get(person.key, ())), linked)
+        own = tuple(tasks.get(person.key, ()))
+        brief = (make or _later)(network, person, companies, own, linked)
         jobs.append((page, BRIEF_TEMPLATE, {"brief": brief}))
     return jobs

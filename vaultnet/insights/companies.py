@@ -13,7 +13,14 @@ import unicodedata
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
-from vaultnet.insights.companytypes import Company, CompanyIndex, CompanyRef, Move, Stint
+from vaultnet.insights.companytypes import (
+    Company,
+    CompanyIndex,
+    CompanyRef,
+    MadeKeys,
+    Move,
+    Stint,
+)
 from vaultnet.insights.logscan import PersonValues, kept
 from vaultnet.insights.moves import (
     RECENT_MOVE_DAYS,
@@ -262,6 +269,7 @@ def build_companies(
             moves_by_key.setdefault(key, []).append(move)
 
     companies: dict[str, Company] = {}
+    keys = MadeKeys()
     for key, ref in refs.items():
         current = builder.current.get(key, [])  # in ladder order, as people were visited
         alumni = sorted(
@@ -273,7 +281,7 @@ def build_companies(
         )
         written = sorted(spellings[key].items(), key=lambda item: (-item[1], item[0]))
         note = _most_common(notes[key]) if key in notes else None
-        companies[key] = Company(
+        company = Company(
             ref,
             tuple(current),
             tuple(alumni),
@@ -281,6 +289,8 @@ def build_companies(
             tuple(text for text, _ in written),
             note,
         )
+        # Only the companies with a page are keyed: no other page is saved by its key.
+        companies[key] = keys.keyed(company) if ref.page is not None else company
     with_pages = sorted(
         (c for c in companies.values() if c.ref.page is not None), key=_company_order
     )

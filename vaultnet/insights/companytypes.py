@@ -8,6 +8,7 @@ these values, moves.py the moves, routes.py answers ``vaultnet path``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -136,6 +137,10 @@ class Company:
     spellings: tuple[str, ...]  # every way the notes write it, most common first
     note: str | None = None  # the user's own note about it, when people link to one
     _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+    # The key of everything above, set where the company is made (companies.py,
+    # made_key): its page is keyed by it, without walking its stints (valuekey.py).
+    # Not copied by ``dataclasses.replace``: a company changed after is walked.
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:
         # Computed once: a company holds every stint and move, and a page's cached row is
@@ -183,6 +188,52 @@ class CompanyIndex:
     def now_at(self, person: Person) -> CompanyRef | None:
         """The company a person is at now."""
         return self.by_person.get(person.key)
+
+
+class MadeKeys:
+    """The keys of the companies ``build_companies`` makes (``Company._key``), from what
+    each is made of rather than by walking it.
+
+    A stint there is made from its person alone (``positions_of``: their role, history
+    and the day, which their digest holds), so it stands by the person's digest, with the
+    fields of the ref of where an alumnus is now; a move is few and keyed by all its
+    fields, its person by digest and the companies it names by their refs' fields; the
+    company's own ref, spellings and note by their values. Everything is written as the
+    ``repr`` of plain values: exact, and stable across processes. A field added to these
+    classes must be added here too (tests/state/test_made_keys.py).
+    """
+
+    def __init__(self) -> None:
+        self._refs: dict[str, str] = {}  # by company key: one ref per key in a build
+
+    def ref(self, ref: CompanyRef | None) -> str:
+        """The text of a ref's fields, made once per company."""
+        if ref is None:
+            return "-"
+        text = self._refs.get(ref.key)
+        if text is None:
+            fields = (ref.key, ref.name, ref.page, ref.link, ref.page_link, ref.own_note)
+            text = self._refs[ref.key] = repr(fields)
+        return text
+
+    def keyed(self, company: Company) -> Company:
+        """``company``, made by ``build_companies``, with its key set."""
+        ref = self.ref
+        moves = [
+            (m.person.digest, m.date, m.kind, ref(m.left), ref(m.joined), m.role, m.old_role)
+            for m in company.moves
+        ]
+        logged = [(m.note, m.companies, m.source, m.line) for m in company.moves]
+        parts = [
+            ref(company.ref),
+            repr((company.spellings, company.note, moves, logged)),
+            # A digest is 32 hexadecimal digits: no separator is needed between them.
+            "".join([stint.person.digest for stint in company.current]),
+            *[stint.person.digest + ref(stint.now_at) for stint in company.alumni],
+        ]
+        text = "\0".join(parts).encode("utf-8", "surrogatepass")
+        object.__setattr__(company, "_key", hashlib.blake2b(text, digest_size=16).hexdigest())
+        return company
 
 
 def ref_key(ref: Ref) -> str:

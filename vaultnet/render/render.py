@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from vaultnet.config import Config
+from vaultnet.insights.brief import LaterBrief
 from vaultnet.insights.briefupdate import BriefState
 from vaultnet.insights.insights import Insights, InsightState, compute_insights, insight_jobs
 from vaultnet.model.network import Network, Person
@@ -301,7 +302,11 @@ def _render_page(
     """The page's text: its front matter (with ``fields``), then its body without
     leading blank lines (see environment.render_template for where the head is joined)."""
     head = _front_matter(fields)
-    text = render_template(env, template, {**base, **extra, "page": path}, vault, head)
+    # A brief is made only now, for a page rendered (brief.LaterBrief).
+    made = {
+        name: value.made() if type(value) is LaterBrief else value for name, value in extra.items()
+    }
+    text = render_template(env, template, {**base, **made, "page": path}, vault, head)
     if text.startswith("\n", len(head)):
         text = head + text[len(head) :].lstrip("\n")
     return text

@@ -39,7 +39,7 @@ from vaultnet.state.safepickle import PlainUnpickler
 from vaultnet.state.valuekey import ValueKeys
 from vaultnet.version import VERSION
 
-FORMAT = 1  # bumped whenever pages are keyed or stored differently
+FORMAT = 2  # bumped whenever pages are keyed or stored differently
 PAGES_FILE = "pages.pickle"  # in .vaultnet/
 MAX_PAGE_BYTES = 64 * 1024 * 1024  # a saved page larger than this is not read back
 

@@ -9,8 +9,11 @@ Keys are stored, so they are stable across processes: no ``id()``, no ``hash()``
 What a value may hold, to be keyed: str, int, float, bool, None, dates (and naive date
 times), enum members, tuples, frozen dataclasses and named tuples of those, and people,
 who stand by their ``digest`` (a key of everything a person is made from, the day and the
-configuration included). Anything else (a dict, a set, a class this does not know) makes
-the value unkeyable: its row is rendered every time, never guessed.
+configuration included). A frozen dataclass that declares a private ``_key`` (not
+compared) stands by it when it is set: the key of everything it holds, made where the
+value is made (a company's, companytypes.MadeKeys; a brief not made yet, brief.LaterBrief),
+so that it is not walked again. Anything else (a dict, a set, a class this does not know)
+makes the value unkeyable: its row is rendered every time, never guessed.
 """
 
 from __future__ import annotations
@@ -101,6 +104,11 @@ class ValueKeys:
         if shape.fields is None:  # an enum member
             parts.append(shape.head + value.name)  # type: ignore[attr-defined]
             return
+        if shape.own:
+            own = getattr(value, "_key", None)
+            if type(own) is str:
+                parts.append(shape.head + "=" + own)
+                return
         parts.append(shape.head)
         self._walk(shape.fields(value), parts, depth + 1)
         parts.append(")")
@@ -123,11 +131,14 @@ class _Shape:
     """How values of one class are walked: the part that opens one (its class), and what
     gives its fields (None for an enum, whose member's name is the part)."""
 
-    __slots__ = ("fields", "head")
+    __slots__ = ("fields", "head", "own")
 
-    def __init__(self, head: str, fields: Callable[[Any], tuple[Any, ...]] | None) -> None:
+    def __init__(
+        self, head: str, fields: Callable[[Any], tuple[Any, ...]] | None, own: bool = False
+    ) -> None:
         self.head = head
         self.fields = fields
+        self.own = own  # a value may carry its own key (``_key``)
 
 
 def _shape_of(kind: type) -> _Shape | None:
@@ -144,12 +155,10 @@ def _shape_of(kind: type) -> _Shape | None:
     if dataclasses.is_dataclass(kind):
         if not getattr(kind, "__dataclass_params__").frozen:  # noqa: B009
             return None  # its fields may change: a row kept by them could be stale
-        names = [
-            field.name
-            for field in dataclasses.fields(kind)
-            if field.compare or not field.name.startswith("_")
-        ]
-        return _Shape(f"c{name}", _getter(names))
+        fields = dataclasses.fields(kind)
+        names = [field.name for field in fields if field.compare or not field.name.startswith("_")]
+        own = any(field.name == "_key" and not field.compare for field in fields)
+        return _Shape(f"c{name}", _getter(names), own)
     if issubclass(kind, tuple) and isinstance(getattr(kind, "_fields", None), tuple):
         # A named tuple: its items are its fields, in order (immutable, unless it holds
         # something mutable, which cannot be keyed).

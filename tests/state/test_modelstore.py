@@ -113,7 +113,7 @@ def test_a_damaged_saved_model_is_ignored(
         if content == "shapes":  # the right header, values of another shape
             _, version, _ = pickle.loads(path.read_bytes())
             bad = {"refs": ("key", {"[[Ann Lee]]": ("Ann", 1, True, None, False)})}
-            dated = {"Daily/x.md": ("k", "n", [("People/Ann Lee.md", 0, None, "x", 1)])}
+            dated = {"Daily/x.md": ("k", "n", [("People/Ann Lee.md", 0, None, "x", 1, "x")])}
             bad["dated"] = ("config", dated)  # day 0: before the calendar
             bad["people"] = ("config", {"People/Ann Lee.md": ("k", 3)}, [])
             path.write_bytes(pickle.dumps((modelstore.FORMAT, version, bad[part])))

@@ -8,9 +8,10 @@ is computed from, and written only when it changed:
 - ``refs``: the references person notes make (``company``, ``introduced_by``,
   ``knows``), each as resolved against the names (person.py ``Refs``), under the key of
   the names;
-- ``dated``: each dated note's mentions of people (people.py ``_mentions``), under the
-  note's key (its size and modification time, as the parse cache trusts) and the key of
-  the names;
+- ``dated``: each dated note's mentions of people (people.py ``_mentions``), each with
+  its text as a person's digest holds it (network.py ``with_texts``), under the note's
+  key (its size and modification time, as the parse cache trusts) and the key of the
+  names;
 - ``people``: each person note's key with a digest of what the duplicate check compares
   in it (identity.py), and the warnings those notes gave;
 - ``names``: the names links resolve against (person.py ``Names``: the resolver's tables
@@ -45,15 +46,17 @@ from vaultnet.source.links import Resolver
 from vaultnet.state.safepickle import PlainUnpickler
 from vaultnet.version import VERSION
 
-FORMAT = 2  # bumped whenever what is saved changes its keys or its shape
+FORMAT = 3  # bumped whenever what is saved changes its keys or its shape
 MODEL_DIR = "model"  # .vaultnet/model/refs.pickle, dated.pickle, people.pickle, ...
 REFS, DATED, PEOPLE, NAMES, NETWORK = "refs", "dated", "people", "names", "network"
 
 # A resolved reference: text, target, is_link, person, via_alias (person.py ``Ref``).
 RefFields = tuple[str, str, bool, str | None, bool]
 Refs = tuple[str, dict[str, RefFields]]  # the key of the names, the references by text
-# A mention: the person's key, its date (ordinal), kind, text and line.
-MentionFields = tuple[str, int, str | None, str, int]
+# A mention: the person's key, its date (ordinal), kind, text and line, and its text as a
+# person's digest holds it (``repr`` of the mention, which a load would otherwise make
+# again for every mention).
+MentionFields = tuple[str, int, str | None, str, int, str]
 # The configuration's key, and by path each dated note's key, the key of the names and
 # the note's mentions.
 Dated = tuple[str, dict[str, tuple[str, str, list[MentionFields]]]]
@@ -297,11 +300,12 @@ def _is_dated(value: object) -> bool:
 def _is_mention(value: object) -> bool:
     return (
         type(value) is tuple
-        and len(value) == 5
+        and len(value) == 6
         and type(value[0]) is str
         and type(value[1]) is int
         and 0 < value[1] <= _LAST_DAY
         and (value[2] is None or type(value[2]) is str)
         and type(value[3]) is str
         and type(value[4]) is int
+        and type(value[5]) is str
     )

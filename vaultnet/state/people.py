@@ -282,12 +282,14 @@ class PeopleState:
                 path: (
                     key,
                     names,
-                    with_texts(
-                        [
-                            (person, Interaction(day(date), kind, text, (), (), line, path, True))
-                            for person, date, kind, text, line in mentions
-                        ]
-                    ),
+                    [
+                        (
+                            person,
+                            Interaction(day(date), kind, text, (), (), line, path, True),
+                            shown,
+                        )
+                        for person, date, kind, text, line, shown in mentions
+                    ],
                 )
                 for path, (key, names, mentions) in dated.items()
             }
@@ -322,7 +324,7 @@ class PeopleState:
                 path: (
                     key,
                     names,
-                    [(p, e.date.toordinal(), e.kind, e.text, e.line) for p, e, _ in found],
+                    [(p, e.date.toordinal(), e.kind, e.text, e.line, t) for p, e, t in found],
                 )
                 for path, (key, names, found) in self.dated.items()
             }

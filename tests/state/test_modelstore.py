@@ -79,12 +79,18 @@ def test_only_the_parts_that_changed_are_written(sample_vault: Path) -> None:
         os.utime(path, ns=(1, 1))
     append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     one_shot(sample_vault)
-    # The note's key is in the people's part; no reference and no dated note changed.
+    # The note's key and identity are saved with the person (.vaultnet/people/); no
+    # identity, reference or dated note changed.
     assert {name: path.stat().st_mtime_ns != 1 for name, path in files.items()} == {
         "refs": False,
         "dated": False,
-        "people": True,
+        "people": False,
     }
+    # A new email changes what the duplicate check compares: its warnings are saved again
+    # under the new digest of everyone's identities.
+    edit(sample_vault / "People" / "Ann Lee.md", "\n---", "\nemail: ann@example.org\n---")
+    one_shot(sample_vault)
+    assert files["people"].stat().st_mtime_ns != 1 and files["refs"].stat().st_mtime_ns == 1
 
 
 class Evil:

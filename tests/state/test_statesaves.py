@@ -166,7 +166,7 @@ def _plant(vault: Path, forge: Callable[[dict[str, Any]], None]) -> None:
     with open(target, "rb") as handle:
         head = pickle.load(handle)
     saved: dict[str, Any] = {
-        path: (entry, *loaded.stubs.get(path, ("", None)))
+        path: (entry, *loaded.stubs.get(path, ("", None)), loaded.identities[path][1])
         for path, entry in loaded.people.items()
         if shard_of(path) == shard_of(ANN)
     }
@@ -176,9 +176,9 @@ def _plant(vault: Path, forge: Callable[[dict[str, Any]], None]) -> None:
 
 
 def _longer(saved: dict[str, Any]) -> None:
-    (digest, person, warnings), key, stub = saved[ANN]
+    (digest, person, warnings), *rest = saved[ANN]
     longer = tuple.__new__(Person, (*person, "more"))
-    saved[ANN] = ((digest, longer, warnings), key, stub)
+    saved[ANN] = ((digest, longer, warnings), *rest)
 
 
 def _elsewhere(saved: dict[str, Any]) -> None:
@@ -186,23 +186,23 @@ def _elsewhere(saved: dict[str, Any]) -> None:
 
 
 def _other_digest(saved: dict[str, Any]) -> None:
-    (_, person, warnings), key, stub = saved[ANN]
-    saved[ANN] = (("0" * 32, person, warnings), key, stub)
+    (_, person, warnings), *rest = saved[ANN]
+    saved[ANN] = (("0" * 32, person, warnings), *rest)
 
 
 def _not_a_warning(saved: dict[str, Any]) -> None:
-    (digest, person, _), key, stub = saved[ANN]
-    saved[ANN] = ((digest, person, ("a warning",)), key, stub)
+    (digest, person, _), *rest = saved[ANN]
+    saved[ANN] = ((digest, person, ("a warning",)), *rest)
 
 
 def _stub_of_another(saved: dict[str, Any]) -> None:
-    entry, key, stub = saved[ANN]
-    saved[ANN] = (entry, key, stub._replace(path="People/Someone else.md"))
+    entry, key, stub, identity = saved[ANN]
+    saved[ANN] = (entry, key, stub._replace(path="People/Someone else.md"), identity)
 
 
 def _entry_as_a_list(saved: dict[str, Any]) -> None:
-    entry, key, stub = saved[ANN]
-    saved[ANN] = (list(entry), key, stub)
+    entry, *rest = saved[ANN]
+    saved[ANN] = (list(entry), *rest)
 
 
 @pytest.mark.parametrize(
@@ -235,6 +235,7 @@ def test_a_file_of_people_planted_as_written_is_taken(sample_vault: Path) -> Non
     _plant(sample_vault, lambda saved: None)
     after = PersonStore(sample_vault).load(config)
     assert set(after.people) == set(before.people) and set(after.stubs) == set(before.stubs)
+    assert after.identities == before.identities
 
 
 def test_a_person_made_then_gone_before_the_save_is_not_saved(sample_vault: Path) -> None:

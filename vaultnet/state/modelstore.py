@@ -12,8 +12,9 @@ is computed from, and written only when it changed:
   its text as a person's digest holds it (network.py ``with_texts``), under the note's
   key (its size and modification time, as the parse cache trusts) and the key of the
   names;
-- ``people``: each person note's key with a digest of what the duplicate check compares
-  in it (identity.py), and the warnings those notes gave;
+- ``people``: the warnings the duplicate check gave (identity.py), under a digest of
+  what it compares in every person note (each note's part is saved with the person,
+  personstore.py);
 - ``names``: the names links resolve against (person.py ``Names``: the resolver's tables
   and how many notes share each file name), under the key of the names;
 - ``network``: the last network's orders (orders.py ``saved_orders``): the ladder by
@@ -60,9 +61,9 @@ MentionFields = tuple[str, int, str | None, str, int, str]
 # The configuration's key, and by path each dated note's key, the key of the names and
 # the note's mentions.
 Dated = tuple[str, dict[str, tuple[str, str, list[MentionFields]]]]
-# The configuration's key, person notes in path order (path -> note key, identity digest)
-# and the warnings about duplicates (path, line, message).
-People = tuple[str, dict[str, tuple[str, str]], list[tuple[str, int | None, str]]]
+# The configuration's key, the digest of the person notes' identities in path order
+# (people.py) and the warnings about duplicates (path, line, message).
+People = tuple[str, str, list[tuple[str, int | None, str]]]
 # The key of the names, the resolver's tables (links.py ``ResolverTables``) and how many
 # person notes have each file name (casefolded).
 SavedNames = tuple[
@@ -174,7 +175,10 @@ def _dated_ok(value: Any) -> bool:
 
 def _people_ok(value: Any) -> bool:
     return (
-        _keyed_table(value, 3, _is_text_pair)
+        type(value) is tuple
+        and len(value) == 3
+        and type(value[0]) is str
+        and type(value[1]) is str
         and type(value[2]) is list
         and all(_is_warning(entry) for entry in value[2])
     )
@@ -265,10 +269,6 @@ def _is_warning(value: object) -> bool:
         and (value[1] is None or type(value[1]) is int)
         and type(value[2]) is str
     )
-
-
-def _is_text_pair(value: object) -> bool:
-    return type(value) is tuple and len(value) == 2 and all(type(item) is str for item in value)
 
 
 def _is_ref(value: object) -> bool:

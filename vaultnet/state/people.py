@@ -102,10 +102,13 @@ class PeopleState:
         # References resolved (Refs), with the key of the names they were resolved with.
         self.refs: tuple[str, dict[str, Ref]] = ("", {})
         self.saved_refs: tuple[str, dict[str, Ref]] | None = None  # as loaded
-        # What the last saved build knew of person notes (modelstore.py): each one's key
-        # and identity digest, and the warnings about duplicates they gave.
+        # Each person note's key and the digest of what the duplicate check compares in
+        # it (as the saved people hold them, personstore.py, then as the last builds
+        # found them); the digest of those of a list of person notes, once found; the
+        # warnings about duplicates saved under that digest (modelstore.py).
         self.identities: dict[str, tuple[str, str]] = {}
-        self.saved_duplicates: list[Diagnostic] | None = None
+        self.identified: tuple[list[Note], str] | None = None
+        self.saved_duplicates: tuple[str, list[Diagnostic]] | None = None
         self.key_of: Callable[[str], str] | None = None  # the last build's
         # What is saved of each part, to save only those that changed: the names' key
         # and number of references, True for dated notes as saved, the people's part.
@@ -269,6 +272,7 @@ class PeopleState:
         self.entries.update(loaded.people)
         self.unlinked.update(loaded.people)
         self.stubs.update(loaded.stubs)
+        self.identities.update(loaded.identities)
         saved = modelstore.load(vault)
         self._take_saved_network(saved)
         if saved.refs is not None:
@@ -295,10 +299,11 @@ class PeopleState:
             }
             self._saved["dated"] = True
         if saved.people is not None:
-            self._saved_config["people"], self.identities, warnings = saved.people
-            self.saved_duplicates = [
-                Diagnostic(path, line, "warning", message) for path, line, message in warnings
-            ]
+            self._saved_config["people"], identified, warnings = saved.people
+            self.saved_duplicates = (
+                identified,
+                [Diagnostic(path, line, "warning", message) for path, line, message in warnings],
+            )
             self._saved["people"] = saved.people
 
     def save(self, vault: Path) -> None:
@@ -330,17 +335,8 @@ class PeopleState:
             }
             modelstore.save(vault, modelstore.DATED, (configured, dated))
             self._saved["dated"] = True
-        key_of, known = self.key_of, self.identities
-        identities = {}
-        for note in self.people_notes:
-            key = key_of(note.path)
-            found = known.get(note.path)
-            identities[note.path] = (
-                found if found and found[0] == key else (key, _identity_key(note))
-            )
-        self.identities = identities
         warnings = [(d.path, d.line, d.message) for d in self.duplicates[1]]
-        people = (configured, identities, warnings)
+        people = (configured, self._identified(self.people_notes), warnings)
         if self._saved.get("people") != people:
             modelstore.save(vault, modelstore.PEOPLE, people)
             self._saved["people"] = people
@@ -398,7 +394,14 @@ class PeopleState:
             notes = self.known.split.by_path
         else:
             notes = {note.path: note for note in self.people_notes}
-        return {path: (entries[path], key_of(path), stub_of(notes[path])) for path in paths}
+        identities = self.identities
+        saved: dict[str, Saved] = {}
+        for path in paths:
+            key = key_of(path)
+            found = identities.get(path)
+            identity = found[1] if found and found[0] == key else _identity_key(notes[path])
+            saved[path] = (entries[path], key, stub_of(notes[path]), identity)
+        return saved
 
     def held(self) -> dict[str, tuple[str, Stub]]:
         """The stubs of the person notes whose people were loaded (``load``), each with
@@ -427,7 +430,7 @@ class PeopleState:
             if part == "dated":
                 self.dated = {}
             else:
-                self.identities, self.saved_duplicates = {}, None
+                self.saved_duplicates = None
             self._saved.pop(part, None)
         self._saved_config = {}
 
@@ -487,8 +490,12 @@ class PeopleState:
             and all(_identity(last[0][i]) == _identity(people_notes[i]) for i in changed)
         ):
             found = last[1]
-        elif last is None and self.saved_duplicates is not None and self._as_saved(people_notes):
-            found = self.saved_duplicates
+        elif (
+            last is None
+            and self.saved_duplicates is not None
+            and self.saved_duplicates[0] == self._identified(people_notes)
+        ):
+            found = self.saved_duplicates[1]
         else:
             found = duplicate_people(people_notes)
         self.saved_duplicates = None
@@ -507,20 +514,29 @@ class PeopleState:
             return saved[1]
         return {}
 
-    def _as_saved(self, people_notes: list[Note]) -> bool:
-        """Whether ``people_notes`` are the saved build's person notes, those changed
-        since alike in all the duplicate check compares."""
-        saved = self.identities
-        if len(saved) != len(people_notes):
-            return False
+    def _identified(self, people_notes: list[Note]) -> str:
+        """A digest of what the duplicate check compares in ``people_notes`` (path order),
+        the warnings it gives being a function of it: each note's part taken from
+        ``identities`` while the note's key is the same, found again otherwise."""
+        if self.identified is not None and self.identified[0] is people_notes:
+            return self.identified[1]
         assert self.key_of is not None
-        key_of = self.key_of
-        for note, (path, (key, identity)) in zip(people_notes, saved.items(), strict=True):
-            if note.path != path:
-                return False
-            if key_of(path) != key and _identity_key(note) != identity:
-                return False
-        return True
+        key_of, known = self.key_of, self.identities
+        if len(known) > 2 * len(people_notes):  # many notes gone (a watcher's)
+            known = self.identities = {
+                n.path: known[n.path] for n in people_notes if n.path in known
+            }
+        parts: list[str] = []
+        for note in people_notes:
+            path = note.path
+            key = key_of(path)
+            found = known.get(path)
+            if found is None or found[0] != key:
+                found = known[path] = (key, _identity_key(note))
+            parts.append(found[1])
+        digest = content_key(*parts)
+        self.identified = (people_notes, digest)
+        return digest
 
     def _mentions(
         self,
@@ -571,7 +587,9 @@ def _details(
 
 
 def _identity_key(note: Note) -> str:
-    return content_key(repr(_identity(note)))
+    """A digest of the note's path and of what the duplicate check compares in it (its
+    warnings name the path)."""
+    return content_key(note.path, repr(_identity(note)))
 
 
 def _same_names(before: Note, now: Note) -> bool:

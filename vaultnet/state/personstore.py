@@ -16,6 +16,11 @@ docs/performance.md). Tiers are saved by name and taken from the configuration. 
 holds its people and stubs in the shapes the per-person state keeps them, so that a load
 takes them as they are, once a loop over each has checked their shapes.
 
+Each file's head holds, beside the format, version, configuration and day it was saved
+with, the identity of each of its people's notes: the note's key and a digest of what the
+duplicate check compares in it (identity.py). Those do not depend on the day: a build of
+another day, which reads no further than the head, takes them too.
+
 People are spread over SHARDS files by a hash of the path, like the parse cache; a build
 rewrites only the files of the people it made or lost. Loading allows the model's named
 tuples and the plain values of notes only; a file that is missing, damaged, of another
@@ -29,6 +34,7 @@ import datetime as dt
 import pickle
 import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -45,7 +51,7 @@ from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
 from vaultnet.state.saving import Saving, in_helper
 from vaultnet.version import VERSION
 
-FORMAT = 2  # bumped whenever what is saved of a person changes, or how a person is made
+FORMAT = 3  # bumped whenever what is saved of a person changes, or how a person is made
 PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
 SHARDS = 256  # as many as the parse cache's, by the same hash of the path
 BACKGROUND_PEOPLE = 500  # people made, from which a forked helper saves them
@@ -89,8 +95,9 @@ def stub_of(note: Note) -> Stub | None:
 # A person as the per-person state keeps them (people.py): their digest, the person, the
 # warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
-# What is saved of a person: the entry, the note's key and its stub (None: none).
-Saved = tuple[Entry, str, Stub | None]
+# What is saved of a person: the entry, the note's key, its stub (None: none) and the
+# digest of what the duplicate check compares in the note (people.py ``_identity_key``).
+Saved = tuple[Entry, str, Stub | None, str]
 
 
 class Loaded(NamedTuple):
@@ -98,6 +105,9 @@ class Loaded(NamedTuple):
 
     people: dict[str, Entry]  # by the note's path
     stubs: dict[str, tuple[str, Stub]]  # the note's key and its stub, by its path
+    # The note's key and its identity digest, by its path: also of people saved for
+    # another day than the one asked for.
+    identities: dict[str, tuple[str, str]]
 
 
 _MODEL = {
@@ -162,35 +172,44 @@ class PersonStore:
         holds the day, so no one saved for another is ever taken (a file's head says its
         day, and the rest of a file of another day is not read)."""
         self.held = [set() for _ in range(SHARDS)]
-        found = Loaded({}, {})
+        found = Loaded({}, {}, {})
         if not self._usable():
             return found
         days = Days()
         tiers = {tier.name: tier for tier in config.tiers}
         head = _head(config, today)
         for shard in range(SHARDS):
-            people, stubs = self._read(shard, days, tiers, head)
+            people, stubs, identities = self._read(shard, days, tiers, head)
             found.people.update(people)
             found.stubs.update(stubs)
+            found.identities.update(identities)
             self.held[shard] = set(people)
         return found
 
     def _read(
         self, shard: int, days: Days, tiers: dict[str, Tier], head: dict[str, Any]
-    ) -> tuple[dict[str, Entry], dict[str, tuple[str, Stub]]]:
-        """A file's people and stubs, as ``_dump`` writes them; none when it cannot be
-        used."""
+    ) -> tuple[dict[str, Entry], dict[str, tuple[str, Stub]], dict[str, tuple[str, str]]]:
+        """A file's people, stubs and identities, as ``_dump`` writes them; none when
+        it cannot be used (the identities alone when it is of another day)."""
+        identities: Any = {}
         try:
             with open(self.folder / _name(shard), "rb") as handle:
                 found: Any = _Unpickler(handle, days, tiers).load()
-                if type(found) is not dict or any(found.get(k) != v for k, v in head.items()):
-                    return {}, {}  # of another format, version, configuration or day
+                if type(found) is not dict or any(
+                    found.get(k) != v for k, v in head.items() if k != "day"
+                ):
+                    return {}, {}, {}  # of another format, version or configuration
+                identities = found.get("identities")
+                if not _identities_well_formed(identities):
+                    return {}, {}, {}
+                if "day" in head and found.get("day") != head["day"]:
+                    return {}, {}, identities  # of another day: its people are not
                 # A pickle of its own: an unpickler's memo would carry over.
                 found = _Unpickler(handle, days, tiers).load()
         except Exception:  # missing or damaged: nothing saved there
-            return {}, {}
+            return {}, {}, identities
         if type(found) is not tuple or len(found) != 2:
-            return {}, {}
+            return {}, {}, identities
         people, stubs = found
         if (
             type(people) is not dict
@@ -198,8 +217,8 @@ class PersonStore:
             or not _people_well_formed(people, shard)
             or not _stubs_well_formed(stubs, people)
         ):
-            return {}, {}  # not the shape vaultnet writes, or in the wrong file
-        return people, stubs
+            return {}, {}, identities  # not the shape vaultnet writes, or in the wrong file
+        return people, stubs, identities
 
     def save(
         self,
@@ -298,19 +317,21 @@ class PersonStore:
 
 def _head(config: Config, today: dt.date | None) -> dict[str, Any]:
     """What a file says of itself before its people, which a load must find as it is."""
-    head = {"format": FORMAT, "version": VERSION, "config": config_key(config)}
+    head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "config": config_key(config)}
     if today is not None:
         head["day"] = today.toordinal()
     return head
 
 
 def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> None:
-    """Write ``head``, then ``people`` as the entries and the stubs the per-person state
-    keeps (two pickles: a load of another day reads one). Stored in those shapes, a load
-    takes them as they are, without a step in Python for each person."""
+    """Write ``head`` with the identities of ``people``'s notes, then ``people`` as the
+    entries and the stubs the per-person state keeps (two pickles: a load of another day
+    reads one). Stored in those shapes, a load takes them as they are, without a step in
+    Python for each person."""
     entries = {path: saved[0] for path, saved in people.items()}
-    stubs = {path: (key, stub) for path, (_, key, stub) in people.items() if stub is not None}
-    pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    stubs = {path: (key, stub) for path, (_, key, stub, _) in people.items() if stub is not None}
+    identities = {path: (key, identity) for path, (_, key, _, identity) in people.items()}
+    pickle.dump({**head, "identities": identities}, handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {  # exactly these classes; everything else as usual
         dt.date: by_number,
@@ -351,6 +372,26 @@ def _people_well_formed(people: dict[Any, Any], shard: int) -> bool:
         ):
             return False
     return True
+
+
+def _identities_well_formed(identities: object) -> bool:
+    """Whether a file's identities have the shape ``_dump`` writes: (key, digest) by
+    path (checked in C: a head of another day is read, and its people are not). One in
+    the wrong file is as harmless as a wrong digest: it only makes the duplicate check
+    run (people.py)."""
+    if type(identities) is not dict:
+        return False
+    entries = identities.values()
+    return (
+        _only(identities, str)
+        and _only(entries, tuple)
+        and set(map(len, entries)) <= {2}
+        and _only(chain.from_iterable(entries), str)
+    )
+
+
+def _only(items: Iterable[object], kind: type) -> bool:
+    return not set(map(type, items)) - {kind}
 
 
 def _stubs_well_formed(stubs: dict[Any, Any], people: dict[str, Entry]) -> bool:

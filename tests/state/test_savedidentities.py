@@ -1,0 +1,145 @@
+"""The duplicate check's saved warnings (state/modelstore.py ``people``) and the identities
+of the notes they were found in, saved with each person (state/personstore.py): taken
+exactly when every person note compares as it did, never the source of truth, and
+ignored when planted or of another shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from tests.state.builds import TODAY, append, counted, edit, written
+from vaultnet.cli.main import main
+from vaultnet.config import load_config
+from vaultnet.state import people as people_module
+from vaultnet.state.cache import shard_of
+from vaultnet.state.personstore import PersonStore
+
+ANN = "People/Ann Lee.md"
+PEOPLE = Path(".vaultnet") / "people"
+DUPLICATE = "same email as People/Bob Marsh.md"
+
+
+def _build(vault: Path, today: str = TODAY) -> list[str]:
+    """``vaultnet build VAULT`` for ``today``; the warnings and errors it printed."""
+    result = CliRunner().invoke(main, ["build", str(vault), "--today", today])
+    assert result.exit_code in (0, 1), result.output
+    return [
+        line for line in result.output.splitlines() if ": warning: " in line or ": error: " in line
+    ]
+
+
+def _fresh(vault: Path, tmp_path: Path, today: str = TODAY) -> tuple[dict[str, bytes], list[str]]:
+    """The pages and messages of a build of a copy of ``vault`` without ``.vaultnet/``."""
+    copy = tmp_path / "fresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(vault, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
+    output = _build(copy, today)
+    return written(copy), [line.replace(str(copy), str(vault)) for line in output]
+
+
+def _with_a_duplicate(vault: Path) -> None:
+    edit(vault / "People" / "Chloé Martin.md", "\n---", "\nemail: bob.marsh@initech.com\n---")
+
+
+def test_the_saved_warnings_are_taken_while_no_identity_changed(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _with_a_duplicate(sample_vault)
+    assert any(DUPLICATE in line for line in _build(sample_vault))
+    checked = counted(monkeypatch, people_module, "duplicate_people")
+    append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    output = _build(sample_vault)
+    assert checked == []  # a log line: every identity as saved
+    assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path)
+    # A build after ``rm -rf .vaultnet`` gives the same.
+    checked.clear()
+    edit(sample_vault / "People" / "Ann Lee.md", "\n---", "\nemail: ann@lee.example\n---")
+    output = _build(sample_vault)
+    assert len(checked) == 1 and any(DUPLICATE in line for line in output)
+    assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path)
+
+
+def test_the_first_build_of_a_day_takes_the_identities_saved_the_day_before(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """People saved for another day are not loaded, the identities of their notes are
+    (they do not depend on the day)."""
+    _with_a_duplicate(sample_vault)
+    _build(sample_vault)
+    tomorrow = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=1)).isoformat()
+    config = load_config(sample_vault)
+    loaded = PersonStore(sample_vault).load(config, dt.date.fromisoformat(tomorrow))
+    assert not loaded.people and ANN in loaded.identities
+    checked = counted(monkeypatch, people_module, "duplicate_people")
+    identified = counted(monkeypatch, people_module, "_identity_key")
+    output = _build(sample_vault, tomorrow)
+    assert checked == [] and identified == [] and any(DUPLICATE in line for line in output)
+    assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path, tomorrow)
+
+
+def _rewrite_head(vault: Path, change: Any) -> Path:
+    """Rewrite the head of Ann's file of people with ``change`` applied to it."""
+    target = vault / PEOPLE / f"people-{shard_of(ANN):02x}.pickle"
+    with open(target, "rb") as handle:
+        head = pickle.load(handle)
+        rest = handle.read()
+    change(head)
+    target.write_bytes(pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL) + rest)
+    return target
+
+
+def test_a_planted_identity_makes_the_check_run_again(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An identity of the right shape and key that is not the note's (put there by
+    hand): the digest of everyone's is not the one the warnings were saved under."""
+    _with_a_duplicate(sample_vault)
+    _build(sample_vault)
+
+    def plant(head: dict[str, Any]) -> None:
+        key, _ = head["identities"][ANN]
+        head["identities"][ANN] = (key, "0" * 32)
+
+    _rewrite_head(sample_vault, plant)
+    assert PersonStore(sample_vault).load(load_config(sample_vault)).identities[ANN][1] == "0" * 32
+    checked = counted(monkeypatch, people_module, "duplicate_people")
+    append(sample_vault / "People" / "Bob Marsh.md", "- 2026-11-25 — call\n")
+    output = _build(sample_vault)
+    assert len(checked) == 1 and any(DUPLICATE in line for line in output)
+    assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "identities",
+    [
+        {ANN: ("key", 3)},
+        {ANN: ["key", "digest"]},
+        [(ANN, "key", "digest")],
+    ],
+    ids=["number", "list", "not-a-dict"],
+)
+def test_identities_of_another_shape_make_the_file_ignored(
+    sample_vault: Path, tmp_path: Path, identities: object
+) -> None:
+    _build(sample_vault)
+
+    def plant(head: dict[str, Any]) -> None:
+        head["identities"] = identities
+
+    _rewrite_head(sample_vault, plant)
+    loaded = PersonStore(sample_vault).load(load_config(sample_vault))
+    assert not {
+        path for path in (*loaded.people, *loaded.identities) if shard_of(path) == shard_of(ANN)
+    }
+    assert loaded.people  # the other files are taken
+    append(sample_vault / "People" / "Bob Marsh.md", "- 2026-11-25 — call\n")
+    output = _build(sample_vault)
+    assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path)
+    assert ANN in PersonStore(sample_vault).load(load_config(sample_vault)).identities

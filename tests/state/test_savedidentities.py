@@ -143,3 +143,30 @@ def test_identities_of_another_shape_make_the_file_ignored(
     output = _build(sample_vault)
     assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path)
     assert ANN in PersonStore(sample_vault).load(load_config(sample_vault)).identities
+
+
+def test_the_names_are_taken_without_their_key_while_no_identity_changed(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The identities hold all the names are made of (path, name, aliases): while every
+    note's is as saved, the names saved are taken without finding their key again."""
+    _build(sample_vault)
+    keyed = counted(monkeypatch, people_module, "names_key")
+    made = counted(monkeypatch, people_module, "names_of")
+    append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
+    output = _build(sample_vault)
+    assert keyed == [] and made == []
+    assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path)
+    keyed.clear()
+    made.clear()
+    # An email is no name: the key is found again, and is the one saved.
+    edit(sample_vault / "People" / "Ann Lee.md", "\n---", "\nemail: ann@lee.example\n---")
+    output = _build(sample_vault)
+    assert len(keyed) == 1 and made == []
+    assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path)
+    keyed.clear()
+    made.clear()
+    edit(sample_vault / "People" / "Ann Lee.md", "\n---", "\naliases: [Annie]\n---")
+    output = _build(sample_vault)
+    assert len(keyed) == 1 and len(made) == 1
+    assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path)

@@ -144,7 +144,7 @@ def test_a_damaged_or_planted_file_is_ignored(
         path.write_bytes(pickle.dumps((form, version, (value[0], [1, 2], {}))))
     elif damage == "out of range":  # a place past the ladder; a count that is not one
         if part == "names":
-            value = (*value[:5], dict.fromkeys(value[5], "2"))
+            value = (*value[:5], dict.fromkeys(value[5], "2"), value[6])
         else:
             places = [len(value[3]) + 5]
             value = (*value[:4], [(*tier[:6], places, tier[7]) for tier in value[4]], value[5])

@@ -16,7 +16,9 @@ is computed from, and written only when it changed:
   what it compares in every person note (each note's part is saved with the person,
   personstore.py);
 - ``names``: the names links resolve against (person.py ``Names``: the resolver's tables
-  and how many notes share each file name), under the key of the names;
+  and how many notes share each file name), under the key of the names, and the digest
+  of the person notes' identities, which hold what the names are made of: a build that
+  finds the same digest takes the names without finding their key again;
 - ``network``: the last network's orders (orders.py ``saved_orders``): the ladder by
   person path, each tier's slices of it and figures, the digest's lists, under the day,
   the configuration's key and a key of everyone's digests in ladder order.
@@ -64,8 +66,9 @@ Dated = tuple[str, dict[str, tuple[str, str, list[MentionFields]]]]
 # The configuration's key, the digest of the person notes' identities in path order
 # (people.py) and the warnings about duplicates (path, line, message).
 People = tuple[str, str, list[tuple[str, int | None, str]]]
-# The key of the names, the resolver's tables (links.py ``ResolverTables``) and how many
-# person notes have each file name (casefolded).
+# The key of the names, the resolver's tables (links.py ``ResolverTables``), how many
+# person notes have each file name (casefolded), and the digest of the person notes'
+# identities (people.py: they hold all the names are made of).
 SavedNames = tuple[
     str,
     dict[str, str],
@@ -73,6 +76,7 @@ SavedNames = tuple[
     dict[str, Sequence[str]],
     dict[str, Sequence[str]],
     dict[str, int],
+    str,
 ]
 # A tier's members and archived people as slices of the ladder (start, length), its
 # overdue count and median days since contact, and those moving up and aiming higher
@@ -143,9 +147,10 @@ def save(vault: Path, part: str, value: Refs | Dated | People | SavedNames | Sav
         return
 
 
-def names_saved(names: Names) -> SavedNames:
-    """``names`` as saved (``NAMES``)."""
-    return (names.key, *names.resolver.tables(), names.stems)
+def names_saved(names: Names, identified: str) -> SavedNames:
+    """``names`` as saved (``NAMES``), made of person notes of the ``identified``
+    identities."""
+    return (names.key, *names.resolver.tables(), names.stems, identified)
 
 
 def names_restored(saved: SavedNames, key: str, paths: set[str]) -> Names | None:
@@ -153,7 +158,7 @@ def names_restored(saved: SavedNames, key: str, paths: set[str]) -> Names | None
     is one of the person notes' ``paths`` (a file put there by hand might name anyone)."""
     if saved[0] != key:
         return None
-    _, found, stems, names, aliases, counts = saved
+    _, found, stems, names, aliases, counts, _ = saved
     if not paths.issuperset(found.values()) or not all(
         paths.issuperset(chain.from_iterable(table.values())) for table in (stems, names, aliases)
     ):
@@ -185,11 +190,12 @@ def _people_ok(value: Any) -> bool:
 
 
 def _names_ok(value: Any) -> bool:
-    if type(value) is not tuple or len(value) != 6 or type(value[0]) is not str:
+    if type(value) is not tuple or len(value) != 7 or type(value[0]) is not str:
         return False
-    paths, stems, names, aliases, counts = value[1:]
+    paths, stems, names, aliases, counts, identified = value[1:]
     return (
-        _table_of(paths, str)
+        type(identified) is str
+        and _table_of(paths, str)
         and all(
             _table_of(table, tuple) and _only(chain.from_iterable(table.values()), str)
             for table in (stems, names, aliases)

@@ -348,16 +348,21 @@ class PeopleState:
         build to take where their keys match (``_names``, orders.py ``from_saved``)."""
         self.saved_names, self.saved_orders = saved.names, saved.network
         if saved.names is not None:
-            self._saved["names"] = saved.names[0]
+            self._saved["names"] = (saved.names[0], saved.names[6])
         if saved.network is not None:
             self._saved["network"] = saved.network[:3]
 
     def _save_network(self, vault: Path, configured: str) -> None:
         """Save the names and the last network's orders (modelstore.py), those that
         changed since they were loaded or saved."""
-        if self.names is not None and self._saved.get("names") != self.names.key:
-            modelstore.save(vault, modelstore.NAMES, modelstore.names_saved(self.names))
-            self._saved["names"] = self.names.key
+        if self.names is not None and self.people_notes is not None:
+            # The names are those of the last build's notes (a watcher's build where no
+            # name changed keeps the names it had), so their identities go with them.
+            saved = (self.names.key, self._identified(self.people_notes))
+            if self._saved.get("names") != saved:
+                names = modelstore.names_saved(self.names, saved[1])
+                modelstore.save(vault, modelstore.NAMES, names)
+                self._saved["names"] = saved
         network, self.network = self.network, None
         if network is None:
             return
@@ -467,7 +472,10 @@ class PeopleState:
             and all(_same_names(old[index], people_notes[index]) for index in changed)
         ):
             return changed, last
-        key = names_key(people_notes)
+        saved = self.saved_names
+        as_saved = last is None and saved is not None and saved[6] == self._identified(people_notes)
+        # Every note's identity as saved: so are the names, and their key.
+        key = saved[0] if as_saved and saved is not None else names_key(people_notes)
         if last is None or last.key != key:
             saved, self.saved_names = self.saved_names, None
             if saved is not None:
@@ -475,7 +483,7 @@ class PeopleState:
                 last = modelstore.names_restored(saved, key, paths)
             if last is None or last.key != key:
                 self._saved.pop("names", None)  # not taken: saved again
-                last = names_of(people_notes, key)
+                last = names_of(people_notes, None if as_saved else key)
             self.names = last
         return None, last
 

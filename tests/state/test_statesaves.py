@@ -141,7 +141,8 @@ def test_a_file_of_rows_of_another_shape_is_ignored(
     rows rendered again and the file written again."""
     build(sample_vault)
     pages = written(sample_vault)
-    target = sorted((sample_vault / ROWS).iterdir())[0]
+    # Not the first file: a key that is no hexadecimal digest counts as the first's.
+    target = next(p for p in sorted((sample_vault / ROWS).iterdir()) if p.stem[-2:] != "00")
     payload = pickle.loads(target.read_bytes())
     forge(payload["rows"])
     target.write_bytes(pickle.dumps(payload))

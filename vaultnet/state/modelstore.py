@@ -1,9 +1,9 @@
 """What the model saves in ``.vaultnet/model/`` for the next build to take as it is.
 
-A one-shot build makes every person again (people.py: loading people measured slower
-than making them). Three parts of the model, though, are lookups whose results a later
-build can take unchanged, each saved in a file of its own under an exact key of what it
-is computed from, and written only when it changed:
+The people themselves are saved in ``.vaultnet/people/`` (personstore.py). The parts of
+the model here are lookups whose results a later build can take unchanged, each saved in
+a file of its own under an exact key of what it is computed from, and written only when
+it changed:
 
 - ``refs``: the references person notes make (``company``, ``introduced_by``,
   ``knows``), each as resolved against the names (person.py ``Refs``), under the key of

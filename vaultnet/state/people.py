@@ -8,11 +8,11 @@ takes the kept one, which equals what the model would make.
 
 The Builder owns it: a one-shot build and a watcher's builds both go through
 ``PeopleState.build``; a watcher keeps it in memory between builds. It is never the source
-of truth: without it every person is made again, with the same result. People are not
-saved to disk: loading them took longer than making them again from the parsed notes (see
-docs/performance.md). The lookups the model makes on the way (references resolved, dated
-notes' mentions, the duplicate check) are: ``load`` takes what the last build saved
-(modelstore.py), used only where its keys match, and ``save`` saves them.
+of truth: without it every person is made again, with the same result. ``load`` takes the
+people the last build saved (personstore.py) with the identity of each one's note (what
+the duplicate check compares), and the lookups the model made on the way (references
+resolved, dated notes' mentions, the duplicate check's warnings, modelstore.py), each
+used only where its key matches; ``save`` saves them.
 
 A watcher's build also knows which notes changed (``changes``). When the names, the dated
 notes and the day are as before, only those people are looked at, and when they keep their

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from tests.state.builds import TODAY, append, counted, edit, written
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
+from vaultnet.state import identities as identities_module
 from vaultnet.state import people as people_module
 from vaultnet.state.cache import shard_of
 from vaultnet.state.personstore import PersonStore
@@ -78,7 +79,7 @@ def test_the_first_build_of_a_day_takes_the_identities_saved_the_day_before(
     loaded = PersonStore(sample_vault).load(config, dt.date.fromisoformat(tomorrow))
     assert not loaded.people and ANN in loaded.identities
     checked = counted(monkeypatch, people_module, "duplicate_people")
-    identified = counted(monkeypatch, people_module, "_identity_key")
+    identified = counted(monkeypatch, identities_module, "identity_key")
     output = _build(sample_vault, tomorrow)
     assert checked == [] and identified == [] and any(DUPLICATE in line for line in output)
     assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path, tomorrow)

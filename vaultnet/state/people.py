@@ -51,7 +51,6 @@ from vaultnet.model.person import (
     Names,
     Ref,
     Refs,
-    content_key,
     details_of,
     make_person,
     mentions_in,
@@ -61,6 +60,7 @@ from vaultnet.model.person import (
 from vaultnet.model.person import person_key as make_key
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
+from vaultnet.state.identities import identified, identity, identity_key
 from vaultnet.state.known import Known
 from vaultnet.state.modelstore import SavedNames, SavedOrders
 from vaultnet.state.orders import Orders, from_saved, people_key, saved_orders
@@ -404,7 +404,7 @@ class PeopleState:
         for path in paths:
             key = key_of(path)
             found = identities.get(path)
-            identity = found[1] if found and found[0] == key else _identity_key(notes[path])
+            identity = found[1] if found and found[0] == key else identity_key(notes[path])
             saved[path] = (entries[path], key, stub_of(notes[path]), identity)
         return saved
 
@@ -495,7 +495,7 @@ class PeopleState:
         if (
             last is not None
             and changed is not None
-            and all(_identity(last[0][i]) == _identity(people_notes[i]) for i in changed)
+            and all(identity(last[0][i]) == identity(people_notes[i]) for i in changed)
         ):
             found = last[1]
         elif (
@@ -523,9 +523,8 @@ class PeopleState:
         return {}
 
     def _identified(self, people_notes: list[Note]) -> str:
-        """A digest of what the duplicate check compares in ``people_notes`` (path order),
-        the warnings it gives being a function of it: each note's part taken from
-        ``identities`` while the note's key is the same, found again otherwise."""
+        """The digest of the identities of ``people_notes`` (identities.py), once for a
+        list of them."""
         if self.identified is not None and self.identified[0] is people_notes:
             return self.identified[1]
         assert self.key_of is not None
@@ -534,15 +533,7 @@ class PeopleState:
             known = self.identities = {
                 n.path: known[n.path] for n in people_notes if n.path in known
             }
-        parts: list[str] = []
-        for note in people_notes:
-            path = note.path
-            key = key_of(path)
-            found = known.get(path)
-            if found is None or found[0] != key:
-                found = known[path] = (key, _identity_key(note))
-            parts.append(found[1])
-        digest = content_key(*parts)
+        digest = identified(people_notes, key_of, known)
         self.identified = (people_notes, digest)
         return digest
 
@@ -594,26 +585,5 @@ def _details(
     return details_of(note, mentions, today)
 
 
-def _identity_key(note: Note) -> str:
-    """A digest of the note's path and of what the duplicate check compares in it (its
-    warnings name the path)."""
-    return content_key(note.path, repr(_identity(note)))
-
-
 def _same_names(before: Note, now: Note) -> bool:
     return before.path == now.path and before.name == now.name and before.aliases == now.aliases
-
-
-def _identity(note: Note) -> tuple[object, ...]:
-    """What ``duplicate_people`` looks at in a note, the lines of its warnings included."""
-    lines = tuple(note.lines.get(key) for key in ("name", "aliases", "email", "linkedin", "phone"))
-    return (
-        note.name,
-        note.stem,
-        note.aliases,
-        note.email,
-        note.linkedin,
-        note.phone,
-        note.company,
-        lines,
-    )

@@ -96,7 +96,7 @@ def stub_of(note: Note) -> Stub | None:
 # warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
 # What is saved of a person: the entry, the note's key, its stub (None: none) and the
-# digest of what the duplicate check compares in the note (people.py ``_identity_key``).
+# digest of what the duplicate check compares in the note (identities.py).
 Saved = tuple[Entry, str, Stub | None, str]
 
 

@@ -1,0 +1,53 @@
+"""What the duplicate check compares in person notes (model/identity.py), as a digest.
+
+The check's warnings are a function of every person note's identity: its path, name,
+file name, aliases, email, profile, phone and company, with the lines the warnings name.
+Each note's identity is kept as a digest beside the note's key (personstore.py saves it
+with the person); the digest of everyone's, in path order, is the key the warnings are
+saved under (modelstore.py), and since the identities hold what the names are made of
+(path, name and aliases), the names too (people.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from vaultnet.model.person import content_key
+from vaultnet.source.notes import Note
+
+
+def identity(note: Note) -> tuple[object, ...]:
+    """What ``duplicate_people`` looks at in a note, the lines of its warnings included."""
+    lines = tuple(note.lines.get(key) for key in ("name", "aliases", "email", "linkedin", "phone"))
+    return (
+        note.name,
+        note.stem,
+        note.aliases,
+        note.email,
+        note.linkedin,
+        note.phone,
+        note.company,
+        lines,
+    )
+
+
+def identity_key(note: Note) -> str:
+    """A digest of the note's path and of its identity (the warnings name the path)."""
+    return content_key(note.path, repr(identity(note)))
+
+
+def identified(
+    people_notes: list[Note], key_of: Callable[[str], str], known: dict[str, tuple[str, str]]
+) -> str:
+    """The digest of the identities of ``people_notes`` (path order): each note's taken
+    from ``known`` (its key and identity digest, by path) while the note's key is the
+    same, found again otherwise and put in ``known``."""
+    parts: list[str] = []
+    for note in people_notes:
+        path = note.path
+        key = key_of(path)
+        found = known.get(path)
+        if found is None or found[0] != key:
+            found = known[path] = (key, identity_key(note))
+        parts.append(found[1])
+    return content_key(*parts)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +75,26 @@ def counted(
 
     monkeypatch.setattr(module, name, counted)
     return calls
+
+
+def counting(
+    monkeypatch: pytest.MonkeyPatch,
+    counts: Counter[str],
+    module: object,
+    name: str,
+    key: Callable[[tuple[Any, ...]], str],
+) -> None:
+    """Count each call to ``module.name`` from here on in ``counts``, under ``key`` of its
+    arguments."""
+    real = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        counts[key(args)] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+
+
+def page_path(args: tuple[Any, ...]) -> str:
+    """The page's path among the arguments of ``render._render_page``."""
+    return str(args[4])

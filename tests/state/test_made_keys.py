@@ -8,12 +8,11 @@ import dataclasses
 import shutil
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from tests.state.builds import append, build, edit, fresh, written
+from tests.state.builds import append, build, counting, edit, fresh, page_path, written
 from vaultnet.cli.main import main
 from vaultnet.insights import brief as brief_module
 from vaultnet.insights.brief import Around, Brief
@@ -30,18 +29,8 @@ BRIEF_DAY = ["--today", "2026-12-01"]  # Zoë's coffee is ahead: she has a brief
 def rendered(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """The pages rendered (by path) and the briefs made (``brief``) from here on."""
     counts: Counter[str] = Counter()
-    real_page, real_brief = render._render_page, brief_module.brief_of
-
-    def page(env: Any, template: str, base: Any, extra: Any, path: str, *args: Any) -> str:
-        counts[path] += 1
-        return real_page(env, template, base, extra, path, *args)
-
-    def made(*args: Any, **kwargs: Any) -> Brief:
-        counts["brief"] += 1
-        return real_brief(*args, **kwargs)
-
-    monkeypatch.setattr(render, "_render_page", page)
-    monkeypatch.setattr(brief_module, "brief_of", made)
+    counting(monkeypatch, counts, render, "_render_page", page_path)
+    counting(monkeypatch, counts, brief_module, "brief_of", lambda _: "brief")
     return counts
 
 

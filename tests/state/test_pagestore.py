@@ -13,7 +13,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.state.builds import TODAY, append, build, edit, fresh, written
+from tests.state.builds import (
+    TODAY,
+    append,
+    build,
+    counting,
+    edit,
+    fresh,
+    page_path,
+    written,
+)
 from vaultnet.cli.main import main
 from vaultnet.pipeline import output
 from vaultnet.render import obsidian, render
@@ -29,18 +38,8 @@ OTHER = "Companies/Initech.md"  # none of hers
 def rendered(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """The pages rendered (by path) and canvases laid out (``canvas``) from here on."""
     counts: Counter[str] = Counter()
-    real_page, real_canvas = render._render_page, obsidian.introductions_canvas
-
-    def page(env: Any, template: str, base: Any, extra: Any, path: str, *args: Any) -> str:
-        counts[path] += 1
-        return real_page(env, template, base, extra, path, *args)
-
-    def canvas(*args: Any) -> Any:
-        counts["canvas"] += 1
-        return real_canvas(*args)
-
-    monkeypatch.setattr(render, "_render_page", page)
-    monkeypatch.setattr(obsidian, "introductions_canvas", canvas)
+    counting(monkeypatch, counts, render, "_render_page", page_path)
+    counting(monkeypatch, counts, obsidian, "introductions_canvas", lambda _: "canvas")
     return counts
 
 

@@ -17,15 +17,11 @@ output.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
-from vaultnet.state.safepickle import PlainUnpickler
-from vaultnet.version import VERSION
+from vaultnet.state.statefile import read_state, write_state
 
 FORMAT = 1  # bumped whenever entries are keyed or stored differently
 FILE_NAME = "digest-entries.pickle"
@@ -62,19 +58,8 @@ class DigestEntries:
         return text
 
     def _read(self) -> dict[str, str]:
-        if not self._usable():
-            return {}
-        try:
-            with open(self.vault / self._relative, "rb") as handle:
-                payload: Any = PlainUnpickler(handle).load()
-        except Exception:  # missing or damaged: nothing saved
-            return {}
-        if (
-            not isinstance(payload, dict)
-            or payload.get("format") != FORMAT
-            or payload.get("version") != VERSION
-            or type(payload.get("entries")) is not dict
-        ):
+        payload = read_state(self.vault / self._relative, FORMAT) if self._usable() else None
+        if payload is None or type(payload.get("entries")) is not dict:
             return {}
         found: dict[str, str] = payload["entries"]
         for key, text in found.items():
@@ -90,12 +75,5 @@ class DigestEntries:
             return  # every entry taken as saved, and every saved one used
         if not self._usable():
             return  # never through a link
-        try:
-            target = self.vault / self._relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            payload = {"format": FORMAT, "version": VERSION, "entries": self.used}
-            with atomic_file(target, 0o600, durable=False) as handle:
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        except (OSError, pickle.PicklingError, ValueError):
-            return
-        self.saved, self.used, self.made = self.used, {}, False
+        if write_state(self.vault / self._relative, FORMAT, {"entries": self.used}):
+            self.saved, self.used, self.made = self.used, {}, False

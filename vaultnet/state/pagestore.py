@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,10 +31,9 @@ from typing import Any, TypeGuard
 
 import jinja2
 
-from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
 from vaultnet.state.pagememo import sources_key, template_inputs
-from vaultnet.state.safepickle import PlainUnpickler
+from vaultnet.state.statefile import read_state, write_state
 from vaultnet.state.valuekey import ValueKeys
 from vaultnet.version import VERSION
 
@@ -85,16 +83,8 @@ class PageStore:
         self._loaded = True
         if not self._usable():
             return
-        try:
-            with open(self.file, "rb") as handle:
-                payload: Any = PlainUnpickler(handle).load()
-        except Exception:  # missing or damaged: nothing saved
-            return
-        if (
-            type(payload) is not dict
-            or payload.get("format") != FORMAT
-            or payload.get("version") != VERSION
-        ):
+        payload = read_state(self.file, FORMAT)
+        if payload is None:
             return
         pages, shown = payload.get("pages"), payload.get("shown")
         templates = payload.get("templates")
@@ -143,18 +133,8 @@ class PageStore:
         same = (pages, shown, templates) == (self.saved, self.shown, self.templates)
         if same or not self._usable():
             return
-        payload = {
-            "format": FORMAT,
-            "version": VERSION,
-            "pages": pages,
-            "shown": shown,
-            "templates": templates,
-        }
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_file(self.file, 0o600, durable=False) as handle:
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        except (OSError, pickle.PicklingError, ValueError):
+        fields = {"pages": pages, "shown": shown, "templates": templates}
+        if not write_state(self.file, FORMAT, fields):
             return
         self.saved, self.shown, self.templates = pages, shown, templates
 

@@ -19,16 +19,12 @@ Nothing here is the source of truth: deleting the folder changes no output.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any
 
-from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
-from vaultnet.state.safepickle import PlainUnpickler
-from vaultnet.version import VERSION
+from vaultnet.state.statefile import read_state, write_state
 
 FORMAT = 2  # bumped whenever rows are keyed or stored differently
 ROWS_DIR = "rows"  # .vaultnet/rows/rows-00.pickle ... rows-ff.pickle
@@ -77,17 +73,8 @@ class RowStore:
         return self.rows
 
     def _read(self, shard: int) -> Rows:
-        try:
-            with open(self.folder / _name(shard), "rb") as handle:
-                payload: Any = PlainUnpickler(handle).load()
-        except Exception:  # missing or damaged: nothing saved there
-            return {}
-        if (
-            not isinstance(payload, dict)
-            or payload.get("format") != FORMAT
-            or payload.get("version") != VERSION
-            or not isinstance(payload.get("rows"), dict)
-        ):
+        payload = read_state(self.folder / _name(shard), FORMAT)
+        if payload is None or not isinstance(payload.get("rows"), dict):
             return {}
         found: Rows = payload["rows"]
         prefix = f"{shard:02x}"  # what the digests of a file start with (shard_of)
@@ -126,20 +113,23 @@ class RowStore:
             return  # nothing to write, or never through a link
         for shard in dirty:  # what each file is to hold, written or not
             self.saved[shard] = _kept(now, self.saved[shard], into.get(shard, ()), alive)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            for shard in sorted(dirty):
-                held = self.saved[shard]
-                target = self.folder / _name(shard)
-                if not held:
-                    target.unlink(missing_ok=True)
-                else:
-                    payload = {"format": FORMAT, "version": VERSION, "rows": held}
-                    with atomic_file(target, 0o600, durable=False) as handle:
-                        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                self.failed.discard(shard)
-        except (OSError, pickle.PicklingError, ValueError):
-            self.failed |= dirty  # written again by the next save
+        for shard in sorted(dirty):
+            held = self.saved[shard]
+            target = self.folder / _name(shard)
+            written = write_state(target, FORMAT, {"rows": held}) if held else _removed(target)
+            if not written:
+                self.failed |= dirty  # written again by the next save
+                return
+            self.failed.discard(shard)
+
+
+def _removed(file: Path) -> bool:
+    """Remove a file no longer to hold anything; False when it could not be."""
+    try:
+        file.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
 
 
 def _kept(now: Rows, held: Rows, added: Iterable[str], alive: AbstractSet[str]) -> Rows:

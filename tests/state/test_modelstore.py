@@ -18,6 +18,7 @@ from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.state import modelstore
 from vaultnet.state import people as people_module
 from vaultnet.state.cache import NoteCache
+from vaultnet.version import VERSION
 
 TODAY = dt.date(2026, 11, 26)
 SAVED = Path(".vaultnet") / "model"
@@ -103,8 +104,8 @@ class Evil:
     [
         b"",
         b"\x80\x04garbage",
-        pickle.dumps((modelstore.FORMAT, "0.0.0", {})),  # another version
-        pickle.dumps((modelstore.FORMAT + 1, None, {})),
+        pickle.dumps({"format": modelstore.FORMAT, "version": "0.0.0", "value": {}}),
+        pickle.dumps({"format": modelstore.FORMAT + 1, "version": VERSION, "value": {}}),
         pickle.dumps(Evil()),
         "shapes",
     ],
@@ -117,12 +118,12 @@ def test_a_damaged_saved_model_is_ignored(
     for part in ("refs", "dated", "people"):
         path = sample_vault / SAVED / f"{part}.pickle"
         if content == "shapes":  # the right header, values of another shape
-            _, version, _ = pickle.loads(path.read_bytes())
+            payload = pickle.loads(path.read_bytes())
             bad = {"refs": ("key", {"[[Ann Lee]]": ("Ann", 1, True, None, False)})}
             dated = {"Daily/x.md": ("k", "n", [("People/Ann Lee.md", 0, None, "x", 1, "x")])}
             bad["dated"] = ("config", dated)  # day 0: before the calendar
             bad["people"] = ("config", {"People/Ann Lee.md": ("k", 3)}, [])
-            path.write_bytes(pickle.dumps((modelstore.FORMAT, version, bad[part])))
+            path.write_bytes(pickle.dumps({**payload, "value": bad[part]}))
         else:
             assert isinstance(content, bytes)
             path.write_bytes(content)
@@ -144,9 +145,10 @@ def test_saved_references_to_nobody_are_ignored(sample_vault: Path) -> None:
     not have (put there by hand) is not taken."""
     one_shot(sample_vault)
     path = sample_vault / SAVED / "refs.pickle"
-    form, version, (key, refs) = pickle.loads(path.read_bytes())
+    payload = pickle.loads(path.read_bytes())
+    key, refs = payload["value"]
     planted = {text: (*ref[:3], "People/Nobody.md", ref[4]) for text, ref in refs.items()}
-    path.write_bytes(pickle.dumps((form, version, (key, planted))))
+    path.write_bytes(pickle.dumps({**payload, "value": (key, planted)}))
     append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
     builder.people_state().load(sample_vault, builder.config)

@@ -137,20 +137,21 @@ def test_a_damaged_or_planted_file_is_ignored(
 ) -> None:
     build(sample_vault)
     path = sample_vault / SAVED / f"{part}.pickle"
-    form, version, value = pickle.loads(path.read_bytes())
+    payload = pickle.loads(path.read_bytes())
+    value = payload["value"]
     if damage == "garbage":
         path.write_bytes(b"\x80\x04garbage")
     elif damage == "shape":
-        path.write_bytes(pickle.dumps((form, version, (value[0], [1, 2], {}))))
+        path.write_bytes(pickle.dumps({**payload, "value": (value[0], [1, 2], {})}))
     elif damage == "out of range":  # a place past the ladder; a count that is not one
         if part == "names":
             value = (*value[:5], dict.fromkeys(value[5], "2"), value[6])
         else:
             places = [len(value[3]) + 5]
             value = (*value[:4], [(*tier[:6], places, tier[7]) for tier in value[4]], value[5])
-        path.write_bytes(pickle.dumps((form, version, value)))
+        path.write_bytes(pickle.dumps({**payload, "value": value}))
     else:
-        path.write_bytes(pickle.dumps((form, version, _planted(part, value))))
+        path.write_bytes(pickle.dumps({**payload, "value": _planted(part, value)}))
     computed = counted(monkeypatch, people_module, "names_of" if part == "names" else "network_of")
     append(sample_vault / "People" / "Ann Lee.md", "- 2026-11-25 — call about the RFC\n")
     build(sample_vault)
@@ -188,10 +189,11 @@ def test_orders_saved_out_of_their_order_are_made_again(
     (made by hand) is not patched: the network is ordered again, with no error."""
     build(sample_vault)
     path = sample_vault / SAVED / "network.pickle"
-    form, version, value = pickle.loads(path.read_bytes())
+    payload = pickle.loads(path.read_bytes())
+    value = payload["value"]
     lists = {name: places[::-1] for name, places in value[5].items()}
     assert any(len(places) > 2 for places in lists.values())
-    path.write_bytes(pickle.dumps((form, version, (*value[:5], lists))))
+    path.write_bytes(pickle.dumps({**payload, "value": (*value[:5], lists)}))
     ordered = counted(monkeypatch, people_module, "network_of")
     for name in ("Ann Lee", "Bob Marsh", "Zoë Okafor"):
         append(sample_vault / "People" / f"{name}.md", "- 2026-11-25 — call about the RFC\n")

@@ -35,21 +35,18 @@ deleting it changes no output, only the time a build takes.
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from vaultnet.atomic import atomic_file
 from vaultnet.containment import STATE_DIR, link_on_the_way
 from vaultnet.model.person import Names
 from vaultnet.source.links import Resolver
-from vaultnet.state.safepickle import PlainUnpickler
-from vaultnet.version import VERSION
+from vaultnet.state.statefile import read_state, write_state
 
-FORMAT = 3  # bumped whenever what is saved changes its keys or its shape
+FORMAT = 4  # bumped whenever what is saved changes its keys or its shape
 MODEL_DIR = "model"  # .vaultnet/model/refs.pickle, dated.pickle, people.pickle, ...
 REFS, DATED, PEOPLE, NAMES, NETWORK = "refs", "dated", "people", "names", "network"
 
@@ -118,33 +115,16 @@ def load(vault: Path) -> SavedModel:
 
 
 def _load(folder: Path, part: str, well_formed: Callable[[Any], bool]) -> Any:
-    try:
-        with open(folder / f"{part}.pickle", "rb") as handle:
-            payload: Any = PlainUnpickler(handle).load()
-    except Exception:  # missing or damaged: nothing saved
+    payload = read_state(folder / f"{part}.pickle", FORMAT)
+    if payload is None or "value" not in payload or not well_formed(payload["value"]):
         return None
-    if (
-        type(payload) is not tuple
-        or len(payload) != 3
-        or payload[0] != FORMAT
-        or payload[1] != VERSION
-        or not well_formed(payload[2])
-    ):
-        return None
-    return payload[2]
+    return payload["value"]
 
 
 def save(vault: Path, part: str, value: Refs | Dated | People | SavedNames | SavedOrders) -> None:
     """Save one part for the next build, atomically. Failures only cost speed."""
-    if not _usable(vault):
-        return  # never through a link
-    folder = vault / STATE_DIR / MODEL_DIR
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with atomic_file(folder / f"{part}.pickle", 0o600, durable=False) as handle:
-            pickle.dump((FORMAT, VERSION, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    except (OSError, pickle.PicklingError, ValueError):
-        return
+    if _usable(vault):  # never through a link
+        write_state(vault / STATE_DIR / MODEL_DIR / f"{part}.pickle", FORMAT, {"value": value})
 
 
 def names_saved(names: Names, identified: str) -> SavedNames:

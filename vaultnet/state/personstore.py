@@ -236,12 +236,9 @@ class PersonStore:
         dirty = self._dirty(paths, made)
         if not dirty or not self._usable():
             return
-        members = self._members(dirty, paths, made)
+        members = self._hold(dirty, paths, made)
         found = people([path for shard in dirty for path in members[shard]])
         head = _head(config, today)
-        held = self._held()
-        for shard in dirty:
-            held[shard] = members[shard]  # what the file is to hold, written or not
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for shard in sorted(dirty):
@@ -280,11 +277,8 @@ class PersonStore:
         saving = in_helper(save, lambda: self.failed.update(dirty))  # written again by save
         if saving is None:
             return None
-        # Here: the files as the helper writes them, unless it says it failed.
-        members = self._members(dirty, paths, made)
-        for shard in dirty:
-            self._held()[shard] = members[shard]
-        self.failed -= dirty
+        self._hold(dirty, paths, made)  # here: the files as the helper writes them
+        self.failed -= dirty  # unless it says it failed
         return saving
 
     def _held(self) -> list[set[str]]:
@@ -300,18 +294,20 @@ class PersonStore:
                 dirty.add(shard)  # someone gone
         return dirty
 
-    def _members(
+    def _hold(
         self, dirty: set[int], paths: Collection[str], made: Iterable[str]
     ) -> dict[int, set[str]]:
-        """The paths each of the ``dirty`` files is to hold: those it holds still there,
-        and the people made into it still there (everyone else in ``paths`` was loaded
-        from the file that holds them, or made)."""
+        """The paths each of the ``dirty`` files is to hold, kept as what it holds, written
+        or not: those it holds still there, and the people made into it still there
+        (everyone else in ``paths`` was loaded from the file that holds them, or made)."""
         held = self._held()
         members = {shard: {path for path in held[shard] if path in paths} for shard in dirty}
         for path in made:
             found = members.get(shard_of(path))
             if found is not None and path in paths:  # not gone since it was made
                 found.add(path)
+        for shard in dirty:
+            held[shard] = members[shard]
         return members
 
 

@@ -167,7 +167,7 @@ def _plant(vault: Path, forge: Callable[[dict[str, Any]], None]) -> None:
     with open(target, "rb") as handle:
         head = pickle.load(handle)
     saved: dict[str, Any] = {
-        path: (entry, *loaded.stubs.get(path, ("", None)), loaded.identities[path][1])
+        path: (entry, *loaded.stubs.get(path, ("", None)), loaded.identities[path][1], None)
         for path, entry in loaded.people.items()
         if shard_of(path) == shard_of(ANN)
     }
@@ -197,8 +197,8 @@ def _not_a_warning(saved: dict[str, Any]) -> None:
 
 
 def _stub_of_another(saved: dict[str, Any]) -> None:
-    entry, key, stub, identity = saved[ANN]
-    saved[ANN] = (entry, key, stub._replace(path="People/Someone else.md"), identity)
+    entry, key, stub, identity, mentioned = saved[ANN]
+    saved[ANN] = (entry, key, stub._replace(path="People/Someone else.md"), identity, mentioned)
 
 
 def _entry_as_a_list(saved: dict[str, Any]) -> None:

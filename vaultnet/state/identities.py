@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from vaultnet.model.person import content_key
 from vaultnet.source.notes import Note
+from vaultnet.state.personstore import Stub
 
 
 def identity(note: Note) -> tuple[object, ...]:
@@ -41,13 +42,16 @@ def identified(
 ) -> str:
     """The digest of the identities of ``people_notes`` (path order): each note's taken
     from ``known`` (its key and identity digest, by path) while the note's key is the
-    same, found again otherwise and put in ``known``."""
+    same, found again otherwise and put in ``known``. A stub stands for a note whose key
+    is the one saved with it, and with its identity: that one is taken without asking
+    for the key."""
     parts: list[str] = []
     for note in people_notes:
         path = note.path
-        key = key_of(path)
         found = known.get(path)
-        if found is None or found[0] != key:
-            found = known[path] = (key, identity_key(note))
+        if found is None or type(note) is not Stub:
+            key = key_of(path)
+            if found is None or found[0] != key:
+                found = known[path] = (key, identity_key(note))
         parts.append(found[1])
     return content_key(*parts)

@@ -32,6 +32,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from vaultnet.config import Config
@@ -64,7 +65,7 @@ from vaultnet.state.identities import identified, identity, identity_key
 from vaultnet.state.known import Known
 from vaultnet.state.modelstore import SavedNames, SavedOrders
 from vaultnet.state.orders import Orders, from_saved, people_key, saved_orders
-from vaultnet.state.personstore import PersonStore, Saved, Stub, stub_of
+from vaultnet.state.personstore import Made, Mentioned, PersonStore, Saved, Stub, stub_of
 from vaultnet.state.saving import Saving
 
 # The person's digest, the person, the warnings about their note.
@@ -123,6 +124,9 @@ class PeopleState:
         self.unlinked: set[str] = set()
         self.made: set[str] = set()
         self.stubs: dict[str, tuple[str, Stub]] = {}  # as loaded: the note's key, its stub
+        # What the loaded people were made with, file by file, and the configuration's
+        # key they were loaded for: until the first build has taken them.
+        self.loaded: tuple[str, list[Made]] | None = None
         # The names and the last network's orders as saved (modelstore.py), until the
         # first build takes them; the network to save, and the keys of those saved.
         self.saved_names: SavedNames | None = None
@@ -166,6 +170,7 @@ class PeopleState:
         if self.refs[0] != names.key:
             self.refs = (names.key, self._saved_refs(names.key, people_notes))
         refs = Refs(names.resolver, config, self.refs[1])
+        unchanged = self._unchanged(signature, sources)
         # The last network's orders and people hold only if this build ends: taken out
         # until it does.
         last, built = self.last, self.built
@@ -178,11 +183,15 @@ class PeopleState:
 
         def person_of(note: Note) -> Entry:
             path = note.path
-            digest = make_key(
-                path, key_of(path), sources.get(path, ()), names.key, today, configured
-            )
             entry = entries.get(path)
             found = mentions.get(path, empty)
+            # A stub stands for a note whose key is the one its person was saved with.
+            if type(note) is Stub and path in unchanged and entry is not None:
+                digest = entry[0]  # everything it is made of is as it was
+            else:
+                digest = make_key(
+                    path, key_of(path), sources.get(path, ()), names.key, today, configured
+                )
             if entry is not None and entry[0] == digest:
                 if unlinked and path in unlinked:  # a saved person: details from the note
                     make = functools.partial(_details, note, found, today, whole)
@@ -273,6 +282,7 @@ class PeopleState:
         self.unlinked.update(loaded.people)
         self.stubs.update(loaded.stubs)
         self.identities.update(loaded.identities)
+        self.loaded = (config_key(config), loaded.made)
         saved = modelstore.load(vault)
         self._take_saved_network(saved)
         if saved.refs is not None:
@@ -374,8 +384,8 @@ class PeopleState:
     def _save_people(self) -> None:
         """Save the people (personstore.py): those made since the last save."""
         if self.store is not None and self.built is not None and self._config is not None:
-            today = self.built.signature[0]
-            self.store.save(self._config[0], today, self.entries, self._people, self.made)
+            today, _, names = self.built.signature
+            self.store.save(self._config[0], today, names, self.entries, self._people, self.made)
             self.made = set()
 
     def save_people_in_background(self) -> Saving | None:
@@ -383,13 +393,50 @@ class PeopleState:
         made; ``save`` then saves the rest of what it saves."""
         if self.store is None or self._config is None or self.built is None:
             return None
-        today = self.built.signature[0]
+        today, _, names = self.built.signature
         saving = self.store.save_in_background(
-            self._config[0], today, self.entries, self._people, self.made
+            self._config[0], today, names, self.entries, self._people, self.made
         )
         if saving is not None:
             self.made = set()
         return saving
+
+    def _unchanged(
+        self, signature: tuple[dt.date, str, str], sources: dict[str, list[str]]
+    ) -> set[str]:
+        """The people loaded whose digest is as saved for any whose note is unchanged
+        (once, on the first build after ``load``): those of the files whose people were
+        made for the same day, configuration and names, and mentioned in the same dated
+        notes, each as it was, and no other (as many mentions of the file's people as
+        then: any other note mentioning one of them would add one). Their digest would
+        be found again as it is; finding that this way costs a few thousand comparisons
+        rather than hashing everyone's inputs."""
+        loaded, self.loaded = self.loaded, None
+        found: set[str] = set()
+        today, configured, names = signature
+        if loaded is None or loaded[0] != configured:
+            return found
+        day, dated, missing = today.toordinal(), self.dated, ("",)
+        for made in loaded[1]:
+            if (
+                made.day == day
+                and made.names == names
+                and all(dated.get(path, missing)[0] == key for path, key in made.mentions.items())
+                # their mentions counted in C: this runs for everyone
+                and sum(map(len, map(sources.get, made.paths, repeat(())))) == made.mentioned
+            ):
+                found.update(made.paths)
+        return found
+
+    def _mentioned(self, path: str) -> Mentioned:
+        """Where the person of ``path`` is mentioned: the dated note and its key of each
+        of their mentions, as the last build found them."""
+        if self.mentions is None:
+            return None
+        dated = self.dated
+        return tuple(
+            (entry.source, dated[entry.source][0]) for entry in self.mentions[0].get(path, ())
+        )
 
     def _people(self, paths: Iterable[str]) -> dict[str, Saved]:
         """The people of ``paths``, of the last build, as the person store saves them."""
@@ -402,10 +449,13 @@ class PeopleState:
         identities = self.identities
         saved: dict[str, Saved] = {}
         for path in paths:
-            key = key_of(path)
-            found = identities.get(path)
-            identity = found[1] if found and found[0] == key else identity_key(notes[path])
-            saved[path] = (entries[path], key, stub_of(notes[path]), identity)
+            note, found = notes[path], identities.get(path)
+            if type(note) is Stub and found is not None:
+                key, identity = found  # a stub's note has the key saved with it
+            else:
+                key = key_of(path)
+                identity = found[1] if found and found[0] == key else identity_key(note)
+            saved[path] = (entries[path], key, stub_of(note), identity, self._mentioned(path))
         return saved
 
     def held(self) -> dict[str, tuple[str, Stub]]:

@@ -51,7 +51,7 @@ from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
 from vaultnet.state.saving import Saving, in_helper
 from vaultnet.version import VERSION
 
-FORMAT = 3  # bumped whenever what is saved of a person changes, or how a person is made
+FORMAT = 4  # bumped whenever what is saved of a person changes, or how a person is made
 PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
 SHARDS = 256  # as many as the parse cache's, by the same hash of the path
 BACKGROUND_PEOPLE = 500  # people made, from which a forked helper saves them
@@ -95,9 +95,27 @@ def stub_of(note: Note) -> Stub | None:
 # A person as the per-person state keeps them (people.py): their digest, the person, the
 # warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
-# What is saved of a person: the entry, the note's key, its stub (None: none) and the
-# digest of what the duplicate check compares in the note (identities.py).
-Saved = tuple[Entry, str, Stub | None, str]
+# Where a person's mentions are (the path and key of the dated note of each, in order):
+# None when not known (then their file's people are not taken without their digest).
+Mentioned = tuple[tuple[str, str], ...] | None
+# What is saved of a person: the entry, the note's key, its stub (None: none), the
+# digest of what the duplicate check compares in the note (identities.py) and where
+# the person is mentioned.
+Saved = tuple[Entry, str, Stub | None, str, Mentioned]
+
+
+class Made(NamedTuple):
+    """What the people of one file were made with, besides their notes: the day (its
+    number), the key of the names, and where they are mentioned (the key of each dated
+    note that mentions one of them, by its path, and how many mentions there are).
+    While all of it is as it was, so is every person's digest whose note is unchanged
+    (people.py ``_unchanged``)."""
+
+    day: int
+    names: str
+    mentions: dict[str, str]
+    mentioned: int
+    paths: Collection[str]  # the people of the file
 
 
 class Loaded(NamedTuple):
@@ -108,6 +126,8 @@ class Loaded(NamedTuple):
     # The note's key and its identity digest, by its path: also of people saved for
     # another day than the one asked for.
     identities: dict[str, tuple[str, str]]
+    # What each file's people were made with (those of the day asked for, when known).
+    made: list[Made]
 
 
 _MODEL = {
@@ -172,25 +192,30 @@ class PersonStore:
         holds the day, so no one saved for another is ever taken (a file's head says its
         day, and the rest of a file of another day is not read)."""
         self.held = [set() for _ in range(SHARDS)]
-        found = Loaded({}, {}, {})
+        found = Loaded({}, {}, {}, [])
         if not self._usable():
             return found
         days = Days()
         tiers = {tier.name: tier for tier in config.tiers}
         head = _head(config, today)
         for shard in range(SHARDS):
-            people, stubs, identities = self._read(shard, days, tiers, head)
+            people, stubs, identities, made = self._read(shard, days, tiers, head)
             found.people.update(people)
             found.stubs.update(stubs)
             found.identities.update(identities)
+            if made is not None:
+                found.made.append(made)
             self.held[shard] = set(people)
         return found
 
     def _read(
         self, shard: int, days: Days, tiers: dict[str, Tier], head: dict[str, Any]
-    ) -> tuple[dict[str, Entry], dict[str, tuple[str, Stub]], dict[str, tuple[str, str]]]:
-        """A file's people, stubs and identities, as ``_dump`` writes them; none when
-        it cannot be used (the identities alone when it is of another day)."""
+    ) -> tuple[
+        dict[str, Entry], dict[str, tuple[str, Stub]], dict[str, tuple[str, str]], Made | None
+    ]:
+        """A file's people, stubs, identities and what its people were made with, as
+        ``_dump`` writes them; none when it cannot be used (the identities alone when it
+        is of another day)."""
         identities: Any = {}
         try:
             with open(self.folder / _name(shard), "rb") as handle:
@@ -198,18 +223,19 @@ class PersonStore:
                 if type(found) is not dict or any(
                     found.get(k) != v for k, v in head.items() if k != "day"
                 ):
-                    return {}, {}, {}  # of another format, version or configuration
+                    return {}, {}, {}, None  # of another format, version or configuration
                 identities = found.get("identities")
                 if not _identities_well_formed(identities):
-                    return {}, {}, {}
+                    return {}, {}, {}, None
                 if "day" in head and found.get("day") != head["day"]:
-                    return {}, {}, identities  # of another day: its people are not
+                    return {}, {}, identities, None  # of another day: its people are not
+                made = _made_of(found)
                 # A pickle of its own: an unpickler's memo would carry over.
                 found = _Unpickler(handle, days, tiers).load()
         except Exception:  # missing or damaged: nothing saved there
-            return {}, {}, identities
+            return {}, {}, identities, None
         if type(found) is not tuple or len(found) != 2:
-            return {}, {}, identities
+            return {}, {}, identities, None
         people, stubs = found
         if (
             type(people) is not dict
@@ -217,28 +243,31 @@ class PersonStore:
             or not _people_well_formed(people, shard)
             or not _stubs_well_formed(stubs, people)
         ):
-            return {}, {}, identities  # not the shape vaultnet writes, or in the wrong file
-        return people, stubs, identities
+            # not the shape vaultnet writes, or in the wrong file
+            return {}, {}, identities, None
+        return people, stubs, identities, made._replace(paths=people.keys()) if made else None
 
     def save(
         self,
         config: Config,
         today: dt.date,
+        names: str,
         paths: Collection[str],
         people: Callable[[Iterable[str]], Mapping[str, Saved]],
         made: Collection[str],
     ) -> None:
         """Save the people of ``paths`` (``people`` gives those asked for), made with
-        ``config`` for ``today``: the files that hold a path in ``made`` (people made since
-        they were loaded) or one no longer in ``paths``, and those a helper failed to
-        write. Only the people of those files are asked for and written: a build after a
-        few edits encodes a few files' people, not everyone. Failures only cost speed."""
+        ``config`` for ``today`` and the names of key ``names``: the files that hold a
+        path in ``made`` (people made since they were loaded) or one no longer in
+        ``paths``, and those a helper failed to write. Only the people of those files
+        are asked for and written: a build after a few edits encodes a few files'
+        people, not everyone. Failures only cost speed."""
         dirty = self._dirty(paths, made)
         if not dirty or not self._usable():
             return
         members = self._hold(dirty, paths, made)
         found = people([path for shard in dirty for path in members[shard]])
-        head = _head(config, today)
+        head = {**_head(config, today), "names": names}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for shard in sorted(dirty):
@@ -257,6 +286,7 @@ class PersonStore:
         self,
         config: Config,
         today: dt.date,
+        names: str,
         paths: Collection[str],
         people: Callable[[Iterable[str]], Mapping[str, Saved]],
         made: Collection[str],
@@ -271,7 +301,7 @@ class PersonStore:
         dirty = self._dirty(paths, made)
 
         def save() -> bool:  # in the helper
-            self.save(config, today, paths, people, made)
+            self.save(config, today, names, paths, people, made)
             return not self.failed & dirty
 
         saving = in_helper(save, lambda: self.failed.update(dirty))  # written again by save
@@ -320,14 +350,19 @@ def _head(config: Config, today: dt.date | None) -> dict[str, Any]:
 
 
 def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> None:
-    """Write ``head`` with the identities of ``people``'s notes, then ``people`` as the
-    entries and the stubs the per-person state keeps (two pickles: a load of another day
-    reads one). Stored in those shapes, a load takes them as they are, without a step in
-    Python for each person."""
+    """Write ``head`` with the identities of ``people``'s notes and where they are
+    mentioned, then ``people`` as the entries and the stubs the per-person state keeps
+    (two pickles: a load of another day reads one). Stored in those shapes, a load takes
+    them as they are, without a step in Python for each person."""
     entries = {path: saved[0] for path, saved in people.items()}
-    stubs = {path: (key, stub) for path, (_, key, stub, _) in people.items() if stub is not None}
-    identities = {path: (key, identity) for path, (_, key, _, identity) in people.items()}
-    pickle.dump({**head, "identities": identities}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    stubs = {path: (saved[1], saved[2]) for path, saved in people.items() if saved[2] is not None}
+    identities = {path: (saved[1], saved[3]) for path, saved in people.items()}
+    head = {**head, "identities": identities}
+    mentioned = [saved[4] for saved in people.values()]
+    if all(found is not None for found in mentioned):
+        head["mentions"] = dict(chain.from_iterable(filter(None, mentioned)))
+        head["mentioned"] = sum(map(len, filter(None, mentioned)))
+    pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {  # exactly these classes; everything else as usual
         dt.date: by_number,
@@ -368,6 +403,23 @@ def _people_well_formed(people: dict[Any, Any], shard: int) -> bool:
         ):
             return False
     return True
+
+
+def _made_of(head: dict[str, Any]) -> Made | None:
+    """What a file's head says its people were made with (their paths still to be
+    added); None when it does not say it in the shape ``_dump`` writes."""
+    day, names = head.get("day"), head.get("names")
+    mentions, mentioned = head.get("mentions"), head.get("mentioned")
+    if not (
+        type(day) is int
+        and type(names) is str
+        and type(mentions) is dict
+        and type(mentioned) is int
+        and _only(mentions, str)
+        and _only(mentions.values(), str)
+    ):
+        return None
+    return Made(day, names, mentions, mentioned, ())
 
 
 def _identities_well_formed(identities: object) -> bool:

@@ -14,6 +14,7 @@ from tests.state.builds import append, build, counted, edit, fresh, written
 from vaultnet.config import load_config
 from vaultnet.pipeline import build as build_module
 from vaultnet.state import people as people_module
+from vaultnet.state import personstore
 from vaultnet.state.cache import shard_of
 from vaultnet.state.personstore import PersonStore
 
@@ -104,13 +105,19 @@ def test_people_saved_with_what_they_were_made_with_of_another_shape_are_hashed(
     vaultnet writes, still gives its people, each taken only when its digest is found
     again as saved."""
     build(sample_vault)
+    config = load_config(sample_vault)
+    loaded = PersonStore(sample_vault).load(config)
     target = _file_of(sample_vault, KATARZYNA)
     with open(target, "rb") as handle:
-        head, body = pickle.load(handle), handle.read()
+        head = pickle.load(handle)
     head["mentioned"] = str(head["mentioned"])
+    saved = {  # as they were, but for where they are mentioned: not said again
+        path: (entry, *loaded.stubs[path], loaded.identities[path][1], None)
+        for path, entry in loaded.people.items()
+        if shard_of(path) == shard_of(KATARZYNA)
+    }
     with open(target, "wb") as handle:
-        pickle.dump(head, handle)
-        handle.write(body)
+        personstore._dump(head, saved, handle)
     append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
     hashed, made = _hashed_and_made(monkeypatch)
     build(sample_vault)

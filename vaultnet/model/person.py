@@ -284,12 +284,13 @@ class Refs:
 
 def _ref(value: str, resolver: Resolver, folder: str = "") -> Ref:
     link = as_link(value)
-    target = link.target if link else value.strip()
+    stripped = value.strip()  # text and target alike when not a link: one string
+    target = link.target if link else stripped
     match = resolver.resolve(target, folder)
     if link is not None and target.startswith(("./", "../")):
         target = match.key[:-3] if match else link_path(target, folder)
     return Ref(
-        text=link.text if link else value.strip(),  # plain_text, without reading it again
+        text=link.text if link else stripped,  # plain_text, without reading it again
         target=target,
         is_link=link is not None,
         person=match.key if match else None,
@@ -398,7 +399,9 @@ def make_person(
         dormant_after=config.dormant_after,
     )
     link = note.stem if stems.get(note.stem.casefold(), 0) <= 1 else note.path[:-3]
-    name = note.name or note.stem
+    # The file name's own text when the name is the same (most notes): one string where
+    # the person is saved with their note's stub (state/personstore.py), not two.
+    name = note.name if note.name and note.name != note.stem else note.stem
     folder = note.path.rpartition("/")[0]
     sort_name = name.casefold()
     return Person(

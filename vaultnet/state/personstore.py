@@ -56,7 +56,7 @@ PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
 SHARDS = 256  # as many as the parse cache's, by the same hash of the path
 BACKGROUND_PEOPLE = 500  # people made, from which a forked helper saves them
 # The lines of a note the duplicate check names in its warnings (identity.py).
-IDENTITY_LINES = frozenset({"name", "aliases", "email", "linkedin", "phone"})
+IDENTITY_LINES = ("name", "aliases", "email", "linkedin", "phone")
 
 
 class Stub(Note):
@@ -74,13 +74,16 @@ def stub_of(note: Note) -> Stub | None:
         return note
     if is_dated(note):
         return None
-    lines = {key: line for key, line in note.lines.items() if key in IDENTITY_LINES}
+    # The keys as these strings, and the name as the file name's when the same: a file
+    # of people holds each string once, however many stubs have it.
+    found = note.lines
+    lines = {key: found[key] for key in IDENTITY_LINES if key in found}
     return Stub(
         note.path,
         note.stem,
         note.person,
         note.generated,
-        name=note.name,
+        name=note.stem if note.name == note.stem else note.name,
         aliases=note.aliases,
         company=note.company,
         email=note.email,
@@ -219,7 +222,8 @@ class PersonStore:
         identities: Any = {}
         try:
             with open(self.folder / _name(shard), "rb") as handle:
-                found: Any = _Unpickler(handle, days, tiers).load()
+                unpickler = _Unpickler(handle, days, tiers)
+                found: Any = unpickler.load()
                 if type(found) is not dict or any(
                     found.get(k) != v for k, v in head.items() if k != "day"
                 ):
@@ -230,8 +234,8 @@ class PersonStore:
                 if "day" in head and found.get("day") != head["day"]:
                     return {}, {}, identities, None  # of another day: its people are not
                 made = _made_of(found)
-                # A pickle of its own: an unpickler's memo would carry over.
-                found = _Unpickler(handle, days, tiers).load()
+                # The same unpickler: the people's paths and keys are the head's.
+                found = unpickler.load()
         except Exception:  # missing or damaged: nothing saved there
             return {}, {}, identities, None
         if type(found) is not tuple or len(found) != 2:
@@ -352,8 +356,9 @@ def _head(config: Config, today: dt.date | None) -> dict[str, Any]:
 def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> None:
     """Write ``head`` with the identities of ``people``'s notes and where they are
     mentioned, then ``people`` as the entries and the stubs the per-person state keeps
-    (two pickles: a load of another day reads one). Stored in those shapes, a load takes
-    them as they are, without a step in Python for each person."""
+    (two pickles of one pickler: a load of another day reads the first). Stored in
+    those shapes, a load takes them as they are, without a step in Python for each
+    person."""
     entries = {path: saved[0] for path, saved in people.items()}
     stubs = {path: (saved[1], saved[2]) for path, saved in people.items() if saved[2] is not None}
     identities = {path: (saved[1], saved[3]) for path, saved in people.items()}
@@ -362,13 +367,15 @@ def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> 
     if all(found is not None for found in mentioned):
         head["mentions"] = dict(chain.from_iterable(filter(None, mentioned)))
         head["mentioned"] = sum(map(len, filter(None, mentioned)))
-    pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {  # exactly these classes; everything else as usual
         dt.date: by_number,
         Tier: _tier_by_name,
         Details: _no_details,
     }
+    pickler.dump(head)
+    # Its memo carries over: the people's paths and their notes' keys, each the same
+    # string as in the head, are written and loaded once.
     pickler.dump((entries, stubs))
 
 

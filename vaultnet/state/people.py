@@ -33,6 +33,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 
 from vaultnet.config import Config
@@ -70,6 +71,7 @@ from vaultnet.state.saving import Saving
 
 # The person's digest, the person, the warnings about their note.
 Entry = tuple[str, Person, tuple[Diagnostic, ...]]
+_PATH = attrgetter("path")  # of each note, in C: everyone's are asked for
 
 
 @dataclass(slots=True)
@@ -254,13 +256,20 @@ class PeopleState:
                 self.last = last
         saved, self.saved_orders = self.saved_orders, None
         if network is None and saved is not None:
-
-            def was(path: str) -> Person | None:
-                entry = entries.get(path)
-                return replaced.get(path, entry[1] if entry is not None else None)
-
+            # Everyone as they were (those made again as before), looked up in C.
+            was = {path: entry[1] for path, entry in entries.items()}
+            was.update(replaced)
             self.last = from_saved(
-                saved, config, today, configured, was, people, made, split, notes, names.resolver
+                saved,
+                config,
+                today,
+                configured,
+                was.get,
+                people,
+                made,
+                split,
+                notes,
+                names.resolver,
             )
             network = self.last.network if self.last is not None else None
             if network is None:
@@ -529,8 +538,7 @@ class PeopleState:
         if last is None or last.key != key:
             saved, self.saved_names = self.saved_names, None
             if saved is not None:
-                paths = {note.path for note in people_notes}
-                last = modelstore.names_restored(saved, key, paths)
+                last = modelstore.names_restored(saved, key, set(map(_PATH, people_notes)))
             if last is None or last.key != key:
                 self._saved.pop("names", None)  # not taken: saved again
                 last = names_of(people_notes, None if as_saved else key)
@@ -567,7 +575,7 @@ class PeopleState:
         saved, self.saved_refs = self.saved_refs, None
         if saved is None or saved[0] != key:
             return {}
-        paths = {note.path for note in people_notes}
+        paths = set(map(_PATH, people_notes))
         if all(ref.person is None or ref.person in paths for ref in saved[1].values()):
             return saved[1]
         return {}

@@ -67,6 +67,7 @@ from vaultnet.state.known import Known
 from vaultnet.state.modelstore import SavedNames, SavedOrders
 from vaultnet.state.orders import Orders, from_saved, people_key, saved_orders
 from vaultnet.state.personstore import Made, Mentioned, PersonStore, Saved, Stub, stub_of
+from vaultnet.state.safepickle import Days
 from vaultnet.state.saving import Saving
 
 # The person's digest, the person, the warnings about their note.
@@ -294,13 +295,15 @@ class PeopleState:
         self.loaded = (config_key(config), loaded.made)
         saved = modelstore.load(vault)
         self._take_saved_network(saved)
+        # The named tuples are made in C of the fields modelstore.py checked, as a note's
+        # are on loading (safepickle.py), and each day's date once: thousands of each.
+        new, day = tuple.__new__, Days().__getitem__
         if saved.refs is not None:
             names_key, refs = saved.refs
-            self.saved_refs = (names_key, {text: Ref(*fields) for text, fields in refs.items()})
+            self.saved_refs = (names_key, {text: new(Ref, f) for text, f in refs.items()})
             self._saved["refs"] = (names_key, len(refs))
         if saved.dated is not None:
             self._saved_config["dated"], dated = saved.dated
-            day = dt.date.fromordinal
             self.dated = {
                 path: (
                     key,
@@ -308,7 +311,7 @@ class PeopleState:
                     [
                         (
                             person,
-                            Interaction(day(date), kind, text, (), (), line, path, True),
+                            new(Interaction, (day(date), kind, text, (), (), line, path, True)),
                             shown,
                         )
                         for person, date, kind, text, line, shown in mentions

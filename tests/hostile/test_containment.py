@@ -122,9 +122,10 @@ def test_f5_saved_people_are_neither_read_nor_written_through_a_linked_state_fol
     config = load_config(vault)  # checked before .vaultnet became a link
     os.symlink(outside, vault / ".vaultnet")
     store = PersonStore(vault)
-    assert store.load(config) == ({}, {}, {})  # nothing read through the link
-    people = {path: (entry, "", None, "") for path, entry in saved.people.items()}
-    store.save(config, dt.date.fromisoformat(TODAY), list(people), lambda _: people, list(people))
+    assert store.load(config) == ({}, {}, {}, [])  # nothing read through the link
+    people = {path: (entry, "", None, "", ()) for path, entry in saved.people.items()}
+    today = dt.date.fromisoformat(TODAY)
+    store.save(config, today, "names", list(people), lambda _: people, list(people))
     assert {p.name: p.read_bytes() for p in (outside / "people").iterdir()} == before
 
 

@@ -42,8 +42,9 @@ from pathlib import Path
 from typing import Any
 
 from vaultnet.containment import STATE_DIR, link_on_the_way
-from vaultnet.model.person import Names
+from vaultnet.model.person import Interaction, Names, Ref
 from vaultnet.source.links import Resolver
+from vaultnet.state.safepickle import Days
 from vaultnet.state.statefile import read_state, write_state
 
 FORMAT = 4  # bumped whenever what is saved changes its keys or its shape
@@ -125,6 +126,56 @@ def save(vault: Path, part: str, value: Refs | Dated | People | SavedNames | Sav
     """Save one part for the next build, atomically. Failures only cost speed."""
     if _usable(vault):  # never through a link
         write_state(vault / STATE_DIR / MODEL_DIR / f"{part}.pickle", FORMAT, {"value": value})
+
+
+# A dated note's mentions as the per-person state keeps them (people.py): the person's
+# key, the mention, and its text as a person's digest holds it.
+Resolved = list[tuple[str, Interaction, str]]
+
+
+def refs_saved(refs: dict[str, Ref]) -> dict[str, RefFields]:
+    """The references resolved (person.py ``Refs``) as saved (``REFS``)."""
+    return {t: (r.text, r.target, r.is_link, r.person, r.via_alias) for t, r in refs.items()}
+
+
+def refs_restored(fields: dict[str, RefFields]) -> dict[str, Ref]:
+    """The references saved, each made in C of the fields ``_refs_ok`` checked, as a
+    note's named tuples are on loading (safepickle.py): thousands of them."""
+    new = tuple.__new__
+    return {text: new(Ref, found) for text, found in fields.items()}
+
+
+def dated_saved(
+    dated: dict[str, tuple[str, str, Resolved]],
+) -> dict[str, tuple[str, str, list[MentionFields]]]:
+    """Each dated note's key, the names' key and its mentions (people.py) as saved."""
+    return {
+        path: (
+            key,
+            names,
+            [(p, e.date.toordinal(), e.kind, e.text, e.line, t) for p, e, t in found],
+        )
+        for path, (key, names, found) in dated.items()
+    }
+
+
+def dated_restored(
+    dated: dict[str, tuple[str, str, list[MentionFields]]],
+) -> dict[str, tuple[str, str, Resolved]]:
+    """The dated notes' mentions saved, each made in C of the fields ``_dated_ok``
+    checked, with each day's date once: thousands of them."""
+    new, day = tuple.__new__, Days().__getitem__
+    return {
+        path: (
+            key,
+            names,
+            [
+                (person, new(Interaction, (day(date), kind, text, (), (), line, path, True)), shown)
+                for person, date, kind, text, line, shown in mentions
+            ],
+        )
+        for path, (key, names, mentions) in dated.items()
+    }
 
 
 def names_saved(names: Names, identified: str) -> SavedNames:

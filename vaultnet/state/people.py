@@ -23,7 +23,9 @@ notes that changed; ``Network.patch`` then tells the insights who was replaced.
 The first build after ``load`` does the same from what the last build saved: the names
 links resolve against, when their key is the same, and the last network's orders, made
 again of the people as saved and brought up to date with those this build made again
-(orders.py ``from_saved``).
+(orders.py ``from_saved``). It takes a saved person whose note is unchanged, from a file
+whose people were made with the same names, day, configuration and mentions, without
+finding their digest again (``_unchanged``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 
@@ -66,8 +67,15 @@ from vaultnet.state.identities import identified, identity, identity_key
 from vaultnet.state.known import Known
 from vaultnet.state.modelstore import SavedNames, SavedOrders
 from vaultnet.state.orders import Orders, from_saved, people_key, saved_orders
-from vaultnet.state.personstore import Made, Mentioned, PersonStore, Saved, Stub, stub_of
-from vaultnet.state.safepickle import Days
+from vaultnet.state.personstore import (
+    Made,
+    Mentioned,
+    PersonStore,
+    Saved,
+    Stub,
+    stub_of,
+    unchanged,
+)
 from vaultnet.state.saving import Saving
 
 # The person's digest, the person, the warnings about their note.
@@ -295,30 +303,13 @@ class PeopleState:
         self.loaded = (config_key(config), loaded.made)
         saved = modelstore.load(vault)
         self._take_saved_network(saved)
-        # The named tuples are made in C of the fields modelstore.py checked, as a note's
-        # are on loading (safepickle.py), and each day's date once: thousands of each.
-        new, day = tuple.__new__, Days().__getitem__
         if saved.refs is not None:
             names_key, refs = saved.refs
-            self.saved_refs = (names_key, {text: new(Ref, f) for text, f in refs.items()})
+            self.saved_refs = (names_key, modelstore.refs_restored(refs))
             self._saved["refs"] = (names_key, len(refs))
         if saved.dated is not None:
             self._saved_config["dated"], dated = saved.dated
-            self.dated = {
-                path: (
-                    key,
-                    names,
-                    [
-                        (
-                            person,
-                            new(Interaction, (day(date), kind, text, (), (), line, path, True)),
-                            shown,
-                        )
-                        for person, date, kind, text, line, shown in mentions
-                    ],
-                )
-                for path, (key, names, mentions) in dated.items()
-            }
+            self.dated = modelstore.dated_restored(dated)
             self._saved["dated"] = True
         if saved.people is not None:
             self._saved_config["people"], identified, warnings = saved.people
@@ -341,20 +332,10 @@ class PeopleState:
         configured = self._config[1]
         names_key, refs = self.refs
         if self._saved.get("refs") != (names_key, len(refs)):  # the memo only grows
-            fields = {
-                t: (r.text, r.target, r.is_link, r.person, r.via_alias) for t, r in refs.items()
-            }
-            modelstore.save(vault, modelstore.REFS, (names_key, fields))
+            modelstore.save(vault, modelstore.REFS, (names_key, modelstore.refs_saved(refs)))
             self._saved["refs"] = (names_key, len(refs))
         if self._saved.get("dated") is not True:
-            dated = {
-                path: (
-                    key,
-                    names,
-                    [(p, e.date.toordinal(), e.kind, e.text, e.line, t) for p, e, t in found],
-                )
-                for path, (key, names, found) in self.dated.items()
-            }
+            dated = modelstore.dated_saved(self.dated)
             modelstore.save(vault, modelstore.DATED, (configured, dated))
             self._saved["dated"] = True
         warnings = [(d.path, d.line, d.message) for d in self.duplicates[1]]
@@ -417,28 +398,13 @@ class PeopleState:
         self, signature: tuple[dt.date, str, str], sources: dict[str, list[str]]
     ) -> set[str]:
         """The people loaded whose digest is as saved for any whose note is unchanged
-        (once, on the first build after ``load``): those of the files whose people were
-        made for the same day, configuration and names, and mentioned in the same dated
-        notes, each as it was, and no other (as many mentions of the file's people as
-        then: any other note mentioning one of them would add one). Their digest would
-        be found again as it is; finding that this way costs a few thousand comparisons
-        rather than hashing everyone's inputs."""
+        (once, on the first build after ``load``; personstore.py ``unchanged``)."""
         loaded, self.loaded = self.loaded, None
-        found: set[str] = set()
         today, configured, names = signature
         if loaded is None or loaded[0] != configured:
-            return found
-        day, dated, missing = today.toordinal(), self.dated, ("",)
-        for made in loaded[1]:
-            if (
-                made.day == day
-                and made.names == names
-                and all(dated.get(path, missing)[0] == key for path, key in made.mentions.items())
-                # their mentions counted in C: this runs for everyone
-                and sum(map(len, map(sources.get, made.paths, repeat(())))) == made.mentioned
-            ):
-                found.update(made.paths)
-        return found
+            return set()
+        dated = {path: entry[0] for path, entry in self.dated.items()}
+        return unchanged(loaded[1], today, names, dated, sources)
 
     def _mentioned(self, path: str) -> Mentioned:
         """Where the person of ``path`` is mentioned: the dated note and its key of each

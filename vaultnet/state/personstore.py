@@ -19,7 +19,11 @@ takes them as they are, once a loop over each has checked their shapes.
 Each file's head holds, beside the format, version, configuration and day it was saved
 with, the identity of each of its people's notes: the note's key and a digest of what the
 duplicate check compares in it (identity.py). Those do not depend on the day: a build of
-another day, which reads no further than the head, takes them too.
+another day, which reads no further than the head, takes them too. The head also says
+what the file's people were made with besides their notes (``Made``: the names' key and
+where they are mentioned), for the first build to take them without finding their
+digests again (people.py ``_unchanged``). The head and the people are two pickles of one
+pickler: each path and key is in the file, and loaded, once.
 
 People are spread over SHARDS files by a hash of the path, like the parse cache; a build
 rewrites only the files of the people it made or lost. Loading allows the model's named
@@ -34,7 +38,7 @@ import datetime as dt
 import pickle
 import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -343,6 +347,34 @@ class PersonStore:
         for shard in dirty:
             held[shard] = members[shard]
         return members
+
+
+def unchanged(
+    made: Iterable[Made],
+    today: dt.date,
+    names: str,
+    dated: Mapping[str, str],
+    sources: Mapping[str, list[str]],
+) -> set[str]:
+    """The people of the files ``made`` says were made for ``today`` and the names of key
+    ``names``, mentioned in the same dated notes, each with the key it has now (``dated``
+    by path), and no other: as many mentions of the file's people as then (``sources``,
+    the texts of each person's mentions), which any other note mentioning one of them
+    would add to. With their configuration (checked on loading) and an unchanged note,
+    such a person's digest would be found again as it is: this costs a few thousand
+    comparisons rather than hashing everyone's inputs."""
+    found: set[str] = set()
+    day = today.toordinal()
+    for part in made:
+        if (
+            part.day == day
+            and part.names == names
+            and all(dated.get(path) == key for path, key in part.mentions.items())
+            # their mentions counted in C: this runs for everyone
+            and sum(map(len, map(sources.get, part.paths, repeat(())))) == part.mentioned
+        ):
+            found.update(part.paths)
+    return found
 
 
 def _head(config: Config, today: dt.date | None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ with, which a build checks file by file rather than hashing everyone's inputs.""
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,31 @@ def test_a_build_that_lets_go_of_its_notes_saves_the_people_taken_beside_one_mad
     build(sample_vault)
     saved = PersonStore(sample_vault).load(load_config(sample_vault)).people
     assert {AISHA, KATARZYNA} <= set(saved)
+    append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
+    hashed, made = _hashed_and_made(monkeypatch)
+    build(sample_vault)
+    assert hashed == [ANN] and _paths(made) == [ANN]
+    monkeypatch.undo()
+    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+
+
+def test_people_a_helper_saved_are_taken_without_finding_their_digest_again(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forked helper saves where everyone is mentioned, as a build's own save does."""
+    monkeypatch.setattr(personstore, "BACKGROUND_PEOPLE", 1)
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted_fork() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    build(sample_vault)
+    assert len(forks) == 1  # the people's (the parse cache's waits for many more notes)
     append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
     hashed, made = _hashed_and_made(monkeypatch)
     build(sample_vault)

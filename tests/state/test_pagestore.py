@@ -40,6 +40,7 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     counts: Counter[str] = Counter()
     counting(monkeypatch, counts, render, "_render_page", page_path)
     counting(monkeypatch, counts, obsidian, "introductions_canvas", lambda _: "canvas")
+    counting(monkeypatch, counts, obsidian, "people_base", lambda _: "base")
     return counts
 
 
@@ -68,9 +69,30 @@ def test_a_log_edit_renders_no_company_page_and_no_canvas(
     build(sample_vault)
     # His last contact shows on the pages of his companies, not on the others.
     assert companies & set(rendered) == {OTHER, COMPANY}
-    assert rendered["canvas"] == 0
+    assert rendered["canvas"] == 0 and rendered["base"] == 0
     assert rendered["Index.md"] == 1  # the pages of everyone are rendered as before
     _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_people_base_is_made_again_only_for_another_configuration(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    """People.base is a function of the configuration: read back while it is the same and
+    its file is the one written; made again when either changed."""
+    build(sample_vault)
+    assert rendered["base"] == 1
+    base = sample_vault / "Network" / "People.base"
+    for change in ("log", "touched", "config"):
+        rendered.clear()
+        if change == "touched":
+            os.utime(base, ns=(0, 0))  # the same text, not the file written
+        if change == "config":
+            with open(sample_vault / "vaultnet.toml", "a", encoding="utf-8") as handle:
+                handle.write('\ndormant_after = "400d"\n')
+        _log(sample_vault)
+        build(sample_vault)
+        assert rendered["base"] == (change != "log"), change
+        _same_as_fresh(sample_vault, tmp_path)
 
 
 def test_the_writer_does_not_read_again_the_pages_read_back(
@@ -227,6 +249,7 @@ def test_a_damaged_or_planted_file_is_ignored(
     build(sample_vault)
     assert _Planted.made == 0
     assert rendered[OTHER] == 1 and rendered["canvas"] == 1  # nothing taken from it
+    assert rendered["base"] == 1
     _same_as_fresh(sample_vault, tmp_path)
     assert COMPANY in pickle.loads(file.read_bytes())["pages"]  # written again
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from vaultnet.config import Config
-from vaultnet.model.network import Network
+from vaultnet.model.network import Network, config_key
 from vaultnet.model.person import content_key
 from vaultnet.render.bases import BASE_PAGE, people_base
 from vaultnet.render.canvas import (
@@ -50,7 +50,10 @@ class ObsidianPages:
     def pages(self, network: Network) -> list[Page]:
         config = network.config
         if self.base is None or self.base[0] != config:
-            self.base = (config, Page(BASE_PAGE, people_base(config)))
+            text = self._saved_base(config)
+            self.base = (config, Page(BASE_PAGE, text or people_base(config)))
+        elif self.saved is not None:
+            self.saved.made[BASE_PAGE] = base_key(config)  # saved again with its file
         if self.canvas is None or not same_canvas(self.canvas[0], network):
             text = self._saved_canvas(network)
             if text is None:
@@ -62,6 +65,14 @@ class ObsidianPages:
             self.canvas = (network, self.canvas[1])
         return [self.base[1], self.canvas[1]]
 
+    def _saved_base(self, config: Config) -> str | None:
+        """The base the last build wrote, when it was made for the same configuration:
+        made again, its YAML costs a few milliseconds of every build."""
+        if self.saved is None:
+            return None
+        self.saved.load()
+        return self.saved.reuse(config.output_path, BASE_PAGE, base_key(config))
+
     def _saved_canvas(self, network: Network) -> str | None:
         """The canvas the last build wrote, when it shows what this network's would."""
         if self.saved is None:
@@ -71,6 +82,11 @@ class ObsidianPages:
         if key is None:
             return None
         return self.saved.reuse(network.config.output_path, CANVAS_PAGE, key)
+
+
+def base_key(config: Config) -> str:
+    """A key of what ``People.base`` is made of: the configuration alone."""
+    return content_key(VERSION, BASE_PAGE, config_key(config))
 
 
 def canvas_key(network: Network, saved: PageStore) -> str | None:

@@ -98,9 +98,7 @@ def test_the_additions_of_people_not_edited_are_taken_as_saved(
     append(people / "Emma Thornton.md", "- 2026-11-25 — call: she sent me the RFC draft #got\n")
     build(sample_vault)
     encoded = [
-        entry.person.path
-        for extras in made
-        for entry in (*extras.thanks_owed, *extras.upgrade_due)
+        entry.person.path for extras in made for entry in (*extras.thanks_owed, *extras.upgrade_due)
     ]
     assert encoded and set(encoded) == {"People/Emma Thornton.md"}
     text, pages = fresh_digest(sample_vault, tmp_path)

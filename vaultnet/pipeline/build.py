@@ -465,17 +465,17 @@ class Builder:
             self.config.output_path,
             pages,
             dry_run=dry_run,
-            written=self.written if self.written is not None else self._read_back(),
+            written=self.written if self.written is not None else self._read_back(pages),
             vault=self.config.vault,
         )
         timings["write"] = time.perf_counter() - mark
         return pages, written
 
-    def _read_back(self) -> Written | None:
-        """The pages the render read back from the files the last build wrote (pagestore.py),
-        for the writer to know as up to date without reading them again."""
+    def _read_back(self, pages: list[Page]) -> Written | None:
+        """The pages the render took from the files the last build wrote (pagestore.py),
+        for the writer to know as up to date without reading them."""
         saved = self._renderer.saved if self._renderer is not None else None
-        return read_back(self.config.output_path, saved.reused) if saved else None
+        return read_back(self.config.output_path, saved.reused, pages) if saved else None
 
     def _digest_text(
         self,

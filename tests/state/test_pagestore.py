@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import pickle
 import shutil
@@ -25,11 +27,14 @@ from tests.state.builds import (
     written,
 )
 from vaultnet.cli.main import main
+from vaultnet.config import load_config
 from vaultnet.pipeline import build as build_module
-from vaultnet.pipeline import output
+from vaultnet.pipeline import output, record
+from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.render import obsidian, render
 from vaultnet.render.environment import builtin_templates_dir
 from vaultnet.state import pagestore
+from vaultnet.state.cache import NoteCache
 from vaultnet.state.rowstore import RowStore
 
 COMPANY = "Companies/Acme Robotics.md"  # one of Ann Lee's companies (her history)
@@ -161,6 +166,47 @@ def test_a_page_whose_file_changed_after_it_was_taken_is_made_again(
     build(sample_vault)
     assert rendered[OTHER] == 0 and rendered["canvas"] == 0 and rendered["base"] == 0
     _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_the_record_takes_the_state_of_the_files_the_write_found_unchanged(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build record holds the size and time of every page: of a page taken unread,
+    as the write found its file; the next build stops early on it, and one page touched
+    since is seen."""
+    build(sample_vault)
+    looked_at: list[Path] = []
+    real_stat, real_save = os.stat, build_module.save_record
+
+    def saved(*args: Any, **kwargs: Any) -> None:
+        def stat(path: Path, *more: Any, **options: Any) -> os.stat_result:
+            looked_at.append(path)
+            return real_stat(path, *more, **options)
+
+        monkeypatch.setattr(record.os, "stat", stat)
+        try:
+            real_save(*args, **kwargs)
+        finally:
+            monkeypatch.setattr(record.os, "stat", real_stat)
+
+    monkeypatch.setattr(build_module, "save_record", saved)
+    _log(sample_vault)
+    build(sample_vault)
+    root = sample_vault / "Network"
+    outputs = json.loads((sample_vault / ".vaultnet" / "last-build.json").read_text())["outputs"]
+    for path, state in outputs.items():
+        info = (root / path).stat()
+        assert state == [info.st_size, info.st_mtime_ns], path
+    assert root / OTHER not in looked_at and root / "Index.md" in looked_at
+    assert _stops_early(sample_vault)
+    os.utime(root / OTHER, ns=(0, 0))
+    assert not _stops_early(sample_vault)
+
+
+def _stops_early(vault: Path) -> bool:
+    """Whether a build finds nothing changed since the last one (the build record)."""
+    builder = Builder(load_config(vault), NoteCache.for_vault(vault))
+    return builder.build(BuildRequest(dt.date.fromisoformat(TODAY))).up_to_date
 
 
 def test_an_edit_renders_the_pages_of_what_it_changed(

@@ -62,6 +62,9 @@ class WriteResult:
     # Markdown files without the mark in the output folder: notes of the user's that are
     # never read there (kept, never written over or removed).
     foreign: list[str] = field(default_factory=list)
+    # The size and modification time of the files of unchanged pages that the write
+    # looked at for a page's state (``Written``): the build record need not again.
+    states: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def is_generated(path: Path) -> bool:
@@ -260,7 +263,10 @@ def write_pages(
             continue
         state = written.state(root_text, page) if written is not None else None
         if state == "same":
+            assert written is not None
             result.unchanged.append(page.path)
+            _, (_, size, mtime), _ = written.files[page.path]  # as state() found it
+            result.states[page.path] = (size, mtime)
             continue
         # Even a file known as written last time: a folder above it may be a link now.
         target = _inside(root, page.path, folders)

@@ -516,7 +516,9 @@ class Builder:
         before they go, with ``save``. A saved person whose interactions a page asks for
         later has their note parsed again (``_whole_note``)."""
         if save and not saving_cache:
-            self.cache.save()
+            # The person notes parsed after a few edits are read as their people's stubs
+            # by the next builds: their files wait for a build that reads them whole.
+            self.cache.save(few_people_later=True)
         self.cache.let_go()
         read.notes = []
         self._read, self._listing, self._dirty = {}, None, None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import operator
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -232,8 +234,9 @@ class Renderer:
         if self.rows is not None and self._last is not None:
             fragments, people = self._last
             rows, shown = fragments.saved_rows()
-            shown.update(person.digest for person in people)
-            self.rows.save(rows, shown, fragments.added)
+            # Walked only if a file is written (rowstore.py).
+            alive = itertools.chain(shown, map(operator.attrgetter("digest"), people))
+            self.rows.save(rows, alive, fragments.added)
             fragments.added.clear()
 
     def save_pages(self, output: Path) -> None:

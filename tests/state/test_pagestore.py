@@ -168,6 +168,23 @@ def test_a_page_whose_file_changed_after_it_was_taken_is_made_again(
     _same_as_fresh(sample_vault, tmp_path)
 
 
+def test_a_page_taken_unread_gives_its_own_text_after_a_later_build(
+    sample_vault: Path, tmp_path: Path
+) -> None:
+    """A build's page taken from its file is that build's page, whenever its text is
+    asked for: after a later build wrote another version of it, it is rendered."""
+    build(sample_vault)
+    _log(sample_vault)
+    builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
+    first = builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))
+    page = next(page for page in first.pages if page.path == OTHER)
+    on_disk = (sample_vault / "Network" / OTHER).read_text(encoding="utf-8")
+    _log(sample_vault, "Bob Marsh")  # now at Initech: its page changes
+    builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))
+    assert (sample_vault / "Network" / OTHER).read_text(encoding="utf-8") != on_disk
+    assert page.text == on_disk
+
+
 def test_the_record_takes_the_state_of_the_files_the_write_found_unchanged(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -122,12 +122,14 @@ class PageStore:
         changed since: the writer then writes the page, and its file is looked at when
         this is saved)."""
 
+        state = self.reused[path]  # as reuse found it
+
         def text() -> str:
-            state = self.reused.get(path)
-            found = read_written(output / path, state) if state is not None else None
+            found = read_written(output / path, state)
             if found is not None:
                 return found
-            self.reused.pop(path, None)
+            if self.reused.get(path) == state:
+                del self.reused[path]  # not to be saved as it was found
             return make()
 
         return text

@@ -196,3 +196,42 @@ def test_a_large_vault_whose_pages_the_write_refuses_keeps_the_users_file(
     assert result.exit_code == 1 and "Index.md: exists and was not generated" in result.output
     assert mine.read_text(encoding="utf-8") == "my own index\n"
     assert [p.name for p in mine.parent.iterdir()] == ["Index.md"]
+
+
+def _built(vault: Path, today: dt.date = TODAY) -> Any:
+    """A one-shot build past the early stop, as ``vaultnet build`` runs it."""
+    builder = Builder(load_config(vault), NoteCache.for_vault(vault))
+    return builder.build(BuildRequest(today, stop_early=False, once=True))
+
+
+def _fresh_pages(vault: Path, tmp_path: Path, today: dt.date) -> dict[str, bytes]:
+    copy = tmp_path / f"fresh-{today}"
+    shutil.copytree(vault, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
+    _built(copy, today)
+    return _tree(copy / "Network")
+
+
+def test_the_cache_files_of_a_few_person_notes_edited_wait_for_a_build_that_reads_them(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build after a few edits does not write the parse cache's files of the person
+    notes it parsed: the next builds read those notes as their people's stubs; the first
+    of the next day, which reads every person note whole, parses them again and writes
+    their files then."""
+    ann = "People/Ann Lee.md"
+    # Fewer than the sample vault's person notes, more than a build after one edit reads.
+    monkeypatch.setattr(cache_module, "FEW_PEOPLE_FILES", 8)
+    held = sample_vault / ".vaultnet" / "cache" / f"people-{cache_module.shard_of(ann):02x}.pickle"
+    assert _run("build", sample_vault, *DAY).exit_code in (0, 1)
+    before = held.read_bytes()
+    with open(sample_vault / ann, "a", encoding="utf-8") as handle:
+        handle.write("- 2026-11-25 — call about the RFC\n")
+    edited = _built(sample_vault)
+    assert edited.read.parsed == 1 and held.read_bytes() == before
+    assert _tree(sample_vault / "Network") == _fresh_pages(sample_vault, tmp_path, TODAY)
+    assert _built(sample_vault).read.parsed == 0  # her note read as her stub
+    later = TODAY + dt.timedelta(days=1)
+    assert _built(sample_vault, later).read.parsed == 1  # read whole, parsed again
+    assert held.read_bytes() != before
+    assert _tree(sample_vault / "Network") == _fresh_pages(sample_vault, tmp_path, later)
+    assert _built(sample_vault, later).read.parsed == 0

@@ -77,9 +77,35 @@ def test_only_the_entries_of_the_latest_digest_are_kept(sample_vault: Path, tmp_
     assert text == fresh_digest(sample_vault, tmp_path)[0]
     shown = json.loads(text)
     listed = sum(len(shown[name]) for name in digest_module.LISTS)
+    # With each thank-you owed and next step of the digest's additions.
+    listed += len(shown["insights"]["thanks_owed"]) + len(shown["insights"]["upgrade_due"])
     saved = _entries(sample_vault)
     assert len(saved) == listed
     assert not any("Ann Lee.md" in entry for entry in saved.values())
+
+
+def test_the_additions_of_people_not_edited_are_taken_as_saved(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each thank-you owed and each next step of the digest's additions is encoded once,
+    then taken as saved under its person's digest until the person changes."""
+    build(sample_vault)
+    shown = json.loads(saved_digest(sample_vault))["insights"]
+    assert shown["thanks_owed"] and shown["upgrade_due"]
+    made = counted(monkeypatch, digest_module, "digest_extras_json")
+    people = sample_vault / "People"
+    # Help from Emma Thornton, whose next step (she has a target tier) changes with it.
+    append(people / "Emma Thornton.md", "- 2026-11-25 — call: she sent me the RFC draft #got\n")
+    build(sample_vault)
+    encoded = [
+        entry.person.path for extras in made for entry in (*extras.thanks_owed, *extras.upgrade_due)
+    ]
+    assert encoded and set(encoded) == {"People/Emma Thornton.md"}
+    text, pages = fresh_digest(sample_vault, tmp_path)
+    assert saved_digest(sample_vault) == text
+    assert written(sample_vault) == pages
+    thanks = json.loads(text)["insights"]["thanks_owed"]
+    assert "People/Emma Thornton.md" in {entry["path"] for entry in thanks}
 
 
 def _entries(vault: Path) -> dict[str, str]:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import pickle
 import shutil
@@ -17,6 +19,7 @@ from tests.state.builds import (
     TODAY,
     append,
     build,
+    counted,
     counting,
     edit,
     fresh,
@@ -24,10 +27,14 @@ from tests.state.builds import (
     written,
 )
 from vaultnet.cli.main import main
-from vaultnet.pipeline import output
+from vaultnet.config import load_config
+from vaultnet.pipeline import build as build_module
+from vaultnet.pipeline import output, record
+from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.render import obsidian, render
 from vaultnet.render.environment import builtin_templates_dir
 from vaultnet.state import pagestore
+from vaultnet.state.cache import NoteCache
 from vaultnet.state.rowstore import RowStore
 
 COMPANY = "Companies/Acme Robotics.md"  # one of Ann Lee's companies (her history)
@@ -40,6 +47,7 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     counts: Counter[str] = Counter()
     counting(monkeypatch, counts, render, "_render_page", page_path)
     counting(monkeypatch, counts, obsidian, "introductions_canvas", lambda _: "canvas")
+    counting(monkeypatch, counts, obsidian, "people_base", lambda _: "base")
     return counts
 
 
@@ -68,9 +76,30 @@ def test_a_log_edit_renders_no_company_page_and_no_canvas(
     build(sample_vault)
     # His last contact shows on the pages of his companies, not on the others.
     assert companies & set(rendered) == {OTHER, COMPANY}
-    assert rendered["canvas"] == 0
+    assert rendered["canvas"] == 0 and rendered["base"] == 0
     assert rendered["Index.md"] == 1  # the pages of everyone are rendered as before
     _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_people_base_is_made_again_only_for_another_configuration(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    """People.base is a function of the configuration: read back while it is the same and
+    its file is the one written; made again when either changed."""
+    build(sample_vault)
+    assert rendered["base"] == 1
+    base = sample_vault / "Network" / "People.base"
+    for change in ("log", "touched", "config"):
+        rendered.clear()
+        if change == "touched":
+            os.utime(base, ns=(0, 0))  # the same text, not the file written
+        if change == "config":
+            with open(sample_vault / "vaultnet.toml", "a", encoding="utf-8") as handle:
+                handle.write('\ndormant_after = "400d"\n')
+        _log(sample_vault)
+        build(sample_vault)
+        assert rendered["base"] == (change != "log"), change
+        _same_as_fresh(sample_vault, tmp_path)
 
 
 def test_the_writer_does_not_read_again_the_pages_read_back(
@@ -90,6 +119,111 @@ def test_the_writer_does_not_read_again_the_pages_read_back(
     build(sample_vault)
     assert rendered[OTHER] == 0 and "Index.md" in looked_at
     assert OTHER not in looked_at and "Introductions.canvas" not in looked_at
+
+
+def test_the_pages_taken_from_their_files_are_not_read(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page whose key and file are as saved is known unchanged by its file's state: no
+    part of the build reads its text."""
+    build(sample_vault)
+    read = counted(monkeypatch, pagestore, "read_written")
+    _log(sample_vault)
+    rendered.clear()
+    build(sample_vault)
+    assert rendered[OTHER] == 0 and rendered["canvas"] == 0 and rendered["base"] == 0
+    assert read == []
+    _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_a_page_whose_file_changed_after_it_was_taken_is_made_again(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file found unchanged by the render and changed before the write (by someone else,
+    in between): the writer asks for the page's text, which is rendered then, since the
+    file no longer holds it."""
+    build(sample_vault)
+    root = sample_vault / "Network"
+    touched = [root / OTHER, root / "Introductions.canvas", root / "People.base"]
+    real = output.write_pages
+
+    def changed_first(*args: Any, **kwargs: Any) -> Any:
+        for file in touched:
+            with open(file, "a", encoding="utf-8") as handle:
+                handle.write(" ")  # still vaultnet's: marked, but not what it wrote
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "write_pages", changed_first)
+    _log(sample_vault)
+    rendered.clear()
+    build(sample_vault)
+    assert rendered[OTHER] == 1 and rendered["canvas"] == 1 and rendered["base"] == 1
+    monkeypatch.setattr(build_module, "write_pages", real)
+    _same_as_fresh(sample_vault, tmp_path)
+    # The files written then are saved as written: the next build takes them again.
+    _log(sample_vault)
+    rendered.clear()
+    build(sample_vault)
+    assert rendered[OTHER] == 0 and rendered["canvas"] == 0 and rendered["base"] == 0
+    _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_a_page_taken_unread_gives_its_own_text_after_a_later_build(
+    sample_vault: Path, tmp_path: Path
+) -> None:
+    """A build's page taken from its file is that build's page, whenever its text is
+    asked for: after a later build wrote another version of it, it is rendered."""
+    build(sample_vault)
+    _log(sample_vault)
+    builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
+    first = builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))
+    page = next(page for page in first.pages if page.path == OTHER)
+    on_disk = (sample_vault / "Network" / OTHER).read_text(encoding="utf-8")
+    _log(sample_vault, "Bob Marsh")  # now at Initech: its page changes
+    builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))
+    assert (sample_vault / "Network" / OTHER).read_text(encoding="utf-8") != on_disk
+    assert page.text == on_disk
+
+
+def test_the_record_takes_the_state_of_the_files_the_write_found_unchanged(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build record holds the size and time of every page: of a page taken unread,
+    as the write found its file; the next build stops early on it, and one page touched
+    since is seen."""
+    build(sample_vault)
+    looked_at: list[Path] = []
+    real_stat, real_save = os.stat, build_module.save_record
+
+    def saved(*args: Any, **kwargs: Any) -> None:
+        def stat(path: Path, *more: Any, **options: Any) -> os.stat_result:
+            looked_at.append(path)
+            return real_stat(path, *more, **options)
+
+        monkeypatch.setattr(record.os, "stat", stat)
+        try:
+            real_save(*args, **kwargs)
+        finally:
+            monkeypatch.setattr(record.os, "stat", real_stat)
+
+    monkeypatch.setattr(build_module, "save_record", saved)
+    _log(sample_vault)
+    build(sample_vault)
+    root = sample_vault / "Network"
+    outputs = json.loads((sample_vault / ".vaultnet" / "last-build.json").read_text())["outputs"]
+    for path, state in outputs.items():
+        info = (root / path).stat()
+        assert state == [info.st_size, info.st_mtime_ns], path
+    assert root / OTHER not in looked_at and root / "Index.md" in looked_at
+    assert _stops_early(sample_vault)
+    os.utime(root / OTHER, ns=(0, 0))
+    assert not _stops_early(sample_vault)
+
+
+def _stops_early(vault: Path) -> bool:
+    """Whether a build finds nothing changed since the last one (the build record)."""
+    builder = Builder(load_config(vault), NoteCache.for_vault(vault))
+    return builder.build(BuildRequest(dt.date.fromisoformat(TODAY))).up_to_date
 
 
 def test_an_edit_renders_the_pages_of_what_it_changed(
@@ -227,6 +361,7 @@ def test_a_damaged_or_planted_file_is_ignored(
     build(sample_vault)
     assert _Planted.made == 0
     assert rendered[OTHER] == 1 and rendered["canvas"] == 1  # nothing taken from it
+    assert rendered["base"] == 1
     _same_as_fresh(sample_vault, tmp_path)
     assert COMPANY in pickle.loads(file.read_bytes())["pages"]  # written again
 

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.state.builds import TODAY, append, build, counted, fresh, written
+from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.model.person import Person
 from vaultnet.pipeline import build as build_module
@@ -96,9 +99,12 @@ def _texts(vault: Path) -> dict[str, list[str]]:
 def test_rows_saved_after_an_edit_are_those_a_build_from_nothing_saves(
     sample_vault: Path, tmp_path: Path
 ) -> None:
-    """A build after an edit writes only the files of rows rendered or dropped, each with
-    the rows it held and those added: the rows on disk are then those a build without
-    ``.vaultnet/`` saves, and so are the pages."""
+    """A build after an edit writes only the files of rows rendered, each with the rows it
+    held that are still used and those added: the rows on disk hold those a build without
+    ``.vaultnet/`` saves, and the pages are the same. The rows no longer used (Ann's
+    before the edit) wait in files no row was rendered into; the first build of the next
+    day renders every row again, and leaves on disk exactly what a build from nothing
+    saves."""
     build(sample_vault)
     before = _files(sample_vault / ROWS)
     append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
@@ -109,6 +115,14 @@ def test_rows_saved_after_an_edit_are_those_a_build_from_nothing_saves(
     copy = tmp_path / "fresh"
     shutil.copytree(sample_vault, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
     build(copy)
+    assert written(sample_vault) == written(copy)
+    mine, theirs = _texts(sample_vault), _texts(copy)
+    assert mine != theirs  # her rows before the edit, still on disk
+    for block, texts in theirs.items():
+        assert not Counter(texts) - Counter(mine.get(block, [])), block
+    for vault in (sample_vault, copy):
+        result = CliRunner().invoke(main, ["build", str(vault), "--today", "2026-11-27"])
+        assert result.exit_code in (0, 1), result.output
     assert _texts(sample_vault) == _texts(copy)
     assert written(sample_vault) == written(copy)
 

@@ -103,18 +103,28 @@ def _value_texts(vault: Path, saved: dict[str, dict[str, str]]) -> str:
 
 
 @pytest.mark.usefixtures("every_page_rendered")
-def test_rows_of_values_no_longer_shown_are_dropped_from_disk(sample_vault: Path) -> None:
+def test_rows_of_values_no_longer_shown_are_dropped_from_disk(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save drops the rows of values no longer shown from the files it writes, and from
+    every file when it rendered many rows; a save that rendered few leaves them in the
+    files no row was rendered into."""
     build(sample_vault)
     count = sum(map(len, _saved(sample_vault).values()))
-    for role in ("Chief Kite Officer", "Chief Yarn Officer", "Chief Kite Officer"):
-        _role(sample_vault, role)
-        build(sample_vault)
-        saved = _saved(sample_vault)
-        texts = "".join(text for rows in saved.values() for text in rows.values())
-        assert role in _value_texts(sample_vault, saved)  # her stint, on her company's page
-        for old in {"Chief Kite Officer", "Chief Yarn Officer", "VP Engineering"} - {role}:
-            assert old not in texts  # her old stint's rows, and her old person's, are gone
-        assert sum(map(len, saved.values())) == count  # as many rows as shown, no more
+    for many in (True, False):
+        monkeypatch.setattr(rowstore, "PRUNE_SHARE", 10**6 if many else 0)
+        for role in ("Chief Kite Officer", "Chief Yarn Officer", "Chief Kite Officer"):
+            _role(sample_vault, role)
+            build(sample_vault)
+            saved = _saved(sample_vault)
+            texts = "".join(text for rows in saved.values() for text in rows.values())
+            assert role in _value_texts(sample_vault, saved)  # her stint, on her company's page
+            old = {"Chief Kite Officer", "Chief Yarn Officer", "VP Engineering"} - {role}
+            if many:
+                assert not any(gone in texts for gone in old)  # her old stint's rows are gone
+                assert sum(map(len, saved.values())) == count  # as many rows as shown
+            else:
+                assert sum(map(len, saved.values())) > count  # her old rows, still there
 
 
 def test_damaged_or_foreign_rows_of_values_are_ignored(sample_vault: Path) -> None:

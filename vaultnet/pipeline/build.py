@@ -465,17 +465,17 @@ class Builder:
             self.config.output_path,
             pages,
             dry_run=dry_run,
-            written=self.written if self.written is not None else self._read_back(),
+            written=self.written if self.written is not None else self._read_back(pages),
             vault=self.config.vault,
         )
         timings["write"] = time.perf_counter() - mark
         return pages, written
 
-    def _read_back(self) -> Written | None:
-        """The pages the render read back from the files the last build wrote (pagestore.py),
-        for the writer to know as up to date without reading them again."""
+    def _read_back(self, pages: list[Page]) -> Written | None:
+        """The pages the render took from the files the last build wrote (pagestore.py),
+        for the writer to know as up to date without reading them."""
         saved = self._renderer.saved if self._renderer is not None else None
-        return read_back(self.config.output_path, saved.reused) if saved else None
+        return read_back(self.config.output_path, saved.reused, pages) if saved else None
 
     def _digest_text(
         self,
@@ -516,7 +516,9 @@ class Builder:
         before they go, with ``save``. A saved person whose interactions a page asks for
         later has their note parsed again (``_whole_note``)."""
         if save and not saving_cache:
-            self.cache.save()
+            # The person notes parsed after a few edits are read as their people's stubs
+            # by the next builds: their files wait for a build that reads them whole.
+            self.cache.save(few_people_later=True)
         self.cache.let_go()
         read.notes = []
         self._read, self._listing, self._dirty = {}, None, None

@@ -62,6 +62,9 @@ class WriteResult:
     # Markdown files without the mark in the output folder: notes of the user's that are
     # never read there (kept, never written over or removed).
     foreign: list[str] = field(default_factory=list)
+    # The size and modification time of the files of unchanged pages that the write
+    # looked at for a page's state (``Written``): the build record need not again.
+    states: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def is_generated(path: Path) -> bool:
@@ -126,8 +129,9 @@ class Written:
     """
 
     def __init__(self) -> None:
-        # page path -> (root, (inode, size, mtime), text)
-        self.files: dict[str, tuple[str, tuple[int, int, int], str]] = {}
+        # page path -> (root, (inode, size, mtime), text); or the page itself, for a page
+        # taken unread from its file (read_back), which holds its text
+        self.files: dict[str, tuple[str, tuple[int, int, int], str | Page]] = {}
         self.held: list[int] = []  # open old files of pages written over
         self.events = False  # set by a watcher that calls touch() for every change
         self.trusted: str | None = None  # the output folder the events are known for
@@ -145,7 +149,9 @@ class Written:
     def untouched(self, page: Page) -> bool:
         """Whether the page is the text last written, and its file had no event since."""
         known = self.files.get(page.path)
-        return known is not None and known[2] is page.text and page.path not in self.touched
+        if known is None or page.path in self.touched:
+            return False
+        return known[2] is page or known[2] is page.text
 
     def hold(self, target: Path) -> None:
         """Keep the file at ``target`` open until ``release``, so that renaming a page onto
@@ -178,6 +184,8 @@ class Written:
             return None
         if known[1] != (info.st_ino, info.st_size, info.st_mtime_ns):
             return None
+        if known[2] is page:
+            return "same"
         return "same" if known[2] is page.text or known[2] == page.text else "ours"
 
     def remember(self, root: str, page: Page) -> None:
@@ -190,18 +198,20 @@ class Written:
 
 
 def read_back(
-    output: Path, reused: Mapping[str, tuple[tuple[int, int, int], str]]
+    output: Path, reused: Mapping[str, tuple[int, int, int]], pages: Iterable[Page]
 ) -> Written | None:
-    """The pages a one-shot build's render read back from the files the last build wrote
-    (``reused``: each page's file state and text, pagestore.py), as ``Written`` knows the
-    pages a watcher wrote: the same text in the same file, which the writer need not read
-    again. None when there are none."""
+    """The pages a one-shot build's render took from the files the last build wrote
+    (``reused``: each one's file state, pagestore.py), as ``Written`` knows the pages a
+    watcher wrote: the same page in the same file, which the writer need not read. None
+    when there are none."""
     if not reused:
         return None
     root = str(output.resolve() if output.exists() else output.absolute())
     written = Written()
-    for path, (state, text) in reused.items():
-        written.files[path] = (root, state, text)
+    for page in pages:
+        state = reused.get(page.path)
+        if state is not None:
+            written.files[page.path] = (root, state, page)
     return written
 
 
@@ -253,7 +263,10 @@ def write_pages(
             continue
         state = written.state(root_text, page) if written is not None else None
         if state == "same":
+            assert written is not None
             result.unchanged.append(page.path)
+            _, (_, size, mtime), _ = written.files[page.path]  # as state() found it
+            result.states[page.path] = (size, mtime)
             continue
         # Even a file known as written last time: a folder above it may be a link now.
         target = _inside(root, page.path, folders)

@@ -109,7 +109,12 @@ def save_record(
     outputs: dict[str, list[int]] = {}
     if write:
         root = config.output_path
+        known = result.write.states  # of the files the write found unchanged
         for page in pages:
+            state = known.get(page)
+            if state is not None:
+                outputs[page] = list(state)
+                continue
             try:
                 info = os.stat(root / page)
             except OSError:

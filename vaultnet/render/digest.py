@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from vaultnet.dates import ago, long_date, short_date
@@ -12,6 +13,8 @@ from vaultnet.insights.insights import (
     digest_extras_json,
     digest_extras_text,
 )
+from vaultnet.insights.ladder import NextStep
+from vaultnet.insights.reciprocity import Owed
 from vaultnet.jsontext import Encoded, json_text
 from vaultnet.model.followups import BUCKETS
 from vaultnet.model.network import Network, OpenLoop, Person
@@ -43,6 +46,37 @@ def _saved_entry(saved: DigestEntries, person: Person, birthday: bool) -> Encode
     person (model/person.py); a birthday's entry has a key of its own."""
     key = f"b{person.digest}" if birthday else person.digest
     return Encoded(saved.entry(key, lambda: json_text(person_json(person, birthday))))
+
+
+EXTRAS_INDENT = "  " * 3  # of an entry of the digest's additions (json_text, two a level)
+
+
+def _saved_extras(saved: DigestEntries, extras: DigestExtras) -> dict[str, list[Any]]:
+    """The digest's additions, each thank-you owed and each next step as its JSON text,
+    saved under its person's digest (``t`` and ``u`` before it) or encoded now: each is
+    made of its person and the day alone (``reciprocity.thanks_owed``,
+    ``ladder.next_step``), as a person's entry is. The moves name companies as everyone's
+    notes spell them: made each time (a few)."""
+    found: dict[str, list[Any]] = {**digest_extras_json(DigestExtras(extras.recent_moves, (), ()))}
+
+    def owed(item: Owed) -> str:
+        return json_text(digest_extras_json(DigestExtras((), (item,), ()))["thanks_owed"][0])
+
+    def step(item: NextStep) -> str:
+        entry = digest_extras_json(DigestExtras((), (), (item,)))["upgrade_due"][0]
+        # Its next step is an object of its own, so the entry spans lines: indented as
+        # json_text indents it there, in a list of an object of the digest's object.
+        return json_text(entry, EXTRAS_INDENT)
+
+    found["thanks_owed"] = [
+        Encoded(saved.entry(f"t{o.person.digest}", functools.partial(owed, o)))
+        for o in extras.thanks_owed
+    ]
+    found["upgrade_due"] = [
+        Encoded(saved.entry(f"u{s.person.digest}", functools.partial(step, s)))
+        for s in extras.upgrade_due
+    ]
+    return found
 
 
 def loop_json(loop: OpenLoop) -> dict[str, Any]:
@@ -88,7 +122,10 @@ def digest_json(
     # every top-level list keeps the entry shape of "overdue" (docs/insights.md).
     if extras is None:
         extras = digest_extras(network)
-    result["insights"] = digest_extras_json(extras)
+    if saved is None:
+        result["insights"] = digest_extras_json(extras)
+    else:
+        result["insights"] = _saved_extras(saved, extras)
     result["open_loops"] = [loop_json(loop) for loop in network.open_loops]
     return result
 

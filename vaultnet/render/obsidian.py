@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from vaultnet.config import Config
-from vaultnet.model.network import Network
+from vaultnet.model.network import Network, config_key
 from vaultnet.model.person import content_key
 from vaultnet.render.bases import BASE_PAGE, people_base
 from vaultnet.render.canvas import (
@@ -50,19 +50,34 @@ class ObsidianPages:
     def pages(self, network: Network) -> list[Page]:
         config = network.config
         if self.base is None or self.base[0] != config:
-            self.base = (config, Page(BASE_PAGE, people_base(config)))
+            self.base = (config, self._saved_base(config) or Page(BASE_PAGE, people_base(config)))
+        elif self.saved is not None:
+            self.saved.made[BASE_PAGE] = base_key(config)  # saved again with its file
         if self.canvas is None or not same_canvas(self.canvas[0], network):
-            text = self._saved_canvas(network)
-            if text is None:
+            page = self._saved_canvas(network)
+            if page is None:
                 text = canvas_text(introductions_canvas(network, config.canvas_max_nodes))
-            self.canvas = (network, Page(CANVAS_PAGE, text))
+                page = Page(CANVAS_PAGE, text)
+            self.canvas = (network, page)
         else:
             # Compared with this network next time: one patched from it is compared by
             # the people replaced alone.
             self.canvas = (network, self.canvas[1])
         return [self.base[1], self.canvas[1]]
 
-    def _saved_canvas(self, network: Network) -> str | None:
+    def _saved_base(self, config: Config) -> Page | None:
+        """The base the last build wrote, when it was made for the same configuration:
+        made again, its YAML costs a few milliseconds of every build."""
+        if self.saved is None:
+            return None
+        self.saved.load()
+        output = config.output_path
+        if self.saved.reuse(output, BASE_PAGE, base_key(config)) is None:
+            return None
+        make = self.saved.kept_text(output, BASE_PAGE, lambda: people_base(config))
+        return Page.later(BASE_PAGE, make)
+
+    def _saved_canvas(self, network: Network) -> Page | None:
         """The canvas the last build wrote, when it shows what this network's would."""
         if self.saved is None:
             return None
@@ -70,7 +85,19 @@ class ObsidianPages:
         key = canvas_key(network, self.saved)
         if key is None:
             return None
-        return self.saved.reuse(network.config.output_path, CANVAS_PAGE, key)
+        output = network.config.output_path
+        if self.saved.reuse(output, CANVAS_PAGE, key) is None:
+            return None
+        limit = network.config.canvas_max_nodes
+        make = self.saved.kept_text(
+            output, CANVAS_PAGE, lambda: canvas_text(introductions_canvas(network, limit))
+        )
+        return Page.later(CANVAS_PAGE, make)
+
+
+def base_key(config: Config) -> str:
+    """A key of what ``People.base`` is made of: the configuration alone."""
+    return content_key(VERSION, BASE_PAGE, config_key(config))
 
 
 def canvas_key(network: Network, saved: PageStore) -> str | None:

@@ -5,7 +5,7 @@ Apart from output.py (the writer), so that what makes pages needs nothing of wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 MARK = "generated_by: vaultnet"
 
@@ -17,9 +17,42 @@ ICS_MARK = "X-VAULTNET-GENERATED:1"
 CANVAS_MARK_ID = "vaultnet-generated"
 
 
-@dataclass(frozen=True, slots=True)
 class Page:
-    """A rendered page: its path under the output folder and its full text."""
+    """A generated page: its path under the output folder and its full text.
 
-    path: str
-    text: str
+    A page read back from the file the last build wrote for it (``later``) holds no text
+    until it is asked for: the writer knows such a page unchanged by its file's state
+    (output.read_back), so a build after a few edits reads none of its 400 saved pages.
+    """
+
+    __slots__ = ("_make", "_text", "path")
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self._text: str | None = text
+        self._make: Callable[[], str] | None = None
+
+    @classmethod
+    def later(cls, path: str, make: Callable[[], str]) -> Page:
+        """A page whose text ``make()`` gives when it is first asked for."""
+        page = cls(path, "")
+        page._text, page._make = None, make
+        return page
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            assert self._make is not None
+            self._text, self._make = self._make(), None
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Page):
+            return NotImplemented
+        return (self.path, self.text) == (other.path, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.text))
+
+    def __repr__(self) -> str:
+        return f"Page(path={self.path!r})"

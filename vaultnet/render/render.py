@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import operator
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -192,8 +194,9 @@ class Renderer:
         pages = []
         session = memo.start() if memo is not None else None
         keys = None
+        output = config.output_path
         if self.saved is not None:
-            keys = self.saved.start(env, config.output_path)
+            keys = self.saved.start(env, output)
         day = {"today": today.isoformat()}
         for path, template_name, extra in _jobs(network, base, self):
             # The front matter is made only for a page that is rendered: a watcher reuses
@@ -208,8 +211,12 @@ class Renderer:
             if session is not None:
                 text = session.page(env, path, template_name, base, extra, render)
             elif keys is not None and template_name in SAVED_TEMPLATES:
-                saved = keys.text(path, template_name, base, extra, head)
-                text = saved if saved is not None else _without_kept_rows(fragments, render)
+                if keys.kept(path, template_name, base, extra, head) is not None:
+                    # Its file holds it: read only if asked for.
+                    again = functools.partial(_without_kept_rows, fragments, render)
+                    pages.append(Page.later(path, keys.store.kept_text(output, path, again)))
+                    continue
+                text = _without_kept_rows(fragments, render)
             else:
                 text = render()
             pages.append(Page(path, text))
@@ -227,8 +234,9 @@ class Renderer:
         if self.rows is not None and self._last is not None:
             fragments, people = self._last
             rows, shown = fragments.saved_rows()
-            shown.update(person.digest for person in people)
-            self.rows.save(rows, shown, fragments.added)
+            # Walked only if a file is written (rowstore.py).
+            alive = itertools.chain(shown, map(operator.attrgetter("digest"), people))
+            self.rows.save(rows, alive, fragments.added)
             fragments.added.clear()
 
     def save_pages(self, output: Path) -> None:

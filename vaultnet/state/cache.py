@@ -28,6 +28,9 @@ FORMAT = 10  # bumped whenever parsing reads a note differently, or the cache st
 # all the shard files costs far more than forking, even for a small vault).
 BACKGROUND_NOTES = 500
 BACKGROUND_SHARDS = 64  # files to write, of the 512
+# A one-shot build that read no more files of person notes than this leaves unwritten
+# those of the person notes it parsed (``save``).
+FEW_PEOPLE_FILES = 32
 CACHE_DIR = "cache"  # .vaultnet/cache/notes-00.pickle ..., people-00.pickle ...
 SHARDS = 256
 OLD_CACHE = "cache.pickle"  # the single file of format 2, removed on the next save
@@ -210,17 +213,30 @@ class NoteCache:
         self.dirty = set()
         self.forgotten = True
 
-    def save(self) -> None:
-        """Write the files that changed, atomically; failures only cost speed."""
+    def save(self, few_people_later: bool = False) -> None:
+        """Write the files that changed, atomically; failures only cost speed.
+
+        ``few_people_later`` (a one-shot build, which lets go of the cache next): the files
+        of person notes are not written when the build read no more than
+        FEW_PEOPLE_FILES of them (a build after a few edits: those of the notes edited).
+        Each holds some 40 notes, written again whole for the one edited, and the next
+        builds read an edited note as the stub saved with its person
+        (state/personstore.py) while it stays as it is. A build that reads the person
+        notes whole (the first of a day, which makes everyone again) parses those notes
+        again, and writes their files.
+        """
         if self.folder is None or not self.dirty or self.forgotten:
             return
         if not self._usable():
             return  # never written through a link; a missing cache only costs speed
         import pickle
 
+        slots = sorted(self.dirty)
+        if few_people_later and sum(slot >= SHARDS for slot in self._files) <= FEW_PEOPLE_FILES:
+            slots = [slot for slot in slots if slot < SHARDS]
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for slot in sorted(self.dirty):
+            for slot in slots:
                 entries = self._files.get(slot, {})  # not read: it could not be used
                 target = self.folder / _shard_name(slot)
                 if not entries:

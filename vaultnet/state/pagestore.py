@@ -8,8 +8,10 @@ each value its templates read (valuekey.py: a value's content, people by their d
 the environment's day and configuration come with every key). The build that renders a
 page saves its key with the state of the file it wrote (inode, size, modification time,
 as the build record trusts them). A later build that finds the same key, and the very file
-it wrote, reads the page from the file instead of rendering it; anything else, a value
-that cannot be keyed or a template named through a variable among them, is rendered.
+it wrote, takes the page as that file holds it instead of rendering it (reading the file
+only if its text is asked for: the writer knows it unchanged by its state); anything else,
+a value that cannot be keyed or a template named through a variable among them, is
+rendered.
 
 ``Introductions.canvas`` is saved the same way under a key of what it shows
 (obsidian.py): what the canvas shows of each person is kept by the person's digest, so a
@@ -25,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -56,8 +58,8 @@ class PageStore:
         self.saved: dict[str, Entry] = {}  # by page path, as last saved
         self.shown: dict[str, str] = {}  # person's digest -> key of what the canvas shows
         self.made: dict[str, str] = {}  # the keys of this build's pages, by path
-        # The pages of this build read back from their files, with the files' state.
-        self.reused: dict[str, tuple[tuple[int, int, int], str]] = {}
+        # The pages of this build taken from their files, with the files' state.
+        self.reused: dict[str, tuple[int, int, int]] = {}
         self.shown_now: dict[str, str] = {}  # the canvas's keys of this build's people
         # What each page template reads, as template_inputs found it, for a build whose
         # templates are the same not to parse them again: the names of its templates (in
@@ -99,17 +101,37 @@ class PageStore:
         self.made, self.reused, self.shown_now, self.templates_now = {}, {}, {}, {}
         return PageKeys(self, env, output)
 
-    def reuse(self, output: Path, path: str, key: str) -> str | None:
-        """The text of the page at ``path`` when the last build saved it under ``key`` and
-        its file in ``output`` is still the one written then; else None. Either way the
-        page is saved under ``key`` again (it is rendered when None)."""
+    def reuse(self, output: Path, path: str, key: str) -> tuple[int, int, int] | None:
+        """The state of the file of the page at ``path`` (inode, size, time) when the last
+        build saved the page under ``key`` and its file in ``output`` is still the one
+        written then (read_written gives its text); else None. Either way the page is
+        saved under ``key`` again (it is rendered when None)."""
         self.made[path] = key
         entry = self.saved.get(path)
         if entry is None or entry[0] != key:
             return None
-        text = read_written(output / path, entry[1:])
-        if text is not None:
-            self.reused[path] = (entry[1:], text)
+        state = entry[1:]
+        if not still_written(output / path, state):
+            return None
+        self.reused[path] = state
+        return state
+
+    def kept_text(self, output: Path, path: str, make: Callable[[], str]) -> Callable[[], str]:
+        """The text of a page taken from its file (``reuse``), for when it is asked for:
+        read from the file while it is still the one found, else ``make()`` (the file
+        changed since: the writer then writes the page, and its file is looked at when
+        this is saved)."""
+
+        state = self.reused[path]  # as reuse found it
+
+        def text() -> str:
+            found = read_written(output / path, state)
+            if found is not None:
+                return found
+            if self.reused.get(path) == state:
+                del self.reused[path]  # not to be saved as it was found
+            return make()
+
         return text
 
     def save(self, output: Path) -> None:
@@ -121,6 +143,12 @@ class PageStore:
         self._started = False
         pages: dict[str, Entry] = {}
         for path, key in self.made.items():
+            # A page taken from its file was not written: its file is as it was (one
+            # written over since, its file changed meanwhile, is rendered next time).
+            kept = self.reused.get(path)
+            if kept is not None:
+                pages[path] = (key, *kept)
+                continue
             try:
                 info = os.lstat(output / path)
             except OSError:
@@ -153,16 +181,17 @@ class PageKeys:
         self.templates: dict[str, tuple[frozenset[str], str] | None] = {}
         self.shared: dict[str, str | None] = {}
 
-    def text(
+    def kept(
         self,
         path: str,
         template: str,
         base: Mapping[str, Any],
         extra: Mapping[str, Any],
         head: Mapping[str, str],
-    ) -> str | None:
-        """The page's text as the last build wrote it, when its key is the same; None when
-        it must be rendered (its key, if it has one, is then saved for the next build)."""
+    ) -> tuple[int, int, int] | None:
+        """The state of the file the last build wrote for the page, when its key is the
+        same and the file still the one written; None when it must be rendered (its key,
+        if it has one, is then saved for the next build)."""
         key = self.key(path, template, base, extra, head)
         return self.store.reuse(self.output, path, key) if key is not None else None
 
@@ -224,6 +253,20 @@ class PageKeys:
         if saved is None or sources_key(self.env, saved[0]) != saved[1]:
             return None
         return saved
+
+
+def still_written(file: Path, state: tuple[int, int, int]) -> bool:
+    """Whether ``file`` is still the file of ``state`` (inode, size, time) as vaultnet
+    wrote it: a regular file, not a link, of no more than MAX_PAGE_BYTES."""
+    try:
+        info = os.lstat(file)
+    except OSError:
+        return False
+    return (
+        stat.S_ISREG(info.st_mode)
+        and (info.st_ino, info.st_size, info.st_mtime_ns) == state
+        and info.st_size <= MAX_PAGE_BYTES
+    )
 
 
 def read_written(file: Path, state: tuple[int, int, int]) -> str | None:

@@ -8,12 +8,21 @@ made from, the day and the configuration included; or a value, whose key (valuek
 a digest of everything it holds (its people by their digests), the block, the day and the
 configuration. So a row saved under (block, digest or key) is exact for any later build that
 meets that item in that block: a build after a few edits renders the rows of the people
-edited and of the values that changed with them, and joins the others. Only the rows of
-people there are, and of values the latest render showed, are saved.
+edited and of the values that changed with them, and joins the others.
 
-Rows are spread over SHARDS files by their digest; a build rewrites only the files whose
-rows changed. A file is written whole and atomically; one that is missing, corrupt, of
-another format or version, or holds anything but text is ignored (and written again).
+Rows are spread over SHARDS files by their digest; a build writes only the files a row was
+rendered into, each with the rows of people there are and of values the latest render
+showed. A row no longer used (a person's before an edit, a value no longer shown, a block
+of a template changed) stays in its file until the file is written for a row rendered into
+it: it is exact still, only never asked for, and writing its file to drop it would double
+the files a build after a few edits writes (a person's old and new rows are in two files).
+A save that rendered many rows (PRUNE_SHARE of those saved: the first build of a day, which
+renders every row again since a digest and a value's key hold the day, or one after a
+template changed) writes every file that holds a row no longer used, so that they do not
+pile up.
+
+A file is written whole and atomically; one that is missing, corrupt, of another format or
+version, or holds anything but text is ignored (and written again).
 Nothing here is the source of truth: deleting the folder changes no output.
 """
 
@@ -29,6 +38,7 @@ from vaultnet.state.statefile import read_state, write_state
 FORMAT = 2  # bumped whenever rows are keyed or stored differently
 ROWS_DIR = "rows"  # .vaultnet/rows/rows-00.pickle ... rows-ff.pickle
 SHARDS = 256
+PRUNE_SHARE = 4  # a save that rendered a quarter of the rows saved drops the unused ones
 Rows = dict[str, dict[str, str]]  # block -> person's digest or value's key -> row
 
 
@@ -89,28 +99,31 @@ class RowStore:
         return found
 
     def save(self, now: Rows, alive: Iterable[str], added: Iterable[str]) -> None:
-        """Save ``now`` (the rows of the blocks the last render used), keeping only the
-        rows of ``alive`` digests and keys (the people there are, and the values the render
-        showed). ``added`` are the digests and keys whose rows were rendered since the rows
-        were read: only the files that hold one, or hold a row no longer kept, are written,
-        each with the rows it held that are kept and those added into it (a build after a
-        few edits looks at a few files' rows, not at everyone's). Failures only cost
-        speed."""
+        """Save ``now`` (the rows of the blocks the last render used). ``added`` are the
+        digests and keys whose rows were rendered since the rows were read: only the files
+        that hold one are written, each with the rows it held and those added into it, of
+        ``alive`` digests and keys (the people there are, and the values the render
+        showed) and of blocks used now; the other files are left as they are, unless many
+        rows were rendered (see the module's docstring). Failures only cost speed."""
         if not self._loaded:
             self.load()
-        if not isinstance(alive, set | frozenset):
-            alive = set(alive)
         into: dict[int, list[str]] = {}  # the rows added, by file
+        count = 0
         for digest in added:
             into.setdefault(shard_of(digest), []).append(digest)
+            count += 1
         dirty = set(into) | self.failed
-        for shard, held in enumerate(self.saved):
-            if shard not in dirty and any(
-                block not in now or not rows.keys() <= alive for block, rows in held.items()
-            ):
-                dirty.add(shard)  # a person gone or changed, or a block no longer used
         if not dirty or not self._usable():
             return  # nothing to write, or never through a link
+        if not isinstance(alive, set | frozenset):
+            alive = set(alive)
+        held_rows = sum(len(rows) for held in self.saved for rows in held.values())
+        if count * PRUNE_SHARE >= held_rows:
+            for shard, held in enumerate(self.saved):
+                if shard not in dirty and any(
+                    block not in now or not rows.keys() <= alive for block, rows in held.items()
+                ):
+                    dirty.add(shard)  # a person gone or changed, or a block no longer used
         for shard in dirty:  # what each file is to hold, written or not
             self.saved[shard] = _kept(now, self.saved[shard], into.get(shard, ()), alive)
         for shard in sorted(dirty):

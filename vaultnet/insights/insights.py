@@ -306,6 +306,18 @@ class InsightState:
         self.last = computed
         return computed.insights
 
+    def resume(self, network: Network, insights: Insights, scan: LogScan) -> None:
+        """Take the insights of ``network`` as an earlier build computed them (saved,
+        state/insightstore.py), so that a network patched from it has them brought up to
+        date as a watcher's are."""
+        self.last = _Computed(network, insights, scan)
+
+    def computed(self) -> tuple[Network, Insights, LogScan] | None:
+        """The last network with its insights and log scan, to be saved; None before the
+        first."""
+        last = self.last
+        return (last.network, last.insights, last.scan) if last is not None else None
+
     def _updated(
         self, last: _Computed, network: Network, replaced: tuple[tuple[Person, Person], ...]
     ) -> _Computed:

@@ -288,11 +288,10 @@ def update_ladder(previous: Ladder, network: Network, scan: LogScan) -> Ladder |
         if aiming_higher(now):
             aiming += 1
             steps.append(next_step(now, today))
-        # As scan_logs finds them: casefold maps nothing else to "tier".
+        # As scan_logs finds them (casefold maps nothing else to "tier"), in ``notable``:
+        # a saved person's interactions are made from their note, which has changed.
         entries = (
-            e
-            for e in before.interactions
-            if e.kind and not e.mention and e.kind.casefold() == "tier"
+            e for e in before.notable if e.kind and not e.mention and e.kind.casefold() == "tier"
         )
         old_changes += _tier_changes(before, entries, config)
         new_changes += _tier_changes(now, scan.tier.get(now.key, ()), config)

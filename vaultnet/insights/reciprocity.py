@@ -342,7 +342,10 @@ def update_reciprocity(
         if before.ladder_key != now.ladder_key:
             return None  # not a patch: the ladder order is every table's tie-break
         leaving.add(before)
-        old = _counted(before, [e for e in before.interactions if e.tags], today, None)
+        # Of the entries that count, as of ``notable``: a person taken from saved state
+        # (the last network of a one-shot build) has their interactions made only from
+        # their note, which has changed since.
+        old = _counted(before, [e for e in before.notable if e.tags], today, None)
         if old is not None:
             gave, got, _, owed, person_asks = old
             side = _one_sided(gave, got)

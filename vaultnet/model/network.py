@@ -13,8 +13,7 @@ import datetime as dt
 import functools
 import operator
 import statistics
-import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from vaultnet.config import Config, Tier
@@ -126,11 +125,13 @@ class Patch:
 
     The same people in the same ladder places, tiers and targets; ``replaced`` pairs each
     person rebuilt (the one before, the one now). Insights computed for ``base`` can be
-    brought up to date from it (insights.py). ``base`` is a weak reference, so networks
-    never keep their predecessors alive.
+    brought up to date from it (insights.py). ``base`` gives it: a weak reference, so
+    that a watcher's networks never keep their predecessors alive, except for the network
+    made again of the people as saved (state/orders.py ``from_saved``), which nothing
+    else holds: the insights saved for it are brought up to date from it.
     """
 
-    base: weakref.ref[Network]
+    base: Callable[[], Network | None]
     replaced: tuple[tuple[Person, Person], ...]
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from vaultnet.render.render import Renderer
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
     from vaultnet.state.digestentries import DigestEntries
+    from vaultnet.state.insightstore import InsightStore
     from vaultnet.state.pagememo import PageMemo
     from vaultnet.state.people import PeopleState
     from vaultnet.state.saving import Saving
@@ -78,6 +79,7 @@ class Builder:
         self.pages = pages  # the last render's pages, for a watcher to reuse
         self._renderer: Renderer | None = None  # made with the first pages (Jinja then)
         self._entries: DigestEntries | None = None  # saved with the digest's text
+        self._insights: InsightStore | None = None  # the last insights, saved beside the cache
         self.obsidian: ObsidianPages | None = None  # People.base and the canvas, made lazily
         # What a watcher wrote: pages it knows are up to date on disk.
         self.written: Written | None = Written() if pages is not None else None
@@ -337,6 +339,7 @@ class Builder:
         if self._renderer is not None:
             self._renderer.save_rows()
             self._renderer.save_pages(self.config.output_path)
+            self._save_insights()
         self._save_entries()
 
     def _note_key(self, path: str) -> str:
@@ -410,8 +413,13 @@ class Builder:
         if write:
             mark = time.perf_counter()
             # Kept for the pages; the digest's additions are part of them.
+            self._resume_insights(network)
             extras = self.renderer.insights(network).digest_extras
             timings["insights"] = time.perf_counter() - mark
+            if fingerprint is not None:
+                saving = self._save_insights(background=True)
+                if saving is not None:
+                    helpers.append(saving)
         digest_text = None
         digest_saved = False
         if fingerprint is not None:
@@ -470,6 +478,41 @@ class Builder:
         )
         timings["write"] = time.perf_counter() - mark
         return pages, written
+
+    def _insight_store(self) -> InsightStore | None:
+        """The last build's insights, saved beside the cache (None: an in-memory build)."""
+        if self._insights is None and self.cache.folder is not None:
+            from vaultnet.state.insightstore import InsightStore
+
+            self._insights = InsightStore(self.config.vault)
+        return self._insights
+
+    def _resume_insights(self, network: Network) -> None:
+        """Have the renderer bring up to date the insights the last build saved, when
+        ``network`` is patched from the last network made again of the people as saved
+        and the renderer has none of its own (insightstore.py)."""
+        state = self.renderer.insight_state
+        patch = network.patch
+        base = patch.base() if patch is not None else None
+        store = self._insight_store()
+        if base is None or store is None or state.computed() is not None:
+            return
+        from vaultnet.model.network import config_key
+
+        loaded = store.load(base, network.note_names, config_key(self.config))
+        if loaded is not None:
+            state.resume(base, *loaded)
+
+    def _save_insights(self, background: bool = False) -> Saving | None:
+        """Save the last insights the renderer computed, for the next build to bring up
+        to date; in a forked helper with ``background`` where one can be."""
+        store = self._insight_store()
+        computed = self.renderer.insight_state.computed() if self._renderer else None
+        if store is None or computed is None:
+            return None
+        from vaultnet.model.network import config_key
+
+        return store.save(*computed, config_key(self.config), background)
 
     def _read_back(self, pages: list[Page]) -> Written | None:
         """The pages the render took from the files the last build wrote (pagestore.py),

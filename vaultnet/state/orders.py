@@ -387,13 +387,29 @@ def from_saved(
         **{name: tuple(map(ordered.__getitem__, lists[name])) for name in _LISTS},
     )
     by_key = dict(zip(ladder, ordered, strict=True))
-    orders = Orders(Network(today, config, ordered, tiers, digest, by_key))
+    base = Network(today, config, ordered, tiers, digest, by_key)
+    orders = Orders(base)
     orders.ladder = dict(zip(ladder, range(len(ladder)), strict=True))
     network = orders.updated(people, made, split, notes, resolver)
-    if network is None:
+    if network is None or network.patch is None:
         return None
-    orders.network = dataclasses.replace(network, note_names=split.names())
+    # Nothing else holds the last network: the patch does, so that the insights saved
+    # for it can be brought up to date (insightstore.py).
+    patch = Patch(_Held(base), network.patch.replaced)
+    orders.network = dataclasses.replace(network, note_names=split.names(), patch=patch)
     return orders
+
+
+class _Held:
+    """A network, held: given where a patch holds its base by a weak reference."""
+
+    __slots__ = ("network",)
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+
+    def __call__(self) -> Network:
+        return self.network
 
 
 def _tier_group(tier: Tier, saved: SavedTier, ladder: tuple[Person, ...]) -> TierGroup:

@@ -1,0 +1,177 @@
+"""The last build's insights, saved for the next one-shot build to bring up to date
+(state/insightstore.py): what it makes equals fresh insights and a build from nothing, and
+a saved file that is damaged, planted or reached through a link is ignored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import vaultnet.insights.insights as insights_module
+from tests.state.builds import TODAY, append, build, counted, edit, fresh, written
+from vaultnet.cli.main import main
+from vaultnet.config import load_config
+from vaultnet.insights.insights import Insights, compute_insights
+from vaultnet.model.network import Network
+from vaultnet.pipeline.build import Builder, BuildRequest
+from vaultnet.state import insightstore
+from vaultnet.state.cache import NoteCache
+from vaultnet.state.statefile import write_state
+
+SAVED = Path(".vaultnet") / insightstore.FILE
+
+
+def _log(path: Path, line: str) -> None:
+    """A log entry at the top of the note's log."""
+    edit(path, "## Log\n", f"## Log\n{line}\n")
+
+
+def _one_shot(vault: Path) -> tuple[Insights, Network]:
+    """A one-shot build as ``vaultnet build`` makes it: the insights its pages show, and
+    its network."""
+    builder = Builder(load_config(vault), NoteCache.for_vault(vault))
+    result = builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))
+    assert result.network is not None
+    computed = builder.renderer.insight_state.computed()
+    assert computed is not None
+    return computed[1], result.network
+
+
+def test_saved_insights_brought_up_to_date_equal_fresh_ones(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = sample_vault / "People"
+    ann, amara = people / "Ann Lee.md", people / "Amara Nwosu.md"
+    _one_shot(sample_vault)
+    assert (sample_vault / SAVED).is_file()
+    built = counted(monkeypatch, insights_module, "build_companies")
+    resumed = counted(monkeypatch, insightstore.InsightStore, "load", 1)
+    steps: list[tuple[str, Callable[[], None], bool]] = [
+        ("a plain log entry", lambda: _log(ann, "- 2026-11-20 call: quick catch-up"), True),
+        ("a #gave entry", lambda: _log(ann, "- 2026-11-21 intro to a recruiter #gave"), True),
+        ("a #got entry elsewhere", lambda: _log(amara, "- 2026-11-22 advice #got"), True),
+        ("an #ask", lambda: _log(amara, "- 2026-11-23 asked for a referral #ask"), True),
+        ("a tier change", lambda: _log(ann, "- 2026-11-19 tier: supporter → champion"), True),
+        ("a new role", lambda: edit(ann, "role: VP Engineering", "role: CTO"), True),
+        ("a recent move", lambda: edit(ann, "to: 2023-02-28", "to: 2026-10-30"), False),
+        ("a moved entry", lambda: _log(ann, "- 2026-11-23 moved: to [[Initech]]"), False),
+        ("another company", lambda: edit(ann, "[[Harbor Health]]", "[[Initech]]"), False),
+        ("a plain entry at the end", lambda: append(ann, "- 2026-11-25 tea\n"), True),
+    ]
+    for what, change, companies_kept in steps:
+        change()
+        built.clear()
+        resumed.clear()
+        shown, network = _one_shot(sample_vault)
+        assert len(resumed) == 1, what  # the last network was made again and patched
+        assert (not built) == companies_kept, what
+        assert shown == compute_insights(network), what
+        assert written(sample_vault) == fresh(sample_vault, tmp_path)[0], what
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "next day",
+        "configuration",
+        "note added",
+        "note deleted",
+        "note renamed",
+        "company renamed",
+        "person added",
+    ],
+)
+def test_a_build_after_any_change_matches_a_build_from_nothing(
+    sample_vault: Path, tmp_path: Path, change: str
+) -> None:
+    build(sample_vault)
+    ann = sample_vault / "People" / "Ann Lee.md"
+    append(ann, "- 2026-11-25 — call about the RFC\n")
+    build(sample_vault)  # from the insights as saved
+    today = TODAY
+    if change == "next day":
+        today = "2026-11-27"
+    elif change == "configuration":
+        config = sample_vault / "vaultnet.toml"
+        config.write_text(config.read_text(encoding="utf-8") + "\nfollowups_rows = 3\n")
+    elif change == "note added":  # a company's page is named around the notes' names
+        (sample_vault / "Acme Robotics.md").write_text("Their office.\n", encoding="utf-8")
+    elif change == "note deleted":
+        (sample_vault / "Companies" / "Harbor Health.md").unlink()
+    elif change == "note renamed":
+        os.rename(sample_vault / "Ideas.md", sample_vault / "Acme Robotics.md")
+    elif change == "company renamed":
+        for note in (sample_vault / "People").rglob("*.md"):
+            text = note.read_text(encoding="utf-8")
+            if "Acme Robotics" in text:
+                note.write_text(text.replace("Acme Robotics", "Acme Robots"), encoding="utf-8")
+    else:
+        (sample_vault / "People" / "Zed Quill.md").write_text(
+            "---\nname: Zed Quill\ntier: acquaintance\ncompany: Acme Robotics\n---\n",
+            encoding="utf-8",
+        )
+    append(ann, "- 2026-11-25 — lunch\n")
+    result = CliRunner().invoke(main, ["build", str(sample_vault), "--today", today])
+    assert result.exit_code in (0, 1), result.output
+    copy = tmp_path / "fresh"
+    shutil.copytree(sample_vault, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
+    result = CliRunner().invoke(main, ["build", str(copy), "--today", today])
+    assert result.exit_code in (0, 1), result.output
+    assert written(sample_vault) == written(copy), change
+
+
+def _planted(vault: Path, how: str) -> None:
+    """Spoil the saved insights of ``vault`` the way ``how`` says."""
+    file = vault / SAVED
+    payload = pickle.loads(file.read_bytes())
+    if how == "damaged":
+        file.write_bytes(file.read_bytes()[:-200])
+    elif how == "another shape":
+        fields = {**payload, "insights": pickle.dumps(("not", "insights"))}
+        write_state(file, insightstore.FORMAT, _fields(fields))
+    elif how == "a class not allowed":
+        fields = {**payload, "insights": pickle.dumps(os.getcwd)}
+        write_state(file, insightstore.FORMAT, _fields(fields))
+    elif how == "another key":
+        fields = {**payload, "key": (0, "", "")}
+        write_state(file, insightstore.FORMAT, _fields(fields))
+    else:  # reached through a link
+        elsewhere = vault.parent / "elsewhere.pickle"
+        shutil.move(file, elsewhere)
+        file.symlink_to(elsewhere)
+
+
+def _fields(payload: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in payload.items() if k not in ("format", "version")}
+
+
+@pytest.mark.parametrize(
+    "how", ["damaged", "another shape", "a class not allowed", "another key", "link"]
+)
+def test_spoiled_saved_insights_are_ignored(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    build(sample_vault)
+    ann = sample_vault / "People" / "Ann Lee.md"
+    append(ann, "- 2026-11-25 — call about the RFC\n")
+    _planted(sample_vault, how)
+    elsewhere = (sample_vault.parent / "elsewhere.pickle").read_bytes() if how == "link" else b""
+    built = counted(monkeypatch, insights_module, "build_companies")
+    build(sample_vault)
+    assert len(built) == 1  # computed again
+    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+    if how == "link":  # neither read nor written through the link
+        assert (sample_vault.parent / "elsewhere.pickle").read_bytes() == elsewhere
+    else:  # saved again, and taken by the next build
+        append(ann, "- 2026-11-25 — lunch\n")
+        built.clear()
+        build(sample_vault)
+        assert built == []
+        assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]

@@ -1,0 +1,234 @@
+"""The last build's insights, saved in ``.vaultnet/insights.pickle`` for the next one-shot
+build to bring up to date, as a watcher brings up to date those it keeps in memory.
+
+A one-shot build after a few edits makes the last network again from the people as saved
+(orders.py ``from_saved``) and patches it with the people it made again, so that
+``network.patch.base()`` is a network whose people are exactly the last build's. The
+insights of that network are the last build's: saved with the log scan they were made
+with, they are taken for it, and ``InsightState`` brings them up to date from there
+(insights.py ``_updated``) instead of computing them all again.
+
+They are saved under a key that proves they are that network's: the day, the
+configuration's key and a key of everyone's digests in ladder order (the key the orders are
+saved under), with the file names of every note, which the companies' pages are named
+around. Anything else, and nothing is taken.
+
+Every value that holds a person holds the very person of the network: a person is saved as
+their key, and made on loading into the person of that key in the network loaded for; so
+is a tier group (by its place in the network's tiers) and a tier (by name, from the
+configuration). Everything else is saved as it is, each insight value as its class and its
+fields. Loading allows only those classes, the log entries the scan holds, and dates: a
+vault may come from someone else. A file that is missing, damaged, of another format,
+version, key or shape, or reached through a link, is ignored. Nothing here is the source of
+truth: deleting the file changes no output, only the time a build takes.
+
+Pickling every value (a quarter of a second at 10,000 people) is done by a forked helper
+where one can be, while the build goes on; written only when the key changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import operator
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from vaultnet.config import Config, Tier
+from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.insights.companytypes import Company
+from vaultnet.insights.insights import TEMPLATE_TYPES, Insights
+from vaultnet.insights.logscan import LogScan
+from vaultnet.model.network import Interaction, Network, Person, TierGroup
+from vaultnet.state.orders import people_key
+from vaultnet.state.saving import Saving, in_helper
+from vaultnet.state.statefile import read_state, write_state
+
+FORMAT = 1  # bumped whenever an insight value, or how one is saved, changes
+FILE = "insights.pickle"
+
+# The insight values, each saved as its class and the fields it is made with.
+_VALUES: frozenset[type] = TEMPLATE_TYPES | {LogScan}
+# A log entry is a named tuple, saved as its type and values (source/parsed.py ``rebuilt``)
+# and made again by ``tuple.__new__``, in C.
+_ENTRY = (Interaction.__module__, "rebuilt")
+
+# The saved file's key: the day, the configuration's key, everyone's digests' key.
+Key = tuple[int, str, str]
+
+
+def network_key(network: Network, configured: str) -> Key:
+    """The key insights of ``network`` are saved under (``configured``: the
+    configuration's key)."""
+    return (network.today.toordinal(), configured, people_key(network.people))
+
+
+# Names a saved file gives to what loading makes into the network's own values. Called
+# only if a file names them where they are not allowed: loading refuses them.
+def person(key: str) -> Person:
+    """A person by key: loading takes the network's person of that key instead."""
+    raise pickle.UnpicklingError(f"person {key!r}: people are taken from the network")
+
+
+def group(place: int) -> TierGroup:
+    """A tier group by its place: loading takes the network's group there instead."""
+    raise pickle.UnpicklingError(f"tier group {place}: groups are taken from the network")
+
+
+def tier(name: str) -> Tier:
+    """A tier by name: loading takes the configuration's tier of that name instead."""
+    raise pickle.UnpicklingError(f"tier {name!r}: tiers are taken from the configuration")
+
+
+def company(fields: tuple[Any, ...], key: str | None) -> Company:
+    """A company of ``fields``, with the key it was made with (``MadeKeys``): its page is
+    keyed by it without walking it again. Its hash is made again in this process."""
+    made = Company(*fields)
+    object.__setattr__(made, "_key", key)
+    return made
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles insight values with their people, tier groups and tiers by reference."""
+
+    def __init__(self, file: IO[bytes], network: Network) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        groups = {id(g): place for place, g in enumerate(network.tiers)}
+        table: dict[type, Callable[[Any], Any]] = {
+            Person: lambda p: (person, (p.key,)),
+            TierGroup: lambda g: (group, (groups[id(g)],)),
+            Tier: lambda t: (tier, (t.name,)),
+            Company: _company_fields,
+        }
+        for cls in _VALUES - {Company}:
+            table[cls] = _fields_of(cls)
+        self.dispatch_table = table
+
+
+def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """How a value of ``cls`` is saved: its class and the fields it is made with (a hash
+    kept in a field is not one of them: it is made again in the loading process)."""
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+    values = operator.attrgetter(*names)
+    if len(names) == 1:
+        return lambda value: (cls, (values(value),))
+    return lambda value: (cls, values(value))
+
+
+_COMPANY_FIELDS = operator.attrgetter(*[f.name for f in dataclasses.fields(Company) if f.init])
+
+
+def _company_fields(value: Company) -> tuple[Any, ...]:
+    return company, (_COMPANY_FIELDS(value), value._key)
+
+
+_ALLOWED: dict[tuple[str, str], Any] = {
+    **{(cls.__module__, cls.__qualname__): cls for cls in _VALUES},
+    (Interaction.__module__, Interaction.__qualname__): Interaction,
+    _ENTRY: tuple.__new__,  # only for the classes allowed: a log entry
+    ("datetime", "date"): dt.date,
+    (__name__, "company"): company,
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    """Loads insight values only, with the people and tier groups of ``network`` and the
+    tiers of ``config``; refuses every other class."""
+
+    def __init__(self, file: IO[bytes], network: Network, config: Config) -> None:
+        super().__init__(file)
+        tiers = {t.name: t for t in config.tiers}
+        self._made: dict[tuple[str, str], Any] = {
+            **_ALLOWED,
+            (__name__, "person"): network.by_key.__getitem__,  # in C
+            (__name__, "group"): network.tiers.__getitem__,
+            (__name__, "tier"): tiers.__getitem__,
+        }
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = self._made.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in saved insights")
+        return found
+
+
+class InsightStore:
+    """The insights of the last build's network, read and written in ``.vaultnet/``."""
+
+    def __init__(self, vault: Path) -> None:
+        self.vault = vault
+        self.file = vault / STATE_DIR / FILE
+        self.saved: tuple[Key, frozenset[str]] | None = None  # what the file holds, when known
+
+    def _usable(self) -> bool:
+        """Whether the file lies inside the vault, not reached through a link."""
+        return link_on_the_way(self.vault, f"{STATE_DIR}/{FILE}") is None
+
+    def load(
+        self, network: Network, note_names: frozenset[str], configured: str
+    ) -> tuple[Insights, LogScan] | None:
+        """The insights of ``network`` (the last build's network, made again of the people
+        as saved) and their log scan, as saved; None unless they were saved for exactly
+        it: its key, and the file names of every note now, ``note_names``."""
+        if not self._usable():
+            return None
+        payload = read_state(self.file, FORMAT)
+        if payload is None:
+            return None
+        key, names, data = payload.get("key"), payload.get("names"), payload.get("insights")
+        if type(names) is not frozenset or type(data) is not bytes:
+            return None
+        self.saved = (key, names) if type(key) is tuple else None
+        if key != network_key(network, configured) or names != note_names:
+            return None
+        try:
+            loaded = _Unpickler(io.BytesIO(data), network, network.config).load()
+        except Exception:  # damaged, or of another shape: computed again
+            return None
+        if not (
+            type(loaded) is tuple
+            and len(loaded) == 2
+            and type(loaded[0]) is Insights
+            and type(loaded[1]) is LogScan
+        ):
+            return None
+        return loaded[0], loaded[1]
+
+    def save(
+        self,
+        network: Network,
+        insights: Insights,
+        scan: LogScan,
+        configured: str,
+        background: bool = False,
+    ) -> Saving | None:
+        """Save the insights of ``network`` and their log scan, unless the file holds
+        those already; in a forked helper with ``background`` where one can be forked
+        (returned, for the build to wait for), else here."""
+        key = (network_key(network, configured), network.note_names)
+        if key == self.saved or not self._usable():
+            return None
+
+        def save() -> bool:
+            buffer = io.BytesIO()
+            try:
+                _Pickler(buffer, network).dump((insights, scan))
+            except (pickle.PicklingError, KeyError, TypeError, AttributeError):
+                return False  # a value this does not know how to save: none saved
+            fields = {"key": key[0], "names": key[1], "insights": buffer.getvalue()}
+            return write_state(self.file, FORMAT, fields)
+
+        self.saved = key  # unless the helper says it failed
+        if background:
+            saving = in_helper(save, self._failed)
+            if saving is not None:
+                return saving
+        if not save():
+            self._failed()
+        return None
+
+    def _failed(self) -> None:
+        self.saved = None  # written again by the next save

@@ -19,6 +19,7 @@ from tests.state.builds import TODAY, append, build, counted, edit, fresh, writt
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.insights.insights import Insights, compute_insights
+from vaultnet.insights.logscan import LogScan, scan_logs
 from vaultnet.model.network import Network
 from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.state import insightstore
@@ -33,15 +34,15 @@ def _log(path: Path, line: str) -> None:
     edit(path, "## Log\n", f"## Log\n{line}\n")
 
 
-def _one_shot(vault: Path) -> tuple[Insights, Network]:
-    """A one-shot build as ``vaultnet build`` makes it: the insights its pages show, and
-    its network."""
+def _one_shot(vault: Path) -> tuple[Insights, Network, LogScan]:
+    """A one-shot build as ``vaultnet build`` makes it: the insights its pages show, its
+    network, and the log scan saved with the insights."""
     builder = Builder(load_config(vault), NoteCache.for_vault(vault))
     result = builder.build(BuildRequest(dt.date.fromisoformat(TODAY)))
     assert result.network is not None
     computed = builder.renderer.insight_state.computed()
     assert computed is not None
-    return computed[1], result.network
+    return computed[1], result.network, computed[2]
 
 
 def test_saved_insights_brought_up_to_date_equal_fresh_ones(
@@ -69,10 +70,11 @@ def test_saved_insights_brought_up_to_date_equal_fresh_ones(
         change()
         built.clear()
         resumed.clear()
-        shown, network = _one_shot(sample_vault)
+        shown, network, scan = _one_shot(sample_vault)
         assert len(resumed) == 1, what  # the last network was made again and patched
         assert (not built) == companies_kept, what
         assert shown == compute_insights(network), what
+        assert scan == scan_logs(network), what
         assert written(sample_vault) == fresh(sample_vault, tmp_path)[0], what
 
 

@@ -52,8 +52,8 @@ FILE = "insights.pickle"
 
 # The insight values, each saved as its class and the fields it is made with.
 _VALUES: frozenset[type] = TEMPLATE_TYPES | {LogScan}
-# A log entry is a named tuple, saved as its type and values (source/parsed.py ``rebuilt``)
-# and made again by ``tuple.__new__``, in C.
+# A log entry that is none of the people's ``notable`` ones is a named tuple, saved as its
+# type and values (source/parsed.py ``rebuilt``) and made again by ``tuple.__new__``, in C.
 _ENTRY = (Interaction.__module__, "rebuilt")
 
 # The saved file's key: the day, the configuration's key, everyone's digests' key.
@@ -83,6 +83,23 @@ def tier(name: str) -> Tier:
     raise pickle.UnpicklingError(f"tier {name!r}: tiers are taken from the configuration")
 
 
+def entry(key: str, place: int) -> Interaction:
+    """A log entry by the key of the person whose ``notable`` entries hold it, and its
+    place there: loading takes that entry of the network's person instead."""
+    raise pickle.UnpicklingError(f"log entry {key!r} {place}: taken from the network")
+
+
+def scan(
+    tagged: dict[str, tuple[int, ...]],
+    tier: dict[str, tuple[int, ...]],
+    moved: dict[str, tuple[int, ...]],
+    intros: list[tuple[Person, Interaction]],
+) -> LogScan:
+    """A log scan whose lists are given by the places of their entries among their
+    people's ``notable`` ones: loading takes those entries of the network's people."""
+    raise pickle.UnpicklingError("a log scan's entries are taken from the network")
+
+
 def company(fields: tuple[Any, ...], key: str | None) -> Company:
     """A company of ``fields``, with the key it was made with (``MadeKeys``): its page is
     keyed by it without walking it again. Its hash is made again in this process."""
@@ -97,13 +114,37 @@ class _Pickler(pickle.Pickler):
     def __init__(self, file: IO[bytes], network: Network) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         groups = {id(g): place for place, g in enumerate(network.tiers)}
+        # Most entries the insights hold (the log scan's) are the people's own.
+        places = {
+            id(e): (p.key, place) for p in network.people for place, e in enumerate(p.notable)
+        }
+
+        def of_person(e: Interaction) -> tuple[Any, ...]:
+            found = places.get(id(e))
+            return (entry, found) if found is not None else e.__reduce__()
+
+        def scan_of(found: LogScan) -> tuple[Any, ...]:
+            """The scan's lists as the places of their entries in their people's."""
+            kinds = []
+            for kind in (found.tagged, found.tier, found.moved):
+                at: dict[str, tuple[int, ...]] = {}
+                for key, entries in kind.items():
+                    where = [places.get(id(e)) for e in entries]
+                    if not all(w is not None and w[0] == key for w in where):
+                        return LogScan, (found.tagged, found.tier, found.moved, found.intros)
+                    at[key] = tuple([w[1] for w in where if w is not None])
+                kinds.append(at)
+            return scan, (*kinds, found.intros)
+
         table: dict[type, Callable[[Any], Any]] = {
             Person: lambda p: (person, (p.key,)),
+            Interaction: of_person,
+            LogScan: scan_of,
             TierGroup: lambda g: (group, (groups[id(g)],)),
             Tier: lambda t: (tier, (t.name,)),
             Company: _company_fields,
         }
-        for cls in _VALUES - {Company}:
+        for cls in _VALUES - {Company, LogScan}:
             table[cls] = _fields_of(cls)
         self.dispatch_table = table
 
@@ -146,7 +187,31 @@ class _Unpickler(pickle.Unpickler):
             (__name__, "person"): network.by_key.__getitem__,  # in C
             (__name__, "group"): network.tiers.__getitem__,
             (__name__, "tier"): tiers.__getitem__,
+            (__name__, "entry"): self._entry,
+            (__name__, "scan"): self._scan,
         }
+        self._by_key = network.by_key
+
+    def _entry(self, key: str, place: int) -> Interaction:
+        return self._by_key[key].notable[place]
+
+    def _scan(
+        self,
+        tagged: dict[str, tuple[int, ...]],
+        tier: dict[str, tuple[int, ...]],
+        moved: dict[str, tuple[int, ...]],
+        intros: list[tuple[Person, Interaction]],
+    ) -> LogScan:
+        by_key = self._by_key
+
+        def lists(places: dict[str, tuple[int, ...]]) -> dict[str, list[Interaction]]:
+            found: dict[str, list[Interaction]] = {}
+            for key, at in places.items():
+                notable = by_key[key].notable
+                found[key] = [notable[place] for place in at]
+            return found
+
+        return LogScan(lists(tagged), lists(tier), lists(moved), intros)
 
     def find_class(self, module: str, name: str) -> Any:
         found = self._made.get((module, name))

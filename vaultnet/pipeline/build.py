@@ -416,10 +416,6 @@ class Builder:
             self._resume_insights(network)
             extras = self.renderer.insights(network).digest_extras
             timings["insights"] = time.perf_counter() - mark
-            if fingerprint is not None:
-                saving = self._save_insights(background=True)
-                if saving is not None:
-                    helpers.append(saving)
         digest_text = None
         digest_saved = False
         if fingerprint is not None:
@@ -503,16 +499,15 @@ class Builder:
         if loaded is not None:
             state.resume(base, *loaded)
 
-    def _save_insights(self, background: bool = False) -> Saving | None:
+    def _save_insights(self) -> None:
         """Save the last insights the renderer computed, for the next build to bring up
-        to date; in a forked helper with ``background`` where one can be."""
+        to date (insightstore.py)."""
         store = self._insight_store()
         computed = self.renderer.insight_state.computed() if self._renderer else None
-        if store is None or computed is None:
-            return None
-        from vaultnet.model.network import config_key
+        if store is not None and computed is not None:
+            from vaultnet.model.network import config_key
 
-        return store.save(*computed, config_key(self.config), background)
+            store.save(*computed, config_key(self.config))
 
     def _read_back(self, pages: list[Page]) -> Written | None:
         """The pages the render took from the files the last build wrote (pagestore.py),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import random
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +16,16 @@ import pytest
 from click.testing import CliRunner
 
 import vaultnet.insights.insights as insights_module
+from tests.insights.test_update_reciprocity_ladder import (
+    ENTRIES,
+    SMALL,
+    add_entry,
+    set_role,
+)
 from tests.state.builds import TODAY, append, build, counted, edit, fresh, written
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
+from vaultnet.insights import ladder, reciprocity
 from vaultnet.insights.insights import Insights, compute_insights
 from vaultnet.insights.logscan import LogScan, scan_logs
 from vaultnet.model.network import Network
@@ -177,3 +185,27 @@ def test_spoiled_saved_insights_are_ignored(
         build(sample_vault)
         assert built == []
         assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_run_of_random_edits_each_built_once(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    # Tables that hide rows, as at 10,000 people: some edits cannot be brought up to date.
+    monkeypatch.setattr(reciprocity, "MAX_ROWS", SMALL)
+    monkeypatch.setattr(ladder, "MAX_ROWS", SMALL)
+    rng = random.Random(seed)
+    people = sorted(p.stem for p in (sample_vault / "People").glob("*.md"))
+    _one_shot(sample_vault)
+    taken = counted(monkeypatch, insightstore._Unpickler, "load", 0)
+    for _ in range(20):
+        day = dt.date.fromisoformat(TODAY) - dt.timedelta(days=rng.choice([0, 1, 6, 30, 400]))
+        for name in rng.sample(people, rng.choice([1, 1, 2, 3])):
+            if rng.random() < 0.2:
+                set_role(sample_vault, name, f"Role {rng.randint(0, 999)}")
+            else:
+                add_entry(sample_vault, name, f"- {day.isoformat()} {rng.choice(ENTRIES)}")
+        shown, network, scan = _one_shot(sample_vault)
+        assert shown == compute_insights(network)
+        assert scan == scan_logs(network)
+    assert len(taken) == 20  # every build took the insights the one before saved

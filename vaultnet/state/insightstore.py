@@ -38,7 +38,6 @@ import io
 import operator
 import pickle
 from collections.abc import Callable
-from itertools import starmap
 from pathlib import Path
 from typing import IO, Any
 
@@ -105,45 +104,54 @@ def scan(
     raise pickle.UnpicklingError("a log scan's entries are taken from the network")
 
 
+# A company's stints are saved as one tuple for each of their fields (made in C).
+_STINT_FIELDS = [f.name for f in dataclasses.fields(Stint) if f.init]
+_STINT_COLUMNS = [operator.attrgetter(name) for name in _STINT_FIELDS]
+Columns = tuple[tuple[Any, ...], ...]
+
+
 def company(
     ref: CompanyRef,
-    current: tuple[tuple[Any, ...], ...],
-    alumni: tuple[tuple[Any, ...], ...],
+    current: Columns,
+    alumni: Columns,
     moves: tuple[Move, ...],
     spellings: tuple[str, ...],
     note: str | None,
     key: str | None,
 ) -> Company:
-    """A company, its stints given by their fields, with the key it was made with
-    (``MadeKeys``): its page is keyed by it without walking it again. Its hash is made
-    again in this process."""
+    """A company, its stints given by the columns of their fields, with the key it was
+    made with (``MadeKeys``): its page is keyed by it without walking it again. Its hash
+    is made again in this process."""
+    if len(current) != len(_STINT_FIELDS) or len(alumni) != len(_STINT_FIELDS):
+        raise pickle.UnpicklingError("a company's stints of another shape")
     made = Company(
-        ref, tuple(starmap(Stint, current)), tuple(starmap(Stint, alumni)), moves, spellings, note
+        ref, tuple(map(Stint, *current)), tuple(map(Stint, *alumni)), moves, spellings, note
     )
     object.__setattr__(made, "_key", key)
     return made
+
+
+def _columns(stints: tuple[Stint, ...]) -> Columns:
+    return tuple([tuple(map(column, stints)) for column in _STINT_COLUMNS])
+
+
+def _company_fields(value: Company) -> tuple[Any, ...]:
+    """A company as ``company`` makes it again."""
+    return company, (
+        value.ref,
+        _columns(value.current),
+        _columns(value.alumni),
+        value.moves,
+        value.spellings,
+        value.note,
+        value._key,
+    )
 
 
 def _init_fields(cls: type) -> Callable[[Any], Any]:
     """The fields a value of ``cls`` is made with, taken in C (a hash kept in a field is
     not one of them: it is made again in the loading process)."""
     return operator.attrgetter(*[f.name for f in dataclasses.fields(cls) if f.init])
-
-
-_STINT = _init_fields(Stint)
-
-
-def _company_fields(value: Company) -> tuple[Any, ...]:
-    """A company as ``company`` makes it again: its stints as plain tuples, made in C."""
-    return company, (
-        value.ref,
-        tuple(map(_STINT, value.current)),
-        tuple(map(_STINT, value.alumni)),
-        value.moves,
-        value.spellings,
-        value.note,
-        value._key,
-    )
 
 
 def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
@@ -154,13 +162,7 @@ def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     return lambda value: (cls, values(value))
 
 
-def _place(item: Interaction, owner: Person | None) -> int | None:
-    """Where ``item`` is among the ``notable`` entries of ``owner``, by identity."""
-    if owner is not None:
-        for place, found in enumerate(owner.notable):
-            if found is item:
-                return place
-    return None
+_NOTABLE = operator.attrgetter("notable")
 
 
 class _Pickler(pickle.Pickler):
@@ -171,28 +173,38 @@ class _Pickler(pickle.Pickler):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         groups = {id(g): place for place, g in enumerate(network.tiers)}
         by_key = network.by_key
+        # The places of a person's notable entries, by the entry's identity: made for the
+        # people whose entries are met.
+        places: dict[str, dict[int, int]] = {}
 
-        def of_person(e: Interaction) -> tuple[Any, ...]:
+        def place(item: Interaction, key: str) -> int | None:
+            found = places.get(key)
+            if found is None:
+                owner = by_key.get(key)
+                notable = owner.notable if owner is not None else ()
+                found = places[key] = {id(e): at for at, e in enumerate(notable)}
+            return found.get(id(item))
+
+        def of_person(item: Interaction) -> tuple[Any, ...]:
             # An entry of a person's own log names their note as its source.
-            place = _place(e, by_key.get(e.source))
-            return (entry, (e.source, place)) if place is not None else e.__reduce__()
+            at = place(item, item.source)
+            return (entry, (item.source, at)) if at is not None else item.__reduce__()
 
         def scan_of(found: LogScan) -> tuple[Any, ...]:
             """The scan's lists as the places of their entries among their people's (most
-            often all of them: None)."""
+            often all of them, compared in C: None)."""
             kinds = []
             for kind in (found.tagged, found.tier, found.moved):
-                at: dict[str, tuple[int, ...] | None] = {}
-                for key, entries in kind.items():
-                    owner = by_key.get(key)
-                    notable = owner.notable if owner is not None else ()
-                    if len(entries) == len(notable) and all(map(operator.is_, entries, notable)):
-                        at[key] = None
-                        continue
-                    places = [_place(e, owner) for e in entries]
-                    if None in places:
-                        return LogScan, (found.tagged, found.tier, found.moved, found.intros)
-                    at[key] = tuple(places)  # type: ignore[arg-type]
+                keys = list(kind)
+                owners = list(map(by_key.get, keys))
+                if None in owners:
+                    return LogScan, (found.tagged, found.tier, found.moved, found.intros)
+                whole = map(operator.eq, kind.values(), map(list, map(_NOTABLE, owners)))
+                at: dict[str, tuple[int | None, ...] | None] = {}
+                for key, entries, all_of_them in zip(keys, kind.values(), whole, strict=True):
+                    at[key] = None if all_of_them else tuple([place(e, key) for e in entries])
+                if any(where is not None and None in where for where in at.values()):
+                    return LogScan, (found.tagged, found.tier, found.moved, found.intros)
                 kinds.append(at)
             return scan, (*kinds, found.intros)
 

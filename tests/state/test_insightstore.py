@@ -32,6 +32,7 @@ from vaultnet.model.network import Network
 from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.state import insightstore
 from vaultnet.state.cache import NoteCache
+from vaultnet.state.pagememo import PageMemo
 from vaultnet.state.statefile import write_state
 
 SAVED = Path(".vaultnet") / insightstore.FILE
@@ -209,3 +210,32 @@ def test_a_run_of_random_edits_each_built_once(
         assert shown == compute_insights(network)
         assert scan == scan_logs(network)
     assert len(taken) == 20  # every build took the insights the one before saved
+
+
+def test_a_watchers_first_build_takes_the_saved_insights(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(sample_vault)
+    ann = sample_vault / "People" / "Ann Lee.md"
+    append(ann, "- 2026-11-25 — call about the RFC\n")
+    built = counted(monkeypatch, insights_module, "build_companies")
+    config = load_config(sample_vault)
+    builder = Builder(config, NoteCache.for_vault(sample_vault), pages=PageMemo())
+    today = dt.date.fromisoformat(TODAY)
+    builder.build(BuildRequest.watching(today, None, first=True))
+    assert built == []
+    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+    built.clear()  # the build from nothing
+    # Its next rebuild brings them up to date in memory, from those.
+    _log(ann, "- 2026-11-24 lunch #gave")
+    result = builder.build(BuildRequest.watching(today, ["People/Ann Lee.md"]))
+    assert built == [] and result.network is not None
+    shown = builder.renderer.insight_state.computed()
+    assert shown is not None and shown[1] == compute_insights(result.network)
+    # It saves the last ones when it stops, for the next build to take.
+    builder.save_state()
+    append(ann, "- 2026-11-25 — tea\n")
+    built.clear()
+    build(sample_vault)
+    assert built == []
+    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]

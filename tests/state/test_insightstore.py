@@ -147,6 +147,10 @@ def _planted(vault: Path, how: str) -> None:
     elif how == "another shape":
         fields = {**payload, "insights": pickle.dumps(("not", "insights"))}
         write_state(file, insightstore.FORMAT, _fields(fields))
+    elif how == "parts of another shape":  # the classes allowed, holding other values
+        planted = (Insights("x", "x", "x", "x", "x"), LogScan({}, {}, {}, []))  # type: ignore[arg-type]
+        fields = {**payload, "insights": pickle.dumps(planted)}
+        write_state(file, insightstore.FORMAT, _fields(fields))
     elif how == "a class not allowed":
         fields = {**payload, "insights": pickle.dumps(os.getcwd)}
         write_state(file, insightstore.FORMAT, _fields(fields))
@@ -164,7 +168,15 @@ def _fields(payload: dict[str, object]) -> dict[str, object]:
 
 
 @pytest.mark.parametrize(
-    "how", ["damaged", "another shape", "a class not allowed", "another key", "link"]
+    "how",
+    [
+        "damaged",
+        "another shape",
+        "parts of another shape",
+        "a class not allowed",
+        "another key",
+        "link",
+    ],
 )
 def test_spoiled_saved_insights_are_ignored(
     sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str

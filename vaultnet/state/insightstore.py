@@ -43,9 +43,12 @@ from typing import IO, Any
 
 from vaultnet.config import Config, Tier
 from vaultnet.containment import STATE_DIR, link_on_the_way
-from vaultnet.insights.companytypes import Company, CompanyRef, Move, Stint
-from vaultnet.insights.insights import TEMPLATE_TYPES, Insights
+from vaultnet.insights.companytypes import Company, CompanyIndex, CompanyRef, Move, Stint
+from vaultnet.insights.insights import TEMPLATE_TYPES, DigestExtras, Insights
+from vaultnet.insights.introductions import Chain, Connector, Graph, Introductions, IntroMade
+from vaultnet.insights.ladder import Ladder, NextStep, TierChange, TierHealth, YearOfChanges
 from vaultnet.insights.logscan import LogScan
+from vaultnet.insights.reciprocity import Balance, Owed, Reciprocity
 from vaultnet.model.network import Interaction, Network, Person, TierGroup
 from vaultnet.state.orders import people_key
 from vaultnet.state.statefile import read_state, write_state
@@ -275,6 +278,50 @@ class _Unpickler(pickle.Unpickler):
         return found
 
 
+def _all(values: object, cls: type) -> bool:
+    """Whether ``values`` is a tuple of values of ``cls`` only."""
+    return type(values) is tuple and all(type(value) is cls for value in values)
+
+
+def _shaped(insights: object, found: object) -> bool:
+    """Whether loaded insights and log scan have the shape this code makes them in: each
+    part of its class, its tables tuples of their rows' class. A planted file may hold
+    other values in the classes it may name (their rows' fields are not looked at)."""
+    if type(insights) is not Insights or type(found) is not LogScan:
+        return False
+    companies, ladder, given = insights.companies, insights.ladder, insights.reciprocity
+    introductions, extras = insights.introductions, insights.digest_extras
+    return (
+        type(companies) is CompanyIndex
+        and _all(companies.with_pages, Company)
+        and type(companies.by_key) is dict
+        and all(type(value) is Company for value in companies.by_key.values())
+        and _all(companies.moves, Move)
+        and type(companies.by_person) is dict
+        and type(ladder) is Ladder
+        and _all(ladder.tiers, TierHealth)
+        and _all(ladder.upgrades, NextStep)
+        and _all(ladder.changes, TierChange)
+        and _all(ladder.years, YearOfChanges)
+        and type(given) is Reciprocity
+        and all(_all(rows, Balance) for rows in (given.balances, given.taking, given.giving))
+        and all(_all(rows, Owed) for rows in (given.thanks_owed, given.open_asks))
+        and _all(given.thanks_recent, Owed)
+        and type(introductions) is Introductions
+        and _all(introductions.chains, Chain)
+        and _all(introductions.connectors, Connector)
+        and type(introductions.graph) is Graph
+        and _all(introductions.made, IntroMade)
+        and type(introductions.cycles) is tuple
+        and type(extras) is DigestExtras
+        and _all(extras.recent_moves, Move)
+        and _all(extras.thanks_owed, Owed)
+        and _all(extras.upgrade_due, NextStep)
+        and all(type(kind) is dict for kind in (found.tagged, found.tier, found.moved))
+        and type(found.intros) is list
+    )
+
+
 class InsightStore:
     """The insights of the last build's network, read and written in ``.vaultnet/``."""
 
@@ -301,20 +348,15 @@ class InsightStore:
         key, names, data = payload.get("key"), payload.get("names"), payload.get("insights")
         if type(names) is not frozenset or type(data) is not bytes:
             return None
-        self.saved = (key, names) if type(key) is tuple else None
         if key != network_key(network, configured) or names != note_names:
             return None
         try:
             loaded = _Unpickler(io.BytesIO(data), network, network.config).load()
         except Exception:  # damaged, or of another shape: computed again
             return None
-        if not (
-            type(loaded) is tuple
-            and len(loaded) == 2
-            and type(loaded[0]) is Insights
-            and type(loaded[1]) is LogScan
-        ):
+        if not (type(loaded) is tuple and len(loaded) == 2 and _shaped(*loaded)):
             return None
+        self.saved = (key, names)
         return loaded[0], loaded[1]
 
     def save(

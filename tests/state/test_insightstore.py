@@ -154,6 +154,9 @@ def _planted(vault: Path, how: str) -> None:
     elif how == "a class not allowed":
         fields = {**payload, "insights": pickle.dumps(os.getcwd)}
         write_state(file, insightstore.FORMAT, _fields(fields))
+    elif how == "a company of another shape":
+        companies = (pickle.dumps(("not", "a company")), *payload["companies"][1:])  # type: ignore[misc]
+        write_state(file, insightstore.FORMAT, _fields({**payload, "companies": companies}))
     elif how == "another key":
         fields = {**payload, "key": (0, "", "")}
         write_state(file, insightstore.FORMAT, _fields(fields))
@@ -174,6 +177,7 @@ def _fields(payload: dict[str, object]) -> dict[str, object]:
         "another shape",
         "parts of another shape",
         "a class not allowed",
+        "a company of another shape",
         "another key",
         "link",
     ],
@@ -200,6 +204,27 @@ def test_spoiled_saved_insights_are_ignored(
         assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
 
 
+def test_unchanged_companies_are_saved_as_the_bytes_they_were(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(sample_vault)
+    total = len(pickle.loads((sample_vault / SAVED).read_bytes())["companies"])
+    ann = sample_vault / "People" / "Ann Lee.md"
+    pickled = counted(monkeypatch, insightstore, "_company_fields")
+    edit(ann, "role: VP Engineering", "role: CTO")  # her stint at her company shows it
+    result = CliRunner().invoke(main, ["build", str(sample_vault), "--today", TODAY])
+    assert result.exit_code in (0, 1), result.output
+    # her company now, and the one she left
+    assert sorted(company.key for company in pickled) == ["acmerobotics", "harborhealth"]
+    assert len(pickle.loads((sample_vault / SAVED).read_bytes())["companies"]) == total > 1
+    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+    pickled.clear()  # and the next build takes them as saved
+    _log(ann, "- 2026-11-20 call: quick catch-up")
+    shown, network, _ = _one_shot(sample_vault)
+    assert shown == compute_insights(network)
+    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_run_of_random_edits_each_built_once(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch, seed: int
@@ -210,7 +235,7 @@ def test_a_run_of_random_edits_each_built_once(
     rng = random.Random(seed)
     people = sorted(p.stem for p in (sample_vault / "People").glob("*.md"))
     _one_shot(sample_vault)
-    taken = counted(monkeypatch, insightstore._Unpickler, "load", 0)
+    taken = counted(monkeypatch, insights_module.InsightState, "resume", 1)
     for _ in range(20):
         day = dt.date.fromisoformat(TODAY) - dt.timedelta(days=rng.choice([0, 1, 6, 30, 400]))
         for name in rng.sample(people, rng.choice([1, 1, 2, 3])):

@@ -138,14 +138,28 @@ class Linked:
     ``wanted`` (None: everyone's), the people whose ``knows`` lists and ``introduced_by``
     name them, in ladder order."""
 
-    def __init__(self, network: Network, wanted: set[str] | None) -> None:
+    def __init__(self, network: Network | None, wanted: set[str] | None) -> None:
+        """Index the links of ``network``'s people (None: none, for ``saved``)."""
+        self.wanted = wanted
         self.known_by: dict[str, list[Person]] = {}
         self.introduced: dict[str, list[Person]] = {}
-        for person in network.people:
+        for person in network.people if network is not None else ():
             if person.knows:
                 _index(self.known_by, person, person.knows, wanted)
             if person.introduced_by:
                 _index(self.introduced, person, person.introduced_by, wanted)
+
+    @classmethod
+    def saved(
+        cls,
+        known_by: dict[str, list[Person]],
+        introduced: dict[str, list[Person]],
+        wanted: set[str] | None,
+    ) -> Linked:
+        """An index as saved (state/insightstore.py)."""
+        made = cls(None, wanted)
+        made.known_by, made.introduced = known_by, introduced
+        return made
 
     def linked_by(self, person: Person) -> tuple[Person, ...]:
         """People whose ``knows`` lists link the person (the first ``MAX_PEOPLE``)."""
@@ -156,11 +170,12 @@ class Linked:
         return tuple(self.introduced.get(person.key, ())[:MAX_PEOPLE])
 
     def replace(self, before: Person, now: Person) -> bool:
-        """Put ``now`` where ``before`` was filed, in an index of everyone's links; they
-        hold the same place in the ladder. False when ``before`` is not where the index
-        says (the index is then to be made again)."""
+        """Put ``now`` where ``before`` was filed; they hold the same place in the
+        ladder. False when ``before`` is not where the index says (the index is then to be
+        made again)."""
+        wanted = self.wanted
         for index, refs_of in ((self.known_by, _KNOWS), (self.introduced, _INTRODUCED_BY)):
-            for key in _named(before, refs_of(before), None):
+            for key in _named(before, refs_of(before), wanted):
                 found = index.get(key, [])
                 at = bisect.bisect_left(found, before.ladder_key, key=_LADDER)
                 if at == len(found) or found[at] is not before:
@@ -168,7 +183,7 @@ class Linked:
                 del found[at]
                 if not found:
                     del index[key]
-            for key in _named(now, refs_of(now), None):
+            for key in _named(now, refs_of(now), wanted):
                 bisect.insort(index.setdefault(key, []), now, key=_LADDER)
         return True
 

@@ -6,6 +6,12 @@ them means looking at everyone, and so does finding whom the briefs are for. A o
 build does both once. A watcher keeps an index of everyone's links and the people with a
 brief, and moves only the people an edit replaced, so that one edit costs no look at
 everyone; a brief whose inputs are as they were is the last one (``_same``).
+
+A one-shot build whose network is patched from the last build's network made again of
+the people as saved takes the people with a brief and their links as the last build saved
+them with its insights (``resume``, state/insightstore.py) and moves the people replaced
+the same way, the index holding only the links to the people with a brief: when someone
+gains a brief, their links are looked for in everyone again.
 """
 
 from __future__ import annotations
@@ -56,8 +62,6 @@ class BriefState:
         self, network: Network, companies: CompanyIndex
     ) -> list[tuple[str, str, dict[str, Any]]]:
         """The brief pages of ``network``, as render jobs (brief.brief_jobs)."""
-        if not self.keep:
-            return brief_jobs(network, companies)
         last, self._last = self._last, None  # until this network's are made
         found = self._updated(last, network) if last is not None else None
         if found is None:
@@ -65,12 +69,26 @@ class BriefState:
             self._briefs = {}
         people, linked = found
         if people and linked is None:
-            linked = Linked(network, None)  # everyone's, to be kept up to date
+            # A watcher's: everyone's, to be kept up to date; else the briefs' people's.
+            linked = Linked(network, None if self.keep else {p.key for p in people})
+        if not self.keep:  # each job holds a LaterBrief, made if its page is rendered
+            jobs = brief_jobs(network, companies, people, linked)
+            self._last = (network, people, linked)
+            return jobs
         self._made = {}
         jobs = brief_jobs(network, companies, people, linked, self._brief)
         self._briefs, self._made = self._made, {}
         self._last = (network, people, linked)
         return jobs
+
+    def resume(self, network: Network, people: list[Person], linked: Linked | None) -> None:
+        """Take the people with a brief in ``network`` and their links as an earlier build
+        found them (saved, state/insightstore.py), for a network patched from it."""
+        self._last = (network, people, linked)
+
+    def found(self) -> tuple[Network, list[Person], Linked | None] | None:
+        """The last network, its people with a brief and their links, to be saved."""
+        return self._last
 
     def _brief(
         self,
@@ -127,6 +145,9 @@ class BriefState:
                 return None
         if moved:
             people.sort(key=brief_order)
+        wanted = linked.wanted if linked is not None else None
+        if wanted is not None and any(person.key not in wanted for person in people):
+            linked = None  # someone's links not indexed: looked for again
         return people, linked
 
 

@@ -497,7 +497,10 @@ class Builder:
 
         loaded = store.load(base, network.note_names, config_key(self.config))
         if loaded is not None:
-            state.resume(base, *loaded)
+            insights, scan, briefs = loaded
+            state.resume(base, insights, scan)
+            if briefs is not None:
+                self.renderer.briefs.resume(base, *briefs)
 
     def _save_insights(self) -> None:
         """Save the last insights the renderer computed, for the next build to bring up
@@ -507,7 +510,10 @@ class Builder:
         if store is not None and computed is not None:
             from vaultnet.model.network import config_key
 
-            store.save(*computed, config_key(self.config))
+            found = self.renderer.briefs.found()
+            # Whom the briefs are for, when found for the same network.
+            briefs = found[1:] if found is not None and found[0] is computed[0] else None
+            store.save(*computed, config_key(self.config), briefs)
 
     def _read_back(self, pages: list[Page]) -> Written | None:
         """The pages the render took from the files the last build wrote (pagestore.py),

@@ -29,8 +29,9 @@ changed: at 10,000 people, 1.3 MB loaded in about 40 ms, against about 170 ms to
 the insights again. The 400 companies are 1.1 MB of it: each is saved as its own pickle,
 and one the next build holds unchanged is written as the bytes it was saved as, so that
 the save after 10 edits pickles a few companies and the rest (about 30 ms against 52 ms
-for the whole file; loading the companies one by one costs about 8 ms more). A forked helper saving it while the pages are
-made cost the build more than that (the pages it copies when the build writes to them).
+for the whole file; loading the companies one by one costs about 8 ms more). A forked
+helper saving it while the pages are made cost the build more than that (the pages it
+copies when the build writes to them).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from typing import IO, Any
 
 from vaultnet.config import Config, Tier
 from vaultnet.containment import STATE_DIR, link_on_the_way
+from vaultnet.insights.brief import Linked
 from vaultnet.insights.companytypes import Company, CompanyIndex, CompanyRef, Move, Stint
 from vaultnet.insights.insights import TEMPLATE_TYPES, DigestExtras, Insights
 from vaultnet.insights.introductions import Chain, Connector, Graph, Introductions, IntroMade
@@ -368,6 +370,51 @@ def _shaped(insights: object, found: object) -> bool:
     )
 
 
+# The people with a brief, in brief order, and the index of their links (briefupdate.py).
+Briefs = tuple[list[Person], Linked | None]
+
+
+def _people(values: object) -> bool:
+    """Whether ``values`` is a list of people only."""
+    return type(values) is list and all(type(value) is Person for value in values)
+
+
+def _links(index: object) -> bool:
+    """Whether ``index`` is an index of links as ``Linked`` keeps them."""
+    return (
+        type(index) is dict
+        and all(type(key) is str for key in index)
+        and all(_people(people) for people in index.values())
+    )
+
+
+def _briefs(saved: object) -> Briefs | None:
+    """The people with a brief and their links, as saved; None when not saved, or of
+    another shape."""
+    if type(saved) is not tuple or len(saved) != 4:
+        return None
+    people, known_by, introduced, wanted = saved
+    if not _all(people, Person):
+        return None
+    if known_by is None and introduced is None and wanted is None:
+        return list(people), None
+    if wanted is not None and not (type(wanted) is set and all(type(key) is str for key in wanted)):
+        return None
+    if not (_links(known_by) and _links(introduced)):
+        return None
+    return list(people), Linked.saved(known_by, introduced, wanted)
+
+
+def _saved_briefs(briefs: Briefs | None) -> tuple[Any, ...] | None:
+    """The people with a brief and their links as ``_briefs`` takes them again."""
+    if briefs is None:
+        return None
+    people, linked = briefs
+    if linked is None:
+        return tuple(people), None, None, None
+    return tuple(people), linked.known_by, linked.introduced, linked.wanted
+
+
 # What a company was saved as: the company, the places of its moves among the index's,
 # and its bytes, kept while the next build's companies are that very company.
 _Kept = tuple[Company, tuple[int, ...], bytes]
@@ -399,10 +446,11 @@ class InsightStore:
 
     def load(
         self, network: Network, note_names: frozenset[str], configured: str
-    ) -> tuple[Insights, LogScan] | None:
+    ) -> tuple[Insights, LogScan, Briefs | None] | None:
         """The insights of ``network`` (the last build's network, made again of the people
-        as saved) and their log scan, as saved; None unless they were saved for exactly
-        it: its key, and the file names of every note now, ``note_names``."""
+        as saved), their log scan, and the people with a brief and their links when they
+        were saved too, as saved; None unless they were saved for exactly it: its key, and
+        the file names of every note now, ``note_names``."""
         if not self._usable():
             return None
         payload = read_state(self.file, FORMAT)
@@ -436,15 +484,16 @@ class InsightStore:
             return None
         if len(companies) != len(companies_data):
             return None  # two of one key
-        if not (type(loaded) is tuple and len(loaded) == 2 and _shaped(*loaded)):
+        if not (type(loaded) is tuple and len(loaded) == 3 and _shaped(*loaded[:2])):
             return None
+        briefs = _briefs(loaded[2])
         places = {id(move): at for at, move in enumerate(moves)}
         self._kept = {
             made.key: (made, _places(made, places), one)
             for made, one in zip(companies.values(), companies_data, strict=True)
         }
         self.saved = (key, names)
-        return loaded[0], loaded[1]
+        return loaded[0], loaded[1], briefs
 
     def save(
         self,
@@ -452,9 +501,11 @@ class InsightStore:
         insights: Insights,
         scan: LogScan,
         configured: str,
+        briefs: Briefs | None = None,
     ) -> None:
-        """Save the insights of ``network`` and their log scan, unless the file holds
-        those already. Failures only cost the next build time."""
+        """Save the insights of ``network``, their log scan and the people with a brief
+        and their links (``briefs``, when found for it), unless the file holds those
+        already. Failures only cost the next build time."""
         key = (network_key(network, configured), network.note_names)
         if key == self.saved or not self._usable():
             return
@@ -466,7 +517,8 @@ class InsightStore:
             moves = buffer.getvalue()
             kept = self._companies(network, index.by_key, places)
             buffer = io.BytesIO()
-            _Pickler(buffer, network, index.by_key, places).dump((insights, scan))
+            saved = _saved_briefs(briefs)
+            _Pickler(buffer, network, index.by_key, places).dump((insights, scan, saved))
         except (pickle.PicklingError, KeyError, TypeError, AttributeError):
             return  # a value this does not know how to save: none saved
         fields = {

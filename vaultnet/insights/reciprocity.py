@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import sys
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from vaultnet.insights.logscan import (
@@ -65,6 +66,9 @@ class Balance:
     got: tuple[Exchange, ...]
     asks: tuple[Exchange, ...]
     one_sided: str | None  # "taking" (only got) or "giving" (only gave), past ONE_SIDED_MIN
+    # The key of everything above, set where it is made (``_balance``): its rows are keyed
+    # by it without walking its exchanges (state/valuekey.py).
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class Owed:
     person: Person
     exchange: Exchange
     days: int  # since the entry
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)  # _owed
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +140,7 @@ def thanks_owed(
         tags = entry.tags
         if "got" in tags and "gave" not in tags and not entry.mention:
             if person.last_contact <= entry.date:
-                return Owed(person, _exchange(entry), (today - entry.date).days)
+                return _owed(person, entry, today)
             return None
     return None
 
@@ -152,7 +157,7 @@ def open_asks(
     ]
     latest_got = max((e.date for e in entries if "got" in e.tags), default=None)
     return [
-        Owed(person, _exchange(e), (today - e.date).days)
+        _owed(person, e, today)
         for e in reversed(entries)
         if "ask" in e.tags and (latest_got is None or e.date > latest_got)
     ]
@@ -238,13 +243,39 @@ def _one_sided(gave: int, got: int) -> str | None:
 def _balance(person: Person, entries: Sequence[Interaction], gave: int, got: int) -> Balance:
     """A person's row: their exchanges, newest first, and whether it is one-sided."""
     found = exchanges(person, entries)
-    return Balance(
+    made = Balance(
         person,
         tuple(x for x in found if x.gave),
         tuple(x for x in found if x.got),
         tuple(x for x in found if x.ask),
         _one_sided(gave, got),
     )
+    # Its exchanges are the person's tagged entries, all of them: made of the note, which
+    # the person's digest keys with the day and the configuration.
+    shape = (made.one_sided, len(made.gave), len(made.got), len(made.asks))
+    object.__setattr__(made, "_key", made_key(person, shape))
+    return made
+
+
+def made_key(person: Person, shape: tuple[object, ...]) -> str:
+    """The key of a value made of ``person`` alone and shaped by ``shape`` (plain values,
+    whose ``repr`` is exact and stable across processes): ``P``, the first two characters
+    of the person's digest, for its rows to be filed with theirs (valuekey.py), then the
+    digest of both."""
+    digest = person.digest
+    text = (digest + repr(shape)).encode("utf-8", "surrogatepass")
+    return f"P{digest[:2]}{hashlib.blake2b(text, digest_size=16).hexdigest()}"
+
+
+def _owed(person: Person, entry: Interaction, today: dt.date) -> Owed:
+    """A thank-you owed or an open ask for ``entry`` of the person's, keyed (``_key``)."""
+    exchange = _exchange(entry)
+    days = (today - entry.date).days
+    made = Owed(person, exchange, days)
+    shape = (days, entry.date.isoformat(), entry.summary, entry.kind, entry.source)
+    flags = (exchange.gave, exchange.got, exchange.ask, entry.mention)
+    object.__setattr__(made, "_key", made_key(person, (*shape, flags)))
+    return made
 
 
 def _by_days(owed: Owed) -> tuple[int, tuple[bool, int, str, str]]:

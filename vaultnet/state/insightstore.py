@@ -58,7 +58,7 @@ from vaultnet.model.network import Interaction, Network, Person, TierGroup
 from vaultnet.state.orders import people_key
 from vaultnet.state.statefile import read_state, write_state
 
-FORMAT = 2  # bumped whenever an insight value, or how one is saved, changes
+FORMAT = 3  # bumped whenever an insight value, or how one is saved, changes
 FILE = "insights.pickle"
 
 # The insight values, each saved as its class and the fields it is made with.
@@ -166,6 +166,26 @@ def _company_fields(value: Company) -> tuple[Any, ...]:
     )
 
 
+# Values that carry the key they were made with (``_key``, reciprocity.py): saved with it,
+# so that their rows are keyed by it without walking them again (valuekey.py).
+_KEYED: frozenset[type] = frozenset({Balance, Owed})
+
+
+def keyed(cls: type, fields: tuple[Any, ...], key: str | None) -> Any:
+    """A value of ``cls`` (one of ``_KEYED``) made of ``fields``, with its key."""
+    if cls not in _KEYED or type(fields) is not tuple:
+        raise pickle.UnpicklingError("a keyed value of another class")
+    made = cls(*fields)
+    object.__setattr__(made, "_key", key if type(key) is str else None)
+    return made
+
+
+def _keyed_fields(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """How a value of ``cls`` is saved with its key: as ``keyed`` makes it again."""
+    values = _init_fields(cls)
+    return lambda value: (keyed, (cls, values(value), value._key))
+
+
 def _init_fields(cls: type) -> Callable[[Any], Any]:
     """The fields a value of ``cls`` is made with, taken in C (a hash kept in a field is
     not one of them: it is made again in the loading process)."""
@@ -243,7 +263,7 @@ class _Pickler(pickle.Pickler):
             Company: _company_fields,
         }
         for cls in _VALUES - {Company, LogScan}:
-            table[cls] = _fields_of(cls)
+            table[cls] = _keyed_fields(cls) if cls in _KEYED else _fields_of(cls)
         if companies is not None:
             saved = companies.get
 
@@ -267,6 +287,7 @@ _ALLOWED: dict[tuple[str, str], Any] = {
     _ENTRY: tuple.__new__,  # only for the classes allowed: a log entry
     ("datetime", "date"): dt.date,
     (__name__, "company"): company,
+    (__name__, "keyed"): keyed,
 }
 
 

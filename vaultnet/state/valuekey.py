@@ -11,9 +11,12 @@ times), enum members, tuples, frozen dataclasses and named tuples of those, and 
 who stand by their ``digest`` (a key of everything a person is made from, the day and the
 configuration included). A frozen dataclass that declares a private ``_key`` (not
 compared) stands by it when it is set: the key of everything it holds, made where the
-value is made (a company's, companytypes.MadeKeys; a brief not made yet, brief.LaterBrief),
-so that it is not walked again. Anything else (a dict, a set, a class this does not know)
-makes the value unkeyable: its row is rendered every time, never guessed.
+value is made (a company's, companytypes.MadeKeys; a brief not made yet, brief.LaterBrief;
+a balance, a thank-you owed or an open ask, reciprocity.made_key), so that it is not walked
+again; one that starts with ``P`` and two characters is of a value made of a person whose
+digest starts with them, and its rows are filed with that person's. Anything else (a dict,
+a set, a class this does not know) makes the value unkeyable: its row is rendered every
+time, never guessed.
 """
 
 from __future__ import annotations
@@ -107,6 +110,8 @@ class ValueKeys:
         if shape.own:
             own = getattr(value, "_key", None)
             if type(own) is str:
+                if own[:1] == "P":  # made of a person: filed with their rows (_lead)
+                    parts.append(own[:3])
                 parts.append(shape.head + "=" + own)
                 return
         parts.append(shape.head)

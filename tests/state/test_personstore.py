@@ -123,10 +123,13 @@ def test_a_person_gone_is_no_longer_saved(sample_vault: Path) -> None:
 
 def test_a_saved_person_knows_no_details_until_a_build_takes_them(sample_vault: Path) -> None:
     """Interactions and front matter are never saved: asked for before a build said how
-    to make them, they fail loudly rather than show nothing."""
+    to make them, they fail loudly rather than show nothing. The rest of the person's
+    fields (``More``) are saved, and found without the note."""
     one_shot(sample_vault)
     _, person, _ = PersonStore(sample_vault).load(load_config(sample_vault)).people[ANN]
-    assert type(person.details) is Details and not person.details.made
+    assert isinstance(person.details, Details) and not person.details.made(ANN)
+    assert person.email == ("ann.lee@harborhealth.co.uk", "annlee.dev@gmail.com")
+    assert person.aliases == ("Ann",) and person.role == "VP Engineering"
     with pytest.raises(RuntimeError, match="before a build took them"):
         person.interactions  # noqa: B018 - the read is what is tested
 

@@ -51,39 +51,88 @@ _PLANNED_ORDER = operator.attrgetter("date", "line")
 NOT_CONTACT_KINDS = frozenset({"tier", "moved"})
 
 
+class More(NamedTuple):
+    """What a person holds that a build after a few edits reads of few people (those
+    made again, a brief's, a row rendered again): kept in the person's ``Details``, so
+    that a person taken from saved state gets them when first asked for, from where they
+    were saved (state/personstore.py) or else from their note. ``Person`` reads each as
+    its own field."""
+
+    aliases: tuple[str, ...]
+    role: str | None
+    history: tuple[Position, ...]
+    location: str | None
+    email: tuple[str, ...]
+    phone: tuple[str, ...]
+    url: str | None
+    linkedin: str | None
+    tags: tuple[str, ...]
+    met: dt.date | None
+    connected: dt.date | None  # connected online (``connected``): not a contact
+    cadence_from_note: bool
+    last_interaction: Interaction | None
+    # The latest entry of the person's own log that records a contact and names its kind
+    # (a meeting, a call): the kind of contact to suggest again.
+    last_logged: Interaction | None
+    next_follow_up: dt.date | None
+    snooze_until: dt.date | None
+    birthday: Birthday | None
+
+
+# What makes a person's details: their interactions, front matter and ``More``.
+DetailsValues = tuple[tuple[Interaction, ...], dict[str, object], More]
+
+
 class Details:
-    """A person's interactions and front matter: most of what a person holds, and read by
-    few pages (a brief, a row rendered again). A person made from their note has them; a
-    person taken from saved state gets them made when first asked for, by ``make``.
+    """A person's interactions, front matter and ``More``: most of what a person holds,
+    and read by few pages (a brief, a row rendered again). A person made from their note
+    has them; a person taken from saved state gets them made when first asked for, by
+    ``make`` (from the note). Each method takes the person's key: the people of a saved
+    file share one object of a subclass that holds all of theirs
+    (state/personstore.py ``SavedDetails``).
 
     Not part of the person's value: people compare by their digest.
     """
 
-    __slots__ = ("_front_matter", "_interactions", "_make")
+    __slots__ = ("_front_matter", "_interactions", "_make", "_more")
 
     def __init__(
         self,
         interactions: tuple[Interaction, ...] = (),
         front_matter: dict[str, object] | None = None,
-        make: Callable[[], tuple[tuple[Interaction, ...], dict[str, object]]] | None = None,
+        more: More | None = None,
+        make: Callable[[], DetailsValues] | None = None,
     ) -> None:
         self._interactions = interactions
         self._front_matter = front_matter if front_matter is not None else {}
+        self._more = more  # None: to be made (``make``)
         self._make = make
 
-    def values(self) -> tuple[tuple[Interaction, ...], dict[str, object]]:
+    def values(self, key: str) -> tuple[tuple[Interaction, ...], dict[str, object]]:
         """The interactions and the front matter, made now if they were not yet."""
         if self._make is not None:
-            self._interactions, self._front_matter = self._make()
-            self._make = None
+            self._made()
         return self._interactions, self._front_matter
 
-    @property
-    def made(self) -> bool:
-        """Whether the values are at hand (not still to be made)."""
+    def more(self, key: str) -> More:
+        """The rest of the person's fields, made now if they were not yet."""
+        if self._more is None:
+            self._made()
+        assert self._more is not None
+        return self._more
+
+    def _made(self) -> None:
+        assert self._make is not None, "a person's details with nothing to make them"
+        self._interactions, self._front_matter, more = self._make()
+        if self._more is None:
+            self._more = more
+        self._make = None
+
+    def made(self, key: str) -> bool:
+        """Whether the interactions and front matter are at hand (not still to be made)."""
         return self._make is None
 
-    def later(self, make: Callable[[], tuple[tuple[Interaction, ...], dict[str, object]]]) -> None:
+    def later(self, key: str, make: Callable[[], DetailsValues]) -> None:
         """Have the values made by ``make`` when first asked for."""
         self._make = make
 
@@ -120,47 +169,97 @@ class Person(NamedTuple):
     @property
     def interactions(self) -> tuple[Interaction, ...]:
         """Dated today or earlier, oldest first: own log entries and mentions."""
-        return self.details.values()[0]
+        return self.details.values(self.key)[0]
 
     @property
     def front_matter(self) -> dict[str, object]:
-        return self.details.values()[1]
+        return self.details.values(self.key)[1]
+
+    # Read of few people after a few edits: in the details (``More``).
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.details.more(self.key).aliases
+
+    @property
+    def role(self) -> str | None:
+        return self.details.more(self.key).role
+
+    @property
+    def history(self) -> tuple[Position, ...]:
+        return self.details.more(self.key).history
+
+    @property
+    def location(self) -> str | None:
+        return self.details.more(self.key).location
+
+    @property
+    def email(self) -> tuple[str, ...]:
+        return self.details.more(self.key).email
+
+    @property
+    def phone(self) -> tuple[str, ...]:
+        return self.details.more(self.key).phone
+
+    @property
+    def url(self) -> str | None:
+        return self.details.more(self.key).url
+
+    @property
+    def linkedin(self) -> str | None:
+        return self.details.more(self.key).linkedin
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.details.more(self.key).tags
+
+    @property
+    def met(self) -> dt.date | None:
+        return self.details.more(self.key).met
+
+    @property
+    def connected(self) -> dt.date | None:
+        return self.details.more(self.key).connected
+
+    @property
+    def cadence_from_note(self) -> bool:
+        return self.details.more(self.key).cadence_from_note
+
+    @property
+    def last_interaction(self) -> Interaction | None:
+        return self.details.more(self.key).last_interaction
+
+    @property
+    def last_logged(self) -> Interaction | None:
+        return self.details.more(self.key).last_logged
+
+    @property
+    def next_follow_up(self) -> dt.date | None:
+        return self.details.more(self.key).next_follow_up
+
+    @property
+    def snooze_until(self) -> dt.date | None:
+        return self.details.more(self.key).snooze_until
+
+    @property
+    def birthday(self) -> Birthday | None:
+        return self.details.more(self.key).birthday
 
     key: str  # the note's vault path
     path: str
     link: str  # link target that Obsidian resolves: the file name, or the path when ambiguous
     name: str
-    aliases: tuple[str, ...]
     tier: Tier
     target_tier: Tier | None
     company: Ref | None
-    role: str | None
-    history: tuple[Position, ...]
-    location: str | None
-    email: tuple[str, ...]
-    phone: tuple[str, ...]
-    url: str | None
-    linkedin: str | None
-    tags: tuple[str, ...]
-    met: dt.date | None
-    connected: dt.date | None  # connected online (``connected``): not a contact
     introduced_by: tuple[Ref, ...]
     knows: tuple[Ref, ...]
     cadence: Duration
-    cadence_from_note: bool
     last_contact: dt.date | None
-    last_interaction: Interaction | None
-    # The latest entry of the person's own log that records a contact and names its kind
-    # (a meeting, a call): the kind of contact to suggest again.
-    last_logged: Interaction | None
     # The interactions the insights read of everyone, in order: those with a tag, and
     # those of kind ``tier`` or ``moved`` (any case). The others stay in ``details``.
     notable: tuple[Interaction, ...]
     planned: tuple[Interaction, ...]  # dated after today
-    next_follow_up: dt.date | None
-    snooze_until: dt.date | None
     archived: bool
-    birthday: Birthday | None
     next_birthday: dt.date | None  # within the birthday window, else None
     followup: FollowUp
     days_since_contact: int | None
@@ -168,7 +267,7 @@ class Person(NamedTuple):
     sort_name: str  # the name, casefolded
     ladder_key: tuple[bool, int, str, str]  # archived, tier, name, path
     digest: str  # see person_key
-    details: Details  # interactions and front matter
+    details: Details  # interactions, front matter and the rest (``More``)
 
 
 def is_notable(entry: Interaction) -> bool:
@@ -313,11 +412,45 @@ def interactions_of(
     return done, planned
 
 
-def details_of(
-    note: Note, mentions: Iterable[Interaction], today: dt.date
-) -> tuple[tuple[Interaction, ...], dict[str, object]]:
+def details_of(note: Note, mentions: Iterable[Interaction], today: dt.date) -> DetailsValues:
     """What ``Details`` holds for the person of ``note``, as make_person makes it."""
-    return tuple(interactions_of(note, mentions, today)[0]), note.front_matter
+    done = interactions_of(note, mentions, today)[0]
+    return tuple(done), note.front_matter, _more_of(note, done)
+
+
+def _more_of(note: Note, done: list[Interaction]) -> More:
+    """The ``More`` of the person of ``note``, whose interactions are ``done``."""
+    last = next(
+        (i for i in reversed(done) if not i.kind or i.kind.casefold() not in NOT_CONTACT_KINDS),
+        None,
+    )
+    logged = next(
+        (
+            i
+            for i in reversed(done)
+            if i.kind and not i.mention and i.kind.casefold() not in NOT_CONTACT_KINDS
+        ),
+        None,
+    )
+    return More(
+        aliases=note.aliases,
+        role=plain_text(note.role) if note.role else None,
+        history=note.history,
+        location=note.location,
+        email=note.email,
+        phone=note.phone,
+        url=note.url,
+        linkedin=note.linkedin,
+        tags=note.tags,
+        met=note.met,
+        connected=note.connected,
+        cadence_from_note=note.cadence is not None,
+        last_interaction=last,
+        last_logged=logged,
+        next_follow_up=note.next_follow_up,
+        snooze_until=note.snooze_until,
+        birthday=note.birthday,
+    )
 
 
 def make_person(
@@ -361,18 +494,8 @@ def make_person(
             )
     done, planned = interactions_of(note, mentions, today)
     candidates = [d for d in (note.last_contact, note.met) if d is not None and d <= today]
-    last = next(
-        (i for i in reversed(done) if not i.kind or i.kind.casefold() not in NOT_CONTACT_KINDS),
-        None,
-    )
-    logged = next(
-        (
-            i
-            for i in reversed(done)
-            if i.kind and not i.mention and i.kind.casefold() not in NOT_CONTACT_KINDS
-        ),
-        None,
-    )
+    more = _more_of(note, done)
+    last = more.last_interaction
     if last is not None:
         candidates.append(last.date)
     last_contact = max(candidates) if candidates else None
@@ -409,38 +532,21 @@ def make_person(
         path=note.path,
         link=link,
         name=name,
-        aliases=note.aliases,
         tier=tier,
         target_tier=target,
         company=refs(note.company, folder) if note.company else None,
-        role=plain_text(note.role) if note.role else None,
-        history=note.history,
-        location=note.location,
-        email=note.email,
-        phone=note.phone,
-        url=note.url,
-        linkedin=note.linkedin,
-        tags=note.tags,
-        met=note.met,
-        connected=note.connected,
         introduced_by=tuple(refs(value, folder) for value in note.introduced_by),
         knows=tuple(refs(value, folder) for value in note.knows),
         cadence=cadence,
-        cadence_from_note=note.cadence is not None,
         last_contact=last_contact,
-        last_interaction=last,
-        last_logged=logged,
         notable=tuple(filter(is_notable, done)),
         planned=tuple(planned),
-        next_follow_up=note.next_follow_up,
-        snooze_until=note.snooze_until,
         archived=note.archived,
-        birthday=note.birthday,
         next_birthday=birthday_within(note.birthday, today),
         followup=state,
         days_since_contact=(today - last_contact).days if last_contact else None,
         sort_name=sort_name,
         ladder_key=(note.archived, tier.rank, sort_name, note.path),
         digest=digest,
-        details=Details(tuple(done), note.front_matter),
+        details=Details(tuple(done), note.front_matter, more),
     )

@@ -51,6 +51,7 @@ from vaultnet.model.network import (
     with_texts,
 )
 from vaultnet.model.person import (
+    DetailsValues,
     Names,
     Ref,
     Refs,
@@ -206,7 +207,7 @@ class PeopleState:
             if entry is not None and entry[0] == digest:
                 if unlinked and path in unlinked:  # a saved person: details from the note
                     make = functools.partial(_details, note, found, today, whole)
-                    entry[1].details.later(make)
+                    entry[1].details.later(path, make)
                     unlinked.discard(path)
                 return entry
             warnings: list[Diagnostic] = []
@@ -603,9 +604,9 @@ def _details(
     mentions: tuple[Interaction, ...],
     today: dt.date,
     whole: Callable[[Note], Note] | None,
-) -> tuple[tuple[Interaction, ...], dict[str, object]]:
-    """A saved person's interactions and front matter, from their note (read whole now if
-    the build took its stub)."""
+) -> DetailsValues:
+    """A saved person's interactions, front matter and the rest (``More``), from their
+    note (read whole now if the build took its stub)."""
     if type(note) is Stub:
         assert whole is not None
         note = whole(note)

@@ -35,6 +35,7 @@ source of truth: deleting the folder changes no output, only the time a build ta
 from __future__ import annotations
 
 import datetime as dt
+import io
 import pickle
 import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -48,14 +49,15 @@ from vaultnet.containment import STATE_DIR, link_on_the_way
 from vaultnet.diagnostics import Diagnostic
 from vaultnet.model.followups import FollowUp
 from vaultnet.model.network import config_key, is_dated
-from vaultnet.model.person import Details, Person, Ref
+from vaultnet.model.person import Details, DetailsValues, More, Person, Ref
 from vaultnet.source.notes import Note
+from vaultnet.source.parsed import rebuilt
 from vaultnet.state.cache import shard_of
 from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
 from vaultnet.state.saving import Saving, in_helper
 from vaultnet.version import VERSION
 
-FORMAT = 4  # bumped whenever what is saved of a person changes, or how a person is made
+FORMAT = 5  # bumped whenever what is saved of a person changes, or how a person is made
 PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
 SHARDS = 256  # as many as the parse cache's, by the same hash of the path
 BACKGROUND_PEOPLE = 500  # people made, from which a forked helper saves them
@@ -138,9 +140,11 @@ class Loaded(NamedTuple):
 
 
 _MODEL = {
-    (cls.__module__, cls.__qualname__): cls for cls in (Person, Ref, FollowUp, Diagnostic, Stub)
+    (cls.__module__, cls.__qualname__): cls
+    for cls in (Person, Ref, FollowUp, Diagnostic, Stub, More)
 }
 _FIELDS = len(Person._fields)
+_MORE_FIELDS = len(More._fields)
 _NOTE_FIELDS = len(Note._fields)
 
 
@@ -151,22 +155,95 @@ def saved_tier(name: str) -> Tier:
 
 
 def saved_details() -> Details:
-    """What a saved file names in place of a person's details: none yet. The build that
-    takes the person says how to make them (people.py)."""
-    return Details(make=_not_taken)
+    """What a saved file names in place of its people's details: loading takes the
+    file's ``SavedDetails`` instead."""
+    raise pickle.UnpicklingError("a person's details are loaded with their file")
 
 
-def _not_taken() -> tuple[tuple[Any, ...], dict[str, object]]:
+def _not_taken() -> DetailsValues:
     raise RuntimeError("a saved person's details were asked for before a build took them")
+
+
+class SavedDetails(Details):
+    """The details of a file's people, as loaded: one object that all of them share,
+    which makes each one's when first asked for (people.py says how, with ``later``).
+    Their ``More`` (person.py) is the file's last part, kept as bytes and unpickled when
+    someone's is first asked for: a build after a few edits reads it of few people (those
+    made again have their own), so that loading a file costs what every build reads. A
+    part that is damaged or of another shape is ignored: each one's ``More`` is then made
+    from their note."""
+
+    __slots__ = ("_days", "_found", "_makes", "_people", "_tiers", "data")
+
+    def __init__(self, days: Days, tiers: dict[str, Tier]) -> None:
+        super().__init__()
+        self.data = b""  # the last part, until unpickled
+        self._days = days
+        self._tiers = tiers
+        self._found: dict[str, More] | None = None
+        self._makes: dict[str, Callable[[], DetailsValues]] = {}
+        self._people: dict[str, Details] = {}  # each one's, once asked for
+
+    def itself(self) -> SavedDetails:
+        """What the file names for each person's details (``saved_details``)."""
+        return self
+
+    def values(self, key: str) -> tuple[tuple[Any, ...], dict[str, object]]:
+        return self._of(key).values(key)
+
+    def more(self, key: str) -> More:
+        return self._of(key).more(key)
+
+    def made(self, key: str) -> bool:
+        found = self._people.get(key)
+        return found is not None and found.made(key)
+
+    def later(self, key: str, make: Callable[[], DetailsValues]) -> None:
+        found = self._people.get(key)
+        if found is not None:
+            found.later(key, make)
+        else:
+            self._makes[key] = make
+
+    def _of(self, key: str) -> Details:
+        found = self._people.get(key)
+        if found is None:
+            if self._found is None:
+                self._found = self._load()
+            make = self._makes.pop(key, _not_taken)
+            found = self._people[key] = Details(more=self._found.get(key), make=make)
+        return found
+
+    def _load(self) -> dict[str, More]:
+        data, self.data = self.data, b""
+        try:
+            found: Any = _Unpickler(io.BytesIO(data), self._days, self._tiers).load()
+        except Exception:  # damaged, or of another shape: made from the notes instead
+            return {}
+        if not (
+            type(found) is dict
+            and _only(found, str)
+            and _only(found.values(), More)
+            and set(map(len, found.values())) <= {_MORE_FIELDS}
+        ):
+            return {}
+        return found
 
 
 class _Unpickler(SafeUnpickler):
     """Unpickles a file of people: the plain values of notes, the model's named tuples, and
-    tiers of the configuration by name."""
+    tiers of the configuration by name; a person's details as ``more`` says."""
 
-    def __init__(self, file: IO[bytes], days: Days, tiers: dict[str, Tier]) -> None:
+    def __init__(
+        self,
+        file: IO[bytes],
+        days: Days,
+        tiers: dict[str, Tier],
+        details: SavedDetails | None = None,
+    ) -> None:
         super().__init__(file, days)
         self._tiers = tiers
+        self._details = details
 
     def find_class(self, module: str, name: str) -> Any:
         found = _MODEL.get((module, name))
@@ -174,8 +251,8 @@ class _Unpickler(SafeUnpickler):
             return found
         if module == __name__ and name == "saved_tier":
             return self._tiers.__getitem__  # a tier the configuration has not: unusable
-        if module == __name__ and name == "saved_details":
-            return saved_details
+        if module == __name__ and name == "saved_details" and self._details is not None:
+            return self._details.itself
         return super().find_class(module, name)
 
 
@@ -226,7 +303,8 @@ class PersonStore:
         identities: Any = {}
         try:
             with open(self.folder / _name(shard), "rb") as handle:
-                unpickler = _Unpickler(handle, days, tiers)
+                details = SavedDetails(days, tiers)
+                unpickler = _Unpickler(handle, days, tiers, details)
                 found: Any = unpickler.load()
                 if type(found) is not dict or any(
                     found.get(k) != v for k, v in head.items() if k != "day"
@@ -240,6 +318,7 @@ class PersonStore:
                 made = _made_of(found)
                 # The same unpickler: the people's paths and keys are the head's.
                 found = unpickler.load()
+                details.data = handle.read()  # the people's ``More``, unpickled if asked for
         except Exception:  # missing or damaged: nothing saved there
             return {}, {}, identities, None
         if type(found) is not tuple or len(found) != 2:
@@ -248,7 +327,7 @@ class PersonStore:
         if (
             type(people) is not dict
             or type(stubs) is not dict
-            or not _people_well_formed(people, shard)
+            or not _people_well_formed(people, shard, details)
             or not _stubs_well_formed(stubs, people)
         ):
             # not the shape vaultnet writes, or in the wrong file
@@ -399,27 +478,37 @@ def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> 
     if all(found is not None for found in mentioned):
         head["mentions"] = dict(chain.from_iterable(filter(None, mentioned)))
         head["mentioned"] = sum(map(len, filter(None, mentioned)))
+    # Each person's details as one object, written once: the file's ``SavedDetails``.
+    details = _SavedDetails()
     pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {  # exactly these classes; everything else as usual
         dt.date: by_number,
         Tier: _tier_by_name,
-        Details: _no_details,
+        Person: lambda person: (rebuilt, (Person, (*person[:-1], details))),
     }
     pickler.dump(head)
     # Its memo carries over: the people's paths and their notes' keys, each the same
     # string as in the head, are written and loaded once.
     pickler.dump((entries, stubs))
+    # A pickle of its own, unpickled apart (SavedDetails) when someone's is asked for.
+    rest = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    rest.dispatch_table = {dt.date: by_number}
+    people_of = (saved[0][1] for saved in people.values())
+    rest.dump({person.key: person.details.more(person.key) for person in people_of})
 
 
 def _tier_by_name(tier: Tier) -> tuple[Any, tuple[str]]:
     return saved_tier, (tier.name,)
 
 
-def _no_details(_details: Details) -> tuple[Any, tuple[()]]:
-    return saved_details, ()
+class _SavedDetails:
+    """Written in place of the people's details of a file (``SavedDetails``)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return saved_details, ()
 
 
-def _people_well_formed(people: dict[Any, Any], shard: int) -> bool:
+def _people_well_formed(people: dict[Any, Any], shard: int, details: SavedDetails) -> bool:
     """Whether a file's entries have the shape ``_dump`` writes, each in its right file
     (their tuples were made without their classes' checks: their lengths are checked
     here). A loop with the hash of the path (cache.shard_of) inline: it runs for every
@@ -435,7 +524,7 @@ def _people_well_formed(people: dict[Any, Any], shard: int) -> bool:
             and person.path == path
             and type(digest) is str
             and person.digest == digest
-            and type(person.details) is Details
+            and person.details is details
             and type(warnings) is tuple
             and (not warnings or all(type(warning) is Diagnostic for warning in warnings))
             and crc32(path.encode("utf-8", "surrogateescape")) % SHARDS == shard

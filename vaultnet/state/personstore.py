@@ -9,6 +9,8 @@ takes a saved person exactly when the person it would make has the same digest, 
 a person kept in memory (people.py). It reads the stub in place of a note whose key has not
 changed, and the whole note only when it must make the person again, or when something asks
 for the person's interactions or front matter, which are not saved (person.py ``Details``).
+The fields a build after a few edits reads of few people (person.py ``More``) are the last
+part of each file, unpickled when one of its people's is asked for (``SavedDetails``).
 
 People are named tuples, made in C on loading (safepickle.py): loading 10,000 people and
 stubs costs less than loading their parsed notes, and far less than making them again (see
@@ -467,8 +469,9 @@ def _head(config: Config, today: dt.date | None) -> dict[str, Any]:
 def _dump(head: dict[str, Any], people: dict[str, Saved], handle: IO[bytes]) -> None:
     """Write ``head`` with the identities of ``people``'s notes and where they are
     mentioned, then ``people`` as the entries and the stubs the per-person state keeps
-    (two pickles of one pickler: a load of another day reads the first). Stored in
-    those shapes, a load takes them as they are, without a step in Python for each
+    (two pickles of one pickler: a load of another day reads the first), then each
+    person's ``More`` (a pickle of its own, unpickled apart: ``SavedDetails``). Stored
+    in those shapes, a load takes them as they are, without a step in Python for each
     person."""
     entries = {path: saved[0] for path, saved in people.items()}
     stubs = {path: (saved[1], saved[2]) for path, saved in people.items() if saved[2] is not None}

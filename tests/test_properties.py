@@ -226,13 +226,10 @@ simple_line = st.one_of(
 
 
 def _full(text: str, keys: frozenset[str]) -> object:
-    from vaultnet.source import yamldata
+    from vaultnet.source.yamlfull import load_full
 
-    full = getattr(yamldata, "_load_mapping", None)
-    if full is None:  # pragma: no cover - no separate slow path
-        return None
     try:
-        mapping = full(text, keys, 2)
+        mapping = load_full(text, keys, 2)
     except YamlError as exc:
         return ("error", exc.message)
     return (mapping.data, mapping.lines, mapping.warnings)

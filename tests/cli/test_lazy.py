@@ -91,6 +91,26 @@ def test_build_imports_only_its_own_command(built: Path) -> None:
     assert {m for m in modules if m.startswith(("vaultnet.edit", "vaultnet.exchange"))} == set()
 
 
+def test_a_build_after_an_edit_imports_the_full_yaml_reader_only_for_a_note_that_needs_it(
+    built: Path,
+) -> None:
+    assert CliRunner().invoke(main, ["build", str(built), "--today", DAY]).exit_code == 0
+    with (built / "People" / "Ann Lee.md").open("a", encoding="utf-8") as note:
+        note.write("- 2026-11-20 call: plain front matter, read by the fast reader\n")
+    done, modules = _imported("build", str(built), "--today", DAY)
+    assert done.returncode == 0 and "0 written" not in done.stdout, done.stdout
+    assert "vaultnet.source.notes" in modules  # the note was parsed again
+    assert modules & {"yaml", "vaultnet.source.yamlfull", "statistics"} == set()
+    # Front matter the fast reader declines (a block scalar) is read by the full one.
+    (built / "People" / "Bo.md").write_text(
+        "---\ntier: advocate\nabout: |\n  met at a meetup\n---\n", encoding="utf-8"
+    )
+    done, modules = _imported("build", str(built), "--today", DAY)
+    assert done.returncode == 0 and "0 written" not in done.stdout, done.stderr[-2000:]
+    assert "Bo.md" not in done.stderr  # read without a problem
+    assert {"yaml", "vaultnet.source.yamlfull"} <= modules
+
+
 def test_the_json_digest_of_an_unchanged_vault_loads_no_model(built: Path) -> None:
     assert CliRunner().invoke(main, ["build", str(built), "--today", DAY]).exit_code == 0
     done, modules = _imported("digest", "--format", "json", "--today", DAY, str(built))

@@ -19,7 +19,8 @@ from vaultnet.source import body, companynames, document, parsed
 from vaultnet.source.links import WIKILINK, find_links, link_targets, parse_link
 from vaultnet.source.notes import TEXT_FIELDS
 from vaultnet.source.simpleyaml import fast_load
-from vaultnet.source.yamldata import YamlError, _load_mapping
+from vaultnet.source.yamldata import YamlError
+from vaultnet.source.yamlfull import load_full
 
 # Letters of many scripts, marks, spaces and symbols, and what YAML treats specially.
 ALPHABET = (
@@ -34,7 +35,7 @@ KEYS = ["name", "company", "location", "note", "tags"]
 
 def _full(text: str) -> object:
     try:
-        mapping = _load_mapping(text, TEXT_FIELDS, 2)
+        mapping = load_full(text, TEXT_FIELDS, 2)
     except YamlError as exc:
         return ("error", exc.message)
     return (mapping.data, mapping.lines, mapping.warnings)

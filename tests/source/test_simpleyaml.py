@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from vaultnet.source.notes import TEXT_FIELDS
 from vaultnet.source.simpleyaml import fast_load
-from vaultnet.source.yamldata import _load_mapping
+from vaultnet.source.yamlfull import load_full
 
 KEYS = ["name", "tier", "company", "phone", "tags", "met", "note", "zip", "count", "x-y", "a_b"]
 SCALARS = [
@@ -77,7 +77,7 @@ def test_fast_reader_agrees_with_yaml(pairs: list[tuple[str, object]]) -> None:
     fast = fast_load(text, TEXT_FIELDS, 2)
     if fast is None:
         return
-    full = _load_mapping(text, TEXT_FIELDS, 2)
+    full = load_full(text, TEXT_FIELDS, 2)
     assert fast.data == full.data
     assert fast.lines == full.lines
     assert fast.warnings == full.warnings

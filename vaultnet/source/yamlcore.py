@@ -22,6 +22,15 @@ _DATETIME = re.compile(
 )
 
 
+class YamlError(Exception):
+    """Front matter that cannot be read; ``line`` is relative to the front matter (0-based)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
 @dataclass(slots=True)
 class Mapping:
     """A front matter mapping: values, the 0-based line of each key, and warnings."""

@@ -10,10 +10,10 @@ import pytest
 
 from tests.state.builds import edit
 from vaultnet.config import load_config
+from vaultnet.model.network import sorted_median
 from vaultnet.pipeline.build import Builder, BuildRequest, Mode
 from vaultnet.state import orders as orders_module
 from vaultnet.state.cache import NoteCache
-from vaultnet.state.orders import sorted_median
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -12,7 +12,6 @@ import bisect
 import datetime as dt
 import functools
 import operator
-import statistics
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -382,8 +381,17 @@ def _tier_group(
 
 def median_days(members: Iterable[Person]) -> float | None:
     """The median of the days since the last contact, of those ever contacted."""
-    since = list(filter(_NOT_NONE, map(_DAYS_SINCE, members)))
-    return statistics.median(since) if since else None
+    return sorted_median(sorted(filter(_NOT_NONE, map(_DAYS_SINCE, members))))
+
+
+def sorted_median(days: list[int]) -> float | None:
+    """The median of sorted numbers, as ``statistics.median`` gives it (None for none),
+    without importing ``statistics`` (3 ms, with ``fractions``, for one sum)."""
+    count = len(days)
+    if not count:
+        return None
+    middle = count // 2
+    return days[middle] if count % 2 else (days[middle - 1] + days[middle]) / 2
 
 
 _DAYS_SINCE = operator.attrgetter("days_since_contact")

@@ -36,6 +36,7 @@ from vaultnet.model.network import (
     in_list,
     loop_order,
     open_loops,
+    sorted_median,
 )
 from vaultnet.model.person import content_key
 from vaultnet.model.unmatched import Unmatched
@@ -243,15 +244,6 @@ def _moved(days: list[int], touched: list[tuple[Person, Person]]) -> bool:
         if now.days_since_contact is not None:
             bisect.insort(days, now.days_since_contact)
     return True
-
-
-def sorted_median(days: list[int]) -> float | None:
-    """The median of sorted numbers, as ``statistics.median`` gives it (None for none)."""
-    count = len(days)
-    if not count:
-        return None
-    middle = count // 2
-    return days[middle] if count % 2 else (days[middle - 1] + days[middle]) / 2
 
 
 def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest | None:

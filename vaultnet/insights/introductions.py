@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from vaultnet.insights.companies import person_resolver
 from vaultnet.insights.logscan import (
@@ -24,8 +24,7 @@ from vaultnet.model.network import Interaction, Network, Person
 from vaultnet.source.links import Resolver, fold
 
 
-@dataclass(frozen=True, slots=True)
-class Introducer:
+class Introducer(NamedTuple):
     """Someone in an introduction chain: a person with a note, or a name without one."""
 
     key: str
@@ -33,8 +32,7 @@ class Introducer:
     person: Person | None
 
 
-@dataclass(frozen=True, slots=True)
-class Chain:
+class Chain(NamedTuple):
     """How you came to know someone: first introducer first, the person last."""
 
     nodes: tuple[Introducer, ...]
@@ -46,8 +44,7 @@ class Chain:
         return len(self.nodes) + self.skipped
 
 
-@dataclass(frozen=True, slots=True)
-class Connector:
+class Connector(NamedTuple):
     """Someone who brought you people: directly, and through the people they introduced."""
 
     node: Introducer
@@ -59,8 +56,7 @@ class Connector:
         return self.total - len(self.direct)
 
 
-@dataclass(frozen=True, slots=True)
-class GraphNode:
+class GraphNode(NamedTuple):
     """A box of the introductions graph. ``more`` > 0 marks a "+N more" box."""
 
     id: str
@@ -74,8 +70,7 @@ class GraphNode:
         return self.person is not None and self.person.link == self.label
 
 
-@dataclass(frozen=True, slots=True)
-class Graph:
+class Graph(NamedTuple):
     """The introductions graph, trimmed to stay legible; the counts say what was left out."""
 
     nodes: tuple[GraphNode, ...]
@@ -87,8 +82,7 @@ class Graph:
     people_left_out: int
 
 
-@dataclass(frozen=True, slots=True)
-class IntroMade:
+class IntroMade(NamedTuple):
     """An introduction you made: a log entry tagged #intro linking two people."""
 
     date: dt.date
@@ -99,8 +93,7 @@ class IntroMade:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Introductions:
+class Introductions(NamedTuple):
     """Who introduced you to whom, who your connectors are, and whom you introduced."""
 
     introduced: int  # people with an introducer
@@ -232,7 +225,7 @@ def update_introductions(
         new = introducers.get(node.key)
         if new is None:
             # One new node per person, shared like build_introductions shares its nodes.
-            new = introducers[node.key] = replace(node, person=now)
+            new = introducers[node.key] = node._replace(person=now)
         return new
 
     def swapped(nodes: tuple[Introducer, ...]) -> tuple[Introducer, ...]:
@@ -241,20 +234,20 @@ def update_introductions(
         return nodes if all(a is b for a, b in zip(new, nodes, strict=True)) else new
 
     chains = tuple(
-        chain if (nodes := swapped(chain.nodes)) is chain.nodes else replace(chain, nodes=nodes)
+        chain if (nodes := swapped(chain.nodes)) is chain.nodes else chain._replace(nodes=nodes)
         for chain in previous.chains
     )
     connectors = _swapped_connectors(previous.connectors, swap, introducer)
     if connectors is None:
         return None
     graph_nodes = tuple(
-        replace(node, person=swap[node.person])
+        node._replace(person=swap[node.person])
         if node.person is not None and node.person in swap
         else node
         for node in previous.graph.nodes
     )
     made = tuple(
-        replace(m, first=swap.get(m.first, m.first), second=swap.get(m.second, m.second))
+        m._replace(first=swap.get(m.first, m.first), second=swap.get(m.second, m.second))
         if m.first in swap or m.second in swap
         else m
         for m in previous.made
@@ -268,11 +261,10 @@ def update_introductions(
         and _same_items(cycles, previous.cycles)
     ):
         return previous
-    return replace(
-        previous,
+    return previous._replace(
         chains=chains,
         connectors=connectors,
-        graph=replace(previous.graph, nodes=graph_nodes),
+        graph=previous.graph._replace(nodes=graph_nodes),
         made=made,
         cycles=cycles,
     )
@@ -341,7 +333,7 @@ def _swapped_connectors(
         if node is connector.node and direct is connector.direct:
             result.append(connector)
         else:
-            result.append(replace(connector, node=node, direct=direct))
+            result.append(connector._replace(node=node, direct=direct))
     return tuple(result)
 
 

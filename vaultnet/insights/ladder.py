@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from vaultnet.config import Config, Tier
 from vaultnet.insights.logscan import (
@@ -32,8 +33,7 @@ from vaultnet.model.network import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TierHealth:
+class TierHealth(NamedTuple):
     """A tier's size and how well it is kept."""
 
     group: TierGroup
@@ -79,8 +79,7 @@ class NextStep:
         return f"{self.action}{when}: {self.detail}" if self.detail else self.action + when
 
 
-@dataclass(frozen=True, slots=True)
-class TierChange:
+class TierChange(NamedTuple):
     """A ``tier: old → new`` log entry."""
 
     person: Person
@@ -100,8 +99,7 @@ class TierChange:
         return "down" if self.new_tier.rank > self.old_tier.rank else "same"
 
 
-@dataclass(frozen=True, slots=True)
-class YearOfChanges:
+class YearOfChanges(NamedTuple):
     """Promotions and demotions logged in one year."""
 
     year: int
@@ -109,8 +107,7 @@ class YearOfChanges:
     down: int
 
 
-@dataclass(frozen=True, slots=True)
-class Ladder:
+class Ladder(NamedTuple):
     """The ladder's shape, the upgrade plan and its history."""
 
     tiers: tuple[TierHealth, ...]
@@ -338,8 +335,7 @@ def update_ladder(previous: Ladder, network: Network, scan: LogScan) -> Ladder |
                 if now.tier.rank == rank and not now.archived
             )
             tiers.append(_health(group, health.aiming_here, dormant))
-    return dataclasses.replace(
-        previous,
+    return previous._replace(
         tiers=tuple(tiers),
         upgrades=upgrades[0],
         upgrades_total=upgrades[1],

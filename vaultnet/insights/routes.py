@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultnet.dates import ago, short_date
 from vaultnet.errors import UsageError
@@ -42,8 +41,7 @@ class NoMatch(UsageError):
         self.suggestions = suggestions
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):
     """What ``vaultnet path`` was asked about: a person, a company, or a name in ``knows``."""
 
     kind: str  # "person", "company" or "name"
@@ -52,8 +50,7 @@ class Target:
     company: Company | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """Why someone can get you there; ``via`` is the person at the target they connect to."""
 
     kind: str  # a key of _REASON_ORDER
@@ -61,8 +58,7 @@ class Reason:
     via: Person | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
     """Someone who can get you to the target, with every reason and the best chain."""
 
     person: Person
@@ -73,8 +69,7 @@ class Route:
 _Add = Callable[[Person, "Reason"], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Routes:
+class Routes(NamedTuple):
     """The answer to ``vaultnet path``: routes ranked by tier, then by recent contact."""
 
     target: Target

@@ -196,7 +196,10 @@ def _init_fields(cls: type) -> Callable[[Any], Any]:
 
 
 def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-    """How a value of ``cls`` is saved: its class and the fields it is made with."""
+    """How a value of ``cls`` is saved: its class and the fields it is made with (a named
+    tuple's are its items)."""
+    if not dataclasses.is_dataclass(cls):
+        return lambda value: (cls, tuple(value))
     values = _init_fields(cls)
     if len([f for f in dataclasses.fields(cls) if f.init]) == 1:
         return lambda value: (cls, (values(value),))

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import insort
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultnet.dates import short_date
 from vaultnet.insights.companies import build_companies
@@ -66,8 +65,7 @@ from vaultnet.model.network import Network, Person, due_order
 # --- The digest's additions -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DigestExtras:
+class DigestExtras(NamedTuple):
     """What the follow-up digest adds: moves to congratulate, thanks owed, upgrades due."""
 
     recent_moves: tuple[Move, ...]
@@ -240,8 +238,7 @@ def digest_extras_text(extras: DigestExtras, today: dt.date, rows: int = MAX_ROW
 # --- Everything, for the pages ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Insights:
+class Insights(NamedTuple):
     """Everything the insight pages show."""
 
     introductions: Introductions
@@ -254,8 +251,7 @@ class Insights:
     thanks_days: int = THANKS_DIGEST_DAYS  # Follow-ups lists the thank-yous this recent
 
 
-@dataclass(frozen=True, slots=True)
-class _Computed:
+class _Computed(NamedTuple):
     """A network's insights, with what bringing them up to date needs."""
 
     network: Network

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from vaultnet.model.network import Interaction, Network, Person
@@ -29,8 +28,7 @@ def ladder_order(person: Person) -> tuple[bool, int, str, str]:
     return person.ladder_key
 
 
-@dataclass(frozen=True, slots=True)
-class LogScan:
+class LogScan(NamedTuple):
     """The log entries insights read, found in one pass over every log (oldest first)."""
 
     tagged: dict[str, list[Interaction]]  # person key -> entries with any #tag

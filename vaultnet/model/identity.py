@@ -12,7 +12,7 @@ import re
 import unicodedata
 import urllib.parse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from vaultnet.diagnostics import Diagnostic
 from vaultnet.source.links import fold
@@ -51,16 +51,14 @@ def not_an_email(value: str) -> str:
     return f"{value.strip()[:80]!r} is not an email address"
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One key two notes share: ``field`` (a key of ``WHAT``) and the later note's value."""
 
     field: str
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class DuplicatePair:
+class DuplicatePair(NamedTuple):
     """Two person notes that look like one person: ``first`` earlier in path order."""
 
     first: Note

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultnet.containment import STATE_DIR, contained
 from vaultnet.dates import Duration, parse_duration
@@ -41,8 +41,7 @@ def find_vault(start: Path | None = None) -> Path:
     raise UsageError(NOT_A_VAULT)
 
 
-@dataclass(frozen=True, slots=True)
-class Tier:
+class Tier(NamedTuple):
     """A rung of the ladder; ``rank`` 0 is the strongest."""
 
     name: str
@@ -51,8 +50,7 @@ class Tier:
     rank: int
 
 
-@dataclass(frozen=True, slots=True)
-class NotifyConfig:
+class NotifyConfig(NamedTuple):
     """The ``[notify]`` table: where ``vaultnet notify`` sends today's reminders, and when."""
 
     urls: tuple[str, ...] = ()  # as written: ``${NAME}`` is expanded only when sending
@@ -62,10 +60,10 @@ class NotifyConfig:
 
 
 NOTIFY_FORMATS = ("text", "md", "json")
+DEFAULT_NOTIFY = NotifyConfig()  # immutable: one for every configuration without [notify]
 
 
-@dataclass(frozen=True, slots=True)
-class Capture:
+class Capture(NamedTuple):
     """``[capture]``: who you are in exports, and where source notes go."""
 
     me: tuple[str, ...] = ()  # your email addresses, case-folded
@@ -113,7 +111,7 @@ class Config:
     ics: bool = False
     ics_alarm: str = ""  # an iCalendar duration from the start of the day ("PT9H"); "" for none
     canvas_max_nodes: int = 200  # people drawn on Introductions.canvas; the rest are counted
-    notify: NotifyConfig = NotifyConfig()
+    notify: NotifyConfig = DEFAULT_NOTIFY
     follow_outside_links: bool = False
     capture: Capture = field(default_factory=Capture)
     # [obsidian] properties: build keeps vaultnet_* properties in person notes (for Bases)

@@ -7,7 +7,6 @@ re-reads the files it is told changed; ``build_vault`` is one cold or cached bui
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import gc
 import time
@@ -299,7 +298,7 @@ class Builder:
         read = self.read(changed=(), held=held)
         timings["read"] = time.perf_counter() - started
         if request.once and len(read.notes) < LET_GO_NOTES:
-            request = dataclasses.replace(request, once=False)  # little to let go of
+            request = request._replace(once=False)  # little to let go of
         # A large parse cache is saved on the other core while the network is modelled and
         # the pages are rendered; the helper is waited for before the record is written.
         saving = self.cache.save_in_background() if save and not dry_run else None

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vaultnet.diagnostics import Diagnostic
 from vaultnet.pipeline.output import WriteResult
@@ -25,8 +25,7 @@ class Mode(enum.Enum):
     MODEL = "model"  # the model and its diagnostics only (``check``, ``digest``, exports)
 
 
-@dataclass(frozen=True, slots=True)
-class BuildRequest:
+class BuildRequest(NamedTuple):
     """One build: the day, how far it goes, which files changed since the last build, and
     whether it may stop early and saves what it keeps.
 

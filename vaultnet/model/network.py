@@ -14,6 +14,7 @@ import functools
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from vaultnet.config import Config, Tier
 from vaultnet.diagnostics import Diagnostic
@@ -65,8 +66,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class TierGroup:
+class TierGroup(NamedTuple):
     """A tier with its members on ``today`` and the figures its page shows."""
 
     tier: Tier
@@ -78,8 +78,7 @@ class TierGroup:
     aiming_higher: tuple[Person, ...]  # members with a stronger target
 
 
-@dataclass(frozen=True, slots=True)
-class OpenLoop:
+class OpenLoop(NamedTuple):
     """An unchecked task with someone (``- [ ] send [[Ann Lee]] the RFC``): owed, not done.
 
     ``source`` and ``line`` say where the task is written; ``date`` is the task's own date,
@@ -99,8 +98,7 @@ class OpenLoop:
         return wikilinked(self.text, self.source.rpartition("/")[0])
 
 
-@dataclass(frozen=True, slots=True)
-class Digest:
+class Digest(NamedTuple):
     """Follow-up buckets on ``today``, each sorted by tier, due date and name."""
 
     today: dt.date
@@ -118,8 +116,7 @@ class Digest:
         return result
 
 
-@dataclass(frozen=True, slots=True)
-class Patch:
+class Patch(NamedTuple):
     """How a watcher's network differs from the one it was made from.
 
     The same people in the same ladder places, tiers and targets; ``replaced`` pairs each

@@ -183,8 +183,7 @@ class Orders:
             if any(before.days_since_contact != now.days_since_contact for before, now in touched):
                 median = self._median(group.tier.rank, members, touched)
             groups.append(
-                dataclasses.replace(
-                    group,
+                group._replace(
                     members=members,
                     archived=part(group.archived),
                     overdue=overdue,
@@ -270,7 +269,7 @@ def _patched_digest(last: Network, replaced: dict[str, Person]) -> Digest | None
                 bisect.insort(members, person, key=order)
         if members is not None:
             changes[name] = tuple(members)
-    return dataclasses.replace(last.digest, **changes)  # type: ignore[arg-type]
+    return last.digest._replace(**changes)  # type: ignore[arg-type]
 
 
 def patched_loops(
@@ -290,7 +289,7 @@ def patched_loops(
         person = by_key.get(loop.person.key)
         if person is None:
             return None
-        kept.append(loop if person is loop.person else dataclasses.replace(loop, person=person))
+        kept.append(loop if person is loop.person else loop._replace(person=person))
     notes = [note for note in changes.values() if note is not None]
     for loop in open_loops(notes, resolver, by_key):
         bisect.insort(kept, loop, key=loop_order)

@@ -11,10 +11,9 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -76,8 +75,7 @@ class _Deadline:
             )
 
 
-@dataclass(frozen=True, slots=True)
-class TemplateConfig:
+class TemplateConfig(NamedTuple):
     """The configuration as templates see it: values only, no paths to the file system."""
 
     vault_name: str

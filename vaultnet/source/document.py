@@ -8,7 +8,7 @@ Leading blank lines, ``----`` fences and ``...`` terminators do not make front m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 BOM = "\ufeff"
 _FENCE = re.compile(r"---[ \t]*")
@@ -28,8 +28,7 @@ class DocumentError(Exception):
         self.line = line
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """A note split into its parts; ``front_matter`` is None when the note has none.
 
     Line numbers are 1-based lines of the file. The text is normalised to ``\\n`` line

@@ -7,7 +7,7 @@ import re
 import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Obsidian ends a link at the first "]]": "[[Sq]uare]]" targets "Sq]uare".
 WIKILINK = re.compile(r"(!?)\[\[([^\n]+?)\]\](?!\])")
@@ -25,8 +25,7 @@ _WHOLE_MARKDOWN = re.compile(r"\s*" + MARKDOWN_LINK.pattern + r"\s*")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A wikilink's parts: ``[[target#heading|label]]``."""
 
     target: str
@@ -222,8 +221,7 @@ ResolverTables = tuple[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """What a link or name resolved to, and how (``path``, ``name`` or ``alias``)."""
 
     key: str

@@ -7,7 +7,6 @@ import os
 import re
 import stat as stat_module
 import unicodedata
-from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
@@ -38,8 +37,7 @@ class SourceFile(NamedTuple):
     disk: str  # the path as the file system spells it (NFD on some Macs)
 
 
-@dataclass(frozen=True, slots=True)
-class Scan:
+class Scan(NamedTuple):
     """What a walk of the vault found."""
 
     files: tuple[SourceFile, ...]

@@ -100,7 +100,7 @@ def test_a_build_after_an_edit_imports_the_full_yaml_reader_only_for_a_note_that
     done, modules = _imported("build", str(built), "--today", DAY)
     assert done.returncode == 0 and "0 written" not in done.stdout, done.stdout
     assert "vaultnet.source.notes" in modules  # the note was parsed again
-    assert modules & {"yaml", "vaultnet.source.yamlfull", "statistics"} == set()
+    assert modules & {"yaml", "vaultnet.source.yamlfull", "statistics", "difflib"} == set()
     # Front matter the fast reader declines (a block scalar) is read by the full one.
     (built / "People" / "Bo.md").write_text(
         "---\ntier: advocate\nabout: |\n  met at a meetup\n---\n", encoding="utf-8"

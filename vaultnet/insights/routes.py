@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
@@ -247,6 +246,8 @@ def suggest(network: Network, wanted: str, companies: CompanyIndex, count: int =
             pool.setdefault(loose(name), name)
     for company in companies.by_key.values():
         pool.setdefault(loose(company.name), company.name)
+    import difflib  # only when a target matched nothing: a build never needs it
+
     close = difflib.get_close_matches(loose(wanted), list(pool), n=count, cutoff=0.6)
     return [pool[c] for c in close]
 

@@ -5,6 +5,7 @@ a saved file that is damaged, planted or reached through a link is ignored."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import pickle
 import random
@@ -151,6 +152,13 @@ def _planted(vault: Path, how: str) -> None:
         planted = (Insights("x", "x", "x", "x", "x"), LogScan({}, {}, {}, []))  # type: ignore[arg-type]
         fields = {**payload, "insights": pickle.dumps(planted)}
         write_state(file, insightstore.FORMAT, _fields(fields))
+    elif how == "values of another length":  # an allowed named tuple made of too few items
+        buffer = io.BytesIO()
+        shorter = pickle.Pickler(buffer)
+        shorter.dispatch_table = {Insights: lambda value: (Insights, ("x",))}
+        shorter.dump((Insights("x", "x", "x", "x", "x"), LogScan({}, {}, {}, [])))  # type: ignore[arg-type]
+        fields = {**payload, "insights": buffer.getvalue()}
+        write_state(file, insightstore.FORMAT, _fields(fields))
     elif how == "a class not allowed":
         fields = {**payload, "insights": pickle.dumps(os.getcwd)}
         write_state(file, insightstore.FORMAT, _fields(fields))
@@ -176,6 +184,7 @@ def _fields(payload: dict[str, object]) -> dict[str, object]:
         "damaged",
         "another shape",
         "parts of another shape",
+        "values of another length",
         "a class not allowed",
         "a company of another shape",
         "another key",

@@ -4,6 +4,9 @@ phone, or a name that differs only by a middle name at the same company.
 Imports match people by some of these keys; ``check`` and ``build`` warn when two person
 notes share one, which is usually the same person written down twice, and ``dupes`` lists
 the pairs with their evidence. All three come from ``find_duplicates``.
+
+Duplicate pairs are named tuples, not dataclasses: a class made at import in a fifth of the
+time (docs/performance.md, "Imports that cost what the build uses").
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""What a build is asked to do (``BuildRequest``), and what it did (``BuildResult``)."""
+"""What a build is asked to do (``BuildRequest``), and what it did (``BuildResult``).
+
+``BuildRequest`` is a named tuple, not a dataclass: a class made at import in a fifth of the
+time (docs/performance.md, "Imports that cost what the build uses").
+"""
 
 from __future__ import annotations
 

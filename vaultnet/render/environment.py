@@ -3,6 +3,9 @@ template within its time and size bounds.
 
 Built-in templates ship in the package; a file of the same name in the vault's
 ``templates_dir`` replaces one, and can extend the original as ``builtin/<name>``.
+
+``TemplateConfig`` is a named tuple, not a dataclass: a class made at import in a fifth of
+the time (docs/performance.md, "Imports that cost what the build uses").
 """
 
 from __future__ import annotations

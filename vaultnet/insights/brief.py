@@ -4,6 +4,10 @@
 the give and take, whom they connect you to and the dates that matter; the page itself is
 rendered from ``brief.md.j2`` (``vaultnet brief`` and the build's ``Briefs/`` pages alike).
 Nothing is invented: the suggested opener is a fixed sentence around your own words.
+
+``Brief``, ``Contact`` and ``Task`` are named tuples, not dataclasses (``LaterBrief``
+carries its key): a class made at import in a fifth of the time (docs/performance.md,
+"Imports that cost what the build uses").
 """
 
 from __future__ import annotations
@@ -37,8 +41,7 @@ FOLLOW_UP_TAGS = frozenset({"ask", "followup", "follow-up", "todo"})
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     """An unchecked task (``- [ ] …``) in some note that links the person."""
 
     text: str
@@ -46,8 +49,7 @@ class Task:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
+class Contact(NamedTuple):
     """A log entry or mention, as the brief shows it."""
 
     date: dt.date
@@ -56,8 +58,7 @@ class Contact:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class Brief:
+class Brief(NamedTuple):
     """Everything one brief shows, for one person on ``today``."""
 
     person: Person

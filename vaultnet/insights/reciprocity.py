@@ -1,4 +1,9 @@
-"""Reciprocity: what you gave and got, one-sided relationships, thanks owed, open asks. Pure."""
+"""Reciprocity: what you gave and got, one-sided relationships, thanks owed, open asks. Pure.
+
+``Exchange`` and ``Reciprocity`` are named tuples, not dataclasses (``Balance`` and ``Owed``
+carry the key they are made with): a class made at import in a fifth of the time
+(docs/performance.md, "Imports that cost what the build uses").
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import hashlib
 import sys
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from vaultnet.insights.logscan import (
     MAX_ROWS,
@@ -24,8 +29,7 @@ from vaultnet.insights.logscan import (
 from vaultnet.model.network import Interaction, Network, Person
 
 
-@dataclass(frozen=True, slots=True)
-class Exchange:
+class Exchange(NamedTuple):
     """A log entry tagged #gave, #got or #ask."""
 
     entry: Interaction
@@ -81,8 +85,7 @@ class Owed:
     _key: str | None = field(default=None, init=False, repr=False, compare=False)  # _owed
 
 
-@dataclass(frozen=True, slots=True)
-class Reciprocity:
+class Reciprocity(NamedTuple):
     """Give and take, for active people with tagged entries."""
 
     balances: tuple[Balance, ...]

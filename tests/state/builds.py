@@ -4,6 +4,7 @@ the pages it wrote, edits of a note as an editor would save them, and counted ca
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -98,3 +99,18 @@ def counting(
 def page_path(args: tuple[Any, ...]) -> str:
     """The page's path among the arguments of ``render._render_page``."""
     return str(args[4])
+
+
+def counting_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the helpers forked from here on (``os.fork`` counted in the parent)."""
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted_fork() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    return forks

@@ -11,7 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.state.builds import TODAY, append, build, counted, edit, fresh, one_shot, written
+from tests.state.builds import (
+    TODAY,
+    append,
+    build,
+    counted,
+    counting_forks,
+    edit,
+    fresh,
+    one_shot,
+    written,
+)
 from vaultnet.config import load_config
 from vaultnet.model.person import Details
 from vaultnet.pipeline import build as build_module
@@ -165,16 +175,7 @@ def test_many_people_are_saved_by_a_helper_process(
     """From BACKGROUND_PEOPLE people made, a forked helper saves them while the build goes
     on; the next build takes them as from a save of its own."""
     monkeypatch.setattr(personstore, "BACKGROUND_PEOPLE", 1)
-    forks: list[int] = []
-    fork = os.fork
-
-    def counted_fork() -> int:
-        pid = fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counted_fork)
+    forks = counting_forks(monkeypatch)
     one_shot(sample_vault)
     assert len(forks) == 1  # the people's (the parse cache's waits for many more notes)
     _only_the_person_edited_is_made(sample_vault, tmp_path, monkeypatch)

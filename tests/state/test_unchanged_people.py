@@ -4,14 +4,13 @@ with, which a build checks file by file rather than hashing everyone's inputs.""
 
 from __future__ import annotations
 
-import os
 import pickle
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.state.builds import append, build, counted, edit, fresh, written
+from tests.state.builds import append, build, counted, counting_forks, edit, fresh, written
 from vaultnet.config import load_config
 from vaultnet.pipeline import build as build_module
 from vaultnet.state import people as people_module
@@ -41,17 +40,25 @@ def _paths(notes: list[Any]) -> list[str]:
     return [note.path for note in notes]
 
 
+def _only_ann_is_hashed_after_her_edit(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edit Ann's note and build: hers is the one digest found and the one person made,
+    and the output is a fresh build's."""
+    append(vault / ANN, "- 2026-11-25 — call about the RFC\n")
+    hashed, made = _hashed_and_made(monkeypatch)
+    build(vault)
+    assert hashed == [ANN] and _paths(made) == [ANN]
+    monkeypatch.undo()
+    assert written(vault) == fresh(vault, tmp_path)[0]
+
+
 def test_a_build_after_an_edit_finds_the_digest_of_the_person_edited_alone(
     sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Everyone else's note, mentions, names and day are as saved: their digests too."""
     build(sample_vault)
-    append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
-    hashed, made = _hashed_and_made(monkeypatch)
-    build(sample_vault)
-    assert hashed == [ANN] and _paths(made) == [ANN]
-    monkeypatch.undo()
-    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+    _only_ann_is_hashed_after_her_edit(sample_vault, tmp_path, monkeypatch)
 
 
 def _mention_added(vault: Path) -> None:
@@ -139,12 +146,7 @@ def test_a_build_that_lets_go_of_its_notes_saves_the_people_taken_beside_one_mad
     build(sample_vault)
     saved = PersonStore(sample_vault).load(load_config(sample_vault)).people
     assert {AISHA, KATARZYNA} <= set(saved)
-    append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
-    hashed, made = _hashed_and_made(monkeypatch)
-    build(sample_vault)
-    assert hashed == [ANN] and _paths(made) == [ANN]
-    monkeypatch.undo()
-    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+    _only_ann_is_hashed_after_her_edit(sample_vault, tmp_path, monkeypatch)
 
 
 def test_people_a_helper_saved_are_taken_without_finding_their_digest_again(
@@ -152,21 +154,7 @@ def test_people_a_helper_saved_are_taken_without_finding_their_digest_again(
 ) -> None:
     """A forked helper saves where everyone is mentioned, as a build's own save does."""
     monkeypatch.setattr(personstore, "BACKGROUND_PEOPLE", 1)
-    forks: list[int] = []
-    fork = os.fork
-
-    def counted_fork() -> int:
-        pid = fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counted_fork)
+    forks = counting_forks(monkeypatch)
     build(sample_vault)
     assert len(forks) == 1  # the people's (the parse cache's waits for many more notes)
-    append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
-    hashed, made = _hashed_and_made(monkeypatch)
-    build(sample_vault)
-    assert hashed == [ANN] and _paths(made) == [ANN]
-    monkeypatch.undo()
-    assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+    _only_ann_is_hashed_after_her_edit(sample_vault, tmp_path, monkeypatch)

@@ -10,8 +10,8 @@ import pytest
 
 import vaultnet.insights.briefupdate as briefupdate_module
 from tests.conftest import WriteNote
+from tests.insights.briefs import counting_walks, person
 from vaultnet.config import load_config
-from vaultnet.insights.brief import Linked
 from vaultnet.pipeline.build import Builder, BuildRequest, build_vault
 from vaultnet.render.render import render_pages
 from vaultnet.state.cache import NoteCache
@@ -19,10 +19,6 @@ from vaultnet.state.pagememo import PageMemo
 
 TODAY = dt.date(2026, 11, 26)
 PLANNED = "## Log\n- 2026-11-27 call: catch up\n"
-
-
-def _person(name: str, extra: str = "", body: str = "") -> str:
-    return f"---\nname: {name}\ntier: supporter\n{extra}---\n{body}"
 
 
 def _cold(vault: Path) -> dict[str, str]:
@@ -33,44 +29,29 @@ def _cold(vault: Path) -> dict[str, str]:
 
 @pytest.fixture
 def walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Count the looks at everyone that the briefs take: the index of links, and whom
-    the briefs are for."""
-    walked: list[str] = []
-    real_init, real_upcoming = Linked.__init__, briefupdate_module.upcoming
-
-    def linked(self: Linked, *args: object) -> None:
-        walked.append("linked")
-        real_init(self, *args)  # type: ignore[arg-type]
-
-    def upcoming(*args: object) -> object:
-        walked.append("upcoming")
-        return real_upcoming(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Linked, "__init__", linked)
-    monkeypatch.setattr(briefupdate_module, "upcoming", upcoming)
-    return walked
+    return counting_walks(monkeypatch)
 
 
 def test_a_watchers_briefs_follow_edits_without_a_look_at_everyone(
     vault: Path, write: WriteNote, walks: list[str]
 ) -> None:
-    write("People/Ann.md", _person("Ann", body=PLANNED))
-    write("People/Bob.md", _person("Bob", body=PLANNED))
-    write("People/Cy.md", _person("Cy", "knows: ['[[Ann]]']\n"))
-    write("People/Dee.md", _person("Dee", "introduced_by: '[[Bob]]'\n"))
-    write("People/Eve.md", _person("Eve"))
-    write("People/Abe.md", _person("Abe"))
+    write("People/Ann.md", person("Ann", body=PLANNED))
+    write("People/Bob.md", person("Bob", body=PLANNED))
+    write("People/Cy.md", person("Cy", "knows: ['[[Ann]]']\n"))
+    write("People/Dee.md", person("Dee", "introduced_by: '[[Bob]]'\n"))
+    write("People/Eve.md", person("Eve"))
+    write("People/Abe.md", person("Abe"))
     builder = Builder(load_config(vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(BuildRequest(TODAY))
     assert walks == ["upcoming", "linked"]
     steps = [
-        ("People/Cy.md", _person("Cy", "knows: ['[[Ann]]', '[[Bob]]']\n")),  # now knows Bob
-        ("People/Eve.md", _person("Eve", "knows: ['[[Ann]]']\n")),  # filed under Ann, after Cy
-        ("People/Dee.md", _person("Dee", "introduced_by: '[[Ann]]'\n")),  # moves to Ann
-        ("People/Abe.md", _person("Abe", "knows: ['[[Ann]]']\n")),  # filed before Cy
-        ("People/Eve.md", _person("Eve", body=PLANNED)),  # gets a brief, leaves Ann's list
-        ("People/Ann.md", _person("Ann", body="## Log\n- 2026-11-20 call: done\n")),  # none now
-        ("People/Cy.md", _person("Cy", "knows: ['[[Ann]]']\n", "Met at a conference.\n")),
+        ("People/Cy.md", person("Cy", "knows: ['[[Ann]]', '[[Bob]]']\n")),  # now knows Bob
+        ("People/Eve.md", person("Eve", "knows: ['[[Ann]]']\n")),  # filed under Ann, after Cy
+        ("People/Dee.md", person("Dee", "introduced_by: '[[Ann]]'\n")),  # moves to Ann
+        ("People/Abe.md", person("Abe", "knows: ['[[Ann]]']\n")),  # filed before Cy
+        ("People/Eve.md", person("Eve", body=PLANNED)),  # gets a brief, leaves Ann's list
+        ("People/Ann.md", person("Ann", body="## Log\n- 2026-11-20 call: done\n")),  # none now
+        ("People/Cy.md", person("Cy", "knows: ['[[Ann]]']\n", "Met at a conference.\n")),
     ]
     for path, text in steps:
         walks.clear()
@@ -90,12 +71,12 @@ def test_a_watchers_briefs_follow_edits_without_a_look_at_everyone(
 def test_a_network_that_is_not_patched_makes_the_briefs_again(
     vault: Path, write: WriteNote, walks: list[str]
 ) -> None:
-    write("People/Ann.md", _person("Ann", body=PLANNED))
-    write("People/Cy.md", _person("Cy", "knows: ['[[Ann]]']\n"))
+    write("People/Ann.md", person("Ann", body=PLANNED))
+    write("People/Cy.md", person("Cy", "knows: ['[[Ann]]']\n"))
     builder = Builder(load_config(vault), NoteCache.in_memory(), pages=PageMemo())
     builder.build(BuildRequest(TODAY))
     walks.clear()
-    write("People/Dan.md", _person("Dan", "knows: ['[[Ann]]']\n"))  # someone new: no patch
+    write("People/Dan.md", person("Dan", "knows: ['[[Ann]]']\n"))  # someone new: no patch
     result = builder.build(BuildRequest(TODAY, changed=("People/Dan.md",)))
     assert result.network is not None and result.network.patch is None
     assert walks == ["upcoming", "linked"]
@@ -106,9 +87,9 @@ def test_a_network_that_is_not_patched_makes_the_briefs_again(
 def test_a_watcher_makes_again_only_the_briefs_an_edit_changed(
     vault: Path, write: WriteNote, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write("People/Ann.md", _person("Ann", body=PLANNED))
-    write("People/Bob.md", _person("Bob", body=PLANNED))
-    write("People/Cy.md", _person("Cy"))
+    write("People/Ann.md", person("Ann", body=PLANNED))
+    write("People/Bob.md", person("Bob", body=PLANNED))
+    write("People/Cy.md", person("Cy"))
     write("Daily/2026-11-20.md", "- [ ] ask [[Bob]] about the offsite\n")
     made: list[str] = []
     real = briefupdate_module.make_brief
@@ -122,9 +103,9 @@ def test_a_watcher_makes_again_only_the_briefs_an_edit_changed(
     builder.build(BuildRequest(TODAY))
     assert sorted(made) == ["Ann", "Bob"]
     steps = [  # the note changed, its text, whose briefs are made again
-        ("People/Cy.md", _person("Cy", body="Met at a conference.\n"), []),
-        ("People/Cy.md", _person("Cy", "knows: ['[[Bob]]']\n"), ["Bob"]),
-        ("People/Ann.md", _person("Ann", body=PLANNED + "- 2026-11-25 call: hi\n"), ["Ann"]),
+        ("People/Cy.md", person("Cy", body="Met at a conference.\n"), []),
+        ("People/Cy.md", person("Cy", "knows: ['[[Bob]]']\n"), ["Bob"]),
+        ("People/Ann.md", person("Ann", body=PLANNED + "- 2026-11-25 call: hi\n"), ["Ann"]),
         ("Daily/2026-11-20.md", "- [x] asked [[Bob]] about the offsite\n", ["Bob"]),
     ]
     for path, text, again in steps:

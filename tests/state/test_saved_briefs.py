@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import vaultnet.insights.briefupdate as briefupdate_module
 from tests.conftest import WriteNote
+from tests.insights.briefs import counting_walks, person
 from tests.state.builds import TODAY, append, build, edit, fresh, written
 from vaultnet.config import load_config
-from vaultnet.insights.brief import Linked
 from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.state import insightstore
 from vaultnet.state.cache import NoteCache
@@ -27,39 +26,20 @@ PLANNED = "## Log\n- 2026-11-27 call: catch up\n"
 SAVED = Path(".vaultnet") / insightstore.FILE
 
 
-def _person(name: str, extra: str = "", body: str = "") -> str:
-    return f"---\nname: {name}\ntier: supporter\n{extra}---\n{body}"
-
-
 @pytest.fixture
 def walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The looks at everyone the briefs take: the index of links, whom they are for."""
-    walked: list[str] = []
-    real_init, real_upcoming = Linked.__init__, briefupdate_module.upcoming
-
-    def linked(self: Linked, network: object, wanted: set[str] | None) -> None:
-        if network is not None:  # None: an index as saved
-            walked.append("linked")
-        real_init(self, network, wanted)  # type: ignore[arg-type]
-
-    def upcoming(*args: object) -> object:
-        walked.append("upcoming")
-        return real_upcoming(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Linked, "__init__", linked)
-    monkeypatch.setattr(briefupdate_module, "upcoming", upcoming)
-    return walked
+    return counting_walks(monkeypatch)
 
 
 @pytest.fixture
 def people(vault: Path, write: WriteNote) -> dict[str, Path]:
     """Ann and Bob with a brief; Cy knows Ann, Dee was introduced by Bob, Eve knows Cy."""
     notes = {
-        "Ann": write("People/Ann.md", _person("Ann", body=PLANNED)),
-        "Bob": write("People/Bob.md", _person("Bob", body=PLANNED)),
-        "Cy": write("People/Cy.md", _person("Cy", "knows: ['[[Ann]]']\n")),
-        "Dee": write("People/Dee.md", _person("Dee", "introduced_by: '[[Bob]]'\n")),
-        "Eve": write("People/Eve.md", _person("Eve", "knows: ['[[Cy]]']\n")),
+        "Ann": write("People/Ann.md", person("Ann", body=PLANNED)),
+        "Bob": write("People/Bob.md", person("Bob", body=PLANNED)),
+        "Cy": write("People/Cy.md", person("Cy", "knows: ['[[Ann]]']\n")),
+        "Dee": write("People/Dee.md", person("Dee", "introduced_by: '[[Bob]]'\n")),
+        "Eve": write("People/Eve.md", person("Eve", "knows: ['[[Cy]]']\n")),
     }
     build(vault)
     return notes

@@ -58,7 +58,7 @@ from vaultnet.insights.ladder import Ladder, NextStep, TierChange, TierHealth, Y
 from vaultnet.insights.logscan import LogScan
 from vaultnet.insights.reciprocity import Balance, Owed, Reciprocity
 from vaultnet.model.network import Interaction, Network, Person, TierGroup
-from vaultnet.state.orders import people_key
+from vaultnet.state.orders import orders_key
 from vaultnet.state.statefile import read_state, write_state
 
 FORMAT = 3  # bumped whenever an insight value, or how one is saved, changes
@@ -70,14 +70,8 @@ _VALUES: frozenset[type] = TEMPLATE_TYPES | {LogScan}
 # type and values (source/parsed.py ``rebuilt``) and made again by ``tuple.__new__``, in C.
 _ENTRY = (Interaction.__module__, "rebuilt")
 
-# The saved file's key: the day, the configuration's key, everyone's digests' key.
+# The saved file's key: the orders' (the day, the configuration's key, everyone's digests).
 Key = tuple[int, str, str]
-
-
-def network_key(network: Network, configured: str) -> Key:
-    """The key insights of ``network`` are saved under (``configured``: the
-    configuration's key)."""
-    return (network.today.toordinal(), configured, people_key(network.people))
 
 
 # Names a saved file gives to what loading makes into the network's own values. Called
@@ -493,7 +487,7 @@ class InsightStore:
             or not all(type(one) is bytes for one in companies_data)
         ):
             return None
-        if key != network_key(network, configured) or names != note_names:
+        if key != orders_key(network, configured) or names != note_names:
             return None
         config = network.config
         try:
@@ -533,7 +527,7 @@ class InsightStore:
         """Save the insights of ``network``, their log scan and the people with a brief
         and their links (``briefs``, when found for it), unless the file holds those
         already. Failures only cost the next build time."""
-        key = (network_key(network, configured), network.note_names)
+        key = (orders_key(network, configured), network.note_names)
         if key == self.saved or not self._usable():
             return
         index = insights.companies

@@ -306,9 +306,15 @@ def people_key(people: tuple[Person, ...] | list[Person]) -> str:
     return content_key("\0".join(map(_DIGEST, people)))
 
 
-def saved_orders(network: Network, configured: str) -> SavedOrders:
+def orders_key(network: Network, configured: str) -> tuple[int, str, str]:
+    """The key the orders of ``network`` are saved under: the day, the configuration's
+    key (``configured``) and everyone's digests in ladder order."""
+    return (network.today.toordinal(), configured, people_key(network.people))
+
+
+def saved_orders(network: Network, key: tuple[int, str, str]) -> SavedOrders:
     """The orders of ``network`` as plain values, by person path (modelstore.py
-    ``NETWORK``), for ``from_saved``; ``configured`` is the configuration's key."""
+    ``NETWORK``), for ``from_saved``, under ``key`` (``orders_key``)."""
     people = network.people
     ladder = list(map(_KEY, people))
     at = dict(zip(ladder, range(len(ladder)), strict=True))
@@ -333,7 +339,7 @@ def saved_orders(network: Network, configured: str) -> SavedOrders:
         for group in network.tiers
     ]
     lists = {name: places(getattr(network.digest, name)) for name in _LISTS}
-    return (network.today.toordinal(), configured, people_key(people), ladder, tiers, lists)
+    return (*key, ladder, tiers, lists)
 
 
 def from_saved(

@@ -67,7 +67,7 @@ from vaultnet.state import modelstore
 from vaultnet.state.identities import identified, identity, identity_key
 from vaultnet.state.known import Known
 from vaultnet.state.modelstore import SavedNames, SavedOrders
-from vaultnet.state.orders import Orders, from_saved, people_key, saved_orders
+from vaultnet.state.orders import Orders, from_saved, orders_key, saved_orders
 from vaultnet.state.personstore import (
     Made,
     Mentioned,
@@ -370,9 +370,9 @@ class PeopleState:
         network, self.network = self.network, None
         if network is None:
             return
-        key = (network.today.toordinal(), configured, people_key(network.people))
+        key = orders_key(network, configured)
         if self._saved.get("network") != key:
-            modelstore.save(vault, modelstore.NETWORK, saved_orders(network, configured))
+            modelstore.save(vault, modelstore.NETWORK, saved_orders(network, key))
             self._saved["network"] = key
 
     def _save_people(self) -> None:

@@ -189,7 +189,10 @@ class Renderer:
         fragments.next_render()
         if self.rows is not None and id(env) not in self._adopted:
             self._adopted.add(id(env))
-            fragments.adopt(self.rows.load())
+            if memo is None:  # a one-shot build: its calls patched from the last build's
+                fragments.follow(self.rows.load_calls(), self.rows.load)
+            else:
+                fragments.adopt(self.rows.load())
         base = template_context(network, insights)
         pages = []
         session = memo.start() if memo is not None else None
@@ -233,11 +236,14 @@ class Renderer:
         next build (rowstore.py)."""
         if self.rows is not None and self._last is not None:
             fragments, people = self._last
-            rows, shown = fragments.saved_rows()
-            # Walked only if a file is written (rowstore.py).
-            alive = itertools.chain(shown, map(operator.attrgetter("digest"), people))
-            self.rows.save(rows, alive, fragments.added)
+            if fragments.rows_loaded():  # else every call was patched: the rows wait
+                rows, shown = fragments.saved_rows()
+                # Walked only if a file is written (rowstore.py).
+                alive = itertools.chain(shown, map(operator.attrgetter("digest"), people))
+                self.rows.save(rows, alive, fragments.added)
             fragments.added.clear()
+            if fragments.calls is not None:
+                self.rows.save_calls(fragments.calls)
 
     def save_pages(self, output: Path) -> None:
         """Save the keys of the pages of the last render, written in ``output``, for the

@@ -21,6 +21,13 @@ once renders stop showing them. A watcher's insights keep the values an edit did
 as they were, the same objects: a watcher takes their keys from its last renders by
 identity, and walks only the values made again.
 
+A one-shot build follows the calls of the last build's render (``follow``, rowstore.py):
+the n-th call of a ``{% rows %}`` block whose keys are the last build's n-th call's but at
+a few places (a quarter at most: the people edited, in the places they kept) is that
+call's text with the rows of those places rendered and spliced in. A row is a function of
+its block and its key, so each row kept is exact where its key is; the saved rows are
+loaded only for a call that cannot be patched.
+
 A block keyed by a whole list of people (``{% cache group.members %}`` around a table) is a
 table: reused while the list holds the same people, which a watcher's networks keep for the
 lists an edit did not touch (network.Patch). Tables are large, so one is kept only until
@@ -31,9 +38,11 @@ company, say), which pruning by people would never drop.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import operator
 import re
 import uuid
+from array import array
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
@@ -44,10 +53,12 @@ from jinja2.meta import find_undeclared_variables
 from jinja2.parser import Parser
 
 from vaultnet.model.network import Person
+from vaultnet.state.rowstore import Call, Calls, Rows
 from vaultnet.state.valuekey import ValueKeys
 
 PRUNE_SLACK = 100  # rows that may pile up before the first prune
 IDLE_RENDERS = 100  # renders without a {% rows %} block, after which its rows are dropped
+PATCH_SHARE = 4  # a call is patched when at most a quarter of its keys changed
 _INNER_BLOCK = re.compile(r"_fragment_(?:text_)?[0-9a-f]{32}")
 
 
@@ -87,6 +98,12 @@ class Fragments:
         self._pruned_at = 0  # how many rows there were after the last prune
         self.renders = 0
         self.added: set[str] = set()  # digests and keys of the rows rendered
+        # A one-shot build's (``follow``): the last render's calls of each block, to patch
+        # this render's from; this render's, once recorded (None: not recorded); and what
+        # loads the saved rows, until a call that cannot be patched asks for them.
+        self.last_calls: Calls = {}
+        self.calls: Calls | None = None
+        self.load_rows: Callable[[], Rows] | None = None
 
     def adopt(self, saved: dict[str, dict[str, str]]) -> None:
         """Take rows of ``{% rows %}`` blocks saved by an earlier build (rowstore.py): by
@@ -103,6 +120,20 @@ class Fragments:
                     listed.rows.setdefault(key, text)
         # Saved rows are those of people there were and values shown: pruned already.
         self._pruned_at = max(self._pruned_at, self._count())
+
+    def follow(self, calls: Calls, load_rows: Callable[[], Rows]) -> None:
+        """Patch each call of a ``{% rows %}`` block from the same call of ``calls`` (the
+        last build's, in order), and take the saved rows (``load_rows``) only when a call
+        cannot be patched. The calls of this render are recorded when there were calls
+        or rows to start from: a build from nothing (a cold build) holds no copy of its
+        tables for a next build that renders every row anyway."""
+        self.last_calls = calls
+        self.calls = {} if calls else None
+        self.load_rows = load_rows
+
+    def rows_loaded(self) -> bool:
+        """Whether the saved rows were taken (or there were none to follow)."""
+        return self.load_rows is None
 
     def saved_rows(self) -> tuple[dict[str, dict[str, str]], set[str]]:
         """The rows of every ``{% rows %}`` block the renders of this process used (not
@@ -183,6 +214,16 @@ class Fragments:
             keys = list(map(_DIGEST, items))  # the usual list, in C
         else:
             keys = self._keys(items, block, listed)
+        if self.calls is not None:
+            patched = self._patched(items, keys, block, caller, listed)
+            if patched is not None:
+                return patched
+        if self.load_rows is not None:
+            load, self.load_rows = self.load_rows, None
+            saved = load()
+            self.adopt(saved)
+            if saved and self.calls is None:
+                self.calls = {}  # recorded from this first call on
         texts = list(map(listed.rows.get, keys))  # type: ignore[arg-type]
         missing = 0
         while True:
@@ -191,7 +232,53 @@ class Fragments:
             except ValueError:
                 break
             texts[missing] = self._row(items[missing], keys[missing], caller, listed)
-        return "".join(cast(list[str], texts))  # every row found or rendered
+        rows = cast(list[str], texts)  # every row found or rendered
+        text = "".join(rows)
+        if self.calls is not None:
+            call = None if None in keys else (keys, array("q", map(len, rows)), text)
+            self.calls.setdefault(block, []).append(cast("Call | None", call))
+        return text
+
+    def _patched(
+        self,
+        items: list[Any] | tuple[Any, ...],
+        keys: list[str | None],
+        block: str,
+        caller: Callable[[Any], str],
+        listed: _Listed,
+    ) -> str | None:
+        """This call's text patched from the last render's call of the same place among
+        the block's (see the module's docstring), recorded; None when it cannot be."""
+        assert self.calls is not None
+        saved = self.last_calls.get(block)
+        at = len(self.calls.get(block, ()))
+        last = saved[at] if saved is not None and at < len(saved) else None
+        if last is None or None in keys:
+            return None
+        old_keys, old_lengths, old_text = last
+        if len(old_keys) != len(keys):
+            return None
+        changed = list(itertools.compress(range(len(keys)), map(operator.ne, old_keys, keys)))
+        if len(changed) * PATCH_SHARE > len(keys):
+            return None
+        assert saved is not None
+        saved[at] = None  # its text goes once this one is made
+        starts = list(itertools.accumulate(old_lengths, initial=0))
+        lengths = array("q", old_lengths)
+        parts: list[str] = []
+        since = 0  # the first row not yet taken
+        for place in changed:
+            key = keys[place]
+            row = listed.rows.get(key) if key is not None else None
+            if row is None:
+                row = self._row(items[place], key, caller, listed)
+            parts += (old_text[starts[since] : starts[place]], row)
+            lengths[place] = len(row)
+            since = place + 1
+        parts.append(old_text[starts[since] :])
+        text = "".join(parts)
+        self.calls.setdefault(block, []).append((cast(list[str], keys), lengths, text))
+        return text
 
     def _keys(
         self, items: list[Any] | tuple[Any, ...], block: str, listed: _Listed
@@ -253,6 +340,8 @@ class Fragments:
         as long."""
         self.tables_before, self.tables = self.tables, {}
         self.digests_before, self.digests = self.digests, {}
+        if self.calls is not None:  # a later render of the same build patches from these
+            self.last_calls, self.calls = self.calls, {}
         self.renders += 1
         if len(self.value_keys) > self._value_keys_pruned * 2 + PRUNE_SLACK:
             # Keys no render asked for lately: mostly of values made again since, which
@@ -306,6 +395,7 @@ class Fragments:
         self.digests.clear()
         self.digests_before.clear()
         self.added.clear()
+        self.last_calls, self.calls, self.load_rows = {}, None, None
         self._pruned_at = 0
 
 

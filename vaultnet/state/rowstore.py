@@ -21,13 +21,26 @@ renders every row again since a digest and a value's key hold the day, or one af
 template changed) writes every file that holds a row no longer used, so that they do not
 pile up.
 
+Beside them, the **calls** of the last one-shot build's render (``calls.pickle``): each
+``{% rows %}`` block's calls in the order the render made them, each with its keys, the
+length of each row and the rows joined. A build after a few edits patches the n-th call of
+a block from the n-th call saved where the keys are the same but at a few places (the rows
+of the people edited), splicing in the rows of those places: the index and the tier pages
+keep their rows' places when a few people are edited, so such a build reads one file
+rather than 256, and the rows files only when a call cannot be patched (fragments.py
+``Fragments.follow``). The rows rendered into patched calls are not written to the rows
+files: they wait in the calls file until a build loads the rows files (one whose people
+changed places), which writes them as it renders them.
+
 A file is written whole and atomically; one that is missing, corrupt, of another format or
-version, or holds anything but text is ignored (and written again).
+version, or holds anything but text is ignored (and written again). A call whose keys,
+lengths and text do not agree is too.
 Nothing here is the source of truth: deleting the folder changes no output.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from pathlib import Path
@@ -40,6 +53,11 @@ ROWS_DIR = "rows"  # .vaultnet/rows/rows-00.pickle ... rows-ff.pickle
 SHARDS = 256
 PRUNE_SHARE = 4  # a save that rendered a quarter of the rows saved drops the unused ones
 Rows = dict[str, dict[str, str]]  # block -> person's digest or value's key -> row
+CALLS = "calls.pickle"  # .vaultnet/rows/calls.pickle: the last render's calls, in order
+# One call of a {% rows %} block: its keys, the length of each row, the rows joined.
+Call = tuple[list[str], "array[int]", str]
+# Each block's calls in order (None: a call with a row that has no key, never patched).
+Calls = dict[str, list[Call | None]]
 
 
 def shard_of(digest: str) -> int:
@@ -69,6 +87,12 @@ class RowStore:
         """Whether the folder lies inside the vault, not reached through a link."""
         return self.vault is None or link_on_the_way(self.vault, f"{STATE_DIR}/{ROWS_DIR}") is None
 
+    def _calls_usable(self) -> bool:
+        """Whether the calls file lies inside the vault, not reached through a link (nor
+        is one itself)."""
+        relative = f"{STATE_DIR}/{ROWS_DIR}/{CALLS}"
+        return self.vault is None or link_on_the_way(self.vault, relative) is None
+
     def load(self) -> Rows:
         """Every saved row, by block and digest or key (read once)."""
         if not self._loaded:
@@ -97,6 +121,32 @@ class RowStore:
                 if not digest.startswith(prefix) and shard_of(digest) != shard:
                     return {}  # in the wrong file
         return found
+
+    def load_calls(self) -> Calls:
+        """The calls of the last render saved (see the module's docstring); {} when there
+        are none, or the file is not of the shape written."""
+        payload = read_state(self.folder / CALLS, FORMAT) if self._calls_usable() else None
+        saved = payload.get("calls") if payload is not None else None
+        if type(saved) is not dict:
+            return {}
+        calls: Calls = {}
+        for block, made in saved.items():
+            if type(block) is not str or type(made) is not list:
+                return {}
+            calls[block] = found = []
+            for call in made:
+                restored = None if call is None else _call(call)
+                if call is not None and restored is None:
+                    return {}
+                found.append(restored)
+        return calls
+
+    def save_calls(self, calls: Calls) -> None:
+        """Save the calls of a render, for the next build to patch. Failures only cost
+        speed."""
+        if self._calls_usable():
+            saved = {block: [_saved_call(call) for call in made] for block, made in calls.items()}
+            write_state(self.folder / CALLS, FORMAT, {"calls": saved})
 
     def save(self, now: Rows, alive: Iterable[str], added: Iterable[str]) -> None:
         """Save ``now`` (the rows of the blocks the last render used). ``added`` are the
@@ -157,6 +207,36 @@ def _kept(now: Rows, held: Rows, added: Iterable[str], alive: AbstractSet[str]) 
         if chosen:
             kept[block] = chosen
     return kept
+
+
+def _call(saved: object) -> Call | None:
+    """A call as saved (``_saved_call``) made again; None unless its keys, lengths and
+    text agree."""
+    if type(saved) is not tuple or len(saved) != 3:
+        return None
+    keys, lengths, text = saved
+    if type(keys) is not str or type(lengths) is not bytes or type(text) is not str:
+        return None
+    if len(lengths) % 8:
+        return None
+    sizes = array("q")
+    sizes.frombytes(lengths)
+    split = keys.split("\n") if keys else []
+    if len(split) != len(sizes) or sum(sizes) != len(text) or (sizes and min(sizes) < 0):
+        return None
+    return split, sizes, text
+
+
+def _saved_call(call: Call | None) -> tuple[str, bytes, str] | None:
+    """A call as saved: its keys joined by newlines (a key holds none: hexadecimal),
+    its lengths as 64-bit integers, its text."""
+    if call is None:
+        return None
+    keys, lengths, text = call
+    joined = "\n".join(keys)
+    if "" in keys or joined.count("\n") != max(len(keys) - 1, 0):
+        return None  # an empty key, or one that holds a newline: not saved
+    return joined, lengths.tobytes(), text
 
 
 def _name(shard: int) -> str:

@@ -252,7 +252,9 @@ class Fragments:
         assert self.calls is not None
         saved = self.last_calls.get(block)
         at = len(self.calls.get(block, ()))
-        last = saved[at] if saved is not None and at < len(saved) else None
+        if saved is None or at >= len(saved):
+            return None
+        last, saved[at] = saved[at], None  # asked for once: its text goes with this call
         if last is None or None in keys:
             return None
         old_keys, old_lengths, old_text = last
@@ -261,8 +263,6 @@ class Fragments:
         changed = list(itertools.compress(range(len(keys)), map(operator.ne, old_keys, keys)))
         if len(changed) * PATCH_SHARE > len(keys):
             return None
-        assert saved is not None
-        saved[at] = None  # its text goes once this one is made
         starts = list(itertools.accumulate(old_lengths, initial=0))
         lengths = array("q", old_lengths)
         parts: list[str] = []

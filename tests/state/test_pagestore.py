@@ -246,6 +246,44 @@ def test_an_edit_renders_the_pages_of_what_it_changed(
     _same_as_fresh(sample_vault, tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("name: Ann Lee", "name: Ann Leigh"),
+        ("tier: champion", "tier: advocate"),
+        ("met: 2017-05-15", 'introduced_by: "[[Zoë Okafor]]"\nmet: 2017-05-15'),
+        ("met: 2017-05-15", "status: archived\nmet: 2017-05-15"),
+    ],
+    ids=["name", "tier", "introduced_by", "archived"],
+)
+def test_what_the_canvas_shows_of_a_person_lays_it_out_again(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path, old: str, new: str
+) -> None:
+    build(sample_vault)
+    edit(sample_vault / "People" / "Ann Lee.md", old, new)
+    rendered.clear()
+    build(sample_vault)
+    assert rendered["canvas"] == 1
+    _same_as_fresh(sample_vault, tmp_path)
+
+
+def test_the_first_build_of_a_day_takes_the_canvas_when_it_shows_the_same(
+    sample_vault: Path, rendered: Counter[str], tmp_path: Path
+) -> None:
+    # Everyone is made again (their digests hold the day); what the canvas shows of them
+    # is keyed by what it is, not by who was made again.
+    build(sample_vault)
+    rendered.clear()
+    result = CliRunner().invoke(main, ["build", str(sample_vault), "--today", "2026-11-27"])
+    assert result.exit_code in (0, 1), result.output
+    assert rendered["canvas"] == 0
+    canvas = (sample_vault / "Network" / "Introductions.canvas").read_bytes()
+    shutil.rmtree(sample_vault / ".vaultnet")
+    result = CliRunner().invoke(main, ["build", str(sample_vault), "--today", "2026-11-27"])
+    assert rendered["canvas"] == 1  # laid out whole: the same file
+    assert (sample_vault / "Network" / "Introductions.canvas").read_bytes() == canvas
+
+
 def test_a_page_changed_on_disk_is_rendered_again(
     sample_vault: Path, rendered: Counter[str], tmp_path: Path
 ) -> None:

@@ -237,3 +237,21 @@ def test_a_build_that_lets_go_of_its_notes_reads_them_again_for_saved_people(
     assert [stub.path for stub in whole] == ["People/Bob Marsh.md"]  # for his brief
     monkeypatch.undo()
     assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+
+
+@pytest.mark.parametrize("once", [False, True], ids=["kept", "let go"])
+def test_the_people_are_asked_for_file_by_file(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, once: bool
+) -> None:
+    """A cold build saves everyone, each file's people (with their notes' stubs) made
+    for that file alone, never all of them at once; the next build takes them all."""
+    if once:
+        monkeypatch.setattr(build_module, "LET_GO_NOTES", 2)  # as a large vault's build
+    asked = counted(monkeypatch, people_module.PeopleState, "_people", 1)
+    build(sample_vault)
+    saved = PersonStore(sample_vault).load(load_config(sample_vault)).people
+    assert len(asked) > 1 and len(saved) > 40
+    assert all(len({shard_of(path) for path in paths}) == 1 for paths in asked)
+    assert sorted(path for paths in asked for path in paths) == sorted(saved)
+    monkeypatch.undo()
+    _only_the_person_edited_is_made(sample_vault, tmp_path, monkeypatch)

@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.state.builds import TODAY, append, counted, edit, written
+from tests.state.builds import TODAY, append, counted, counting_forks, edit, written
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
+from vaultnet.pipeline import build as build_module
 from vaultnet.state import identities as identities_module
 from vaultnet.state import people as people_module
+from vaultnet.state import personstore
 from vaultnet.state.cache import shard_of
 from vaultnet.state.personstore import PersonStore
 
@@ -171,3 +173,32 @@ def test_the_names_are_taken_without_their_key_while_no_identity_changed(
     output = _build(sample_vault)
     assert len(keyed) == 1 and len(made) == 1
     assert (written(sample_vault), output) == _fresh(sample_vault, tmp_path)
+
+
+@pytest.mark.parametrize("helper", [False, True], ids=["here", "forked helper"])
+def test_a_cold_build_finds_each_identity_once(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper: bool
+) -> None:
+    """The warnings' key, the names' and the people saved share each note's identity: a
+    build that lets go as it goes (the sample vault standing for a large one) finds it
+    once, also when a forked helper saves the people (it takes them as found before the
+    fork). Calls are counted in a file, which the helper appends to."""
+    monkeypatch.setattr(build_module, "LET_GO_NOTES", 2)
+    if helper:
+        monkeypatch.setattr(personstore, "BACKGROUND_PEOPLE", 1)
+    forks = counting_forks(monkeypatch)
+    calls = tmp_path / "calls"
+    real = identities_module.identity
+
+    def counted_identity(note: Any) -> tuple[object, ...]:
+        with calls.open("a", encoding="utf-8") as handle:
+            handle.write(note.path + "\n")
+        return real(note)
+
+    monkeypatch.setattr(identities_module, "identity", counted_identity)
+    _build(sample_vault)
+    assert len(forks) == int(helper)
+    found = calls.read_text(encoding="utf-8").splitlines()
+    saved = PersonStore(sample_vault).load(load_config(sample_vault)).identities
+    assert len(saved) > 40 and ANN in saved
+    assert sorted(found) == sorted(saved)  # each person note's once

@@ -16,7 +16,6 @@ from vaultnet.render.canvas import (
 )
 from vaultnet.render.page import Page
 from vaultnet.state.pagestore import PageStore
-from vaultnet.state.valuekey import ValueKeys
 from vaultnet.version import VERSION
 
 
@@ -83,8 +82,6 @@ class ObsidianPages:
             return None
         self.saved.load()
         key = canvas_key(network, self.saved)
-        if key is None:
-            return None
         output = network.config.output_path
         if self.saved.reuse(output, CANVAS_PAGE, key) is None:
             return None
@@ -100,21 +97,21 @@ def base_key(config: Config) -> str:
     return content_key(VERSION, BASE_PAGE, config_key(config))
 
 
-def canvas_key(network: Network, saved: PageStore) -> str | None:
+def canvas_key(network: Network, saved: PageStore) -> str:
     """A key of what the canvas of ``network`` shows: the settings it is drawn with, and
-    what it shows of each person, in order (None when that cannot be keyed).
+    what it shows of each person, in order.
 
     What it shows of a person is kept by the person's digest (``saved.shown``), so that a
-    build after a few edits keys only the people made again."""
+    build after a few edits keys only the people made again. It is a digest of its repr:
+    strings, a date, a tier, references and a flag, plain values whose repr says all
+    they hold (a cold build, or the first of a day, keys all 10,000 people of a 10k
+    vault: 60-90 ms so, 100-150 ms walked field by field as a value's key, valuekey.py)."""
     config = network.config
-    keys = ValueKeys("canvas")
     known, now = saved.shown, saved.shown_now
     parts = [VERSION, repr(config.tiers), str(config.canvas_max_nodes)]
     for person in network.people:
         digest = person.digest
-        key = known.get(digest) or keys.key(shown_of(person), "canvas")
-        if key is None:
-            return None
+        key = known.get(digest) or content_key(repr(shown_of(person)))
         now[digest] = key
         parts.append(key)
     return content_key(*parts)

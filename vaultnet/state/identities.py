@@ -55,3 +55,27 @@ def identified(
                 found = known[path] = (key, identity_key(note))
         parts.append(found[1])
     return content_key(*parts)
+
+
+class Identities:
+    """Each person note's key and identity digest, by path (as the saved people hold them,
+    personstore.py, then as the last builds found them), and the digest of the identities
+    of one list of person notes, once found (``of``). The per-person state holds one
+    (people.py): a build finds each note's identity once, for the warnings' key, the
+    names' and the people it saves."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, str]] = {}
+        self._last: tuple[list[Note], str] | None = None  # a list of notes and its digest
+
+    def of(self, people_notes: list[Note], key_of: Callable[[str], str]) -> str:
+        """The digest of the identities of ``people_notes`` (``identified``), once for a
+        list of them."""
+        if self._last is not None and self._last[0] is people_notes:
+            return self._last[1]
+        if len(self.known) > 2 * len(people_notes):  # many notes gone (a watcher's)
+            known = self.known
+            self.known = {n.path: known[n.path] for n in people_notes if n.path in known}
+        digest = identified(people_notes, key_of, self.known)
+        self._last = (people_notes, digest)
+        return digest

@@ -145,6 +145,20 @@ def refs_restored(fields: dict[str, RefFields]) -> dict[str, Ref]:
     return {text: new(Ref, found) for text, found in fields.items()}
 
 
+def refs_taken(
+    saved: tuple[str, dict[str, Ref]] | None, key: str, paths: Iterable[str]
+) -> dict[str, Ref]:
+    """The references ``saved`` (as loaded, with the key of the names they were resolved
+    against) when resolved against the names of ``key`` and every person they resolved to
+    is one of ``paths`` (a file put there by hand might name anyone); else none."""
+    if saved is None or saved[0] != key:
+        return {}
+    people = set(paths)
+    if all(ref.person is None or ref.person in people for ref in saved[1].values()):
+        return saved[1]
+    return {}
+
+
 def dated_saved(
     dated: dict[str, tuple[str, str, Resolved]],
 ) -> dict[str, tuple[str, str, list[MentionFields]]]:

@@ -64,11 +64,12 @@ from vaultnet.model.person import (
 from vaultnet.model.person import person_key as make_key
 from vaultnet.source.notes import Note
 from vaultnet.state import modelstore
-from vaultnet.state.identities import identified, identity, identity_key
+from vaultnet.state.identities import Identities, identity
 from vaultnet.state.known import Known
 from vaultnet.state.modelstore import SavedNames, SavedOrders
 from vaultnet.state.orders import Orders, from_saved, orders_key, saved_orders
 from vaultnet.state.personstore import (
+    Entry,
     Made,
     Mentioned,
     PersonStore,
@@ -79,8 +80,6 @@ from vaultnet.state.personstore import (
 )
 from vaultnet.state.saving import Saving
 
-# The person's digest, the person, the warnings about their note.
-Entry = tuple[str, Person, tuple[Diagnostic, ...]]
 _PATH = attrgetter("path")  # of each note, in C: everyone's are asked for
 
 
@@ -116,11 +115,9 @@ class PeopleState:
         self.refs: tuple[str, dict[str, Ref]] = ("", {})
         self.saved_refs: tuple[str, dict[str, Ref]] | None = None  # as loaded
         # Each person note's key and the digest of what the duplicate check compares in
-        # it (as the saved people hold them, personstore.py, then as the last builds
-        # found them); the digest of those of a list of person notes, once found; the
-        # warnings about duplicates saved under that digest (modelstore.py).
-        self.identities: dict[str, tuple[str, str]] = {}
-        self.identified: tuple[list[Note], str] | None = None
+        # it (identities.py); the warnings about duplicates saved under the digest of
+        # everyone's (modelstore.py).
+        self.identities = Identities()
         self.saved_duplicates: tuple[str, list[Diagnostic]] | None = None
         self.key_of: Callable[[str], str] | None = None  # the last build's
         # What is saved of each part, to save only those that changed: the names' key
@@ -180,7 +177,9 @@ class PeopleState:
         )
         signature = (today, configured, names.key)
         if self.refs[0] != names.key:
-            self.refs = (names.key, self._saved_refs(names.key, people_notes))
+            saved_refs, self.saved_refs = self.saved_refs, None
+            taken = modelstore.refs_taken(saved_refs, names.key, map(_PATH, people_notes))
+            self.refs = (names.key, taken)
         refs = Refs(names.resolver, config, self.refs[1])
         unchanged = self._unchanged(signature, sources)
         # The last network's orders and people hold only if this build ends: taken out
@@ -300,7 +299,7 @@ class PeopleState:
         self.entries.update(loaded.people)
         self.unlinked.update(loaded.people)
         self.stubs.update(loaded.stubs)
-        self.identities.update(loaded.identities)
+        self.identities.known.update(loaded.identities)
         self.loaded = (config_key(config), loaded.made)
         saved = modelstore.load(vault)
         self._take_saved_network(saved)
@@ -388,6 +387,8 @@ class PeopleState:
         if self.store is None or self._config is None or self.built is None:
             return None
         today, _, names = self.built.signature
+        if self.people_notes is not None:  # found here, for the helper and for ``save``
+            self._identified(self.people_notes)
         saving = self.store.save_in_background(
             self._config[0], today, names, self.entries, self._people, self.made
         )
@@ -420,20 +421,18 @@ class PeopleState:
     def _people(self, paths: Iterable[str]) -> dict[str, Saved]:
         """The people of ``paths``, of the last build, as the person store saves them."""
         assert self.key_of is not None and self.people_notes is not None
-        key_of, entries = self.key_of, self.entries
+        entries = self.entries
         if self.known is not None:  # the notes by path, at hand
             notes = self.known.split.by_path
         else:
             notes = {note.path: note for note in self.people_notes}
-        identities = self.identities
+        # Each note's key and identity, found once a build: ``save`` saves their digest.
+        self._identified(self.people_notes)
+        identities = self.identities.known
         saved: dict[str, Saved] = {}
         for path in paths:
-            note, found = notes[path], identities.get(path)
-            if type(note) is Stub and found is not None:
-                key, identity = found  # a stub's note has the key saved with it
-            else:
-                key = key_of(path)
-                identity = found[1] if found and found[0] == key else identity_key(note)
+            key, identity = identities[path]
+            note = notes[path]
             saved[path] = (entries[path], key, stub_of(note), identity, self._mentioned(path))
         return saved
 
@@ -538,32 +537,10 @@ class PeopleState:
         self.duplicates = (people_notes, found)
         return found
 
-    def _saved_refs(self, key: str, people_notes: list[Note]) -> dict[str, Ref]:
-        """The references the saved build resolved against the names of ``key``, if
-        every person they resolved to is one of ``people_notes`` (a file put there by
-        hand might name anyone); else none."""
-        saved, self.saved_refs = self.saved_refs, None
-        if saved is None or saved[0] != key:
-            return {}
-        paths = set(map(_PATH, people_notes))
-        if all(ref.person is None or ref.person in paths for ref in saved[1].values()):
-            return saved[1]
-        return {}
-
     def _identified(self, people_notes: list[Note]) -> str:
-        """The digest of the identities of ``people_notes`` (identities.py), once for a
-        list of them."""
-        if self.identified is not None and self.identified[0] is people_notes:
-            return self.identified[1]
+        """The digest of the identities of ``people_notes`` (identities.py)."""
         assert self.key_of is not None
-        key_of, known = self.key_of, self.identities
-        if len(known) > 2 * len(people_notes):  # many notes gone (a watcher's)
-            known = self.identities = {
-                n.path: known[n.path] for n in people_notes if n.path in known
-            }
-        digest = identified(people_notes, key_of, known)
-        self.identified = (people_notes, digest)
-        return digest
+        return self.identities.of(people_notes, self.key_of)
 
     def _mentions(
         self,

@@ -425,7 +425,7 @@ class Builder:
         pages: list[Page] = []
         written = WriteResult()
         if write:
-            pages, written = self._pages(network, dry_run, timings)
+            pages, written = self._pages(network, dry_run, request.once, timings)
             if written.foreign:
                 diagnostics = sorted([*diagnostics, *self._foreign(written.foreign)], key=sort_key)
                 # Made again with these warnings when it is asked for (and saved again).
@@ -448,13 +448,14 @@ class Builder:
         return result, paths
 
     def _pages(
-        self, network: Network, dry_run: bool, timings: dict[str, float]
+        self, network: Network, dry_run: bool, once: bool, timings: dict[str, float]
     ) -> tuple[list[Page], WriteResult]:
-        """The network's pages, rendered, and what writing them did (or would do)."""
+        """The network's pages, rendered, and what writing them did (or would do); a build
+        ``once`` holds each page as its bytes until the write (``Renderer.render``)."""
         mark = time.perf_counter()
         from vaultnet.render.obsidian import ObsidianPages
 
-        pages = self.renderer.render(network)
+        pages = self.renderer.render(network, encoded=once)
         if self.config.ics:
             from vaultnet.pipeline.ics import calendar_page  # the calendar library only when asked
 

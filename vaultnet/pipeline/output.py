@@ -130,7 +130,8 @@ class Written:
 
     def __init__(self) -> None:
         # page path -> (root, (inode, size, mtime), text); or the page itself, for a page
-        # taken unread from its file (read_back), which holds its text
+        # taken unread from its file (read_back), which holds its text, or that holds its
+        # bytes (Page.encoded)
         self.files: dict[str, tuple[str, tuple[int, int, int], str | Page]] = {}
         self.held: list[int] = []  # open old files of pages written over
         self.events = False  # set by a watcher that calls touch() for every change
@@ -194,7 +195,9 @@ class Written:
         except OSError:
             self.files.pop(page.path, None)
             return
-        self.files[page.path] = (root, (info.st_ino, info.st_size, info.st_mtime_ns), page.text)
+        # A page that holds its bytes (Page.encoded) is kept itself, rather than decoded.
+        text = page if page.encoded_only else page.text
+        self.files[page.path] = (root, (info.st_ino, info.st_size, info.st_mtime_ns), text)
 
 
 def read_back(
@@ -281,7 +284,7 @@ def write_pages(
                     "vaultnet' mark); move it away or change output_dir",
                     str(target),
                 )
-            data = page.text.encode("utf-8")
+            data = page.data()
             try:
                 if target.read_bytes() == data:
                     result.unchanged.append(page.path)
@@ -317,7 +320,7 @@ def write_pages(
             if ours and written is not None:
                 written.hold(target)
             try:
-                _atomic_write(target, data if data is not None else page.text.encode("utf-8"))
+                _atomic_write(target, data if data is not None else page.data())
             except OSError as exc:
                 raise OutputError(_cannot_write(exc), str(target)) from None
             result.written.append(page.path)

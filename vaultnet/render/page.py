@@ -5,6 +5,7 @@ Apart from output.py (the writer), so that what makes pages needs nothing of wha
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 MARK = "generated_by: vaultnet"
@@ -23,14 +24,16 @@ class Page:
     A page read back from the file the last build wrote for it (``later``) holds no text
     until it is asked for: the writer knows such a page unchanged by its file's state
     (output.read_back), so a build after a few edits reads none of its 400 saved pages.
+    A page of a one-shot build holds its text as the bytes to write (``encoded``).
     """
 
-    __slots__ = ("_make", "_text", "path")
+    __slots__ = ("_data", "_make", "_text", "path")
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self._text: str | None = text
         self._make: Callable[[], str] | None = None
+        self._data: bytes | None = None
 
     @classmethod
     def later(cls, path: str, make: Callable[[], str]) -> Page:
@@ -39,12 +42,35 @@ class Page:
         page._text, page._make = None, make
         return page
 
+    @classmethod
+    def encoded(cls, path: str, text: str) -> Page:
+        """A page that holds ``text`` as UTF-8 only, decoded each time it is asked for (a
+        one-shot build's, which writes its pages and reads none of them): a page's text
+        with a character beyond Latin-1 takes two bytes a character or four, and a cold
+        build holds every page until the write."""
+        page = cls(path, text)
+        # A lone surrogate cannot be encoded: such a text stays, as any page's would.
+        with contextlib.suppress(UnicodeEncodeError):
+            page._data, page._text = text.encode("utf-8"), None
+        return page
+
     @property
     def text(self) -> str:
+        if self._data is not None:
+            return self._data.decode("utf-8")
         if self._text is None:
             assert self._make is not None
             self._text, self._make = self._make(), None
         return self._text
+
+    @property
+    def encoded_only(self) -> bool:
+        """Whether the page holds its bytes rather than its text (``encoded``)."""
+        return self._data is not None
+
+    def data(self) -> bytes:
+        """The page's bytes, as written."""
+        return self._data if self._data is not None else self.text.encode("utf-8")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Page):

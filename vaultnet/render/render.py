@@ -171,10 +171,12 @@ class Renderer:
         watcher (with a memo)."""
         return self.insight_state.compute(network)
 
-    def render(self, network: Network) -> list[Page]:
+    def render(self, network: Network, encoded: bool = False) -> list[Page]:
         """Render every page of the network. Raises TemplateError naming template and line.
 
-        With a memo, a page whose inputs did not change is not rendered again.
+        With a memo, a page whose inputs did not change is not rendered again. With
+        ``encoded`` (a one-shot build's), each page rendered holds its text as the bytes
+        to write (``Page.encoded``).
         """
         config, today, memo = network.config, network.today, self.memo
         env = self.environment(config, today)
@@ -222,7 +224,7 @@ class Renderer:
                 text = _without_kept_rows(fragments, render)
             else:
                 text = render()
-            pages.append(Page(path, text))
+            pages.append(Page.encoded(path, text) if encoded else Page(path, text))
         if memo is not None:
             memo.retain({page.path for page in pages})
         if fragments.keep:

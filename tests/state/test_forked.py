@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.pipeline.build import Builder
+from vaultnet.source.body import DateMemo
 from vaultnet.source.reading import parse_files
 from vaultnet.state import forked
 from vaultnet.state.cache import NoteCache
@@ -44,13 +45,15 @@ def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
 # here are module-level functions (with their arguments bound), which pickle by name.
 
 
-def _parse_and_mark(parent: int, marks: Path, vault, options, batch, progress):  # type: ignore[no-untyped-def]
+def _parse_and_mark(parent: int, marks: Path, vault, options, batch, progress, memo=None):  # type: ignore[no-untyped-def]
     who = "pool" if os.getpid() != parent else "here"
     (marks / f"{who}-{batch[0].path.replace('/', '_')}").write_text(str(len(batch)))
-    return parse_files(vault, options, batch, progress)
+    return parse_files(vault, options, batch, progress, memo)
 
 
-def _parse_or_fail(parent: int, failure: str, here: Path, vault, options, batch, progress):  # type: ignore[no-untyped-def]
+def _parse_or_fail(
+    parent: int, failure: str, here: Path, vault, options, batch, progress, memo=None
+):  # type: ignore[no-untyped-def]
     if os.getpid() != parent:
         if failure == "raises":
             raise RuntimeError("worker broke")
@@ -59,7 +62,7 @@ def _parse_or_fail(parent: int, failure: str, here: Path, vault, options, batch,
         return [None] * (len(batch) - 1)  # "short": one result missing
     with here.open("a") as log:
         log.write(f"{len(batch)}\n")
-    return parse_files(vault, options, batch, progress)
+    return parse_files(vault, options, batch, progress, memo)
 
 
 @pytest.mark.usefixtures("small_pool")
@@ -236,3 +239,29 @@ def test_the_chunks_parsed_in_the_pool_share_their_dates(tmp_path: Path) -> None
     days = {id(entry.date) for note in pooled for entry in note.log}  # type: ignore[union-attr]
     assert len(days) == 2
     assert all(type(note.front_matter["met"]) is dt.datetime for note in pooled)  # type: ignore[union-attr]
+
+
+def _parse_with_memo(memos: list[object], vault, options, batch, progress, memo=None):  # type: ignore[no-untyped-def]
+    memos.append(memo)  # seen here only for the chunks parsed here
+    return parse_files(vault, options, batch, progress, memo)
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_the_chunks_parsed_here_share_their_dates_tags_and_links(sample_vault: Path) -> None:
+    """The chunks this process parses are parsed with one memo: their notes share each
+    day, and each tuple of tags and of links, as the notes of a parse in one batch do."""
+    builder, sources = _sources(sample_vault)
+    memos: list[object] = []
+    parse = functools.partial(_parse_with_memo, memos)
+    shared = forked.parse_in_parallel(parse, sample_vault, builder.options, sources)
+    assert shared == parse_files(sample_vault, builder.options, sources)
+    assert memos and memos[0] is not None and all(memo is memos[0] for memo in memos)
+    # Two batches parsed with one memo share their dates.
+    memo = DateMemo()
+    first = parse_files(sample_vault, builder.options, sources[:20], None, memo)
+    second = parse_files(sample_vault, builder.options, sources[20:], None, memo)
+    days: dict[dt.date, set[int]] = {}
+    for note in first + second:
+        for entry in getattr(note, "log", ()):
+            days.setdefault(entry.date, set()).add(id(entry.date))
+    assert days and all(len(ids) == 1 for ids in days.values())

@@ -94,10 +94,10 @@ class NoteParser:
 
     __slots__ = ("_daily", "_dates", "_log_headings", "options")
 
-    def __init__(self, options: ParseOptions = DEFAULTS) -> None:
+    def __init__(self, options: ParseOptions = DEFAULTS, memo: DateMemo | None = None) -> None:
         self.options = options
         self._daily = re.compile(options.daily_pattern) if options.daily_pattern else None
-        self._dates = DateMemo()
+        self._dates = memo if memo is not None else DateMemo()  # shared with other parsers
         self._log_headings = frozenset(h.casefold() for h in options.log_headings)
 
     def parse(self, path: str, data: bytes) -> Note | Unreadable:

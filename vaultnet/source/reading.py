@@ -14,6 +14,7 @@ from vaultnet.diagnostics import Diagnostic
 from vaultnet.source.vault import SourceFile
 
 if TYPE_CHECKING:
+    from vaultnet.source.body import DateMemo
     from vaultnet.source.notes import Note, ParseOptions, Unreadable
 
 PROGRESS_EVERY = 250  # files between two progress reports
@@ -24,17 +25,20 @@ def parse_files(
     options: ParseOptions,
     sources: list[SourceFile],
     progress: Callable[[int, int], None] | None = None,
+    memo: DateMemo | None = None,
 ) -> list[Note | Unreadable | None]:
     """Read and parse files; None for a file that vanished before it could be read.
 
-    ``progress`` is called with (files done, files in all) every few hundred files.
+    ``progress`` is called with (files done, files in all) every few hundred files. The
+    notes share their dates, tags and links with those of other batches parsed with the
+    same ``memo`` (by default, with one another only).
     """
     from vaultnet.source.notes import (  # the parser only when a note must be read
         NoteParser,
         Unreadable,
     )
 
-    parser = NoteParser(options)  # one for the batch: the notes share its dates
+    parser = NoteParser(options, memo)  # one for the batch: the notes share its dates
     results: list[Note | Unreadable | None] = []
     root = str(vault)
     for done, source in enumerate(sources):

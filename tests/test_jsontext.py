@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from vaultnet.jsontext import json_text
+from vaultnet.jsontext import Encoded, json_pieces, json_text
 
 
 def test_plain_values_stay_on_one_line() -> None:
@@ -29,3 +29,15 @@ def test_subclasses_of_objects_and_lists_nest_too() -> None:
     assert json_text({"a": OrderedDict(b=1)}) == '{\n  "a": {"b": 1}\n}'
     assert json_text({"a": Names(["x"])}) == '{\n  "a": ["x"]\n}'
     assert json_text({"a": (1, 2)}) == '{"a": [1, 2]}'  # a tuple is printed flat, as a list
+
+
+def test_the_pieces_of_a_text_are_the_text() -> None:
+    """``json_pieces`` gives the text of ``json_text`` in pieces, to be written as made;
+    an ``Encoded`` value goes in as it is, one piece."""
+    entry = Encoded('{"name": "Łukasz 🙂"}')
+    value = {"a": [entry, {"b": [1, {"c": []}]}, 2], "d": {}, "e": [[3]], "f": entry}
+    for indent in ("", "    "):
+        pieces = list(json_pieces(value, indent))
+        assert "".join(pieces) == json_text(value, indent)
+        assert sum(piece is entry for piece in pieces) == 2
+    assert list(json_pieces([1, "x"])) == [json_text([1, "x"])]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 # One encoder for every value: json.dumps with an argument makes a new one each call,
@@ -26,12 +27,34 @@ def json_text(value: Any, indent: str = "") -> str:
         return value
     if not _nested(value):
         return _encode(value)
+    return "".join(json_pieces(value, indent))
+
+
+def json_pieces(value: Any, indent: str = "") -> Iterator[str]:
+    """The text of ``json_text`` in pieces, in order: a large value (the digest of a large
+    vault) is written as it is encoded, rather than held whole, and its parts copied into
+    it, at once."""
+    if type(value) is Encoded:
+        yield value
+        return
+    if not _nested(value):
+        yield _encode(value)
+        return
     inner = indent + "  "
+    between = ",\n" + inner
     if isinstance(value, dict):
-        items = [f"{inner}{_encode(k)}: {json_text(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
-    items = [inner + json_text(item, inner) for item in value]
-    return "[\n" + ",\n".join(items) + f"\n{indent}]"
+        yield "{\n" + inner
+        for index, (key, item) in enumerate(value.items()):
+            yield f"{between if index else ''}{_encode(key)}: "
+            yield from json_pieces(item, inner)
+        yield f"\n{indent}}}"
+        return
+    yield "[\n" + inner
+    for index, item in enumerate(value):
+        if index:
+            yield between
+        yield from json_pieces(item, inner)
+    yield f"\n{indent}]"
 
 
 def _nested(value: Any) -> bool:

@@ -265,3 +265,29 @@ def test_a_one_shot_build_holds_its_pages_as_the_bytes_it_writes(
     assert held and all(held)
     assert _tree(sample_vault / "Network") == expected
     assert "Łukasz Nowak" in expected["Index.md"].decode("utf-8")
+
+
+def test_a_one_shot_build_writes_the_digest_as_it_encodes_it(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest's JSON is written in pieces as they are encoded, never made whole (at
+    50k, its text and copies were a cold build's peak): the file holds what
+    ``digest --format json`` prints."""
+    from vaultnet import jsontext
+
+    whole: list[object] = []
+    real = jsontext.json_text
+
+    def watched(value: Any, indent: str = "") -> str:
+        if isinstance(value, dict) and "open_loops" in value:
+            whole.append(value)
+        return real(value, indent)
+
+    monkeypatch.setattr(jsontext, "json_text", watched)
+    built = _run("build", sample_vault, *DAY)
+    assert built.exit_code == 0, built.output
+    assert whole == []
+    saved = (sample_vault / ".vaultnet" / "last-digest.json").read_text(encoding="utf-8")
+    monkeypatch.undo()
+    printed = _run("digest", sample_vault, "--format", "json", "--no-cache", *DAY).output
+    assert saved.split("\n", 1)[1] + "\n" == printed

@@ -416,12 +416,10 @@ class Builder:
             extras = self.renderer.insights(network).digest_extras
             timings["insights"] = time.perf_counter() - mark
         digest_text = None
-        digest_saved = False
         if fingerprint is not None:
-            digest_text = self._digest_text(network, diagnostics, extras, timings)
-            if request.once:
-                self._save_digest(fingerprint, digest_text)
-                digest_text, digest_saved = None, True
+            saved_with = fingerprint if request.once else None
+            digest_text = self._digest_text(network, diagnostics, extras, timings, saved_with)
+        digest_saved = fingerprint is not None and digest_text is None
         pages: list[Page] = []
         written = WriteResult()
         if write:
@@ -527,24 +525,27 @@ class Builder:
         diagnostics: list[Diagnostic],
         extras: DigestExtras | None,
         timings: dict[str, float],
-    ) -> str:
-        """What ``digest --format json`` prints for this build."""
-        from vaultnet.jsontext import json_text
+        fingerprint: str | None,
+    ) -> str | None:
+        """What ``digest --format json`` prints for this build; with ``fingerprint`` (a
+        build ``once``), saved with it as it is encoded, piece by piece, rather than made
+        whole (at 50k, the text and its copies were the build's peak) and returned."""
+        from vaultnet.jsontext import json_pieces, json_text
         from vaultnet.render.digest import digest_json
         from vaultnet.state.digestentries import DigestEntries
 
         mark = time.perf_counter()
         # People's entries as an earlier build saved them, under their digests.
         self._entries = DigestEntries(self.config.vault)
-        text = json_text(digest_json(network, diagnostics, extras, self._entries))
+        digest = digest_json(network, diagnostics, extras, self._entries)
+        text = None
+        if fingerprint is None:
+            text = json_text(digest)
+        else:
+            self.cache.write_digest(fingerprint, lambda: json_pieces(digest))
+            self._save_entries()
         timings["digest"] = time.perf_counter() - mark
         return text
-
-    def _save_digest(self, fingerprint: str, text: str) -> None:
-        """Save the digest's JSON with the build's fingerprint as soon as it is made (a
-        build ``once``, which then lets go of the text)."""
-        self.cache.write_digest(fingerprint, lambda: text)
-        self._save_entries()
 
     def _save_entries(self) -> None:
         """Save the people's entries of the digest made last, when the digest is saved."""

@@ -134,7 +134,7 @@ def save_record(
     # Saved beside the record, so that digest --format json on an unchanged vault
     # prints it without loading the notes (and a build does not read it).
     if not result.digest_saved:
-        cache.write_digest(fingerprint, result.digest_json_text)
+        cache.write_digest(fingerprint, lambda: (result.digest_json_text(),))
 
 
 def _config_inputs(config: Config) -> list[Path]:

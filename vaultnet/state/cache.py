@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -308,17 +308,22 @@ class NoteCache:
         saved, _, text = data.partition("\n")
         return text if saved == fingerprint and text else None
 
-    def write_digest(self, fingerprint: str, text: Callable[[], str]) -> None:
-        """Save the digest's text (made by ``text``, only when there is a folder to save to)."""
+    def write_digest(self, fingerprint: str, pieces: Callable[[], Iterable[str]]) -> None:
+        """Save the digest's text, in the ``pieces`` made by ``pieces()`` (only when there
+        is a folder to save to), each encoded as it is written: joined first, a text
+        holding one emoji would be copied at four bytes a character (megabytes for the
+        digest of a large vault). Failures only cost speed."""
         if self.folder is None or not self._usable():
             return
+        path = self.folder.parent / DIGEST_NAME
         try:
-            # Encoded apart: joined first, a text holding one emoji would be copied at
-            # four bytes a character (megabytes for the digest of a large vault).
-            data = b"%s\n%s" % (fingerprint.encode(), text().encode())
-        except UnicodeEncodeError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_file(path, 0o600, durable=False) as handle:
+                handle.write(fingerprint.encode() + b"\n")
+                for piece in pieces():
+                    handle.write(piece.encode())
+        except (OSError, UnicodeEncodeError):
             return  # a lone surrogate: the next digest is computed again instead
-        _atomic_dump(self.folder.parent / DIGEST_NAME, data)
 
 
 def _atomic_dump(path: Path, data: bytes) -> bool:

@@ -135,19 +135,49 @@ def _forge_text(rows: dict[str, dict[str, object]]) -> None:
 
 def _forge_place(rows: dict[str, dict[str, object]]) -> None:
     block = next(iter(rows))
-    rows[block]["zz" + "0" * 30] = "| planted |\n"  # a key of another file
+    rows[block]["zz" + "0" * 30] = b"| planted |\n"  # a key of another file
 
 
 def _forge_block(rows: dict[str, dict[str, object]]) -> None:
-    rows["planted"] = ["| planted |\n"]  # type: ignore[assignment]
+    rows["planted"] = [b"| planted |\n"]  # type: ignore[assignment]
 
 
 def _forge_key(rows: dict[str, dict[str, object]]) -> None:
     block = next(iter(rows))
-    rows[block][(1, 2)] = "| planted |\n"  # type: ignore[index]
+    rows[block][(1, 2)] = b"| planted |\n"  # type: ignore[index]
 
 
-@pytest.mark.parametrize("forge", [_forge_text, _forge_place, _forge_block, _forge_key])
+def _forge_str(rows: dict[str, dict[str, object]]) -> None:
+    block = next(iter(rows))
+    key = next(iter(rows[block]))
+    rows[block][key] = "| planted |\n"  # a text, not its UTF-8 bytes as saved
+
+
+def _forge_utf8(rows: dict[str, dict[str, object]]) -> None:
+    block = next(iter(rows))
+    key = next(iter(rows[block]))
+    rows[block][key] = b"| planted \xff|\n"  # no UTF-8
+
+
+def test_rows_are_saved_as_their_utf8_bytes(sample_vault: Path) -> None:
+    """Each row's text is saved as its bytes (pickling a text would keep a UTF-8 copy
+    of it in the text the build holds), and read back as the same text."""
+    build(sample_vault)
+    saved = [
+        data
+        for file in (sample_vault / ROWS).glob("rows-*.pickle")
+        for rows in pickle.loads(file.read_bytes())["rows"].values()
+        for data in rows.values()
+    ]
+    assert saved and all(type(data) is bytes for data in saved)
+    assert any(max(data) > 127 for data in saved)  # names beyond ASCII
+    texts = [text for rows in _rows(sample_vault).values() for text in rows.values()]
+    assert sorted(texts) == sorted(data.decode() for data in saved)
+
+
+@pytest.mark.parametrize(
+    "forge", [_forge_text, _forge_place, _forge_block, _forge_key, _forge_str, _forge_utf8]
+)
 def test_a_file_of_rows_of_another_shape_is_ignored(
     sample_vault: Path, tmp_path: Path, forge: Callable[[dict[str, dict[str, object]]], None]
 ) -> None:

@@ -33,7 +33,7 @@ files: they wait in the calls file until a build loads the rows files (one whose
 changed places), which writes them as it renders them.
 
 A file is written whole and atomically; one that is missing, corrupt, of another format or
-version, or holds anything but text is ignored (and written again). A call whose keys,
+version, or holds anything but UTF-8 text is ignored (and written again). A call whose keys,
 lengths and text do not agree is too.
 Nothing here is the source of truth: deleting the folder changes no output.
 """
@@ -48,7 +48,7 @@ from pathlib import Path
 from vaultnet.containment import STATE_DIR, link_on_the_way
 from vaultnet.state.statefile import read_state, write_state
 
-FORMAT = 2  # bumped whenever rows are keyed or stored differently
+FORMAT = 3  # bumped whenever rows are keyed or stored differently
 ROWS_DIR = "rows"  # .vaultnet/rows/rows-00.pickle ... rows-ff.pickle
 SHARDS = 256
 PRUNE_SHARE = 4  # a save that rendered a quarter of the rows saved drops the unused ones
@@ -110,16 +110,21 @@ class RowStore:
         payload = read_state(self.folder / _name(shard), FORMAT)
         if payload is None or not isinstance(payload.get("rows"), dict):
             return {}
-        found: Rows = payload["rows"]
+        found: Rows = {}
         prefix = f"{shard:02x}"  # what the digests of a file start with (shard_of)
-        for block, rows in found.items():
+        for block, rows in payload["rows"].items():
             if type(block) is not str or type(rows) is not dict:
                 return {}
-            for digest, text in rows.items():
-                if type(digest) is not str or type(text) is not str:
+            found[block] = texts = {}
+            for digest, data in rows.items():
+                if type(digest) is not str or type(data) is not bytes:
                     return {}  # not the shape vaultnet writes
                 if not digest.startswith(prefix) and shard_of(digest) != shard:
                     return {}  # in the wrong file
+                try:
+                    texts[digest] = data.decode("utf-8", "surrogatepass")
+                except UnicodeDecodeError:
+                    return {}
         return found
 
     def load_calls(self) -> Calls:
@@ -179,7 +184,9 @@ class RowStore:
         for shard in sorted(dirty):
             held = self.saved[shard]
             target = self.folder / _name(shard)
-            written = write_state(target, FORMAT, {"rows": held}) if held else _removed(target)
+            written = (
+                write_state(target, FORMAT, {"rows": _encoded(held)}) if held else _removed(target)
+            )
             if not written:
                 self.failed |= dirty  # written again by the next save
                 return
@@ -207,6 +214,18 @@ def _kept(now: Rows, held: Rows, added: Iterable[str], alive: AbstractSet[str]) 
         if chosen:
             kept[block] = chosen
     return kept
+
+
+def _encoded(rows: Rows) -> dict[str, dict[str, bytes]]:
+    """Rows as saved: each text as its UTF-8 bytes, made for one file and gone with it.
+
+    Pickling a text keeps its UTF-8 form in the text itself for as long as the text
+    lives (``PyUnicode_AsUTF8AndSize``): the rows this process keeps after saving them
+    would hold a second copy of themselves (3 MB at 10,000 people, at the build's peak)."""
+    return {
+        block: {key: text.encode("utf-8", "surrogatepass") for key, text in texts.items()}
+        for block, texts in rows.items()
+    }
 
 
 def _call(saved: object) -> Call | None:

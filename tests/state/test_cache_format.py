@@ -81,7 +81,7 @@ def _as_the_previous_format_wrote_it(payload: dict[str, Any]) -> bytes:
 
 
 def test_a_cache_of_format_8_is_dropped_quietly_and_written_again(sample_vault: Path) -> None:
-    assert FORMAT == 10
+    assert FORMAT == 11
     cold = _build(sample_vault)
     first = _pages(sample_vault)
     for shard in _shards(sample_vault):

@@ -40,6 +40,7 @@ from vaultnet.source.fields import (
     with_inline_fields,
 )
 from vaultnet.source.parsed import (
+    KeyLines,
     LogEntry,
     Mention,
     Note,
@@ -251,6 +252,6 @@ class NoteParser:
             tasks=tasks(body, body_line, self._dates, log_tasks) if "[ ]" in body else (),
             title=stem,
             front_matter=fm,
-            lines=lines,
+            lines=KeyLines.of(lines, self._dates.shared(tuple(lines))),
             diagnostics=tuple(problems.items),
         )

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from vaultnet.source.vault import SourceFile
     from vaultnet.state.safepickle import Days
 
-FORMAT = 10  # bumped whenever parsing reads a note differently, or the cache stores it so
+FORMAT = 11  # bumped whenever parsing reads a note differently, or the cache stores it so
 # Notes in the cache, and shards to write, from which a forked helper saves them (writing
 # all the shard files costs far more than forking, even for a small vault).
 BACKGROUND_NOTES = 500

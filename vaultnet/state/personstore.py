@@ -53,13 +53,13 @@ from vaultnet.model.followups import FollowUp
 from vaultnet.model.network import config_key, is_dated
 from vaultnet.model.person import Details, DetailsValues, More, Person, Ref
 from vaultnet.source.notes import Note
-from vaultnet.source.parsed import rebuilt
+from vaultnet.source.parsed import KeyLines, rebuilt
 from vaultnet.state.cache import shard_of
 from vaultnet.state.safepickle import Days, SafeUnpickler, by_number
 from vaultnet.state.saving import Saving, in_helper
 from vaultnet.version import VERSION
 
-FORMAT = 5  # bumped whenever what is saved of a person changes, or how a person is made
+FORMAT = 6  # bumped whenever what is saved of a person changes, or how a person is made
 PEOPLE_DIR = "people"  # .vaultnet/people/people-00.pickle ... people-ff.pickle
 SHARDS = 256  # as many as the parse cache's, by the same hash of the path
 BACKGROUND_PEOPLE = 500  # people made, from which a forked helper saves them
@@ -85,7 +85,7 @@ def stub_of(note: Note) -> Stub | None:
     # The keys as these strings, and the name as the file name's when the same: a file
     # of people holds each string once, however many stubs have it.
     found = note.lines
-    lines = {key: found[key] for key in IDENTITY_LINES if key in found}
+    lines = KeyLines.of({key: found[key] for key in IDENTITY_LINES if key in found})
     return Stub(
         note.path,
         note.stem,

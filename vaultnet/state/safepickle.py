@@ -20,6 +20,7 @@ _ALLOWED = {
     ("datetime", "timezone"),
     ("datetime", "timedelta"),
     ("vaultnet.source.parsed", "Note"),
+    ("vaultnet.source.parsed", "KeyLines"),
     ("vaultnet.source.parsed", "Unreadable"),
     ("vaultnet.source.parsed", "LogEntry"),
     ("vaultnet.source.parsed", "Mention"),

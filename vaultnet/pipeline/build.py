@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 from vaultnet.atomic import clean_temp_files
 from vaultnet.config import Config
 from vaultnet.diagnostics import Diagnostic, sort_key
-from vaultnet.pipeline.output import WriteResult, Written, read_back, write_pages
+from vaultnet.pipeline import lastinsights
+from vaultnet.pipeline.output import (
+    WriteResult,
+    Written,
+    foreign_notes,
+    read_back,
+    write_pages,
+)
 from vaultnet.pipeline.record import fingerprint_of, recorded_result, save_record
 from vaultnet.pipeline.request import BuildRequest, BuildResult, Mode, ReadResult
 from vaultnet.render.page import Page
@@ -425,7 +432,8 @@ class Builder:
         if write:
             pages, written = self._pages(network, dry_run, request.once, timings)
             if written.foreign:
-                diagnostics = sorted([*diagnostics, *self._foreign(written.foreign)], key=sort_key)
+                foreign = foreign_notes(self.config.output_dir, written.foreign)
+                diagnostics = sorted([*diagnostics, *foreign], key=sort_key)
                 # Made again with these warnings when it is asked for (and saved again).
                 digest_text, digest_saved = None, False
         paths = [page.path for page in pages]
@@ -482,36 +490,16 @@ class Builder:
         return self._insights
 
     def _resume_insights(self, network: Network) -> None:
-        """Have the renderer bring up to date the insights the last build saved, when
-        ``network`` is patched from the last network made again of the people as saved
-        and the renderer has none of its own (insightstore.py)."""
-        state = self.renderer.insight_state
-        patch = network.patch
-        base = patch.base() if patch is not None else None
+        """Bring up to date the insights the last build saved (lastinsights.py)."""
         store = self._insight_store()
-        if base is None or store is None or state.computed() is not None:
-            return
-        from vaultnet.model.network import config_key
-
-        loaded = store.load(base, network.note_names, config_key(self.config))
-        if loaded is not None:
-            insights, scan, briefs = loaded
-            state.resume(base, insights, scan)
-            if briefs is not None:
-                self.renderer.briefs.resume(base, *briefs)
+        if store is not None:
+            lastinsights.resume(self.renderer, store, network, self.config)
 
     def _save_insights(self) -> None:
-        """Save the last insights the renderer computed, for the next build to bring up
-        to date (insightstore.py)."""
+        """Save the insights the renderer computed last (lastinsights.py)."""
         store = self._insight_store()
-        computed = self.renderer.insight_state.computed() if self._renderer else None
-        if store is not None and computed is not None:
-            from vaultnet.model.network import config_key
-
-            found = self.renderer.briefs.found()
-            # Whom the briefs are for, when found for the same network.
-            briefs = found[1:] if found is not None and found[0] is computed[0] else None
-            store.save(*computed, config_key(self.config), briefs)
+        if store is not None and self._renderer is not None:
+            lastinsights.save(self._renderer, store, self.config)
 
     def _read_back(self, pages: list[Page]) -> Written | None:
         """The pages the render took from the files the last build wrote (pagestore.py),
@@ -583,20 +571,6 @@ class Builder:
         """The last build's result when nothing changed since (record.py)."""
         files, ignored = len(self.files), self.ignored
         return recorded_result(self.cache, self.config, fingerprint, write, files, ignored)
-
-    def _foreign(self, paths: list[str]) -> list[Diagnostic]:
-        """A warning for each note of the user's in the output folder: never read there."""
-        out = self.config.output_dir
-        return [
-            Diagnostic(
-                f"{out}/{path}",
-                None,
-                "warning",
-                f"a note in the output folder, which vaultnet only writes and never reads: it "
-                f"is left out. Move it out of {out}/, or choose another output_dir",
-            )
-            for path in paths
-        ]
 
 
 # Notes from which a one-shot build lets go as it goes (BuildRequest.once). A smaller

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from vaultnet.atomic import default_mode, write_atomic
 from vaultnet.containment import link_on_the_way
+from vaultnet.diagnostics import Diagnostic
 from vaultnet.errors import OutputError
 from vaultnet.render.page import CANVAS_MARK_ID, ICS_MARK, MARK, Page
 
@@ -198,6 +199,21 @@ class Written:
         # A page that holds its bytes (Page.encoded) is kept itself, rather than decoded.
         text = page if page.encoded_only else page.text
         self.files[page.path] = (root, (info.st_ino, info.st_size, info.st_mtime_ns), text)
+
+
+def foreign_notes(output_dir: str, paths: list[str]) -> list[Diagnostic]:
+    """A warning for each note of the user's found in the output folder (``paths``,
+    relative to it): never read there."""
+    return [
+        Diagnostic(
+            f"{output_dir}/{path}",
+            None,
+            "warning",
+            f"a note in the output folder, which vaultnet only writes and never reads: it "
+            f"is left out. Move it out of {output_dir}/, or choose another output_dir",
+        )
+        for path in paths
+    ]
 
 
 def read_back(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.state.builds import counting_forks
 from vaultnet.config import load_config
 from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.state import cache as cache_module
@@ -26,21 +27,6 @@ def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache_module, "BACKGROUND_SHARDS", 2)
 
 
-def _forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The pids of the helpers forked from now on (as this process saw them)."""
-    forked: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            forked.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
-    return forked
-
-
 def _saved(vault: Path) -> dict[str, tuple[int, int, object]]:
     return dict(NoteCache.for_vault(vault).entries)
 
@@ -56,7 +42,7 @@ def _build(vault: Path) -> tuple[NoteCache, Builder]:
 def test_the_helper_saves_what_this_process_would(
     sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    forked = _forks(monkeypatch)
+    forked = counting_forks(monkeypatch)
     cache, _ = _build(sample_vault)
     assert len(forked) == 1  # the parse (a small vault) was not split: the save was
     assert cache.dirty == set()
@@ -99,7 +85,7 @@ def test_what_the_helper_did_not_save_is_saved_here(
 def test_a_small_save_and_a_memory_cache_stay_here(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    forked = _forks(monkeypatch)
+    forked = counting_forks(monkeypatch)
     _build(sample_vault)  # 50 notes: below the thresholds
     Builder(load_config(sample_vault), NoteCache.in_memory()).build(
         BuildRequest(TODAY, stop_early=False)
@@ -113,7 +99,7 @@ def test_no_helper_when_forking_is_not_safe(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VAULTNET_SERIAL", "1")
-    forked = _forks(monkeypatch)
+    forked = counting_forks(monkeypatch)
     cache, _ = _build(sample_vault)
     assert forked == []
     assert cache.dirty == set()

@@ -61,7 +61,10 @@ def test_the_helper_saves_what_this_process_would(
 @pytest.mark.usefixtures("small_thresholds")
 @pytest.mark.parametrize("failure", ["raises", "killed", "cannot write"])
 def test_what_the_helper_did_not_save_is_saved_here(
-    sample_vault: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+    sample_vault: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    failure: str,
 ) -> None:
     parent = os.getpid()
     real_save: Callable[[NoteCache], None] = NoteCache.save
@@ -80,6 +83,7 @@ def test_what_the_helper_did_not_save_is_saved_here(
     assert cache.dirty == set()
     assert len(_saved(sample_vault)) > 40
     assert len(list((sample_vault / ".vaultnet" / "cache").iterdir())) <= SHARDS
+    assert "helper broke" not in capfd.readouterr().err  # a failed save is written again, quietly
 
 
 def test_a_small_save_and_a_memory_cache_stay_here(

@@ -224,14 +224,7 @@ def _dated_ok(value: Any) -> bool:
 
 
 def _people_ok(value: Any) -> bool:
-    return (
-        type(value) is tuple
-        and len(value) == 3
-        and type(value[0]) is str
-        and type(value[1]) is str
-        and type(value[2]) is list
-        and all(_is_warning(entry) for entry in value[2])
-    )
+    return _keyed_list(value, _is_warning)
 
 
 def _names_ok(value: Any) -> bool:
@@ -312,6 +305,18 @@ def _keyed_table(value: Any, size: int, entry_ok: Callable[[object], bool]) -> b
     )
 
 
+def _keyed_list(value: object, entry_ok: Callable[[object], bool]) -> bool:
+    """Whether ``value`` is a tuple of two texts and a list of entries, each ``entry_ok``."""
+    return (
+        type(value) is tuple
+        and len(value) == 3
+        and type(value[0]) is str
+        and type(value[1]) is str
+        and type(value[2]) is list
+        and all(entry_ok(entry) for entry in value[2])
+    )
+
+
 def _is_warning(value: object) -> bool:
     return (
         type(value) is tuple
@@ -338,14 +343,7 @@ _LAST_DAY = dt.date.max.toordinal()
 
 
 def _is_dated(value: object) -> bool:
-    return (
-        type(value) is tuple
-        and len(value) == 3
-        and type(value[0]) is str
-        and type(value[1]) is str
-        and type(value[2]) is list
-        and all(_is_mention(mention) for mention in value[2])
-    )
+    return _keyed_list(value, _is_mention)
 
 
 def _is_mention(value: object) -> bool:

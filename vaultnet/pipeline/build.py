@@ -310,6 +310,8 @@ class Builder:
         # the pages are rendered; the helper is waited for before the record is written.
         saving = self.cache.save_in_background() if save and not dry_run else None
         helpers: list[Saving] = [saving] if saving is not None else []
+        if request.once and not held:  # no stub the model reads whole: the entries go now
+            self.cache.let_go_once_saved(save and not dry_run and saving is None)
         try:
             # Only a cache with a folder keeps a record (and the digest's JSON with it).
             recorded = save and not dry_run and self.cache.folder is not None
@@ -545,14 +547,11 @@ class Builder:
         """Let go of the parsed notes and of the per-person state, which only a later build
         would reuse (a build ``once``). The people share their log entries and front
         matter with their notes; the rest of the notes goes. The parse cache (unless a
-        helper is ``saving_cache``) and what the model saves for the next build are saved
-        before they go, with ``save``. A saved person whose interactions a page asks for
-        later has their note parsed again (``_whole_note``)."""
-        if save and not saving_cache:
-            # The person notes parsed after a few edits are read as their people's stubs
-            # by the next builds: their files wait for a build that reads them whole.
-            self.cache.save(few_people_later=True)
-        self.cache.let_go()
+        helper is ``saving_cache``, or a build that read no stub let it go already) and
+        what the model saves for the next build are saved before they go, with ``save``.
+        A saved person whose interactions a page asks for later has their note parsed
+        again (``_whole_note``)."""
+        self.cache.let_go_once_saved(save and not saving_cache)
         read.notes = []
         self._read, self._listing, self._dirty = {}, None, None
         self._with_diagnostics = set()

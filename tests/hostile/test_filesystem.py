@@ -86,6 +86,26 @@ def test_59_case_is_folded_beyond_ascii(tmp_path: Path) -> None:
     assert {"Alice", "Straße", "Strasse"} <= outcome.names()
 
 
+def test_59_a_build_that_stops_early_reports_case_from_its_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The paths are in the build's fingerprint, so a build that finds them as they were
+    # does not look for names that differ in case: it prints the warnings recorded.
+    vault = make_vault(tmp_path, {"Alice.md": ALICE, "alice.md": person(name="alice")})
+    if (vault / "Alice.md").read_bytes() != ALICE:  # pragma: no cover - case-blind disk
+        pytest.skip("the file system folds case")
+    first = cli("build", vault, *TODAY_ARGS)
+    assert "alice.md: warning: differs from Alice.md only in case" in first.stderr
+
+    def not_again(paths: object) -> list[object]:
+        raise AssertionError("looked for case again")
+
+    monkeypatch.setattr("vaultnet.pipeline.build.case_collisions", not_again)
+    again = cli("build", vault, *TODAY_ARGS)
+    assert " 0 written" in again.stdout, again.stdout
+    assert again.stderr == first.stderr
+
+
 def test_61_a_symlink_loop_ends_the_scan(tmp_path: Path) -> None:
     vault = make_vault(tmp_path, {"People/Alice.md": ALICE})
     os.symlink("..", vault / "People" / "loop")

@@ -29,7 +29,7 @@ from vaultnet.pipeline.record import fingerprint_of, recorded_result, save_recor
 from vaultnet.pipeline.request import BuildRequest, BuildResult, Mode, ReadResult
 from vaultnet.render.page import Page
 from vaultnet.source.reading import parse_files
-from vaultnet.source.vault import SourceFile, parse_options, scan, source_file
+from vaultnet.source.vault import SourceFile, case_collisions, parse_options, scan, source_file
 from vaultnet.state.cache import NoteCache
 
 __all__ = [
@@ -94,6 +94,7 @@ class Builder:
         self.files: dict[str, SourceFile] = {}
         self.skipped: dict[str, Diagnostic] = {}
         self.scan_diagnostics: list[Diagnostic] = []
+        self.case_warnings: list[Diagnostic] | None = None  # None: not looked for (_notes)
         self.ignored = 0
         self.scanned = False
         # Kept between reads: each file's result with the SourceFile it was read as, the
@@ -235,7 +236,10 @@ class Builder:
                 if isinstance(result, Note) and not result.generated:
                     notes.append(result)
             self._listing = _Listing(notes, {note.path: i for i, note in enumerate(notes)})
-        diagnostics: list[Diagnostic] = [*self.scan_diagnostics, *self.skipped.values()]
+        if self.case_warnings is None:  # once a scan, after the early stop: it needs none
+            self.case_warnings = case_collisions(sorted(self.files))
+        scanned = [*self.scan_diagnostics, *self.case_warnings]
+        diagnostics: list[Diagnostic] = [*scanned, *self.skipped.values()]
         for path in sorted(self._with_diagnostics):
             diagnostics.extend(self._read[path][1].diagnostics)
         return list(self._listing.notes), diagnostics
@@ -245,6 +249,7 @@ class Builder:
         self.files = {source.path: source for source in found.files}
         self.skipped = {}
         self.scan_diagnostics = list(found.diagnostics)
+        self.case_warnings = None
         self.ignored = found.ignored
         self.scanned = True
         self._dirty = None
@@ -563,7 +568,8 @@ class Builder:
             people.save(self.config.vault)
 
     def _fingerprint(self, today: dt.date) -> str:
-        """A hash of everything a build's output depends on (record.py)."""
+        """A hash of everything a build's output depends on (record.py): the case
+        warnings follow from the paths, which it holds."""
         diagnostics = (*self.scan_diagnostics, *self.skipped.values())
         return fingerprint_of(self.config, self.files, diagnostics, today)
 

@@ -2,6 +2,8 @@
 
 ``Builder`` keeps what it read between builds, so a long-running process (``watch``) only
 re-reads the files it is told changed; ``build_vault`` is one cold or cached build.
+``_Listing`` is a named tuple, not a dataclass: a class made at import in a fifth of the
+time (docs/performance.md, "Imports that cost what the build uses").
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ import datetime as dt
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vaultnet.atomic import clean_temp_files
 from vaultnet.config import Config
@@ -56,12 +57,11 @@ if TYPE_CHECKING:
     from vaultnet.state.saving import Saving
 
 
-@dataclass(slots=True)
-class _Listing:
+class _Listing(NamedTuple):
     """The notes of the last read in path order, and where each is in the list."""
 
     notes: list[Note]
-    index: dict[str, int]
+    places: dict[str, int]
 
 
 def _listed(result: Note | Unreadable) -> bool:
@@ -220,7 +220,7 @@ class Builder:
                 continue
             if old is not None and _listed(old[1]) and _listed(result):
                 assert isinstance(result, Note)
-                listing.notes[listing.index[path]] = result
+                listing.notes[listing.places[path]] = result
             elif (old is not None and _listed(old[1])) or _listed(result):
                 listing = None  # a note joined or left the list
         self._listing = listing

@@ -353,6 +353,33 @@ def test_the_scan_lists_notes_in_path_order_whatever_the_folder_order(tmp_path: 
     assert [path for path in found if path in names] == sorted(names)
 
 
+def test_the_scan_reports_a_folders_files_in_name_order_whatever_the_listing_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vaultnet.config import load_config
+    from vaultnet.source import vault as vault_module
+
+    copies = [f"Alice.sync-conflict-2024112{n}-143022-ABCDEF{n}.md" for n in range(5)]
+    vault = make_vault(tmp_path, {copy: ALICE for copy in copies})
+    listed = os.scandir
+
+    class Backwards:
+        """A folder's listing, its entries in the order opposite to its names'."""
+
+        def __init__(self, folder: Any) -> None:
+            self.listing = listed(folder)
+
+        def __enter__(self) -> Any:
+            return iter(sorted(self.listing, key=lambda entry: entry.name, reverse=True))
+
+        def __exit__(self, *exc: object) -> None:
+            self.listing.close()
+
+    monkeypatch.setattr(vault_module.os, "scandir", Backwards)
+    found = vault_module.scan(load_config(vault))
+    assert [d.path for d in found.diagnostics] == copies
+
+
 def test_a_scan_by_path_finds_what_a_scan_by_descriptor_finds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

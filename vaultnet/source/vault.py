@@ -4,9 +4,15 @@
 (docs/performance.md, "Imports that cost what the build uses").
 
 The scan sorts its files by path alone rather than as tuples: at 10k, 2.5 ms against 4–5.5
-in a new process. Names that differ only in case are looked for apart (``case_collisions``),
-once a build is past its early stop: they follow from the paths, which the build's
-fingerprint holds, and looking took 6–8 ms of a build with nothing changed at 10k.
+in a new process. It looks at a folder's entries in name order, so that its notes come
+out nearly in path order: the sort after finds them so at once, and, made in that order,
+they lie in memory in it, which the fingerprint and the build's table of files read in
+turn (the walk, the sort, the table and the fingerprint at 10k, in CPU time, medians of
+20 new processes: 64.5 ms against 69.5; at 50k 378 against 403).
+
+Names that differ only in case are looked for apart (``case_collisions``), once a build
+is past its early stop: they follow from the paths, which the build's fingerprint holds,
+and looking took 6–8 ms of a build with nothing changed at 10k.
 """
 
 from __future__ import annotations
@@ -300,17 +306,17 @@ class _Walk:
 
 def _list_folder(folder: str) -> tuple[int, tuple[int, int], list[os.DirEntry[str]]]:
     """Open a folder: a descriptor to close once its entries are looked at (-1 when
-    listed by path), its identity (device, inode), and its entries in the file system's
-    order."""
+    listed by path), its identity (device, inode), and its entries in name order."""
     if not _BY_DESCRIPTOR:
         info = os.stat(folder)
         with os.scandir(folder) as listing:
-            return -1, (info.st_dev, info.st_ino), list(listing)
+            return -1, (info.st_dev, info.st_ino), sorted(listing, key=attrgetter("name"))
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         info = os.fstat(fd)
         with os.scandir(fd) as listing:
-            return fd, (info.st_dev, info.st_ino), list(listing)
+            entries = sorted(listing, key=attrgetter("name"))
+            return fd, (info.st_dev, info.st_ino), entries
     except BaseException:
         os.close(fd)
         raise

@@ -128,6 +128,13 @@ def test_an_export_imports_the_calendar_library_for_the_calendar_only(built: Pat
     assert "icalendar" in modules and "vaultnet.edit" not in modules
 
 
+def test_init_imports_no_template_engine(tmp_path: Path) -> None:
+    done, modules = _imported("init", str(tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "vaultnet.toml").is_file()
+    assert modules & {"jinja2", "vaultnet.render.environment", "vaultnet.insights"} == set()
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_the_group_knows_each_command_as_the_command_describes_itself(name: str) -> None:
     """The short help --help lists is the command's own, and the name is the command's."""

@@ -238,8 +238,7 @@ class Builder:
             self._listing = _Listing(notes, {note.path: i for i, note in enumerate(notes)})
         if self.case_warnings is None:  # once a scan, after the early stop: it needs none
             self.case_warnings = case_collisions(sorted(self.files))
-        scanned = [*self.scan_diagnostics, *self.case_warnings]
-        diagnostics: list[Diagnostic] = [*scanned, *self.skipped.values()]
+        diagnostics = [*self.scan_diagnostics, *self.case_warnings, *self.skipped.values()]
         for path in sorted(self._with_diagnostics):
             diagnostics.extend(self._read[path][1].diagnostics)
         return list(self._listing.notes), diagnostics
@@ -568,8 +567,7 @@ class Builder:
             people.save(self.config.vault)
 
     def _fingerprint(self, today: dt.date) -> str:
-        """A hash of everything a build's output depends on (record.py): the case
-        warnings follow from the paths, which it holds."""
+        """A hash of all a build's output depends on (record.py; the paths cover case)."""
         diagnostics = (*self.scan_diagnostics, *self.skipped.values())
         return fingerprint_of(self.config, self.files, diagnostics, today)
 

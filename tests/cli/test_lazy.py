@@ -119,6 +119,22 @@ def test_the_json_digest_of_an_unchanged_vault_loads_no_model(built: Path) -> No
     assert modules & {"jinja2", "vaultnet.model.network", "vaultnet.render.digest"} == set()
 
 
+def test_an_export_imports_the_calendar_library_for_the_calendar_only(built: Path) -> None:
+    done, modules = _imported("export", "json", str(built), "--today", DAY)
+    assert done.returncode == 0 and '"Ann Lee"' in done.stdout, done.stderr[-2000:]
+    assert modules & {"icalendar", "vaultnet.pipeline.ics", "vaultnet.edit"} == set()
+    done, modules = _imported("export", "ics", str(built), "--today", DAY)
+    assert done.returncode == 0 and "BEGIN:VCALENDAR" in done.stdout, done.stderr[-2000:]
+    assert "icalendar" in modules and "vaultnet.edit" not in modules
+
+
+def test_init_imports_no_template_engine(tmp_path: Path) -> None:
+    done, modules = _imported("init", str(tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "vaultnet.toml").is_file()
+    assert modules & {"jinja2", "vaultnet.render.environment", "vaultnet.insights"} == set()
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_the_group_knows_each_command_as_the_command_describes_itself(name: str) -> None:
     """The short help --help lists is the command's own, and the name is the command's."""

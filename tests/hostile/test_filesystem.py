@@ -86,6 +86,26 @@ def test_59_case_is_folded_beyond_ascii(tmp_path: Path) -> None:
     assert {"Alice", "Straße", "Strasse"} <= outcome.names()
 
 
+def test_59_a_build_that_stops_early_reports_case_from_its_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The paths are in the build's fingerprint, so a build that finds them as they were
+    # does not look for names that differ in case: it prints the warnings recorded.
+    vault = make_vault(tmp_path, {"Alice.md": ALICE, "alice.md": person(name="alice")})
+    if (vault / "Alice.md").read_bytes() != ALICE:  # pragma: no cover - case-blind disk
+        pytest.skip("the file system folds case")
+    first = cli("build", vault, *TODAY_ARGS)
+    assert "alice.md: warning: differs from Alice.md only in case" in first.stderr
+
+    def not_again(paths: object) -> list[object]:
+        raise AssertionError("looked for case again")
+
+    monkeypatch.setattr("vaultnet.pipeline.build.case_collisions", not_again)
+    again = cli("build", vault, *TODAY_ARGS)
+    assert " 0 written" in again.stdout, again.stdout
+    assert again.stderr == first.stderr
+
+
 def test_61_a_symlink_loop_ends_the_scan(tmp_path: Path) -> None:
     vault = make_vault(tmp_path, {"People/Alice.md": ALICE})
     os.symlink("..", vault / "People" / "loop")
@@ -331,6 +351,33 @@ def test_the_scan_lists_notes_in_path_order_whatever_the_folder_order(tmp_path: 
     vault = make_vault(tmp_path, {name: person(name=f"P{i}") for i, name in enumerate(names)})
     found = [source.path for source in scan(load_config(vault)).files]
     assert [path for path in found if path in names] == sorted(names)
+
+
+def test_the_scan_reports_a_folders_files_in_name_order_whatever_the_listing_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vaultnet.config import load_config
+    from vaultnet.source import vault as vault_module
+
+    copies = [f"Alice.sync-conflict-2024112{n}-143022-ABCDEF{n}.md" for n in range(5)]
+    vault = make_vault(tmp_path, {copy: ALICE for copy in copies})
+    listed = os.scandir
+
+    class Backwards:
+        """A folder's listing, its entries in the order opposite to its names'."""
+
+        def __init__(self, folder: Any) -> None:
+            self.listing = listed(folder)
+
+        def __enter__(self) -> Any:
+            return iter(sorted(self.listing, key=lambda entry: entry.name, reverse=True))
+
+        def __exit__(self, *exc: object) -> None:
+            self.listing.close()
+
+    monkeypatch.setattr(vault_module.os, "scandir", Backwards)
+    found = vault_module.scan(load_config(vault))
+    assert [d.path for d in found.diagnostics] == copies
 
 
 def test_a_scan_by_path_finds_what_a_scan_by_descriptor_finds(

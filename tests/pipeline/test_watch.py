@@ -43,7 +43,7 @@ from vaultnet.pipeline.watch import (
     Watcher,
     classify,
 )
-from vaultnet.render.environment import builtin_templates_dir
+from vaultnet.render.builtin import builtin_templates_dir
 from vaultnet.render.page import MARK
 from vaultnet.state.cache import NoteCache
 

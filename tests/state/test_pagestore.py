@@ -32,7 +32,7 @@ from vaultnet.pipeline import build as build_module
 from vaultnet.pipeline import output, record
 from vaultnet.pipeline.build import Builder, BuildRequest
 from vaultnet.render import obsidian, render
-from vaultnet.render.environment import builtin_templates_dir
+from vaultnet.render.builtin import builtin_templates_dir
 from vaultnet.state import pagestore
 from vaultnet.state.cache import NoteCache
 from vaultnet.state.rowstore import RowStore

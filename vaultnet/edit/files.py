@@ -44,6 +44,9 @@ above as the system allows:
 them (``.<note>.<pid>.<random>.vaultnet-tmp``), so that ``atomic.clean_temp_files``, which
 the editing commands and imports run on the folders they write, removes one left by a
 killed process.
+
+``EditResult`` and ``_Opened`` are named tuples, not dataclasses: a class made at import in a
+fifth of the time (docs/performance.md, "Imports that cost what the build uses").
 """
 
 from __future__ import annotations
@@ -56,9 +59,8 @@ import secrets
 import stat
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from vaultnet.atomic import TEMP_SUFFIX, default_mode
 from vaultnet.edit import swap
@@ -92,8 +94,7 @@ _READ_FLAGS: Final = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class EditResult:
+class EditResult(NamedTuple):
     """The outcome of ``edit_note``: whether the note changed (or would, in a dry run)."""
 
     path: Path
@@ -168,8 +169,7 @@ def edit_note(
                 raise
 
 
-@dataclass(frozen=True, slots=True)
-class _Opened:
+class _Opened(NamedTuple):
     """A note open for reading, as read: its descriptor, bytes and status."""
 
     fd: int

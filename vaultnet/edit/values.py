@@ -4,14 +4,16 @@ The text functions are pure: text in, text out. Each edit changes only the lines
 own key, writes values so that they read back as the very value asked for (in YAML 1.2 and
 1.1 readers alike), and reads the result back with the code that reads notes; an edit that
 would change anything else is refused with an EditError.
+
+``_ListStyle`` is a named tuple, not a dataclass: a class made at import in a fifth of the time
+(docs/performance.md, "Imports that cost what the build uses").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from vaultnet.edit.scanner import (
     _FLOW,
@@ -114,8 +116,7 @@ def _checked(value: FieldValue) -> FieldValue:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class _ListStyle:
+class _ListStyle(NamedTuple):
     indent: str = "  "  # Obsidian's own style: two spaces, then "- "
     gap: str = " "
 

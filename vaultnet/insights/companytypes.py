@@ -7,7 +7,9 @@ these values, moves.py the moves, routes.py answers ``vaultnet path``.
 ``Stint`` and ``CompanyRef`` are named tuples, not dataclasses: a build after a few edits
 makes every stint of the saved companies again (insightstore.py), 11,600 at 10k people,
 with 3,900 refs (where alumni are now, saved with each company), and a named tuple is
-made in about half the time (4–6 ms against 10–14 ms for the stints).
+made in about half the time (4–6 ms against 10–14 ms for the stints). ``Move`` is one
+too: a class made at import in a fifth of the time (docs/performance.md, "Imports that
+cost what the build uses").
 """
 
 from __future__ import annotations
@@ -80,8 +82,7 @@ class Stint(NamedTuple):
     now_at: CompanyRef | None = None  # for alumni: where they are now
 
 
-@dataclass(frozen=True, slots=True)
-class Move:
+class Move(NamedTuple):
     """A recent change of position: from ``history`` dates or a log entry of kind ``moved``."""
 
     person: Person

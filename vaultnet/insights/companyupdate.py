@@ -53,7 +53,7 @@ def update_companies(
             # A move from ``history`` shows the role now (see _history_move), a logged one
             # does not.
             role = move.role if move.kind in ("logged", "left") else mover.role
-            new_moves[id(move)] = dataclasses.replace(move, person=mover, role=role)
+            new_moves[id(move)] = move._replace(person=mover, role=role)
     if new_moves:
         for company_key in {k for m in previous.moves if id(m) in new_moves for k in m.companies}:
             company = changed.get(company_key) or previous.by_key[company_key]

@@ -2,6 +2,8 @@
 
 ``Builder`` keeps what it read between builds, so a long-running process (``watch``) only
 re-reads the files it is told changed; ``build_vault`` is one cold or cached build.
+``_Listing`` is a named tuple, not a dataclass: a class made at import in a fifth of the
+time (docs/performance.md, "Imports that cost what the build uses").
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ import datetime as dt
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vaultnet.atomic import clean_temp_files
 from vaultnet.config import Config
@@ -29,7 +30,7 @@ from vaultnet.pipeline.record import fingerprint_of, recorded_result, save_recor
 from vaultnet.pipeline.request import BuildRequest, BuildResult, Mode, ReadResult
 from vaultnet.render.page import Page
 from vaultnet.source.reading import parse_files
-from vaultnet.source.vault import SourceFile, parse_options, scan, source_file
+from vaultnet.source.vault import SourceFile, case_collisions, parse_options, scan, source_file
 from vaultnet.state.cache import NoteCache
 
 __all__ = [
@@ -56,12 +57,11 @@ if TYPE_CHECKING:
     from vaultnet.state.saving import Saving
 
 
-@dataclass(slots=True)
-class _Listing:
+class _Listing(NamedTuple):
     """The notes of the last read in path order, and where each is in the list."""
 
     notes: list[Note]
-    index: dict[str, int]
+    places: dict[str, int]
 
 
 def _listed(result: Note | Unreadable) -> bool:
@@ -94,6 +94,7 @@ class Builder:
         self.files: dict[str, SourceFile] = {}
         self.skipped: dict[str, Diagnostic] = {}
         self.scan_diagnostics: list[Diagnostic] = []
+        self.case_warnings: list[Diagnostic] | None = None  # None: not looked for (_notes)
         self.ignored = 0
         self.scanned = False
         # Kept between reads: each file's result with the SourceFile it was read as, the
@@ -219,7 +220,7 @@ class Builder:
                 continue
             if old is not None and _listed(old[1]) and _listed(result):
                 assert isinstance(result, Note)
-                listing.notes[listing.index[path]] = result
+                listing.notes[listing.places[path]] = result
             elif (old is not None and _listed(old[1])) or _listed(result):
                 listing = None  # a note joined or left the list
         self._listing = listing
@@ -235,7 +236,9 @@ class Builder:
                 if isinstance(result, Note) and not result.generated:
                     notes.append(result)
             self._listing = _Listing(notes, {note.path: i for i, note in enumerate(notes)})
-        diagnostics: list[Diagnostic] = [*self.scan_diagnostics, *self.skipped.values()]
+        if self.case_warnings is None:  # once a scan, after the early stop: it needs none
+            self.case_warnings = case_collisions(sorted(self.files))
+        diagnostics = [*self.scan_diagnostics, *self.case_warnings, *self.skipped.values()]
         for path in sorted(self._with_diagnostics):
             diagnostics.extend(self._read[path][1].diagnostics)
         return list(self._listing.notes), diagnostics
@@ -245,6 +248,7 @@ class Builder:
         self.files = {source.path: source for source in found.files}
         self.skipped = {}
         self.scan_diagnostics = list(found.diagnostics)
+        self.case_warnings = None
         self.ignored = found.ignored
         self.scanned = True
         self._dirty = None
@@ -562,7 +566,7 @@ class Builder:
             people.save(self.config.vault)
 
     def _fingerprint(self, today: dt.date) -> str:
-        """A hash of everything a build's output depends on (record.py)."""
+        """A hash of all a build's output depends on (record.py; the paths cover case)."""
         diagnostics = (*self.scan_diagnostics, *self.skipped.values())
         return fingerprint_of(self.config, self.files, diagnostics, today)
 

@@ -9,8 +9,7 @@ from vaultnet.config import CONFIG_NAME, load_config
 from vaultnet.containment import state_dir
 from vaultnet.errors import UsageError
 from vaultnet.obsidianconfig import obsidian_template_folders
-from vaultnet.render.environment import builtin_templates_dir
-from vaultnet.render.render import PERSON_TEMPLATE
+from vaultnet.render.builtin import PERSON_TEMPLATE, builtin_templates_dir
 
 OBSIDIAN_TEMPLATE = "Person.md"
 

@@ -7,6 +7,9 @@ introducer to each person they introduced, labelled with the date they met. The 
 a grid of fixed-size boxes with integer geometry, so no two boxes overlap and the same notes
 give the same file. Chains follow the first ``introduced_by`` of a note, as in
 Introductions.md.
+
+``_Tree`` is a named tuple, not a dataclass: a class made at import in a fifth of the time
+(docs/performance.md, "Imports that cost what the build uses").
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import json
 import operator
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from vaultnet.errors import UsageError
@@ -50,8 +52,7 @@ class _Node(NamedTuple):
     person: Person | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Tree:
+class _Tree(NamedTuple):
     """Who is on the canvas, each one's introducer and depth, in the order they are placed."""
 
     nodes: dict[str, _Node]

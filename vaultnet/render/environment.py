@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any, NamedTuple
 
@@ -40,6 +39,7 @@ from vaultnet.model.network import (
 )
 from vaultnet.model.person import content_key
 from vaultnet.render import sandbox
+from vaultnet.render.builtin import builtin_templates_dir
 from vaultnet.render.filters import filters, markdown_link_filters
 from vaultnet.source.notes import Position
 from vaultnet.state.fragments import FragmentCache
@@ -48,16 +48,6 @@ from vaultnet.version import VERSION
 
 _MAX_RANGE = sandbox.MAX_COUNT
 _MAX_POWER_BITS = 100_000
-
-
-def builtin_templates_dir() -> Path:
-    """The folder of built-in templates (inside the installed package, or the source tree)."""
-    source = Path(__file__).resolve().parents[2] / "templates"
-    if (source / "index.md.j2").is_file():
-        return source
-    # "vaultnet.templates" has no __init__.py: files() on it gives a MultiplexedPath, whose
-    # str() is not a path. The regular package's folder is a real one.
-    return Path(str(resources.files("vaultnet") / "templates"))
 
 
 class _Deadline:

@@ -22,6 +22,7 @@ from vaultnet.insights.briefupdate import BriefState
 from vaultnet.insights.insights import Insights, InsightState, compute_insights, insight_jobs
 from vaultnet.model.network import Network, Person
 from vaultnet.names import safe_filename
+from vaultnet.render.builtin import PERSON_TEMPLATE
 from vaultnet.render.environment import (
     Environments,
     TemplateConfig,
@@ -102,9 +103,6 @@ def template_context(network: Network, insights: Insights | None = None) -> dict
         "insights": insights,
         "digest_extras": insights.digest_extras,
     }
-
-
-PERSON_TEMPLATE = "person.md.j2"
 
 
 def render_person_note(config: Config, name: str, tier: str, today: dt.date) -> str:

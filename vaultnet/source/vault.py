@@ -2,6 +2,17 @@
 
 ``Scan`` is a named tuple, not a dataclass: a class made at import in a fifth of the time
 (docs/performance.md, "Imports that cost what the build uses").
+
+The scan sorts its files by path alone rather than as tuples: at 10k, 2.5 ms against 4–5.5
+in a new process. It looks at a folder's entries in name order, so that its notes come
+out nearly in path order: the sort after finds them so at once, and, made in that order,
+they lie in memory in it, which the fingerprint and the build's table of files read in
+turn (the walk, the sort, the table and the fingerprint at 10k, in CPU time, medians of
+20 new processes: 64.5 ms against 69.5; at 50k 378 against 403).
+
+Names that differ only in case are looked for apart (``case_collisions``), once a build
+is past its early stop: they follow from the paths, which the build's fingerprint holds,
+and looking took 6–8 ms of a build with nothing changed at 10k.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ import os
 import re
 import stat as stat_module
 import unicodedata
+from collections.abc import Collection
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
@@ -67,15 +79,15 @@ def scan(config: Config) -> Scan:
     """Walk the vault and list its notes in path order, skipping what is not the user's.
 
     Dot-folders, ``node_modules``, excluded folders, Obsidian template folders and the output
-    folder are skipped; sync-conflict copies, iCloud placeholders and file names that differ
-    only in case are reported. Symlinked folders are followed once; loops end the walk.
+    folder are skipped; sync-conflict copies and iCloud placeholders are reported. Symlinked
+    folders are followed once; loops end the walk. File names that differ only in case are
+    found by ``case_collisions``, from the paths.
     """
     files: list[SourceFile] = []
     diagnostics: list[Diagnostic] = []
     rules = _Rules(config)
     ignored = _walk(config.vault, rules, files, diagnostics)
-    files.sort()  # by path: no two files share one
-    _report_case_collisions(files, diagnostics)
+    files.sort(key=attrgetter("path"))  # no two files share one
     return Scan(tuple(files), tuple(diagnostics), ignored)
 
 
@@ -294,17 +306,17 @@ class _Walk:
 
 def _list_folder(folder: str) -> tuple[int, tuple[int, int], list[os.DirEntry[str]]]:
     """Open a folder: a descriptor to close once its entries are looked at (-1 when
-    listed by path), its identity (device, inode), and its entries in the file system's
-    order."""
+    listed by path), its identity (device, inode), and its entries in name order."""
     if not _BY_DESCRIPTOR:
         info = os.stat(folder)
         with os.scandir(folder) as listing:
-            return -1, (info.st_dev, info.st_ino), list(listing)
+            return -1, (info.st_dev, info.st_ino), sorted(listing, key=attrgetter("name"))
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         info = os.fstat(fd)
         with os.scandir(fd) as listing:
-            return fd, (info.st_dev, info.st_ino), list(listing)
+            entries = sorted(listing, key=attrgetter("name"))
+            return fd, (info.st_dev, info.st_ino), entries
     except BaseException:
         os.close(fd)
         raise
@@ -345,20 +357,27 @@ def _link_verdict(
     )
 
 
-def _report_case_collisions(files: list[SourceFile], diagnostics: list[Diagnostic]) -> None:
+def case_collisions(paths: Collection[str]) -> list[Diagnostic]:
+    """A warning for each of ``paths`` (vault paths, in path order) that differs from an
+    earlier one only in case.
+
+    Apart from ``scan``: what it finds follows from the paths alone, so a build that stops
+    early, having hashed the paths, need not look.
+    """
     # The common case, in one pass over every path joined (no path holds NUL); for ASCII,
     # lower() is casefold() and much faster.
-    joined = "\0".join(map(attrgetter("path"), files))
+    joined = "\0".join(paths)
     folded = joined.lower() if joined.isascii() else joined.casefold()
-    if len(set(folded.split("\0"))) == len(files):
-        return
+    if len(set(folded.split("\0"))) == len(paths):
+        return []
+    diagnostics: list[Diagnostic] = []
     by_folded: dict[str, str] = {}
-    for source in files:
-        key = source.path.casefold()
+    for path in paths:
+        key = path.casefold()
         if key in by_folded:
             diagnostics.append(
                 Diagnostic(
-                    source.path,
+                    path,
                     None,
                     "warning",
                     f"differs from {by_folded[key]} only in case; macOS and Windows see one "
@@ -366,7 +385,8 @@ def _report_case_collisions(files: list[SourceFile], diagnostics: list[Diagnosti
                 )
             )
         else:
-            by_folded[key] = source.path
+            by_folded[key] = path
+    return diagnostics
 
 
 def read_bytes(config: Config, source: SourceFile) -> bytes:

@@ -30,16 +30,18 @@ Only plain values are saved (text, numbers, booleans, tuples, lists, dicts): loa
 refuses anything that names a class, and a file that is missing, damaged, of another
 format or version, or of another shape is ignored. Nothing here is the source of truth:
 deleting it changes no output, only the time a build takes.
+
+``SavedModel`` is a named tuple, not a dataclass: a class made at import in a fifth of the
+time (docs/performance.md, "Imports that cost what the build uses").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultnet.containment import STATE_DIR, link_on_the_way
 from vaultnet.model.person import Interaction, Names, Ref
@@ -85,8 +87,7 @@ SavedTier = tuple[int, int, int, int, int, float | None, list[int], list[int]]
 SavedOrders = tuple[int, str, str, list[str], list[SavedTier], dict[str, list[int]]]
 
 
-@dataclass(slots=True)
-class SavedModel:
+class SavedModel(NamedTuple):
     """The parts the last build saved (see the module's docstring); None: none usable."""
 
     refs: Refs | None = None

@@ -26,6 +26,9 @@ again of the people as saved and brought up to date with those this build made a
 (orders.py ``from_saved``). It takes a saved person whose note is unchanged, from a file
 whose people were made with the same names, day, configuration and mentions, without
 finding their digest again (``_unchanged``).
+
+``_Built`` is a named tuple, not a dataclass: a class made at import in a fifth of the time
+(docs/performance.md, "Imports that cost what the build uses").
 """
 
 from __future__ import annotations
@@ -33,9 +36,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from vaultnet.config import Config
 from vaultnet.diagnostics import Diagnostic
@@ -83,8 +86,7 @@ from vaultnet.state.saving import Saving
 _PATH = attrgetter("path")  # of each note, in C: everyone's are asked for
 
 
-@dataclass(slots=True)
-class _Built:
+class _Built(NamedTuple):
     """The last build's people in path order, what they were made for, and where those
     with warnings are."""
 

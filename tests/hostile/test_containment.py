@@ -91,16 +91,17 @@ def test_f5_saved_rows_are_neither_read_nor_written_through_a_linked_state_folde
     outside = tmp_path / "state"
     (outside / "rows").mkdir(parents=True)
     digest = "ab" * 16
+    day = dt.date.fromisoformat(TODAY)
     planted = RowStore(outside / "rows")
-    planted.save({"block": {digest: "planted row\n"}}, [digest], [digest])
+    planted.save({"block": {digest: "planted row\n"}}, [digest], [digest], day)
     assert (outside / "rows" / f"rows-{shard_of(digest):02x}.pickle").exists()
     vault = make_vault(tmp_path)
     os.symlink(outside, vault / ".vaultnet")
     rows = RowStore.for_vault(vault)
-    assert rows.load() == {}  # nothing read through the link
-    rows.save({"block": {digest: "a row\n"}}, [digest], [digest])
+    assert rows.load(day) == {}  # nothing read through the link
+    rows.save({"block": {digest: "a row\n"}}, [digest], [digest], day)
     assert [p.name for p in (outside / "rows").iterdir()] == [f"rows-{shard_of(digest):02x}.pickle"]
-    assert RowStore(outside / "rows").load() == {"block": {digest: "planted row\n"}}
+    assert RowStore(outside / "rows").load(day) == {"block": {digest: "planted row\n"}}
 
 
 def test_f5_saved_people_are_neither_read_nor_written_through_a_linked_state_folder(

@@ -451,7 +451,7 @@ def test_the_rows_of_pages_saved_whole_are_not_kept(sample_vault: Path) -> None:
     edit(note, "    role: Director of Engineering", "    role: Chief Kite Officer")
     build(sample_vault)
     assert b"Chief Kite Officer" in written(sample_vault)[COMPANY]
-    rows = RowStore.for_vault(sample_vault).load()
+    rows = RowStore.for_vault(sample_vault).load(dt.date.fromisoformat(TODAY))
     assert rows and not any(
         "Chief Kite Officer" in text for r in rows.values() for text in r.values()
     )

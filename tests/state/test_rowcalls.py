@@ -6,6 +6,7 @@ reached through a link is ignored."""
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 import shutil
 from array import array
@@ -16,13 +17,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.state.builds import append, build, counted, fresh, written
+from tests.state.builds import TODAY, append, build, counted, fresh, written
 from vaultnet.cli.main import main
 from vaultnet.state import rowstore
+from vaultnet.state.fragments import Fragments
 from vaultnet.state.rowstore import RowStore
 from vaultnet.state.statefile import write_state
 
 ROWS = Path(".vaultnet") / "rows"
+DAY = dt.date.fromisoformat(TODAY)
 CROWD = 20  # acquaintances of no company and no log: tables of 20 rows and more
 
 
@@ -57,7 +60,7 @@ def test_a_build_after_an_edit_patches_its_tables_without_the_rows_files(
     assert not calls_file.exists()
     append(_crowd(crowded, 3), "Met at a meetup.\n")
     build(crowded)
-    assert RowStore.for_vault(crowded).load_calls()
+    assert RowStore.for_vault(crowded).load_calls(DAY)
     rows_before, calls_before = _rows_files(crowded), calls_file.read_bytes()
     loads = counted(monkeypatch, RowStore, "load")
     append(_crowd(crowded, 11), "Likes climbing.\n")
@@ -72,6 +75,38 @@ def test_a_build_after_an_edit_patches_its_tables_without_the_rows_files(
         result = CliRunner().invoke(main, ["build", str(vault), "--today", "2026-11-27"])
         assert result.exit_code in (0, 1), result.output
     assert len(loads) == 2
+    assert written(crowded) == written(copy)
+
+
+def _build_on(vault: Path, day: str) -> None:
+    result = CliRunner().invoke(main, ["build", str(vault), "--today", day])
+    assert result.exit_code in (0, 1), result.output
+
+
+def test_the_first_build_of_a_day_reads_no_row_and_no_call_of_the_day_before(
+    crowded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every key holds the day: the first build of the next day takes no call and no row
+    saved the day before, records its calls all the same, and the next build of that day
+    patches its tables from them without the rows files; the pages are those of a build
+    from nothing."""
+    build(crowded)
+    append(_crowd(crowded, 3), "Met at a meetup.\n")
+    build(crowded)
+    assert RowStore.for_vault(crowded).load_calls(DAY)
+    assert any(RowStore.for_vault(crowded).load(DAY).values())
+    followed = counted(monkeypatch, Fragments, "follow", 1)
+    adopted = counted(monkeypatch, Fragments, "adopt", 1)
+    _build_on(crowded, "2026-11-27")
+    assert followed == [{}] and adopted == [{}]
+    assert RowStore.for_vault(crowded).load_calls(dt.date(2026, 11, 27))
+    loads = counted(monkeypatch, RowStore, "load")
+    append(_crowd(crowded, 11), "Likes climbing.\n")
+    _build_on(crowded, "2026-11-27")
+    assert loads == []
+    copy = tmp_path / "fresh"
+    shutil.copytree(crowded, copy, ignore=shutil.ignore_patterns(".vaultnet", "Network"))
+    _build_on(copy, "2026-11-27")
     assert written(crowded) == written(copy)
 
 
@@ -195,7 +230,7 @@ def test_a_spoiled_calls_file_is_ignored(
     build(crowded)
     file = crowded / ROWS / rowstore.CALLS
     spoil(file)
-    assert RowStore.for_vault(crowded).load_calls() == {}
+    assert RowStore.for_vault(crowded).load_calls(DAY) == {}
     elsewhere = crowded.parent / "elsewhere.pickle"
     kept = elsewhere.read_bytes() if elsewhere.exists() else None
     loads = counted(monkeypatch, RowStore, "load")

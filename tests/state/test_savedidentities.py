@@ -18,6 +18,8 @@ from tests.state.builds import TODAY, append, counted, counting_forks, edit, wri
 from vaultnet.cli.main import main
 from vaultnet.config import load_config
 from vaultnet.pipeline import build as build_module
+from vaultnet.source.notes import Note
+from vaultnet.source.parsed import KeyLines
 from vaultnet.state import identities as identities_module
 from vaultnet.state import people as people_module
 from vaultnet.state import personstore
@@ -202,3 +204,18 @@ def test_a_cold_build_finds_each_identity_once(
     saved = PersonStore(sample_vault).load(load_config(sample_vault)).identities
     assert len(saved) > 40 and ANN in saved
     assert sorted(found) == sorted(saved)  # each person note's once
+
+
+@pytest.mark.parametrize("packed", [True, False], ids=["key lines", "a dict"])
+def test_the_lines_of_an_identity_are_those_the_note_has(packed: bool) -> None:
+    """The lines the duplicate check's warnings name, picked from a note's lines (packed
+    as a parse packs them, or a plain dict) without asking for the keys it lacks: those
+    are None in its identity, and left out of its stub."""
+    found = {"tier": 2, "email": 5, "name": 1, "company": 7}
+    lines = KeyLines.of(found) if packed else found
+    assert personstore.identity_lines(lines) == {"name": 1, "email": 5}
+    assert personstore.identity_lines(KeyLines()) == {}
+    note = Note(ANN, "Ann Lee", True, name="Ann Lee", email=("ann@x.org",), lines=lines)
+    assert identities_module.identity(note)[-1] == (1, None, 5, None, None)
+    stub = personstore.stub_of(note)
+    assert stub is not None and dict(stub.lines) == {"name": 1, "email": 5}

@@ -86,14 +86,14 @@ def _failing_dump(_head: object, _people: object, _handle: object) -> None:
 ROWS = Path(".vaultnet") / "rows"
 
 
-def _rows(vault: Path) -> dict[str, dict[str, str]]:
-    return RowStore.for_vault(vault).load()
+def _rows(vault: Path, day: str = TODAY) -> dict[str, dict[str, str]]:
+    return RowStore.for_vault(vault).load(dt.date.fromisoformat(day))
 
 
-def _texts(vault: Path) -> dict[str, list[str]]:
-    """The saved rows' texts by block (the keys hold the notes' times: another vault's
-    differ)."""
-    return {block: sorted(rows.values()) for block, rows in _rows(vault).items()}
+def _texts(vault: Path, day: str = TODAY) -> dict[str, list[str]]:
+    """The texts of the rows saved for ``day``, by block (the keys hold the notes' times:
+    another vault's differ)."""
+    return {block: sorted(rows.values()) for block, rows in _rows(vault, day).items()}
 
 
 def test_rows_saved_after_an_edit_are_those_a_build_from_nothing_saves(
@@ -103,8 +103,9 @@ def test_rows_saved_after_an_edit_are_those_a_build_from_nothing_saves(
     held that are still used and those added: the rows on disk hold those a build without
     ``.vaultnet/`` saves, and the pages are the same. The rows no longer used (Ann's
     before the edit) wait in files no row was rendered into; the first build of the next
-    day renders every row again, and leaves on disk exactly what a build from nothing
-    saves."""
+    day renders every row again, and the rows of its day on disk are exactly those a build
+    from nothing saves (a file no row was rendered into keeps the day before's, never read
+    again)."""
     build(sample_vault)
     before = _files(sample_vault / ROWS)
     append(sample_vault / ANN, "- 2026-11-25 — call about the RFC\n")
@@ -123,7 +124,7 @@ def test_rows_saved_after_an_edit_are_those_a_build_from_nothing_saves(
     for vault in (sample_vault, copy):
         result = CliRunner().invoke(main, ["build", str(vault), "--today", "2026-11-27"])
         assert result.exit_code in (0, 1), result.output
-    assert _texts(sample_vault) == _texts(copy)
+    assert _texts(sample_vault, "2026-11-27") == _texts(copy, "2026-11-27")
     assert written(sample_vault) == written(copy)
 
 
@@ -188,9 +189,11 @@ def test_a_file_of_rows_of_another_shape_is_ignored(
     # Not the first file: a key that is no hexadecimal digest counts as the first's.
     target = next(p for p in sorted((sample_vault / ROWS).iterdir()) if p.stem[-2:] != "00")
     payload = pickle.loads(target.read_bytes())
+    day = dt.date.fromisoformat(TODAY)
+    assert RowStore.for_vault(sample_vault)._read(int(target.stem[-2:], 16), day)
     forge(payload["rows"])
     target.write_bytes(pickle.dumps(payload))
-    assert not RowStore.for_vault(sample_vault)._read(int(target.stem[-2:], 16))
+    assert not RowStore.for_vault(sample_vault)._read(int(target.stem[-2:], 16), day)
     (sample_vault / ".vaultnet" / "last-build.json").unlink()  # past the early stop
     build(sample_vault)
     assert written(sample_vault) == pages

@@ -50,7 +50,7 @@ def _rendered(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 
 def _saved(vault: Path) -> dict[str, dict[str, str]]:
-    return rowstore.RowStore.for_vault(vault).load()
+    return rowstore.RowStore.for_vault(vault).load(TODAY_DATE)
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_rows_of_values_no_longer_shown_are_dropped_from_disk(
     every file when it rendered many rows; a save that rendered few leaves them in the
     files no row was rendered into. (The last render's calls are not followed here, so
     that every build loads and saves the rows files: test_rowcalls.py follows them.)"""
-    monkeypatch.setattr(rowstore.RowStore, "load_calls", lambda _store: {})
+    monkeypatch.setattr(rowstore.RowStore, "load_calls", lambda _store, _day: {})
     build(sample_vault)
     count = sum(map(len, _saved(sample_vault).values()))
     for many in (True, False):

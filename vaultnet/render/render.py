@@ -156,8 +156,8 @@ class Renderer:
         self.briefs = BriefState(keep=memo is not None)
         self.section_orders = SectionOrders()
         self._adopted: set[int] = set()  # environments given the saved rows (by id)
-        # The last render's kept rows and its people, for save_rows.
-        self._last: tuple[Fragments, tuple[Person, ...]] | None = None
+        # The last render's kept rows, its people and its day, for save_rows.
+        self._last: tuple[Fragments, tuple[Person, ...], dt.date] | None = None
 
     def environment(self, config: Config, today: dt.date) -> jinja2.Environment:
         """The environment pages for ``config`` and ``today`` are rendered in."""
@@ -189,10 +189,12 @@ class Renderer:
         fragments.next_render()
         if self.rows is not None and id(env) not in self._adopted:
             self._adopted.add(id(env))
+            rows = self.rows
             if memo is None:  # a one-shot build: its calls patched from the last build's
-                fragments.follow(self.rows.load_calls(), self.rows.load)
+                load = functools.partial(rows.load, today)
+                fragments.follow(rows.load_calls(today), load, rows.saved_before())
             else:
-                fragments.adopt(self.rows.load())
+                fragments.adopt(rows.load(today))
         base = template_context(network, insights)
         pages = []
         session = memo.start() if memo is not None else None
@@ -228,22 +230,22 @@ class Renderer:
         if fragments.keep:
             fragments.prune(network.people)
         if self.rows is not None:
-            self._last = (fragments, network.people)
+            self._last = (fragments, network.people, today)
         return pages
 
     def save_rows(self) -> None:
         """Save the rows of the last render's people, and of the values it showed, for the
         next build (rowstore.py)."""
         if self.rows is not None and self._last is not None:
-            fragments, people = self._last
+            fragments, people, today = self._last
             if fragments.rows_loaded():  # else every call was patched: the rows wait
                 rows, shown = fragments.saved_rows()
                 # Walked only if a file is written (rowstore.py).
                 alive = itertools.chain(shown, map(operator.attrgetter("digest"), people))
-                self.rows.save(rows, alive, fragments.added)
+                self.rows.save(rows, alive, fragments.added, today)
             fragments.added.clear()
             if fragments.calls is not None:
-                self.rows.save_calls(fragments.calls)
+                self.rows.save_calls(fragments.calls, today)
 
     def save_pages(self, output: Path) -> None:
         """Save the keys of the pages of the last render, written in ``output``, for the

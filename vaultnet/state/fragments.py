@@ -121,14 +121,15 @@ class Fragments:
         # Saved rows are those of people there were and values shown: pruned already.
         self._pruned_at = max(self._pruned_at, self._count())
 
-    def follow(self, calls: Calls, load_rows: Callable[[], Rows]) -> None:
+    def follow(self, calls: Calls, load_rows: Callable[[], Rows], record: bool) -> None:
         """Patch each call of a ``{% rows %}`` block from the same call of ``calls`` (the
         last build's, in order), and take the saved rows (``load_rows``) only when a call
         cannot be patched. The calls of this render are recorded when there were calls
-        or rows to start from: a build from nothing (a cold build) holds no copy of its
-        tables for a next build that renders every row anyway."""
+        to start from, or with ``record`` (a build saved rows before, of this day or
+        another): a build from nothing (a cold build) holds no copy of its tables for a
+        next build that renders every row anyway."""
         self.last_calls = calls
-        self.calls = {} if calls else None
+        self.calls = {} if calls or record else None
         self.load_rows = load_rows
 
     def rows_loaded(self) -> bool:
@@ -220,10 +221,7 @@ class Fragments:
                 return patched
         if self.load_rows is not None:
             load, self.load_rows = self.load_rows, None
-            saved = load()
-            self.adopt(saved)
-            if saved and self.calls is None:
-                self.calls = {}  # recorded from this first call on
+            self.adopt(load())
         texts = list(map(listed.rows.get, keys))  # type: ignore[arg-type]
         missing = 0
         while True:

@@ -14,12 +14,13 @@ from collections.abc import Callable
 
 from vaultnet.model.person import content_key
 from vaultnet.source.notes import Note
-from vaultnet.state.personstore import Stub
+from vaultnet.state.personstore import IDENTITY_LINES, Stub, identity_lines
 
 
 def identity(note: Note) -> tuple[object, ...]:
     """What ``duplicate_people`` looks at in a note, the lines of its warnings included."""
-    lines = tuple(note.lines.get(key) for key in ("name", "aliases", "email", "linkedin", "phone"))
+    found = identity_lines(note.lines)
+    lines = tuple(map(found.get, IDENTITY_LINES))
     return (
         note.name,
         note.stem,

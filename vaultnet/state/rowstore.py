@@ -16,10 +16,8 @@ showed. A row no longer used (a person's before an edit, a value no longer shown
 of a template changed) stays in its file until the file is written for a row rendered into
 it: it is exact still, only never asked for, and writing its file to drop it would double
 the files a build after a few edits writes (a person's old and new rows are in two files).
-A save that rendered many rows (PRUNE_SHARE of those saved: the first build of a day, which
-renders every row again since a digest and a value's key hold the day, or one after a
-template changed) writes every file that holds a row no longer used, so that they do not
-pile up.
+A save that rendered many rows (PRUNE_SHARE of those saved: one after a template changed,
+say) writes every file that holds a row no longer used, so that they do not pile up.
 
 Beside them, the **calls** of the last one-shot build's render (``calls.pickle``): each
 ``{% rows %}`` block's calls in the order the render made them, each with its keys, the
@@ -32,6 +30,16 @@ rather than 256, and the rows files only when a call cannot be patched (fragment
 files: they wait in the calls file until a build loads the rows files (one whose people
 changed places), which writes them as it renders them.
 
+Each file says the day its rows were rendered for, and so does the calls file. Every key
+holds the day (a person's digest, a value's key), so the first build of a day can use no
+row or call saved the day before, and takes neither: at 10k, the 256 rows files are
+opened and found of another day in 9 ms of CPU, where taking their 28,000 rows took 31,
+and the build's peak is 126.5 MB rather than 135.2, since it no longer holds them while it
+renders (medians of 5 and 3, alternated). It saves what it renders as a build from
+nothing would, but for the calls, which it records for the next build of the day to
+patch. A file of another day that no row was rendered into is left as it is: never read,
+and written again once a row is.
+
 A file is written whole and atomically; one that is missing, corrupt, of another format or
 version, or holds anything but UTF-8 text is ignored (and written again). A call whose keys,
 lengths and text do not agree is too.
@@ -40,6 +48,7 @@ Nothing here is the source of truth: deleting the folder changes no output.
 
 from __future__ import annotations
 
+import datetime as dt
 from array import array
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
@@ -48,7 +57,7 @@ from pathlib import Path
 from vaultnet.containment import STATE_DIR, link_on_the_way
 from vaultnet.state.statefile import read_state, write_state
 
-FORMAT = 3  # bumped whenever rows are keyed or stored differently
+FORMAT = 4  # bumped whenever rows are keyed or stored differently
 ROWS_DIR = "rows"  # .vaultnet/rows/rows-00.pickle ... rows-ff.pickle
 SHARDS = 256
 PRUNE_SHARE = 4  # a save that rendered a quarter of the rows saved drops the unused ones
@@ -93,23 +102,25 @@ class RowStore:
         relative = f"{STATE_DIR}/{ROWS_DIR}/{CALLS}"
         return self.vault is None or link_on_the_way(self.vault, relative) is None
 
-    def load(self) -> Rows:
-        """Every saved row, by block and digest or key (read once)."""
+    def load(self, day: dt.date) -> Rows:
+        """Every row saved for ``day``, by block and digest or key (read once)."""
         if not self._loaded:
             self._loaded = True
             self.saved = [{} for _ in range(SHARDS)]
             if self._usable():
                 for shard in range(SHARDS):
-                    self.saved[shard] = self._read(shard)
+                    self.saved[shard] = self._read(shard, day)
             for shard_rows in self.saved:
                 for block, rows in shard_rows.items():
                     self.rows.setdefault(block, {}).update(rows)
         return self.rows
 
-    def _read(self, shard: int) -> Rows:
+    def _read(self, shard: int, day: dt.date) -> Rows:
         payload = read_state(self.folder / _name(shard), FORMAT)
         if payload is None or not isinstance(payload.get("rows"), dict):
             return {}
+        if payload.get("day") != day.toordinal():
+            return {}  # of another day: no key can match
         found: Rows = {}
         prefix = f"{shard:02x}"  # what the digests of a file start with (shard_of)
         for block, rows in payload["rows"].items():
@@ -127,12 +138,12 @@ class RowStore:
                     return {}
         return found
 
-    def load_calls(self) -> Calls:
-        """The calls of the last render saved (see the module's docstring); {} when there
-        are none, or the file is not of the shape written."""
+    def load_calls(self, day: dt.date) -> Calls:
+        """The calls of the last render saved for ``day`` (see the module's docstring); {}
+        when there are none, or the file is not of the shape written."""
         payload = read_state(self.folder / CALLS, FORMAT) if self._calls_usable() else None
         saved = payload.get("calls") if payload is not None else None
-        if type(saved) is not dict:
+        if type(saved) is not dict or payload is None or payload.get("day") != day.toordinal():
             return {}
         calls: Calls = {}
         for block, made in saved.items():
@@ -146,22 +157,28 @@ class RowStore:
                 found.append(restored)
         return calls
 
-    def save_calls(self, calls: Calls) -> None:
-        """Save the calls of a render, for the next build to patch. Failures only cost
-        speed."""
+    def save_calls(self, calls: Calls, day: dt.date) -> None:
+        """Save the calls of a render for ``day``, for the next build to patch. Failures
+        only cost speed."""
         if self._calls_usable():
             saved = {block: [_saved_call(call) for call in made] for block, made in calls.items()}
-            write_state(self.folder / CALLS, FORMAT, {"calls": saved})
+            write_state(self.folder / CALLS, FORMAT, {"calls": saved, "day": day.toordinal()})
 
-    def save(self, now: Rows, alive: Iterable[str], added: Iterable[str]) -> None:
-        """Save ``now`` (the rows of the blocks the last render used). ``added`` are the
-        digests and keys whose rows were rendered since the rows were read: only the files
-        that hold one are written, each with the rows it held and those added into it, of
-        ``alive`` digests and keys (the people there are, and the values the render
-        showed) and of blocks used now; the other files are left as they are, unless many
-        rows were rendered (see the module's docstring). Failures only cost speed."""
+    def saved_before(self) -> bool:
+        """Whether a build saved rows here before (the folder is there): a build from
+        nothing records no calls (fragments.py ``Fragments.follow``)."""
+        return self.folder.is_dir()
+
+    def save(self, now: Rows, alive: Iterable[str], added: Iterable[str], day: dt.date) -> None:
+        """Save ``now`` (the rows of the blocks the last render used, for ``day``).
+        ``added`` are the digests and keys whose rows were rendered since the rows were
+        read: only the files that hold one are written, each with the rows it held and
+        those added into it, of ``alive`` digests and keys (the people there are, and the
+        values the render showed) and of blocks used now; the other files are left as they
+        are, unless many rows were rendered (see the module's docstring). Failures only
+        cost speed."""
         if not self._loaded:
-            self.load()
+            self.load(day)
         into: dict[int, list[str]] = {}  # the rows added, by file
         count = 0
         for digest in added:
@@ -185,7 +202,9 @@ class RowStore:
             held = self.saved[shard]
             target = self.folder / _name(shard)
             written = (
-                write_state(target, FORMAT, {"rows": _encoded(held)}) if held else _removed(target)
+                write_state(target, FORMAT, {"rows": _encoded(held), "day": day.toordinal()})
+                if held
+                else _removed(target)
             )
             if not written:
                 self.failed |= dirty  # written again by the next save

@@ -143,7 +143,11 @@ class KeyLines(Mapping[str, int]):
     A build holds every person note's, and a dict of ten keys takes about 270 bytes. Here
     the keys are one tuple, which notes with the same keys in the same order share
     (``DateMemo.shared``), and the lines are packed in one ``bytes``, four bytes a line:
-    about 100 bytes a note. Only warnings look a line up, so a lookup may be slow.
+    about 100 bytes a note. Only warnings look a line up, so a lookup may be slow; whether
+    a key is there, and ``get``, are asked without the ``KeyError`` a lookup of a missing
+    key raises (``Mapping``'s own catch it), since the stubs and identities of every
+    person note ask for five keys most notes lack some of (at 10k, the stubs 84 → 61 ms
+    and the identities 72 → 61 ms, medians of 5 alternated).
     """
 
     __slots__ = ("_keys", "_numbers")
@@ -171,6 +175,12 @@ class KeyLines(Mapping[str, int]):
             raise KeyError(key) from None
         line: int = struct.unpack_from("<I", self._numbers, 4 * index)[0]
         return line
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys  # without the KeyError a lookup raises for a key it lacks
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self._keys else default
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)

@@ -14,13 +14,12 @@ from collections.abc import Callable
 
 from vaultnet.model.person import content_key
 from vaultnet.source.notes import Note
-from vaultnet.state.personstore import IDENTITY_LINES, Stub, identity_lines
+from vaultnet.state.personstore import IDENTITY_LINES, Stub
 
 
 def identity(note: Note) -> tuple[object, ...]:
     """What ``duplicate_people`` looks at in a note, the lines of its warnings included."""
-    found = identity_lines(note.lines)
-    lines = tuple(map(found.get, IDENTITY_LINES))
+    lines = tuple(map(note.lines.get, IDENTITY_LINES))
     return (
         note.name,
         note.stem,

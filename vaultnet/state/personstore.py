@@ -25,10 +25,7 @@ another day, which reads no further than the head, takes them too. The head also
 what the file's people were made with besides their notes (``Made``: the names' key and
 where they are mentioned), for the first build to take them without finding their
 digests again (people.py ``_unchanged``). The head and the people are two pickles of one
-pickler: each path and key is in the file, and loaded, once. A stub's lines, and an
-identity's (identities.py), are picked with the note's keys listed first
-(``identity_lines``): packed lines raise inside for a key they lack. At 10k, 10,000 stubs
-in 61 ms against 84, their identities in 61 against 72 (medians of 5, alternated).
+pickler: each path and key is in the file, and loaded, once.
 
 People are spread over SHARDS files by a hash of the path, like the parse cache; a build
 rewrites only the files of the people it made or lost. Loading allows the model's named
@@ -87,7 +84,8 @@ def stub_of(note: Note) -> Stub | None:
         return None
     # The keys as these strings, and the name as the file name's when the same: a file
     # of people holds each string once, however many stubs have it.
-    lines = KeyLines.of(identity_lines(note.lines))
+    found = note.lines
+    lines = KeyLines.of({key: found[key] for key in IDENTITY_LINES if key in found})
     return Stub(
         note.path,
         note.stem,
@@ -103,12 +101,6 @@ def stub_of(note: Note) -> Stub | None:
         lines=lines,
         diagnostics=note.diagnostics,
     )
-
-
-def identity_lines(lines: Mapping[str, int]) -> dict[str, int]:
-    """The lines of the keys of IDENTITY_LINES that a note's front matter has."""
-    keys = tuple(lines)  # in C: most notes lack some of these keys (see above)
-    return {key: lines[key] for key in IDENTITY_LINES if key in keys}
 
 
 # A person as the per-person state keeps them (people.py): their digest, the person, the

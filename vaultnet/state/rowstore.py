@@ -92,14 +92,10 @@ class RowStore:
     def for_vault(cls, vault: Path) -> RowStore:
         return cls(vault / STATE_DIR / ROWS_DIR, vault)
 
-    def _usable(self) -> bool:
-        """Whether the folder lies inside the vault, not reached through a link."""
-        return self.vault is None or link_on_the_way(self.vault, f"{STATE_DIR}/{ROWS_DIR}") is None
-
-    def _calls_usable(self) -> bool:
-        """Whether the calls file lies inside the vault, not reached through a link (nor
-        is one itself)."""
-        relative = f"{STATE_DIR}/{ROWS_DIR}/{CALLS}"
+    def _usable(self, name: str = "") -> bool:
+        """Whether the folder, or the file ``name`` in it, lies inside the vault, not
+        reached through a link (nor is one itself)."""
+        relative = f"{STATE_DIR}/{ROWS_DIR}/{name}" if name else f"{STATE_DIR}/{ROWS_DIR}"
         return self.vault is None or link_on_the_way(self.vault, relative) is None
 
     def load(self, day: dt.date) -> Rows:
@@ -141,7 +137,7 @@ class RowStore:
     def load_calls(self, day: dt.date) -> Calls:
         """The calls of the last render saved for ``day`` (see the module's docstring); {}
         when there are none, or the file is not of the shape written."""
-        payload = read_state(self.folder / CALLS, FORMAT) if self._calls_usable() else None
+        payload = read_state(self.folder / CALLS, FORMAT) if self._usable(CALLS) else None
         saved = payload.get("calls") if payload is not None else None
         if type(saved) is not dict or payload is None or payload.get("day") != day.toordinal():
             return {}
@@ -160,7 +156,7 @@ class RowStore:
     def save_calls(self, calls: Calls, day: dt.date) -> None:
         """Save the calls of a render for ``day``, for the next build to patch. Failures
         only cost speed."""
-        if self._calls_usable():
+        if self._usable(CALLS):
             saved = {block: [_saved_call(call) for call in made] for block, made in calls.items()}
             write_state(self.folder / CALLS, FORMAT, {"calls": saved, "day": day.toordinal()})
 
